@@ -202,7 +202,9 @@ export class Reader {
     const out: T[] = [];
     while (sub.remaining > 0) {
       if (out.length >= maxItems) throw new DecodeError('too many vector items');
+      const before = sub.pos;
       out.push(dec(sub));
+      if (sub.pos === before) throw new DecodeError('vector item consumed no bytes'); // never loop without progress
     }
     this.pos += n;
     return out;

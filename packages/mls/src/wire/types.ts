@@ -141,15 +141,47 @@ export type PreSharedKeyID =
   | { pskType: 1; pskId: Bytes; pskNonce: Bytes }
   | { pskType: 2; usage: number; pskGroupId: Bytes; pskEpoch: bigint; pskNonce: Bytes };
 
+/** RFC 9420 §12.1.1 Add. */
+export interface Add {
+  keyPackage: KeyPackage;
+}
+/** RFC 9420 §12.1.2 Update. */
+export interface Update {
+  leafNode: LeafNode;
+}
+/** RFC 9420 §12.1.3 Remove. */
+export interface Remove {
+  removed: number;
+}
+/** RFC 9420 §12.1.4 PreSharedKey. */
+export interface PreSharedKey {
+  psk: PreSharedKeyID;
+}
+/** RFC 9420 §12.1.5 ReInit. */
+export interface ReInit {
+  groupId: Bytes;
+  version: number;
+  cipherSuite: number;
+  extensions: Extension[];
+}
+/** RFC 9420 §12.1.6 ExternalInit. */
+export interface ExternalInit {
+  kemOutput: Bytes;
+}
+/** RFC 9420 §12.1.7 GroupContextExtensions. */
+export interface GroupContextExtensions {
+  extensions: Extension[];
+}
+
 /** RFC 9420 §12.1 proposals. */
 export type Proposal =
-  | { proposalType: 1; add: { keyPackage: KeyPackage } }
-  | { proposalType: 2; update: { leafNode: LeafNode } }
-  | { proposalType: 3; remove: { removed: number } }
-  | { proposalType: 4; psk: { psk: PreSharedKeyID } }
-  | { proposalType: 5; reinit: { groupId: Bytes; version: number; cipherSuite: number; extensions: Extension[] } }
-  | { proposalType: 6; externalInit: { kemOutput: Bytes } }
-  | { proposalType: 7; groupContextExtensions: { extensions: Extension[] } };
+  | { proposalType: 1; add: Add }
+  | { proposalType: 2; update: Update }
+  | { proposalType: 3; remove: Remove }
+  | { proposalType: 4; psk: PreSharedKey }
+  | { proposalType: 5; reinit: ReInit }
+  | { proposalType: 6; externalInit: ExternalInit }
+  | { proposalType: 7; groupContextExtensions: GroupContextExtensions };
 
 /** RFC 9420 §12.4 ProposalOrRef. */
 export type ProposalOrRef = { type: 1; proposal: Proposal } | { type: 2; reference: Bytes };
@@ -181,13 +213,19 @@ export interface Commit {
 /** RFC 9420 §6 Sender. */
 export type Sender = { senderType: 1; leafIndex: number } | { senderType: 2; senderIndex: number } | { senderType: 3 } | { senderType: 4 };
 
+/** RFC 9420 §6 the content_type-selected body of FramedContent (and of PrivateMessageContent). */
+export type ContentBody =
+  | { contentType: 1; applicationData: Bytes }
+  | { contentType: 2; proposal: Proposal }
+  | { contentType: 3; commit: Commit };
+
 /** RFC 9420 §6 FramedContent. */
 export type FramedContent = {
   groupId: Bytes;
   epoch: bigint;
   sender: Sender;
   authenticatedData: Bytes;
-} & ({ contentType: 1; applicationData: Bytes } | { contentType: 2; proposal: Proposal } | { contentType: 3; commit: Commit });
+} & ContentBody;
 
 /** RFC 9420 §6.1 FramedContentAuthData. confirmationTag present iff contentType = commit. */
 export interface FramedContentAuthData {
@@ -217,6 +255,24 @@ export interface PrivateMessage {
   authenticatedData: Bytes;
   encryptedSenderData: Bytes;
   ciphertext: Bytes;
+}
+
+/** RFC 9420 §6.3.1 PrivateMessageContent: body, auth, then `paddingLength` zero bytes. */
+export type PrivateMessageContent = ContentBody & { auth: FramedContentAuthData; paddingLength: number };
+
+/** RFC 9420 §6.3.1 PrivateContentAAD. */
+export interface PrivateContentAad {
+  groupId: Bytes;
+  epoch: bigint;
+  contentType: number;
+  authenticatedData: Bytes;
+}
+
+/** RFC 9420 §6.3.2 SenderDataAAD. */
+export interface SenderDataAad {
+  groupId: Bytes;
+  epoch: bigint;
+  contentType: number;
 }
 
 /** RFC 9420 §6.3.2 SenderData. */
@@ -279,3 +335,10 @@ export interface RequiredCapabilities {
 
 /** RFC 9420 §8 GroupContext-bound tree (ratchet_tree extension): optional<Node> per node index. */
 export type RatchetTreeNodes = (Node | undefined)[];
+
+/** RFC 9420 §8.4 PSKLabel. */
+export interface PskLabel {
+  id: PreSharedKeyID;
+  index: number;
+  count: number;
+}

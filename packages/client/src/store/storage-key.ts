@@ -1,0 +1,75 @@
+// StorageKey: the device storage key; seals values with XChaCha20-Poly1305 and MACs names with HMAC-SHA256.
+
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
+import { concatBytes, lengthPrefixed, utf8 } from '../util/bytes.js';
+import { type RandomBytes, redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
+import { StoreError } from './store-error.js';
+
+export const STORAGE_KEY_BYTES = 32;
+const SEALED_VERSION = 1;
+const NONCE_BYTES = 24;
+const TAG_BYTES = 16;
+const HKDF_SALT = utf8('sotto/store/v1');
+
+/**
+ * Holds the 32-byte device storage key and the two subkeys derived from it (RFC 5869 HKDF-SHA256):
+ * `enc` for XChaCha20-Poly1305 sealing, `mac` for HMAC-SHA256 of queryable names.
+ */
+export class StorageKey {
+  readonly #root: SecretBytes;
+  readonly #enc: Uint8Array;
+  readonly #mac: Uint8Array;
+  readonly #random: RandomBytes;
+
+  constructor(key: Uint8Array, randomBytes: RandomBytes = nobleRandomBytes) {
+    if (!(key instanceof Uint8Array) || key.length !== STORAGE_KEY_BYTES) throw new RangeError('storage key must be 32 bytes');
+    this.#root = new SecretBytes(key);
+    this.#enc = hkdf(sha256, key, HKDF_SALT, utf8('enc'), 32);
+    this.#mac = hkdf(sha256, key, HKDF_SALT, utf8('mac'), 32);
+    this.#random = randomBytes;
+  }
+
+  static generate(randomBytes: RandomBytes = nobleRandomBytes): StorageKey {
+    return new StorageKey(randomBytes(STORAGE_KEY_BYTES), randomBytes);
+  }
+
+  /** The raw key, for writing a key file or wrapping under a passphrase. */
+  expose(): Uint8Array {
+    return this.#root.expose();
+  }
+
+  /** HMAC-SHA256 over a domain label and a name: the stored, queryable stand-in for the name. */
+  mac(label: string, name: string): Uint8Array {
+    return hmac(sha256, this.#mac, concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
+  }
+
+  /** version(1) || nonce(24) || ciphertext || tag(16); `aad` binds the value to where it is stored. */
+  seal(aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const nonce = this.#random(NONCE_BYTES);
+    const ct = xchacha20poly1305(this.#enc, nonce, aad).encrypt(plaintext);
+    return concatBytes(Uint8Array.of(SEALED_VERSION), nonce, ct);
+  }
+
+  /** Inverse of seal; any failure (tamper, wrong key, truncation, moved row) is StoreError CORRUPT. */
+  open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
+    if (sealed.length < 1 + NONCE_BYTES + TAG_BYTES || sealed[0] !== SEALED_VERSION) {
+      throw new StoreError('CORRUPT', 'sealed value malformed');
+    }
+    try {
+      return xchacha20poly1305(this.#enc, sealed.subarray(1, 1 + NONCE_BYTES), aad).decrypt(sealed.subarray(1 + NONCE_BYTES));
+    } catch {
+      throw new StoreError('CORRUPT', 'sealed value failed authentication');
+    }
+  }
+
+  wipe(): void {
+    this.#root.wipe();
+    this.#enc.fill(0);
+    this.#mac.fill(0);
+  }
+}
+redactOnPrototype(StorageKey.prototype, 'StorageKey');

@@ -1,0 +1,24 @@
+// @sotto/identity: Sotto's own signed formats (device certificates, revocations, login challenges), Ed25519.
+export { IdentityError } from './errors.js';
+export { isAccountName, isDeviceId, parseAccountName, checkDeviceId } from './names.js';
+export { ED25519_SUITES, labeled, publicKeyOf, signLabeled, verifyLabeled } from './signature.js';
+export {
+  DEVICE_CERTIFICATE_LABEL,
+  type DeviceCertificate,
+  type DeviceCertificateFields,
+  decodeDeviceCertificate,
+  encodeDeviceCertificate,
+  encodeDeviceCertificateTbs,
+  signDeviceCertificate,
+  verifyDeviceCertificate,
+} from './device-certificate.js';
+export {
+  DEVICE_REVOCATION_LABEL,
+  type DeviceRevocation,
+  type DeviceRevocationFields,
+  decodeDeviceRevocation,
+  encodeDeviceRevocation,
+  signDeviceRevocation,
+  verifyDeviceRevocation,
+} from './device-revocation.js';
+export { AUTH_CHALLENGE_LABEL, encodeAuthChallengeContent, signAuthChallenge, verifyAuthChallenge } from './auth-challenge.js';

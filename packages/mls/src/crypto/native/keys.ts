@@ -1,0 +1,124 @@
+// Raw key bytes -> node:crypto KeyObjects (PKCS#8/SPKI for X25519/X448/Ed25519/Ed448, JWK for NIST curves),
+// with a bounded cache so hot paths (sign, verify, DH) do not re-import a key per call.
+import { type KeyObject, createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
+import { CryptoError } from '../../errors.js';
+import type { Bytes } from '../../wire/types.js';
+
+export type Curve = 'x25519' | 'x448' | 'ed25519' | 'ed448' | 'p256' | 'p384' | 'p521';
+
+const OKP: Record<string, { oid: number; len: number; crv: string }> = {
+  x25519: { oid: 0x6e, len: 32, crv: 'X25519' },
+  x448: { oid: 0x6f, len: 56, crv: 'X448' },
+  ed25519: { oid: 0x70, len: 32, crv: 'Ed25519' },
+  ed448: { oid: 0x71, len: 57, crv: 'Ed448' },
+};
+
+const EC: Record<string, { ecdh: string; crv: string; len: number }> = {
+  p256: { ecdh: 'prime256v1', crv: 'P-256', len: 32 },
+  p384: { ecdh: 'secp384r1', crv: 'P-384', len: 48 },
+  p521: { ecdh: 'secp521r1', crv: 'P-521', len: 66 },
+};
+
+export function fieldLength(curve: Curve): number {
+  return (EC[curve] ?? OKP[curve])?.len as number;
+}
+
+// RFC 8410 §7 PrivateKeyInfo: SEQ { INTEGER 0, SEQ { OID 1.3.101.x }, OCTET STRING { OCTET STRING key } }
+function okpPkcs8(oid: number, key: Bytes): Buffer {
+  const n = key.length;
+  const head = [0x30, n + 14, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oid, 0x04, n + 2, 0x04, n];
+  return Buffer.concat([Buffer.from(head), key]);
+}
+// RFC 8410 §4 SubjectPublicKeyInfo: SEQ { SEQ { OID }, BIT STRING { 0 unused bits, key } }
+function okpSpki(oid: number, key: Bytes): Buffer {
+  const n = key.length;
+  const head = [0x30, n + 10, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oid, 0x03, n + 1, 0x00];
+  return Buffer.concat([Buffer.from(head), key]);
+}
+
+const b64u = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64url');
+
+/** Uncompressed SEC1 point of a NIST-curve scalar (left-padded to the field length). */
+export function ecPublicFromPrivate(curve: Curve, sk: Bytes): Bytes {
+  const p = EC[curve];
+  if (p === undefined || sk.length === 0 || sk.length > p.len) throw new CryptoError('invalid private key');
+  try {
+    const e = createECDH(p.ecdh);
+    e.setPrivateKey(sk);
+    return asBytes(e.getPublicKey());
+  } catch {
+    throw new CryptoError('invalid private key');
+  }
+}
+
+function leftPad(b: Bytes, len: number): Bytes {
+  if (b.length === len) return b;
+  const out = new Uint8Array(len);
+  out.set(b, len - b.length);
+  return out;
+}
+
+function importPrivate(curve: Curve, sk: Bytes): KeyObject {
+  const okp = OKP[curve];
+  if (okp !== undefined) {
+    if (sk.length !== okp.len) throw new CryptoError('invalid private key');
+    return createPrivateKey({ key: okpPkcs8(okp.oid, sk), format: 'der', type: 'pkcs8' });
+  }
+  const ec = EC[curve] as { crv: string; len: number };
+  const pub = ecPublicFromPrivate(curve, sk);
+  return createPrivateKey({
+    key: { kty: 'EC', crv: ec.crv, d: b64u(leftPad(sk, ec.len)), x: b64u(pub.subarray(1, 1 + ec.len)), y: b64u(pub.subarray(1 + ec.len)) },
+    format: 'jwk',
+  });
+}
+
+function importPublic(curve: Curve, pk: Bytes): KeyObject {
+  const okp = OKP[curve];
+  if (okp !== undefined) {
+    if (pk.length !== okp.len) throw new CryptoError('invalid public key');
+    return createPublicKey({ key: okpSpki(okp.oid, pk), format: 'der', type: 'spki' });
+  }
+  const ec = EC[curve] as { crv: string; len: number };
+  if (pk.length !== 1 + 2 * ec.len || pk[0] !== 0x04) throw new CryptoError('invalid public key');
+  return createPublicKey({
+    key: { kty: 'EC', crv: ec.crv, x: b64u(pk.subarray(1, 1 + ec.len)), y: b64u(pk.subarray(1 + ec.len)) },
+    format: 'jwk',
+  });
+}
+
+/** Zero-copy view of a Buffer as a plain Uint8Array (callers compare with deepStrictEqual). */
+export function asBytes(b: Buffer): Bytes {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Bounded insertion-order cache; the oldest entry goes first when full. One instance per provider (no singletons). */
+export class KeyCache {
+  private readonly priv = new Map<string, KeyObject>();
+  private readonly pub = new Map<string, KeyObject>();
+  constructor(private readonly max = 512) {}
+
+  privateKey(curve: Curve, sk: Bytes): KeyObject {
+    return this.get(this.priv, curve, sk, importPrivate);
+  }
+  publicKey(curve: Curve, pk: Bytes): KeyObject {
+    return this.get(this.pub, curve, pk, importPublic);
+  }
+
+  private get(map: Map<string, KeyObject>, curve: Curve, key: Bytes, make: (c: Curve, k: Bytes) => KeyObject): KeyObject {
+    const id = curve + Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+    let k = map.get(id);
+    if (k !== undefined) return k;
+    try {
+      k = make(curve, key);
+    } catch (e) {
+      if (e instanceof CryptoError) throw e;
+      throw new CryptoError('invalid key');
+    }
+    if (map.size >= this.max) {
+      const first = map.keys().next();
+      if (first.done !== true) map.delete(first.value);
+    }
+    map.set(id, k);
+    return k;
+  }
+}

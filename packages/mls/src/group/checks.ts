@@ -1,0 +1,85 @@
+// Group-level validation checks of RFC 9420 (§10.1 KeyPackages, §12.2 proposal lists, §12.4.2 commits,
+// §12.4.3.1 Welcome, §12.4.3.2 external commits, §12.1.8 external proposals), each with a stable ID.
+
+/** One MUST of RFC 9420 that this package enforces, with the ID carried by the ValidationError it raises. */
+export interface GroupCheck {
+  readonly id: string;
+  readonly section: string;
+  readonly rule: string;
+}
+
+function c(id: string, section: string, rule: string): GroupCheck {
+  return Object.freeze({ id, section, rule });
+}
+
+/** RFC 9420 §10.1: validating an incoming KeyPackage. */
+export const KEY_PACKAGE_CHECKS = Object.freeze([
+  c('V-KP-01', '§10.1', 'KeyPackage version matches the group (or is mls10 outside a group)'),
+  c('V-KP-02', '§10.1', 'KeyPackage cipher_suite matches the group'),
+  c('V-KP-03', '§10.1', 'KeyPackage signature verifies under leaf_node.signature_key (label "KeyPackageTBS")'),
+  c('V-KP-04', '§10.1', 'leaf_node.leaf_node_source is key_package'),
+  c('V-KP-05', '§10.1', 'init_key differs from leaf_node.encryption_key'),
+  c('V-KP-06', '§7.2', 'the leaf node lifetime contains the current time'),
+  c('V-KP-07', '§10.1', 'the leaf node is valid (signature, capabilities cover its credential and extensions)'),
+]);
+
+/** RFC 9420 §12.2 (and §12.1.x): validating the proposal list of a commit. */
+export const PROPOSAL_CHECKS = Object.freeze([
+  c('V-PROP-01', '§12.2', 'no two Update/Remove proposals apply to the same leaf'),
+  c('V-PROP-02', '§12.2', 'the committer does not Update or Remove its own leaf (by reference or value)'),
+  c('V-PROP-03', '§12.2', 'no Add whose signature key or KeyPackage duplicates a member or another Add'),
+  c('V-PROP-04', '§12.2', 'at most one GroupContextExtensions proposal'),
+  c('V-PROP-05', '§12.1.7', 'every member supports every extension in a GroupContextExtensions proposal'),
+  c('V-PROP-06', '§12.1.3', 'a Remove names a non-blank leaf of the tree'),
+  c('V-PROP-07', '§12.2', 'no two PreSharedKey proposals name the same PSK'),
+  c('V-PROP-08', '§12.2', 'a ReInit proposal is the only proposal in its commit'),
+  c('V-PROP-09', '§12.2', 'ExternalInit appears only in an external commit'),
+  c('V-PROP-10', '§12.1.1', 'an Add carries a valid KeyPackage that supports the group required capabilities'),
+  c('V-PROP-11', '§12.4.2', 'every proposal reference names a proposal received in this epoch'),
+  c('V-PROP-12', '§12.1.2', 'an Update proposal carries a valid leaf node with source update, sent by a member'),
+  c('V-PROP-13', '§12.1.4', 'a PreSharedKey proposal names a PSK of type external or resumption/application with a nonce of length Nh'),
+  c('V-PROP-14', '§12.4.2', 'Update proposals arrive only by reference, never by value in a commit'),
+  c('V-PROP-15', '§12.1', 'the proposal type is supported by every member (required_capabilities)'),
+]);
+
+/** RFC 9420 §12.4.2: validating a commit. */
+export const COMMIT_CHECKS = Object.freeze([
+  c('V-COMMIT-01', '§6', 'the message is for this group and this epoch'),
+  c('V-COMMIT-02', '§12.4', 'a path is present when the proposal list needs one (empty, Update, Remove, GCE, ExternalInit)'),
+  c('V-COMMIT-03', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
+  c('V-COMMIT-04', '§12.4.2', 'the UpdatePath leaf node is valid, with source commit and a verified parent hash'),
+  c('V-COMMIT-05', '§12.4.2', 'the UpdatePath has one node per filtered direct-path node and decrypts'),
+  c('V-COMMIT-06', '§12.4.2', 'a commit is sent by a member or by a new member (external commit), never by an external sender'),
+  c('V-COMMIT-07', '§12.4.2', 'a member does not process its own commit as an incoming message'),
+  c('V-COMMIT-08', '§6.1', 'the signature over the framed content verifies under the sender signature key'),
+]);
+
+/** RFC 9420 §12.4.3.1: joining from a Welcome. */
+export const WELCOME_CHECKS = Object.freeze([
+  c('V-WELC-01', '§12.4.3.1', 'the Welcome has an EncryptedGroupSecrets entry for one of our KeyPackages'),
+  c('V-WELC-02', '§12.4.3.1', 'the Welcome cipher suite matches the KeyPackage'),
+  c('V-WELC-03', '§12.4.3.1', 'the GroupInfo signature verifies under the signer leaf key'),
+  c('V-WELC-04', '§12.4.3.1', 'the tree hash of the ratchet tree equals the GroupContext tree_hash'),
+  c('V-WELC-05', '§12.4.3.1', 'the GroupInfo confirmation tag matches the computed one'),
+  c('V-WELC-06', '§12.4.3.1', 'the ratchet tree is valid and contains our leaf'),
+  c('V-WELC-07', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
+  c('V-WELC-08', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
+  c('V-WELC-09', '§12.4.3.1', 'the path secret, when present, derives the public key of the common ancestor'),
+]);
+
+/** RFC 9420 §12.4.3.2: external commits (external proposals are checked by framing, V-FRM-09/12/14). */
+export const EXTERNAL_CHECKS = Object.freeze([
+  c('V-EXT-01', '§12.4.3.2', 'an external commit carries exactly one ExternalInit proposal'),
+  c('V-EXT-02', '§12.4.3.2', 'an external commit carries only ExternalInit, Remove and PreSharedKey proposals'),
+  c('V-EXT-03', '§12.4.3.2', 'an external commit has a path'),
+  c('V-EXT-04', '§12.4.3.2', 'at most one Remove in an external commit'),
+  c('V-EXT-05', '§12.4.3.2', 'the GroupInfo used for an external join has a valid signature and an external_pub'),
+]);
+
+export const GROUP_CHECKS: readonly GroupCheck[] = Object.freeze([
+  ...KEY_PACKAGE_CHECKS,
+  ...PROPOSAL_CHECKS,
+  ...COMMIT_CHECKS,
+  ...WELCOME_CHECKS,
+  ...EXTERNAL_CHECKS,
+]);

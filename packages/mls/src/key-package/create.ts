@@ -1,0 +1,102 @@
+// RFC 9420 §10 KeyPackage creation: a fresh init key pair, a key_package leaf node with a lifetime, signed.
+import type { MlsDeps } from '../crypto/provider.js';
+import { signWithLabel } from '../crypto/labels.js';
+import { redactSecrets } from '../crypto/secret.js';
+import {
+  type Bytes,
+  type Capabilities,
+  type Credential,
+  type Extension,
+  ExtensionType,
+  type KeyPackage,
+  type LeafNode,
+  LeafNodeSource,
+  ProtocolVersion,
+  encodeKeyPackageTbs,
+  encodeLeafNodeTbs,
+} from '../wire/index.js';
+import { keyPackageRef } from './ref.js';
+
+/** The private half of a KeyPackage: keep it until the Welcome that consumes it arrives. */
+export interface KeyPackagePrivate {
+  readonly initPrivateKey: Bytes;
+  readonly encryptionPrivateKey: Bytes;
+  readonly signaturePrivateKey: Bytes;
+}
+
+export interface CreateKeyPackageOptions {
+  cipherSuite: number;
+  credential: Credential;
+  /** The device's long-lived signature key; a fresh one is generated when absent. */
+  signaturePrivateKey?: Bytes;
+  /** Seconds the KeyPackage stays valid from `deps.now()` (default 90 days); notBefore is one hour back. */
+  lifetimeSeconds?: bigint;
+  /** Mark as a last-resort KeyPackage (extension 0x000a), reusable when no other is left. */
+  lastResort?: boolean;
+  /** Extra KeyPackage extensions and leaf node extensions. */
+  extensions?: Extension[];
+  leafExtensions?: Extension[];
+  /** Extra capabilities beyond the defaults (extension and proposal types, credential types). */
+  capabilities?: Partial<Capabilities>;
+}
+
+export interface CreatedKeyPackage {
+  readonly keyPackage: KeyPackage;
+  readonly ref: Bytes;
+  readonly privateKeys: KeyPackagePrivate;
+}
+
+const DEFAULT_LIFETIME = 90n * 24n * 3600n;
+
+/** Default capabilities (RFC 9420 §7.2): default types need not be listed, non-default ones must be. */
+export function defaultCapabilities(cipherSuite: number, extra?: Partial<Capabilities>): Capabilities {
+  const uniq = (a: number[]): number[] => [...new Set(a)];
+  return {
+    versions: uniq([ProtocolVersion.mls10, ...(extra?.versions ?? [])]),
+    cipherSuites: uniq([cipherSuite, ...(extra?.cipherSuites ?? [])]),
+    extensions: uniq([ExtensionType.last_resort, ...(extra?.extensions ?? [])]),
+    proposals: uniq([...(extra?.proposals ?? [])]),
+    credentials: uniq([1, ...(extra?.credentials ?? [])]),
+  };
+}
+
+export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): CreatedKeyPackage {
+  const suite = deps.crypto.suite(opts.cipherSuite);
+  const signaturePrivateKey = opts.signaturePrivateKey ?? suite.generateSignatureKeyPair(deps.rng).privateKey;
+  const signatureKey = suite.signaturePublicKey(signaturePrivateKey);
+  const init = suite.hpke.generateKeyPair(deps.rng);
+  const enc = suite.hpke.generateKeyPair(deps.rng);
+  const now = deps.now();
+  const unsignedLeaf: Omit<LeafNode, 'signature'> = {
+    encryptionKey: enc.publicKey,
+    signatureKey,
+    credential: opts.credential,
+    capabilities: defaultCapabilities(opts.cipherSuite, opts.capabilities),
+    leafNodeSource: LeafNodeSource.key_package,
+    lifetime: { notBefore: now > 3600n ? now - 3600n : 0n, notAfter: now + (opts.lifetimeSeconds ?? DEFAULT_LIFETIME) },
+    extensions: opts.leafExtensions ?? [],
+  };
+  // RFC 9420 §7.2: LeafNodeTBS for source key_package has no group id / leaf index.
+  const leafNode: LeafNode = { ...unsignedLeaf, signature: signWithLabel(suite, signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsignedLeaf)) };
+  const extensions = [...(opts.extensions ?? [])];
+  if (opts.lastResort) extensions.push({ extensionType: ExtensionType.last_resort, extensionData: new Uint8Array(0) });
+  const tbs: Omit<KeyPackage, 'signature'> = {
+    version: ProtocolVersion.mls10,
+    cipherSuite: opts.cipherSuite,
+    initKey: init.publicKey,
+    leafNode,
+    extensions,
+  };
+  const keyPackage: KeyPackage = { ...tbs, signature: signWithLabel(suite, signaturePrivateKey, 'KeyPackageTBS', encodeKeyPackageTbs(tbs)) };
+  const privateKeys: KeyPackagePrivate = redactSecrets({
+    initPrivateKey: init.privateKey,
+    encryptionPrivateKey: enc.privateKey,
+    signaturePrivateKey,
+  }, 'KeyPackagePrivate');
+  return { keyPackage, ref: keyPackageRef(suite, keyPackage), privateKeys };
+}
+
+/** True when the KeyPackage carries the last_resort extension. */
+export function isLastResort(kp: KeyPackage): boolean {
+  return kp.extensions.some((e) => e.extensionType === ExtensionType.last_resort);
+}
