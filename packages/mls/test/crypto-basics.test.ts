@@ -23,7 +23,15 @@ interface CryptoBasics {
   derive_secret: { label: string; secret: string; out: string };
   derive_tree_secret: { secret: string; label: string; generation: number; length: number; out: string };
   sign_with_label: { priv: string; pub: string; content: string; label: string; signature: string };
-  encrypt_with_label: { priv: string; pub: string; label: string; context: string; plaintext: string; kem_output: string; ciphertext: string };
+  encrypt_with_label: {
+    priv: string;
+    pub: string;
+    label: string;
+    context: string;
+    plaintext: string;
+    kem_output: string;
+    ciphertext: string;
+  };
 }
 
 const vectors = loadVectors<CryptoBasics>('crypto-basics');
@@ -84,7 +92,9 @@ for (const [provider, rng] of providers) {
         assert.equal(toHex(pt), e.plaintext);
         const { kemOutput, ciphertext } = encryptWithLabel(cs, hex(e.pub), e.label, hex(e.context), hex(e.plaintext), rng);
         assert.equal(toHex(decryptWithLabel(cs, hex(e.priv), e.label, hex(e.context), kemOutput, ciphertext)), e.plaintext);
-        assert.throws(() => decryptWithLabel(cs, hex(e.priv), `${e.label}x`, hex(e.context), kemOutput, ciphertext), { name: 'CryptoError' });
+        assert.throws(() => decryptWithLabel(cs, hex(e.priv), `${e.label}x`, hex(e.context), kemOutput, ciphertext), {
+          name: 'CryptoError',
+        });
         cases++;
       });
     }

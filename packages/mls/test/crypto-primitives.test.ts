@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
+import { KeyCache } from '../src/crypto/native/keys.js';
 import { createPortableProvider, portableRandom } from '../src/crypto/portable/index.js';
 import { hex, toHex } from './helpers/vectors.js';
 
@@ -65,6 +66,22 @@ describe('native and portable providers agree', () => {
       assert.throws(() => p.suite(0x0008), { name: 'UnsupportedError' });
       assert.equal(p.suite(1), p.suite(1));
     }
+  });
+  it('malformed signature private keys throw CryptoError, malformed public keys verify false', () => {
+    for (const p of [native, portable]) {
+      for (const id of p.supportedSuites) {
+        const cs = p.suite(id);
+        assert.throws(() => cs.sign(new Uint8Array(3), hex('00')), { name: 'CryptoError' });
+        assert.throws(() => cs.signaturePublicKey(new Uint8Array(3)), { name: 'CryptoError' });
+        assert.equal(cs.verify(hex(`04${'11'.repeat(64)}`), hex('00'), new Uint8Array(64)), false);
+      }
+    }
+  });
+  it('the native key cache stays bounded and still answers after eviction', () => {
+    const cache = new KeyCache(2);
+    const keys = [0, 1, 2, 3].map(() => nativeRandom(32));
+    for (const k of keys) cache.privateKey('ed25519', k);
+    for (const k of keys) assert.equal(cache.privateKey('ed25519', k).asymmetricKeyType, 'ed25519');
   });
   it('randomness sources return the requested length', () => {
     assert.equal(nativeRandom(33).length, 33);

@@ -80,7 +80,7 @@ describe('key-schedule.json (RFC 9420 §8)', () => {
         assert.equal(toHex(s.initSecret), e.init_secret, at);
         assert.equal(toHex(deriveExternalKeyPair(cs, s.externalSecret).publicKey), e.external_pub, at);
         const x = e.exporter;
-        assert.equal(toHex(mlsExporter(cs, s.exporterSecret, hex(x.label), hex(x.context), x.length)), x.secret, at);
+        assert.equal(toHex(mlsExporter(cs, s.exporterSecret, x.label, hex(x.context), x.length)), x.secret, at);
         // Join path (RFC 9420 §12.4.3.1): from joiner_secret + psk_secret + GroupContext, same epoch secrets.
         const joined = epochSecretsFromJoiner(cs, hex(e.joiner_secret), hex(e.psk_secret), encodeGroupContext(gc));
         assert.equal(toHex(joined.epochAuthenticator), e.epoch_authenticator, at);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { SecretBytes, redactSecrets } from '../src/crypto/secret.js';
+import { redactSecrets, SecretBytes } from '../src/crypto/secret.js';
 import { toHex } from './helpers/vectors.js';
 
 const secret = Uint8Array.from([0xde, 0xad, 0xbe, 0xef, 0x13, 0x37, 0xc0, 0xde, 0x42, 0x99]);
@@ -30,7 +30,13 @@ describe('SecretBytes', () => {
     assert.equal(JSON.stringify({ k: s }), '{"k":"[redacted]"}');
   });
   it('util.inspect and console formatting are redacted, with every option', () => {
-    for (const opts of [{}, { showHidden: true }, { depth: Number.POSITIVE_INFINITY, showHidden: true }, { customInspect: false }, { customInspect: false, showHidden: true }]) {
+    for (const opts of [
+      {},
+      { showHidden: true },
+      { depth: Number.POSITIVE_INFINITY, showHidden: true },
+      { customInspect: false },
+      { customInspect: false, showHidden: true },
+    ]) {
       assertNoLeak(inspect(s, opts));
       assertNoLeak(inspect({ state: { s } }, opts));
     }

@@ -18,7 +18,14 @@ export interface SuiteParams {
 export const SUITES: readonly SuiteParams[] = [
   { id: 1, name: 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519', hash: 'sha256', aead: 'aes-128-gcm', sig: 'ed25519', kem: 'x25519' },
   { id: 2, name: 'MLS_128_DHKEMP256_AES128GCM_SHA256_P256', hash: 'sha256', aead: 'aes-128-gcm', sig: 'p256', kem: 'p256' },
-  { id: 3, name: 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519', hash: 'sha256', aead: 'chacha20-poly1305', sig: 'ed25519', kem: 'x25519' },
+  {
+    id: 3,
+    name: 'MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519',
+    hash: 'sha256',
+    aead: 'chacha20-poly1305',
+    sig: 'ed25519',
+    kem: 'x25519',
+  },
   { id: 4, name: 'MLS_256_DHKEMX448_AES256GCM_SHA512_Ed448', hash: 'sha512', aead: 'aes-256-gcm', sig: 'ed448', kem: 'x448' },
   { id: 5, name: 'MLS_256_DHKEMP521_AES256GCM_SHA512_P521', hash: 'sha512', aead: 'aes-256-gcm', sig: 'p521', kem: 'p521' },
   { id: 6, name: 'MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448', hash: 'sha512', aead: 'chacha20-poly1305', sig: 'ed448', kem: 'x448' },
@@ -52,15 +59,30 @@ export interface KemParams {
 /** RFC 9180 §7.1 table (Nenc = Npk for every DHKEM). */
 export const KEM_PARAMS: Record<KemName, KemParams> = {
   p256: {
-    id: 0x0010, kdf: 'sha256', Nsecret: 32, Npk: 65, Nsk: 32, bitmask: 0xff,
+    id: 0x0010,
+    kdf: 'sha256',
+    Nsecret: 32,
+    Npk: 65,
+    Nsk: 32,
+    bitmask: 0xff,
     order: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   },
   p384: {
-    id: 0x0011, kdf: 'sha384', Nsecret: 48, Npk: 97, Nsk: 48, bitmask: 0xff,
+    id: 0x0011,
+    kdf: 'sha384',
+    Nsecret: 48,
+    Npk: 97,
+    Nsk: 48,
+    bitmask: 0xff,
     order: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
   },
   p521: {
-    id: 0x0012, kdf: 'sha512', Nsecret: 64, Npk: 133, Nsk: 66, bitmask: 0x01,
+    id: 0x0012,
+    kdf: 'sha512',
+    Nsecret: 64,
+    Npk: 133,
+    Nsk: 66,
+    bitmask: 0x01,
     order:
       0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
   },

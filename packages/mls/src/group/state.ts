@@ -1,5 +1,5 @@
 // The group state of one member (RFC 9420 §8, §12): an immutable value the caller persists between operations.
-import type { CipherSuite, MlsDeps } from '../crypto/provider.js';
+import type { CipherSuite, KeyPair, MlsDeps } from '../crypto/provider.js';
 import { redactSecrets } from '../crypto/secret.js';
 import type { CredentialValidator } from '../key-package/validate.js';
 import type { EpochSecrets } from '../schedule/key-schedule.js';
@@ -48,7 +48,9 @@ export interface GroupState {
   readonly ownLeaf: number;
   readonly signaturePrivateKey: Bytes;
   /** HPKE private keys by node index: our leaf and the nodes of our direct path we know (RFC 9420 §7.4). */
-  readonly pathKeys: ReadonlyMap<number, Bytes>;
+  readonly pathKeys: ReadonlyMap<number, KeyPair>;
+  /** Leaf key pairs of our own Update proposals of this epoch, used if a commit applies one. */
+  readonly updateKeys: readonly KeyPair[];
   readonly keys: EpochKeys;
   readonly secretTree: SecretTree;
   readonly interimTranscriptHash: Bytes;

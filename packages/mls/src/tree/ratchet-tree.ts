@@ -43,17 +43,17 @@ export class RatchetTree {
    */
   static fromNodes(cs: CipherSuite, list: RatchetTreeNodes): RatchetTree {
     if (list.length === 0 || list[list.length - 1] === undefined) {
-      throw new ValidationError('V-TREE-08', 'ratchet tree is empty or ends with a blank node');
+      throw new ValidationError('V-TREE-07', 'ratchet tree is empty or ends with a blank node');
     }
     let leaves = 1;
     while (nodeWidth(leaves) < list.length) leaves *= 2;
-    if (leaves > 2 ** 30) throw new ValidationError('V-TREE-08', 'ratchet tree too large');
+    if (leaves > 2 ** 30) throw new ValidationError('V-TREE-07', 'ratchet tree too large');
     const width = nodeWidth(leaves);
     const nodes: (Node | undefined)[] = new Array(width);
     for (let i = 0; i < width; i++) {
       const n = list[i];
       if (n !== undefined && (n.nodeType === NodeType.leaf) !== isLeaf(i)) {
-        throw new ValidationError('V-TREE-09', 'node type does not match its position in the tree');
+        throw new ValidationError('V-TREE-08', 'node type does not match its position in the tree');
       }
       nodes[i] = n;
     }
@@ -172,12 +172,13 @@ export class RatchetTree {
     return undefined;
   }
 
-  /** Node index of the first node (other than `skip`) whose encryption key is one of `keys`, or -1. */
-  findEncryptionKey(keys: readonly Bytes[], skip = -1): number {
+  /** Node index of the first node (not in `skip`) whose encryption key is one of `keys`, or -1. */
+  findEncryptionKey(keys: readonly Bytes[], skip: ReadonlySet<number> | number = -1): number {
     if (keys.length === 0) return -1;
     const tags = new Set(keys.map(keyTag));
+    const skipped = typeof skip === 'number' ? (x: number) => x === skip : (x: number) => skip.has(x);
     for (let x = 0; x < this.#nodes.length; x++) {
-      if (x === skip) continue;
+      if (skipped(x)) continue;
       const k = this.encryptionKey(x);
       if (k === undefined || !tags.has(keyTag(k))) continue;
       for (const q of keys) if (bytesEqual(q, k)) return x;

@@ -6,17 +6,27 @@ import {
   createHmac,
   createPublicKey,
   diffieHellman,
-  randomBytes,
   sign as nodeSign,
   verify as nodeVerify,
+  randomBytes,
 } from 'node:crypto';
 import { CryptoError, UnsupportedError, UsageError } from '../../errors.js';
 import type { Bytes } from '../../wire/types.js';
 import { hkdfExpand } from '../hkdf.js';
 import { createHpke } from '../hpke.js';
 import type { CipherSuite, CryptoProvider, Hpke, Rng } from '../provider.js';
-import { AEAD_PARAMS, type AeadName, HASH_LENGTH, type HashName, KDF_ID, KEM_PARAMS, type KemName, SUITES, type SuiteParams } from '../suites.js';
-import { KeyCache, asBytes, ecPublicFromPrivate, fieldLength } from './keys.js';
+import {
+  AEAD_PARAMS,
+  type AeadName,
+  HASH_LENGTH,
+  type HashName,
+  KDF_ID,
+  KEM_PARAMS,
+  type KemName,
+  SUITES,
+  type SuiteParams,
+} from '../suites.js';
+import { asBytes, ecPublicFromPrivate, fieldLength, KeyCache } from './keys.js';
 
 const TAG = 16;
 
@@ -134,7 +144,12 @@ function buildSuite(p: SuiteParams, keys: KeyCache): CipherSuite {
     },
     signaturePublicKey: sigPublic,
     sign(privateKey, message) {
-      return asBytes(nodeSign(sigHash, message, keys.privateKey(sig, privateKey)));
+      const key = keys.privateKey(sig, privateKey); // throws CryptoError for a malformed key
+      try {
+        return asBytes(nodeSign(sigHash, message, key));
+      } catch {
+        throw new CryptoError('signing failed');
+      }
     },
     verify(publicKey, message, signature) {
       try {

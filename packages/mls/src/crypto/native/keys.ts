@@ -1,6 +1,6 @@
 // Raw key bytes -> node:crypto KeyObjects (PKCS#8/SPKI for X25519/X448/Ed25519/Ed448, JWK for NIST curves),
 // with a bounded cache so hot paths (sign, verify, DH) do not re-import a key per call.
-import { type KeyObject, createECDH, createPrivateKey, createPublicKey } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { CryptoError } from '../../errors.js';
 import type { Bytes } from '../../wire/types.js';
 

@@ -1,17 +1,27 @@
 // CryptoProvider on @noble/* (pure TypeScript, no node:* import) for all seven RFC 9420 §17.1 ciphersuites.
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { ed448, x448 } from '@noble/curves/ed448.js';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { expand as hkdfExpand, extract as hkdfExtract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { CryptoError, UnsupportedError, UsageError } from '../../errors.js';
 import type { Bytes } from '../../wire/types.js';
-import { type HpkeDh, createHpke } from '../hpke.js';
+import { createHpke, type HpkeDh } from '../hpke.js';
 import type { CipherSuite, CryptoProvider, Hpke, KeyPair, Rng } from '../provider.js';
-import { AEAD_PARAMS, type AeadName, type HashName, KDF_ID, KEM_PARAMS, type KemName, SUITES, type SigName, type SuiteParams } from '../suites.js';
+import {
+  AEAD_PARAMS,
+  type AeadName,
+  type HashName,
+  KDF_ID,
+  KEM_PARAMS,
+  type KemName,
+  type SigName,
+  SUITES,
+  type SuiteParams,
+} from '../suites.js';
 
 const MAX_RANDOM_CHUNK = 65536; // Web Crypto getRandomValues limit per call
 

@@ -1,0 +1,103 @@
+// SqliteBackend: a RawBackend on one SQLite file (better-sqlite3, WAL, synchronous=FULL, versioned migrations). Node only.
+
+import { closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { RawBackend, RawOp, RawRange, RawRow } from '../store/raw-backend.js';
+import { StoreError } from '../store/store-error.js';
+
+/** Schema migrations, applied in order; the index + 1 is the PRAGMA user_version after it ran. Only ever append. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE rows (
+     space TEXT NOT NULL,
+     part  BLOB NOT NULL,
+     key   BLOB NOT NULL,
+     value BLOB NOT NULL,
+     PRIMARY KEY (space, part, key)
+   ) WITHOUT ROWID`,
+];
+
+type Row = { space: string; part: Buffer; key: Buffer; value: Buffer };
+
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+
+export class SqliteBackend implements RawBackend {
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string, Uint8Array, Uint8Array], { value: Buffer }>;
+  readonly #put: Database.Statement<[string, Uint8Array, Uint8Array, Uint8Array]>;
+  readonly #del: Database.Statement<[string, Uint8Array, Uint8Array]>;
+  readonly #applyAll: (ops: RawOp[]) => void;
+
+  /** Open (creating with mode 0600 if absent) and migrate the database file at `path`. */
+  constructor(path: string) {
+    if (path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#migrate();
+    this.#get = this.#db.prepare('SELECT value FROM rows WHERE space = ? AND part = ? AND key = ?');
+    this.#put = this.#db.prepare('INSERT OR REPLACE INTO rows (space, part, key, value) VALUES (?, ?, ?, ?)');
+    this.#del = this.#db.prepare('DELETE FROM rows WHERE space = ? AND part = ? AND key = ?');
+    this.#applyAll = this.#db.transaction((ops: RawOp[]) => {
+      for (const op of ops) {
+        if (op.value === null) this.#del.run(op.space, op.part, op.key);
+        else this.#put.run(op.space, op.part, op.key, op.value);
+      }
+    });
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      this.#db.close();
+      throw new StoreError('UNSUPPORTED_FORMAT', `database schema ${version} is newer than this client`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[v]!);
+        this.#db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  #open(): void {
+    if (!this.#db.open) throw new StoreError('CLOSED', 'database is closed');
+  }
+
+  async get(space: string, part: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#open();
+    const row = this.#get.get(space, part, key);
+    return row ? bytes(row.value) : undefined;
+  }
+
+  async range(space: string, part: Uint8Array, range: RawRange): Promise<RawRow[]> {
+    this.#open();
+    // BLOB comparison in SQLite is memcmp with shorter-prefix-first: the order RawBackend requires.
+    let sql = 'SELECT space, part, key, value FROM rows WHERE space = ? AND part = ?';
+    const params: Array<string | Uint8Array | number> = [space, part];
+    if (range.gt) {
+      sql += ' AND key > ?';
+      params.push(range.gt);
+    }
+    if (range.lt) {
+      sql += ' AND key < ?';
+      params.push(range.lt);
+    }
+    sql += range.reverse ? ' ORDER BY key DESC' : ' ORDER BY key ASC';
+    if (range.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(range.limit);
+    }
+    const rows = this.#db.prepare(sql).all(...params) as Row[];
+    return rows.map((r) => ({ space: r.space, part: bytes(r.part), key: bytes(r.key), value: bytes(r.value) }));
+  }
+
+  async apply(ops: RawOp[]): Promise<void> {
+    this.#open();
+    this.#applyAll(ops);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,62 @@
+// RFC 9420 §11 group creation: a one-member tree, epoch 0 from a random epoch secret, empty transcript.
+import { UsageError, ValidationError } from '../errors.js';
+import { type CreateKeyPackageOptions, createKeyPackage } from '../key-package/create.js';
+import { initialEpochSecrets } from '../schedule/key-schedule.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { RatchetTree } from '../tree/ratchet-tree.js';
+import { concat } from '../util/bytes.js';
+import { type Bytes, type Extension, type GroupContext, ProtocolVersion, interimTranscriptHashInputBytes } from '../wire/index.js';
+import { checkLeafAgainstGroup } from './proposal-list.js';
+import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState } from './state.js';
+
+export interface CreateGroupOptions extends Omit<CreateKeyPackageOptions, 'lastResort' | 'extensions'> {
+  /** Defaults to 32 random bytes. */
+  groupId?: Bytes;
+  /** GroupContext extensions (required_capabilities, external_senders, ...). */
+  extensions?: Extension[];
+  config?: Partial<GroupConfig>;
+}
+
+export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupState {
+  const cs = deps.crypto.suite(opts.cipherSuite);
+  const { keyPackage, privateKeys } = createKeyPackage(deps, { ...opts, extensions: [] });
+  const leaf = keyPackage.leafNode;
+  const extensions = opts.extensions ?? [];
+  if (new Set(extensions.map((e) => e.extensionType)).size !== extensions.length) throw new UsageError('duplicate group extension');
+  const tree = RatchetTree.create(cs, leaf);
+  const context: GroupContext = {
+    version: ProtocolVersion.mls10,
+    cipherSuite: opts.cipherSuite,
+    groupId: opts.groupId ?? deps.rng(32),
+    epoch: 0n,
+    treeHash: tree.treeHash(),
+    confirmedTranscriptHash: new Uint8Array(0),
+    extensions,
+  };
+  try {
+    checkLeafAgainstGroup({ context }, leaf, 'USAGE');
+  } catch (e) {
+    if (e instanceof ValidationError) throw new UsageError('own capabilities do not cover the group extensions');
+    throw e;
+  }
+  const secrets = initialEpochSecrets(cs, deps.rng);
+  // RFC 9420 §11: confirmation tag over the empty confirmed transcript hash, then the interim transcript hash.
+  const confirmationTag = cs.mac(secrets.confirmationKey, context.confirmedTranscriptHash);
+  const interimTranscriptHash = cs.hash(concat(context.confirmedTranscriptHash, interimTranscriptHashInputBytes(confirmationTag)));
+  const config = { ...DEFAULT_CONFIG, ...opts.config };
+  return makeState({
+    context,
+    tree,
+    ownLeaf: 0,
+    signaturePrivateKey: privateKeys.signaturePrivateKey,
+    pathKeys: new Map([[0, { privateKey: privateKeys.encryptionPrivateKey, publicKey: leaf.encryptionKey }]]),
+    updateKeys: [],
+    keys: keysFrom(secrets),
+    secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
+    interimTranscriptHash,
+    confirmationTag,
+    pending: [],
+    resumptionPsks: new Map([[0n, secrets.resumptionPsk]]),
+    config,
+  });
+}

@@ -1,0 +1,133 @@
+// Loads the configuration: defaults < config file (YAML) < environment variables < command-line flags.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { SottoError } from '../errors.js';
+import { CONFIG_KEYS, type ConfigKey } from './schema.js';
+
+export interface Config {
+  server: { host: string; port: number; domain: string; trustProxy: boolean; shutdownGraceSeconds: number };
+  dataDir: string;
+  storage: { synchronous: string };
+  registration: { open: boolean; maxDevicesPerAccount: number };
+  auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; ratePerMinute: number };
+  keyPackages: { maxPerDevice: number; claimsPerMinute: number };
+  limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
+  retention: { maxDays: number; sweepSeconds: number };
+  blobs: { dir: string; maxBytes: number; ttlDays: number };
+  metrics: { enabled: boolean; host: string; port: number };
+  log: { level: string };
+}
+
+type Flat = Map<string, string | number | boolean | null>;
+
+function coerce(key: ConfigKey, raw: unknown, source: string): string | number | boolean | null {
+  if (raw === null || raw === undefined) return key.default;
+  if (key.type === 'string') {
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new SottoError('VALIDATION', `${key.path} (${source}) must be a string`);
+    return String(raw);
+  }
+  if (key.type === 'bool') {
+    if (typeof raw === 'boolean') return raw;
+    const s = String(raw).toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    throw new SottoError('VALIDATION', `${key.path} (${source}) must be true or false`);
+  }
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(n) || (key.min !== undefined && n < key.min) || (key.max !== undefined && n > key.max)) {
+    throw new SottoError('VALIDATION', `${key.path} (${source}) must be an integer in [${key.min}, ${key.max}]`);
+  }
+  return n;
+}
+
+function lookup(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const p of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function checkUnknownKeys(obj: unknown, prefix = ''): void {
+  if (obj === null || typeof obj !== 'object') return;
+  for (const [k, v] of Object.entries(obj)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (CONFIG_KEYS.some((c) => c.path === path)) continue;
+    if (CONFIG_KEYS.some((c) => c.path.startsWith(`${path}.`))) checkUnknownKeys(v, path);
+    else throw new SottoError('VALIDATION', `unknown config key ${path}`);
+  }
+}
+
+export interface LoadOptions {
+  file?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Flag overrides by config path, e.g. { 'server.port': 9000 }. */
+  overrides?: Record<string, string | number | boolean | undefined>;
+  cwd?: string;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? env.SOTTO_CONFIG;
+  let fileObj: unknown = {};
+  if (file) {
+    const text = readFileSync(file, 'utf8');
+    try {
+      fileObj = YAML.parse(text) ?? {};
+    } catch {
+      throw new SottoError('VALIDATION', `config file ${file} is not valid YAML`);
+    }
+    checkUnknownKeys(fileObj);
+  }
+  const flat: Flat = new Map();
+  for (const key of CONFIG_KEYS) {
+    let v = coerce(key, lookup(fileObj, key.path), 'config file');
+    const e = env[key.env];
+    if (e !== undefined && e !== '') v = coerce(key, e, key.env);
+    const o = opts.overrides?.[key.path];
+    if (o !== undefined) v = coerce(key, o, 'command line');
+    flat.set(key.path, v);
+  }
+  const cfg: Record<string, unknown> = {};
+  for (const [path, v] of flat) {
+    const parts = path.split('.');
+    let cur = cfg;
+    for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+    cur[parts[parts.length - 1] as string] = v;
+  }
+  const c = cfg as unknown as Config;
+  c.dataDir = resolve(opts.cwd ?? process.cwd(), c.dataDir);
+  if (c.blobs.dir === null) c.blobs.dir = resolve(c.dataDir, 'blobs');
+  else c.blobs.dir = resolve(opts.cwd ?? process.cwd(), c.blobs.dir);
+  if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
+  if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
+  if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level)) throw new SottoError('VALIDATION', 'log.level is not a level');
+  return c;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
+/** The commented YAML written by `sotto-server generate-config`. */
+export function generateConfigYaml(): string {
+  const lines = ['# Sotto server configuration. Every key can be overridden by the environment variable named beside it.', ''];
+  let section = '';
+  for (const k of CONFIG_KEYS) {
+    const parts = k.path.split('.');
+    const top = parts.length > 1 ? (parts[0] as string) : '';
+    if (top !== section) {
+      if (top) lines.push('', `${top}:`);
+      section = top;
+    }
+    const indent = parts.length > 1 ? '  ' : '';
+    lines.push(`${indent}# ${k.doc}`, `${indent}# env: ${k.env}`);
+    const name = parts[parts.length - 1];
+    const value = k.default === null ? 'null' : typeof k.default === 'string' ? JSON.stringify(k.default) : String(k.default);
+    lines.push(`${indent}${name}: ${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

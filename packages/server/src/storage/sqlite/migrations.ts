@@ -1,0 +1,59 @@
+// Schema migrations of the SQLite store, applied in order; PRAGMA user_version records the last one applied.
+import type Database from 'better-sqlite3';
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE invites (
+    id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    max_uses INTEGER NOT NULL, uses INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE accounts (
+    name TEXT PRIMARY KEY, account_key BLOB NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+  CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY, account TEXT NOT NULL, certificate BLOB NOT NULL, signature_key BLOB NOT NULL,
+    cipher_suite INTEGER NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER, revocation BLOB
+  );
+  CREATE INDEX devices_account ON devices(account);
+  CREATE TABLE tokens (
+    id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL, device_id TEXT NOT NULL, account TEXT NOT NULL, expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX tokens_device ON tokens(device_id);
+  CREATE TABLE key_packages (
+    id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, data BLOB NOT NULL, last_resort INTEGER NOT NULL
+  );
+  CREATE INDEX key_packages_device ON key_packages(device_id, last_resort, id);
+  CREATE TABLE groups (
+    group_id BLOB PRIMARY KEY, epoch INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE group_members (
+    group_id BLOB NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (group_id, device_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX group_members_device ON group_members(device_id);
+  CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, group_id BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, pending INTEGER NOT NULL
+  );
+  CREATE INDEX messages_expiry ON messages(expires_at);
+  CREATE TABLE deliveries (
+    device_id TEXT NOT NULL, message_id INTEGER NOT NULL, PRIMARY KEY (device_id, message_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE blobs (
+    hash TEXT PRIMARY KEY, size INTEGER NOT NULL, owner TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX blobs_expiry ON blobs(expires_at);
+  `,
+];
+
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length})`);
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,306 @@
+// SQLite implementation of Storage (better-sqlite3, WAL). Synchronous underneath: each call is atomic
+// with respect to every other, which makes KeyPackage claims and epoch compare-and-set race-free.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SottoError } from '../../errors.js';
+import type {
+  AccountRecord,
+  BatchOp,
+  BatchResult,
+  ClaimedKeyPackage,
+  DeviceRecord,
+  InviteRecord,
+  QueuedMessage,
+  Storage,
+  StorageStats,
+  TokenRecord,
+} from '../storage.js';
+import { BatchApplier } from './sqlite-batch.js';
+import { migrate } from './migrations.js';
+
+type Row = Record<string, unknown>;
+
+const u8 = (b: unknown): Uint8Array => {
+  const buf = b as Buffer;
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+};
+
+function toInvite(r: Row): InviteRecord {
+  return {
+    id: r.id as string,
+    secretHash: u8(r.secret_hash),
+    createdAt: r.created_at as number,
+    expiresAt: r.expires_at as number,
+    maxUses: r.max_uses as number,
+    uses: r.uses as number,
+    note: r.note as string,
+  };
+}
+function toAccount(r: Row): AccountRecord {
+  return { name: r.name as string, accountKey: u8(r.account_key), status: r.status as AccountRecord['status'], createdAt: r.created_at as number };
+}
+function toDevice(r: Row): DeviceRecord {
+  return {
+    deviceId: r.device_id as string,
+    account: r.account as string,
+    certificate: u8(r.certificate),
+    signatureKey: u8(r.signature_key),
+    cipherSuite: r.cipher_suite as number,
+    createdAt: r.created_at as number,
+    revokedAt: (r.revoked_at as number | null) ?? null,
+  };
+}
+
+export interface SqliteOptions {
+  file: string;
+  synchronous?: 'full' | 'normal';
+  maxGroupMembers?: number;
+}
+
+export class SqliteStorage implements Storage {
+  readonly db: Database.Database;
+  private readonly batch: BatchApplier;
+  private readonly s;
+
+  constructor(opts: SqliteOptions) {
+    mkdirSync(dirname(opts.file), { recursive: true });
+    this.db = new Database(opts.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = OFF');
+    migrate(this.db);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      insInvite: p('INSERT INTO invites (id, secret_hash, created_at, expires_at, max_uses, uses, note) VALUES (?, ?, ?, ?, ?, 0, ?)'),
+      listInvites: p('SELECT * FROM invites ORDER BY created_at'),
+      getInvite: p('SELECT * FROM invites WHERE id = ?'),
+      useInvite: p('UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses AND expires_at > ?'),
+      insAccount: p('INSERT INTO accounts (name, account_key, status, created_at) VALUES (?, ?, ?, ?)'),
+      getAccount: p('SELECT * FROM accounts WHERE name = ?'),
+      listAccounts: p(
+        'SELECT a.*, (SELECT COUNT(*) FROM devices d WHERE d.account = a.name AND d.revoked_at IS NULL) AS n FROM accounts a ORDER BY a.name',
+      ),
+      setStatus: p('UPDATE accounts SET status = ? WHERE name = ?'),
+      delAccount: p('DELETE FROM accounts WHERE name = ?'),
+      insDevice: p(
+        'INSERT INTO devices (device_id, account, certificate, signature_key, cipher_suite, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+      ),
+      getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
+      listDevices: p('SELECT * FROM devices WHERE account = ? ORDER BY created_at, device_id'),
+      liveDeviceIds: p('SELECT device_id FROM devices WHERE account = ? AND revoked_at IS NULL ORDER BY device_id'),
+      countLiveDevices: p('SELECT COUNT(*) AS n FROM devices WHERE account = ? AND revoked_at IS NULL'),
+      revoke: p('UPDATE devices SET revoked_at = ?, revocation = ? WHERE device_id = ? AND revoked_at IS NULL'),
+      delDevices: p('DELETE FROM devices WHERE account = ?'),
+      purgeDeliveries: p('DELETE FROM deliveries WHERE device_id = ?'),
+      purgeMembership: p('DELETE FROM group_members WHERE device_id = ?'),
+      purgeKps: p('DELETE FROM key_packages WHERE device_id = ?'),
+      purgeTokens: p('DELETE FROM tokens WHERE device_id = ?'),
+      insToken: p('INSERT INTO tokens (id, secret_hash, device_id, account, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      getToken: p('SELECT * FROM tokens WHERE id = ?'),
+      insKp: p('INSERT INTO key_packages (device_id, data, last_resort) VALUES (?, ?, ?)'),
+      delLastResort: p('DELETE FROM key_packages WHERE device_id = ? AND last_resort = 1'),
+      countKp: p('SELECT COUNT(*) AS n FROM key_packages WHERE device_id = ? AND last_resort = 0'),
+      countLr: p('SELECT COUNT(*) AS n FROM key_packages WHERE device_id = ? AND last_resort = 1'),
+      firstKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1'),
+      lastResortKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 1 ORDER BY id DESC LIMIT 1'),
+      delKp: p('DELETE FROM key_packages WHERE id = ?'),
+      insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      getGroup: p('SELECT epoch FROM groups WHERE group_id = ?'),
+      members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
+      insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
+      fetch: p(
+        `SELECT m.id, m.group_id, m.kind, m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id
+         WHERE d.device_id = ? AND d.message_id > ? AND m.expires_at > ? ORDER BY d.message_id LIMIT ?`,
+      ),
+      insBlob: p(
+        `INSERT INTO blobs (hash, size, owner, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(hash) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+      ),
+      getBlob: p('SELECT size, expires_at FROM blobs WHERE hash = ? AND expires_at > ?'),
+      expiredMsgs: p('DELETE FROM messages WHERE expires_at <= ?'),
+      orphanDeliveries: p('DELETE FROM deliveries WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.message_id)'),
+      expiredTokens: p('DELETE FROM tokens WHERE expires_at <= ?'),
+      expiredBlobs: p('SELECT hash FROM blobs WHERE expires_at <= ?').pluck(),
+      delBlob: p('DELETE FROM blobs WHERE hash = ?'),
+      inactive: p("SELECT name FROM accounts WHERE status != 'active'").pluck(),
+    };
+    this.batch = new BatchApplier(this.db, opts.maxGroupMembers ?? 1000);
+  }
+
+  async createInvite(i: InviteRecord): Promise<void> {
+    this.s.insInvite.run(i.id, i.secretHash, i.createdAt, i.expiresAt, i.maxUses, i.note);
+  }
+  async listInvites(): Promise<InviteRecord[]> {
+    return (this.s.listInvites.all() as Row[]).map(toInvite);
+  }
+  async getInvite(id: string): Promise<InviteRecord | undefined> {
+    const r = this.s.getInvite.get(id) as Row | undefined;
+    return r && toInvite(r);
+  }
+
+  async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
+    this.db.transaction(() => {
+      if (this.s.getAccount.get(a.name)) throw new SottoError('CONFLICT', 'account name is taken');
+      if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
+      if (inviteId !== undefined && this.s.useInvite.run(inviteId, now).changes !== 1) {
+        throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
+      }
+      this.s.insAccount.run(a.name, a.accountKey, a.status, a.createdAt);
+      this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
+    })();
+  }
+  async getAccount(name: string): Promise<AccountRecord | undefined> {
+    const r = this.s.getAccount.get(name) as Row | undefined;
+    return r && toAccount(r);
+  }
+  async listAccounts(): Promise<(AccountRecord & { devices: number })[]> {
+    return (this.s.listAccounts.all() as Row[]).map((r) => ({ ...toAccount(r), devices: r.n as number }));
+  }
+  async setAccountStatus(name: string, status: AccountRecord['status']): Promise<boolean> {
+    return this.s.setStatus.run(status, name).changes === 1;
+  }
+  async deleteAccount(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      for (const r of this.s.listDevices.all(name) as Row[]) this.purgeDevice(r.device_id as string);
+      this.s.delDevices.run(name);
+      return this.s.delAccount.run(name).changes === 1;
+    })();
+  }
+  private purgeDevice(deviceId: string): void {
+    this.s.purgeDeliveries.run(deviceId);
+    this.s.purgeMembership.run(deviceId);
+    this.s.purgeKps.run(deviceId);
+    this.s.purgeTokens.run(deviceId);
+  }
+  async addDevice(d: DeviceRecord, maxDevices: number): Promise<void> {
+    this.db.transaction(() => {
+      if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
+      const n = (this.s.countLiveDevices.get(d.account) as { n: number }).n;
+      if (n >= maxDevices) throw new SottoError('LIMIT_EXCEEDED', `an account may have at most ${maxDevices} devices`);
+      this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
+    })();
+  }
+  async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {
+    const r = this.s.getDevice.get(deviceId) as Row | undefined;
+    return r && toDevice(r);
+  }
+  async listDevices(account: string): Promise<DeviceRecord[]> {
+    return (this.s.listDevices.all(account) as Row[]).map(toDevice);
+  }
+  async revokeDevice(deviceId: string, revocation: Uint8Array, now: number): Promise<void> {
+    this.db.transaction(() => {
+      this.s.revoke.run(now, revocation, deviceId);
+      this.purgeDevice(deviceId);
+    })();
+  }
+
+  async putToken(t: TokenRecord): Promise<void> {
+    this.s.insToken.run(t.id, t.secretHash, t.deviceId, t.account, t.expiresAt);
+  }
+  async getToken(id: string): Promise<TokenRecord | undefined> {
+    const r = this.s.getToken.get(id) as Row | undefined;
+    if (!r) return undefined;
+    return { id, secretHash: u8(r.secret_hash), deviceId: r.device_id as string, account: r.account as string, expiresAt: r.expires_at as number };
+  }
+
+  async addKeyPackages(deviceId: string, kps: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number> {
+    return this.db.transaction(() => {
+      const n = (this.s.countKp.get(deviceId) as { n: number }).n;
+      if (n + kps.length > max) throw new SottoError('LIMIT_EXCEEDED', `a device may store at most ${max} KeyPackages (has ${n})`);
+      for (const kp of kps) this.s.insKp.run(deviceId, kp, 0);
+      if (lastResort) {
+        this.s.delLastResort.run(deviceId);
+        this.s.insKp.run(deviceId, lastResort, 1);
+      }
+      return n + kps.length;
+    })();
+  }
+  async countKeyPackages(deviceId: string): Promise<{ count: number; lastResort: boolean }> {
+    const count = (this.s.countKp.get(deviceId) as { n: number }).n;
+    const lr = (this.s.countLr.get(deviceId) as { n: number }).n;
+    return { count, lastResort: lr > 0 };
+  }
+  async claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]> {
+    return this.db.transaction(() => {
+      const out: ClaimedKeyPackage[] = [];
+      for (const deviceId of this.s.liveDeviceIds.all(account).map((r) => (r as Row).device_id as string)) {
+        const kp = this.s.firstKp.get(deviceId) as Row | undefined;
+        if (kp) {
+          this.s.delKp.run(kp.id);
+          out.push({ deviceId, keyPackage: u8(kp.data), lastResort: false });
+          continue;
+        }
+        const lr = this.s.lastResortKp.get(deviceId) as Row | undefined;
+        if (lr) out.push({ deviceId, keyPackage: u8(lr.data), lastResort: true });
+      }
+      return out;
+    })();
+  }
+
+  async createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void> {
+    this.db.transaction(() => {
+      if (this.s.getGroup.get(groupId)) throw new SottoError('CONFLICT', 'group already exists');
+      this.s.insGroup.run(groupId, epoch, now, now);
+      this.s.insMember.run(groupId, creatorDevice);
+    })();
+  }
+  async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined> {
+    const g = this.s.getGroup.get(groupId) as Row | undefined;
+    if (!g) return undefined;
+    return { epoch: BigInt(g.epoch as number), members: (this.s.members.all(groupId) as string[]).sort() };
+  }
+  async applyBatch(ops: BatchOp[]): Promise<BatchResult[]> {
+    return this.batch.apply(ops);
+  }
+  async fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]> {
+    return (this.s.fetch.all(deviceId, afterId, now, limit) as Row[]).map((r) => ({
+      id: r.id as number,
+      groupId: u8(r.group_id),
+      kind: r.kind === 2 ? 'welcome' : 'message',
+      payload: u8(r.payload),
+      createdAt: r.created_at as number,
+    }));
+  }
+
+  async putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void> {
+    this.s.insBlob.run(hash, size, owner, now, expiresAt);
+  }
+  async getBlob(hash: string, now: number): Promise<{ size: number; expiresAt: number } | undefined> {
+    const r = this.s.getBlob.get(hash, now) as Row | undefined;
+    return r && { size: r.size as number, expiresAt: r.expires_at as number };
+  }
+
+  async sweep(now: number): Promise<{ messages: number; blobs: string[] }> {
+    return this.db.transaction(() => {
+      const messages = this.s.expiredMsgs.run(now).changes;
+      if (messages > 0) this.s.orphanDeliveries.run();
+      this.s.expiredTokens.run(now);
+      const blobs = this.s.expiredBlobs.all(now) as string[];
+      for (const h of blobs) this.s.delBlob.run(h);
+      return { messages, blobs };
+    })();
+  }
+  async inactiveAccounts(): Promise<string[]> {
+    return this.s.inactive.all() as string[];
+  }
+  async stats(): Promise<StorageStats> {
+    const c = (t: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return {
+      accounts: c('accounts'),
+      devices: c('devices WHERE revoked_at IS NULL'),
+      queuedDeliveries: c('deliveries'),
+      queuedMessages: c('messages'),
+      groups: c('groups'),
+      blobs: c('blobs'),
+    };
+  }
+  async backup(destination: string): Promise<void> {
+    mkdirSync(dirname(destination), { recursive: true });
+    await this.db.backup(destination);
+  }
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

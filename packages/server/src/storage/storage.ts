@@ -1,0 +1,142 @@
+// The storage interface of the server. SQLite implements it today; every method is async so that a
+// PostgreSQL implementation (a later issue) fits without changing callers.
+import type { SottoError } from '../errors.js';
+
+export interface InviteRecord {
+  id: string;
+  secretHash: Uint8Array;
+  createdAt: number;
+  expiresAt: number;
+  maxUses: number;
+  uses: number;
+  note: string;
+}
+
+export interface AccountRecord {
+  name: string;
+  accountKey: Uint8Array;
+  status: 'active' | 'suspended';
+  createdAt: number;
+}
+
+export interface DeviceRecord {
+  deviceId: string;
+  account: string;
+  certificate: Uint8Array;
+  signatureKey: Uint8Array;
+  cipherSuite: number;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface TokenRecord {
+  id: string;
+  secretHash: Uint8Array;
+  deviceId: string;
+  account: string;
+  expiresAt: number;
+}
+
+export interface ClaimedKeyPackage {
+  deviceId: string;
+  keyPackage: Uint8Array;
+  lastResort: boolean;
+}
+
+export interface QueuedMessage {
+  id: number;
+  groupId: Uint8Array;
+  kind: MessageKind;
+  payload: Uint8Array;
+  createdAt: number;
+}
+
+/** What the queue holds: an MLS message routed by group, or a Welcome routed to added devices. */
+export type MessageKind = 'message' | 'welcome';
+
+/** One handshake or application message to route; `epoch` and `contentType` come from MLS framing. */
+export interface SubmitOp {
+  type: 'submit';
+  senderDevice: string;
+  groupId: Uint8Array;
+  epoch: bigint;
+  contentType: number;
+  payload: Uint8Array;
+  addDevices: string[];
+  removeDevices: string[];
+  welcome: Uint8Array | undefined;
+  expiresAt: number;
+  now: number;
+}
+
+export interface AckOp {
+  type: 'ack';
+  deviceId: string;
+  ids: number[];
+}
+
+export type BatchOp = SubmitOp | AckOp;
+
+export interface Delivery {
+  recipients: string[];
+  message: QueuedMessage;
+}
+
+export type SubmitResult =
+  | { ok: true; messageId: number; epoch: bigint; deliveries: Delivery[] }
+  | { ok: false; error: SottoError };
+
+export type AckResult = { ok: true; acked: number } | { ok: false; error: SottoError };
+
+export type BatchResult = SubmitResult | AckResult;
+
+export interface StorageStats {
+  accounts: number;
+  devices: number;
+  queuedDeliveries: number;
+  queuedMessages: number;
+  groups: number;
+  blobs: number;
+}
+
+export interface Storage {
+  // invites
+  createInvite(inv: InviteRecord): Promise<void>;
+  listInvites(): Promise<InviteRecord[]>;
+  getInvite(id: string): Promise<InviteRecord | undefined>;
+  // accounts and devices
+  /** Creates the account and its first device in one transaction; consumes one use of `inviteId` if given. */
+  createAccount(account: AccountRecord, device: DeviceRecord, inviteId: string | undefined, now: number): Promise<void>;
+  getAccount(name: string): Promise<AccountRecord | undefined>;
+  listAccounts(): Promise<(AccountRecord & { devices: number })[]>;
+  setAccountStatus(name: string, status: AccountRecord['status']): Promise<boolean>;
+  deleteAccount(name: string): Promise<boolean>;
+  addDevice(device: DeviceRecord, maxDevices: number): Promise<void>;
+  getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
+  listDevices(account: string): Promise<DeviceRecord[]>;
+  revokeDevice(deviceId: string, revocation: Uint8Array, now: number): Promise<void>;
+  // tokens
+  putToken(t: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | undefined>;
+  // key packages
+  addKeyPackages(deviceId: string, keyPackages: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number>;
+  countKeyPackages(deviceId: string): Promise<{ count: number; lastResort: boolean }>;
+  /** Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed). */
+  claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]>;
+  // groups and queues
+  createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void>;
+  getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined>;
+  /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
+  applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
+  fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;
+  // blobs
+  putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void>;
+  getBlob(hash: string, now: number): Promise<{ size: number; expiresAt: number } | undefined>;
+  // housekeeping
+  /** Deletes expired messages, tokens and blob records; returns the expired blob hashes. */
+  sweep(now: number): Promise<{ messages: number; blobs: string[] }>;
+  inactiveAccounts(): Promise<string[]>;
+  stats(): Promise<StorageStats>;
+  backup(destination: string): Promise<void>;
+  close(): Promise<void>;
+}
