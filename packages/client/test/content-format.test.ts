@@ -48,8 +48,16 @@ const ids = fc.array(id16, { minLength: 1, maxLength: 20 });
 
 const bodyArb: fc.Arbitrary<ContentBody> = fc.oneof(
   fc.record({ type: fc.constant('text' as const), text: str(200) }),
-  fc.record({ type: fc.constant('reply' as const), target: id16, text: str(50), quote: str(50) }, { requiredKeys: ['type', 'target', 'text'] }),
-  fc.record({ type: fc.constant('reaction' as const), target: id16, emoji: str(4).filter((s) => s.length > 0), action: fc.constantFrom('add' as const, 'remove' as const) }),
+  fc.record(
+    { type: fc.constant('reply' as const), target: id16, text: str(50), quote: str(50) },
+    { requiredKeys: ['type', 'target', 'text'] },
+  ),
+  fc.record({
+    type: fc.constant('reaction' as const),
+    target: id16,
+    emoji: str(4).filter((s) => s.length > 0),
+    action: fc.constantFrom('add' as const, 'remove' as const),
+  }),
   fc.record({ type: fc.constant('edit' as const), target: id16, text: str(50) }),
   fc.record({ type: fc.constant('delete' as const), target: id16 }),
   fc.record(
@@ -70,12 +78,25 @@ const bodyArb: fc.Arbitrary<ContentBody> = fc.oneof(
   fc.record({ type: fc.constant('typing' as const), state: fc.constantFrom('start' as const, 'stop' as const) }),
   fc.record({ type: fc.constant('disappearing-timer' as const), seconds: uint }),
   fc.record({ type: fc.constant('group-rename' as const), name: str(40) }),
-  fc.record({ type: fc.constant('role-change' as const), member: str(40).filter((s) => s.length > 0), role: fc.constantFrom('owner' as const, 'admin' as const, 'member' as const) }),
+  fc.record({
+    type: fc.constant('role-change' as const),
+    member: str(40).filter((s) => s.length > 0),
+    role: fc.constantFrom('owner' as const, 'admin' as const, 'member' as const),
+  }),
   fc.record(
-    { type: fc.constant('device-link' as const), action: fc.constantFrom('linked' as const, 'unlinked' as const), deviceId: fc.uint8Array({ minLength: 1, maxLength: 32 }), deviceName: str(20) },
+    {
+      type: fc.constant('device-link' as const),
+      action: fc.constantFrom('linked' as const, 'unlinked' as const),
+      deviceId: fc.uint8Array({ minLength: 1, maxLength: 32 }),
+      deviceName: str(20),
+    },
     { requiredKeys: ['type', 'action', 'deviceId'] },
   ),
-  fc.record({ type: fc.constant('unsupported' as const), typeId: fc.integer({ min: 14, max: 100_000 }), raw: fc.uint8Array({ maxLength: 40 }) }),
+  fc.record({
+    type: fc.constant('unsupported' as const),
+    typeId: fc.integer({ min: 14, max: 100_000 }),
+    raw: fc.uint8Array({ maxLength: 40 }),
+  }),
 );
 
 const contentArb: fc.Arbitrary<Content> = fc.record(
@@ -153,7 +174,8 @@ describe('content format: compatibility and strictness', () => {
     assert.equal(back.body.type, 'unsupported');
   });
 
-  it('rejects an unknown version byte', () => assertContentError(() => decodeContent(fromHex(`02${textHex.slice(2)}`)), 'UNSUPPORTED_VERSION'));
+  it('rejects an unknown version byte', () =>
+    assertContentError(() => decodeContent(fromHex(`02${textHex.slice(2)}`)), 'UNSUPPORTED_VERSION'));
   it('rejects empty input', () => assertContentError(() => decodeContent(new Uint8Array()), 'TRUNCATED'));
   it('rejects non-bytes', () => assertContentError(() => decodeContent('01' as unknown as Uint8Array), 'NOT_BYTES'));
   it('rejects a missing required field', () => assertContentError(() => decodeContent(fromHex('01020101')), 'MISSING_FIELD'));
@@ -192,7 +214,10 @@ describe('content format: compatibility and strictness', () => {
     assert.throws(() => encodeContent({ messageId: new Uint8Array(15), sentAt: 0, body: { type: 'text', text: '' } }), RangeError);
     assert.throws(() => encodeContent({ messageId: new Uint8Array(16), sentAt: -1, body: { type: 'text', text: '' } }), RangeError);
     assert.throws(() => encodeContent({ messageId: new Uint8Array(16), sentAt: 0, body: { type: 'text', text: '\ud800' } }), TypeError);
-    assert.throws(() => encodeContent({ messageId: new Uint8Array(16), sentAt: 0, body: { type: 'unsupported', typeId: 1, raw: new Uint8Array() } }), RangeError);
+    assert.throws(
+      () => encodeContent({ messageId: new Uint8Array(16), sentAt: 0, body: { type: 'unsupported', typeId: 1, raw: new Uint8Array() } }),
+      RangeError,
+    );
   });
   it('never prints an attachment content key', () => {
     const c = decodeContent(fromHex(vectors.vectors.attachment!));

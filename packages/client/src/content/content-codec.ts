@@ -20,9 +20,7 @@ import { decodeVarintValue, readFields, TlvReader, TlvWriter } from './tlv.js';
 /** Envelope field tags (docs §3). */
 const ENV = { messageId: 1, sentAt: 2, expiresIn: 3, contentType: 4, body: 5 } as const;
 
-const TYPE_BY_ID = new Map<number, KnownContentType>(
-  Object.entries(CONTENT_TYPE_IDS).map(([name, id]) => [id, name as KnownContentType]),
-);
+const TYPE_BY_ID = new Map<number, KnownContentType>(Object.entries(CONTENT_TYPE_IDS).map(([name, id]) => [id, name as KnownContentType]));
 
 const ROLES: readonly Role[] = ['owner', 'admin', 'member']; // wire values 1, 2, 3
 const REACTION_ACTIONS = ['add', 'remove'] as const; // wire values 1, 2
@@ -60,7 +58,9 @@ function text(s: string, min: number, max: number, what: string): Uint8Array {
 function packIds(ids: MessageId[], what: string): Uint8Array {
   if (ids.length < 1 || ids.length > LIMITS.receiptIds) throw new RangeError(`${what}: count outside [1, ${LIMITS.receiptIds}]`);
   const out = new Uint8Array(ids.length * MESSAGE_ID_BYTES);
-  ids.forEach((id, i) => out.set(checkBytes(id, MESSAGE_ID_BYTES, MESSAGE_ID_BYTES, what), i * MESSAGE_ID_BYTES));
+  ids.forEach((id, i) => {
+    out.set(checkBytes(id, MESSAGE_ID_BYTES, MESSAGE_ID_BYTES, what), i * MESSAGE_ID_BYTES);
+  });
   return out;
 }
 
@@ -225,7 +225,12 @@ function decodeBody(type: KnownContentType, bytes: Uint8Array): ContentBody {
       return body;
     }
     case 'reaction':
-      return { type, target: f.id(1, 'target'), emoji: f.text(2, 'emoji', 1, LIMITS.emoji), action: f.enumOf(3, 'action', REACTION_ACTIONS) };
+      return {
+        type,
+        target: f.id(1, 'target'),
+        emoji: f.text(2, 'emoji', 1, LIMITS.emoji),
+        action: f.enumOf(3, 'action', REACTION_ACTIONS),
+      };
     case 'edit':
       return { type, target: f.id(1, 'target'), text: f.text(2, 'text', 0, LIMITS.text) };
     case 'delete':

@@ -1,7 +1,7 @@
 // Key file: keeps the device storage key in a 0600 file and refuses to read one that group/others can access. Node only.
 
-import { closeSync, fstatSync, openSync, readFileSync, writeSync, constants as fsConstants } from 'node:fs';
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { StorageKey } from '../store/storage-key.js';
 import { StoreError } from '../store/store-error.js';
 import { fromHex, toHex } from '../util/bytes.js';
@@ -40,7 +40,8 @@ export function readKeyFile(path: string): StorageKey {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new StoreError('KEY_FILE_INSECURE', 'key file is not a regular file');
-    if ((st.mode & 0o077) !== 0) throw new StoreError('KEY_FILE_INSECURE', `key file mode ${(st.mode & 0o777).toString(8)} allows group/other access; chmod 600 it`);
+    if ((st.mode & 0o077) !== 0)
+      throw new StoreError('KEY_FILE_INSECURE', `key file mode ${(st.mode & 0o777).toString(8)} allows group/other access; chmod 600 it`);
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {
       throw new StoreError('KEY_FILE_INSECURE', 'key file is owned by another user');
     }

@@ -1,8 +1,7 @@
 // openSqliteStore: the encrypted LocalStore on a SQLite file, keyed by a passphrase, a key file or a raw StorageKey. Node only.
 
 import { EncryptedStore } from '../store/encrypted-store.js';
-import type { StorageKey } from '../store/storage-key.js';
-import { StorageKey as StorageKeyClass } from '../store/storage-key.js';
+import { StorageKey } from '../store/storage-key.js';
 import { StoreError } from '../store/store-error.js';
 import { EMPTY, META, SPACE } from '../store/store-layout.js';
 import { readKeyFile } from './key-file.js';
@@ -29,7 +28,7 @@ async function resolveKey(backend: SqliteBackend, source: SqliteKeySource): Prom
   if ((await backend.get(SPACE.meta, EMPTY, META.format)) !== undefined) {
     throw new StoreError('WRONG_KEY', 'this store is not protected by a passphrase');
   }
-  const key = StorageKeyClass.generate();
+  const key = StorageKey.generate();
   const record = await wrapStorageKey(key, source.passphrase, source.scrypt ?? DEFAULT_SCRYPT);
   await backend.apply([{ space: SPACE.meta, part: EMPTY, key: META.wrappedKey, value: record }]);
   return key;

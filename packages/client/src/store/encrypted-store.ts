@@ -1,6 +1,7 @@
 // EncryptedStore: the LocalStore implementation; encrypts every value over any RawBackend and serialises transactions.
 
 import { constantTimeEqual } from '../util/bytes.js';
+import { redactOnPrototype } from '../util/secret-bytes.js';
 import type { ListMessagesOptions, LocalStore, LogEntry, OutboxRecord, StoreWriter } from './local-store.js';
 import { MemoryBackend } from './memory-backend.js';
 import type { RawBackend } from './raw-backend.js';
@@ -93,7 +94,12 @@ export class EncryptedStore implements LocalStore {
   outboxDelete = (id: string) => this.transaction((tx) => tx.outboxDelete(id));
 }
 
+redactOnPrototype(EncryptedStore.prototype, 'EncryptedStore');
+
 /** An encrypted store held in memory (tests; browser fallback without IndexedDB). Data is lost on close. */
-export function openMemoryStore(key: StorageKey = StorageKey.generate(), backend: RawBackend = new MemoryBackend()): Promise<EncryptedStore> {
+export function openMemoryStore(
+  key: StorageKey = StorageKey.generate(),
+  backend: RawBackend = new MemoryBackend(),
+): Promise<EncryptedStore> {
   return EncryptedStore.open(backend, key);
 }

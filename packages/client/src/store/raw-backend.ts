@@ -50,7 +50,9 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** Filter, order and limit rows by a RawRange (shared by the memory backend and the overlay merge). */
 export function applyRange(rows: RawRow[], range: RawRange): RawRow[] {
   const { gt, lt } = range;
-  const inRange = rows.filter((r) => (gt === undefined || compareBytes(r.key, gt) > 0) && (lt === undefined || compareBytes(r.key, lt) < 0));
+  const inRange = rows.filter(
+    (r) => (gt === undefined || compareBytes(r.key, gt) > 0) && (lt === undefined || compareBytes(r.key, lt) < 0),
+  );
   inRange.sort((a, b) => (range.reverse ? compareBytes(b.key, a.key) : compareBytes(a.key, b.key)));
   return range.limit === undefined ? inRange : inRange.slice(0, range.limit);
 }

@@ -28,7 +28,11 @@ export function asObject(header: unknown): Record<string, unknown> {
   return header as Record<string, unknown>;
 }
 
-export function field<T extends 'string' | 'number'>(h: Record<string, unknown>, name: string, type: T): T extends 'string' ? string : number {
+export function field<T extends 'string' | 'number'>(
+  h: Record<string, unknown>,
+  name: string,
+  type: T,
+): T extends 'string' ? string : number {
   const v = h[name];
   if (typeof v !== type) throw new StoreError('CORRUPT', `stored record field ${name}`);
   return v as T extends 'string' ? string : number;

@@ -11,7 +11,8 @@ import { EMPTY, rowAad, SPACE } from './store-layout.js';
 const OUTBOX_STATES = new Set(['pending', 'inflight', 'failed']);
 
 function checkName(s: string, what: string): void {
-  if (typeof s !== 'string' || s.length === 0 || s.length > 4096) throw new StoreError('INVALID_ARGUMENT', `${what} must be a non-empty string`);
+  if (typeof s !== 'string' || s.length === 0 || s.length > 4096)
+    throw new StoreError('INVALID_ARGUMENT', `${what} must be a non-empty string`);
 }
 
 function checkBytes(b: Uint8Array, what: string): void {

@@ -77,7 +77,12 @@ export function framedContentTbs(epoch: FramingEpoch, wireFormat: number, conten
 }
 
 /** RFC 9420 §6.1: signature = SignWithLabel(key, "FramedContentTBS", FramedContentTBS). No confirmation tag yet. */
-export function signContent(epoch: FramingEpoch, wireFormat: number, content: FramedContent, signaturePrivateKey: Bytes): AuthenticatedContent {
+export function signContent(
+  epoch: FramingEpoch,
+  wireFormat: number,
+  content: FramedContent,
+  signaturePrivateKey: Bytes,
+): AuthenticatedContent {
   const signature = signWithLabel(epoch.cs, signaturePrivateKey, 'FramedContentTBS', framedContentTbs(epoch, wireFormat, content));
   return { wireFormat, content, auth: { signature } };
 }

@@ -2,14 +2,14 @@
 export { FRAMING_CHECKS, FRM, type FramingCheck } from './checks.js';
 export {
   type FramingEpoch,
-  type SignatureKeyLookup,
-  type VerifiedContent,
   framedContentTbs,
   framingEpoch,
+  type SignatureKeyLookup,
   senderSignatureKey,
   signContent,
+  type VerifiedContent,
   verifyContentSignature,
 } from './content-auth.js';
+export { createPrivateMessage, type PrivateProtectOptions, protectPrivateMessage, unprotectPrivateMessage } from './private-message.js';
 export { createPublicMessage, membershipTag, protectPublicMessage, unprotectPublicMessage } from './public-message.js';
-export { type PrivateProtectOptions, createPrivateMessage, protectPrivateMessage, unprotectPrivateMessage } from './private-message.js';
 export { senderDataKeyNonce } from './sender-data.js';

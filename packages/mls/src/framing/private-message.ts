@@ -19,15 +19,15 @@ import {
 } from '../wire/types.js';
 import { FRM } from './checks.js';
 import {
-  type FramingEpoch,
-  type SignatureKeyLookup,
-  type VerifiedContent,
   checkGroupAndEpoch,
+  type FramingEpoch,
   markVerified,
+  type SignatureKeyLookup,
   signContent,
+  type VerifiedContent,
   verifyContentSignature,
 } from './content-auth.js';
-import { decryptSenderData, decryptionFailed, encryptSenderData, senderDataAad } from './sender-data.js';
+import { decryptionFailed, decryptSenderData, encryptSenderData, senderDataAad } from './sender-data.js';
 
 export interface PrivateProtectOptions {
   /** Fresh randomness for the reuse guard (RFC 9420 §6.3.1). */

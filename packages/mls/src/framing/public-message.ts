@@ -3,17 +3,25 @@ import { Writer } from '../codec/tls-codec.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { constantTimeEqual } from '../util/bytes.js';
 import { encodeFramedContentAuthData } from '../wire/framing.js';
-import { type AuthenticatedContent, type Bytes, ContentType, type FramedContent, type PublicMessage, SenderType, WireFormat } from '../wire/types.js';
+import {
+  type AuthenticatedContent,
+  type Bytes,
+  ContentType,
+  type FramedContent,
+  type PublicMessage,
+  SenderType,
+  WireFormat,
+} from '../wire/types.js';
 import { FRM } from './checks.js';
 import {
-  type FramingEpoch,
-  type SignatureKeyLookup,
-  type VerifiedContent,
   checkGroupAndEpoch,
+  type FramingEpoch,
   framedContentTbs,
   markVerified,
+  type SignatureKeyLookup,
   senderSignatureKey,
   signContent,
+  type VerifiedContent,
   verifyContentSignature,
 } from './content-auth.js';
 

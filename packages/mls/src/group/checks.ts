@@ -40,18 +40,15 @@ export const PROPOSAL_CHECKS = Object.freeze([
   c('V-PROP-13', '§12.1.4', 'a PreSharedKey proposal names a PSK of type external or resumption/application with a nonce of length Nh'),
   c('V-PROP-14', '§12.4.2', 'Update proposals arrive only by reference, never by value in a commit'),
   c('V-PROP-15', '§12.1', 'the proposal type is supported by every member (required_capabilities)'),
+  c('V-PROP-16', '§8.4', 'every PSK named by a received commit is available to the receiver'),
 ]);
 
 /** RFC 9420 §12.4.2: validating a commit. */
 export const COMMIT_CHECKS = Object.freeze([
-  c('V-COMMIT-01', '§6', 'the message is for this group and this epoch'),
-  c('V-COMMIT-02', '§12.4', 'a path is present when the proposal list needs one (empty, Update, Remove, GCE, ExternalInit)'),
-  c('V-COMMIT-03', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
-  c('V-COMMIT-04', '§12.4.2', 'the UpdatePath leaf node is valid, with source commit and a verified parent hash'),
-  c('V-COMMIT-05', '§12.4.2', 'the UpdatePath has one node per filtered direct-path node and decrypts'),
-  c('V-COMMIT-06', '§12.4.2', 'a commit is sent by a member or by a new member (external commit), never by an external sender'),
-  c('V-COMMIT-07', '§12.4.2', 'a member does not process its own commit as an incoming message'),
-  c('V-COMMIT-08', '§6.1', 'the signature over the framed content verifies under the sender signature key'),
+  c('V-COMMIT-01', '§12.4', 'a path is present when the proposal list needs one (empty, Update, Remove, GCE, ExternalInit)'),
+  c('V-COMMIT-02', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
+  c('V-COMMIT-03', '§12.4.2', 'a commit is sent by a member or by a new member (external commit), never by an external sender'),
+  c('V-COMMIT-04', '§12.4.2', 'a member does not process its own commit as an incoming message'),
 ]);
 
 /** RFC 9420 §12.4.3.1: joining from a Welcome. */
@@ -59,12 +56,11 @@ export const WELCOME_CHECKS = Object.freeze([
   c('V-WELC-01', '§12.4.3.1', 'the Welcome has an EncryptedGroupSecrets entry for one of our KeyPackages'),
   c('V-WELC-02', '§12.4.3.1', 'the Welcome cipher suite matches the KeyPackage'),
   c('V-WELC-03', '§12.4.3.1', 'the GroupInfo signature verifies under the signer leaf key'),
-  c('V-WELC-04', '§12.4.3.1', 'the tree hash of the ratchet tree equals the GroupContext tree_hash'),
-  c('V-WELC-05', '§12.4.3.1', 'the GroupInfo confirmation tag matches the computed one'),
-  c('V-WELC-06', '§12.4.3.1', 'the ratchet tree is valid and contains our leaf'),
-  c('V-WELC-07', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
-  c('V-WELC-08', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
-  c('V-WELC-09', '§12.4.3.1', 'the path secret, when present, derives the public key of the common ancestor'),
+  c('V-WELC-04', '§12.4.3.1', 'the GroupInfo confirmation tag matches the computed one'),
+  c('V-WELC-05', '§12.4.3.1', 'the ratchet tree contains our leaf (tree validity: V-TREE-*)'),
+  c('V-WELC-06', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
+  c('V-WELC-07', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
+  c('V-WELC-08', '§12.4.3.1', 'the path secret, when present, derives the public key of the common ancestor'),
 ]);
 
 /** RFC 9420 §12.4.3.2: external commits (external proposals are checked by framing, V-FRM-09/12/14). */

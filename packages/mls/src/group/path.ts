@@ -123,11 +123,11 @@ export function applyUpdatePath(
   ownLeaf: number,
   ownKeys: PathKeys,
   contextFor: (treeHash: Bytes) => GroupContext,
-  groupCtx: { groupId: Bytes; extensions: GroupContext['extensions'] },
+  groupCtx: { groupId: Bytes; extensions: GroupContext['extensions']; newLeaf?: boolean },
 ): { tree: RatchetTree; commitSecret: Bytes; keys: Map<number, KeyPair>; context: GroupContext } {
   const steps = tree.filteredDirectPath(sender);
   if (path.nodes.length !== steps.length) throw new ValidationError('V-PATH-01', 'UpdatePath length does not match the filtered direct path');
-  const old = tree.leaf(sender);
+  const old = groupCtx.newLeaf ? undefined : tree.leaf(sender);
   validateLeafNode(path.leafNode, {
     cs,
     groupId: groupCtx.groupId,
@@ -199,7 +199,7 @@ export function keysFromWelcomePathSecret(
   const ancestor = commonAncestor(2 * committer, 2 * ownLeaf);
   const steps = tree.filteredDirectPath(committer);
   const start = steps.findIndex((s) => s.node === ancestor);
-  if (start < 0) throw new ValidationError('V-WELC-09', 'path secret for a node outside the committer filtered path');
+  if (start < 0) throw new ValidationError('V-WELC-08', 'path secret for a node outside the committer filtered path');
   const keys = new Map<number, KeyPair>();
   let ps = pathSecret;
   for (let k = start; k < steps.length; k++) {
@@ -207,7 +207,7 @@ export function keysFromWelcomePathSecret(
     const node = (steps[k] as (typeof steps)[number]).node;
     const kp = nodeKeyPair(cs, ps);
     const pub = tree.encryptionKey(node);
-    if (!pub || !bytesEqual(pub, kp.publicKey)) throw new ValidationError('V-WELC-09', 'path secret does not match the tree');
+    if (!pub || !bytesEqual(pub, kp.publicKey)) throw new ValidationError('V-WELC-08', 'path secret does not match the tree');
     keys.set(node, kp);
   }
   return keys;

@@ -2,6 +2,8 @@
 import type { MlsDeps } from '../crypto/provider.js';
 import { verifyWithLabel } from '../crypto/labels.js';
 import { ValidationError } from '../errors.js';
+import type { RatchetTree } from '../tree/ratchet-tree.js';
+import { validateLeafNode } from '../tree/validate.js';
 import { validateKeyPackage, isDefaultExtension, type CredentialValidator } from '../key-package/validate.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
@@ -39,6 +41,8 @@ export interface ProposalListView {
   /** The committer's leaf index, or undefined for an external commit. */
   readonly committer: number | undefined;
   readonly validateCredential?: CredentialValidator;
+  readonly tree: RatchetTree;
+  readonly now: bigint;
 }
 
 /** RFC 9420 §17.4: proposal types that do not require a path (add, psk, reinit). */
@@ -109,21 +113,18 @@ export function validateProposalList(deps: MlsDeps, view: ProposalListView, list
 
 /** RFC 9420 §12.1.2: an Update's leaf node is valid for the sender's leaf (source update, signature with group id). */
 export function validateUpdateLeaf(deps: MlsDeps, view: ProposalListView, senderLeaf: number, leaf: LeafNode): void {
-  const suite = deps.crypto.suite(view.context.cipherSuite);
+  const cs = deps.crypto.suite(view.context.cipherSuite);
   if (leaf.leafNodeSource !== LeafNodeSource.update) throw new ValidationError('V-PROP-12', 'Update leaf node source is not update');
-  const { signature, ...tbs } = leaf;
-  if (!verifyWithLabel(suite, leaf.signatureKey, 'LeafNodeTBS', encodeLeafNodeTbs(tbs, view.context.groupId, senderLeaf), signature)) {
-    throw new ValidationError('V-PROP-12', 'Update leaf node signature does not verify');
-  }
-  checkLeafAgainstGroup(view, leaf, 'V-PROP-12');
   const old = view.leafAt(senderLeaf);
-  if (old && bytesEqual(old.encryptionKey, leaf.encryptionKey)) throw new ValidationError('V-PROP-12', 'Update reuses the encryption key');
-  for (let i = 0; i < view.leafCount; i++) {
-    const other = view.leafAt(i);
-    if (i !== senderLeaf && other && (bytesEqual(other.signatureKey, leaf.signatureKey) || bytesEqual(other.encryptionKey, leaf.encryptionKey))) {
-      throw new ValidationError('V-PROP-12', 'Update leaf keys duplicate another member');
-    }
-  }
+  validateLeafNode(leaf, {
+    cs,
+    groupId: view.context.groupId,
+    leafIndex: senderLeaf,
+    source: 'update',
+    tree: view.tree,
+    groupExtensions: view.context.extensions,
+    ...(old ? { replacing: old } : {}),
+  });
   if (view.validateCredential && !view.validateCredential(leaf.credential, leaf.signatureKey)) {
     throw new ValidationError('V-PROP-12', 'credential rejected by the application');
   }
@@ -156,7 +157,7 @@ export function supportsRequired(caps: Capabilities, groupExtensions: readonly E
   );
 }
 
-function validatePskId(deps: MlsDeps, view: ProposalListView, id: PreSharedKeyID): void {
+export function validatePskId(deps: MlsDeps, view: ProposalListView, id: PreSharedKeyID): void {
   const nh = deps.crypto.suite(view.context.cipherSuite).hashLength;
   if (id.pskNonce.length !== nh) throw new ValidationError('V-PROP-13', 'PSK nonce length is not Nh');
   if (id.pskType === PskType.resumption && id.usage !== ResumptionPskUsage.application) {
@@ -174,11 +175,7 @@ function validateAdds(deps: MlsDeps, view: ProposalListView, list: readonly Reso
       cipherSuite: view.context.cipherSuite,
       ...(view.validateCredential ? { validateCredential: view.validateCredential } : {}),
     });
-    try {
-      checkLeafAgainstGroup(view, kp.leafNode, 'V-PROP-10');
-    } catch (e) {
-      throw e;
-    }
+    checkLeafAgainstGroup(view, kp.leafNode, 'V-PROP-10');
     const sk = kp.leafNode.signatureKey;
     if (seen.some((s) => bytesEqual(s, sk))) throw new ValidationError('V-PROP-03', 'two Adds with one signature key');
     seen.push(sk);

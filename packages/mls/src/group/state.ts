@@ -74,6 +74,8 @@ export interface Member {
 export interface GroupDeps extends MlsDeps {
   /** Application check of a member's credential (e.g. a Sotto device certificate). Return false to reject. */
   validateCredential?: CredentialValidator;
+  /** Value of an external PSK by its psk_id (RFC 9420 §8.4), if the application holds it. */
+  externalPsk?: (pskId: Bytes) => Bytes | undefined;
 }
 
 export function suiteOf(deps: MlsDeps, state: { context: GroupContext }): CipherSuite {

@@ -106,7 +106,8 @@ export class SecretTree {
       tree = derived.tree;
     }
     const { key, ratchet } = advance(this.p, lr[type], generation);
-    const next = type === 'handshake' ? { handshake: ratchet, application: lr.application } : { handshake: lr.handshake, application: ratchet };
+    const next =
+      type === 'handshake' ? { handshake: ratchet, application: lr.application } : { handshake: lr.handshake, application: ratchet };
     return { key, tree: new SecretTree(this.p, tree.nodes, tree.leaves.set(leaf, next)) };
   }
 
@@ -260,7 +261,11 @@ const MLS_PREFIX = utf8Bytes('MLS 1.0 ');
 /** RFC 9420 §8 KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " + Label; opaque context<V>; }. */
 function kdfLabel(label: Bytes, context: Bytes, length: number): Bytes {
   const w = new Writer(16 + label.length + context.length);
-  w.u16(length).varint(MLS_PREFIX.length + label.length).raw(MLS_PREFIX).raw(label).bytes(context);
+  w.u16(length)
+    .varint(MLS_PREFIX.length + label.length)
+    .raw(MLS_PREFIX)
+    .raw(label)
+    .bytes(context);
   return w.finish();
 }
 

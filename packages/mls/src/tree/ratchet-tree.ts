@@ -270,7 +270,17 @@ export class RatchetTree {
     return d.finish();
   }
 
-  /** Appends a blank right subtree, doubling the leaf count (§7.7); used for external joins. */
+  /**
+   * RFC 9420 §12.4.2 external commit: the leaf an external joiner takes, i.e. the leftmost blank leaf, extending
+   * the tree when there is none. The leaf stays blank until the joiner's UpdatePath is merged.
+   */
+  reserveLeaf(): { tree: RatchetTree; leafIndex: number } {
+    const blank = this.leftmostBlankLeaf();
+    if (blank !== undefined) return { tree: this, leafIndex: blank };
+    return { tree: this.extend(), leafIndex: this.leafCount };
+  }
+
+  /** Appends a blank right subtree, doubling the leaf count (§7.7). */
   extend(): RatchetTree {
     const d = this.#draft();
     d.extend();
@@ -289,7 +299,7 @@ export class RatchetTree {
     const d = this.#draft();
     for (const p of directPath(2 * leafIndex, d.leafCount)) d.set(p, undefined);
     // §7.9: computed from the root down; each node's parent_hash is the parent hash of the next node above it.
-    let above = new Uint8Array(0);
+    let above: Bytes = new Uint8Array(0);
     for (let i = steps.length - 1; i >= 0; i--) {
       const step = steps[i] as PathStep;
       const key = keys[i] as Bytes;

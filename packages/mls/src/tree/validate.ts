@@ -168,10 +168,10 @@ function checkUnmergedLeaves(tree: RatchetTree): void {
   for (let p = 1; p < tree.nodeCount; p += 2) {
     const node = tree.parentNode(p);
     if (node === undefined) continue;
-    let prev = -1;
+    if (node.unmergedLeaves.some((l, i) => i > 0 && l <= (node.unmergedLeaves[i - 1] as number))) {
+      throw new ValidationError('V-TREE-06', `parent ${p}: unmerged leaves not strictly increasing`);
+    }
     for (const l of node.unmergedLeaves) {
-      if (l <= prev) throw new ValidationError('V-TREE-06', `parent ${p}: unmerged leaves not strictly increasing`);
-      prev = l;
       if (2 * l >= tree.nodeCount || !inSubtree(2 * l, p) || tree.isBlank(2 * l)) {
         throw new ValidationError('V-TREE-03', `parent ${p}: unmerged leaf is not a non-blank descendant`);
       }

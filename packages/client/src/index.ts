@@ -1,0 +1,52 @@
+// @sotto/client portable entry point: content format, encrypted store, safety numbers, outbox, link codes (Node and browser).
+
+export { decodeContent, encodeContent, newMessageId } from './content/content-codec.js';
+export { ContentError, type ContentErrorCode } from './content/content-error.js';
+export * from './content/content-types.js';
+export {
+  createLinkQr,
+  decodeLinkQr,
+  deriveLinkCode,
+  encodeLinkQr,
+  formatLinkCode,
+  LINK_CODE_ALPHABET,
+  LINK_CODE_LENGTH,
+  LINK_PAYLOAD_VERSION,
+  type LinkPublicKeys,
+  LinkQrPayload,
+  linkCommitment,
+  newLinkNonce,
+  openLinkCommitment,
+  parseLinkCode,
+  verifyLinkCode,
+  verifyScannedLinkKeys,
+} from './link/link-code.js';
+export { LinkError, type LinkErrorCode } from './link/link-error.js';
+export { type EnqueueResult, Outbox, type OutboxOptions } from './outbox/outbox.js';
+export { type ContactKeys, type DeviceKey, diffContactKeys, type KeyChangeEvent, KeyChangeTracker } from './safety/key-change-tracker.js';
+export {
+  compareScannedSafetyNumber,
+  compareTypedSafetyNumber,
+  computeSafetyNumber,
+  fingerprint,
+  SAFETY_NUMBER_VERSION,
+  type SafetyComparison,
+  type SafetyIdentity,
+  type SafetyNumber,
+} from './safety/safety-number.js';
+export { EncryptedStore, openMemoryStore } from './store/encrypted-store.js';
+export type {
+  ListMessagesOptions,
+  LocalStore,
+  LogEntry,
+  OutboxRecord,
+  OutboxState,
+  StoreReader,
+  StoreWriter,
+} from './store/local-store.js';
+export { MemoryBackend } from './store/memory-backend.js';
+export type { RawBackend, RawOp, RawRange, RawRow } from './store/raw-backend.js';
+export { STORAGE_KEY_BYTES, StorageKey } from './store/storage-key.js';
+export { StoreError, type StoreErrorCode } from './store/store-error.js';
+export { constantTimeEqual } from './util/bytes.js';
+export { type RandomBytes, SecretBytes } from './util/secret-bytes.js';

@@ -1,0 +1,387 @@
+// Tests for the encrypted LocalStore on the memory and SQLite backends: round trips, transactions, encryption at rest.
+
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { inspect } from 'node:util';
+import { createKeyFile, readKeyFile } from '../src/node/key-file.js';
+import { SqliteBackend } from '../src/node/sqlite-backend.js';
+import { openSqliteStore } from '../src/node/sqlite-store.js';
+import { EncryptedStore, openMemoryStore } from '../src/store/encrypted-store.js';
+import type { LocalStore } from '../src/store/local-store.js';
+import { MemoryBackend } from '../src/store/memory-backend.js';
+import type { RawBackend } from '../src/store/raw-backend.js';
+import { StorageKey } from '../src/store/storage-key.js';
+import { StoreError } from '../src/store/store-error.js';
+import { utf8 } from '../src/util/bytes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const freshPath = () => join(dir, `store-${++counter}.sqlite`);
+const FAST = { logN: 10, r: 8, p: 1 };
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => e instanceof StoreError && e.code === code);
+}
+
+type Factory = { name: string; open: () => Promise<{ store: LocalStore; reopen: () => Promise<LocalStore> }> };
+
+const factories: Factory[] = [
+  {
+    name: 'memory',
+    open: async () => {
+      const rows = new MemoryBackend();
+      // a backend whose close() leaves the rows in place, so a store can be closed and reopened on them
+      const backend: RawBackend = {
+        get: (s, p, k) => rows.get(s, p, k),
+        range: (s, p, r) => rows.range(s, p, r),
+        apply: (ops) => rows.apply(ops),
+        close: async () => undefined,
+      };
+      const raw = StorageKey.generate().expose();
+      const store = await EncryptedStore.open(backend, new StorageKey(raw));
+      // a memory backend survives the store object, so "reopen" builds a new store on the same rows
+      return { store, reopen: () => EncryptedStore.open(backend, new StorageKey(raw)) };
+    },
+  },
+  {
+    name: 'sqlite',
+    open: async () => {
+      const path = freshPath();
+      const store = await openSqliteStore({ path, key: { passphrase: 'correct horse', scrypt: FAST } });
+      return { store, reopen: () => openSqliteStore({ path, key: { passphrase: 'correct horse' } }) };
+    },
+  },
+];
+
+for (const f of factories) {
+  describe(`LocalStore (${f.name})`, () => {
+    it('round-trips key-value entries and lists a namespace', async () => {
+      const { store } = await f.open();
+      await store.put('contacts', 'alice', utf8('A'));
+      await store.put('contacts', 'bob', utf8('B'));
+      await store.put('other', 'alice', utf8('X'));
+      assert.equal(text(await store.get('contacts', 'alice')), 'A');
+      assert.equal(await store.get('contacts', 'carol'), undefined);
+      const listed = (await store.list('contacts')).map((e) => `${e.key}=${text(e.value)}`).sort();
+      assert.deepEqual(listed, ['alice=A', 'bob=B']);
+      await store.delete('contacts', 'alice');
+      assert.equal(await store.get('contacts', 'alice'), undefined);
+      await store.close();
+    });
+
+    it('keeps an ordered message log with update, delete and paging', async () => {
+      const { store } = await f.open();
+      for (let i = 1; i <= 5; i++) await store.appendMessage('conv', `m${i}`, utf8(`msg ${i}`));
+      await rejectsWith(store.appendMessage('conv', 'm3', utf8('dup')), 'DUPLICATE');
+      await store.updateMessage('conv', 'm2', utf8('edited'));
+      await rejectsWith(store.updateMessage('conv', 'nope', utf8('x')), 'NOT_FOUND');
+      assert.equal(await store.deleteMessage('conv', 'm4'), true);
+      assert.equal(await store.deleteMessage('conv', 'm4'), false);
+      const all = await store.listMessages('conv');
+      assert.deepEqual(
+        all.map((e) => [e.seq, e.messageId, text(e.data)]),
+        [
+          [1, 'm1', 'msg 1'],
+          [2, 'm2', 'edited'],
+          [3, 'm3', 'msg 3'],
+          [5, 'm5', 'msg 5'],
+        ],
+      );
+      assert.deepEqual(
+        (await store.listMessages('conv', { afterSeq: 1, limit: 2 })).map((e) => e.seq),
+        [2, 3],
+      );
+      assert.deepEqual(
+        (await store.listMessages('conv', { reverse: true, limit: 2 })).map((e) => e.seq),
+        [5, 3],
+      );
+      assert.deepEqual(
+        (await store.listMessages('conv', { beforeSeq: 3 })).map((e) => e.seq),
+        [1, 2],
+      );
+      assert.equal((await store.getMessage('conv', 'm5'))?.seq, 5);
+      // sequence numbers are never reused after deleting the newest entry
+      await store.deleteMessage('conv', 'm5');
+      assert.equal((await store.appendMessage('conv', 'm6', utf8('6'))).seq, 6);
+      assert.deepEqual(await store.listMessages('other'), []);
+      await store.close();
+    });
+
+    it('records processed ids exactly once', async () => {
+      const { store } = await f.open();
+      assert.equal(await store.isProcessed('srv-1'), false);
+      assert.equal(await store.markProcessed('srv-1'), true);
+      assert.equal(await store.markProcessed('srv-1'), false);
+      assert.equal(await store.isProcessed('srv-1'), true);
+      await store.close();
+    });
+
+    it('commits a transaction atomically and sees its own writes', async () => {
+      const { store } = await f.open();
+      await store.appendMessage('g', 'before', utf8('0'));
+      const seen = await store.transaction(async (tx) => {
+        await tx.put('mls', 'group-g', utf8('epoch 2'));
+        await tx.appendMessage('g', 'm1', utf8('hello'));
+        await tx.markProcessed('srv-9');
+        return {
+          state: text(await tx.get('mls', 'group-g')),
+          log: (await tx.listMessages('g')).map((e) => e.messageId),
+          processed: await tx.isProcessed('srv-9'),
+        };
+      });
+      assert.deepEqual(seen, { state: 'epoch 2', log: ['before', 'm1'], processed: true });
+      assert.equal(text(await store.get('mls', 'group-g')), 'epoch 2');
+      await store.close();
+    });
+
+    it('rolls back a failed transaction completely', async () => {
+      const { store } = await f.open();
+      await store.put('mls', 'group-g', utf8('epoch 1'));
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.put('mls', 'group-g', utf8('epoch 2'));
+          await tx.appendMessage('g', 'm1', utf8('hello'));
+          await tx.markProcessed('srv-9');
+          await tx.outboxPut({
+            id: 'o1',
+            conversationId: 'g',
+            payload: utf8('p'),
+            state: 'pending',
+            attempts: 0,
+            nextAttemptAt: 0,
+            leaseUntil: 0,
+            enqueuedAt: 0,
+          });
+          throw new Error('MLS validation failed');
+        }),
+        /MLS validation failed/,
+      );
+      assert.equal(text(await store.get('mls', 'group-g')), 'epoch 1');
+      assert.deepEqual(await store.listMessages('g'), []);
+      assert.equal(await store.isProcessed('srv-9'), false);
+      assert.deepEqual(await store.outboxList(), []);
+      // the counter did not advance either
+      assert.equal((await store.appendMessage('g', 'm1', utf8('x'))).seq, 1);
+      await store.close();
+    });
+
+    it('rejects use of a transaction after it finished', async () => {
+      const { store } = await f.open();
+      let leaked: Parameters<Parameters<LocalStore['transaction']>[0]>[0] | undefined;
+      await store.transaction(async (tx) => {
+        leaked = tx;
+      });
+      await rejectsWith(leaked!.get('a', 'b'), 'CLOSED');
+      await store.close();
+      await rejectsWith(store.get('a', 'b'), 'CLOSED');
+    });
+
+    it('keeps outbox records in enqueue order', async () => {
+      const { store } = await f.open();
+      const base = { payload: utf8('p'), state: 'pending' as const, attempts: 0, nextAttemptAt: 0, leaseUntil: 0, enqueuedAt: 1 };
+      await store.outboxPut({ ...base, id: 'a', conversationId: 'c1' });
+      await store.outboxPut({ ...base, id: 'b', conversationId: 'c2' });
+      await store.outboxPut({ ...base, id: 'a', conversationId: 'c1', attempts: 3, lastError: 'E_NET' });
+      const list = await store.outboxList();
+      assert.deepEqual(
+        list.map((r) => [r.id, r.seq, r.attempts, r.lastError]),
+        [
+          ['a', 1, 3, 'E_NET'],
+          ['b', 2, 0, undefined],
+        ],
+      );
+      assert.equal(await store.outboxDelete('a'), true);
+      assert.equal(await store.outboxGet('a'), undefined);
+      await store.close();
+    });
+
+    it('serialises concurrent transactions', async () => {
+      const { store } = await f.open();
+      const entries = await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendMessage('c', `m${i}`, utf8(String(i)))));
+      assert.deepEqual(
+        entries.map((e) => e.seq).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      assert.equal(inspect(store).includes('redacted'), true);
+      await store.close();
+    });
+
+    it('survives close and reopen', async () => {
+      const { store, reopen } = await f.open();
+      await store.put('ns', 'k', utf8('persisted'));
+      await store.appendMessage('c', 'm', utf8('logged'));
+      await store.close();
+      const again = await reopen();
+      assert.equal(text(await again.get('ns', 'k')), 'persisted');
+      assert.equal(text((await again.getMessage('c', 'm'))?.data), 'logged');
+      await again.close();
+    });
+  });
+}
+
+describe('LocalStore encryption at rest', () => {
+  it('writes none of the plaintext markers to the SQLite file or its WAL', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path, key: { passphrase: 'pw', scrypt: FAST } });
+    const markers = [
+      'NAMESPACE_MARKER_1',
+      'KEY_MARKER_2',
+      'VALUE_MARKER_3',
+      'CONV_MARKER_4',
+      'MSGID_MARKER_5',
+      'BODY_MARKER_6',
+      'PROCESSED_MARKER_7',
+      'OUTBOX_MARKER_8',
+    ];
+    await store.put(markers[0]!, markers[1]!, utf8(markers[2]!));
+    await store.appendMessage(markers[3]!, markers[4]!, utf8(markers[5]!));
+    await store.markProcessed(markers[6]!);
+    await store.outboxPut({
+      id: markers[7]!,
+      conversationId: markers[3]!,
+      payload: utf8(markers[5]!),
+      state: 'pending',
+      attempts: 0,
+      nextAttemptAt: 0,
+      leaseUntil: 0,
+      enqueuedAt: 0,
+    });
+    const check = () => {
+      for (const file of [path, `${path}-wal`]) {
+        if (!existsSync(file)) continue;
+        const raw = readFileSync(file);
+        for (const m of markers) {
+          assert.equal(raw.includes(m), false, `${m} found in ${file}`);
+          assert.equal(raw.includes(Buffer.from(m, 'utf16le')), false);
+        }
+      }
+    };
+    check(); // while open (data in the WAL)
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    await store.close();
+    check(); // after checkpoint
+  });
+
+  it('fails with WRONG_PASSPHRASE on a wrong passphrase, and works again with the right one', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path, key: { passphrase: 'right', scrypt: FAST } });
+    await store.put('n', 'k', utf8('v'));
+    await store.close();
+    await rejectsWith(openSqliteStore({ path, key: { passphrase: 'wrong' } }), 'WRONG_PASSPHRASE');
+    const again = await openSqliteStore({ path, key: { passphrase: 'right' } });
+    assert.equal(text(await again.get('n', 'k')), 'v');
+    await again.close();
+  });
+
+  it('fails with WRONG_KEY on a wrong storage key', async () => {
+    const backend = new MemoryBackend();
+    await (await EncryptedStore.open(backend, StorageKey.generate())).put('n', 'k', utf8('v'));
+    await rejectsWith(EncryptedStore.open(backend, StorageKey.generate()), 'WRONG_KEY');
+  });
+
+  it('detects tampered, truncated and swapped ciphertext', async () => {
+    const backend = new MemoryBackend();
+    const store = await openMemoryStore(StorageKey.generate(), backend);
+    await store.put('n', 'a', utf8('value a'));
+    await store.put('n', 'b', utf8('value b'));
+    const rows = backend.dump().filter((r) => r.space === 'kv');
+    const [ra, rb] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    const flipped = ra.value.slice();
+    flipped[flipped.length - 1]! ^= 1;
+    backend.tamper({ ...ra, value: flipped });
+    await rejectsWith(store.list('n'), 'CORRUPT');
+    backend.tamper({ ...ra, value: ra.value.slice(0, 20) });
+    await rejectsWith(store.list('n'), 'CORRUPT');
+    backend.tamper({ ...ra, value: rb.value }); // a valid ciphertext moved to another row
+    await rejectsWith(store.list('n'), 'CORRUPT');
+  });
+
+  it('stores names only as MACs', async () => {
+    const backend = new MemoryBackend();
+    const store = await openMemoryStore(StorageKey.generate(), backend);
+    await store.put('secret-namespace', 'secret-key', utf8('secret-value'));
+    const blob = Buffer.concat(
+      backend.dump().flatMap((r) => [Buffer.from(r.space), Buffer.from(r.part), Buffer.from(r.key), Buffer.from(r.value)]),
+    );
+    for (const m of ['secret-namespace', 'secret-key', 'secret-value']) assert.equal(blob.includes(m), false);
+  });
+
+  it('refuses a database from a newer schema', async () => {
+    const path = freshPath();
+    const b = new SqliteBackend(path);
+    await b.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    assert.throws(
+      () => new SqliteBackend(path),
+      (e: unknown) => e instanceof StoreError && e.code === 'UNSUPPORTED_FORMAT',
+    );
+  });
+});
+
+describe('key file', () => {
+  it('creates a 0600 key file that opens the store after a restart', async () => {
+    const keyPath = join(dir, 'device.key');
+    const path = freshPath();
+    createKeyFile(keyPath);
+    const store = await openSqliteStore({ path, key: { keyFile: keyPath } });
+    await store.put('n', 'k', utf8('v'));
+    await store.close();
+    const again = await openSqliteStore({ path, key: { keyFile: keyPath } });
+    assert.equal(text(await again.get('n', 'k')), 'v');
+    await again.close();
+    assert.throws(
+      () => createKeyFile(keyPath),
+      (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_INVALID',
+    );
+  });
+
+  it('refuses a key file readable by group or others', () => {
+    const keyPath = join(dir, 'loose.key');
+    createKeyFile(keyPath);
+    for (const mode of [0o640, 0o604, 0o660]) {
+      chmodSync(keyPath, mode);
+      assert.throws(
+        () => readKeyFile(keyPath),
+        (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_INSECURE',
+      );
+    }
+    chmodSync(keyPath, 0o600);
+    assert.ok(readKeyFile(keyPath) instanceof StorageKey);
+  });
+
+  it('refuses a symlinked, missing or malformed key file', () => {
+    const target = join(dir, 'target.key');
+    createKeyFile(target);
+    const link = join(dir, 'link.key');
+    symlinkSync(target, link);
+    assert.throws(
+      () => readKeyFile(link),
+      (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_INSECURE',
+    );
+    assert.throws(
+      () => readKeyFile(join(dir, 'absent.key')),
+      (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_INVALID',
+    );
+    const bad = join(dir, 'bad.key');
+    writeFileSync(bad, 'sotto-storage-key-v1:abcd\n', { mode: 0o600 });
+    assert.throws(
+      () => readKeyFile(bad),
+      (e: unknown) => e instanceof StoreError && e.code === 'KEY_FILE_INVALID',
+    );
+  });
+
+  it('a storage key never prints itself', () => {
+    const key = new StorageKey(new Uint8Array(32).fill(0xab));
+    const shown = `${String(key)} ${JSON.stringify({ key })} ${inspect(key)} ${inspect({ nested: key }, { depth: 5 })}`;
+    assert.ok(!shown.includes('ab') && !shown.includes('171'), shown);
+    assert.match(shown, /StorageKey redacted/);
+  });
+});

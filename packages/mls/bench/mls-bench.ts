@@ -1,0 +1,280 @@
+// Group-operation benchmark of @sotto/mls against ts-mls@1.6.4 in the same run, plus the node:crypto primitive floor.
+// Run: npm run bench -w packages/mls   (node --import tsx bench/mls-bench.ts [N ...])
+import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { createSottoDriver } from '../test/helpers/sotto-driver.js';
+import { type ClientDriver, createTsMlsDriver, type KeyPackageBundle, type MemberDriver } from '../test/helpers/ts-mls-driver.js';
+
+const SIZES = process.argv.slice(2).map(Number).filter((n) => n >= 2);
+const NS = SIZES.length > 0 ? SIZES : [2, 10, 100, 1000];
+/** ts-mls is skipped above this size: one 1000-member create+add and the tree fill take it minutes (see skipReason). */
+const TS_MLS_MAX_N = Number(process.env.TS_MLS_MAX_N ?? 100);
+const now = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+// ---- measurement -------------------------------------------------------------------------------------------
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
+}
+
+/** Runs `fn` between `min` and `max` times, stopping once `budgetMs` is spent; returns the median time in ms. */
+async function timeMedian(fn: () => Promise<unknown>, min: number, max: number, budgetMs: number): Promise<number> {
+  const t: number[] = [];
+  const start = performance.now();
+  while (t.length < max && (t.length < min || performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+    if (t.length === 1 && (t[0] ?? 0) > budgetMs) break;
+  }
+  return median(t);
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await fn();
+  return [v, performance.now() - t0];
+}
+
+interface Row {
+  createAdd: number;
+  join: number;
+  updateCreate: number;
+  updateProcess: number;
+  addCreate: number;
+  addProcess: number;
+  removeCreate: number;
+  removeProcess: number;
+  appPairsPerSec: number;
+}
+
+const payload = new Uint8Array(100).fill(0x61);
+const enc = new TextEncoder();
+
+/** Leaves whose commits fill every copath node of leaf 0: 1, 2, 4, 8, ... (RFC 9420 §7.8 resolution size 1). */
+function fillerLeaves(n: number): number[] {
+  const out: number[] = [];
+  for (let l = 1; l < n; l *= 2) out.push(l);
+  return out;
+}
+
+async function measure(d: ClientDriver, n: number): Promise<Row> {
+  const heavy = n >= 1000;
+  const kps: KeyPackageBundle[] = [];
+  for (let i = 1; i < n; i++) kps.push(await d.createKeyPackage(`m${i}`));
+  const extra = await d.createKeyPackage('extra');
+  const pubs = kps.map((k) => k.publicBytes);
+
+  // Create the group and add everyone in one commit (the joiners' KeyPackages exist already).
+  let a!: MemberDriver;
+  let welcome!: Uint8Array;
+  let groupNo = 0;
+  const createAdd = await timeMedian(
+    async () => {
+      a = await d.createGroup(enc.encode(`bench-${n}-${groupNo++}`), 'm0');
+      const out = await a.addMembers(pubs);
+      if (!out.welcomeBytes) throw new Error('bench: no Welcome');
+      welcome = out.welcomeBytes;
+    },
+    3,
+    9,
+    heavy ? 4000 : 1500,
+  );
+
+  // Join by Welcome (ratchet tree in the GroupInfo extension), timed on leaf 1.
+  const bKp = kps[0];
+  if (!bKp) throw new Error('bench: n < 2');
+  let b!: MemberDriver;
+  const join = await timeMedian(async () => (b = await d.joinFromWelcome(welcome, bKp)), 3, 9, heavy ? 3000 : 1000);
+
+  // Steady state: members at leaves 2, 4, 8, ... commit once each so every copath node of leaf 0 is filled,
+  // then a few more Updates from leaf 0 and leaf 1.
+  const fillers: MemberDriver[] = [];
+  for (const leaf of fillerLeaves(n).slice(1)) {
+    const kp = kps[leaf - 1];
+    if (!kp) throw new Error('bench: missing KeyPackage');
+    fillers.push(await d.joinFromWelcome(welcome, kp));
+  }
+  // Each commit is processed only by the members that still have to act (later fillers, leaf 0, leaf 1).
+  const commitFrom = async (who: MemberDriver, stillActing: MemberDriver[]): Promise<void> => {
+    const { commitBytes } = await who.update();
+    for (const m of stillActing) await m.processMessage(commitBytes);
+  };
+  for (const [i, f] of fillers.entries()) await commitFrom(f, [a, b, ...fillers.slice(i + 1)]);
+  await commitFrom(b, [a]);
+  await commitFrom(a, [b]);
+
+  // Update commit: created by leaf 0, processed by leaf 1.
+  const uc: number[] = [];
+  const up: number[] = [];
+  for (let i = 0; i < (heavy ? 9 : 15); i++) {
+    const [out, tc] = await timed(() => a.update());
+    const [, tp] = await timed(() => b.processMessage(out.commitBytes));
+    uc.push(tc);
+    up.push(tp);
+  }
+
+  // Add one (with Welcome), then Remove it again, keeping the tree at n members.
+  const ac: number[] = [];
+  const ap: number[] = [];
+  const rc: number[] = [];
+  const rp: number[] = [];
+  for (let i = 0; i < (heavy ? 5 : 9); i++) {
+    const [add, t1] = await timed(() => a.addMembers([extra.publicBytes]));
+    const [, t2] = await timed(() => b.processMessage(add.commitBytes));
+    const leaf = a.leafIndexOf('extra');
+    if (leaf === undefined) throw new Error('bench: added member not found');
+    const [rem, t3] = await timed(() => a.removeMembers([leaf]));
+    const [, t4] = await timed(() => b.processMessage(rem.commitBytes));
+    ac.push(t1);
+    ap.push(t2);
+    rc.push(t3);
+    rp.push(t4);
+  }
+
+  // Application messages of 100 bytes: leaf 0 encrypts, leaf 1 decrypts.
+  const pairRuns: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    let k = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 250) {
+      for (let j = 0; j < 20; j++) {
+        const got = await b.decrypt(await a.encrypt(payload));
+        if (got.length !== payload.length) throw new Error('bench: plaintext mismatch');
+      }
+      k += 20;
+    }
+    pairRuns.push((k * 1000) / (performance.now() - t0));
+  }
+  return {
+    createAdd,
+    join,
+    updateCreate: median(uc),
+    updateProcess: median(up),
+    addCreate: median(ac),
+    addProcess: median(ap),
+    removeCreate: median(rc),
+    removeProcess: median(rp),
+    appPairsPerSec: median(pairRuns),
+  };
+}
+
+// ---- primitive floor: one Ed25519 sign + verify and two AES-128-GCM ops (seal, open) on 100 bytes ------------
+
+function floorPairsPerSec(): number {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const key = randomBytes(16);
+  const nonce = randomBytes(12);
+  const aad = randomBytes(32);
+  const one = (): void => {
+    const sig = sign(null, payload, privateKey);
+    if (!verify(null, payload, publicKey, sig)) throw new Error('floor: verify');
+    const c = createCipheriv('aes-128-gcm', key, nonce);
+    c.setAAD(aad);
+    const ct = Buffer.concat([c.update(payload), c.final()]);
+    const tag = c.getAuthTag();
+    const dc = createDecipheriv('aes-128-gcm', key, nonce);
+    dc.setAAD(aad);
+    dc.setAuthTag(tag);
+    dc.update(ct);
+    dc.final();
+  };
+  const runs: number[] = [];
+  for (let i = 0; i < 200; i++) one();
+  for (let r = 0; r < 7; r++) {
+    let k = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < 150) {
+      for (let j = 0; j < 50; j++) one();
+      k += 50;
+    }
+    runs.push((k * 1000) / (performance.now() - t0));
+  }
+  return median(runs);
+}
+
+// ---- table -------------------------------------------------------------------------------------------------
+
+const OPS: { key: keyof Row; label: string; unit: 'ms' | '/s' }[] = [
+  { key: 'createAdd', label: 'create + add all, 1 commit', unit: 'ms' },
+  { key: 'join', label: 'join by Welcome', unit: 'ms' },
+  { key: 'updateCreate', label: 'Update commit: create', unit: 'ms' },
+  { key: 'updateProcess', label: 'Update commit: process', unit: 'ms' },
+  { key: 'addCreate', label: 'Add one: create', unit: 'ms' },
+  { key: 'addProcess', label: 'Add one: process', unit: 'ms' },
+  { key: 'removeCreate', label: 'Remove one: create', unit: 'ms' },
+  { key: 'removeProcess', label: 'Remove one: process', unit: 'ms' },
+  { key: 'appPairsPerSec', label: 'app msg 100 B enc+dec', unit: '/s' },
+];
+
+function fmt(v: number | undefined, unit: 'ms' | '/s'): string {
+  if (v === undefined || Number.isNaN(v)) return '-';
+  if (unit === '/s') return `${Math.round(v).toLocaleString('en-US')}/s`;
+  return v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(2)} ms`;
+}
+
+/** Absolute targets (besides >=10x ts-mls on every row). */
+function absoluteTarget(n: number, key: keyof Row, floor: number): { text: string; ok: (v: number) => boolean } | undefined {
+  if (n === 1000 && key === 'updateCreate') return { text: '<10 ms', ok: (v) => v < 10 };
+  if (n === 1000 && key === 'updateProcess') return { text: '<4 ms', ok: (v) => v < 4 };
+  if (key === 'appPairsPerSec') {
+    const need = Math.max(5000, floor / 1.5);
+    return { text: `>=${Math.round(need).toLocaleString('en-US')}/s`, ok: (v) => v >= need };
+  }
+  return undefined;
+}
+
+function machine(): string {
+  const model = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  return `${cpus().length} CPUs (nproc), ${model.trim()}, node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  console.log(`machine: ${machine()}`);
+  const floor = floorPairsPerSec();
+  console.log(`primitive floor (node:crypto, 1 Ed25519 sign + 1 verify + AES-128-GCM seal + open, 100 B): ${fmt(floor, '/s')} pairs max\n`);
+
+  const drivers: ClientDriver[] = [];
+  let sottoMissing: string | undefined;
+  try {
+    drivers.push(createSottoDriver({ now }));
+  } catch (e) {
+    sottoMissing = e instanceof Error ? e.message : String(e);
+  }
+  const ts = await createTsMlsDriver({ now });
+
+  const w = [6, 28, 11, 11, 8, 10, 4];
+  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(w[i] ?? 8) : c.padStart(w[i] ?? 8))).join(' ');
+  console.log(line(['N', 'operation', 'Sotto', 'ts-mls', 'ratio', 'target', 'ok']));
+  console.log('-'.repeat(w.reduce((s, x) => s + x + 1, 0)));
+  const skipped: string[] = [];
+  for (const n of NS) {
+    const sotto = drivers[0] ? await measure(drivers[0], n) : undefined;
+    let peer: Row | undefined;
+    if (n <= TS_MLS_MAX_N) peer = await measure(ts, n);
+    else skipped.push(`ts-mls skipped at N=${n}: above TS_MLS_MAX_N=${TS_MLS_MAX_N} (its create+add and the tree fill take minutes there)`);
+    for (const op of OPS) {
+      const s = sotto?.[op.key];
+      const p = peer?.[op.key];
+      const ratio = s !== undefined && p !== undefined ? (op.unit === 'ms' ? p / s : s / p) : undefined;
+      const abs = absoluteTarget(n, op.key, floor);
+      const targets = [...(ratio !== undefined ? ['>=10x'] : []), ...(abs ? [abs.text] : [])];
+      const ok =
+        s === undefined ? '' : (ratio === undefined || ratio >= 10) && (abs === undefined || abs.ok(s)) ? 'yes' : 'NO';
+      console.log(
+        line([String(n), op.label, fmt(s, op.unit), fmt(p, op.unit), ratio === undefined ? '-' : `${ratio.toFixed(1)}x`, targets.join(' ') || '-', ok]),
+      );
+    }
+  }
+  console.log();
+  for (const s of skipped) console.log(s);
+  if (sottoMissing) console.log(`Sotto not measured: ${sottoMissing}`);
+  console.log(`total bench time ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+await main();

@@ -1,0 +1,59 @@
+// RFC 9420 §12.3 applying a validated proposal list: GroupContextExtensions, Update, Remove, Add, PreSharedKey.
+import type { RatchetTree } from '../tree/ratchet-tree.js';
+import {
+  type Bytes,
+  type Extension,
+  type KeyPackage,
+  type PreSharedKeyID,
+  ProposalType,
+  SenderType,
+} from '../wire/index.js';
+import type { ResolvedProposal } from './proposal-list.js';
+import { type Member, memberOf } from './state.js';
+
+export interface AppliedProposals {
+  readonly tree: RatchetTree;
+  readonly extensions: Extension[];
+  readonly added: { leafIndex: number; keyPackage: KeyPackage }[];
+  readonly removed: Member[];
+  readonly updated: Member[];
+  readonly psks: PreSharedKeyID[];
+  /** kem_output of the ExternalInit proposal (external commits). */
+  readonly externalInit?: Bytes;
+}
+
+/** RFC 9420 §12.3: applies the proposals in the mandated order to a copy of the tree. */
+export function applyProposals(tree: RatchetTree, extensions: Extension[], list: readonly ResolvedProposal[]): AppliedProposals {
+  let t = tree;
+  let exts = extensions;
+  const removed: Member[] = [];
+  const updated: Member[] = [];
+  const added: { leafIndex: number; keyPackage: KeyPackage }[] = [];
+  const psks: PreSharedKeyID[] = [];
+  let externalInit: Bytes | undefined;
+  for (const { proposal: p } of list) {
+    if (p.proposalType === ProposalType.group_context_extensions) exts = p.groupContextExtensions.extensions;
+  }
+  for (const { proposal: p, sender } of list) {
+    if (p.proposalType !== ProposalType.update || sender.senderType !== SenderType.member) continue;
+    t = t.updateLeaf(sender.leafIndex, p.update.leafNode);
+    updated.push(memberOf(sender.leafIndex, p.update.leafNode));
+  }
+  for (const { proposal: p } of list) {
+    if (p.proposalType !== ProposalType.remove) continue;
+    const leaf = t.leaf(p.remove.removed);
+    if (leaf) removed.push(memberOf(p.remove.removed, leaf));
+    t = t.removeLeaf(p.remove.removed);
+  }
+  for (const { proposal: p } of list) {
+    if (p.proposalType !== ProposalType.add) continue;
+    const r = t.addLeaf(p.add.keyPackage.leafNode);
+    t = r.tree;
+    added.push({ leafIndex: r.leafIndex, keyPackage: p.add.keyPackage });
+  }
+  for (const { proposal: p } of list) {
+    if (p.proposalType === ProposalType.psk) psks.push(p.psk.psk);
+    if (p.proposalType === ProposalType.external_init) externalInit = p.externalInit.kemOutput;
+  }
+  return { tree: t, extensions: exts, added, removed, updated, psks, ...(externalInit ? { externalInit } : {}) };
+}

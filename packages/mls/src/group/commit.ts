@@ -1,0 +1,192 @@
+// RFC 9420 §12.4 creating a Commit: proposals by value and by reference, UpdatePath when required (§12.4, §17.4),
+// the new epoch (§8), and a Welcome for the new members (§12.4.3.1).
+import { encryptWithLabel } from '../crypto/labels.js';
+import type { KeyPair } from '../crypto/provider.js';
+import { signContent } from '../framing/index.js';
+import { UsageError } from '../errors.js';
+import { keyPackageRef } from '../key-package/ref.js';
+import { deriveEpochSecrets, welcomeKeyNonce } from '../schedule/key-schedule.js';
+import { computePskSecret } from '../schedule/psk.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
+import { commonAncestor } from '../tree/tree-math.js';
+import {
+  type Bytes,
+  ContentType,
+  type FramedContent,
+  type GroupContext,
+  type MlsMessage,
+  type Proposal,
+  ProposalType,
+  ProtocolVersion,
+  type Sender,
+  SenderType,
+  type Welcome,
+  WireFormat,
+  encodeGroupInfo,
+  encodeGroupSecrets,
+} from '../wire/index.js';
+import { applyProposals } from './apply-proposals.js';
+import { epochOf, frame } from './framing-glue.js';
+import { signGroupInfo } from './group-info.js';
+import { createUpdatePath, prunePathKeys } from './path.js';
+import { type ProposalListView, type ResolvedProposal, pathRequired, validateProposalList } from './proposal-list.js';
+import { resolvePsks } from './psk.js';
+import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
+
+export interface CommitOptions {
+  /** Proposals to include by value (Add, Remove, PreSharedKey, GroupContextExtensions, ReInit). */
+  proposals?: Proposal[];
+  /** Include every pending proposal of this epoch by reference (default true). */
+  includePending?: boolean;
+  /** Send an UpdatePath even when no proposal requires one (e.g. to refresh our key along with Adds). */
+  forcePath?: boolean;
+  /** Put the ratchet tree in the Welcome's GroupInfo (default true); else deliver it out of band. */
+  ratchetTreeInWelcome?: boolean;
+  authenticatedData?: Bytes;
+  /** Override the group's handshake wire format for this commit. */
+  wireFormat?: 'public' | 'private';
+}
+
+export interface CommitResult {
+  readonly group: GroupState;
+  /** The MLSMessage carrying the commit, for every current member. */
+  readonly commit: MlsMessage;
+  /** The Welcome for the new members, if any were added. */
+  readonly welcome?: MlsMessage;
+  readonly added: Member[];
+  readonly removed: Member[];
+  readonly updated: Member[];
+}
+
+export function viewOf(deps: GroupDeps, state: GroupState, committer: number | undefined): ProposalListView {
+  return {
+    context: state.context,
+    leafCount: state.tree.leafCount,
+    leafAt: (i) => state.tree.leaf(i),
+    committer,
+    tree: state.tree,
+    now: deps.now(),
+    ...(deps.validateCredential ? { validateCredential: deps.validateCredential } : {}),
+  };
+}
+
+export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOptions = {}): CommitResult {
+  const cs = suiteOf(deps, state);
+  const me: Sender = { senderType: SenderType.member, leafIndex: state.ownLeaf };
+  // RFC 9420 §12.4: pending proposals by reference (never our own Updates), then the new ones by value.
+  const list: ResolvedProposal[] = [];
+  if (opts.includePending ?? true) {
+    for (const p of state.pending) {
+      const own = p.sender.senderType === SenderType.member && p.sender.leafIndex === state.ownLeaf;
+      if (own && p.proposal.proposalType === ProposalType.update) continue;
+      list.push({ proposal: p.proposal, sender: p.sender, ref: p.ref });
+    }
+  }
+  for (const p of opts.proposals ?? []) {
+    if (p.proposalType === ProposalType.update) throw new UsageError('Update proposals cannot be committed by value; use a path');
+    list.push({ proposal: p, sender: me });
+  }
+  validateProposalList(deps, viewOf(deps, state, state.ownLeaf), list);
+  const applied = applyProposals(state.tree, state.context.extensions, list);
+  const removedSelf = applied.removed.some((m) => m.leafIndex === state.ownLeaf);
+  if (removedSelf) throw new UsageError('a commit cannot remove its committer');
+  const nextEpoch = state.context.epoch + 1n;
+  const provisional = (treeHash: Bytes): GroupContext => ({
+    ...state.context,
+    epoch: nextEpoch,
+    treeHash,
+    extensions: applied.extensions,
+  });
+  let tree = applied.tree;
+  let commitSecret: Bytes = new Uint8Array(cs.hashLength);
+  let pathKeys = prunePathKeys(tree, state.pathKeys);
+  let pathSecrets: ReadonlyMap<number, Bytes> = new Map();
+  let path: ReturnType<typeof createUpdatePath>['path'] | undefined;
+  if (pathRequired(list) || opts.forcePath) {
+    const own = tree.leaf(state.ownLeaf);
+    if (!own) throw new UsageError('own leaf missing');
+    const created = createUpdatePath(
+      cs,
+      deps.rng,
+      tree,
+      state.ownLeaf,
+      { credential: own.credential, capabilities: own.capabilities, extensions: own.extensions, signatureKey: own.signatureKey },
+      state.signaturePrivateKey,
+      new Set(applied.added.map((a) => a.leafIndex)),
+      provisional,
+    );
+    tree = created.tree;
+    commitSecret = created.commitSecret;
+    pathSecrets = created.pathSecrets;
+    path = created.path;
+    pathKeys = new Map<number, KeyPair>([...prunePathKeys(tree, pathKeys), ...created.keys]);
+  }
+  const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, undefined);
+  const pskSecret = computePskSecret(cs, psks);
+  // Sign the commit over the current epoch's GroupContext (RFC 9420 §6.1).
+  const wireFormat = (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private' ? WireFormat.mls_private_message : WireFormat.mls_public_message;
+  const content: FramedContent = {
+    groupId: state.context.groupId,
+    epoch: state.context.epoch,
+    sender: me,
+    authenticatedData: opts.authenticatedData ?? new Uint8Array(0),
+    contentType: ContentType.commit,
+    commit: {
+      proposals: list.map((p) => (p.ref ? { type: 2, reference: p.ref } : { type: 1, proposal: p.proposal })),
+      ...(path ? { path } : {}),
+    },
+  };
+  const epoch = epochOf(deps, state);
+  const signed = signContent(epoch, wireFormat, content, state.signaturePrivateKey);
+  // RFC 9420 §8.2 transcript, §8 key schedule, §6.1 confirmation tag.
+  const confirmed = confirmedTranscriptHash(cs, state.interimTranscriptHash, signed);
+  const context: GroupContext = { ...provisional(tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const secrets = deriveEpochSecrets(cs, { initSecret: state.keys.initSecret, commitSecret, pskSecret, groupContext: context });
+  const tag = confirmationTag(cs, secrets.confirmationKey, confirmed);
+  const ac = { ...signed, auth: { ...signed.auth, confirmationTag: tag } };
+  const interim = interimTranscriptHash(cs, confirmed, tag);
+  const framed = frame(epoch, state.secretTree, ac, deps.rng, state.config.paddingBlock);
+  const next = makeState({
+    context,
+    tree,
+    ownLeaf: state.ownLeaf,
+    signaturePrivateKey: state.signaturePrivateKey,
+    pathKeys,
+    updateKeys: [],
+    keys: keysFrom(secrets),
+    secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
+    interimTranscriptHash: interim,
+    confirmationTag: tag,
+    pending: [],
+    resumptionPsks: rememberPsk(state.resumptionPsks, context.epoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
+    config: state.config,
+  });
+  let welcome: MlsMessage | undefined;
+  if (applied.added.length > 0) {
+    const gi = signGroupInfo(cs, next, { ratchetTree: opts.ratchetTreeInWelcome ?? true });
+    const { key, nonce } = welcomeKeyNonce(cs, secrets.welcomeSecret as Bytes);
+    const encryptedGroupInfo = cs.aeadSeal(key, nonce, new Uint8Array(0), encodeGroupInfo(gi));
+    const w: Welcome = {
+      cipherSuite: state.context.cipherSuite,
+      encryptedGroupInfo,
+      secrets: applied.added.map(({ leafIndex, keyPackage }) => {
+        const ps = path ? pathSecrets.get(commonAncestor(2 * state.ownLeaf, 2 * leafIndex)) : undefined;
+        const gs = encodeGroupSecrets({ joinerSecret: secrets.joinerSecret as Bytes, ...(ps ? { pathSecret: ps } : {}), psks: applied.psks });
+        return {
+          newMember: keyPackageRef(cs, keyPackage),
+          encryptedGroupSecrets: encryptWithLabel(cs, keyPackage.initKey, 'Welcome', encryptedGroupInfo, gs, deps.rng),
+        };
+      }),
+    };
+    welcome = { version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_welcome, welcome: w };
+  }
+  return {
+    group: next,
+    commit: framed.message,
+    ...(welcome ? { welcome } : {}),
+    added: applied.added.map((a) => memberOf(a.leafIndex, a.keyPackage.leafNode)),
+    removed: applied.removed,
+    updated: applied.updated,
+  };
+}

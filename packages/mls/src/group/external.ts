@@ -1,0 +1,110 @@
+// RFC 9420 §12.4.3.2 joining by external commit: ExternalInit from the GroupInfo's external_pub, our leaf added
+// at the leftmost blank, a mandatory UpdatePath, and optionally the Remove of our own old leaf (resync).
+import type { KeyPair } from '../crypto/provider.js';
+import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
+import { ValidationError } from '../errors.js';
+import { defaultCapabilities } from '../key-package/create.js';
+import { decodeExternalPub } from '../wire/extension.js';
+import { deriveEpochSecrets, externalInitSecretForSender } from '../schedule/key-schedule.js';
+import { computePskSecret } from '../schedule/psk.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
+import { RatchetTree } from '../tree/ratchet-tree.js';
+import { validateRatchetTree } from '../tree/validate.js';
+import {
+  type Bytes,
+  type Credential,
+  ContentType,
+  ExtensionType,
+  type FramedContent,
+  type GroupContext,
+  type GroupInfo,
+  type LeafNode,
+  LeafNodeSource,
+  type MlsMessage,
+  type Proposal,
+  ProposalType,
+  ProtocolVersion,
+  type RatchetTreeNodes,
+  SenderType,
+  WireFormat,
+  decodeRatchetTree,
+} from '../wire/index.js';
+import { applyProposals } from './apply-proposals.js';
+import { findExtension, verifyGroupInfo } from './group-info.js';
+import { createUpdatePath } from './path.js';
+import { resolvePsks } from './psk.js';
+import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
+
+export interface ExternalJoinOptions {
+  credential: Credential;
+  signaturePrivateKey?: Bytes;
+  /** The tree, when the GroupInfo has no ratchet_tree extension. */
+  ratchetTree?: RatchetTreeNodes;
+  /** Our old leaf to remove in the same commit (resync after state loss). */
+  removeLeaf?: number;
+  authenticatedData?: Bytes;
+  config?: Partial<GroupConfig>;
+}
+
+export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: ExternalJoinOptions): { group: GroupState; commit: MlsMessage } {
+  const ctx0 = gi.groupContext;
+  const cs = deps.crypto.suite(ctx0.cipherSuite);
+  const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
+  const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : opts.ratchetTree;
+  if (!nodes) throw new ValidationError('V-EXT-05', 'no ratchet tree for the external join');
+  const tree0 = RatchetTree.fromNodes(cs, nodes);
+  verifyGroupInfo(cs, gi, tree0, 'V-EXT-05');
+  validateRatchetTree(tree0, { groupId: ctx0.groupId, treeHash: ctx0.treeHash, groupExtensions: ctx0.extensions });
+  const pubExt = findExtension(gi.extensions, ExtensionType.external_pub);
+  if (!pubExt) throw new ValidationError('V-EXT-05', 'GroupInfo has no external_pub');
+  const { kemOutput, initSecret } = externalInitSecretForSender(cs, decodeExternalPub(pubExt.extensionData), deps.rng);
+  const proposals: Proposal[] = [{ proposalType: ProposalType.external_init, externalInit: { kemOutput } }];
+  if (opts.removeLeaf !== undefined) proposals.push({ proposalType: ProposalType.remove, remove: { removed: opts.removeLeaf } });
+  const newMember = { senderType: SenderType.new_member_commit } as const;
+  const applied = applyProposals(tree0, ctx0.extensions, proposals.map((proposal) => ({ proposal, sender: newMember })));
+  const signaturePrivateKey = opts.signaturePrivateKey ?? cs.generateSignatureKeyPair(deps.rng).privateKey;
+  const signatureKey = cs.signaturePublicKey(signaturePrivateKey);
+  const template = { credential: opts.credential, capabilities: defaultCapabilities(ctx0.cipherSuite), extensions: [], signatureKey };
+  // Placeholder leaf to reserve our index; createUpdatePath replaces it with the signed commit leaf.
+  const placeholder: LeafNode = { ...template, encryptionKey: new Uint8Array(0), leafNodeSource: LeafNodeSource.update, signature: new Uint8Array(0) };
+  const { tree: withUs, leafIndex } = applied.tree.addLeaf(placeholder);
+  const epoch = ctx0.epoch + 1n;
+  const provisional = (treeHash: Bytes): GroupContext => ({ ...ctx0, epoch, treeHash, extensions: applied.extensions });
+  const created = createUpdatePath(cs, deps.rng, withUs, leafIndex, template, signaturePrivateKey, new Set(), provisional);
+  const content: FramedContent = {
+    groupId: ctx0.groupId,
+    epoch: ctx0.epoch,
+    sender: newMember,
+    authenticatedData: opts.authenticatedData ?? new Uint8Array(0),
+    contentType: ContentType.commit,
+    commit: { proposals: proposals.map((proposal) => ({ type: 1, proposal })), path: created.path },
+  };
+  const empty = new Uint8Array(0);
+  const fe = framingEpoch(cs, ctx0, { membershipKey: empty, senderDataSecret: empty });
+  const signed = signContent(fe, WireFormat.mls_public_message, content, signaturePrivateKey);
+  const interim0 = interimTranscriptHash(cs, ctx0.confirmedTranscriptHash, gi.confirmationTag);
+  const confirmed = confirmedTranscriptHash(cs, interim0, signed);
+  const context: GroupContext = { ...provisional(created.tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const pskSecret = computePskSecret(cs, resolvePsks(deps, applied.psks, undefined, undefined));
+  const secrets = deriveEpochSecrets(cs, { initSecret, commitSecret: created.commitSecret, pskSecret, groupContext: context });
+  const tag = confirmationTag(cs, secrets.confirmationKey, confirmed);
+  const message = protectPublicMessage(fe, { ...signed, auth: { ...signed.auth, confirmationTag: tag } });
+  const config = { ...DEFAULT_CONFIG, ...opts.config };
+  const group = makeState({
+    context,
+    tree: created.tree,
+    ownLeaf: leafIndex,
+    signaturePrivateKey,
+    pathKeys: new Map<number, KeyPair>(created.keys),
+    updateKeys: [],
+    keys: keysFrom(secrets),
+    secretTree: SecretTree.create(cs, secrets.encryptionSecret, created.tree.leafCount),
+    interimTranscriptHash: interimTranscriptHash(cs, confirmed, tag),
+    confirmationTag: tag,
+    pending: [],
+    resumptionPsks: rememberPsk(new Map(), epoch, secrets.resumptionPsk, config.resumptionPskEpochs),
+    config,
+  });
+  return { group, commit: { version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_public_message, publicMessage: message } };
+}

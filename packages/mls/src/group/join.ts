@@ -1,0 +1,121 @@
+// RFC 9420 §12.4.3.1 joining a group from a Welcome (IDs V-WELC-*; tree checks V-TREE-* / V-LEAF-*).
+import { decryptWithLabel } from '../crypto/labels.js';
+import type { CipherSuite, KeyPair } from '../crypto/provider.js';
+import { ValidationError } from '../errors.js';
+import type { KeyPackagePrivate } from '../key-package/create.js';
+import { keyPackageRef } from '../key-package/ref.js';
+import { deriveWelcomeSecret, epochSecretsFromJoiner, welcomeKeyNonce } from '../schedule/key-schedule.js';
+import { computePskSecret } from '../schedule/psk.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { interimTranscriptHash, verifyConfirmationTag } from '../schedule/transcript-hash.js';
+import { RatchetTree } from '../tree/ratchet-tree.js';
+import { validateRatchetTree } from '../tree/validate.js';
+import { bytesEqual } from '../util/bytes.js';
+import {
+  type Bytes,
+  ExtensionType,
+  type GroupInfo,
+  type GroupSecrets,
+  type KeyPackage,
+  type RatchetTreeNodes,
+  type Welcome,
+  decodeGroupInfo,
+  decodeGroupSecrets,
+  decodeRatchetTree,
+} from '../wire/index.js';
+import { findExtension, verifyGroupInfo } from './group-info.js';
+import { keysFromWelcomePathSecret } from './path.js';
+import { resolvePsks } from './psk.js';
+import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
+
+export interface JoinOptions {
+  /** The ratchet tree, when the GroupInfo does not carry the ratchet_tree extension (RFC 9420 §12.4.3.3). */
+  ratchetTree?: RatchetTreeNodes;
+  config?: Partial<GroupConfig>;
+}
+
+/** One of our KeyPackages with its private keys. */
+export interface OwnKeyPackage {
+  keyPackage: KeyPackage;
+  privateKeys: KeyPackagePrivate;
+}
+
+function openGroupSecrets(cs: CipherSuite, welcome: Welcome, own: OwnKeyPackage): GroupSecrets {
+  const ref = keyPackageRef(cs, own.keyPackage);
+  const entry = welcome.secrets.find((s) => bytesEqual(s.newMember, ref));
+  if (!entry) throw new ValidationError('V-WELC-01', 'the Welcome has no entry for this KeyPackage');
+  try {
+    const plain = decryptWithLabel(
+      cs,
+      own.privateKeys.initPrivateKey,
+      'Welcome',
+      welcome.encryptedGroupInfo,
+      entry.encryptedGroupSecrets.kemOutput,
+      entry.encryptedGroupSecrets.ciphertext,
+    );
+    return decodeGroupSecrets(plain);
+  } catch {
+    throw new ValidationError('V-WELC-01', 'the group secrets for this KeyPackage do not decrypt');
+  }
+}
+
+function openGroupInfo(cs: CipherSuite, welcome: Welcome, welcomeSecret: Bytes): GroupInfo {
+  const { key, nonce } = welcomeKeyNonce(cs, welcomeSecret);
+  try {
+    return decodeGroupInfo(cs.aeadOpen(key, nonce, new Uint8Array(0), welcome.encryptedGroupInfo));
+  } catch {
+    throw new ValidationError('V-WELC-03', 'the GroupInfo does not decrypt');
+  }
+}
+
+/** Finds our leaf: the one carrying our KeyPackage's leaf node keys (RFC 9420 §12.4.3.1). */
+function findOwnLeaf(tree: RatchetTree, kp: KeyPackage): number {
+  for (const [i, leaf] of tree.leaves()) {
+    if (bytesEqual(leaf.encryptionKey, kp.leafNode.encryptionKey) && bytesEqual(leaf.signatureKey, kp.leafNode.signatureKey)) return i;
+  }
+  throw new ValidationError('V-WELC-05', 'the ratchet tree does not contain our leaf');
+}
+
+export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPackage, opts: JoinOptions = {}): GroupState {
+  if (welcome.cipherSuite !== own.keyPackage.cipherSuite) throw new ValidationError('V-WELC-02', 'Welcome cipher suite differs from the KeyPackage');
+  const cs = deps.crypto.suite(welcome.cipherSuite);
+  const gs = openGroupSecrets(cs, welcome, own);
+  const psks = resolvePsks(deps, gs.psks, undefined, 'V-WELC-06');
+  const pskSecret = computePskSecret(cs, psks);
+  const gi = openGroupInfo(cs, welcome, deriveWelcomeSecret(cs, gs.joinerSecret, pskSecret));
+  const ctx = gi.groupContext;
+  if (ctx.cipherSuite !== welcome.cipherSuite || ctx.version !== own.keyPackage.version) {
+    throw new ValidationError('V-WELC-02', 'GroupInfo suite or version differs from the KeyPackage');
+  }
+  const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
+  const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : opts.ratchetTree;
+  if (!nodes) throw new ValidationError('V-WELC-07', 'no ratchet tree: pass it out of band');
+  const tree = RatchetTree.fromNodes(cs, nodes);
+  verifyGroupInfo(cs, gi, tree, 'V-WELC-03');
+  validateRatchetTree(tree, { groupId: ctx.groupId, treeHash: ctx.treeHash, groupExtensions: ctx.extensions });
+  const ownLeaf = findOwnLeaf(tree, own.keyPackage);
+  const secrets = epochSecretsFromJoiner(cs, gs.joinerSecret, pskSecret, ctx);
+  if (!verifyConfirmationTag(cs, secrets.confirmationKey, ctx.confirmedTranscriptHash, gi.confirmationTag)) {
+    throw new ValidationError('V-WELC-04', 'GroupInfo confirmation tag does not verify');
+  }
+  const pathKeys = new Map<number, KeyPair>([
+    [2 * ownLeaf, { privateKey: own.privateKeys.encryptionPrivateKey, publicKey: own.keyPackage.leafNode.encryptionKey }],
+  ]);
+  if (gs.pathSecret) for (const [x, kp] of keysFromWelcomePathSecret(cs, tree, gi.signer, ownLeaf, gs.pathSecret)) pathKeys.set(x, kp);
+  const config = { ...DEFAULT_CONFIG, ...opts.config };
+  return makeState({
+    context: ctx,
+    tree,
+    ownLeaf,
+    signaturePrivateKey: own.privateKeys.signaturePrivateKey,
+    pathKeys,
+    updateKeys: [],
+    keys: keysFrom(secrets),
+    secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
+    interimTranscriptHash: interimTranscriptHash(cs, ctx.confirmedTranscriptHash, gi.confirmationTag),
+    confirmationTag: gi.confirmationTag,
+    pending: [],
+    resumptionPsks: rememberPsk(new Map(), ctx.epoch, secrets.resumptionPsk, config.resumptionPskEpochs),
+    config,
+  });
+}

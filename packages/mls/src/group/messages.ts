@@ -1,0 +1,96 @@
+// Sending in the current epoch: application messages (RFC 9420 §6.3, always PrivateMessage), standalone proposals
+// (§12.1, cached by reference in our own state too), and the exporter (§8.5).
+import { makeProposalRef, signWithLabel } from '../crypto/labels.js';
+import { signContent } from '../framing/index.js';
+import { UsageError } from '../errors.js';
+import { mlsExporter } from '../schedule/key-schedule.js';
+import {
+  type Bytes,
+  ContentType,
+  type FramedContent,
+  type LeafNode,
+  LeafNodeSource,
+  type MlsMessage,
+  type Proposal,
+  ProposalType,
+  type Sender,
+  SenderType,
+  WireFormat,
+  encodeAuthenticatedContent,
+  encodeLeafNodeTbs,
+} from '../wire/index.js';
+import { epochOf, frame } from './framing-glue.js';
+import { validateProposal } from './process.js';
+import { type GroupDeps, type GroupState, makeState, suiteOf } from './state.js';
+
+export function encryptMessage(
+  deps: GroupDeps,
+  state: GroupState,
+  data: Bytes,
+  authenticatedData: Bytes = new Uint8Array(0),
+): { group: GroupState; message: MlsMessage } {
+  const content: FramedContent = {
+    groupId: state.context.groupId,
+    epoch: state.context.epoch,
+    sender: { senderType: SenderType.member, leafIndex: state.ownLeaf },
+    authenticatedData,
+    contentType: ContentType.application,
+    applicationData: data,
+  };
+  const epoch = epochOf(deps, state);
+  const ac = signContent(epoch, WireFormat.mls_private_message, content, state.signaturePrivateKey);
+  const r = frame(epoch, state.secretTree, ac, deps.rng, state.config.paddingBlock);
+  return { group: makeState({ ...state, secretTree: r.secretTree }), message: r.message };
+}
+
+export interface ProposeOptions {
+  authenticatedData?: Bytes;
+  wireFormat?: 'public' | 'private';
+}
+
+/** Sends one proposal as a member; it is also cached in the returned state so our own commit can include it. */
+export function propose(
+  deps: GroupDeps,
+  state: GroupState,
+  proposal: Proposal,
+  opts: ProposeOptions = {},
+): { group: GroupState; message: MlsMessage; ref: Bytes } {
+  const me: Sender = { senderType: SenderType.member, leafIndex: state.ownLeaf };
+  if (proposal.proposalType !== ProposalType.update) validateProposal(deps, state, proposal, me);
+  const content: FramedContent = {
+    groupId: state.context.groupId,
+    epoch: state.context.epoch,
+    sender: me,
+    authenticatedData: opts.authenticatedData ?? new Uint8Array(0),
+    contentType: ContentType.proposal,
+    proposal,
+  };
+  const wf = (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private' ? WireFormat.mls_private_message : WireFormat.mls_public_message;
+  const epoch = epochOf(deps, state);
+  const ac = signContent(epoch, wf, content, state.signaturePrivateKey);
+  const ref = makeProposalRef(suiteOf(deps, state), encodeAuthenticatedContent(ac));
+  const r = frame(epoch, state.secretTree, ac, deps.rng, state.config.paddingBlock);
+  const group = makeState({ ...state, secretTree: r.secretTree, pending: [...state.pending, { ref, proposal, sender: me }] });
+  return { group, message: r.message, ref };
+}
+
+/** RFC 9420 §12.1.2: an Update proposal with a fresh leaf key; its private key is kept until a commit applies it. */
+export function proposeUpdate(deps: GroupDeps, state: GroupState, opts: ProposeOptions = {}): { group: GroupState; message: MlsMessage; ref: Bytes } {
+  const cs = suiteOf(deps, state);
+  const own = state.tree.leaf(state.ownLeaf);
+  if (!own) throw new UsageError('own leaf missing');
+  const kp = cs.hpke.generateKeyPair(deps.rng);
+  const { lifetime: _l, parentHash: _p, signature: _s, ...rest } = own;
+  const unsigned: Omit<LeafNode, 'signature'> = { ...rest, encryptionKey: kp.publicKey, leafNodeSource: LeafNodeSource.update };
+  const leafNode: LeafNode = {
+    ...unsigned,
+    signature: signWithLabel(cs, state.signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsigned, state.context.groupId, state.ownLeaf)),
+  };
+  const r = propose(deps, state, { proposalType: ProposalType.update, update: { leafNode } }, opts);
+  return { ...r, group: makeState({ ...r.group, updateKeys: [...state.updateKeys, kp] }) };
+}
+
+/** RFC 9420 §8.5 MLS-Exporter(label, context, length) of the current epoch. */
+export function exportSecret(deps: GroupDeps, state: GroupState, label: string, context: Bytes, length: number): Bytes {
+  return mlsExporter(suiteOf(deps, state), state.keys.exporterSecret, label, context, length);
+}

@@ -1,0 +1,216 @@
+// RFC 9420 §6, §12.1, §12.4.2: processing a received PublicMessage or PrivateMessage: application data,
+// proposals (validated and cached by reference) and commits (validated, applied, new epoch confirmed).
+// Decode -> verify (framing) -> validate -> act; on any error the caller's state is untouched.
+import { makeProposalRef } from '../crypto/labels.js';
+import type { KeyPair } from '../crypto/provider.js';
+import type { VerifiedContent } from '../framing/index.js';
+import { UsageError, ValidationError } from '../errors.js';
+import { validateKeyPackage } from '../key-package/validate.js';
+import { deriveEpochSecrets, deriveExternalKeyPair, externalInitSecretForReceiver } from '../schedule/key-schedule.js';
+import { computePskSecret } from '../schedule/psk.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { confirmedTranscriptHash, interimTranscriptHash, verifyConfirmationTag } from '../schedule/transcript-hash.js';
+import { bytesEqual } from '../util/bytes.js';
+import {
+  type Bytes,
+  ContentType,
+  type GroupContext,
+  type MlsMessage,
+  type Proposal,
+  ProposalType,
+  type Sender,
+  SenderType,
+  encodeAuthenticatedContent,
+} from '../wire/index.js';
+import { applyProposals } from './apply-proposals.js';
+import { viewOf } from './commit.js';
+import { unframe } from './framing-glue.js';
+import { applyUpdatePath, prunePathKeys } from './path.js';
+import { type ResolvedProposal, checkLeafAgainstGroup, pathRequired, validateProposalList, validatePskId, validateUpdateLeaf } from './proposal-list.js';
+import { resolvePsks } from './psk.js';
+import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
+
+export type ProcessResult =
+  | { readonly kind: 'application'; readonly group: GroupState; readonly sender: Member; readonly data: Bytes; readonly authenticatedData: Bytes }
+  | { readonly kind: 'proposal'; readonly group: GroupState; readonly sender: Sender; readonly proposal: Proposal; readonly ref: Bytes }
+  | {
+      readonly kind: 'commit';
+      readonly group: GroupState;
+      readonly sender: Sender;
+      readonly newEpoch: bigint;
+      readonly added: Member[];
+      readonly removed: Member[];
+      readonly updated: Member[];
+      /** We were removed: `group` is the old state, no longer usable for this group. */
+      readonly removedSelf: boolean;
+    };
+
+export function processMessage(deps: GroupDeps, state: GroupState, msg: MlsMessage): ProcessResult {
+  if (msg.wireFormat !== 1 && msg.wireFormat !== 2) throw new UsageError('processMessage takes a PublicMessage or PrivateMessage');
+  const { content: ac, secretTree } = unframe(deps, state, msg);
+  const c = ac.content;
+  if (c.contentType === ContentType.application) {
+    if (c.sender.senderType !== SenderType.member) throw new ValidationError('V-FRM-05', 'application data from a non-member');
+    const leaf = state.tree.leaf(c.sender.leafIndex);
+    if (!leaf) throw new ValidationError('V-FRM-05', 'application data from a blank leaf');
+    return {
+      kind: 'application',
+      group: makeState({ ...state, secretTree }),
+      sender: memberOf(c.sender.leafIndex, leaf),
+      data: c.applicationData,
+      authenticatedData: c.authenticatedData,
+    };
+  }
+  if (c.contentType === ContentType.proposal) {
+    validateProposal(deps, state, c.proposal, c.sender);
+    const ref = makeProposalRef(suiteOf(deps, state), encodeAuthenticatedContent(ac));
+    return {
+      kind: 'proposal',
+      group: makeState({ ...state, secretTree, pending: [...state.pending, { ref, proposal: c.proposal, sender: c.sender }] }),
+      sender: c.sender,
+      proposal: c.proposal,
+      ref,
+    };
+  }
+  return processCommit(deps, state, ac);
+}
+
+/** RFC 9420 §12.1: validity of one proposal on receipt (the list rules apply at commit time). */
+export function validateProposal(deps: GroupDeps, state: GroupState, p: Proposal, sender: Sender): void {
+  const view = viewOf(deps, state, undefined);
+  switch (p.proposalType) {
+    case ProposalType.update:
+      if (sender.senderType !== SenderType.member) throw new ValidationError('V-PROP-12', 'Update not sent by a member');
+      validateUpdateLeaf(deps, view, sender.leafIndex, p.update.leafNode);
+      return;
+    case ProposalType.add:
+      validateKeyPackage(deps, p.add.keyPackage, {
+        version: state.context.version,
+        cipherSuite: state.context.cipherSuite,
+        ...(deps.validateCredential ? { validateCredential: deps.validateCredential } : {}),
+      });
+      checkLeafAgainstGroup(view, p.add.keyPackage.leafNode, 'V-PROP-10');
+      return;
+    case ProposalType.remove:
+      if (!state.tree.leaf(p.remove.removed)) throw new ValidationError('V-PROP-06', 'Remove of a blank or absent leaf');
+      return;
+    case ProposalType.psk:
+      validatePskId(deps, view, p.psk.psk);
+      return;
+    case ProposalType.external_init:
+      throw new ValidationError('V-PROP-09', 'ExternalInit sent as a standalone proposal');
+    default:
+      return;
+  }
+}
+
+function resolveList(state: GroupState, ac: VerifiedContent, sender: Sender): ResolvedProposal[] {
+  if (ac.content.contentType !== ContentType.commit) throw new TypeError('not a commit');
+  return ac.content.commit.proposals.map((por) => {
+    if (por.type === 1) return { proposal: por.proposal, sender };
+    const p = state.pending.find((x) => bytesEqual(x.ref, por.reference));
+    if (!p) throw new ValidationError('V-PROP-11', 'proposal reference not received in this epoch');
+    return { proposal: p.proposal, sender: p.sender, ref: p.ref };
+  });
+}
+
+function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent): ProcessResult {
+  if (ac.content.contentType !== ContentType.commit) throw new TypeError('not a commit');
+  const cs = suiteOf(deps, state);
+  const sender = ac.content.sender;
+  const commit = ac.content.commit;
+  let committer: number | undefined;
+  if (sender.senderType === SenderType.member) {
+    if (sender.leafIndex === state.ownLeaf) throw new ValidationError('V-COMMIT-04', 'own commit received; use the state returned by commit()');
+    committer = sender.leafIndex;
+  } else if (sender.senderType !== SenderType.new_member_commit) {
+    throw new ValidationError('V-COMMIT-03', 'commit from an external sender');
+  }
+  const external = committer === undefined;
+  const list = resolveList(state, ac, sender);
+  for (const r of list) {
+    if (r.ref === undefined && r.proposal.proposalType === ProposalType.update) throw new ValidationError('V-PROP-14', 'Update by value');
+    if (r.ref === undefined && !external) validateProposal(deps, state, r.proposal, sender);
+  }
+  validateProposalList(deps, viewOf(deps, state, committer), list);
+  if (pathRequired(list) && !commit.path) {
+    throw new ValidationError(external ? 'V-EXT-03' : 'V-COMMIT-01', 'commit needs an UpdatePath');
+  }
+  let applied = applyProposals(state.tree, state.context.extensions, list);
+  const newEpoch = state.context.epoch + 1n;
+  const result = { kind: 'commit' as const, sender, newEpoch, updated: applied.updated };
+  if (applied.removed.some((m) => m.leafIndex === state.ownLeaf)) {
+    return { ...result, group: state, added: added(applied), removed: applied.removed, removedSelf: true };
+  }
+  let tree = applied.tree;
+  if (external) {
+    const r = tree.addLeaf((commit.path as NonNullable<typeof commit.path>).leafNode);
+    tree = r.tree;
+    committer = r.leafIndex;
+  }
+  // Our own Update may have been committed: adopt its key pair for our new leaf.
+  let pathKeys = prunePathKeys(tree, withUpdateKeys(state, tree));
+  const provisional = (treeHash: Bytes): GroupContext => ({ ...state.context, epoch: newEpoch, treeHash, extensions: applied.extensions });
+  let commitSecret: Bytes = new Uint8Array(cs.hashLength);
+  if (commit.path) {
+    const r = applyUpdatePath(
+      cs,
+      tree,
+      committer as number,
+      commit.path,
+      new Set(applied.added.map((a) => a.leafIndex)),
+      state.ownLeaf,
+      pathKeys,
+      provisional,
+      { groupId: state.context.groupId, extensions: applied.extensions, newLeaf: external },
+    );
+    tree = r.tree;
+    commitSecret = r.commitSecret;
+    pathKeys = new Map<number, KeyPair>([...prunePathKeys(tree, pathKeys), ...r.keys]);
+  }
+  if (external) applied = { ...applied, tree };
+  const initSecret = external
+    ? externalInitSecretForReceiver(cs, deriveExternalKeyPair(cs, state.keys.externalSecret).privateKey, applied.externalInit as Bytes)
+    : state.keys.initSecret;
+  const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, 'V-PROP-16');
+  const confirmed = confirmedTranscriptHash(cs, state.interimTranscriptHash, ac);
+  const context: GroupContext = { ...provisional(tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const secrets = deriveEpochSecrets(cs, { initSecret, commitSecret, pskSecret: computePskSecret(cs, psks), groupContext: context });
+  const tag = ac.auth.confirmationTag;
+  if (!tag || !verifyConfirmationTag(cs, secrets.confirmationKey, confirmed, tag)) {
+    throw new ValidationError('V-COMMIT-02', 'confirmation tag does not verify');
+  }
+  const group = makeState({
+    context,
+    tree,
+    ownLeaf: state.ownLeaf,
+    signaturePrivateKey: state.signaturePrivateKey,
+    pathKeys,
+    updateKeys: [],
+    keys: keysFrom(secrets),
+    secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
+    interimTranscriptHash: interimTranscriptHash(cs, confirmed, tag),
+    confirmationTag: tag,
+    pending: [],
+    resumptionPsks: rememberPsk(state.resumptionPsks, newEpoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
+    config: state.config,
+  });
+  const addedMembers = added(applied);
+  if (external) {
+    const leaf = tree.leaf(committer as number);
+    if (leaf) addedMembers.push(memberOf(committer as number, leaf));
+  }
+  return { ...result, group, added: addedMembers, removed: applied.removed, removedSelf: false };
+}
+
+function added(a: ReturnType<typeof applyProposals>): Member[] {
+  return a.added.map((x) => memberOf(x.leafIndex, x.keyPackage.leafNode));
+}
+
+function withUpdateKeys(state: GroupState, tree: GroupState['tree']): Map<number, KeyPair> {
+  const m = new Map(state.pathKeys);
+  const own = tree.leaf(state.ownLeaf);
+  const kp = own && state.updateKeys.find((k) => bytesEqual(k.publicKey, own.encryptionKey));
+  if (kp) m.set(2 * state.ownLeaf, kp);
+  return m;
+}

@@ -1,0 +1,98 @@
+// Persisted form of a GroupState (versioned TLS-style encoding). It holds every secret of the epoch: store it encrypted.
+import { Reader, Writer } from '../codec/tls-codec.js';
+import type { KeyPair } from '../crypto/provider.js';
+import { DecodeError } from '../errors.js';
+import { SecretTree } from '../schedule/secret-tree.js';
+import { RatchetTree } from '../tree/ratchet-tree.js';
+import {
+  decodeGroupContext,
+  decodeProposal,
+  decodeRatchetTree,
+  decodeSender,
+  encodeGroupContext,
+  encodeProposal,
+  encodeRatchetTree,
+  encodeSender,
+} from '../wire/index.js';
+import { type EpochKeys, type GroupDeps, type GroupState, makeState } from './state.js';
+
+const FORMAT_VERSION = 1;
+const KEY_FIELDS = [
+  'senderDataSecret',
+  'exporterSecret',
+  'externalSecret',
+  'confirmationKey',
+  'membershipKey',
+  'resumptionPsk',
+  'epochAuthenticator',
+  'initSecret',
+] as const;
+
+export function serializeGroup(state: GroupState): Uint8Array {
+  const w = new Writer(4096);
+  w.u8(FORMAT_VERSION);
+  encodeGroupContext(w, state.context);
+  encodeRatchetTree(w, state.tree.toNodes());
+  w.u32(state.ownLeaf).bytes(state.signaturePrivateKey);
+  w.vector([...state.pathKeys], (ww, [x, kp]) => {
+    ww.u32(x).bytes(kp.privateKey).bytes(kp.publicKey);
+  });
+  w.vector([...state.updateKeys], (ww, kp) => {
+    ww.bytes(kp.privateKey).bytes(kp.publicKey);
+  });
+  for (const f of KEY_FIELDS) w.bytes(state.keys[f]);
+  w.bytes(state.secretTree.serialize());
+  w.bytes(state.interimTranscriptHash).bytes(state.confirmationTag);
+  w.vector([...state.pending], (ww, p) => {
+    ww.bytes(p.ref);
+    encodeProposal(ww, p.proposal);
+    encodeSender(ww, p.sender);
+  });
+  w.vector([...state.resumptionPsks], (ww, [e, psk]) => {
+    ww.u64(e).bytes(psk);
+  });
+  w.bool(state.config.handshakeAsPrivate).u32(state.config.paddingBlock).u32(state.config.resumptionPskEpochs);
+  return w.finish();
+}
+
+/** Inverse of serializeGroup. Throws DecodeError on malformed or foreign input. */
+export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState {
+  const r = new Reader(bytes);
+  try {
+    if (r.u8() !== FORMAT_VERSION) throw new DecodeError('unknown group state format');
+    const context = decodeGroupContext(r);
+    const cs = deps.crypto.suite(context.cipherSuite);
+    const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(r));
+    const ownLeaf = r.u32();
+    const signaturePrivateKey = r.bytes();
+    const pathKeys = new Map<number, KeyPair>(r.vector((rr) => [rr.u32(), { privateKey: rr.bytes(), publicKey: rr.bytes() }] as const));
+    const updateKeys = r.vector((rr) => ({ privateKey: rr.bytes(), publicKey: rr.bytes() }));
+    const keys = Object.fromEntries(KEY_FIELDS.map((f) => [f, r.bytes()])) as unknown as EpochKeys;
+    const secretTree = SecretTree.deserialize(cs, r.bytes());
+    const interimTranscriptHash = r.bytes();
+    const confirmationTag = r.bytes();
+    const pending = r.vector((rr) => ({ ref: rr.bytes(), proposal: decodeProposal(rr), sender: decodeSender(rr) }));
+    const resumptionPsks = new Map(r.vector((rr) => [rr.u64(), rr.bytes()] as const));
+    const config = { handshakeAsPrivate: r.bool(), paddingBlock: r.u32(), resumptionPskEpochs: r.u32() };
+    r.done();
+    if (!tree.leaf(ownLeaf)) throw new DecodeError('own leaf is blank');
+    return makeState({
+      context,
+      tree,
+      ownLeaf,
+      signaturePrivateKey,
+      pathKeys,
+      updateKeys,
+      keys,
+      secretTree,
+      interimTranscriptHash,
+      confirmationTag,
+      pending,
+      resumptionPsks,
+      config,
+    });
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    throw new DecodeError('malformed group state');
+  }
+}

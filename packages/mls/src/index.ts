@@ -1,0 +1,231 @@
+// @sotto/mls public API: RFC 9420 Messaging Layer Security for application developers.
+// A `Group` is an immutable value; every operation returns a new one, which the caller persists (serializeGroup)
+// once the server has accepted the resulting message. Messages travel as encoded MLSMessage bytes.
+import { UsageError } from './errors.js';
+import { type CommitOptions, createCommit } from './group/commit.js';
+import { type CreateGroupOptions, createGroup as createGroupState } from './group/create.js';
+import { type ExternalJoinOptions, joinByExternalCommit as externalJoin } from './group/external.js';
+import { type GroupInfoOptions, signGroupInfo } from './group/group-info.js';
+import { type JoinOptions, type OwnKeyPackage, joinFromWelcome as joinState } from './group/join.js';
+import { encryptMessage as encryptState, exportSecret as exportState, propose, proposeUpdate } from './group/messages.js';
+import { type ProcessResult as InternalResult, processMessage as processState } from './group/process.js';
+import { type GroupDeps, type GroupState, type Member, membersOf, suiteOf } from './group/state.js';
+import { type CreateKeyPackageOptions, type CreatedKeyPackage, createKeyPackage as createKp } from './key-package/create.js';
+import { keyPackageRef } from './key-package/ref.js';
+import { validateKeyPackage as validateKp } from './key-package/validate.js';
+import {
+  type Bytes,
+  type Extension,
+  type KeyPackage,
+  type MlsMessage,
+  type PreSharedKeyID,
+  type Proposal,
+  ProposalType,
+  ProtocolVersion,
+  type RatchetTreeNodes,
+  WireFormat,
+  decodeMlsMessage,
+  encodeMlsMessage,
+  encodeRatchetTree,
+} from './wire/index.js';
+
+export type Group = GroupState;
+export type { GroupDeps, Member, CreateGroupOptions, CreateKeyPackageOptions, CommitOptions, JoinOptions, ExternalJoinOptions, GroupInfoOptions };
+export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, Proposal, PreSharedKeyID, RatchetTreeNodes } from './wire/index.js';
+export type { KeyPackagePrivate } from './key-package/create.js';
+export type { CredentialValidator } from './key-package/validate.js';
+export type { CryptoProvider, MlsDeps, Rng } from './crypto/provider.js';
+export { CredentialType, ExtensionType, ProposalType, CipherSuiteId } from './api-constants.js';
+export { MlsError, DecodeError, ValidationError, CryptoError, UsageError, UnsupportedError } from './errors.js';
+export { CATALOGUE, type CatalogueEntry } from './validation-catalogue.js';
+export { serializeGroup, deserializeGroup } from './group/serialize.js';
+export { encodeExternalSenders, encodeRequiredCapabilities } from './wire/index.js';
+
+/** A fresh KeyPackage to upload, its reference, its encoded MLSMessage bytes, and the private keys to keep. */
+export interface NewKeyPackage extends CreatedKeyPackage {
+  readonly bytes: Bytes;
+}
+
+export function createKeyPackage(deps: GroupDeps, opts: CreateKeyPackageOptions): NewKeyPackage {
+  const kp = createKp(deps, opts);
+  return { ...kp, privateKeys: kp.privateKeys, bytes: encodeMlsMessage({ version: ProtocolVersion.mls10, wireFormat: 5, keyPackage: kp.keyPackage }) };
+}
+
+/** Decodes an MLSMessage carrying a KeyPackage and validates it (RFC 9420 §10.1). */
+export function parseKeyPackage(deps: GroupDeps, bytes: Bytes, cipherSuite?: number): KeyPackage {
+  const m = decodeMlsMessage(bytes);
+  if (m.wireFormat !== WireFormat.mls_key_package) throw new UsageError('not a KeyPackage message');
+  validateKp(deps, m.keyPackage, {
+    ...(cipherSuite !== undefined ? { cipherSuite } : {}),
+    ...(deps.validateCredential ? { validateCredential: deps.validateCredential } : {}),
+  });
+  return m.keyPackage;
+}
+
+export function keyPackageReference(deps: GroupDeps, kp: KeyPackage): Bytes {
+  return keyPackageRef(deps.crypto.suite(kp.cipherSuite), kp);
+}
+
+export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): Group {
+  return createGroupState(deps, opts);
+}
+
+/** Result of a commit: the new group (persist it once the server accepts `commit`), and the bytes to send. */
+export interface CommitOutput {
+  readonly group: Group;
+  /** MLSMessage for the current members. */
+  readonly commit: Bytes;
+  /** MLSMessage Welcome for the added members, if any. */
+  readonly welcome?: Bytes;
+  /** The ratchet tree to hand new members out of band when `ratchetTreeInWelcome` is false. */
+  readonly ratchetTree: Bytes;
+  readonly added: Member[];
+  readonly removed: Member[];
+  readonly updated: Member[];
+}
+
+function output(r: ReturnType<typeof createCommit>): CommitOutput {
+  return {
+    group: r.group,
+    commit: encodeMlsMessage(r.commit),
+    ...(r.welcome ? { welcome: encodeMlsMessage(r.welcome) } : {}),
+    ratchetTree: encodeRatchetTree(r.group.tree.toNodes()),
+    added: r.added,
+    removed: r.removed,
+    updated: r.updated,
+  };
+}
+
+function asKeyPackage(deps: GroupDeps, kp: KeyPackage | Bytes): KeyPackage {
+  return kp instanceof Uint8Array ? parseKeyPackage(deps, kp) : kp;
+}
+
+/** Commits every pending proposal plus the given ones (RFC 9420 §12.4). */
+export function commit(deps: GroupDeps, group: Group, opts: CommitOptions = {}): CommitOutput {
+  return output(createCommit(deps, group, opts));
+}
+
+/** Adds members in one commit; `welcome` goes to them (RFC 9420 §12.1.1, §12.4.3.1). */
+export function addMembers(deps: GroupDeps, group: Group, keyPackages: (KeyPackage | Bytes)[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
+  const proposals: Proposal[] = keyPackages.map((kp) => ({ proposalType: ProposalType.add, add: { keyPackage: asKeyPackage(deps, kp) } }));
+  return commit(deps, group, { ...opts, proposals });
+}
+
+/** Removes the members at these leaf indices in one commit (RFC 9420 §12.1.3). */
+export function removeMembers(deps: GroupDeps, group: Group, leafIndices: number[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
+  return commit(deps, group, { ...opts, proposals: leafIndices.map((removed) => ({ proposalType: ProposalType.remove, remove: { removed } })) });
+}
+
+/** Refreshes our own keys: a commit with an UpdatePath (post-compromise security, RFC 9420 §12.4). */
+export function updateKey(deps: GroupDeps, group: Group, opts: Omit<CommitOptions, 'forcePath'> = {}): CommitOutput {
+  return commit(deps, group, { ...opts, forcePath: true });
+}
+
+/** Replaces the group context extensions (RFC 9420 §12.1.7) in a commit. */
+export function setGroupExtensions(deps: GroupDeps, group: Group, extensions: Extension[]): CommitOutput {
+  return commit(deps, group, { proposals: [{ proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }] });
+}
+
+export interface ProposalOutput {
+  readonly group: Group;
+  readonly message: Bytes;
+  readonly ref: Bytes;
+}
+
+function proposalOut(r: { group: Group; message: MlsMessage; ref: Bytes }): ProposalOutput {
+  return { group: r.group, message: encodeMlsMessage(r.message), ref: r.ref };
+}
+
+export function proposeAdd(deps: GroupDeps, group: Group, keyPackage: KeyPackage | Bytes): ProposalOutput {
+  return proposalOut(propose(deps, group, { proposalType: ProposalType.add, add: { keyPackage: asKeyPackage(deps, keyPackage) } }));
+}
+export function proposeRemove(deps: GroupDeps, group: Group, leafIndex: number): ProposalOutput {
+  return proposalOut(propose(deps, group, { proposalType: ProposalType.remove, remove: { removed: leafIndex } }));
+}
+export function proposeUpdateKey(deps: GroupDeps, group: Group): ProposalOutput {
+  return proposalOut(proposeUpdate(deps, group));
+}
+export function proposePsk(deps: GroupDeps, group: Group, psk: PreSharedKeyID): ProposalOutput {
+  return proposalOut(propose(deps, group, { proposalType: ProposalType.psk, psk: { psk } }));
+}
+export function proposeGroupExtensions(deps: GroupDeps, group: Group, extensions: Extension[]): ProposalOutput {
+  return proposalOut(propose(deps, group, { proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }));
+}
+
+export type ProcessResult = InternalResult;
+
+/** Processes one received PublicMessage/PrivateMessage; throws (state untouched) if it fails validation. */
+export function processMessage(deps: GroupDeps, group: Group, message: Bytes): ProcessResult {
+  return processState(deps, group, decodeMlsMessage(message));
+}
+
+/** Encrypts application data for the group (always a PrivateMessage). */
+export function encryptMessage(deps: GroupDeps, group: Group, data: Bytes, authenticatedData?: Bytes): { group: Group; message: Bytes } {
+  const r = encryptState(deps, group, data, authenticatedData);
+  return { group: r.group, message: encodeMlsMessage(r.message) };
+}
+
+/** Joins from a Welcome with one of our KeyPackages (the one the Welcome names is picked). */
+export function joinFromWelcome(
+  deps: GroupDeps,
+  welcome: Bytes,
+  keyPackages: OwnKeyPackage | OwnKeyPackage[],
+  opts: Omit<JoinOptions, 'ratchetTree'> & { ratchetTree?: Bytes | RatchetTreeNodes } = {},
+): Group {
+  const m = decodeMlsMessage(welcome);
+  if (m.wireFormat !== WireFormat.mls_welcome) throw new UsageError('not a Welcome message');
+  const list = Array.isArray(keyPackages) ? keyPackages : [keyPackages];
+  const suite = deps.crypto.suite(m.welcome.cipherSuite);
+  const refs = new Set(m.welcome.secrets.map((s) => hex(s.newMember)));
+  const own = list.find((k) => k.keyPackage.cipherSuite === m.welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
+  if (!own) throw new UsageError('no KeyPackage given');
+  const { ratchetTree, ...rest } = opts;
+  const tree = ratchetTree instanceof Uint8Array ? decodeTree(ratchetTree) : ratchetTree;
+  return joinState(deps, m.welcome, own, { ...rest, ...(tree ? { ratchetTree: tree } : {}) });
+}
+
+/** A signed GroupInfo (MLSMessage) of the current epoch, e.g. published for external joins. */
+export function createGroupInfo(deps: GroupDeps, group: Group, opts: GroupInfoOptions = { externalPub: true }): Bytes {
+  const gi = signGroupInfo(suiteOf(deps, group), group, opts);
+  return encodeMlsMessage({ version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_group_info, groupInfo: gi });
+}
+
+/** Joins by external commit from a published GroupInfo; send `commit` to the group (RFC 9420 §12.4.3.2). */
+export function joinByExternalCommit(deps: GroupDeps, groupInfo: Bytes, opts: ExternalJoinOptions): { group: Group; commit: Bytes } {
+  const m = decodeMlsMessage(groupInfo);
+  if (m.wireFormat !== WireFormat.mls_group_info) throw new UsageError('not a GroupInfo message');
+  const r = externalJoin(deps, m.groupInfo, opts);
+  return { group: r.group, commit: encodeMlsMessage(r.commit) };
+}
+
+/** RFC 9420 §8.5 exporter: a secret of `length` bytes bound to this epoch, `label` and `context`. */
+export function exportSecret(deps: GroupDeps, group: Group, label: string, context: Bytes, length: number): Bytes {
+  return exportState(deps, group, label, context, length);
+}
+
+export function members(group: Group): Member[] {
+  return membersOf(group);
+}
+export function epoch(group: Group): bigint {
+  return group.context.epoch;
+}
+export function groupId(group: Group): Bytes {
+  return group.context.groupId;
+}
+export function ownLeafIndex(group: Group): number {
+  return group.ownLeaf;
+}
+/** RFC 9420 §8.7: equal for all members of an epoch; compare it out of band to detect a split view. */
+export function epochAuthenticator(group: Group): Bytes {
+  return group.keys.epochAuthenticator;
+}
+
+function hex(b: Bytes): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+function decodeTree(b: Bytes): RatchetTreeNodes {
+  return decodeRatchetTreeBytes(b);
+}
+import { decodeRatchetTree as decodeRatchetTreeBytes } from './wire/index.js';

@@ -1,0 +1,165 @@
+// The `sotto-server` command line: serve, generate-config, admin (invites, accounts), backup.
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createInvite } from '../auth/auth-service.js';
+import { type Config, generateConfigYaml, loadConfig } from '../config/config.js';
+import { SottoError } from '../errors.js';
+import { VERSION, openStorage, startServer } from '../server.js';
+
+interface CommonOpts {
+  config?: string;
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  json?: boolean;
+}
+
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+
+function common(cmd: Command): Command {
+  return cmd.option('-c, --config <file>', 'config file (YAML); env SOTTO_CONFIG').option('-d, --data-dir <dir>', 'data directory; env SOTTO_DATA_DIR');
+}
+
+function configFrom(o: CommonOpts): Config {
+  return loadConfig({ file: o.config, overrides: { dataDir: o.dataDir, 'server.port': o.port, 'server.host': o.host } });
+}
+
+async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStorage>) => Promise<T>): Promise<T> {
+  const cfg = configFrom(o);
+  const s = openStorage(cfg);
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+function print(o: CommonOpts, value: unknown, text: string): void {
+  process.stdout.write(o.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+export function buildCli(): Command {
+  const program = new Command('sotto-server').version(VERSION).description('Sotto delivery and authentication service');
+  program.showHelpAfterError();
+
+  common(program.command('serve').description('run the server'))
+    .option('-p, --port <port>', 'listen port; env SOTTO_PORT', int)
+    .option('-H, --host <host>', 'listen address; env SOTTO_HOST')
+    .action(async (o: CommonOpts) => {
+      const cfg = configFrom(o);
+      const server = await startServer(cfg);
+      let signalled = false;
+      const onSignal = (sig: string) => {
+        if (signalled) return;
+        signalled = true;
+        server.app.log.info({ event: 'signal', signal: sig }, 'signal received');
+        server.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+      process.on('SIGINT', () => onSignal('SIGINT'));
+    });
+
+  program
+    .command('generate-config')
+    .description('write a commented config file (YAML); every key has an environment-variable override')
+    .option('-o, --out <file>', 'write to this file instead of stdout')
+    .option('-f, --force', 'overwrite an existing file')
+    .action((o: { out?: string; force?: boolean }) => {
+      const text = generateConfigYaml();
+      if (!o.out) return void process.stdout.write(text);
+      if (existsSync(o.out) && !o.force) throw new SottoError('CONFLICT', `${o.out} exists (use --force)`);
+      writeFileSync(o.out, text, { mode: 0o600 });
+      process.stdout.write(`wrote ${o.out}\n`);
+    });
+
+  const admin = program.command('admin').description('operator commands (work on the data directory; safe while the server runs)');
+  const invites = admin.command('invites').description('registration invites');
+  common(invites.command('create').description('create an invite token (shown once)'))
+    .option('-u, --max-uses <n>', 'how many accounts it may register', int, 1)
+    .option('-e, --expires-in-hours <h>', 'lifetime in hours', int, 168)
+    .option('-n, --note <text>', 'a note for operators', '')
+    .option('--json', 'machine-readable output')
+    .action(async (o: CommonOpts & { maxUses: number; expiresInHours: number; note: string }) =>
+      withStorage(o, async (s) => {
+        if (o.maxUses < 1) throw new SottoError('VALIDATION', '--max-uses must be at least 1');
+        const { token, invite } = await createInvite(s, Date.now(), o.maxUses, o.expiresInHours * 3600, o.note);
+        print(o, { token, id: invite.id, maxUses: invite.maxUses, expiresAt: invite.expiresAt }, `invite token: ${token}\n(id ${invite.id}, ${invite.maxUses} use(s), expires ${new Date(invite.expiresAt).toISOString()})`);
+      }),
+    );
+  common(invites.command('list').description('list invites (tokens are not shown: only their hash is stored)'))
+    .option('--json', 'machine-readable output')
+    .action(async (o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        const list = (await s.listInvites()).map((i) => ({ id: i.id, uses: i.uses, maxUses: i.maxUses, expiresAt: i.expiresAt, expired: i.expiresAt <= Date.now(), note: i.note }));
+        print(o, list, list.map((i) => `${i.id}  ${i.uses}/${i.maxUses} used  ${i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`).join('\n') || '(no invites)');
+      }),
+    );
+
+  const accounts = admin.command('accounts').description('accounts');
+  common(accounts.command('list').description('list accounts'))
+    .option('--json', 'machine-readable output')
+    .action(async (o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        const list = (await s.listAccounts()).map((a) => ({ name: a.name, status: a.status, devices: a.devices, createdAt: a.createdAt }));
+        print(o, list, list.map((a) => `${a.name}  ${a.status}  ${a.devices} device(s)`).join('\n') || '(no accounts)');
+      }),
+    );
+  for (const [name, status] of [
+    ['suspend', 'suspended'],
+    ['unsuspend', 'active'],
+  ] as const) {
+    common(accounts.command(`${name} <account>`).description(`${name} an account`))
+      .option('--json', 'machine-readable output')
+      .action(async (account: string, o: CommonOpts) =>
+        withStorage(o, async (s) => {
+          if (!(await s.setAccountStatus(account, status))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+          print(o, { account, status }, `${account} is now ${status}`);
+        }),
+      );
+  }
+  common(accounts.command('delete <account>').description('delete an account, its devices, queues and KeyPackages'))
+    .option('-y, --yes', 'do not ask for confirmation (required)')
+    .option('--json', 'machine-readable output')
+    .action(async (account: string, o: CommonOpts & { yes?: boolean }) =>
+      withStorage(o, async (s) => {
+        if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
+        if (!(await s.deleteAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+        print(o, { account, deleted: true }, `${account} deleted`);
+      }),
+    );
+
+  common(program.command('backup').description('online backup of the database (and blobs) into a directory'))
+    .requiredOption('-o, --out <dir>', 'backup directory (created)')
+    .option('--no-blobs', 'skip the attachment blobs')
+    .option('--json', 'machine-readable output')
+    .action(async (o: CommonOpts & { out: string; blobs: boolean }) => {
+      const cfg = configFrom(o);
+      const out = resolve(o.out);
+      await withStorage(o, async (s) => s.backup(join(out, 'sotto.db')));
+      if (o.blobs && existsSync(cfg.blobs.dir)) cpSync(cfg.blobs.dir, join(out, 'blobs'), { recursive: true, filter: (src) => !src.includes(`${join(cfg.blobs.dir, 'tmp')}`) });
+      print(o, { out }, `backup written to ${out}`);
+    });
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof SottoError) {
+      process.stderr.write(`error ${e.code}: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,45 @@
+// What every route module receives: the services built in main (no module singletons).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService, Session } from '../auth/auth-service.js';
+import type { BlobStore } from '../blobs/blob-store.js';
+import type { Config } from '../config/config.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import type { Storage } from '../storage/storage.js';
+import type { Clock } from '../util/clock.js';
+import type { RateLimiter } from '../util/rate-limiter.js';
+
+export interface AppContext {
+  config: Config;
+  storage: Storage;
+  auth: AuthService;
+  delivery: DeliveryService;
+  blobs: BlobStore;
+  clock: Clock;
+  metrics: ServerMetrics;
+  limits: { ip: RateLimiter; claims: RateLimiter };
+  version: string;
+  isShuttingDown: () => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | undefined;
+  }
+  /** Documentation fields read by the OpenAPI generator (src/http/openapi.ts). */
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: string[];
+    consumes?: string;
+    hide?: boolean;
+  }
+}
+
+/** The authenticated session of a route declared with `config: { auth: true }`. */
+export function sessionOf(req: FastifyRequest): Session {
+  if (!req.session) throw new Error('route is missing config.auth');
+  return req.session;
+}
+
+export type Reply = FastifyReply;

@@ -1,0 +1,101 @@
+// Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
+import type { FastifyInstance } from 'fastify';
+import { isAccountName } from '@sotto/identity';
+import { SottoError } from '../../errors.js';
+import { fromB64, toB64 } from '../../util/encoding.js';
+import type { AppContext } from '../context.js';
+import { accountName, b64 } from '../schemas.js';
+
+const registered = {
+  type: 'object',
+  required: ['account', 'deviceId'],
+  properties: { account: { type: 'string' }, deviceId: { type: 'string' } },
+} as const;
+
+export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Body: { certificate: string; invite?: string } }>(
+    '/accounts',
+    {
+      config: { ipLimit: true },
+      schema: {
+        summary: 'Register an account with its first device',
+        description: 'The device certificate (signed by the new account key) names the account. Needs an invite token unless registration is open.',
+        tags: ['accounts'],
+        body: {
+          type: 'object',
+          required: ['certificate'],
+          additionalProperties: false,
+          properties: { certificate: b64(2048, 'DeviceCertificate (packages/identity encoding)'), invite: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: { 201: registered },
+      },
+    },
+    async (req, reply) => {
+      const r = await ctx.auth.register(fromB64(req.body.certificate, 'certificate', 2048), req.body.invite);
+      req.log.info({ event: 'account.registered' }, 'account registered');
+      return reply.status(201).send(r);
+    },
+  );
+
+  app.post<{ Body: { certificate: string } }>(
+    '/devices',
+    {
+      config: { ipLimit: true },
+      schema: {
+        summary: 'Add a device to an account',
+        description: 'Authorised by the certificate itself: it must verify under the account key already registered.',
+        tags: ['accounts'],
+        body: { type: 'object', required: ['certificate'], additionalProperties: false, properties: { certificate: b64(2048) } },
+        response: { 201: registered },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await ctx.auth.addDevice(fromB64(req.body.certificate, 'certificate', 2048))),
+  );
+
+  app.post<{ Body: { revocation: string } }>(
+    '/devices/revoke',
+    {
+      config: { ipLimit: true },
+      schema: {
+        summary: 'Revoke a device',
+        description: 'A DeviceRevocation signed by the account key. The device loses its tokens, queue, KeyPackages and group routes.',
+        tags: ['accounts'],
+        body: { type: 'object', required: ['revocation'], additionalProperties: false, properties: { revocation: b64(1024) } },
+        response: { 200: { type: 'object', properties: { revoked: { type: 'boolean' } } } },
+      },
+    },
+    async (req) => {
+      await ctx.auth.revokeDevice(fromB64(req.body.revocation, 'revocation', 1024));
+      return { revoked: true };
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/accounts/:name',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Look up an account: its key and the certificates of its live devices',
+        tags: ['accounts'],
+        params: { type: 'object', required: ['name'], properties: { name: accountName } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              name: { type: 'string' },
+              accountKey: { type: 'string' },
+              devices: { type: 'array', items: { type: 'object', properties: { deviceId: { type: 'string' }, certificate: { type: 'string' } } } },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      if (!isAccountName(req.params.name)) throw new SottoError('VALIDATION', 'not an account name');
+      const a = await ctx.storage.getAccount(req.params.name);
+      if (!a || a.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
+      const devices = (await ctx.storage.listDevices(a.name)).filter((d) => d.revokedAt === null);
+      return { name: a.name, accountKey: toB64(a.accountKey), devices: devices.map((d) => ({ deviceId: d.deviceId, certificate: toB64(d.certificate) })) };
+    },
+  );
+}

@@ -1,0 +1,99 @@
+// Message submission, pull (catch-up) and acknowledgement over HTTP; the WebSocket carries the same operations.
+import type { FastifyInstance } from 'fastify';
+import { fromB64, toB64 } from '../../util/encoding.js';
+import { type AppContext, sessionOf } from '../context.js';
+import { submitProperties } from '../schemas.js';
+
+export const queuedMessageSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    groupId: { type: 'string' },
+    kind: { type: 'string', enum: ['message', 'welcome'] },
+    data: { type: 'string' },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+export interface SubmitBody {
+  message: string;
+  addDevices?: string[];
+  removeDevices?: string[];
+  welcome?: string;
+  ttlSeconds?: number;
+}
+
+export function decodeSubmit(ctx: AppContext, b: SubmitBody) {
+  const max = ctx.config.limits.maxMessageBytes;
+  return {
+    message: fromB64(b.message, 'message', max),
+    addDevices: b.addDevices,
+    removeDevices: b.removeDevices,
+    welcome: b.welcome === undefined ? undefined : fromB64(b.welcome, 'welcome', max),
+    ttlSeconds: b.ttlSeconds,
+  };
+}
+
+export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { maxMessageBytes, maxGroupMembers } = ctx.config.limits;
+  app.post<{ Body: SubmitBody }>(
+    '/messages',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Submit an MLS message to its group',
+        description:
+          'A commit must carry the epoch it was made in; exactly one commit per epoch is accepted (409 STALE_EPOCH names the current epoch). The reply comes after the message is durably stored.',
+        tags: ['messages'],
+        body: { type: 'object', required: ['message'], additionalProperties: false, properties: submitProperties(maxMessageBytes, maxGroupMembers) },
+        response: { 200: { type: 'object', properties: { messageId: { type: 'integer' }, epoch: { type: 'string' } } } },
+      },
+    },
+    async (req) => {
+      const r = await ctx.delivery.submit(sessionOf(req).deviceId, decodeSubmit(ctx, req.body));
+      return { messageId: r.messageId, epoch: r.epoch.toString() };
+    },
+  );
+
+  app.get<{ Querystring: { after?: string; limit?: string } }>(
+    '/messages',
+    {
+      config: { auth: true },
+      schema: {
+        summary: "Pull the calling device's queue (catch-up), in order",
+        tags: ['messages'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { after: { type: 'string', pattern: '^[0-9]{1,15}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
+        },
+        response: { 200: { type: 'object', properties: { messages: { type: 'array', items: queuedMessageSchema } } } },
+      },
+    },
+    async (req) => {
+      const after = Number(req.query.after ?? 0);
+      const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100)));
+      const msgs = await ctx.delivery.fetch(sessionOf(req).deviceId, after, limit);
+      return { messages: msgs.map((m) => ({ id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt })) };
+    },
+  );
+
+  app.post<{ Body: { ids: number[] } }>(
+    '/messages/ack',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Acknowledge delivered messages; only then are they deleted',
+        tags: ['messages'],
+        body: {
+          type: 'object',
+          required: ['ids'],
+          additionalProperties: false,
+          properties: { ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } },
+        },
+        response: { 200: { type: 'object', properties: { acked: { type: 'integer' } } } },
+      },
+    },
+    async (req) => ({ acked: await ctx.delivery.ack(sessionOf(req).deviceId, req.body.ids) }),
+  );
+}

@@ -1,0 +1,23 @@
+// Shared JSON-schema fragments of the HTTP API.
+export const b64 = (maxBytes: number, description?: string) => ({
+  type: 'string',
+  maxLength: Math.ceil(maxBytes / 3) * 4,
+  pattern: '^[A-Za-z0-9+/]*={0,2}$',
+  ...(description ? { description } : {}),
+});
+export const deviceId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
+export const accountName = { type: 'string', minLength: 3, maxLength: 320 } as const;
+export const epoch = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$', description: 'MLS epoch (u64) as a decimal string' } as const;
+export const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
+
+/** Fields of a message submission, shared by POST /v1/messages and the WebSocket `send` frame. */
+export function submitProperties(maxMessageBytes: number, maxGroupMembers: number) {
+  const devices = { type: 'array', maxItems: maxGroupMembers, uniqueItems: true, items: deviceId };
+  return {
+    message: b64(maxMessageBytes, 'MLSMessage: PublicMessage or PrivateMessage (RFC 9420 §6)'),
+    addDevices: { ...devices, description: 'With a commit: devices to add to the delivery list (they receive the welcome)' },
+    removeDevices: { ...devices, description: 'With a commit: devices to take off the delivery list after this commit' },
+    welcome: b64(maxMessageBytes, 'With a commit that adds: MLSMessage Welcome, delivered only if the commit wins'),
+    ttlSeconds: { type: 'integer', minimum: 1, maximum: 10 * 365 * 86400, description: 'Disappearing message: delete after this many seconds' },
+  };
+}

@@ -1,0 +1,135 @@
+// Builds the server's object graph from a Config and runs it: HTTP + WebSocket listener, metrics
+// listener on loopback, sweeper, and a graceful shutdown that finishes in-flight work first.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AuthService } from './auth/auth-service.js';
+import { BlobStore } from './blobs/blob-store.js';
+import type { Config } from './config/config.js';
+import { Batcher } from './delivery/batcher.js';
+import { DeliveryService } from './delivery/delivery-service.js';
+import { InProcessFanout } from './fanout/in-process-fanout.js';
+import { buildApp } from './http/app.js';
+import type { AppContext } from './http/context.js';
+import { Metrics, createServerMetrics } from './metrics/metrics.js';
+import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
+import type { Storage } from './storage/storage.js';
+import { type Clock, systemClock } from './util/clock.js';
+import { RateLimiter } from './util/rate-limiter.js';
+import { WsGateway } from './ws/ws-gateway.js';
+
+export const VERSION = '0.1.0';
+
+export function databasePath(config: Config): string {
+  return join(config.dataDir, 'sotto.db');
+}
+
+export function openStorage(config: Config): SqliteStorage {
+  return new SqliteStorage({
+    file: databasePath(config),
+    synchronous: config.storage.synchronous === 'normal' ? 'normal' : 'full',
+    maxGroupMembers: config.limits.maxGroupMembers,
+  });
+}
+
+export interface RunningServer {
+  port: number;
+  metricsPort: number | undefined;
+  app: FastifyInstance;
+  storage: Storage;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {}): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const storage = openStorage(config);
+  const fanout = new InProcessFanout();
+  const metrics = createServerMetrics(new Metrics());
+  const batcher = new Batcher(storage, (n) => {
+    metrics.batches();
+    metrics.batchOps('', n);
+  });
+  let shuttingDown = false;
+  const ctx: AppContext = {
+    config,
+    storage,
+    auth: new AuthService(storage, config, clock, fanout),
+    delivery: new DeliveryService(storage, batcher, fanout, clock, metrics, config.retention.maxDays * 86400_000),
+    blobs: new BlobStore(config.blobs.dir),
+    clock,
+    metrics,
+    limits: {
+      ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
+      claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),
+    },
+    version: VERSION,
+    isShuttingDown: () => shuttingDown,
+  };
+  const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level } });
+  const gateway = new WsGateway(ctx, fanout, app.log);
+  app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+
+  metrics.registry.gauge('sotto_ws_connections', 'Open WebSocket connections', () => gateway.size);
+  metrics.registry.gauge('sotto_queued_deliveries', 'Deliveries waiting for an acknowledgement', async () => (await storage.stats()).queuedDeliveries);
+  metrics.registry.gauge('sotto_accounts', 'Registered accounts', async () => (await storage.stats()).accounts);
+  metrics.registry.gauge('sotto_process_resident_bytes', 'Resident memory of the server process', () => process.memoryUsage.rss());
+
+  const sweep = async () => {
+    try {
+      const r = await storage.sweep(clock.now());
+      for (const h of r.blobs) await ctx.blobs.delete(h);
+      for (const name of await storage.inactiveAccounts()) {
+        for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
+      }
+      if (r.messages > 0 || r.blobs.length > 0) app.log.info({ event: 'sweep', messages: r.messages, blobs: r.blobs.length }, 'expired data deleted');
+    } catch (e) {
+      app.log.error({ err: (e as Error).message }, 'sweep failed');
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), config.retention.sweepSeconds * 1000);
+  sweeper.unref();
+  await sweep();
+
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const port = (app.server.address() as AddressInfo).port;
+
+  let metricsServer: Server | undefined;
+  let metricsPort: number | undefined;
+  if (config.metrics.enabled) {
+    metricsServer = createHttpServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.render().then(
+        (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer?.once('error', reject);
+      metricsServer?.listen(config.metrics.port, config.metrics.host, () => resolve());
+    });
+    metricsPort = (metricsServer.address() as AddressInfo).port;
+  }
+  app.log.info({ event: 'ready', port, metricsPort, host: config.server.host }, 'sotto-server ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      app.log.info({ event: 'shutdown' }, 'shutting down');
+      clearInterval(sweeper);
+      const grace = new Promise<void>((r) => setTimeout(r, config.server.shutdownGraceSeconds * 1000).unref());
+      const closeHttp = app.close();
+      await Promise.race([batcher.drain(), grace]);
+      await gateway.close();
+      await Promise.race([closeHttp, grace]);
+      metricsServer?.close();
+      await fanout.close();
+      await storage.close();
+      app.log.info({ event: 'stopped' }, 'stopped');
+    })());
+  return { port, metricsPort, app, storage, stop };
+}

@@ -1,0 +1,278 @@
+// The WebSocket gateway: one connection per device, push of queued messages with catch-up from storage,
+// sends and acks as frames. Every frame is size-bounded, rate-limited and schema-validated.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { AuthService, Session } from '../auth/auth-service.js';
+import type { Config } from '../config/config.js';
+import type { DeliveryService } from '../delivery/delivery-service.js';
+import { SottoError } from '../errors.js';
+import type { Fanout } from '../fanout/fanout.js';
+import { decodeSubmit } from '../http/routes/messages.js';
+import type { AppContext } from '../http/context.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import type { QueuedMessage } from '../storage/storage.js';
+import { toB64 } from '../util/encoding.js';
+import { type ClientFrame, compileFrameValidator } from './frames.js';
+
+const PAGE = 200;
+const HIGH_WATER = 4 * 1024 * 1024;
+const MAX_INFLIGHT = 1000;
+
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+function messageFrame(m: QueuedMessage): string {
+  return JSON.stringify({ type: 'message', id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt });
+}
+
+function errorFrame(e: unknown, rid?: number): string {
+  const err = e instanceof SottoError ? e : new SottoError('INTERNAL', 'internal error');
+  return JSON.stringify({ type: 'error', ...(rid === undefined ? {} : { rid }), ...err.toBody().error });
+}
+
+class Connection {
+  session: Session | undefined;
+  cursor = 0;
+  live = false;
+  pumping = false;
+  again = false;
+  inflight = 0;
+  tokens: number;
+  tokensAt = Date.now();
+  alive = true;
+  unsubscribe: (() => void) | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly gw: WsGateway,
+  ) {
+    this.tokens = gw.burst;
+  }
+
+  takeToken(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.gw.burst, this.tokens + ((now - this.tokensAt) / 1000) * this.gw.rate);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** Live push: only when caught up; otherwise the pump will read it from storage. */
+  onMessage(m: QueuedMessage): void {
+    if (this.live && m.id > this.cursor) {
+      if (this.ws.bufferedAmount > HIGH_WATER) {
+        this.live = false;
+        setTimeout(() => void this.pump(), 20);
+        return;
+      }
+      this.cursor = m.id;
+      this.ws.send(messageFrame(m));
+      this.gw.metrics.deliveries();
+    } else if (!this.live) this.again = true;
+  }
+
+  async pump(): Promise<void> {
+    if (!this.session || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    this.live = false;
+    try {
+      for (;;) {
+        this.again = false;
+        const msgs = await this.gw.delivery.fetch(this.session.deviceId, this.cursor, PAGE);
+        if (this.ws.readyState !== WebSocket.OPEN) return;
+        for (const m of msgs) {
+          this.cursor = m.id;
+          this.ws.send(messageFrame(m));
+        }
+        this.gw.metrics.deliveries('', msgs.length);
+        if (msgs.length < PAGE && !this.again) {
+          this.live = true;
+          return;
+        }
+        if (this.ws.bufferedAmount > HIGH_WATER) {
+          setTimeout(() => void this.pump(), 20);
+          return;
+        }
+      }
+    } catch (e) {
+      this.gw.log.error({ err: (e as Error).message }, 'queue pump failed');
+      this.ws.close(1011, 'internal error');
+    } finally {
+      this.pumping = false;
+    }
+  }
+}
+
+export class WsGateway {
+  readonly wss: WebSocketServer;
+  readonly rate: number;
+  readonly burst: number;
+  private readonly connections = new Set<Connection>();
+  private readonly validate;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly fanout: Fanout,
+    readonly log: Logger,
+  ) {
+    const cfg: Config = ctx.config;
+    this.rate = cfg.limits.wsFramesPerSecond;
+    this.burst = cfg.limits.wsFramesPerSecond * 2;
+    this.validate = compileFrameValidator(cfg.limits.maxMessageBytes, cfg.limits.maxGroupMembers);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: Math.ceil((cfg.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.heartbeat = setInterval(() => this.beat(), 30_000);
+    this.heartbeat.unref();
+  }
+
+  get delivery(): DeliveryService {
+    return this.ctx.delivery;
+  }
+  get metrics(): ServerMetrics {
+    return this.ctx.metrics;
+  }
+  get auth(): AuthService {
+    return this.ctx.auth;
+  }
+  get size(): number {
+    return this.connections.size;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/v1/ws') return refuse(404, 'Not Found');
+    if (this.closing) return refuse(503, 'Service Unavailable');
+    if (this.connections.size >= this.ctx.config.limits.maxConnections) return refuse(503, 'Service Unavailable');
+    const h = req.headers.authorization;
+    const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
+    const accept = (session: Session | undefined) =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const c = this.open(ws);
+        if (session) this.bind(c, session);
+      });
+    if (token === undefined) return accept(undefined);
+    this.auth.authenticate(token).then(accept, (e: unknown) => {
+      this.metrics.errors(`code="${e instanceof SottoError ? e.code : 'INTERNAL'}"`);
+      refuse(401, 'Unauthorized');
+    });
+  }
+
+  private open(ws: WebSocket): Connection {
+    const c = new Connection(ws, this);
+    this.connections.add(c);
+    ws.on('pong', () => {
+      c.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.onFrame(c, data as Buffer, isBinary));
+    ws.on('close', () => {
+      this.connections.delete(c);
+      c.unsubscribe?.();
+    });
+    ws.on('error', () => ws.terminate());
+    const t = setTimeout(() => {
+      if (!c.session && ws.readyState === WebSocket.OPEN) ws.close(4401, 'authentication timeout');
+    }, 10_000);
+    t.unref();
+    ws.once('close', () => clearTimeout(t));
+    return c;
+  }
+
+  private bind(c: Connection, session: Session): void {
+    c.session = session;
+    c.unsubscribe = this.fanout.subscribe(session.deviceId, (m) => c.onMessage(m), (reason) => c.ws.close(4000, reason.slice(0, 100)));
+    c.ws.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId }));
+    void c.pump();
+  }
+
+  private onFrame(c: Connection, data: Buffer, isBinary: boolean): void {
+    this.metrics.wsFrames();
+    if (!c.takeToken()) return void c.ws.send(errorFrame(new SottoError('RATE_LIMITED', 'too many frames')));
+    if (isBinary) return void c.ws.send(errorFrame(new SottoError('VALIDATION', 'frames are JSON text')));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      return void c.ws.send(errorFrame(new SottoError('VALIDATION', 'frame is not JSON')));
+    }
+    const v = this.validate(parsed);
+    if (!v.ok) {
+      const rid = typeof (parsed as { rid?: unknown })?.rid === 'number' ? (parsed as { rid: number }).rid : undefined;
+      return void c.ws.send(errorFrame(new SottoError('VALIDATION', v.message), rid));
+    }
+    void this.act(c, v.frame);
+  }
+
+  private async act(c: Connection, f: ClientFrame): Promise<void> {
+    const rid = 'rid' in f ? f.rid : undefined;
+    try {
+      if (f.type === 'auth') {
+        if (c.session) throw new SottoError('VALIDATION', 'already authenticated');
+        this.bind(c, await this.auth.authenticate(f.token));
+        return;
+      }
+      if (f.type === 'ping') return void c.ws.send(JSON.stringify({ type: 'pong', ...(rid === undefined ? {} : { rid }) }));
+      if (!c.session) throw new SottoError('UNAUTHORIZED', 'send an auth frame first');
+      if (f.type === 'send') {
+        if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
+        c.inflight++;
+        try {
+          const r = await this.delivery.submit(c.session.deviceId, decodeSubmit(this.ctx, f));
+          if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
+        } finally {
+          c.inflight--;
+        }
+        return;
+      }
+      const acked = await this.delivery.ack(c.session.deviceId, f.ids);
+      if (rid !== undefined && c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify({ type: 'acked', rid, acked }));
+    } catch (e) {
+      const code = e instanceof SottoError ? e.code : 'INTERNAL';
+      this.metrics.errors(`code="${code}"`);
+      if (!(e instanceof SottoError)) this.log.error({ err: (e as Error).message }, 'frame failed');
+      if (c.ws.readyState === WebSocket.OPEN) c.ws.send(errorFrame(e, rid));
+      if (code === 'UNAUTHORIZED' || code === 'ACCOUNT_SUSPENDED') c.ws.close(4401, code);
+    }
+  }
+
+  private beat(): void {
+    for (const c of this.connections) {
+      if (!c.alive) {
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  /** Stops accepting connections and closes the open ones (after in-flight sends were answered). */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const waits: Promise<void>[] = [];
+    for (const c of this.connections) {
+      waits.push(new Promise((r) => c.ws.once('close', () => r())));
+      c.ws.close(1001, 'server shutting down');
+    }
+    await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 2000))]);
+    for (const c of this.connections) c.ws.terminate();
+  }
+}
