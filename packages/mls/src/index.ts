@@ -25,6 +25,7 @@ import {
   type RatchetTreeNodes,
   WireFormat,
   decodeMlsMessage,
+  decodeRatchetTree,
   encodeMlsMessage,
   encodeRatchetTree,
 } from './wire/index.js';
@@ -35,7 +36,14 @@ export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, Proposal, Pr
 export type { KeyPackagePrivate } from './key-package/create.js';
 export type { CredentialValidator } from './key-package/validate.js';
 export type { CryptoProvider, MlsDeps, Rng } from './crypto/provider.js';
-export { CredentialType, ExtensionType, ProposalType, CipherSuiteId } from './api-constants.js';
+export { CredentialType, ExtensionType, ProposalType, PskType, SenderType } from './wire/index.js';
+
+/** RFC 9420 §17.1 cipher suite ids; Sotto's mandatory suite is MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519. */
+export const CipherSuiteId = {
+  MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519: 1,
+  MLS_128_DHKEMP256_AES128GCM_SHA256_P256: 2,
+  MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519: 3,
+} as const;
 export { MlsError, DecodeError, ValidationError, CryptoError, UsageError, UnsupportedError } from './errors.js';
 export { CATALOGUE, type CatalogueEntry } from './validation-catalogue.js';
 export { serializeGroup, deserializeGroup } from './group/serialize.js';
@@ -180,7 +188,7 @@ export function joinFromWelcome(
   const own = list.find((k) => k.keyPackage.cipherSuite === m.welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
   if (!own) throw new UsageError('no KeyPackage given');
   const { ratchetTree, ...rest } = opts;
-  const tree = ratchetTree instanceof Uint8Array ? decodeTree(ratchetTree) : ratchetTree;
+  const tree = ratchetTree instanceof Uint8Array ? decodeRatchetTree(ratchetTree) : ratchetTree;
   return joinState(deps, m.welcome, own, { ...rest, ...(tree ? { ratchetTree: tree } : {}) });
 }
 
@@ -225,7 +233,3 @@ function hex(b: Bytes): string {
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
 }
-function decodeTree(b: Bytes): RatchetTreeNodes {
-  return decodeRatchetTreeBytes(b);
-}
-import { decodeRatchetTree as decodeRatchetTreeBytes } from './wire/index.js';

@@ -217,9 +217,13 @@ describe('HPKE DeriveKeyPair (RFC 9180 §7.1.3)', () => {
     assert.equal(KEM_PARAMS.p384.order, p384.Point.Fn.ORDER);
     assert.equal(KEM_PARAMS.p521.order, p521.Point.Fn.ORDER);
   });
-  it('rejects ikm shorter than Nsk', () => {
+  it('rejects an empty ikm, accepts one shorter than Nsk (P-521: Nh = 64 < Nsk = 66, RFC 9420 §8.3)', () => {
     const h = createNativeHpke('x25519', 'sha256', 'aes-128-gcm');
-    assert.throws(() => h.deriveKeyPair(new Uint8Array(31)), { name: 'UsageError' });
+    assert.throws(() => h.deriveKeyPair(new Uint8Array(0)), { name: 'UsageError' });
+    const p = createNativeHpke('p521', 'sha512', 'aes-256-gcm');
+    const kp = p.deriveKeyPair(new Uint8Array(64).fill(7));
+    assert.equal(kp.privateKey.length, 66);
+    assert.deepEqual(p.deriveKeyPair(new Uint8Array(64).fill(7)).publicKey, kp.publicKey);
   });
   it('rejects an all-zero DH output (small-order X25519 public key)', () => {
     for (const h of [createNativeHpke('x25519', 'sha256', 'aes-128-gcm'), createPortableHpke('x25519', 'sha256', 'aes-128-gcm')]) {

@@ -84,15 +84,16 @@ async function scenario(creator: ClientDriver, other: ClientDriver, treeInWelcom
   await assertAgree(group);
   await chat(group, 'five members');
 
-  // Update (empty commit with UpdatePath, RFC 9420 §12.4) from each kind, the newest members first.
-  for (const u of [o2, c3, o1, c2]) {
-    await deliver(await u.update(), u, group);
+  // Update (empty commit with UpdatePath, RFC 9420 §12.4) from each kind, the newest members first, as
+  // PrivateMessage and as PublicMessage (§6.2, membership_tag checked by the receiver).
+  for (const [i, u] of [o2, c3, o1, c2].entries()) {
+    await deliver(await u.update({ publicMessage: i >= 2 }), u, group);
     await assertAgree(group);
   }
   await chat(group, 'after updates');
 
   // Remove committed by each kind; the removed member learns it from the same commit.
-  const rem1 = await o2.removeMembers([leafOf(o2, c2.identity)]);
+  const rem1 = await o2.removeMembers([leafOf(o2, c2.identity)], { publicMessage: true });
   await deliver(rem1, o2, group);
   group = group.filter((m) => m !== c2);
   await assertAgree(group);

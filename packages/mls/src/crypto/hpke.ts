@@ -91,8 +91,10 @@ export function createHpke(parts: HpkeParts): Hpke {
   const hpkeLabeled = new Labeled(kdf, concat(label('HPKE'), i2osp(kem.id, 2), i2osp(kdf.id, 2), i2osp(aead.id, 2)));
 
   // §7.1.3 DeriveKeyPair; NIST curves use rejection sampling with the first-byte bitmask.
+  // The RFC says ikm SHOULD be at least Nsk bytes; MLS feeds it Nh-byte secrets (64 < Nsk = 66 for P-521,
+  // RFC 9420 §8.3 external key pair), so a shorter ikm is accepted, an empty one is not.
   function deriveKeyPair(ikm: Bytes): KeyPair {
-    if (ikm.length < kem.Nsk) throw new UsageError('DeriveKeyPair: ikm shorter than Nsk');
+    if (ikm.length === 0) throw new UsageError('DeriveKeyPair: empty ikm');
     const dkpPrk = kemLabeled.extract(EMPTY, 'dkp_prk', ikm);
     if (kem.order === undefined) {
       const privateKey = kemLabeled.expand(dkpPrk, 'sk', EMPTY, kem.Nsk);

@@ -49,15 +49,15 @@ export class RatchetTree {
     while (nodeWidth(leaves) < list.length) leaves *= 2;
     if (leaves > 2 ** 30) throw new ValidationError('V-TREE-07', 'ratchet tree too large');
     const width = nodeWidth(leaves);
-    const nodes: (Node | undefined)[] = new Array(width);
+    const nodes: (Node | undefined)[] = [];
     for (let i = 0; i < width; i++) {
       const n = list[i];
       if (n !== undefined && (n.nodeType === NodeType.leaf) !== isLeaf(i)) {
         throw new ValidationError('V-TREE-08', 'node type does not match its position in the tree');
       }
-      nodes[i] = n;
+      nodes.push(n);
     }
-    return new RatchetTree(cs, nodes, new Array(width));
+    return new RatchetTree(cs, nodes, new Array<Bytes | undefined>(width).fill(undefined));
   }
 
   /** Exports the ratchet_tree extension form: the node list without trailing blank nodes (§12.4.3.3). */
@@ -345,8 +345,10 @@ class TreeDraft {
   /** §7.7: new blank root whose left subtree is the current tree and right subtree all blank. */
   extend(): void {
     const w = this.nodes.length;
-    this.nodes.length = 2 * w + 1;
-    this.hashes.length = 2 * w + 1;
+    for (let i = w; i < 2 * w + 1; i++) {
+      this.nodes.push(undefined);
+      this.hashes.push(undefined);
+    }
   }
   /** §7.7 / §12.1.3: drop the right half while it has no non-blank leaf. */
   truncate(): void {

@@ -86,7 +86,11 @@ class SottoMember implements MemberDriver {
 
   private commit(proposals: Proposal[], opts?: CommitOptions): CommitOutput {
     const inWelcome = opts?.ratchetTreeInWelcome ?? true;
-    const r = createCommit(this.deps, this.state, { proposals, ratchetTreeInWelcome: inWelcome });
+    const r = createCommit(this.deps, this.state, {
+      proposals,
+      ratchetTreeInWelcome: inWelcome,
+      ...(opts?.publicMessage ? { wireFormat: 'public' as const } : {}),
+    });
     this.state = r.group;
     const commitBytes = encodeMlsMessage(r.commit);
     if (!r.welcome) return { commitBytes };
@@ -103,12 +107,15 @@ class SottoMember implements MemberDriver {
     return this.commit(proposals, opts);
   }
 
-  async removeMembers(leafIndices: readonly number[]): Promise<CommitOutput> {
-    return this.commit(leafIndices.map((removed): Proposal => ({ proposalType: ProposalType.remove, remove: { removed } })));
+  async removeMembers(leafIndices: readonly number[], opts?: CommitOptions): Promise<CommitOutput> {
+    return this.commit(
+      leafIndices.map((removed): Proposal => ({ proposalType: ProposalType.remove, remove: { removed } })),
+      opts,
+    );
   }
 
-  async update(): Promise<CommitOutput> {
-    return this.commit([]);
+  async update(opts?: CommitOptions): Promise<CommitOutput> {
+    return this.commit([], opts);
   }
 
   async processMessage(bytes: Uint8Array): Promise<Processed> {

@@ -45,6 +45,8 @@ export interface CommitOutput {
 export interface CommitOptions {
   /** Put the ratchet_tree extension in the Welcome's GroupInfo (default true); otherwise return it as `ratchetTree`. */
   readonly ratchetTreeInWelcome?: boolean;
+  /** Send the commit as PublicMessage instead of PrivateMessage (RFC 9420 §6.2). */
+  readonly publicMessage?: boolean;
 }
 
 export type Processed =
@@ -62,9 +64,9 @@ export interface MemberDriver {
   /** Identities of all members, by leaf order. */
   identities(): string[];
   addMembers(keyPackages: readonly Uint8Array[], opts?: CommitOptions): Promise<CommitOutput>;
-  removeMembers(leafIndices: readonly number[]): Promise<CommitOutput>;
+  removeMembers(leafIndices: readonly number[], opts?: CommitOptions): Promise<CommitOutput>;
   /** An empty commit: no proposals, so it carries an UpdatePath (RFC 9420 §12.4). */
-  update(): Promise<CommitOutput>;
+  update(opts?: CommitOptions): Promise<CommitOutput>;
   processMessage(bytes: Uint8Array): Promise<Processed>;
   encrypt(plaintext: Uint8Array): Promise<Uint8Array>;
   /** processMessage that expects an application message. */
@@ -193,7 +195,7 @@ class TsMlsMember implements MemberDriver {
     const inWelcome = opts?.ratchetTreeInWelcome ?? true;
     const r: CreateCommitResult = await createCommit(
       { state: this.state, cipherSuite: this.cs },
-      { extraProposals: proposals, ratchetTreeExtension: inWelcome },
+      { extraProposals: proposals, ratchetTreeExtension: inWelcome, wireAsPublicMessage: opts?.publicMessage ?? false },
     );
     this.state = r.newState;
     r.consumed.forEach(zeroOutUint8Array);
@@ -212,12 +214,15 @@ class TsMlsMember implements MemberDriver {
     return this.commit(proposals, opts);
   }
 
-  removeMembers(leafIndices: readonly number[]): Promise<CommitOutput> {
-    return this.commit(leafIndices.map((removed) => ({ proposalType: 'remove', remove: { removed } })));
+  removeMembers(leafIndices: readonly number[], opts?: CommitOptions): Promise<CommitOutput> {
+    return this.commit(
+      leafIndices.map((removed) => ({ proposalType: 'remove', remove: { removed } })),
+      opts,
+    );
   }
 
-  update(): Promise<CommitOutput> {
-    return this.commit([]);
+  update(opts?: CommitOptions): Promise<CommitOutput> {
+    return this.commit([], opts);
   }
 
   async processMessage(bytes: Uint8Array): Promise<Processed> {
