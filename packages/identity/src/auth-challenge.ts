@@ -6,7 +6,7 @@
 //   opaque challenge<V>;  // 32 random bytes from the server, single use
 // } AuthChallengeContent;
 // signature = Ed25519(device signature key, labeled("AuthChallenge v1", content))
-import { Writer, toUtf8 } from './codec.js';
+import { toUtf8, Writer } from './codec.js';
 import { IdentityError } from './errors.js';
 import { checkDeviceId } from './names.js';
 import { signLabeled, verifyLabeled } from './signature.js';

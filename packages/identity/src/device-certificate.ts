@@ -12,7 +12,7 @@
 // } DeviceCertificateTBS;
 // struct { DeviceCertificateTBS tbs; opaque signature<V>; } DeviceCertificate;
 // signature = Ed25519(account_key, labeled("DeviceCertificate v1", tbs))
-import { Reader, Writer, decodeAll, fromUtf8, toUtf8 } from './codec.js';
+import { decodeAll, fromUtf8, type Reader, toUtf8, Writer } from './codec.js';
 import { IdentityError } from './errors.js';
 import { checkDeviceId, parseAccountName } from './names.js';
 import { signLabeled, verifyLabeled } from './signature.js';
@@ -40,7 +40,8 @@ function checkFields(f: DeviceCertificateFields): void {
   checkDeviceId(f.deviceId);
   if (f.accountKey.length !== 32) throw new IdentityError('INVALID_FIELD', 'account key must be 32 bytes');
   if (f.signatureKey.length < 1 || f.signatureKey.length > 256) throw new IdentityError('INVALID_FIELD', 'bad signature key length');
-  if (!Number.isInteger(f.cipherSuite) || f.cipherSuite < 1 || f.cipherSuite > 0xffff) throw new IdentityError('INVALID_FIELD', 'bad cipher suite');
+  if (!Number.isInteger(f.cipherSuite) || f.cipherSuite < 1 || f.cipherSuite > 0xffff)
+    throw new IdentityError('INVALID_FIELD', 'bad cipher suite');
   if (f.expiresAt !== undefined && f.expiresAt <= f.issuedAt) throw new IdentityError('INVALID_FIELD', 'expiry before issue');
 }
 

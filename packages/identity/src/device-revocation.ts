@@ -9,7 +9,7 @@
 // } DeviceRevocationTBS;
 // struct { DeviceRevocationTBS tbs; opaque signature<V>; } DeviceRevocation;
 // signature = Ed25519(account_key, labeled("DeviceRevocation v1", tbs))
-import { Writer, decodeAll, fromUtf8, toUtf8 } from './codec.js';
+import { decodeAll, fromUtf8, toUtf8, Writer } from './codec.js';
 import { IdentityError } from './errors.js';
 import { checkDeviceId, parseAccountName } from './names.js';
 import { signLabeled, verifyLabeled } from './signature.js';

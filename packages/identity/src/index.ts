@@ -1,7 +1,6 @@
 // @sotto/identity: Sotto's own signed formats (device certificates, revocations, login challenges), Ed25519.
-export { IdentityError } from './errors.js';
-export { isAccountName, isDeviceId, parseAccountName, checkDeviceId } from './names.js';
-export { ED25519_SUITES, labeled, publicKeyOf, signLabeled, verifyLabeled } from './signature.js';
+
+export { AUTH_CHALLENGE_LABEL, encodeAuthChallengeContent, signAuthChallenge, verifyAuthChallenge } from './auth-challenge.js';
 export {
   DEVICE_CERTIFICATE_LABEL,
   type DeviceCertificate,
@@ -21,4 +20,6 @@ export {
   signDeviceRevocation,
   verifyDeviceRevocation,
 } from './device-revocation.js';
-export { AUTH_CHALLENGE_LABEL, encodeAuthChallengeContent, signAuthChallenge, verifyAuthChallenge } from './auth-challenge.js';
+export { IdentityError } from './errors.js';
+export { checkDeviceId, isAccountName, isDeviceId, parseAccountName } from './names.js';
+export { ED25519_SUITES, labeled, publicKeyOf, signLabeled, verifyLabeled } from './signature.js';

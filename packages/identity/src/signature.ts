@@ -1,10 +1,13 @@
 // Ed25519 (RFC 8032) signing with Sotto domain-separation labels, in the style of RFC 9420 §5.1.2 SignWithLabel.
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { Writer, toUtf8 } from './codec.js';
+import { toUtf8, Writer } from './codec.js';
 
 /** Every Sotto signature covers `opaque label<V> = "Sotto " + label` followed by the content. */
 export function labeled(label: string, content: Uint8Array): Uint8Array {
-  return new Writer().bytes(toUtf8(`Sotto ${label}`)).raw(content).finish();
+  return new Writer()
+    .bytes(toUtf8(`Sotto ${label}`))
+    .raw(content)
+    .finish();
 }
 
 export function signLabeled(secretKey: Uint8Array, label: string, content: Uint8Array): Uint8Array {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
-  IdentityError,
   decodeDeviceCertificate,
   decodeDeviceRevocation,
   encodeDeviceCertificate,
   encodeDeviceRevocation,
+  IdentityError,
   isAccountName,
   publicKeyOf,
   signAuthChallenge,
@@ -57,7 +57,10 @@ test('device certificate: frozen vector', () => {
 test('device certificate: forged, tampered, expired and future certificates are refused', () => {
   const otherSk = new Uint8Array(32).fill(9);
   const forged = signDeviceCertificate({ ...certFields() }, otherSk);
-  assert.throws(() => verifyDeviceCertificate(forged, 1767225600000), (e: unknown) => e instanceof IdentityError && e.code === 'BAD_SIGNATURE');
+  assert.throws(
+    () => verifyDeviceCertificate(forged, 1767225600000),
+    (e: unknown) => e instanceof IdentityError && e.code === 'BAD_SIGNATURE',
+  );
   const bytes = unhex(CERT_V1);
   for (let i = 0; i < bytes.length; i += 7) {
     const t = bytes.slice();
@@ -65,8 +68,14 @@ test('device certificate: forged, tampered, expired and future certificates are 
     assert.throws(() => verifyDeviceCertificate(decodeDeviceCertificate(t), 1767225600000), IdentityError);
   }
   const cert = decodeDeviceCertificate(bytes);
-  assert.throws(() => verifyDeviceCertificate(cert, 1798761600000), (e: unknown) => e instanceof IdentityError && e.code === 'EXPIRED');
-  assert.throws(() => verifyDeviceCertificate(cert, 1767225600000 - 3600_000), (e: unknown) => e instanceof IdentityError && e.code === 'NOT_YET_VALID');
+  assert.throws(
+    () => verifyDeviceCertificate(cert, 1798761600000),
+    (e: unknown) => e instanceof IdentityError && e.code === 'EXPIRED',
+  );
+  assert.throws(
+    () => verifyDeviceCertificate(cert, 1767225600000 - 3600_000),
+    (e: unknown) => e instanceof IdentityError && e.code === 'NOT_YET_VALID',
+  );
 });
 
 test('device certificate: truncations and trailing bytes are DECODE errors', () => {
@@ -74,7 +83,10 @@ test('device certificate: truncations and trailing bytes are DECODE errors', () 
   for (let n = 0; n < bytes.length; n++) assert.throws(() => decodeDeviceCertificate(bytes.subarray(0, n)), IdentityError);
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
-  assert.throws(() => decodeDeviceCertificate(longer), (e: unknown) => e instanceof IdentityError && e.code === 'DECODE');
+  assert.throws(
+    () => decodeDeviceCertificate(longer),
+    (e: unknown) => e instanceof IdentityError && e.code === 'DECODE',
+  );
 });
 
 test('device certificate: random bytes never escape as anything but IdentityError', () => {
@@ -98,7 +110,10 @@ test('device certificate: round trip over arbitrary fields', () => {
       fc.integer({ min: 1, max: 0xffff }),
       fc.bigInt({ min: 0n, max: 1n << 62n }),
       (deviceId, signatureKey, cipherSuite, issuedAt) => {
-        const c = signDeviceCertificate({ ...certFields(), deviceId, signatureKey, cipherSuite, issuedAt, expiresAt: issuedAt + 1n }, accountSk);
+        const c = signDeviceCertificate(
+          { ...certFields(), deviceId, signatureKey, cipherSuite, issuedAt, expiresAt: issuedAt + 1n },
+          accountSk,
+        );
         const back = decodeDeviceCertificate(encodeDeviceCertificate(c));
         assert.deepEqual(back, c);
       },
@@ -115,7 +130,10 @@ test('device revocation: frozen vector, verify, forged refused', () => {
   assert.equal(hex(encodeDeviceRevocation(rev)), REVOCATION_V1);
   verifyDeviceRevocation(decodeDeviceRevocation(unhex(REVOCATION_V1)));
   const forged = { ...rev, deviceId: 'phone' };
-  assert.throws(() => verifyDeviceRevocation(forged), (e: unknown) => e instanceof IdentityError && e.code === 'BAD_SIGNATURE');
+  assert.throws(
+    () => verifyDeviceRevocation(forged),
+    (e: unknown) => e instanceof IdentityError && e.code === 'BAD_SIGNATURE',
+  );
 });
 
 test('auth challenge: frozen vector and binding to server, device and challenge', () => {
@@ -132,5 +150,6 @@ test('auth challenge: frozen vector and binding to server, device and challenge'
 
 test('account names', () => {
   for (const ok of ['alice@example.org', 'a@localhost', 'bob.smith-2@chat.example.co']) assert.ok(isAccountName(ok), ok);
-  for (const bad of ['Alice@example.org', '@x', 'a@', 'a@@b', 'a b@x', 'a@-x.org', '', 'a'.repeat(65) + '@x']) assert.ok(!isAccountName(bad), bad);
+  for (const bad of ['Alice@example.org', '@x', 'a@', 'a@@b', 'a b@x', 'a@-x.org', '', 'a'.repeat(65) + '@x'])
+    assert.ok(!isAccountName(bad), bad);
 });

@@ -7,13 +7,19 @@ import { CATALOGUE } from '../src/validation-catalogue.js';
 
 const dir = fileURLToPath(new URL('./', import.meta.url));
 
-/** Names of every test (first string argument of test()/it()/t.test()) in test/*.test.ts. */
+/**
+ * Names of every test in test/*.test.ts: the literal first argument of test()/it()/describe(), plus, for the
+ * helpers that register one test per ID (`must('V-X-01', ...)`, `mustReject(...)`), the ID literal they are given.
+ */
 function testNames(): string[] {
   const names: string[] = [];
   for (const f of readdirSync(dir)) {
     if (!f.endsWith('.test.ts') || f === 'catalogue.test.ts') continue;
     const src = readFileSync(`${dir}${f}`, 'utf8');
     for (const m of src.matchAll(/\b(?:test|it|describe)\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)) names.push(m[2] ?? '');
+    for (const m of src.matchAll(/\bmust\w*\s*\(\s*(['"])(V-[A-Z]+-\d+[a-z]?)\1\s*,\s*(['"`])((?:\\.|(?!\3).)*)\3/g)) {
+      names.push(`${m[2]}: ${m[4]}`);
+    }
   }
   return names;
 }

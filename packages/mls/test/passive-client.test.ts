@@ -39,6 +39,15 @@ function runVector(v: PassiveVector): void {
     now: () => (lifetime ? lifetime.notBefore : 0n),
     externalPsk: (id) => psks.get(bytesHex(id)),
   };
+  // Some P-521 vectors carry 65-byte HPKE private keys (leading zero dropped); RFC 9180 §7.1.2 serialises Nsk = 66.
+  const nsk = crypto.suite(v.cipher_suite).hpke.privateKeyLength;
+  const hpkeKey = (h: string): Uint8Array => {
+    const k = hex(h);
+    if (k.length >= nsk) return k;
+    const out = new Uint8Array(nsk);
+    out.set(k, nsk - k.length);
+    return out;
+  };
   const welcomeMsg = decodeMlsMessage(hex(v.welcome));
   if (welcomeMsg.wireFormat !== 3) throw new Error('welcome is not a Welcome');
   let g: GroupState = joinFromWelcome(
@@ -46,7 +55,7 @@ function runVector(v: PassiveVector): void {
     welcomeMsg.welcome,
     {
       keyPackage: kpMsg.keyPackage,
-      privateKeys: { initPrivateKey: hex(v.init_priv), encryptionPrivateKey: hex(v.encryption_priv), signaturePrivateKey: hex(v.signature_priv) },
+      privateKeys: { initPrivateKey: hpkeKey(v.init_priv), encryptionPrivateKey: hpkeKey(v.encryption_priv), signaturePrivateKey: hex(v.signature_priv) },
     },
     v.ratchet_tree ? { ratchetTree: decodeRatchetTree(hex(v.ratchet_tree)) } : {},
   );

@@ -30,10 +30,26 @@ test('tree-math.json: every case', (t) => {
     assert.equal(nodeWidth(n), v.n_nodes);
     assert.equal(root(n), v.root);
     for (let i = 0; i < v.n_nodes; i++) {
-      assert.equal(orNull(() => left(i)), v.left[i], `left(${i}) n=${n}`);
-      assert.equal(orNull(() => right(i)), v.right[i], `right(${i}) n=${n}`);
-      assert.equal(orNull(() => parent(i, n)), v.parent[i], `parent(${i}) n=${n}`);
-      assert.equal(orNull(() => sibling(i, n)), v.sibling[i], `sibling(${i}) n=${n}`);
+      assert.equal(
+        orNull(() => left(i)),
+        v.left[i],
+        `left(${i}) n=${n}`,
+      );
+      assert.equal(
+        orNull(() => right(i)),
+        v.right[i],
+        `right(${i}) n=${n}`,
+      );
+      assert.equal(
+        orNull(() => parent(i, n)),
+        v.parent[i],
+        `parent(${i}) n=${n}`,
+      );
+      assert.equal(
+        orNull(() => sibling(i, n)),
+        v.sibling[i],
+        `sibling(${i}) n=${n}`,
+      );
     }
   }
   t.diagnostic(`tree-math.json: ${cases.length}/${cases.length} cases`);
@@ -58,7 +74,10 @@ test('direct path, copath and common ancestor (RFC 9420 §4.1.2 Figure 10 tree)'
     for (let y = 0; y < nodeWidth(n); y++) {
       const px = [x, ...directPath(x, n)];
       const py = new Set([y, ...directPath(y, n)]);
-      assert.equal(commonAncestor(x, y), px.find((a) => py.has(a)));
+      assert.equal(
+        commonAncestor(x, y),
+        px.find((a) => py.has(a)),
+      );
     }
   }
 });

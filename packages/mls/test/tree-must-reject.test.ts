@@ -9,7 +9,7 @@ import { ValidationError } from '../src/errors.js';
 import { TREE_CHECK_IDS } from '../src/tree/checks.js';
 import { PrivateTree } from '../src/tree/private-tree.js';
 import { RatchetTree } from '../src/tree/ratchet-tree.js';
-import { type ProvisionalContext, applyUpdatePath, createUpdatePath, joinerPrivateTree } from '../src/tree/treekem.js';
+import { applyUpdatePath, createUpdatePath, joinerPrivateTree, type ProvisionalContext } from '../src/tree/treekem.js';
 import { validateLeafNode, validateRatchetTree } from '../src/tree/validate.js';
 import { encodeRequiredCapabilities } from '../src/wire/extension.js';
 import { encodeGroupContext } from '../src/wire/group-context.js';
@@ -30,7 +30,14 @@ function seededRng(seed: number): Rng {
 }
 const rng = seededRng(9420);
 const groupId = new TextEncoder().encode('must-reject-group');
-const ctx: ProvisionalContext = { version: 1, cipherSuite: 1, groupId, epoch: 7n, confirmedTranscriptHash: new Uint8Array(32), extensions: [] };
+const ctx: ProvisionalContext = {
+  version: 1,
+  cipherSuite: 1,
+  groupId,
+  epoch: 7n,
+  confirmedTranscriptHash: new Uint8Array(32),
+  extensions: [],
+};
 
 interface Member {
   sig: KeyPair;
@@ -71,9 +78,19 @@ let states = members.map((m, i) => PrivateTree.forLeaf(i, m.enc));
 
 function commit(tree: RatchetTree, sender: number) {
   const m = members[sender] as Member;
-  const created = createUpdatePath({ tree, privateTree: states[sender], leafIndex: sender, leaf: m.leaf, signaturePrivateKey: m.sig.privateKey, groupContext: ctx, rng });
+  const created = createUpdatePath({
+    tree,
+    privateTree: states[sender],
+    leafIndex: sender,
+    leaf: m.leaf,
+    signaturePrivateKey: m.sig.privateKey,
+    groupContext: ctx,
+    rng,
+  });
   states = states.map((st, i) =>
-    i === sender ? created.privateTree : applyUpdatePath({ tree, privateTree: st, senderLeaf: sender, updatePath: created.updatePath, groupContext: ctx }).privateTree,
+    i === sender
+      ? created.privateTree
+      : applyUpdatePath({ tree, privateTree: st, senderLeaf: sender, updatePath: created.updatePath, groupContext: ctx }).privateTree,
   );
   return created;
 }
@@ -110,7 +127,9 @@ mustReject('V-TREE-01', 'a tree whose hash differs from the GroupContext tree_ha
 mustReject('V-TREE-02', 'a parent node whose key was swapped (not parent-hash valid)', () =>
   validate(withParent(nodes(), 5, (p) => ({ ...p, encryptionKey: cs.hpke.generateKeyPair(rng).publicKey }))),
 );
-mustReject('V-TREE-03', 'an unmerged leaf that is not a descendant of the parent', () => validate(withParent(nodes(), 1, (p) => ({ ...p, unmergedLeaves: [2] }))));
+mustReject('V-TREE-03', 'an unmerged leaf that is not a descendant of the parent', () =>
+  validate(withParent(nodes(), 1, (p) => ({ ...p, unmergedLeaves: [2] }))),
+);
 mustReject('V-TREE-04', 'an unmerged leaf missing from a non-blank node between it and the parent', () =>
   validate(withParent(nodes(), 3, (p) => ({ ...p, unmergedLeaves: [2] }))),
 );
@@ -135,7 +154,9 @@ const resign = (m: Member, over: Partial<Omit<LeafNode, 'signature'>>, leafIndex
 mustReject('V-LEAF-01', 'a leaf node with a bad signature', () =>
   validateLeafNode({ ...m3.leaf, signature: m3.leaf.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) }, { cs, groupId }),
 );
-mustReject('V-LEAF-02', 'a key_package leaf where an update leaf is required', () => validateLeafNode(m3.leaf, { cs, groupId, leafIndex: 3, source: 'update' }));
+mustReject('V-LEAF-02', 'a key_package leaf where an update leaf is required', () =>
+  validateLeafNode(m3.leaf, { cs, groupId, leafIndex: 3, source: 'update' }),
+);
 mustReject('V-LEAF-03', 'a credential type missing from capabilities', () =>
   validateLeafNode(resign(m3, { capabilities: { ...m3.leaf.capabilities, credentials: [2] } }), { cs, groupId }),
 );
@@ -161,7 +182,9 @@ mustReject('V-LEAF-08', 'a credential type the other members do not support', ()
   return validateLeafNode(x509.leaf, leafCtx);
 });
 mustReject('V-LEAF-09', 'a key_package leaf outside its lifetime', () => validateLeafNode(m3.leaf, { cs, groupId, now: 2001n }));
-mustReject('V-LEAF-10', 'a lifetime longer than the application maximum', () => validateLeafNode(m3.leaf, { cs, groupId, maxLifetime: 999n }));
+mustReject('V-LEAF-10', 'a lifetime longer than the application maximum', () =>
+  validateLeafNode(m3.leaf, { cs, groupId, maxLifetime: 999n }),
+);
 mustReject('V-LEAF-11', 'a signature key already used by a member', () => {
   const dup = newMember(10);
   return validateLeafNode(signLeaf({ ...resign(dup, {}), signatureKey: m3.sig.publicKey }, m3.sig.privateKey), leafCtx);
@@ -185,19 +208,22 @@ const good = createUpdatePath({
   groupContext: ctx,
   rng,
 });
-const process = (updatePath: UpdatePath) => applyUpdatePath({ tree, privateTree: states[1] as PrivateTree, senderLeaf: 0, updatePath, groupContext: ctx });
+const processPath = (updatePath: UpdatePath) =>
+  applyUpdatePath({ tree, privateTree: states[1] as PrivateTree, senderLeaf: 0, updatePath, groupContext: ctx });
 const [n0, n1] = good.updatePath.nodes as [UpdatePath['nodes'][number], UpdatePath['nodes'][number]];
 
 test('the untampered UpdatePath processes', () => {
-  assert.deepEqual(process(good.updatePath).commitSecret, good.commitSecret);
+  assert.deepEqual(processPath(good.updatePath).commitSecret, good.commitSecret);
 });
-mustReject('V-PATH-01', 'an UpdatePath with a node missing', () => process({ ...good.updatePath, nodes: [n0] }));
-mustReject('V-PATH-02', 'an UpdatePath node with too few ciphertexts', () => process({ ...good.updatePath, nodes: [n0, { ...n1, encryptedPathSecret: [] }] }));
+mustReject('V-PATH-01', 'an UpdatePath with a node missing', () => processPath({ ...good.updatePath, nodes: [n0] }));
+mustReject('V-PATH-02', 'an UpdatePath node with too few ciphertexts', () =>
+  processPath({ ...good.updatePath, nodes: [n0, { ...n1, encryptedPathSecret: [] }] }),
+);
 mustReject('V-PATH-03', 'an UpdatePath key already held by another node', () =>
-  process({ ...good.updatePath, nodes: [n0, { ...n1, encryptionKey: m3.leaf.encryptionKey }] }),
+  processPath({ ...good.updatePath, nodes: [n0, { ...n1, encryptionKey: m3.leaf.encryptionKey }] }),
 );
 mustReject('V-PATH-04', 'an UpdatePath whose keys do not match the signed parent hash', () =>
-  process({ ...good.updatePath, nodes: [n0, { ...n1, encryptionKey: cs.hpke.generateKeyPair(rng).publicKey }] }),
+  processPath({ ...good.updatePath, nodes: [n0, { ...n1, encryptionKey: cs.hpke.generateKeyPair(rng).publicKey }] }),
 );
 mustReject('V-PATH-05', 'an UpdatePath whose upper key does not derive from the path secret', () => {
   // A malicious committer: consistent parent hash, signature and encryption, but a root key not from the chain.
@@ -209,7 +235,13 @@ mustReject('V-PATH-05', 'an UpdatePath whose upper key does not derive from the 
   const context = encodeGroupContext({ ...ctx, treeHash: t.treeHash() });
   const secret = good.pathSecretFor(1) as Uint8Array;
   const ct = encryptWithLabel(cs, (members[1] as Member).leaf.encryptionKey, 'UpdatePathNode', context, secret, rng);
-  return process({ leafNode, nodes: [{ encryptionKey: keys[0] as Uint8Array, encryptedPathSecret: [ct] }, { ...n1, encryptionKey: keys[1] as Uint8Array }] });
+  return processPath({
+    leafNode,
+    nodes: [
+      { encryptionKey: keys[0] as Uint8Array, encryptedPathSecret: [ct] },
+      { ...n1, encryptionKey: keys[1] as Uint8Array },
+    ],
+  });
 });
 mustReject('V-PATH-05', 'a Welcome path secret that does not derive the tree keys', () =>
   joinerPrivateTree(tree, 1, (members[1] as Member).enc, { senderLeaf: 0, pathSecret: rng(32) }),
@@ -218,9 +250,12 @@ mustReject('V-PATH-06', 'a path secret ciphertext that does not decrypt', () => 
   const [ct] = n0.encryptedPathSecret;
   assert.ok(ct);
   const bad = { ...ct, ciphertext: ct.ciphertext.map((b, i) => (i === 0 ? b ^ 1 : b)) };
-  return process({ ...good.updatePath, nodes: [{ ...n0, encryptedPathSecret: [bad] }, n1] });
+  return processPath({ ...good.updatePath, nodes: [{ ...n0, encryptedPathSecret: [bad] }, n1] });
 });
 
 test('every TREE_CHECKS ID has a must-reject test', () => {
-  assert.deepEqual([...TREE_CHECK_IDS].filter((id) => !covered.has(id)), []);
+  assert.deepEqual(
+    [...TREE_CHECK_IDS].filter((id) => !covered.has(id)),
+    [],
+  );
 });

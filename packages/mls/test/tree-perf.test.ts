@@ -6,8 +6,8 @@ import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.j
 import type { KeyPair } from '../src/crypto/provider.js';
 import { PrivateTree } from '../src/tree/private-tree.js';
 import { RatchetTree } from '../src/tree/ratchet-tree.js';
-import { type ProvisionalContext, applyUpdatePath, createUpdatePath } from '../src/tree/treekem.js';
 import { directPath } from '../src/tree/tree-math.js';
+import { applyUpdatePath, createUpdatePath, type ProvisionalContext } from '../src/tree/treekem.js';
 import type { LeafNode, Node } from '../src/wire/types.js';
 
 const MEMBERS = 1000;
@@ -58,7 +58,14 @@ test('tree-perf: 1000-member group, hashing and UpdatePath create/process', (t) 
 
   const fullHash = time(5, () => RatchetTree.fromNodes(cs, nodes).treeHash());
   const tree = RatchetTree.fromNodes(cs, nodes).computeAllHashes();
-  const ctx: ProvisionalContext = { version: 1, cipherSuite: 1, groupId: nativeRandom(16), epoch: 42n, confirmedTranscriptHash: nativeRandom(32), extensions: [] };
+  const ctx: ProvisionalContext = {
+    version: 1,
+    cipherSuite: 1,
+    groupId: nativeRandom(16),
+    epoch: 42n,
+    confirmedTranscriptHash: nativeRandom(32),
+    extensions: [],
+  };
   const sender = 0;
   const receiver = 777;
   let receiverState = PrivateTree.forLeaf(receiver, leafKeys[receiver] as KeyPair);
@@ -67,13 +74,21 @@ test('tree-perf: 1000-member group, hashing and UpdatePath create/process', (t) 
   );
   const senderLeaf = tree.leaf(sender) as LeafNode;
   const create = () =>
-    createUpdatePath({ tree, leafIndex: sender, leaf: senderLeaf, signaturePrivateKey: sig.privateKey, groupContext: ctx, rng: nativeRandom });
+    createUpdatePath({
+      tree,
+      leafIndex: sender,
+      leaf: senderLeaf,
+      signaturePrivateKey: sig.privateKey,
+      groupContext: ctx,
+      rng: nativeRandom,
+    });
   const created = create();
-  const process = () => applyUpdatePath({ tree, privateTree: receiverState, senderLeaf: sender, updatePath: created.updatePath, groupContext: ctx });
-  assert.deepEqual(process().commitSecret, created.commitSecret);
+  const processPath = () =>
+    applyUpdatePath({ tree, privateTree: receiverState, senderLeaf: sender, updatePath: created.updatePath, groupContext: ctx });
+  assert.deepEqual(processPath().commitSecret, created.commitSecret);
 
   const tCreate = time(31, create);
-  const tProcess = time(31, process);
+  const tProcess = time(31, processPath);
   const tUpdate = time(31, () => tree.updateLeaf(500, senderLeaf).treeHash());
   t.diagnostic(`members=${MEMBERS} nodes=${tree.nodeCount}`);
   t.diagnostic(`full tree hash from scratch: ${fullHash.toFixed(2)} ms`);

@@ -10,7 +10,7 @@ import { createNativeProvider } from '../src/crypto/native/index.js';
 import type { CipherSuite, KeyPair, Rng } from '../src/crypto/provider.js';
 import { PrivateTree } from '../src/tree/private-tree.js';
 import { RatchetTree } from '../src/tree/ratchet-tree.js';
-import { type ProvisionalContext, applyUpdatePath, createUpdatePath, joinerPrivateTree } from '../src/tree/treekem.js';
+import { applyUpdatePath, createUpdatePath, joinerPrivateTree, type ProvisionalContext } from '../src/tree/treekem.js';
 import { validateRatchetTree } from '../src/tree/validate.js';
 import { encodeLeafNodeTbs } from '../src/wire/leaf-node.js';
 import type { LeafNode } from '../src/wire/types.js';
@@ -64,7 +64,14 @@ class Sim {
   }
 
   context(): ProvisionalContext {
-    return { version: 1, cipherSuite: this.cs.id, groupId: this.groupId, epoch: this.epoch + 1n, confirmedTranscriptHash: new Uint8Array(32), extensions: [] };
+    return {
+      version: 1,
+      cipherSuite: this.cs.id,
+      groupId: this.groupId,
+      epoch: this.epoch + 1n,
+      confirmedTranscriptHash: new Uint8Array(32),
+      extensions: [],
+    };
   }
 
   /** One commit by `committer`: Updates by `updaters`, Removes of `removed`, then `adds` new members. */
@@ -76,7 +83,10 @@ class Sim {
       const enc = this.cs.hpke.generateKeyPair(this.rng);
       const { signature: _old, lifetime: _lt, parentHash: _ph, ...rest } = m.leaf;
       const content = { ...rest, encryptionKey: enc.publicKey, leafNodeSource: 2 };
-      const leaf = { ...content, signature: signWithLabel(this.cs, m.sig.privateKey, 'LeafNodeTBS', encodeLeafNodeTbs(content, this.groupId, u)) };
+      const leaf = {
+        ...content,
+        signature: signWithLabel(this.cs, m.sig.privateKey, 'LeafNodeTBS', encodeLeafNodeTbs(content, this.groupId, u)),
+      };
       tree = tree.updateLeaf(u, leaf);
       m.leaf = leaf;
       m.state = m.state.withKeys([[2 * u, enc]]);
@@ -98,10 +108,26 @@ class Sim {
     let pathSecretFor: ((l: number) => Uint8Array | undefined) | undefined;
     if (withPath) {
       const c = this.members.get(committer) as Member;
-      const created = createUpdatePath({ tree, privateTree: c.state, leafIndex: committer, leaf: c.leaf, signaturePrivateKey: c.sig.privateKey, groupContext: ctx, newLeaves, rng: this.rng });
+      const created = createUpdatePath({
+        tree,
+        privateTree: c.state,
+        leafIndex: committer,
+        leaf: c.leaf,
+        signaturePrivateKey: c.sig.privateKey,
+        groupContext: ctx,
+        newLeaves,
+        rng: this.rng,
+      });
       for (const [i, m] of this.members) {
         if (i === committer) continue;
-        const r = applyUpdatePath({ tree, privateTree: m.state, senderLeaf: committer, updatePath: created.updatePath, groupContext: ctx, newLeaves });
+        const r = applyUpdatePath({
+          tree,
+          privateTree: m.state,
+          senderLeaf: committer,
+          updatePath: created.updatePath,
+          groupContext: ctx,
+          newLeaves,
+        });
         assert.deepEqual(r.commitSecret, created.commitSecret, `member ${i} commit secret`);
         assert.deepEqual(r.tree.treeHash(), created.tree.treeHash());
         m.state = r.privateTree;
@@ -162,13 +188,19 @@ test('tree-simulation: random commits keep every member in agreement (fast-check
           sim.commit(committer, updaters, removed, adds, needPath || path);
           if (sim.tree.leafCount < leavesBefore) stats.truncations++;
           if (adds > 0 && (needPath || path)) stats.joinersExcluded += adds;
-          for (let x = 1; x < sim.tree.nodeCount; x += 2) if ((sim.tree.parentNode(x)?.unmergedLeaves.length ?? 0) > 0) stats.unmergedNodes++;
+          for (let x = 1; x < sim.tree.nodeCount; x += 2)
+            if ((sim.tree.parentNode(x)?.unmergedLeaves.length ?? 0) > 0) stats.unmergedNodes++;
           epochs++;
         }
       },
     ),
     { numRuns: 12, seed: 9420 },
   );
-  t.diagnostic(`${epochs} simulated epochs; ${stats.truncations} truncations, ${stats.joinersExcluded} joiners excluded from paths, ${stats.unmergedNodes} parent-node-epochs with unmerged leaves`);
-  assert.ok(stats.truncations > 0 && stats.joinersExcluded > 0 && stats.unmergedNodes > 0, 'simulation covers truncation, exclusion, unmerged leaves');
+  t.diagnostic(
+    `${epochs} simulated epochs; ${stats.truncations} truncations, ${stats.joinersExcluded} joiners excluded from paths, ${stats.unmergedNodes} parent-node-epochs with unmerged leaves`,
+  );
+  assert.ok(
+    stats.truncations > 0 && stats.joinersExcluded > 0 && stats.unmergedNodes > 0,
+    'simulation covers truncation, exclusion, unmerged leaves',
+  );
 });

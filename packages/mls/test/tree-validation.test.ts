@@ -32,6 +32,8 @@ test('tree-validation.json: resolutions, tree hashes, parent hashes, leaf signat
     validateRatchetTree(tree, { groupId: hex(v.group_id), treeHash: tree.treeHash() });
     // Export is the canonical trimmed node list: re-encoding reproduces the vector bytes.
     assert.equal(toHex(encodeRatchetTree(tree.toNodes())), v.tree, `case ${i}: export`);
+    const restored = RatchetTree.fromBytes(cs, tree.toBytes());
+    assert.equal(toHex(restored.treeHash()), toHex(tree.treeHash()), `case ${i}: restore`);
     passed++;
   }
   t.diagnostic(`tree-validation.json: ${passed}/${cases.length} cases`);

@@ -1,14 +1,14 @@
 // RFC 9420 §7.4-§7.6 TreeKEM against the IETF treekem.json vectors (all seven ciphersuites): process every
 // UpdatePath as every other member, then create our own UpdatePath per sender and have every member process it.
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import { test } from 'node:test';
-import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
+import { inspect } from 'node:util';
 import { decryptWithLabel, encryptWithLabel } from '../src/crypto/labels.js';
+import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
 import type { CipherSuite } from '../src/crypto/provider.js';
-import { PrivateTree, nodeKeyPair } from '../src/tree/private-tree.js';
+import { nodeKeyPair, PrivateTree } from '../src/tree/private-tree.js';
 import { RatchetTree } from '../src/tree/ratchet-tree.js';
-import { type ProvisionalContext, applyUpdatePath, createUpdatePath } from '../src/tree/treekem.js';
+import { applyUpdatePath, createUpdatePath, type ProvisionalContext } from '../src/tree/treekem.js';
 import { decodeRatchetTree } from '../src/wire/ratchet-tree.js';
 import { decodeUpdatePath } from '../src/wire/update-path.js';
 import { hex, loadVectors, toHex } from './helpers/vectors.js';
@@ -156,7 +156,14 @@ test('PrivateTree and TreeKEM results do not print secrets', () => {
     privateTree: st,
     senderLeaf: up.sender,
     updatePath: decodeUpdatePath(hex(up.update_path)),
-    groupContext: { version: 1, cipherSuite: v.cipher_suite, groupId: hex(v.group_id), epoch: BigInt(v.epoch), confirmedTranscriptHash: hex(v.confirmed_transcript_hash), extensions: [] },
+    groupContext: {
+      version: 1,
+      cipherSuite: v.cipher_suite,
+      groupId: hex(v.group_id),
+      epoch: BigInt(v.epoch),
+      confirmedTranscriptHash: hex(v.confirmed_transcript_hash),
+      extensions: [],
+    },
   });
   for (const s of [String(r), JSON.stringify(r), inspect(r)]) assert.ok(!s.includes(up.commit_secret) && /redacted/.test(s), s);
 });

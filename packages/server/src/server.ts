@@ -12,7 +12,7 @@ import { DeliveryService } from './delivery/delivery-service.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
-import { Metrics, createServerMetrics } from './metrics/metrics.js';
+import { createServerMetrics, Metrics } from './metrics/metrics.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
@@ -41,7 +41,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
+): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const storage = openStorage(config);
   const fanout = new InProcessFanout();
@@ -71,7 +74,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; logger?
   app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
   metrics.registry.gauge('sotto_ws_connections', 'Open WebSocket connections', () => gateway.size);
-  metrics.registry.gauge('sotto_queued_deliveries', 'Deliveries waiting for an acknowledgement', async () => (await storage.stats()).queuedDeliveries);
+  metrics.registry.gauge(
+    'sotto_queued_deliveries',
+    'Deliveries waiting for an acknowledgement',
+    async () => (await storage.stats()).queuedDeliveries,
+  );
   metrics.registry.gauge('sotto_accounts', 'Registered accounts', async () => (await storage.stats()).accounts);
   metrics.registry.gauge('sotto_process_resident_bytes', 'Resident memory of the server process', () => process.memoryUsage.rss());
 
@@ -82,7 +89,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; logger?
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
       }
-      if (r.messages > 0 || r.blobs.length > 0) app.log.info({ event: 'sweep', messages: r.messages, blobs: r.blobs.length }, 'expired data deleted');
+      if (r.messages > 0 || r.blobs.length > 0)
+        app.log.info({ event: 'sweep', messages: r.messages, blobs: r.blobs.length }, 'expired data deleted');
     } catch (e) {
       app.log.error({ err: (e as Error).message }, 'sweep failed');
     }

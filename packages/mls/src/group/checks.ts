@@ -39,19 +39,17 @@ export const PROPOSAL_CHECKS = Object.freeze([
   c('V-PROP-12', '§12.1.2', 'an Update proposal carries a valid leaf node with source update, sent by a member'),
   c('V-PROP-13', '§12.1.4', 'a PreSharedKey proposal names a PSK of type external or resumption/application with a nonce of length Nh'),
   c('V-PROP-14', '§12.4.2', 'Update proposals arrive only by reference, never by value in a commit'),
-  c('V-PROP-15', '§12.1', 'the proposal type is supported by every member (required_capabilities)'),
-  c('V-PROP-16', '§8.4', 'every PSK named by a received commit is available to the receiver'),
+  c('V-PROP-15', '§8.4', 'every PSK named by a received commit is available to the receiver'),
 ]);
 
-/** RFC 9420 §12.4.2: validating a commit. */
+/** RFC 9420 §12.4.2: validating a commit (sender-type and signature rules are framing's V-FRM-*). */
 export const COMMIT_CHECKS = Object.freeze([
   c('V-COMMIT-01', '§12.4', 'a path is present when the proposal list needs one (empty, Update, Remove, GCE, ExternalInit)'),
   c('V-COMMIT-02', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
-  c('V-COMMIT-03', '§12.4.2', 'a commit is sent by a member or by a new member (external commit), never by an external sender'),
-  c('V-COMMIT-04', '§12.4.2', 'a member does not process its own commit as an incoming message'),
+  c('V-COMMIT-03', '§12.4.2', 'a member does not process its own commit as an incoming message'),
 ]);
 
-/** RFC 9420 §12.4.3.1: joining from a Welcome. */
+/** RFC 9420 §12.4.3.1: joining from a Welcome (tree checks V-TREE-*, path secret V-PATH-05). */
 export const WELCOME_CHECKS = Object.freeze([
   c('V-WELC-01', '§12.4.3.1', 'the Welcome has an EncryptedGroupSecrets entry for one of our KeyPackages'),
   c('V-WELC-02', '§12.4.3.1', 'the Welcome cipher suite matches the KeyPackage'),
@@ -60,16 +58,14 @@ export const WELCOME_CHECKS = Object.freeze([
   c('V-WELC-05', '§12.4.3.1', 'the ratchet tree contains our leaf (tree validity: V-TREE-*)'),
   c('V-WELC-06', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
   c('V-WELC-07', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
-  c('V-WELC-08', '§12.4.3.1', 'the path secret, when present, derives the public key of the common ancestor'),
 ]);
 
-/** RFC 9420 §12.4.3.2: external commits (external proposals are checked by framing, V-FRM-09/12/14). */
+/** RFC 9420 §12.4.3.2: external commits (sender rules, path presence and external proposals: framing's V-FRM-09/12/13/14). */
 export const EXTERNAL_CHECKS = Object.freeze([
   c('V-EXT-01', '§12.4.3.2', 'an external commit carries exactly one ExternalInit proposal'),
   c('V-EXT-02', '§12.4.3.2', 'an external commit carries only ExternalInit, Remove and PreSharedKey proposals'),
-  c('V-EXT-03', '§12.4.3.2', 'an external commit has a path'),
-  c('V-EXT-04', '§12.4.3.2', 'at most one Remove in an external commit'),
-  c('V-EXT-05', '§12.4.3.2', 'the GroupInfo used for an external join has a valid signature and an external_pub'),
+  c('V-EXT-03', '§12.4.3.2', 'at most one Remove in an external commit'),
+  c('V-EXT-04', '§12.4.3.2', 'the GroupInfo used for an external join has a valid signature and an external_pub'),
 ]);
 
 export const GROUP_CHECKS: readonly GroupCheck[] = Object.freeze([

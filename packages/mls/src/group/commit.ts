@@ -1,7 +1,6 @@
 // RFC 9420 §12.4 creating a Commit: proposals by value and by reference, UpdatePath when required (§12.4, §17.4),
 // the new epoch (§8), and a Welcome for the new members (§12.4.3.1).
 import { encryptWithLabel } from '../crypto/labels.js';
-import type { KeyPair } from '../crypto/provider.js';
 import { signContent } from '../framing/index.js';
 import { UsageError } from '../errors.js';
 import { keyPackageRef } from '../key-package/ref.js';
@@ -9,7 +8,7 @@ import { deriveEpochSecrets, welcomeKeyNonce } from '../schedule/key-schedule.js
 import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
-import { commonAncestor } from '../tree/tree-math.js';
+import { createUpdatePath } from '../tree/treekem.js';
 import {
   type Bytes,
   ContentType,
@@ -29,7 +28,6 @@ import {
 import { applyProposals } from './apply-proposals.js';
 import { epochOf, frame } from './framing-glue.js';
 import { signGroupInfo } from './group-info.js';
-import { createUpdatePath, prunePathKeys } from './path.js';
 import { type ProposalListView, type ResolvedProposal, pathRequired, validateProposalList } from './proposal-list.js';
 import { resolvePsks } from './psk.js';
 import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
@@ -92,36 +90,29 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
   const removedSelf = applied.removed.some((m) => m.leafIndex === state.ownLeaf);
   if (removedSelf) throw new UsageError('a commit cannot remove its committer');
   const nextEpoch = state.context.epoch + 1n;
-  const provisional = (treeHash: Bytes): GroupContext => ({
-    ...state.context,
-    epoch: nextEpoch,
-    treeHash,
-    extensions: applied.extensions,
-  });
+  const { treeHash: _old, ...provisional } = { ...state.context, epoch: nextEpoch, extensions: applied.extensions };
   let tree = applied.tree;
   let commitSecret: Bytes = new Uint8Array(cs.hashLength);
-  let pathKeys = prunePathKeys(tree, state.pathKeys);
-  let pathSecrets: ReadonlyMap<number, Bytes> = new Map();
-  let path: ReturnType<typeof createUpdatePath>['path'] | undefined;
+  let privateTree = state.privateTree.prune(tree);
+  let created: ReturnType<typeof createUpdatePath> | undefined;
   if (pathRequired(list) || opts.forcePath) {
     const own = tree.leaf(state.ownLeaf);
     if (!own) throw new UsageError('own leaf missing');
-    const created = createUpdatePath(
-      cs,
-      deps.rng,
+    created = createUpdatePath({
       tree,
-      state.ownLeaf,
-      { credential: own.credential, capabilities: own.capabilities, extensions: own.extensions, signatureKey: own.signatureKey },
-      state.signaturePrivateKey,
-      new Set(applied.added.map((a) => a.leafIndex)),
-      provisional,
-    );
+      privateTree,
+      leafIndex: state.ownLeaf,
+      leaf: { credential: own.credential, capabilities: own.capabilities, extensions: own.extensions, signatureKey: own.signatureKey },
+      signaturePrivateKey: state.signaturePrivateKey,
+      groupContext: provisional,
+      newLeaves: new Set(applied.added.map((a) => a.leafIndex)),
+      rng: deps.rng,
+    });
     tree = created.tree;
     commitSecret = created.commitSecret;
-    pathSecrets = created.pathSecrets;
-    path = created.path;
-    pathKeys = new Map<number, KeyPair>([...prunePathKeys(tree, pathKeys), ...created.keys]);
+    privateTree = created.privateTree;
   }
+  const path = created?.updatePath;
   const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, undefined);
   const pskSecret = computePskSecret(cs, psks);
   // Sign the commit over the current epoch's GroupContext (RFC 9420 §6.1).
@@ -141,7 +132,7 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
   const signed = signContent(epoch, wireFormat, content, state.signaturePrivateKey);
   // RFC 9420 §8.2 transcript, §8 key schedule, §6.1 confirmation tag.
   const confirmed = confirmedTranscriptHash(cs, state.interimTranscriptHash, signed);
-  const context: GroupContext = { ...provisional(tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const context: GroupContext = { ...provisional, treeHash: tree.treeHash(), confirmedTranscriptHash: confirmed };
   const secrets = deriveEpochSecrets(cs, { initSecret: state.keys.initSecret, commitSecret, pskSecret, groupContext: context });
   const tag = confirmationTag(cs, secrets.confirmationKey, confirmed);
   const ac = { ...signed, auth: { ...signed.auth, confirmationTag: tag } };
@@ -152,7 +143,7 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
     tree,
     ownLeaf: state.ownLeaf,
     signaturePrivateKey: state.signaturePrivateKey,
-    pathKeys,
+    privateTree,
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
@@ -171,7 +162,7 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
       cipherSuite: state.context.cipherSuite,
       encryptedGroupInfo,
       secrets: applied.added.map(({ leafIndex, keyPackage }) => {
-        const ps = path ? pathSecrets.get(commonAncestor(2 * state.ownLeaf, 2 * leafIndex)) : undefined;
+        const ps = created?.pathSecretFor(leafIndex);
         const gs = encodeGroupSecrets({ joinerSecret: secrets.joinerSecret as Bytes, ...(ps ? { pathSecret: ps } : {}), psks: applied.psks });
         return {
           newMember: keyPackageRef(cs, keyPackage),

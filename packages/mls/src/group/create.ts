@@ -3,6 +3,7 @@ import { UsageError, ValidationError } from '../errors.js';
 import { type CreateKeyPackageOptions, createKeyPackage } from '../key-package/create.js';
 import { initialEpochSecrets } from '../schedule/key-schedule.js';
 import { SecretTree } from '../schedule/secret-tree.js';
+import { PrivateTree } from '../tree/private-tree.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
 import { concat } from '../util/bytes.js';
 import { type Bytes, type Extension, type GroupContext, ProtocolVersion, interimTranscriptHashInputBytes } from '../wire/index.js';
@@ -49,7 +50,7 @@ export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupSta
     tree,
     ownLeaf: 0,
     signaturePrivateKey: privateKeys.signaturePrivateKey,
-    pathKeys: new Map([[0, { privateKey: privateKeys.encryptionPrivateKey, publicKey: leaf.encryptionKey }]]),
+    privateTree: PrivateTree.forLeaf(0, { privateKey: privateKeys.encryptionPrivateKey, publicKey: leaf.encryptionKey }),
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),

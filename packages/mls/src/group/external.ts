@@ -1,6 +1,5 @@
 // RFC 9420 §12.4.3.2 joining by external commit: ExternalInit from the GroupInfo's external_pub, our leaf added
 // at the leftmost blank, a mandatory UpdatePath, and optionally the Remove of our own old leaf (resync).
-import type { KeyPair } from '../crypto/provider.js';
 import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { ValidationError } from '../errors.js';
 import { defaultCapabilities } from '../key-package/create.js';
@@ -10,6 +9,7 @@ import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
+import { createUpdatePath } from '../tree/treekem.js';
 import { validateRatchetTree } from '../tree/validate.js';
 import {
   type Bytes,
@@ -32,7 +32,6 @@ import {
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
-import { createUpdatePath } from './path.js';
 import { resolvePsks } from './psk.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
 
@@ -52,12 +51,12 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
   const cs = deps.crypto.suite(ctx0.cipherSuite);
   const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
   const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : opts.ratchetTree;
-  if (!nodes) throw new ValidationError('V-EXT-05', 'no ratchet tree for the external join');
+  if (!nodes) throw new ValidationError('V-EXT-04', 'no ratchet tree for the external join');
   const tree0 = RatchetTree.fromNodes(cs, nodes);
-  verifyGroupInfo(cs, gi, tree0, 'V-EXT-05');
+  verifyGroupInfo(cs, gi, tree0, 'V-EXT-04');
   validateRatchetTree(tree0, { groupId: ctx0.groupId, treeHash: ctx0.treeHash, groupExtensions: ctx0.extensions });
   const pubExt = findExtension(gi.extensions, ExtensionType.external_pub);
-  if (!pubExt) throw new ValidationError('V-EXT-05', 'GroupInfo has no external_pub');
+  if (!pubExt) throw new ValidationError('V-EXT-04', 'GroupInfo has no external_pub');
   const { kemOutput, initSecret } = externalInitSecretForSender(cs, decodeExternalPub(pubExt.extensionData), deps.rng);
   const proposals: Proposal[] = [{ proposalType: ProposalType.external_init, externalInit: { kemOutput } }];
   if (opts.removeLeaf !== undefined) proposals.push({ proposalType: ProposalType.remove, remove: { removed: opts.removeLeaf } });
@@ -70,22 +69,22 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
   const placeholder: LeafNode = { ...template, encryptionKey: new Uint8Array(0), leafNodeSource: LeafNodeSource.update, signature: new Uint8Array(0) };
   const { tree: withUs, leafIndex } = applied.tree.addLeaf(placeholder);
   const epoch = ctx0.epoch + 1n;
-  const provisional = (treeHash: Bytes): GroupContext => ({ ...ctx0, epoch, treeHash, extensions: applied.extensions });
-  const created = createUpdatePath(cs, deps.rng, withUs, leafIndex, template, signaturePrivateKey, new Set(), provisional);
+  const { treeHash: _old, ...provisional } = { ...ctx0, epoch, extensions: applied.extensions };
+  const created = createUpdatePath({ tree: withUs, leafIndex, leaf: template, signaturePrivateKey, groupContext: provisional, rng: deps.rng });
   const content: FramedContent = {
     groupId: ctx0.groupId,
     epoch: ctx0.epoch,
     sender: newMember,
     authenticatedData: opts.authenticatedData ?? new Uint8Array(0),
     contentType: ContentType.commit,
-    commit: { proposals: proposals.map((proposal) => ({ type: 1, proposal })), path: created.path },
+    commit: { proposals: proposals.map((proposal) => ({ type: 1, proposal })), path: created.updatePath },
   };
   const empty = new Uint8Array(0);
   const fe = framingEpoch(cs, ctx0, { membershipKey: empty, senderDataSecret: empty });
   const signed = signContent(fe, WireFormat.mls_public_message, content, signaturePrivateKey);
   const interim0 = interimTranscriptHash(cs, ctx0.confirmedTranscriptHash, gi.confirmationTag);
   const confirmed = confirmedTranscriptHash(cs, interim0, signed);
-  const context: GroupContext = { ...provisional(created.tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const context: GroupContext = { ...provisional, treeHash: created.tree.treeHash(), confirmedTranscriptHash: confirmed };
   const pskSecret = computePskSecret(cs, resolvePsks(deps, applied.psks, undefined, undefined));
   const secrets = deriveEpochSecrets(cs, { initSecret, commitSecret: created.commitSecret, pskSecret, groupContext: context });
   const tag = confirmationTag(cs, secrets.confirmationKey, confirmed);
@@ -96,7 +95,7 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
     tree: created.tree,
     ownLeaf: leafIndex,
     signaturePrivateKey,
-    pathKeys: new Map<number, KeyPair>(created.keys),
+    privateTree: created.privateTree,
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, created.tree.leafCount),

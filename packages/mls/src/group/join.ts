@@ -1,6 +1,6 @@
 // RFC 9420 §12.4.3.1 joining a group from a Welcome (IDs V-WELC-*; tree checks V-TREE-* / V-LEAF-*).
 import { decryptWithLabel } from '../crypto/labels.js';
-import type { CipherSuite, KeyPair } from '../crypto/provider.js';
+import type { CipherSuite } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import type { KeyPackagePrivate } from '../key-package/create.js';
 import { keyPackageRef } from '../key-package/ref.js';
@@ -9,6 +9,7 @@ import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { interimTranscriptHash, verifyConfirmationTag } from '../schedule/transcript-hash.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
+import { joinerPrivateTree } from '../tree/treekem.js';
 import { validateRatchetTree } from '../tree/validate.js';
 import { bytesEqual } from '../util/bytes.js';
 import {
@@ -24,7 +25,6 @@ import {
   decodeRatchetTree,
 } from '../wire/index.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
-import { keysFromWelcomePathSecret } from './path.js';
 import { resolvePsks } from './psk.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
 
@@ -98,17 +98,16 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
   if (!verifyConfirmationTag(cs, secrets.confirmationKey, ctx.confirmedTranscriptHash, gi.confirmationTag)) {
     throw new ValidationError('V-WELC-04', 'GroupInfo confirmation tag does not verify');
   }
-  const pathKeys = new Map<number, KeyPair>([
-    [2 * ownLeaf, { privateKey: own.privateKeys.encryptionPrivateKey, publicKey: own.keyPackage.leafNode.encryptionKey }],
-  ]);
-  if (gs.pathSecret) for (const [x, kp] of keysFromWelcomePathSecret(cs, tree, gi.signer, ownLeaf, gs.pathSecret)) pathKeys.set(x, kp);
+  // RFC 9420 §12.4.3.1: our leaf key, plus the keys from the path secret of our common ancestor with the committer.
+  const leafKeys = { privateKey: own.privateKeys.encryptionPrivateKey, publicKey: own.keyPackage.leafNode.encryptionKey };
+  const privateTree = joinerPrivateTree(tree, ownLeaf, leafKeys, gs.pathSecret ? { senderLeaf: gi.signer, pathSecret: gs.pathSecret } : undefined);
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   return makeState({
     context: ctx,
     tree,
     ownLeaf,
     signaturePrivateKey: own.privateKeys.signaturePrivateKey,
-    pathKeys,
+    privateTree,
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),

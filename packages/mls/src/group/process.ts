@@ -2,7 +2,6 @@
 // proposals (validated and cached by reference) and commits (validated, applied, new epoch confirmed).
 // Decode -> verify (framing) -> validate -> act; on any error the caller's state is untouched.
 import { makeProposalRef } from '../crypto/labels.js';
-import type { KeyPair } from '../crypto/provider.js';
 import type { VerifiedContent } from '../framing/index.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { validateKeyPackage } from '../key-package/validate.js';
@@ -10,6 +9,8 @@ import { deriveEpochSecrets, deriveExternalKeyPair, externalInitSecretForReceive
 import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { confirmedTranscriptHash, interimTranscriptHash, verifyConfirmationTag } from '../schedule/transcript-hash.js';
+import type { PrivateTree } from '../tree/private-tree.js';
+import { applyUpdatePath } from '../tree/treekem.js';
 import { bytesEqual } from '../util/bytes.js';
 import {
   type Bytes,
@@ -25,7 +26,6 @@ import {
 import { applyProposals } from './apply-proposals.js';
 import { viewOf } from './commit.js';
 import { unframe } from './framing-glue.js';
-import { applyUpdatePath, prunePathKeys } from './path.js';
 import { type ResolvedProposal, checkLeafAgainstGroup, pathRequired, validateProposalList, validatePskId, validateUpdateLeaf } from './proposal-list.js';
 import { resolvePsks } from './psk.js';
 import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
@@ -121,10 +121,10 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
   const commit = ac.content.commit;
   let committer: number | undefined;
   if (sender.senderType === SenderType.member) {
-    if (sender.leafIndex === state.ownLeaf) throw new ValidationError('V-COMMIT-04', 'own commit received; use the state returned by commit()');
+    if (sender.leafIndex === state.ownLeaf) throw new ValidationError('V-COMMIT-03', 'own commit received; use the state returned by commit()');
     committer = sender.leafIndex;
   } else if (sender.senderType !== SenderType.new_member_commit) {
-    throw new ValidationError('V-COMMIT-03', 'commit from an external sender');
+    throw new ValidationError('V-FRM-12', 'commit from an external sender');
   }
   const external = committer === undefined;
   const list = resolveList(state, ac, sender);
@@ -134,7 +134,7 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
   }
   validateProposalList(deps, viewOf(deps, state, committer), list);
   if (pathRequired(list) && !commit.path) {
-    throw new ValidationError(external ? 'V-EXT-03' : 'V-COMMIT-01', 'commit needs an UpdatePath');
+    throw new ValidationError(external ? 'V-FRM-13' : 'V-COMMIT-01', 'commit needs an UpdatePath');
   }
   let applied = applyProposals(state.tree, state.context.extensions, list);
   const newEpoch = state.context.epoch + 1n;
@@ -144,37 +144,38 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
   }
   let tree = applied.tree;
   if (external) {
-    const r = tree.addLeaf((commit.path as NonNullable<typeof commit.path>).leafNode);
+    // RFC 9420 §12.4.3.2: the joiner takes the leftmost blank leaf. The placeholder (no encryption key) is replaced
+    // by the UpdatePath leaf when the path is merged; it only reserves the index.
+    const leaf = (commit.path as NonNullable<typeof commit.path>).leafNode;
+    const r = tree.addLeaf({ ...leaf, encryptionKey: new Uint8Array(0) });
     tree = r.tree;
     committer = r.leafIndex;
   }
   // Our own Update may have been committed: adopt its key pair for our new leaf.
-  let pathKeys = prunePathKeys(tree, withUpdateKeys(state, tree));
-  const provisional = (treeHash: Bytes): GroupContext => ({ ...state.context, epoch: newEpoch, treeHash, extensions: applied.extensions });
+  let privateTree = withUpdateKeys(state, tree).prune(tree);
+  const { treeHash: _old, ...provisional } = { ...state.context, epoch: newEpoch, extensions: applied.extensions };
   let commitSecret: Bytes = new Uint8Array(cs.hashLength);
   if (commit.path) {
-    const r = applyUpdatePath(
-      cs,
+    const r = applyUpdatePath({
       tree,
-      committer as number,
-      commit.path,
-      new Set(applied.added.map((a) => a.leafIndex)),
-      state.ownLeaf,
-      pathKeys,
-      provisional,
-      { groupId: state.context.groupId, extensions: applied.extensions, newLeaf: external },
-    );
+      privateTree,
+      senderLeaf: committer as number,
+      updatePath: commit.path,
+      groupContext: provisional,
+      newLeaves: new Set(applied.added.map((a) => a.leafIndex)),
+      leafChecks: { groupExtensions: applied.extensions },
+    });
     tree = r.tree;
     commitSecret = r.commitSecret;
-    pathKeys = new Map<number, KeyPair>([...prunePathKeys(tree, pathKeys), ...r.keys]);
+    privateTree = r.privateTree;
   }
   if (external) applied = { ...applied, tree };
   const initSecret = external
     ? externalInitSecretForReceiver(cs, deriveExternalKeyPair(cs, state.keys.externalSecret).privateKey, applied.externalInit as Bytes)
     : state.keys.initSecret;
-  const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, 'V-PROP-16');
+  const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, 'V-PROP-15');
   const confirmed = confirmedTranscriptHash(cs, state.interimTranscriptHash, ac);
-  const context: GroupContext = { ...provisional(tree.treeHash()), confirmedTranscriptHash: confirmed };
+  const context: GroupContext = { ...provisional, treeHash: tree.treeHash(), confirmedTranscriptHash: confirmed };
   const secrets = deriveEpochSecrets(cs, { initSecret, commitSecret, pskSecret: computePskSecret(cs, psks), groupContext: context });
   const tag = ac.auth.confirmationTag;
   if (!tag || !verifyConfirmationTag(cs, secrets.confirmationKey, confirmed, tag)) {
@@ -185,7 +186,7 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
     tree,
     ownLeaf: state.ownLeaf,
     signaturePrivateKey: state.signaturePrivateKey,
-    pathKeys,
+    privateTree,
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),
@@ -207,10 +208,8 @@ function added(a: ReturnType<typeof applyProposals>): Member[] {
   return a.added.map((x) => memberOf(x.leafIndex, x.keyPackage.leafNode));
 }
 
-function withUpdateKeys(state: GroupState, tree: GroupState['tree']): Map<number, KeyPair> {
-  const m = new Map(state.pathKeys);
+function withUpdateKeys(state: GroupState, tree: GroupState['tree']): PrivateTree {
   const own = tree.leaf(state.ownLeaf);
   const kp = own && state.updateKeys.find((k) => bytesEqual(k.publicKey, own.encryptionKey));
-  if (kp) m.set(2 * state.ownLeaf, kp);
-  return m;
+  return kp ? state.privateTree.withKeys([[2 * state.ownLeaf, kp]]) : state.privateTree;
 }

@@ -103,12 +103,11 @@ export function validateProposalList(deps: MlsDeps, view: ProposalListView, list
       case ProposalType.add:
         break;
       default:
-        throw new ValidationError('V-PROP-15', 'unknown proposal type');
+        throw new ValidationError('V-PROP-09', 'proposal type not allowed in a commit');
     }
   }
   validateAdds(deps, view, list, removed);
   validateGce(view, list, removed);
-  validateProposalTypesSupported(view, list, removed);
 }
 
 /** RFC 9420 §12.1.2: an Update's leaf node is valid for the sender's leaf (source update, signature with group id). */
@@ -211,19 +210,6 @@ function validateGce(view: ProposalListView, list: readonly ResolvedProposal[], 
   for (const { proposal: p } of list) if (p.proposalType === ProposalType.add) check(p.add.keyPackage.leafNode);
 }
 
-/** RFC 9420 §12.2: non-default proposal types must be supported by every member that stays. */
-function validateProposalTypesSupported(view: ProposalListView, list: readonly ResolvedProposal[], removed: ReadonlySet<number>): void {
-  for (const { proposal: p } of list) {
-    if (DEFAULT_PROPOSALS.has(p.proposalType)) continue;
-    for (let i = 0; i < view.leafCount; i++) {
-      const leaf = view.leafAt(i);
-      if (leaf && !removed.has(i) && !leaf.capabilities.proposals.includes(p.proposalType)) {
-        throw new ValidationError('V-PROP-15', 'a member does not support a proposal type');
-      }
-    }
-  }
-}
-
 /** RFC 9420 §12.4.3.2: ExternalInit exactly once, at most one Remove, otherwise only PreSharedKey. */
 function validateExternalList(list: readonly ResolvedProposal[]): void {
   let ei = 0;
@@ -234,5 +220,5 @@ function validateExternalList(list: readonly ResolvedProposal[]): void {
     else if (p.proposalType !== ProposalType.psk) throw new ValidationError('V-EXT-02', 'proposal type not allowed in an external commit');
   }
   if (ei !== 1) throw new ValidationError('V-EXT-01', 'an external commit needs exactly one ExternalInit');
-  if (rm > 1) throw new ValidationError('V-EXT-04', 'more than one Remove in an external commit');
+  if (rm > 1) throw new ValidationError('V-EXT-03', 'more than one Remove in an external commit');
 }

@@ -1,8 +1,8 @@
 // Persisted form of a GroupState (versioned TLS-style encoding). It holds every secret of the epoch: store it encrypted.
 import { Reader, Writer } from '../codec/tls-codec.js';
-import type { KeyPair } from '../crypto/provider.js';
 import { DecodeError } from '../errors.js';
 import { SecretTree } from '../schedule/secret-tree.js';
+import { PrivateTree } from '../tree/private-tree.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
 import {
   decodeGroupContext,
@@ -34,8 +34,8 @@ export function serializeGroup(state: GroupState): Uint8Array {
   encodeGroupContext(w, state.context);
   encodeRatchetTree(w, state.tree.toNodes());
   w.u32(state.ownLeaf).bytes(state.signaturePrivateKey);
-  w.vector([...state.pathKeys], (ww, [x, kp]) => {
-    ww.u32(x).bytes(kp.privateKey).bytes(kp.publicKey);
+  w.vector(state.privateTree.exportSecrets().keys, (ww, k) => {
+    ww.u32(k.node).bytes(k.privateKey).bytes(k.publicKey);
   });
   w.vector([...state.updateKeys], (ww, kp) => {
     ww.bytes(kp.privateKey).bytes(kp.publicKey);
@@ -65,7 +65,10 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
     const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(r));
     const ownLeaf = r.u32();
     const signaturePrivateKey = r.bytes();
-    const pathKeys = new Map<number, KeyPair>(r.vector((rr) => [rr.u32(), { privateKey: rr.bytes(), publicKey: rr.bytes() }] as const));
+    const privateTree = PrivateTree.importSecrets({
+      leafIndex: ownLeaf,
+      keys: r.vector((rr) => ({ node: rr.u32(), privateKey: rr.bytes(), publicKey: rr.bytes() })),
+    });
     const updateKeys = r.vector((rr) => ({ privateKey: rr.bytes(), publicKey: rr.bytes() }));
     const keys = Object.fromEntries(KEY_FIELDS.map((f) => [f, r.bytes()])) as unknown as EpochKeys;
     const secretTree = SecretTree.deserialize(cs, r.bytes());
@@ -81,7 +84,7 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
       tree,
       ownLeaf,
       signaturePrivateKey,
-      pathKeys,
+      privateTree,
       updateKeys,
       keys,
       secretTree,

@@ -4,6 +4,7 @@ import { redactSecrets } from '../crypto/secret.js';
 import type { CredentialValidator } from '../key-package/validate.js';
 import type { EpochSecrets } from '../schedule/key-schedule.js';
 import { SecretTree } from '../schedule/secret-tree.js';
+import type { PrivateTree } from '../tree/private-tree.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
 import type { Bytes, Credential, GroupContext, LeafNode, Proposal, Sender } from '../wire/index.js';
 
@@ -48,7 +49,7 @@ export interface GroupState {
   readonly ownLeaf: number;
   readonly signaturePrivateKey: Bytes;
   /** HPKE private keys by node index: our leaf and the nodes of our direct path we know (RFC 9420 §7.4). */
-  readonly pathKeys: ReadonlyMap<number, KeyPair>;
+  readonly privateTree: PrivateTree;
   /** Leaf key pairs of our own Update proposals of this epoch, used if a commit applies one. */
   readonly updateKeys: readonly KeyPair[];
   readonly keys: EpochKeys;

@@ -1,7 +1,8 @@
 // A member's private view of the ratchet tree (RFC 9420 §4.2 tree invariant, §7.4): HPKE key pairs by node index.
 // An immutable value like RatchetTree; it redacts itself from toString, toJSON and util.inspect.
-import type { CipherSuite, KeyPair } from '../crypto/provider.js';
+
 import { deriveSecret } from '../crypto/labels.js';
+import type { CipherSuite, KeyPair } from '../crypto/provider.js';
 import { INSPECT } from '../crypto/secret.js';
 import { bytesEqual } from '../util/bytes.js';
 import type { Bytes } from '../wire/types.js';

@@ -1,14 +1,16 @@
 // The public ratchet tree as an immutable value (RFC 9420 §4, §7): nodes by node index, resolution,
 // filtered direct path, add/update/remove/truncate (§7.7, §12.1), tree hashes cached per node (§7.8).
 // Every operation returns a new tree that shares unchanged node objects; only hashes along changed paths are dropped.
-import { Writer } from '../codec/tls-codec.js';
 import type { CipherSuite } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
-import { encodeLeafNode } from '../wire/leaf-node.js';
-import { encodeParentNode } from '../wire/parent-node.js';
+import { decodeRatchetTree, encodeRatchetTree } from '../wire/ratchet-tree.js';
 import { type Bytes, type LeafNode, type Node, NodeType, type ParentNode, type RatchetTreeNodes } from '../wire/types.js';
+import { TreeDraft } from './tree-draft.js';
+import { hashLeafInput, hashParentInput, parentHash } from './tree-hash.js';
 import { directPath, inSubtree, isLeaf, leafWidth, left, nodeWidth, parent, right, root, sibling, subtreeRange } from './tree-math.js';
+
+export { parentHash } from './tree-hash.js';
 
 /** One step of a filtered direct path: the kept direct-path node and its child on the copath (§4.1.2). */
 export interface PathStep {
@@ -65,6 +67,15 @@ export class RatchetTree {
     let end = this.#nodes.length;
     while (end > 0 && this.#nodes[end - 1] === undefined) end--;
     return this.#nodes.slice(0, end);
+  }
+
+  /** Storage form: the encoded ratchet_tree extension body (public data only; hashes are recomputed lazily). */
+  toBytes(): Bytes {
+    return encodeRatchetTree(this.toNodes());
+  }
+  /** Restores `toBytes()` output (DecodeError / ValidationError on malformed input). */
+  static fromBytes(cs: CipherSuite, bytes: Bytes): RatchetTree {
+    return RatchetTree.fromNodes(cs, decodeRatchetTree(bytes));
   }
 
   /** Number of leaves (a power of two). */
@@ -212,7 +223,7 @@ export class RatchetTree {
     if (!removed.some((l) => inSubtree(2 * l, x))) return this.nodeHash(x);
     if (isLeaf(x)) return hashLeafInput(this.cs, x >>> 1, undefined);
     let p = this.parentNode(x);
-    if (p !== undefined && p.unmergedLeaves.some((l) => removed.includes(l))) {
+    if (p?.unmergedLeaves.some((l) => removed.includes(l))) {
       p = { ...p, unmergedLeaves: p.unmergedLeaves.filter((l) => !removed.includes(l)) };
     }
     return hashParentInput(this.cs, p, this.nodeHashWithout(left(x), removed), this.nodeHashWithout(right(x), removed));
@@ -318,78 +329,6 @@ export class RatchetTree {
   #draft(): TreeDraft {
     return new TreeDraft(this.cs, this.#nodes.slice(), this.#hashes.slice(), (cs, n, h) => new RatchetTree(cs, n, h));
   }
-}
-
-/** A private, mutable working copy used inside one operation; `finish()` turns it back into a value. */
-class TreeDraft {
-  constructor(
-    private readonly cs: CipherSuite,
-    readonly nodes: (Node | undefined)[],
-    private readonly hashes: (Bytes | undefined)[],
-    private readonly make: (cs: CipherSuite, n: (Node | undefined)[], h: (Bytes | undefined)[]) => RatchetTree,
-  ) {}
-  get leafCount(): number {
-    return leafWidth(this.nodes.length);
-  }
-  /** Sets node `x` and drops the cached hashes of `x` and its ancestors. */
-  set(x: number, v: Node | undefined): void {
-    this.nodes[x] = v;
-    const n = this.leafCount;
-    const r = root(n);
-    this.hashes[x] = undefined;
-    while (x !== r) {
-      x = parent(x, n);
-      this.hashes[x] = undefined;
-    }
-  }
-  /** §7.7: new blank root whose left subtree is the current tree and right subtree all blank. */
-  extend(): void {
-    const w = this.nodes.length;
-    for (let i = w; i < 2 * w + 1; i++) {
-      this.nodes.push(undefined);
-      this.hashes.push(undefined);
-    }
-  }
-  /** §7.7 / §12.1.3: drop the right half while it has no non-blank leaf. */
-  truncate(): void {
-    while (this.nodes.length > 1) {
-      const r = root(this.leafCount);
-      let blank = true;
-      for (let x = r + 1; x < this.nodes.length; x += 2) {
-        if (this.nodes[x] !== undefined) {
-          blank = false;
-          break;
-        }
-      }
-      if (!blank) return;
-      this.nodes.length = r;
-      this.hashes.length = r;
-    }
-  }
-  finish(): RatchetTree {
-    return this.make(this.cs, this.nodes, this.hashes);
-  }
-}
-
-/** RFC 9420 §7.9 ParentHashInput hash: Hash(encryption_key, parent_hash, original_sibling_tree_hash). */
-export function parentHash(cs: CipherSuite, encryptionKey: Bytes, parentHashField: Bytes, siblingHash: Bytes): Bytes {
-  const w = new Writer(encryptionKey.length + parentHashField.length + siblingHash.length + 8);
-  w.bytes(encryptionKey).bytes(parentHashField).bytes(siblingHash);
-  return cs.hash(w.finish());
-}
-
-/** RFC 9420 §7.8 TreeHashInput with LeafNodeHashInput. */
-function hashLeafInput(cs: CipherSuite, leafIndex: number, leaf: LeafNode | undefined): Bytes {
-  const w = new Writer(leaf === undefined ? 8 : 512);
-  w.u8(NodeType.leaf).u32(leafIndex).optional(leaf, encodeLeafNode);
-  return cs.hash(w.finish());
-}
-
-/** RFC 9420 §7.8 TreeHashInput with ParentNodeHashInput. */
-function hashParentInput(cs: CipherSuite, p: ParentNode | undefined, leftHash: Bytes, rightHash: Bytes): Bytes {
-  const w = new Writer(256);
-  w.u8(NodeType.parent).optional(p, encodeParentNode).bytes(leftHash).bytes(rightHash);
-  return cs.hash(w.finish());
 }
 
 function insertSorted(list: readonly number[], v: number): number[] {

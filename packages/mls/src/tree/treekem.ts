@@ -1,14 +1,23 @@
 // TreeKEM (RFC 9420 §7.4-§7.6, §12.4.2): create an UpdatePath as committer, apply one from another member,
 // and seed a joiner's private keys from a Welcome path secret (§12.4.3.1). Pure: randomness comes in as `rng`.
-import type { KeyPair, Rng } from '../crypto/provider.js';
+
 import { decryptWithLabel, encryptWithLabel, signWithLabel } from '../crypto/labels.js';
+import type { KeyPair, Rng } from '../crypto/provider.js';
 import { redactSecrets } from '../crypto/secret.js';
 import { MlsError, UsageError, ValidationError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { encodeGroupContext } from '../wire/group-context.js';
 import { encodeLeafNodeTbs } from '../wire/leaf-node.js';
-import { type Bytes, type Extension, type GroupContext, type HpkeCiphertext, type LeafNode, LeafNodeSource, type UpdatePath } from '../wire/types.js';
-import { PrivateTree, nextPathSecret, nodeKeyPair } from './private-tree.js';
+import {
+  type Bytes,
+  type Extension,
+  type GroupContext,
+  type HpkeCiphertext,
+  type LeafNode,
+  LeafNodeSource,
+  type UpdatePath,
+} from '../wire/types.js';
+import { nextPathSecret, nodeKeyPair, PrivateTree } from './private-tree.js';
 import type { PathStep, RatchetTree } from './ratchet-tree.js';
 import { commonAncestor, directPath, inSubtree } from './tree-math.js';
 import { validateLeafNode } from './validate.js';
@@ -58,7 +67,10 @@ export function createUpdatePath(p: CreatePathParams): CreatedPath {
   for (let i = 0; i < steps.length; i++) secrets.push(nextPathSecret(cs, secrets[i] as Bytes));
   const nodeKeys: KeyPair[] = steps.map((_, i) => nodeKeyPair(cs, secrets[i] as Bytes));
 
-  const merged = tree.mergePathKeys(leafIndex, nodeKeys.map((k) => k.publicKey));
+  const merged = tree.mergePathKeys(
+    leafIndex,
+    nodeKeys.map((k) => k.publicKey),
+  );
   const content: Omit<LeafNode, 'signature'> = {
     encryptionKey: leafKeys.publicKey,
     signatureKey: p.leaf.signatureKey,
@@ -80,7 +92,9 @@ export function createUpdatePath(p: CreatePathParams): CreatedPath {
     encryptionKey: (nodeKeys[i] as KeyPair).publicKey,
     encryptedPathSecret: next
       .resolution(step.copathChild, exclude)
-      .map((r): HpkeCiphertext => encryptWithLabel(cs, next.encryptionKey(r) as Bytes, UPDATE_PATH_NODE, context, secrets[i] as Bytes, rng)),
+      .map(
+        (r): HpkeCiphertext => encryptWithLabel(cs, next.encryptionKey(r) as Bytes, UPDATE_PATH_NODE, context, secrets[i] as Bytes, rng),
+      ),
   }));
 
   const base = (p.privateTree ?? PrivateTree.forLeaf(leafIndex, leafKeys)).prune(next);
@@ -142,7 +156,7 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
     ...(replacing === undefined ? {} : { replacing }),
   });
   const keys = updatePath.nodes.map((n) => n.encryptionKey);
-  checkFreshKeys(tree, senderLeaf, keys);
+  checkFreshKeys(tree, senderLeaf, [...keys, leaf.encryptionKey]);
 
   const merged = tree.mergePathKeys(senderLeaf, keys);
   if (leaf.parentHash === undefined || !bytesEqual(leaf.parentHash, merged.leafParentHash)) {
@@ -182,7 +196,7 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
   });
 }
 
-/** §12.4.2: no UpdatePath key may already sit in a node the merge keeps, nor repeat within the path. */
+/** §12.4.2: no UpdatePath key (path nodes and leaf) may sit in a node the merge keeps, nor repeat within the path. */
 function checkFreshKeys(tree: RatchetTree, senderLeaf: number, keys: readonly Bytes[]): void {
   const replaced = new Set([2 * senderLeaf, ...directPath(2 * senderLeaf, tree.leafCount)]);
   const unique = keys.every((k, i) => keys.findIndex((q) => bytesEqual(q, k)) === i);

@@ -1,7 +1,8 @@
 // Validation of leaf nodes (RFC 9420 §7.3) and of a whole ratchet tree when joining (§12.4.3.1, §7.9.2).
 // Every failed MUST throws ValidationError with an ID from checks.ts; messages carry indices, never key bytes.
-import type { CipherSuite } from '../crypto/provider.js';
+
 import { verifyWithLabel } from '../crypto/labels.js';
+import type { CipherSuite } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import { decodeRequiredCapabilities } from '../wire/extension.js';

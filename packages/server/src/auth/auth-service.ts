@@ -3,10 +3,10 @@
 // compared in constant time; a token is `<id>.<secret>`, looked up by id.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  ED25519_SUITES,
-  IdentityError,
   decodeDeviceCertificate,
   decodeDeviceRevocation,
+  ED25519_SUITES,
+  IdentityError,
   parseAccountName,
   verifyAuthChallenge,
   verifyDeviceCertificate,
@@ -44,7 +44,13 @@ function hashMatches(secret: string, stored: Uint8Array): boolean {
 }
 
 /** Creates an invite (used by the admin CLI and tests); returns the token to hand out once. */
-export async function createInvite(storage: Storage, now: number, maxUses: number, ttlSeconds: number, note = ''): Promise<{ token: string; invite: InviteRecord }> {
+export async function createInvite(
+  storage: Storage,
+  now: number,
+  maxUses: number,
+  ttlSeconds: number,
+  note = '',
+): Promise<{ token: string; invite: InviteRecord }> {
   const s = makeSecret();
   const invite: InviteRecord = { id: s.id, secretHash: s.hash, createdAt: now, expiresAt: now + ttlSeconds * 1000, maxUses, uses: 0, note };
   await storage.createInvite(invite);
@@ -65,7 +71,8 @@ export class AuthService {
     try {
       const cert = verifyDeviceCertificate(decodeDeviceCertificate(certBytes), this.clock.now());
       const { host } = parseAccountName(cert.accountName);
-      if (host !== this.config.server.domain) throw new SottoError('BAD_CERTIFICATE', `accounts here are name@${this.config.server.domain}`);
+      if (host !== this.config.server.domain)
+        throw new SottoError('BAD_CERTIFICATE', `accounts here are name@${this.config.server.domain}`);
       if (!ED25519_SUITES.has(cert.cipherSuite) || cert.signatureKey.length !== 32) {
         throw new SottoError('BAD_CERTIFICATE', 'only Ed25519 cipher suites (0x0001, 0x0003) are supported for devices');
       }
@@ -94,11 +101,17 @@ export class AuthService {
       if (inviteToken === undefined) throw new SottoError('REGISTRATION_CLOSED', 'registration needs an invite token on this server');
       const parts = splitToken(inviteToken);
       const inv = parts && (await this.storage.getInvite(parts.id));
-      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash)) throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
+      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash))
+        throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
       inviteId = inv.id;
     }
     const now = this.clock.now();
-    await this.storage.createAccount({ name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now }, device, inviteId, now);
+    await this.storage.createAccount(
+      { name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now },
+      device,
+      inviteId,
+      now,
+    );
     return { account: device.account, deviceId: device.deviceId };
   }
 
@@ -108,7 +121,8 @@ export class AuthService {
     const account = await this.storage.getAccount(device.account);
     if (!account) throw new SottoError('NOT_FOUND', 'no such account');
     if (account.status !== 'active') throw new SottoError('ACCOUNT_SUSPENDED', 'the account is suspended');
-    if (!timingSafeEqual(account.accountKey, device.accountKey)) throw new SottoError('BAD_CERTIFICATE', 'certificate is not signed by the account key');
+    if (!timingSafeEqual(account.accountKey, device.accountKey))
+      throw new SottoError('BAD_CERTIFICATE', 'certificate is not signed by the account key');
     await this.storage.addDevice(device, this.config.registration.maxDevicesPerAccount);
     return { account: device.account, deviceId: device.deviceId };
   }
@@ -151,7 +165,13 @@ export class AuthService {
     const pending = this.challenges.get(deviceId);
     this.challenges.delete(deviceId);
     const fail = () => new SottoError('UNAUTHORIZED', 'challenge response refused');
-    if (!pending || pending.expiresAt <= now || pending.challenge.length !== challenge.length || !timingSafeEqual(pending.challenge, challenge)) throw fail();
+    if (
+      !pending ||
+      pending.expiresAt <= now ||
+      pending.challenge.length !== challenge.length ||
+      !timingSafeEqual(pending.challenge, challenge)
+    )
+      throw fail();
     const device = await this.storage.getDevice(deviceId);
     if (!device || device.revokedAt !== null) throw fail();
     if (!verifyAuthChallenge(device.signatureKey, this.config.server.domain, deviceId, challenge, signature)) throw fail();

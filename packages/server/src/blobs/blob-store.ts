@@ -5,8 +5,8 @@ import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { SottoError } from '../errors.js';
 
 export const BLOB_HASH = /^[0-9a-f]{64}$/;

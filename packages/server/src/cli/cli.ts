@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig } from '../config/config.js';
 import { SottoError } from '../errors.js';
-import { VERSION, openStorage, startServer } from '../server.js';
+import { openStorage, startServer, VERSION } from '../server.js';
 
 interface CommonOpts {
   config?: string;
@@ -22,7 +22,9 @@ const int = (v: string) => {
 };
 
 function common(cmd: Command): Command {
-  return cmd.option('-c, --config <file>', 'config file (YAML); env SOTTO_CONFIG').option('-d, --data-dir <dir>', 'data directory; env SOTTO_DATA_DIR');
+  return cmd
+    .option('-c, --config <file>', 'config file (YAML); env SOTTO_CONFIG')
+    .option('-d, --data-dir <dir>', 'data directory; env SOTTO_DATA_DIR');
 }
 
 function configFrom(o: CommonOpts): Config {
@@ -91,15 +93,35 @@ export function buildCli(): Command {
       withStorage(o, async (s) => {
         if (o.maxUses < 1) throw new SottoError('VALIDATION', '--max-uses must be at least 1');
         const { token, invite } = await createInvite(s, Date.now(), o.maxUses, o.expiresInHours * 3600, o.note);
-        print(o, { token, id: invite.id, maxUses: invite.maxUses, expiresAt: invite.expiresAt }, `invite token: ${token}\n(id ${invite.id}, ${invite.maxUses} use(s), expires ${new Date(invite.expiresAt).toISOString()})`);
+        print(
+          o,
+          { token, id: invite.id, maxUses: invite.maxUses, expiresAt: invite.expiresAt },
+          `invite token: ${token}\n(id ${invite.id}, ${invite.maxUses} use(s), expires ${new Date(invite.expiresAt).toISOString()})`,
+        );
       }),
     );
   common(invites.command('list').description('list invites (tokens are not shown: only their hash is stored)'))
     .option('--json', 'machine-readable output')
     .action(async (o: CommonOpts) =>
       withStorage(o, async (s) => {
-        const list = (await s.listInvites()).map((i) => ({ id: i.id, uses: i.uses, maxUses: i.maxUses, expiresAt: i.expiresAt, expired: i.expiresAt <= Date.now(), note: i.note }));
-        print(o, list, list.map((i) => `${i.id}  ${i.uses}/${i.maxUses} used  ${i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`).join('\n') || '(no invites)');
+        const list = (await s.listInvites()).map((i) => ({
+          id: i.id,
+          uses: i.uses,
+          maxUses: i.maxUses,
+          expiresAt: i.expiresAt,
+          expired: i.expiresAt <= Date.now(),
+          note: i.note,
+        }));
+        print(
+          o,
+          list,
+          list
+            .map(
+              (i) =>
+                `${i.id}  ${i.uses}/${i.maxUses} used  ${i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`,
+            )
+            .join('\n') || '(no invites)',
+        );
       }),
     );
 
@@ -144,7 +166,8 @@ export function buildCli(): Command {
       const cfg = configFrom(o);
       const out = resolve(o.out);
       await withStorage(o, async (s) => s.backup(join(out, 'sotto.db')));
-      if (o.blobs && existsSync(cfg.blobs.dir)) cpSync(cfg.blobs.dir, join(out, 'blobs'), { recursive: true, filter: (src) => !src.includes(`${join(cfg.blobs.dir, 'tmp')}`) });
+      if (o.blobs && existsSync(cfg.blobs.dir))
+        cpSync(cfg.blobs.dir, join(out, 'blobs'), { recursive: true, filter: (src) => !src.includes(`${join(cfg.blobs.dir, 'tmp')}`) });
       print(o, { out }, `backup written to ${out}`);
     });
   return program;

@@ -104,7 +104,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
   if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level)) throw new SottoError('VALIDATION', 'log.level is not a level');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
+    throw new SottoError('VALIDATION', 'log.level is not a level');
   return c;
 }
 

@@ -6,7 +6,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage, Storage, SubmitOp } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { Batcher } from './batcher.js';
-import { WIRE_WELCOME, checkMlsWireFormat, parseMlsHeader } from './mls-header.js';
+import { checkMlsWireFormat, parseMlsHeader, WIRE_WELCOME } from './mls-header.js';
 
 export interface SubmitInput {
   message: Uint8Array;

@@ -1,6 +1,7 @@
 // In-process Fanout: a map from device id to its connection's listener.
-import type { DeviceListener, Fanout } from './fanout.js';
+
 import type { QueuedMessage } from '../storage/storage.js';
+import type { DeviceListener, Fanout } from './fanout.js';
 
 export class InProcessFanout implements Fanout {
   private readonly listeners = new Map<string, { listener: DeviceListener; close: (reason: string) => void }>();

@@ -1,5 +1,5 @@
 // Builds the Fastify application: validation, auth hook, one error handler, OpenAPI, and the routes.
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { SottoError } from '../errors.js';
 import type { AppContext } from './context.js';
 import { OpenApiCollector } from './openapi.js';
@@ -38,12 +38,14 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
     forceCloseConnections: 'idle',
   });
   app.decorateRequest('session', undefined);
+  app.removeContentTypeParser('text/plain');
   const openapi = new OpenApiCollector();
   app.addHook('onRoute', openapi.onRoute);
 
   app.addHook('onRequest', async (req) => {
     const auth = (req.routeOptions.config as { auth?: boolean; ipLimit?: boolean } | undefined) ?? {};
-    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now())) throw new SottoError('RATE_LIMITED', 'too many requests from this address');
+    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now()))
+      throw new SottoError('RATE_LIMITED', 'too many requests from this address');
     if (auth.auth) {
       const h = req.headers.authorization;
       const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
@@ -68,19 +70,26 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
   });
 
   const health = { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' } } } as const;
-  app.get('/health', { schema: { summary: 'Liveness and readiness', tags: ['ops'], response: { 200: health, 503: health } } }, async (_req, reply) => {
-    if (ctx.isShuttingDown()) return reply.status(503).send({ status: 'shutting-down', version: ctx.version });
-    return { status: 'ok', version: ctx.version };
-  });
+  app.get(
+    '/health',
+    { schema: { summary: 'Liveness and readiness', tags: ['ops'], response: { 200: health, 503: health } } },
+    async (_req, reply) => {
+      if (ctx.isShuttingDown()) return reply.status(503).send({ status: 'shutting-down', version: ctx.version });
+      return { status: 'ok', version: ctx.version };
+    },
+  );
   app.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(ctx.version));
 
-  app.register(async (v1) => {
-    accountRoutes(v1, ctx);
-    authRoutes(v1, ctx);
-    keyPackageRoutes(v1, ctx);
-    groupRoutes(v1, ctx);
-    messageRoutes(v1, ctx);
-    blobRoutes(v1, ctx);
-  }, { prefix: '/v1' });
+  app.register(
+    async (v1) => {
+      accountRoutes(v1, ctx);
+      authRoutes(v1, ctx);
+      keyPackageRoutes(v1, ctx);
+      groupRoutes(v1, ctx);
+      messageRoutes(v1, ctx);
+      blobRoutes(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

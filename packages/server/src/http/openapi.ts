@@ -35,15 +35,24 @@ export class OpenApiCollector {
       for (const where of ['params', 'querystring'] as const) {
         const s = r.schema[where] as { properties?: Record<string, unknown>; required?: string[] } | undefined;
         for (const [name, sch] of Object.entries(s?.properties ?? {})) {
-          params.push({ name, in: where === 'params' ? 'path' : 'query', required: where === 'params' || (s?.required ?? []).includes(name), schema: sch });
+          params.push({
+            name,
+            in: where === 'params' ? 'path' : 'query',
+            required: where === 'params' || (s?.required ?? []).includes(name),
+            schema: sch,
+          });
         }
       }
       if (params.length) op.parameters = params;
       if (r.schema.body) op.requestBody = { required: true, content: { 'application/json': { schema: r.schema.body } } };
-      if (r.schema.consumes) op.requestBody = { required: true, content: { [String(r.schema.consumes)]: { schema: { type: 'string', format: 'binary' } } } };
+      if (r.schema.consumes)
+        op.requestBody = { required: true, content: { [String(r.schema.consumes)]: { schema: { type: 'string', format: 'binary' } } } };
       const responses: Record<string, unknown> = {};
       for (const [code, sch] of Object.entries((r.schema.response ?? {}) as Record<string, unknown>)) {
-        responses[code] = { description: (sch as { description?: string }).description ?? code, content: { 'application/json': { schema: sch } } };
+        responses[code] = {
+          description: (sch as { description?: string }).description ?? code,
+          content: { 'application/json': { schema: sch } },
+        };
       }
       responses['4XX'] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
       op.responses = responses;
@@ -52,7 +61,11 @@ export class OpenApiCollector {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Sotto server API', version, description: 'Delivery and authentication service of Sotto. WebSocket frames: docs/websocket.md.' },
+      info: {
+        title: 'Sotto server API',
+        version,
+        description: 'Delivery and authentication service of Sotto. WebSocket frames: docs/websocket.md.',
+      },
       paths,
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Session token from POST /v1/auth/token' } },
@@ -60,7 +73,13 @@ export class OpenApiCollector {
           Error: {
             type: 'object',
             required: ['error'],
-            properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+            properties: {
+              error: {
+                type: 'object',
+                required: ['code', 'message'],
+                properties: { code: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
           },
         },
       },

@@ -18,6 +18,11 @@ export function submitProperties(maxMessageBytes: number, maxGroupMembers: numbe
     addDevices: { ...devices, description: 'With a commit: devices to add to the delivery list (they receive the welcome)' },
     removeDevices: { ...devices, description: 'With a commit: devices to take off the delivery list after this commit' },
     welcome: b64(maxMessageBytes, 'With a commit that adds: MLSMessage Welcome, delivered only if the commit wins'),
-    ttlSeconds: { type: 'integer', minimum: 1, maximum: 10 * 365 * 86400, description: 'Disappearing message: delete after this many seconds' },
+    ttlSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10 * 365 * 86400,
+      description: 'Disappearing message: delete after this many seconds',
+    },
   };
 }

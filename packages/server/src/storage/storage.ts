@@ -82,9 +82,7 @@ export interface Delivery {
   message: QueuedMessage;
 }
 
-export type SubmitResult =
-  | { ok: true; messageId: number; epoch: bigint; deliveries: Delivery[] }
-  | { ok: false; error: SottoError };
+export type SubmitResult = { ok: true; messageId: number; epoch: bigint; deliveries: Delivery[] } | { ok: false; error: SottoError };
 
 export type AckResult = { ok: true; acked: number } | { ok: false; error: SottoError };
 

@@ -16,7 +16,12 @@ export function clientFrameSchema(maxMessageBytes: number, maxGroupMembers: numb
     discriminator: { propertyName: 'type' },
     required: ['type'],
     oneOf: [
-      { type: 'object', additionalProperties: false, required: ['type', 'token'], properties: { type: { const: 'auth' }, token: { type: 'string', maxLength: 200 } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'token'],
+        properties: { type: { const: 'auth' }, token: { type: 'string', maxLength: 200 } },
+      },
       {
         type: 'object',
         additionalProperties: false,

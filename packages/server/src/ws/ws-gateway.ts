@@ -8,8 +8,8 @@ import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
-import { decodeSubmit } from '../http/routes/messages.js';
 import type { AppContext } from '../http/context.js';
+import { decodeSubmit } from '../http/routes/messages.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage } from '../storage/storage.js';
 import { toB64 } from '../util/encoding.js';
@@ -26,7 +26,14 @@ export interface Logger {
 }
 
 function messageFrame(m: QueuedMessage): string {
-  return JSON.stringify({ type: 'message', id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt });
+  return JSON.stringify({
+    type: 'message',
+    id: m.id,
+    groupId: toB64(m.groupId),
+    kind: m.kind,
+    data: toB64(m.payload),
+    createdAt: m.createdAt,
+  });
 }
 
 function errorFrame(e: unknown, rid?: number): string {
@@ -197,7 +204,11 @@ export class WsGateway {
 
   private bind(c: Connection, session: Session): void {
     c.session = session;
-    c.unsubscribe = this.fanout.subscribe(session.deviceId, (m) => c.onMessage(m), (reason) => c.ws.close(4000, reason.slice(0, 100)));
+    c.unsubscribe = this.fanout.subscribe(
+      session.deviceId,
+      (m) => c.onMessage(m),
+      (reason) => c.ws.close(4000, reason.slice(0, 100)),
+    );
     c.ws.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId }));
     void c.pump();
   }
@@ -235,7 +246,8 @@ export class WsGateway {
         c.inflight++;
         try {
           const r = await this.delivery.submit(c.session.deviceId, decodeSubmit(this.ctx, f));
-          if (c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
+          if (c.ws.readyState === WebSocket.OPEN)
+            c.ws.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
         } finally {
           c.inflight--;
         }

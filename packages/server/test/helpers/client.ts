@@ -99,7 +99,20 @@ function u64(v: bigint): number[] {
 export const CT = { application: 1, proposal: 2, commit: 3 } as const;
 
 export function privateMessage(groupId: Uint8Array, epoch: bigint, contentType: number, body: Uint8Array = randomBytes(32)): Uint8Array {
-  return Uint8Array.from([0, 1, 0, 2, ...varint(groupId.length), ...groupId, ...u64(epoch), contentType, 0, ...varint(body.length), ...body, 0]);
+  return Uint8Array.from([
+    0,
+    1,
+    0,
+    2,
+    ...varint(groupId.length),
+    ...groupId,
+    ...u64(epoch),
+    contentType,
+    0,
+    ...varint(body.length),
+    ...body,
+    0,
+  ]);
 }
 export function publicMessage(groupId: Uint8Array, epoch: bigint, contentType: number, leaf = 0): Uint8Array {
   return Uint8Array.from([0, 1, 0, 1, ...varint(groupId.length), ...groupId, ...u64(epoch), 1, 0, 0, 0, leaf, 0, contentType, 1, 2, 3]);
@@ -192,7 +205,12 @@ export function groupId(): Uint8Array {
 }
 
 /** Creates a group owned by `owner` at epoch 0 and adds `others` with one commit; returns the epoch afterwards. */
-export async function makeGroup(base: string, owner: Device, others: Device[], gid = groupId()): Promise<{ gid: Uint8Array; epoch: bigint }> {
+export async function makeGroup(
+  base: string,
+  owner: Device,
+  others: Device[],
+  gid = groupId(),
+): Promise<{ gid: Uint8Array; epoch: bigint }> {
   const c = await http(base, 'POST', '/v1/groups', { groupId: b64(gid), epoch: '0' }, owner.token);
   if (c.status !== 201) throw new Error(`create group: ${c.status} ${JSON.stringify(c.body)}`);
   if (others.length === 0) return { gid, epoch: 0n };

@@ -23,7 +23,9 @@ export function tempDir(prefix = 'sotto-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServerProcess(opts: { dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  opts: { dataDir?: string; env?: Record<string, string>; args?: string[] } = {},
+): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, SOTTO_METRICS_PORT: '0', SOTTO_LOG_LEVEL: 'info', ...opts.env },

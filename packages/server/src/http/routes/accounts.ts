@@ -1,6 +1,7 @@
 // Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
-import type { FastifyInstance } from 'fastify';
+
 import { isAccountName } from '@sotto/identity';
+import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import type { AppContext } from '../context.js';
@@ -19,13 +20,17 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { ipLimit: true },
       schema: {
         summary: 'Register an account with its first device',
-        description: 'The device certificate (signed by the new account key) names the account. Needs an invite token unless registration is open.',
+        description:
+          'The device certificate (signed by the new account key) names the account. Needs an invite token unless registration is open.',
         tags: ['accounts'],
         body: {
           type: 'object',
           required: ['certificate'],
           additionalProperties: false,
-          properties: { certificate: b64(2048, 'DeviceCertificate (packages/identity encoding)'), invite: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: {
+            certificate: b64(2048, 'DeviceCertificate (packages/identity encoding)'),
+            invite: { type: 'string', minLength: 1, maxLength: 200 },
+          },
         },
         response: { 201: registered },
       },
@@ -84,7 +89,10 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
             properties: {
               name: { type: 'string' },
               accountKey: { type: 'string' },
-              devices: { type: 'array', items: { type: 'object', properties: { deviceId: { type: 'string' }, certificate: { type: 'string' } } } },
+              devices: {
+                type: 'array',
+                items: { type: 'object', properties: { deviceId: { type: 'string' }, certificate: { type: 'string' } } },
+              },
             },
           },
         },
@@ -95,7 +103,11 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       const a = await ctx.storage.getAccount(req.params.name);
       if (!a || a.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const devices = (await ctx.storage.listDevices(a.name)).filter((d) => d.revokedAt === null);
-      return { name: a.name, accountKey: toB64(a.accountKey), devices: devices.map((d) => ({ deviceId: d.deviceId, certificate: toB64(d.certificate) })) };
+      return {
+        name: a.name,
+        accountKey: toB64(a.accountKey),
+        devices: devices.map((d) => ({ deviceId: d.deviceId, certificate: toB64(d.certificate) })),
+      };
     },
   );
 }

@@ -39,6 +39,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'integer' } } } },
       },
     },
-    async (req) => ctx.auth.login(req.body.deviceId, fromB64(req.body.challenge, 'challenge', 64), fromB64(req.body.signature, 'signature', 64)),
+    async (req) =>
+      ctx.auth.login(req.body.deviceId, fromB64(req.body.challenge, 'challenge', 64), fromB64(req.body.signature, 'signature', 64)),
   );
 }

@@ -1,8 +1,9 @@
 // Attachment blobs: already-encrypted bytes, uploaded by streaming, addressed by their SHA-256, with an expiry.
-import type { FastifyInstance } from 'fastify';
+
 import type { Readable } from 'node:stream';
-import { SottoError } from '../../errors.js';
+import type { FastifyInstance } from 'fastify';
 import { BLOB_HASH } from '../../blobs/blob-store.js';
+import { SottoError } from '../../errors.js';
 import { type AppContext, sessionOf } from '../context.js';
 
 const hashParam = { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } } as const;
@@ -21,15 +22,23 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['blobs'],
         consumes: 'application/octet-stream',
         params: hashParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { ttlSeconds: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } },
-        response: { 201: { type: 'object', properties: { hash: { type: 'string' }, size: { type: 'integer' }, expiresAt: { type: 'integer' } } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ttlSeconds: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+        },
+        response: {
+          201: { type: 'object', properties: { hash: { type: 'string' }, size: { type: 'integer' }, expiresAt: { type: 'integer' } } },
+        },
       },
     },
     async (req, reply) => {
       const s = sessionOf(req);
-      if (req.headers['content-type'] !== 'application/octet-stream') throw new SottoError('UNSUPPORTED_MEDIA_TYPE', 'upload blobs as application/octet-stream');
+      if (req.headers['content-type'] !== 'application/octet-stream')
+        throw new SottoError('UNSUPPORTED_MEDIA_TYPE', 'upload blobs as application/octet-stream');
       const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > ctx.config.blobs.maxBytes) throw new SottoError('PAYLOAD_TOO_LARGE', `blobs are limited to ${ctx.config.blobs.maxBytes} bytes`);
+      if (declared > ctx.config.blobs.maxBytes)
+        throw new SottoError('PAYLOAD_TOO_LARGE', `blobs are limited to ${ctx.config.blobs.maxBytes} bytes`);
       const size = await ctx.blobs.put(req.params.hash, req.body as Readable, ctx.config.blobs.maxBytes);
       const now = ctx.clock.now();
       const maxTtl = ctx.config.blobs.ttlDays * 86400;

@@ -38,7 +38,11 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         summary: 'Current epoch and delivery list of a group (members only)',
         tags: ['groups'],
-        params: { type: 'object', required: ['groupId'], properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } } },
+        params: {
+          type: 'object',
+          required: ['groupId'],
+          properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } },
+        },
         response: { 200: groupView },
       },
     },
@@ -46,7 +50,8 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       const s = sessionOf(req);
       const gid = new Uint8Array(Buffer.from(req.params.groupId, 'base64url'));
       const g = await ctx.storage.getGroup(gid);
-      if (!g || !g.members.includes(s.deviceId)) throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
+      if (!g || !g.members.includes(s.deviceId))
+        throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
       return { groupId: Buffer.from(gid).toString('base64'), epoch: g.epoch.toString(), members: g.members };
     },
   );

@@ -1,6 +1,7 @@
 // KeyPackages (RFC 9420 §10): upload a batch, read the remaining count, claim one per device of an account.
-import type { FastifyInstance } from 'fastify';
+
 import { isAccountName } from '@sotto/identity';
+import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
@@ -64,7 +65,10 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
             properties: {
               keyPackages: {
                 type: 'array',
-                items: { type: 'object', properties: { deviceId: { type: 'string' }, keyPackage: { type: 'string' }, lastResort: { type: 'boolean' } } },
+                items: {
+                  type: 'object',
+                  properties: { deviceId: { type: 'string' }, keyPackage: { type: 'string' }, lastResort: { type: 'boolean' } },
+                },
               },
             },
           },
@@ -74,7 +78,8 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const s = sessionOf(req);
       if (!isAccountName(req.params.name)) throw new SottoError('VALIDATION', 'not an account name');
-      if (!ctx.limits.claims.take(s.deviceId, ctx.clock.now())) throw new SottoError('RATE_LIMITED', 'too many KeyPackage claims; retry later');
+      if (!ctx.limits.claims.take(s.deviceId, ctx.clock.now()))
+        throw new SottoError('RATE_LIMITED', 'too many KeyPackage claims; retry later');
       const a = await ctx.storage.getAccount(req.params.name);
       if (!a || a.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const claimed = await ctx.storage.claimKeyPackages(a.name);

@@ -45,7 +45,12 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           'A commit must carry the epoch it was made in; exactly one commit per epoch is accepted (409 STALE_EPOCH names the current epoch). The reply comes after the message is durably stored.',
         tags: ['messages'],
-        body: { type: 'object', required: ['message'], additionalProperties: false, properties: submitProperties(maxMessageBytes, maxGroupMembers) },
+        body: {
+          type: 'object',
+          required: ['message'],
+          additionalProperties: false,
+          properties: submitProperties(maxMessageBytes, maxGroupMembers),
+        },
         response: { 200: { type: 'object', properties: { messageId: { type: 'integer' }, epoch: { type: 'string' } } } },
       },
     },
@@ -74,7 +79,9 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
       const after = Number(req.query.after ?? 0);
       const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100)));
       const msgs = await ctx.delivery.fetch(sessionOf(req).deviceId, after, limit);
-      return { messages: msgs.map((m) => ({ id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt })) };
+      return {
+        messages: msgs.map((m) => ({ id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt })),
+      };
     },
   );
 
@@ -89,7 +96,9 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
           type: 'object',
           required: ['ids'],
           additionalProperties: false,
-          properties: { ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } },
+          properties: {
+            ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+          },
         },
         response: { 200: { type: 'object', properties: { acked: { type: 'integer' } } } },
       },

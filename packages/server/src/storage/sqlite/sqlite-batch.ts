@@ -64,7 +64,8 @@ export class BatchApplier {
     if (epochRow === undefined) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
     const current = BigInt(epochRow);
     const members = this.s.members.all(op.groupId) as string[];
-    if (!members.includes(op.senderDevice)) throw new SottoError('NOT_MEMBER', 'the sending device is not on the delivery list of this group');
+    if (!members.includes(op.senderDevice))
+      throw new SottoError('NOT_MEMBER', 'the sending device is not on the delivery list of this group');
     const isCommit = op.contentType === CONTENT_COMMIT;
     if (!isCommit && (op.addDevices.length > 0 || op.removeDevices.length > 0 || op.welcome)) {
       throw new SottoError('VALIDATION', 'addDevices, removeDevices and welcome go only with a commit');
@@ -109,6 +110,7 @@ export class BatchApplier {
     const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length);
     const id = Number(info.lastInsertRowid);
     for (const d of recipients) this.s.insDelivery.run(d, id);
+    if (recipients.length === 0) this.s.delMsg.run(id); // keeps the id (ordering), stores nothing
     return {
       recipients,
       message: { id, groupId: op.groupId, kind: kind === KIND_WELCOME ? 'welcome' : 'message', payload, createdAt: op.now },

@@ -16,8 +16,8 @@ import type {
   StorageStats,
   TokenRecord,
 } from '../storage.js';
-import { BatchApplier } from './sqlite-batch.js';
 import { migrate } from './migrations.js';
+import { BatchApplier } from './sqlite-batch.js';
 
 type Row = Record<string, unknown>;
 
@@ -38,7 +38,12 @@ function toInvite(r: Row): InviteRecord {
   };
 }
 function toAccount(r: Row): AccountRecord {
-  return { name: r.name as string, accountKey: u8(r.account_key), status: r.status as AccountRecord['status'], createdAt: r.created_at as number };
+  return {
+    name: r.name as string,
+    accountKey: u8(r.account_key),
+    status: r.status as AccountRecord['status'],
+    createdAt: r.created_at as number,
+  };
 }
 function toDevice(r: Row): DeviceRecord {
   return {
@@ -202,7 +207,13 @@ export class SqliteStorage implements Storage {
   async getToken(id: string): Promise<TokenRecord | undefined> {
     const r = this.s.getToken.get(id) as Row | undefined;
     if (!r) return undefined;
-    return { id, secretHash: u8(r.secret_hash), deviceId: r.device_id as string, account: r.account as string, expiresAt: r.expires_at as number };
+    return {
+      id,
+      secretHash: u8(r.secret_hash),
+      deviceId: r.device_id as string,
+      account: r.account as string,
+      expiresAt: r.expires_at as number,
+    };
   }
 
   async addKeyPackages(deviceId: string, kps: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number> {

@@ -1,0 +1,25 @@
+// ClientError: a local refusal of an SDK call, with a stable code (messages are safe to log).
+
+export type ClientErrorCode =
+  | 'NOT_REGISTERED'
+  | 'ALREADY_REGISTERED'
+  | 'UNKNOWN_CONVERSATION'
+  | 'UNKNOWN_MESSAGE'
+  | 'FORBIDDEN'
+  | 'EDIT_WINDOW'
+  | 'NOT_PRIMARY'
+  | 'BAD_LINK'
+  | 'LINK_TIMEOUT'
+  | 'NO_DEVICES'
+  | 'CONFLICT'
+  | 'INVALID_ARGUMENT'
+  | 'CLOSED';
+
+export class ClientError extends Error {
+  readonly code: ClientErrorCode;
+  constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ClientError';
+    this.code = code;
+  }
+}

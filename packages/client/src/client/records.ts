@@ -1,0 +1,90 @@
+// Local record formats of the client (JSON in the encrypted store): conversations, pending commits, outbox payloads, messages.
+
+import { fromB64, toB64 } from '../util/b64.js';
+import { utf8, utf8DecodeStrict } from '../util/bytes.js';
+import type { ConversationState, StoredMessage } from './types.js';
+
+export const NS = {
+  client: 'client',
+  group: 'group',
+  groupPast: 'group-past',
+  conv: 'conv',
+  kp: 'kp',
+  pending: 'pending-commit',
+  contact: 'contact',
+  expiry: 'expiry',
+} as const;
+
+export interface ConvRecord {
+  id: string;
+  state: ConversationState;
+  createdAt: number;
+  /** Last own-leaf key update (ms). */
+  lastUpdateAt: number;
+  policyViolation?: string;
+}
+
+export interface PendingCommit {
+  epoch: string;
+  state: Uint8Array;
+}
+
+export interface OutboxPayload {
+  /** Encoded Content. */
+  content: Uint8Array;
+  ttlSeconds?: number;
+  /** Ciphertext made for this send, and the epoch it was made in (re-sent as is after a crash). */
+  ciphertext?: Uint8Array;
+  epoch?: string;
+}
+
+export interface ContactRecord {
+  account: string;
+  accountKey: string;
+  verified: boolean;
+  blocked: boolean;
+  accepted: boolean;
+}
+
+export const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));
+export const parse = <T>(b: Uint8Array): T => JSON.parse(utf8DecodeStrict(b)) as T;
+
+export function encodePending(p: PendingCommit): Uint8Array {
+  return json({ epoch: p.epoch, state: toB64(p.state) });
+}
+export function decodePending(b: Uint8Array): PendingCommit {
+  const j = parse<{ epoch: string; state: string }>(b);
+  return { epoch: j.epoch, state: fromB64(j.state) };
+}
+
+export function encodeOutbox(p: OutboxPayload): Uint8Array {
+  return json({
+    c: toB64(p.content),
+    ...(p.ttlSeconds ? { t: p.ttlSeconds } : {}),
+    ...(p.ciphertext ? { x: toB64(p.ciphertext), e: p.epoch } : {}),
+  });
+}
+export function decodeOutbox(b: Uint8Array): OutboxPayload {
+  const j = parse<{ c: string; t?: number; x?: string; e?: string }>(b);
+  return {
+    content: fromB64(j.c),
+    ...(j.t ? { ttlSeconds: j.t } : {}),
+    ...(j.x ? { ciphertext: fromB64(j.x), ...(j.e ? { epoch: j.e } : {}) } : {}),
+  };
+}
+
+/** A message as kept in the conversation log; `seq` comes from the log entry, not from the record. */
+export type MessageRecord = Omit<StoredMessage, 'seq' | 'conversationId'> & { contentKey?: string };
+
+export function encodeMessage(m: MessageRecord): Uint8Array {
+  return json(m);
+}
+export function decodeMessage(b: Uint8Array, conversationId: string, seq: number): StoredMessage & { contentKey?: string } {
+  return { ...parse<MessageRecord>(b), conversationId, seq };
+}
+
+/** The public view of a stored message (the attachment key stays inside the SDK). */
+export function publicMessage(m: StoredMessage & { contentKey?: string }): StoredMessage {
+  const { contentKey: _k, ...rest } = m;
+  return rest;
+}

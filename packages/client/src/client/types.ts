@@ -1,0 +1,133 @@
+// Public types of the SottoClient SDK: conversations, stored messages, settings and events.
+
+import type { ConversationKind, MemberRole } from '../conversation/group-meta.js';
+
+/** Conversation id: base64url of the MLS group id. */
+export type ConversationId = string;
+/** Message id: 32 lower-case hex characters (the sender's random 16 bytes). */
+export type MessageIdHex = string;
+
+/**
+ * - active: normal.
+ * - request: a stranger started it; accept, block or delete. No receipts or typing are sent meanwhile.
+ * - blocked: its owner is blocked; new messages are dropped.
+ * - removed: this device was removed from the group (reads nothing more).
+ * - deleted: the user deleted the request; new messages are dropped.
+ */
+export type ConversationState = 'active' | 'request' | 'blocked' | 'removed' | 'deleted';
+
+export interface ConversationMember {
+  account: string;
+  role: MemberRole;
+  deviceIds: string[];
+}
+
+export interface ConversationInfo {
+  id: ConversationId;
+  kind: ConversationKind;
+  state: ConversationState;
+  name: string;
+  owner: string;
+  /** For a 1:1: the other account. */
+  peer?: string;
+  members: ConversationMember[];
+  /** Disappearing-message timer in seconds (0 = off). */
+  timerSeconds: number;
+  epoch: string;
+  createdAt: number;
+  /** Set when a commit broke the admin rule: the conversation is frozen at its last valid epoch. */
+  policyViolation?: string;
+}
+
+export interface AttachmentInfo {
+  blobId: string;
+  size: number;
+  mimeType: string;
+  fileName: string;
+  /** SHA-256 (hex) of the encrypted blob. */
+  hash: string;
+}
+
+export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface StoredMessage {
+  id: MessageIdHex;
+  conversationId: ConversationId;
+  /** Position in the conversation's local log (increasing). */
+  seq: number;
+  sender: string;
+  senderDevice: string;
+  outgoing: boolean;
+  sentAt: number;
+  receivedAt: number;
+  kind: 'text' | 'attachment' | 'system';
+  text?: string;
+  replyTo?: MessageIdHex;
+  quote?: string;
+  attachment?: AttachmentInfo;
+  /** emoji -> accounts that reacted. */
+  reactions: Record<string, string[]>;
+  editedAt?: number;
+  deleted?: boolean;
+  /** When it disappears (ms since epoch), if a timer applies. */
+  expiresAt?: number;
+  /** Outgoing only: best state over all recipients. */
+  status?: DeliveryState;
+  /** Outgoing only: account -> 'delivered' | 'read'. */
+  receipts?: Record<string, 'delivered' | 'read'>;
+}
+
+export interface ClientSettings {
+  sendDeliveryReceipts: boolean;
+  sendReadReceipts: boolean;
+  sendTyping: boolean;
+  /** Seconds after sending during which a text may be edited. */
+  editWindowSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: ClientSettings = {
+  sendDeliveryReceipts: true,
+  sendReadReceipts: true,
+  sendTyping: true,
+  editWindowSeconds: 15 * 60,
+};
+
+export interface ContactInfo {
+  account: string;
+  accountKey: string;
+  verified: boolean;
+  blocked: boolean;
+  accepted: boolean;
+}
+
+export type KeyWarning =
+  | { type: 'account-key-changed'; account: string }
+  | { type: 'device-added'; account: string; deviceId: string }
+  | { type: 'device-removed'; account: string; deviceId: string };
+
+/** Every event the client emits. Events fire after the change is durable in the local store. */
+export interface ClientEvents extends Record<string, unknown> {
+  /** A new message (incoming, or outgoing from another of our devices, or our own when sent). */
+  message: StoredMessage;
+  /** A message changed: edit, reaction, receipt, delete-for-everyone, status. */
+  'message-updated': StoredMessage;
+  /** A message was removed locally (disappearing timer). */
+  'message-removed': { conversationId: ConversationId; id: MessageIdHex; reason: 'expired' };
+  /** A conversation appeared or changed (members, name, roles, timer, state). */
+  conversation: ConversationInfo;
+  /** A first message from a stranger: the conversation waits as a request. */
+  request: ConversationInfo;
+  typing: { conversationId: ConversationId; account: string; deviceId: string; typing: boolean };
+  /** Membership change seen in a commit. */
+  membership: { conversationId: ConversationId; by: string; added: string[]; removed: string[] };
+  /** A contact's account key or device list changed: show it to the user. */
+  'key-change': KeyWarning;
+  /** Connection to the server. */
+  connection: { state: 'connecting' | 'online' | 'offline' };
+  /** Catch-up finished: the server queue was empty at that moment. */
+  synced: { processed: number };
+  /** Something was refused or could not be processed (log-safe: no content). */
+  warning: { code: string; message: string; conversationId?: ConversationId };
+  /** An outbox send was given up. */
+  'send-failed': { conversationId: ConversationId; id: MessageIdHex; code: string };
+}

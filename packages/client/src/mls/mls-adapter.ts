@@ -1,0 +1,164 @@
+// MlsAdapter: Sotto's use of @sotto/mls: device credentials (basic credential = DeviceCertificate), KeyPackages,
+// the group-metadata extension, and the credential check every member runs on every leaf (RFC 9420 §5.3.1).
+
+import {
+  addMembers,
+  type Credential,
+  commit,
+  type CommitOutput,
+  createGroup,
+  createKeyPackage,
+  deserializeGroup,
+  type Group,
+  type GroupDeps,
+  members,
+  parseKeyPackage,
+  removeMembers,
+  serializeGroup,
+  setGroupExtensions,
+  updateKey,
+} from '@sotto/mls';
+import type { CryptoProvider } from '@sotto/mls';
+import { decodeDeviceCertificate } from '@sotto/identity';
+import { constantTimeEqual } from '../util/bytes.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta } from '../conversation/group-meta.js';
+import { CIPHER_SUITE, checkCertificate, type DeviceIdentity, deviceIdFor } from '../identity/device-identity.js';
+import type { RandomBytes } from '../util/secret-bytes.js';
+
+/** A group member as the application sees it: which account and device a leaf is. */
+export interface LeafInfo {
+  leafIndex: number;
+  account: string;
+  accountKey: Uint8Array;
+  deviceId: string;
+  signatureKey: Uint8Array;
+}
+
+/** One of our KeyPackages with its private keys, as stored locally until a Welcome consumes it. */
+export interface StoredKeyPackage {
+  bytes: Uint8Array;
+  initPrivateKey: Uint8Array;
+  encryptionPrivateKey: Uint8Array;
+  lastResort: boolean;
+}
+
+export function encodeStoredKeyPackage(k: StoredKeyPackage): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify({ b: toB64Url(k.bytes), i: toB64Url(k.initPrivateKey), e: toB64Url(k.encryptionPrivateKey), l: k.lastResort }),
+  );
+}
+export function decodeStoredKeyPackage(b: Uint8Array): StoredKeyPackage {
+  const j = JSON.parse(new TextDecoder().decode(b)) as { b: string; i: string; e: string; l: boolean };
+  return { bytes: fromB64Url(j.b), initPrivateKey: fromB64Url(j.i), encryptionPrivateKey: fromB64Url(j.e), lastResort: j.l };
+}
+
+export class MlsAdapter {
+  readonly deps: GroupDeps;
+  readonly #identity: DeviceIdentity;
+
+  constructor(identity: DeviceIdentity, crypto: CryptoProvider, rng: RandomBytes, nowMs: () => number) {
+    this.#identity = identity;
+    this.deps = {
+      crypto,
+      rng,
+      now: () => BigInt(Math.floor(nowMs() / 1000)),
+      validateCredential: (credential, signatureKey) => this.#validCredential(credential, signatureKey, nowMs()),
+    };
+  }
+
+  get credential(): Credential {
+    return { credentialType: 1, identity: this.#identity.certificate };
+  }
+
+  /** RFC 9420 §5.3.1: the credential must be a Sotto device certificate, signed by its account key, for this very key. */
+  #validCredential(credential: Credential, signatureKey: Uint8Array, now: number): boolean {
+    if (credential.credentialType !== 1 || !('identity' in credential)) return false;
+    try {
+      const cert = checkCertificate(credential.identity, now);
+      return constantTimeEqual(cert.signatureKey, signatureKey) && cert.deviceId === deviceIdFor(signatureKey) && cert.cipherSuite === CIPHER_SUITE;
+    } catch {
+      return false;
+    }
+  }
+
+  #capabilities() {
+    return { extensions: [GROUP_META_EXTENSION] };
+  }
+
+  newKeyPackage(lastResort = false): StoredKeyPackage {
+    const kp = createKeyPackage(this.deps, {
+      cipherSuite: CIPHER_SUITE,
+      credential: this.credential,
+      signaturePrivateKey: this.#identity.signatureSecret.expose(),
+      capabilities: this.#capabilities(),
+      ...(lastResort ? { lastResort: true } : {}),
+    });
+    return { bytes: kp.bytes, initPrivateKey: kp.privateKeys.initPrivateKey, encryptionPrivateKey: kp.privateKeys.encryptionPrivateKey, lastResort };
+  }
+
+  /** The OwnKeyPackage form joinFromWelcome takes. */
+  ownKeyPackage(k: StoredKeyPackage) {
+    return {
+      keyPackage: parseKeyPackage(this.deps, k.bytes),
+      privateKeys: { initPrivateKey: k.initPrivateKey, encryptionPrivateKey: k.encryptionPrivateKey, signaturePrivateKey: this.#identity.signatureSecret.expose() },
+    };
+  }
+
+  createGroup(meta: GroupMeta): Group {
+    return createGroup(this.deps, {
+      cipherSuite: CIPHER_SUITE,
+      credential: this.credential,
+      signaturePrivateKey: this.#identity.signatureSecret.expose(),
+      capabilities: this.#capabilities(),
+      extensions: [{ extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }],
+    });
+  }
+
+  /** The leaf of a validated KeyPackage (credential checked by the hook). */
+  keyPackageLeaf(bytes: Uint8Array): LeafInfo {
+    const kp = parseKeyPackage(this.deps, bytes, CIPHER_SUITE);
+    return leafFromCredential(-1, kp.leafNode.credential, kp.leafNode.signatureKey);
+  }
+
+  add(group: Group, keyPackages: Uint8Array[]): CommitOutput {
+    return addMembers(this.deps, group, keyPackages);
+  }
+  remove(group: Group, leafIndices: number[]): CommitOutput {
+    return removeMembers(this.deps, group, leafIndices);
+  }
+  update(group: Group): CommitOutput {
+    return updateKey(this.deps, group);
+  }
+  setMeta(group: Group, meta: GroupMeta): CommitOutput {
+    const others = group.context.extensions.filter((e) => e.extensionType !== GROUP_META_EXTENSION);
+    return setGroupExtensions(this.deps, group, [...others, { extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }]);
+  }
+  emptyCommit(group: Group): CommitOutput {
+    return commit(this.deps, group, {});
+  }
+
+  serialize(group: Group): Uint8Array {
+    return serializeGroup(group);
+  }
+  deserialize(bytes: Uint8Array): Group {
+    return deserializeGroup(this.deps, bytes);
+  }
+}
+
+export function metaOf(group: Group): GroupMeta {
+  const ext = group.context.extensions.find((e) => e.extensionType === GROUP_META_EXTENSION);
+  if (!ext) throw new TypeError('group has no Sotto metadata');
+  return decodeGroupMeta(ext.extensionData);
+}
+
+export function leafFromCredential(leafIndex: number, credential: Credential, signatureKey: Uint8Array): LeafInfo {
+  if (credential.credentialType !== 1 || !('identity' in credential)) throw new TypeError('not a Sotto credential');
+  // Validated by the credential hook when it entered the group; here only decoded.
+  const cert = decodeDeviceCertificate(credential.identity);
+  return { leafIndex, account: cert.accountName, accountKey: cert.accountKey, deviceId: cert.deviceId, signatureKey };
+}
+
+export function leavesOf(group: Group): LeafInfo[] {
+  return members(group).map((m) => leafFromCredential(m.leafIndex, m.credential, m.signatureKey));
+}

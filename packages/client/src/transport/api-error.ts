@@ -1,0 +1,55 @@
+// ApiError: a refusal or failure from the Sotto server, with the server's stable `code` (or NETWORK / PROTOCOL).
+
+export type ApiErrorCode =
+  | 'VALIDATION'
+  | 'MALFORMED_MLS'
+  | 'BAD_CERTIFICATE'
+  | 'HASH_MISMATCH'
+  | 'UNAUTHORIZED'
+  | 'REGISTRATION_CLOSED'
+  | 'INVITE_INVALID'
+  | 'FORBIDDEN'
+  | 'ACCOUNT_SUSPENDED'
+  | 'NOT_MEMBER'
+  | 'NOT_FOUND'
+  | 'UNKNOWN_GROUP'
+  | 'NO_KEY_PACKAGE'
+  | 'CONFLICT'
+  | 'STALE_EPOCH'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'LIMIT_EXCEEDED'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL'
+  /** The server could not be reached (or the connection broke). Retryable. */
+  | 'NETWORK'
+  /** The server answered something this client does not understand. */
+  | 'PROTOCOL';
+
+const RETRYABLE = new Set<string>(['NETWORK', 'RATE_LIMITED', 'SHUTTING_DOWN', 'INTERNAL']);
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ApiErrorCode, message: string, status = 0, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+
+  /** Worth retrying later with the same request. */
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
+  }
+
+  /** For STALE_EPOCH: the epoch the server is at. */
+  get currentEpoch(): bigint | undefined {
+    const e = this.details.currentEpoch;
+    return typeof e === 'string' && /^[0-9]+$/.test(e) ? BigInt(e) : undefined;
+  }
+}

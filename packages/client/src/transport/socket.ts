@@ -1,0 +1,148 @@
+// ServerSocket: the device's WebSocket to the server (docs/websocket.md): auth frame, pushed queue messages, reconnect with backoff.
+
+import { type QueuedMessage, parseQueued } from './server-api.js';
+
+/** The part of the WebSocket API used here: satisfied by the browser's WebSocket and by the `ws` package. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export interface ServerSocketOptions {
+  url: string;
+  factory: WebSocketFactory;
+  token: () => Promise<string>;
+  /** Called when the server rejected the token (the caller should drop it). */
+  onUnauthorized: () => void;
+  /** Each pushed queue message, in server order. */
+  onMessage: (m: QueuedMessage) => void;
+  onState: (state: 'connecting' | 'online' | 'offline') => void;
+  /** Backoff bounds (ms). */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+const OPEN = 1;
+
+export class ServerSocket {
+  readonly #o: ServerSocketOptions;
+  #ws: WebSocketLike | undefined;
+  #stopped = true;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ping: ReturnType<typeof setInterval> | undefined;
+  #online = false;
+
+  constructor(options: ServerSocketOptions) {
+    this.#o = options;
+  }
+
+  get online(): boolean {
+    return this.#online;
+  }
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    void this.#connect();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#ping) clearInterval(this.#ping);
+    this.#timer = undefined;
+    this.#ping = undefined;
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.onerror = null;
+      try {
+        ws.close(1000, 'client stopping');
+      } catch {}
+    }
+    this.#setOnline(false);
+  }
+
+  /** Drop the connection and reconnect (e.g. after a network change). */
+  reconnect(): void {
+    this.#ws?.close(4000, 'reconnect');
+  }
+
+  #setOnline(v: boolean): void {
+    if (this.#online === v) return;
+    this.#online = v;
+    this.#o.onState(v ? 'online' : 'offline');
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    this.#o.onState('connecting');
+    let token: string;
+    try {
+      token = await this.#o.token();
+    } catch {
+      return this.#retry();
+    }
+    if (this.#stopped) return;
+    let ws: WebSocketLike;
+    try {
+      ws = this.#o.factory(this.#o.url);
+    } catch {
+      return this.#retry();
+    }
+    this.#ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
+    ws.onmessage = (ev) => this.#frame(ws, ev.data);
+    ws.onerror = () => {};
+    ws.onclose = (ev) => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      if (this.#ping) clearInterval(this.#ping);
+      this.#setOnline(false);
+      if (ev.code === 4401) this.#o.onUnauthorized();
+      this.#retry();
+    };
+  }
+
+  #retry(): void {
+    if (this.#stopped) return;
+    const min = this.#o.minDelayMs ?? 200;
+    const max = this.#o.maxDelayMs ?? 30_000;
+    const exp = Math.min(max, min * 2 ** Math.min(this.#attempt, 20));
+    this.#attempt++;
+    const delay = exp / 2 + (Math.random() * exp) / 2;
+    this.#timer = setTimeout(() => void this.#connect(), delay);
+  }
+
+  #frame(ws: WebSocketLike, raw: unknown): void {
+    let f: { type?: string; code?: string } & Record<string, unknown>;
+    try {
+      f = JSON.parse(typeof raw === 'string' ? raw : String(raw)) as typeof f;
+    } catch {
+      return;
+    }
+    if (f.type === 'ready') {
+      this.#attempt = 0;
+      this.#setOnline(true);
+      if (this.#ping) clearInterval(this.#ping);
+      this.#ping = setInterval(() => {
+        if (ws.readyState === OPEN) ws.send('{"type":"ping"}');
+      }, 25_000);
+      return;
+    }
+    if (f.type === 'message') {
+      this.#o.onMessage(parseQueued(f as unknown as Parameters<typeof parseQueued>[0]));
+      return;
+    }
+    if (f.type === 'error' && (f.code === 'UNAUTHORIZED' || f.code === 'ACCOUNT_SUSPENDED')) this.#o.onUnauthorized();
+  }
+}

@@ -1,0 +1,50 @@
+// MlsAdapter over the real @sotto/mls: certificates as credentials, the metadata extension, the admin policy.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { encryptMessage, joinFromWelcome, processMessage } from '@sotto/mls';
+import { createNativeProvider } from '@sotto/mls/native';
+import { policyViolation } from '../src/conversation/group-meta.js';
+import { createAccountIdentity } from '../src/identity/device-identity.js';
+import { leavesOf, metaOf, MlsAdapter } from '../src/mls/mls-adapter.js';
+import { parseMlsHeader } from '../src/mls/mls-header.js';
+
+const rng = (n: number) => new Uint8Array(randomBytes(n));
+const crypto = createNativeProvider();
+
+test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, policy check', () => {
+  const alice = createAccountIdentity('alice@localhost', rng, Date.now());
+  const bob = createAccountIdentity('bob@localhost', rng, Date.now());
+  const ma = new MlsAdapter(alice, crypto, rng, Date.now);
+  const mb = new MlsAdapter(bob, crypto, rng, Date.now);
+  const meta = { v: 1 as const, kind: 'group' as const, name: 'ops', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 };
+  let ga = ma.createGroup(meta);
+  const kp = mb.newKeyPackage();
+  assert.equal(ma.keyPackageLeaf(kp.bytes).account, 'bob@localhost');
+  const add = ma.add(ga, [kp.bytes]);
+  ga = add.group;
+  assert.ok(add.welcome);
+  let gb = joinFromWelcome(mb.deps, add.welcome, mb.ownKeyPackage(kp));
+  assert.deepEqual(metaOf(gb), meta);
+  assert.deepEqual(leavesOf(gb).map((l) => l.account).sort(), ['alice@localhost', 'bob@localhost']);
+  const rename = ma.setMeta(ga, { ...meta, name: 'ops-2' });
+  const h = parseMlsHeader(rename.commit);
+  assert.equal(h.contentType, 3);
+  assert.equal(h.epoch, 1n);
+  const r = processMessage(mb.deps, gb, rename.commit);
+  assert.equal(r.kind, 'commit');
+  gb = r.group;
+  assert.equal(metaOf(gb).name, 'ops-2');
+  const m = encryptMessage(mb.deps, gb, new Uint8Array([1, 2, 3]));
+  const hm = parseMlsHeader(m.message);
+  assert.equal(hm.contentType, 1);
+  assert.equal(hm.epoch, 2n);
+  const restored = ma.deserialize(ma.serialize(rename.group));
+  const got = processMessage(ma.deps, restored, m.message);
+  assert.equal(got.kind, 'application');
+  assert.equal(
+    policyViolation({ committer: 'bob@localhost', addedAccounts: [], removedAccounts: [], before: meta, after: { ...meta, name: 'x' } }),
+    'only admins change the name, roles or settings',
+  );
+  assert.equal(policyViolation({ committer: 'bob@localhost', addedAccounts: ['bob@localhost'], removedAccounts: [], before: meta, after: meta }), undefined);
+});

@@ -1,0 +1,191 @@
+// Durable queues: redelivery after reconnect in order, pull, expiry of disappearing messages, blobs,
+// /health, /openapi.json, /metrics on loopback and graceful shutdown, against a real server process.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { b64, CT, http, makeGroup, privateMessage, registerUser, WsClient } from './helpers/client.js';
+import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
+
+let srv: ServerProcess;
+before(async () => {
+  srv = await startServerProcess({ env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_SWEEP_SECONDS: '1', SOTTO_BLOB_MAX_BYTES: '1000000' } });
+});
+after(async () => {
+  await srv.stop();
+  cleanup(srv.dataDir);
+});
+
+test('unacknowledged messages are redelivered after reconnect, in order per group; acked ones are not', async () => {
+  const a = await registerUser(srv.url, 'r-a');
+  const b = await registerUser(srv.url, 'r-b');
+  const g1 = await makeGroup(srv.url, a, [b]);
+  const g2 = await makeGroup(srv.url, a, [b]);
+  const wa = await WsClient.connect(srv.wsUrl, a.token!);
+  const sent: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const g = i % 2 ? g1 : g2;
+    const r = await wa.send(privateMessage(g.gid, g.epoch, CT.application, Buffer.from(`m${i}`)));
+    sent.push(r.messageId);
+  }
+  let wb = await WsClient.connect(srv.wsUrl, b.token!);
+  await wb.waitMessages(52); // two Welcomes + 50
+  const ids = wb.messages.map((m) => m.id);
+  assert.deepEqual(
+    ids,
+    [...ids].sort((x, y) => x - y),
+  );
+  // Acknowledge the first 20, drop the connection, reconnect: the rest come again, in the same order.
+  await wb.ack(ids.slice(0, 20));
+  await wb.close();
+  wb = await WsClient.connect(srv.wsUrl, b.token!);
+  await wb.waitMessages(32);
+  assert.deepEqual(
+    wb.messages.map((m) => m.id),
+    ids.slice(20),
+  );
+  // Pull gives the same view; acking through HTTP empties it.
+  const pulled = await http(srv.url, 'GET', '/v1/messages?limit=500', undefined, b.token);
+  assert.deepEqual(
+    pulled.body.messages.map((m: { id: number }) => m.id),
+    ids.slice(20),
+  );
+  const page = await http(srv.url, 'GET', `/v1/messages?after=${ids[40]}&limit=5`, undefined, b.token);
+  assert.deepEqual(
+    page.body.messages.map((m: { id: number }) => m.id),
+    ids.slice(41, 46),
+  );
+  assert.equal((await http(srv.url, 'POST', '/v1/messages/ack', { ids: ids.slice(20) }, b.token)).body.acked, 32);
+  await wb.close();
+  wb = await WsClient.connect(srv.wsUrl, b.token!);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(wb.messages.length, 0);
+  // A second connection for the same device replaces the first.
+  const wb2 = await WsClient.connect(srv.wsUrl, b.token!);
+  assert.equal((await wb.closed).code, 4000);
+  await Promise.all([wa.close(), wb2.close()]);
+});
+
+test('disappearing messages expire on the server even when never acknowledged', async () => {
+  const a = await registerUser(srv.url, 'x-a');
+  const b = await registerUser(srv.url, 'x-b');
+  const { gid, epoch } = await makeGroup(srv.url, a, [b]);
+  const short = await http(
+    srv.url,
+    'POST',
+    '/v1/messages',
+    { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 1 },
+    a.token,
+  );
+  const long = await http(
+    srv.url,
+    'POST',
+    '/v1/messages',
+    { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 3600 },
+    a.token,
+  );
+  let q = await http(srv.url, 'GET', '/v1/messages', undefined, b.token);
+  assert.ok(q.body.messages.some((m: { id: number }) => m.id === short.body.messageId));
+  await new Promise((r) => setTimeout(r, 2200));
+  q = await http(srv.url, 'GET', '/v1/messages', undefined, b.token);
+  const ids = q.body.messages.map((m: { id: number }) => m.id);
+  assert.ok(!ids.includes(short.body.messageId));
+  assert.ok(ids.includes(long.body.messageId));
+});
+
+test('blobs: streamed upload addressed by SHA-256, wrong hash and oversize refused, download matches', async () => {
+  const a = await registerUser(srv.url, 'b-a');
+  const data = randomBytes(300_000);
+  const hash = createHash('sha256').update(data).digest('hex');
+  const put = (h: string, body: Uint8Array, token = a.token) =>
+    fetch(`${srv.url}/v1/blobs/${h}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
+      body,
+    });
+  const wrong = await put(createHash('sha256').update('other').digest('hex'), data);
+  assert.equal(wrong.status, 400);
+  assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'HASH_MISMATCH');
+  const big = randomBytes(1_000_001);
+  const tooBig = await put(createHash('sha256').update(big).digest('hex'), big);
+  assert.equal(tooBig.status, 413);
+  assert.equal((await put(hash, data, 'nope')).status, 401);
+  const ok = await put(hash, data);
+  assert.equal(ok.status, 201);
+  const got = await fetch(`${srv.url}/v1/blobs/${hash}`, { headers: { authorization: `Bearer ${a.token}` } });
+  assert.equal(got.status, 200);
+  assert.ok(Buffer.from(await got.arrayBuffer()).equals(data));
+  const missing = await fetch(`${srv.url}/v1/blobs/${'0'.repeat(64)}`, { headers: { authorization: `Bearer ${a.token}` } });
+  assert.equal(missing.status, 404);
+  const short = randomBytes(100);
+  const sh = createHash('sha256').update(short).digest('hex');
+  assert.equal(
+    (
+      await fetch(`${srv.url}/v1/blobs/${sh}?ttlSeconds=1`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${a.token}` },
+        body: short,
+      })
+    ).status,
+    201,
+  );
+  await new Promise((r) => setTimeout(r, 2200));
+  assert.equal((await fetch(`${srv.url}/v1/blobs/${sh}`, { headers: { authorization: `Bearer ${a.token}` } })).status, 404);
+});
+
+test('/health, /openapi.json from the route schemas, Prometheus /metrics on loopback only', async () => {
+  assert.deepEqual((await http(srv.url, 'GET', '/health')).body, { status: 'ok', version: '0.1.0' });
+  const doc = (await http(srv.url, 'GET', '/openapi.json')).body;
+  assert.equal(doc.openapi, '3.1.0');
+  for (const p of [
+    '/v1/accounts',
+    '/v1/auth/token',
+    '/v1/messages',
+    '/v1/messages/ack',
+    '/v1/blobs/{hash}',
+    '/v1/accounts/{name}/key-packages/claim',
+    '/v1/groups',
+  ]) {
+    assert.ok(doc.paths[p], `openapi documents ${p}`);
+  }
+  assert.ok(doc.paths['/v1/messages'].post.requestBody.content['application/json'].schema.properties.message);
+  assert.equal((await http(srv.url, 'GET', '/metrics')).status, 404, 'metrics are not on the public listener');
+  const m = await (await fetch(`http://127.0.0.1:${srv.metricsPort}/metrics`)).text();
+  for (const name of [
+    'sotto_ws_connections',
+    'sotto_queued_deliveries',
+    'sotto_messages_submitted_total',
+    'sotto_deliveries_total',
+    'sotto_errors_total',
+    'sotto_submit_duration_seconds_bucket',
+  ]) {
+    assert.ok(m.includes(name), name);
+  }
+  // Logs never contain tokens or message content.
+  const logs = srv.logs.join('\n');
+  assert.ok(!/Bearer|"token"/.test(logs));
+});
+
+test('graceful shutdown: sends in flight are answered and stored; the server exits 0', async () => {
+  const s = await startServerProcess({ env: { SOTTO_REGISTRATION_OPEN: 'true' } });
+  const a = await registerUser(s.url, 'g-a');
+  const b = await registerUser(s.url, 'g-b');
+  const { gid, epoch } = await makeGroup(s.url, a, [b]);
+  const wa = await WsClient.connect(s.wsUrl, a.token!);
+  const pending = Array.from({ length: 300 }, () => wa.send(privateMessage(gid, epoch, CT.application)));
+  const code = s.stop('SIGTERM');
+  const results = await Promise.race([Promise.all(pending), wa.closed.then(() => 'closed' as const)]);
+  assert.equal(await code, 0);
+  const acked =
+    results === 'closed'
+      ? wa.frames.filter((f) => f.type === 'sent').map((f) => f.messageId)
+      : results.filter((f) => f.type === 'sent').map((f) => f.messageId);
+  const s2 = await startServerProcess({ dataDir: s.dataDir });
+  try {
+    const q = await http(s2.url, 'GET', '/v1/messages?limit=500', undefined, b.token);
+    const have = new Set(q.body.messages.map((m: { id: number }) => m.id));
+    for (const id of acked) assert.ok(have.has(id), `acknowledged message ${id} survived the shutdown`);
+  } finally {
+    await s2.stop();
+    cleanup(s.dataDir);
+  }
+});

@@ -1,0 +1,153 @@
+// Unit tests of the pieces below the HTTP layer: MLS header parsing (RFC 9420 §6), config loading,
+// retention in the SQLite store with an injected clock, the group-commit batcher.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { generateConfigYaml, loadConfig } from '../src/config/config.js';
+import { CONFIG_KEYS } from '../src/config/schema.js';
+import { Batcher } from '../src/delivery/batcher.js';
+import { parseMlsHeader } from '../src/delivery/mls-header.js';
+import { SottoError } from '../src/errors.js';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { CT, privateMessage, publicMessage } from './helpers/client.js';
+import { cleanup, tempDir } from './helpers/server-process.js';
+
+test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALFORMED_MLS', () => {
+  const gid = new Uint8Array([1, 2, 3]);
+  assert.deepEqual(parseMlsHeader(privateMessage(gid, 7n, CT.commit)), { wireFormat: 2, groupId: gid, epoch: 7n, contentType: 3 });
+  assert.deepEqual(parseMlsHeader(publicMessage(gid, 9n, CT.proposal)), { wireFormat: 1, groupId: gid, epoch: 9n, contentType: 2 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+      try {
+        parseMlsHeader(b);
+      } catch (e) {
+        assert.ok(e instanceof SottoError && e.code === 'MALFORMED_MLS');
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  const good = privateMessage(gid, 1n, CT.application);
+  for (let i = 0; i < 17; i++) assert.throws(() => parseMlsHeader(good.subarray(0, i)), /well-formed|wire format|version|group id/);
+});
+
+test('config: defaults, file, env and flag precedence; every key has an env var and appears in generate-config', () => {
+  const dir = tempDir();
+  try {
+    const d = loadConfig({ env: {}, cwd: dir });
+    assert.equal(d.server.port, 8750);
+    assert.equal(d.server.host, '127.0.0.1');
+    assert.equal(d.dataDir, join(dir, '.sotto'));
+    assert.equal(d.registration.open, false);
+    assert.equal(d.retention.maxDays, 30);
+    assert.equal(d.metrics.port, 8751);
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, generateConfigYaml().replace('port: 8750', 'port: 9000'));
+    assert.equal(loadConfig({ file, env: {} }).server.port, 9000);
+    assert.equal(loadConfig({ file, env: { SOTTO_PORT: '9100' } }).server.port, 9100);
+    assert.equal(loadConfig({ file, env: { SOTTO_PORT: '9100' }, overrides: { 'server.port': 9200 } }).server.port, 9200);
+    assert.throws(() => loadConfig({ env: { SOTTO_PORT: '70000' } }), /server.port/);
+    writeFileSync(file, 'server:\n  nope: 1\n');
+    assert.throws(() => loadConfig({ file, env: {} }), /unknown config key server.nope/);
+    assert.throws(() => loadConfig({ env: { SOTTO_METRICS_HOST: '0.0.0.0' } }), /loopback/);
+    const text = generateConfigYaml();
+    const envs = new Set<string>();
+    for (const k of CONFIG_KEYS) {
+      assert.ok(text.includes(`# env: ${k.env}`), k.env);
+      assert.ok(!envs.has(k.env));
+      envs.add(k.env);
+    }
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('retention: an unacknowledged message older than the maximum is deleted by the sweep', async () => {
+  const dir = tempDir();
+  const s = new SqliteStorage({ file: join(dir, 'db.sqlite'), synchronous: 'normal' });
+  try {
+    const gid = new Uint8Array([9]);
+    const now = 1_800_000_000_000;
+    const dev = { certificate: new Uint8Array(1), signatureKey: new Uint8Array(32), cipherSuite: 1, createdAt: now, revokedAt: null };
+    await s.createAccount(
+      { name: 'a@localhost', accountKey: new Uint8Array(32), status: 'active', createdAt: now },
+      { ...dev, deviceId: 'A', account: 'a@localhost' },
+      undefined,
+      now,
+    );
+    await s.addDevice({ ...dev, deviceId: 'B', account: 'a@localhost' }, 10);
+    await s.createGroup(gid, 0n, 'A', now);
+    const b = new Batcher(s);
+    const commit = await b.submit({
+      type: 'submit',
+      senderDevice: 'A',
+      groupId: gid,
+      epoch: 0n,
+      contentType: 3,
+      payload: new Uint8Array([1]),
+      addDevices: ['B'],
+      removeDevices: [],
+      welcome: undefined,
+      expiresAt: now + 30 * 86400_000,
+      now,
+    });
+    assert.ok(commit.ok);
+    const day = 86400_000;
+    const m = await b.submit({
+      type: 'submit',
+      senderDevice: 'A',
+      groupId: gid,
+      epoch: 1n,
+      contentType: 1,
+      payload: new Uint8Array([2]),
+      addDevices: [],
+      removeDevices: [],
+      welcome: undefined,
+      expiresAt: now + 30 * day,
+      now,
+    });
+    assert.ok(m.ok);
+    assert.equal((await s.fetchQueue('B', 0, 10, now + 29 * day)).length, 1);
+    assert.equal((await s.fetchQueue('B', 0, 10, now + 30 * day)).length, 0, 'expired messages are never handed out');
+    assert.equal((await s.sweep(now + 29 * day)).messages, 0);
+    assert.equal((await s.sweep(now + 31 * day)).messages, 1);
+    assert.equal((await s.stats()).queuedDeliveries, 0);
+    // A stale commit inside a batch fails alone; the rest of the batch is written.
+    const [x, y] = await Promise.all([
+      b.submit({
+        type: 'submit',
+        senderDevice: 'A',
+        groupId: gid,
+        epoch: 0n,
+        contentType: 3,
+        payload: new Uint8Array([3]),
+        addDevices: [],
+        removeDevices: [],
+        welcome: undefined,
+        expiresAt: now + day,
+        now,
+      }),
+      b.submit({
+        type: 'submit',
+        senderDevice: 'A',
+        groupId: gid,
+        epoch: 1n,
+        contentType: 3,
+        payload: new Uint8Array([4]),
+        addDevices: [],
+        removeDevices: [],
+        welcome: undefined,
+        expiresAt: now + day,
+        now,
+      }),
+    ]);
+    assert.ok(!x!.ok && x!.error.code === 'STALE_EPOCH');
+    assert.ok(y!.ok);
+    assert.equal((await s.getGroup(gid))!.epoch, 2n);
+    await b.drain();
+  } finally {
+    await s.close();
+    cleanup(dir);
+  }
+});
