@@ -7,7 +7,7 @@ import { type CreateGroupOptions, createGroup as createGroupState } from './grou
 import { type ExternalJoinOptions, joinByExternalCommit as externalJoin } from './group/external.js';
 import { type GroupInfoOptions, signGroupInfo } from './group/group-info.js';
 import { type JoinOptions, type OwnKeyPackage, joinFromWelcome as joinState } from './group/join.js';
-import { encryptMessage as encryptState, exportSecret as exportState, propose, proposeUpdate } from './group/messages.js';
+import { type ExternalProposer, encryptMessage as encryptState, exportSecret as exportState, propose, proposeExternal, proposeUpdate } from './group/messages.js';
 import { type ProcessResult as InternalResult, processMessage as processState } from './group/process.js';
 import { type GroupDeps, type GroupState, type Member, membersOf, suiteOf } from './group/state.js';
 import { type CreateKeyPackageOptions, type CreatedKeyPackage, createKeyPackage as createKp } from './key-package/create.js';
@@ -159,6 +159,12 @@ export function proposePsk(deps: GroupDeps, group: Group, psk: PreSharedKeyID): 
 export function proposeGroupExtensions(deps: GroupDeps, group: Group, extensions: Extension[]): ProposalOutput {
   return proposalOut(propose(deps, group, { proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }));
 }
+
+/** A proposal from an external sender listed in the group's external_senders extension (RFC 9420 §12.1.8). */
+export function proposeAsExternalSender(deps: GroupDeps, from: ExternalProposer, proposal: Proposal): Bytes {
+  return encodeMlsMessage(proposeExternal(deps, from, proposal));
+}
+export type { ExternalProposer };
 
 export type ProcessResult = InternalResult;
 

@@ -89,3 +89,20 @@ describe('native and portable providers agree', () => {
     assert.notEqual(toHex(portableRandom(16)), toHex(portableRandom(16)));
   });
 });
+
+describe('native key import derives public keys from private bytes', () => {
+  it('matches the portable provider for Ed25519, Ed448 (signature) and X25519, X448 (HPKE) on random keys', () => {
+    const native = createNativeProvider();
+    const portable = createPortableProvider();
+    for (const id of [1, 4]) {
+      const n = native.suite(id);
+      const p = portable.suite(id);
+      for (let i = 0; i < 8; i++) {
+        const kp = p.generateSignatureKeyPair(nativeRandom);
+        assert.deepEqual(Buffer.from(n.signaturePublicKey(kp.privateKey)), Buffer.from(kp.publicKey));
+        const ikm = nativeRandom(32);
+        assert.deepEqual(Buffer.from(n.hpke.deriveKeyPair(ikm).publicKey), Buffer.from(p.hpke.deriveKeyPair(ikm).publicKey));
+      }
+    }
+  });
+});

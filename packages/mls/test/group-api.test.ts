@@ -166,6 +166,23 @@ test('group context extensions: required_capabilities and external_senders', () 
   net.assertInSync();
   assert.equal(net.get('alice').context.extensions.length, 2);
   net.chat();
+  // The external sender (e.g. the delivery service) proposes removing erin; carol commits it by reference.
+  const g = net.get('carol');
+  const from = { cipherSuite: 1, groupId: mls.groupId(g), epoch: mls.epoch(g), senderIndex: 0, signaturePrivateKey: senderKey.privateKey };
+  const prop = mls.proposeAsExternalSender(deps, from, { proposalType: mls.ProposalType.remove, remove: { removed: mls.ownLeafIndex(net.get('erin')) } });
+  for (const [n, st] of [...net.g]) {
+    const r = mls.processMessage(deps, st, prop);
+    assert.ok(r.kind === 'proposal' && r.sender.senderType === mls.SenderType.external);
+    net.g.set(n, r.group);
+  }
+  const c = mls.commit(deps, net.get('carol'));
+  assert.deepEqual(c.removed.map((m) => text(m.identity)), ['erin']);
+  net.commit('carol', c);
+  assert.equal(net.g.size, 4);
+  net.assertInSync();
+  // A forged external proposal (wrong key) is rejected.
+  const forged = mls.proposeAsExternalSender(deps, { ...from, epoch: mls.epoch(net.get('carol')), signaturePrivateKey: deps.crypto.suite(1).generateSignatureKeyPair(deps.rng).privateKey }, { proposalType: mls.ProposalType.remove, remove: { removed: 0 } });
+  assert.throws(() => mls.processMessage(deps, net.get('bob'), forged), (e: mls.MlsError) => e.code === 'V-FRM-04');
 });
 
 test('external commit join and resync', () => {

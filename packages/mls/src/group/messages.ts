@@ -1,7 +1,7 @@
 // Sending in the current epoch: application messages (RFC 9420 §6.3, always PrivateMessage), standalone proposals
 // (§12.1, cached by reference in our own state too), and the exporter (§8.5).
 import { makeProposalRef, signWithLabel } from '../crypto/labels.js';
-import { signContent } from '../framing/index.js';
+import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { UsageError } from '../errors.js';
 import { mlsExporter } from '../schedule/key-schedule.js';
 import {
@@ -93,4 +93,36 @@ export function proposeUpdate(deps: GroupDeps, state: GroupState, opts: ProposeO
 /** RFC 9420 §8.5 MLS-Exporter(label, context, length) of the current epoch. */
 export function exportSecret(deps: GroupDeps, state: GroupState, label: string, context: Bytes, length: number): Bytes {
   return mlsExporter(suiteOf(deps, state), state.keys.exporterSecret, label, context, length);
+}
+
+/** Who sends an external proposal (RFC 9420 §12.1.8): an entry of the group's external_senders extension. */
+export interface ExternalProposer {
+  readonly cipherSuite: number;
+  readonly groupId: Bytes;
+  readonly epoch: bigint;
+  /** Index of our entry in the external_senders extension. */
+  readonly senderIndex: number;
+  readonly signaturePrivateKey: Bytes;
+}
+
+/**
+ * RFC 9420 §12.1.8: a proposal from an external sender (e.g. the delivery service removing a device), as a
+ * PublicMessage without membership tag. Only Add, Remove, PreSharedKey, ReInit and GroupContextExtensions.
+ */
+export function proposeExternal(deps: GroupDeps, from: ExternalProposer, proposal: Proposal, authenticatedData: Bytes = new Uint8Array(0)): MlsMessage {
+  const cs = deps.crypto.suite(from.cipherSuite);
+  const content: FramedContent = {
+    groupId: from.groupId,
+    epoch: from.epoch,
+    sender: { senderType: SenderType.external, senderIndex: from.senderIndex },
+    authenticatedData,
+    contentType: ContentType.proposal,
+    proposal,
+  };
+  // The FramedContentTBS of an external sender carries no GroupContext (RFC 9420 §6.1), so no epoch keys are needed.
+  const empty = new Uint8Array(0);
+  const ctx = { version: 1, cipherSuite: from.cipherSuite, groupId: from.groupId, epoch: from.epoch, treeHash: empty, confirmedTranscriptHash: empty, extensions: [] };
+  const epoch = framingEpoch(cs, ctx, { membershipKey: empty, senderDataSecret: empty });
+  const ac = signContent(epoch, WireFormat.mls_public_message, content, from.signaturePrivateKey);
+  return { version: 1, wireFormat: WireFormat.mls_public_message, publicMessage: protectPublicMessage(epoch, ac) };
 }

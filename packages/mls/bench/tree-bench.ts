@@ -1,7 +1,6 @@
-// Timing of the tree hot paths in a 1000-member group (targets: UpdatePath created < 10 ms, processed < 4 ms).
-// Asserts only loose bounds (10x the targets) so slow CI machines do not flake; prints the measured medians.
+// Benchmark of the tree hot paths in a 1000-member group (targets: UpdatePath created < 10 ms, processed < 4 ms).
+// Run: node --import tsx bench/tree-bench.ts. Prints medians; times are never asserted in tests.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
 import type { KeyPair } from '../src/crypto/provider.js';
 import { PrivateTree } from '../src/tree/private-tree.js';
@@ -26,7 +25,7 @@ function time(runs: number, f: () => void): number {
   return median(out);
 }
 
-test('tree-perf: 1000-member group, hashing and UpdatePath create/process', (t) => {
+function main(): void {
   const cs = createNativeProvider().suite(1);
   const sig = cs.generateSignatureKeyPair(nativeRandom);
   const leafKeys: KeyPair[] = [];
@@ -90,10 +89,11 @@ test('tree-perf: 1000-member group, hashing and UpdatePath create/process', (t) 
   const tCreate = time(31, create);
   const tProcess = time(31, processPath);
   const tUpdate = time(31, () => tree.updateLeaf(500, senderLeaf).treeHash());
-  t.diagnostic(`members=${MEMBERS} nodes=${tree.nodeCount}`);
-  t.diagnostic(`full tree hash from scratch: ${fullHash.toFixed(2)} ms`);
-  t.diagnostic(`Update proposal + incremental tree hash: ${tUpdate.toFixed(3)} ms`);
-  t.diagnostic(`createUpdatePath (median of 31): ${tCreate.toFixed(2)} ms (target < 10)`);
-  t.diagnostic(`applyUpdatePath (median of 31): ${tProcess.toFixed(2)} ms (target < 4)`);
-  assert.ok(tCreate < 100 && tProcess < 40, 'UpdatePath create/process an order of magnitude over target');
-});
+  console.log(`members=${MEMBERS} nodes=${tree.nodeCount}`);
+  console.log(`full tree hash from scratch: ${fullHash.toFixed(2)} ms`);
+  console.log(`Update proposal + incremental tree hash: ${tUpdate.toFixed(3)} ms`);
+  console.log(`createUpdatePath (median of 31): ${tCreate.toFixed(2)} ms (target < 10)`);
+  console.log(`applyUpdatePath (median of 31): ${tProcess.toFixed(2)} ms (target < 4)`);
+}
+
+main();
