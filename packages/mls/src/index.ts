@@ -6,16 +6,27 @@ import { type CommitOptions, createCommit } from './group/commit.js';
 import { type CreateGroupOptions, createGroup as createGroupState } from './group/create.js';
 import { type ExternalJoinOptions, joinByExternalCommit as externalJoin } from './group/external.js';
 import { type GroupInfoOptions, signGroupInfo } from './group/group-info.js';
-import { type JoinOptions, type OwnKeyPackage, joinFromWelcome as joinState } from './group/join.js';
-import { type ExternalProposer, encryptMessage as encryptState, exportSecret as exportState, propose, proposeExternal, proposeUpdate } from './group/messages.js';
+import { type JoinOptions, joinFromWelcome as joinState, type OwnKeyPackage } from './group/join.js';
+import {
+  type ExternalProposer,
+  encryptMessage as encryptState,
+  exportSecret as exportState,
+  propose,
+  proposeExternal,
+  proposeUpdate,
+} from './group/messages.js';
 import { type ProcessResult as InternalResult, processMessage as processState } from './group/process.js';
 import { type GroupDeps, type GroupState, type Member, membersOf, suiteOf } from './group/state.js';
-import { type CreateKeyPackageOptions, type CreatedKeyPackage, createKeyPackage as createKp } from './key-package/create.js';
+import { type CreatedKeyPackage, type CreateKeyPackageOptions, createKeyPackage as createKp } from './key-package/create.js';
 import { keyPackageRef } from './key-package/ref.js';
 import { validateKeyPackage as validateKp } from './key-package/validate.js';
 import {
   type Bytes,
+  decodeMlsMessage,
+  decodeRatchetTree,
   type Extension,
+  encodeMlsMessage,
+  encodeRatchetTree,
   type KeyPackage,
   type MlsMessage,
   type PreSharedKeyID,
@@ -24,19 +35,26 @@ import {
   ProtocolVersion,
   type RatchetTreeNodes,
   WireFormat,
-  decodeMlsMessage,
-  decodeRatchetTree,
-  encodeMlsMessage,
-  encodeRatchetTree,
 } from './wire/index.js';
 
 export type Group = GroupState;
-export type { GroupDeps, Member, CreateGroupOptions, CreateKeyPackageOptions, CommitOptions, JoinOptions, ExternalJoinOptions, GroupInfoOptions };
-export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, Proposal, PreSharedKeyID, RatchetTreeNodes } from './wire/index.js';
-export type { KeyPackagePrivate } from './key-package/create.js';
-export type { CredentialValidator } from './key-package/validate.js';
 export type { CryptoProvider, MlsDeps, Rng } from './crypto/provider.js';
+export type { KeyPackagePrivate } from './key-package/create.js';
+export type { GroupConfig } from './group/state.js';
+export type { OwnKeyPackage } from './group/join.js';
+export type { CredentialValidator } from './key-package/validate.js';
+export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, PreSharedKeyID, Proposal, RatchetTreeNodes } from './wire/index.js';
 export { CredentialType, ExtensionType, ProposalType, PskType, SenderType } from './wire/index.js';
+export type {
+  CommitOptions,
+  CreateGroupOptions,
+  CreateKeyPackageOptions,
+  ExternalJoinOptions,
+  GroupDeps,
+  GroupInfoOptions,
+  JoinOptions,
+  Member,
+};
 
 /** RFC 9420 §17.1 cipher suite ids; Sotto's mandatory suite is MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519. */
 export const CipherSuiteId = {
@@ -44,9 +62,9 @@ export const CipherSuiteId = {
   MLS_128_DHKEMP256_AES128GCM_SHA256_P256: 2,
   MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519: 3,
 } as const;
-export { MlsError, DecodeError, ValidationError, CryptoError, UsageError, UnsupportedError } from './errors.js';
+export { CryptoError, DecodeError, MlsError, UnsupportedError, UsageError, ValidationError } from './errors.js';
+export { deserializeGroup, serializeGroup } from './group/serialize.js';
 export { CATALOGUE, type CatalogueEntry } from './validation-catalogue.js';
-export { serializeGroup, deserializeGroup } from './group/serialize.js';
 export { encodeExternalSenders, encodeRequiredCapabilities } from './wire/index.js';
 
 /** A fresh KeyPackage to upload, its reference, its encoded MLSMessage bytes, and the private keys to keep. */
@@ -56,7 +74,11 @@ export interface NewKeyPackage extends CreatedKeyPackage {
 
 export function createKeyPackage(deps: GroupDeps, opts: CreateKeyPackageOptions): NewKeyPackage {
   const kp = createKp(deps, opts);
-  return { ...kp, privateKeys: kp.privateKeys, bytes: encodeMlsMessage({ version: ProtocolVersion.mls10, wireFormat: 5, keyPackage: kp.keyPackage }) };
+  return {
+    ...kp,
+    privateKeys: kp.privateKeys,
+    bytes: encodeMlsMessage({ version: ProtocolVersion.mls10, wireFormat: 5, keyPackage: kp.keyPackage }),
+  };
 }
 
 /** Decodes an MLSMessage carrying a KeyPackage and validates it (RFC 9420 §10.1). */
@@ -114,14 +136,27 @@ export function commit(deps: GroupDeps, group: Group, opts: CommitOptions = {}):
 }
 
 /** Adds members in one commit; `welcome` goes to them (RFC 9420 §12.1.1, §12.4.3.1). */
-export function addMembers(deps: GroupDeps, group: Group, keyPackages: (KeyPackage | Bytes)[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
+export function addMembers(
+  deps: GroupDeps,
+  group: Group,
+  keyPackages: (KeyPackage | Bytes)[],
+  opts: Omit<CommitOptions, 'proposals'> = {},
+): CommitOutput {
   const proposals: Proposal[] = keyPackages.map((kp) => ({ proposalType: ProposalType.add, add: { keyPackage: asKeyPackage(deps, kp) } }));
   return commit(deps, group, { ...opts, proposals });
 }
 
 /** Removes the members at these leaf indices in one commit (RFC 9420 §12.1.3). */
-export function removeMembers(deps: GroupDeps, group: Group, leafIndices: number[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
-  return commit(deps, group, { ...opts, proposals: leafIndices.map((removed) => ({ proposalType: ProposalType.remove, remove: { removed } })) });
+export function removeMembers(
+  deps: GroupDeps,
+  group: Group,
+  leafIndices: number[],
+  opts: Omit<CommitOptions, 'proposals'> = {},
+): CommitOutput {
+  return commit(deps, group, {
+    ...opts,
+    proposals: leafIndices.map((removed) => ({ proposalType: ProposalType.remove, remove: { removed } })),
+  });
 }
 
 /** Refreshes our own keys: a commit with an UpdatePath (post-compromise security, RFC 9420 §12.4). */
@@ -131,7 +166,9 @@ export function updateKey(deps: GroupDeps, group: Group, opts: Omit<CommitOption
 
 /** Replaces the group context extensions (RFC 9420 §12.1.7) in a commit. */
 export function setGroupExtensions(deps: GroupDeps, group: Group, extensions: Extension[]): CommitOutput {
-  return commit(deps, group, { proposals: [{ proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }] });
+  return commit(deps, group, {
+    proposals: [{ proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }],
+  });
 }
 
 export interface ProposalOutput {
@@ -191,7 +228,8 @@ export function joinFromWelcome(
   const list = Array.isArray(keyPackages) ? keyPackages : [keyPackages];
   const suite = deps.crypto.suite(m.welcome.cipherSuite);
   const refs = new Set(m.welcome.secrets.map((s) => hex(s.newMember)));
-  const own = list.find((k) => k.keyPackage.cipherSuite === m.welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
+  const own =
+    list.find((k) => k.keyPackage.cipherSuite === m.welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
   if (!own) throw new UsageError('no KeyPackage given');
   const { ratchetTree, ...rest } = opts;
   const tree = ratchetTree instanceof Uint8Array ? decodeRatchetTree(ratchetTree) : ratchetTree;

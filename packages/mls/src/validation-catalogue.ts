@@ -5,8 +5,8 @@ import { GROUP_CHECKS } from './group/checks.js';
 import { TREE_CHECKS } from './tree/checks.js';
 
 export { FRAMING_CHECKS } from './framing/checks.js';
-export { TREE_CHECKS } from './tree/checks.js';
 export { COMMIT_CHECKS, EXTERNAL_CHECKS, GROUP_CHECKS, KEY_PACKAGE_CHECKS, PROPOSAL_CHECKS, WELCOME_CHECKS } from './group/checks.js';
+export { TREE_CHECKS } from './tree/checks.js';
 
 /** One catalogue entry: the ID, the RFC section(s) and the rule in words. */
 export interface CatalogueEntry {

@@ -1,6 +1,6 @@
 // The validation catalogue (src/validation-catalogue.ts): IDs are unique and each has a must-reject test.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CATALOGUE } from '../src/validation-catalogue.js';

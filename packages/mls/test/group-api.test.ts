@@ -73,9 +73,15 @@ function fiveMembers(handshakeAsPrivate: boolean): Net {
   net.g.set('alice', mls.createGroup(deps, { cipherSuite: 1, credential: cred('alice'), config: { handshakeAsPrivate } }));
   const names = ['bob', 'carol', 'dave', 'erin'];
   const kps = names.map((n) => mls.createKeyPackage(deps, { cipherSuite: 1, credential: cred(n) }));
-  const out = mls.addMembers(deps, net.get('alice'), kps.map((k) => k.bytes));
+  const out = mls.addMembers(
+    deps,
+    net.get('alice'),
+    kps.map((k) => k.bytes),
+  );
   net.commit('alice', out);
-  names.forEach((n, i) => join(net, out.welcome, n, kps[i] as mls.NewKeyPackage));
+  names.forEach((n, i) => {
+    join(net, out.welcome, n, kps[i] as mls.NewKeyPackage);
+  });
   return net;
 }
 
@@ -107,7 +113,10 @@ for (const priv of [true, false]) {
     net.g.set('erin', rp.group);
     net.deliver('erin', rp.message);
     const rc = mls.commit(deps, net.get('carol'));
-    assert.deepEqual(rc.removed.map((m) => text(m.identity)), ['dave']);
+    assert.deepEqual(
+      rc.removed.map((m) => text(m.identity)),
+      ['dave'],
+    );
     net.commit('carol', rc);
     assert.equal(net.g.size, 4);
     net.assertInSync();
@@ -159,8 +168,14 @@ test('group context extensions: required_capabilities and external_senders', () 
   const net = fiveMembers(true);
   const senderKey = deps.crypto.suite(1).generateSignatureKeyPair(deps.rng);
   const extensions: mls.Extension[] = [
-    { extensionType: mls.ExtensionType.required_capabilities, extensionData: mls.encodeRequiredCapabilities({ extensionTypes: [], proposalTypes: [], credentialTypes: [1] }) },
-    { extensionType: mls.ExtensionType.external_senders, extensionData: mls.encodeExternalSenders([{ signatureKey: senderKey.publicKey, credential: cred('server') }]) },
+    {
+      extensionType: mls.ExtensionType.required_capabilities,
+      extensionData: mls.encodeRequiredCapabilities({ extensionTypes: [], proposalTypes: [], credentialTypes: [1] }),
+    },
+    {
+      extensionType: mls.ExtensionType.external_senders,
+      extensionData: mls.encodeExternalSenders([{ signatureKey: senderKey.publicKey, credential: cred('server') }]),
+    },
   ];
   net.commit('dave', mls.setGroupExtensions(deps, net.get('dave'), extensions));
   net.assertInSync();
@@ -169,20 +184,37 @@ test('group context extensions: required_capabilities and external_senders', () 
   // The external sender (e.g. the delivery service) proposes removing erin; carol commits it by reference.
   const g = net.get('carol');
   const from = { cipherSuite: 1, groupId: mls.groupId(g), epoch: mls.epoch(g), senderIndex: 0, signaturePrivateKey: senderKey.privateKey };
-  const prop = mls.proposeAsExternalSender(deps, from, { proposalType: mls.ProposalType.remove, remove: { removed: mls.ownLeafIndex(net.get('erin')) } });
+  const prop = mls.proposeAsExternalSender(deps, from, {
+    proposalType: mls.ProposalType.remove,
+    remove: { removed: mls.ownLeafIndex(net.get('erin')) },
+  });
   for (const [n, st] of [...net.g]) {
     const r = mls.processMessage(deps, st, prop);
     assert.ok(r.kind === 'proposal' && r.sender.senderType === mls.SenderType.external);
     net.g.set(n, r.group);
   }
   const c = mls.commit(deps, net.get('carol'));
-  assert.deepEqual(c.removed.map((m) => text(m.identity)), ['erin']);
+  assert.deepEqual(
+    c.removed.map((m) => text(m.identity)),
+    ['erin'],
+  );
   net.commit('carol', c);
   assert.equal(net.g.size, 4);
   net.assertInSync();
   // A forged external proposal (wrong key) is rejected.
-  const forged = mls.proposeAsExternalSender(deps, { ...from, epoch: mls.epoch(net.get('carol')), signaturePrivateKey: deps.crypto.suite(1).generateSignatureKeyPair(deps.rng).privateKey }, { proposalType: mls.ProposalType.remove, remove: { removed: 0 } });
-  assert.throws(() => mls.processMessage(deps, net.get('bob'), forged), (e: mls.MlsError) => e.code === 'V-FRM-04');
+  const forged = mls.proposeAsExternalSender(
+    deps,
+    {
+      ...from,
+      epoch: mls.epoch(net.get('carol')),
+      signaturePrivateKey: deps.crypto.suite(1).generateSignatureKeyPair(deps.rng).privateKey,
+    },
+    { proposalType: mls.ProposalType.remove, remove: { removed: 0 } },
+  );
+  assert.throws(
+    () => mls.processMessage(deps, net.get('bob'), forged),
+    (e: mls.MlsError) => e.code === 'V-FRM-04',
+  );
 });
 
 test('external commit join and resync', () => {
@@ -259,5 +291,53 @@ test('credential validation hook rejects a KeyPackage it does not accept', () =>
   const ok = mls.createKeyPackage(strict, { cipherSuite: 1, credential: cred('bob@sotto.example') });
   const bad = mls.createKeyPackage(strict, { cipherSuite: 1, credential: cred('mallory@evil.example') });
   assert.ok(mls.addMembers(strict, g, [ok.bytes]).welcome);
-  assert.throws(() => mls.addMembers(strict, g, [bad.bytes]), (e: mls.MlsError) => e.code === 'V-KP-07');
+  assert.throws(
+    () => mls.addMembers(strict, g, [bad.bytes]),
+    (e: mls.MlsError) => e.code === 'V-KP-07',
+  );
+});
+
+test('a commit leaves out pending proposals it may not include (a Remove of the committer, a second Remove)', () => {
+  const net = fiveMembers(true);
+  const bobLeaf = mls.ownLeafIndex(net.get('bob'));
+  const p1 = mls.proposeRemove(deps, net.get('carol'), bobLeaf);
+  net.g.set('carol', p1.group);
+  net.deliver('carol', p1.message);
+  const p2 = mls.proposeRemove(deps, net.get('dave'), bobLeaf);
+  net.g.set('dave', p2.group);
+  net.deliver('dave', p2.message);
+  const p3 = mls.proposeRemove(deps, net.get('erin'), mls.ownLeafIndex(net.get('alice')));
+  net.g.set('erin', p3.group);
+  net.deliver('erin', p3.message);
+  // Alice cannot commit her own removal; she commits bob's removal once.
+  const c = mls.commit(deps, net.get('alice'));
+  assert.deepEqual(
+    c.removed.map((m) => text(m.identity)),
+    ['bob'],
+  );
+  net.commit('alice', c);
+  assert.equal(net.g.size, 4);
+  net.assertInSync();
+});
+
+test('a late application message of the previous epoch is still decrypted (config.pastEpochs)', () => {
+  const net = fiveMembers(true);
+  const late = mls.encryptMessage(deps, net.get('bob'), utf8('sent before the commit'));
+  net.g.set('bob', late.group);
+  net.commit('alice', mls.updateKey(deps, net.get('alice')));
+  const carol = net.get('carol');
+  const r = mls.processMessage(deps, carol, late.message);
+  assert.ok(r.kind === 'application' && text(r.data) === 'sent before the commit');
+  // Each key decrypts once (V-FRM-11), and survives persistence.
+  const restored = mls.deserializeGroup(deps, mls.serializeGroup(r.group));
+  assert.throws(
+    () => mls.processMessage(deps, restored, late.message),
+    (e: mls.MlsError) => e.code === 'V-FRM-11',
+  );
+  // Two epochs later it is gone (default keeps one past epoch).
+  net.commit('dave', mls.updateKey(deps, net.get('dave')));
+  assert.throws(
+    () => mls.processMessage(deps, net.get('erin'), late.message),
+    (e: mls.MlsError) => e.code === 'V-FRM-02',
+  );
 });

@@ -100,7 +100,11 @@ async function scenario(creator: ClientDriver, other: ClientDriver, treeInWelcom
   const rem2 = await c3.removeMembers([leafOf(c3, o1.identity)]);
   const gone = await o1.processMessage(rem2.commitBytes);
   assert.equal(gone.kind === 'commit' && gone.removed, true, 'removed member sees its removal');
-  await deliver(rem2, c3, group.filter((m) => m !== o1));
+  await deliver(
+    rem2,
+    c3,
+    group.filter((m) => m !== o1),
+  );
   group = group.filter((m) => m !== o1);
   await assertAgree(group);
   await chat(group, 'after removes');
@@ -116,6 +120,24 @@ async function scenario(creator: ClientDriver, other: ClientDriver, treeInWelcom
   await chat(group, 'final');
 }
 
+/** A tampered commit from the peer is refused and leaves the receiver's state as it was (RFC 9420 §6.3.2, §12.4.2). */
+async function tamperedCommit(from: ClientDriver, to: ClientDriver): Promise<void> {
+  const p = await from.createGroup(enc.encode(`tamper-${from.impl}-${to.impl}`), `${from.impl}-p`);
+  const qkp = await to.createKeyPackage(`${to.impl}-q`);
+  const add = await p.addMembers([qkp.publicBytes]);
+  assert.ok(add.welcomeBytes);
+  const q = await to.joinFromWelcome(add.welcomeBytes, qkp);
+  const { commitBytes } = await p.update();
+  for (const at of [commitBytes.length - 1, commitBytes.length >> 1]) {
+    const bad = commitBytes.slice();
+    bad[at] = (bad[at] ?? 0) ^ 0x01;
+    await assert.rejects(q.processMessage(bad));
+  }
+  assert.equal(q.epoch(), p.epoch() - 1n);
+  await q.processMessage(commitBytes);
+  await assertAgree([p, q]);
+}
+
 describe('interop with ts-mls@1.6.4 (suite 0x0001)', () => {
   let ts: ClientDriver;
   let sotto: ClientDriver;
@@ -128,8 +150,28 @@ describe('interop with ts-mls@1.6.4 (suite 0x0001)', () => {
   };
 
   test('control: ts-mls with itself through the drivers', () => scenario(ts, ts, true));
-  test('ts-mls creates the group, Sotto joins by Welcome (tree in GroupInfo)', withSotto(() => scenario(ts, sotto, true)));
-  test('ts-mls creates the group, Sotto joins by Welcome (tree out of band)', withSotto(() => scenario(ts, sotto, false)));
-  test('Sotto creates the group, ts-mls joins by Welcome (tree in GroupInfo)', withSotto(() => scenario(sotto, ts, true)));
-  test('Sotto creates the group, ts-mls joins by Welcome (tree out of band)', withSotto(() => scenario(sotto, ts, false)));
+  test(
+    'ts-mls creates the group, Sotto joins by Welcome (tree in GroupInfo)',
+    withSotto(() => scenario(ts, sotto, true)),
+  );
+  test(
+    'ts-mls creates the group, Sotto joins by Welcome (tree out of band)',
+    withSotto(() => scenario(ts, sotto, false)),
+  );
+  test(
+    'Sotto creates the group, ts-mls joins by Welcome (tree in GroupInfo)',
+    withSotto(() => scenario(sotto, ts, true)),
+  );
+  test(
+    'Sotto creates the group, ts-mls joins by Welcome (tree out of band)',
+    withSotto(() => scenario(sotto, ts, false)),
+  );
+  test(
+    'a tampered ts-mls commit is refused by Sotto, state unchanged',
+    withSotto(() => tamperedCommit(ts, sotto)),
+  );
+  test(
+    'a tampered Sotto commit is refused by ts-mls, state unchanged',
+    withSotto(() => tamperedCommit(sotto, ts)),
+  );
 });

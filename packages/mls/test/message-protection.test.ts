@@ -2,7 +2,7 @@
 // commit and application data (sender: leaf 1 of a 2-member secret tree), then protect our own and unprotect them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
+import type { CryptoProvider } from '../src/crypto/provider.js';
 import { UsageError, ValidationError } from '../src/errors.js';
 import {
   type FramingEpoch,
@@ -20,6 +20,7 @@ import { encodeFramedContent } from '../src/wire/framing.js';
 import { decodeMlsMessage } from '../src/wire/mls-message.js';
 import { decodeProposal, encodeProposal } from '../src/wire/proposal.js';
 import { type ContentBody, type FramedContent, type PrivateMessage, type PublicMessage, WireFormat } from '../src/wire/types.js';
+import { providers, selectCases } from './helpers/providers.js';
 import { hex, loadVectors, toHex } from './helpers/vectors.js';
 
 interface ProtectionVector {
@@ -43,10 +44,9 @@ interface ProtectionVector {
   application_priv: string;
 }
 
-const provider = createNativeProvider();
 const vectors = loadVectors<ProtectionVector>('message-protection');
 
-function setup(v: ProtectionVector) {
+function setup(provider: CryptoProvider, v: ProtectionVector) {
   const cs = provider.suite(v.cipher_suite);
   const epoch = framingEpoch(
     cs,
@@ -89,60 +89,65 @@ function ownContent(epoch: FramingEpoch, body: ContentBody, authenticatedData: U
   return { groupId, epoch: e, sender: { senderType: 1, leafIndex: 1 }, authenticatedData, ...body };
 }
 
-describe('message-protection.json (RFC 9420 §6.2, §6.3)', () => {
-  it('unprotects and re-protects proposal, commit and application in every case', (t) => {
-    let cases = 0;
-    let messages = 0;
-    for (const v of vectors) {
-      const { epoch, lookup, tree, priv } = setup(v);
-      const bodies: [string, ContentBody, string | undefined, string][] = [
-        ['proposal', { contentType: 2, proposal: decodeProposal(hex(v.proposal)) }, v.proposal_pub, v.proposal_priv],
-        ['commit', { contentType: 3, commit: decodeCommit(hex(v.commit)) }, v.commit_pub, v.commit_priv],
-        ['application', { contentType: 1, applicationData: hex(v.application) }, undefined, v.application_priv],
-      ];
-      for (const [name, body, pubHex, privHex] of bodies) {
-        const at = `suite ${v.cipher_suite} ${name}`;
-        const raw = bodyHex(body);
-        let confirmationTag: Uint8Array | undefined;
-        // The given PublicMessage verifies (membership tag, signature) and yields the raw content.
-        if (pubHex !== undefined) {
-          const got = unprotectPublicMessage(epoch, asPublic(pubHex), lookup);
-          assert.equal(bodyHex(got.content), raw, at);
-          confirmationTag = got.auth.confirmationTag;
-          // Our own PublicMessage verifies too.
-          const ac = signContent(epoch, WireFormat.mls_public_message, ownContent(epoch, body, new Uint8Array(0)), priv);
-          if (confirmationTag) ac.auth.confirmationTag = confirmationTag;
-          const mine = unprotectPublicMessage(epoch, protectPublicMessage(epoch, ac), lookup);
-          assert.equal(toHex(encodeFramedContent(mine.content)), toHex(encodeFramedContent(ac.content)), at);
-        } else {
-          // Application data MUST NOT be sent as a PublicMessage.
-          const ac = signContent(epoch, WireFormat.mls_public_message, ownContent(epoch, body, new Uint8Array(0)), priv);
-          assert.throws(() => protectPublicMessage(epoch, ac), UsageError);
+for (const p of providers) {
+  const { cases: selected, summary } = selectCases(p, 'message-protection', vectors);
+
+  describe(`message-protection.json (RFC 9420 §6.2, §6.3), ${p.name} provider`, () => {
+    it(`${p.name}: unprotects and re-protects proposal, commit and application in every selected case`, (t) => {
+      let cases = 0;
+      let messages = 0;
+      for (const [, v] of selected) {
+        const { epoch, lookup, tree, priv } = setup(p.provider, v);
+        const bodies: [string, ContentBody, string | undefined, string][] = [
+          ['proposal', { contentType: 2, proposal: decodeProposal(hex(v.proposal)) }, v.proposal_pub, v.proposal_priv],
+          ['commit', { contentType: 3, commit: decodeCommit(hex(v.commit)) }, v.commit_pub, v.commit_priv],
+          ['application', { contentType: 1, applicationData: hex(v.application) }, undefined, v.application_priv],
+        ];
+        for (const [name, body, pubHex, privHex] of bodies) {
+          const at = `${p.name} suite ${v.cipher_suite} ${name}`;
+          const raw = bodyHex(body);
+          let confirmationTag: Uint8Array | undefined;
+          // The given PublicMessage verifies (membership tag, signature) and yields the raw content.
+          if (pubHex !== undefined) {
+            const got = unprotectPublicMessage(epoch, asPublic(pubHex), lookup);
+            assert.equal(bodyHex(got.content), raw, at);
+            confirmationTag = got.auth.confirmationTag;
+            // Our own PublicMessage verifies too.
+            const ac = signContent(epoch, WireFormat.mls_public_message, ownContent(epoch, body, new Uint8Array(0)), priv);
+            if (confirmationTag) ac.auth.confirmationTag = confirmationTag;
+            const mine = unprotectPublicMessage(epoch, protectPublicMessage(epoch, ac), lookup);
+            assert.equal(toHex(encodeFramedContent(mine.content)), toHex(encodeFramedContent(ac.content)), at);
+          } else {
+            // Application data MUST NOT be sent as a PublicMessage.
+            const ac = signContent(epoch, WireFormat.mls_public_message, ownContent(epoch, body, new Uint8Array(0)), priv);
+            assert.throws(() => protectPublicMessage(epoch, ac), UsageError);
+          }
+          // The given PrivateMessage decrypts, with a fresh 2-member secret tree.
+          const given = asPrivate(privHex);
+          const got = unprotectPrivateMessage(epoch, tree(), given, lookup);
+          assert.equal(bodyHex(got.content.content), raw, at);
+          assert.equal(got.content.content.sender.senderType, 1);
+          confirmationTag ??= got.content.auth.confirmationTag;
+          // Our own PrivateMessage (with padding) round-trips, and its key cannot be used twice.
+          const ac = signContent(epoch, WireFormat.mls_private_message, ownContent(epoch, body, hex('a1b2')), priv);
+          if (body.contentType === 3) ac.auth.confirmationTag = confirmationTag;
+          const sent = protectPrivateMessage(epoch, tree(), ac, { rng: p.rng, padToMultipleOf: 32 });
+          const recv = unprotectPrivateMessage(epoch, tree(), sent.message, lookup);
+          assert.equal(toHex(encodeFramedContent(recv.content.content)), toHex(encodeFramedContent(ac.content)), at);
+          assert.deepEqual(recv.content.auth, ac.auth);
+          assert.throws(
+            () => unprotectPrivateMessage(epoch, recv.tree, sent.message, lookup),
+            (e) => e instanceof ValidationError && e.code === 'V-FRM-11',
+          );
+          messages += pubHex === undefined ? 1 : 2;
         }
-        // The given PrivateMessage decrypts, with a fresh 2-member secret tree.
-        const given = asPrivate(privHex);
-        const got = unprotectPrivateMessage(epoch, tree(), given, lookup);
-        assert.equal(bodyHex(got.content.content), raw, at);
-        assert.equal(got.content.content.sender.senderType, 1);
-        confirmationTag ??= got.content.auth.confirmationTag;
-        // Our own PrivateMessage (with padding) round-trips, and its key cannot be used twice.
-        const ac = signContent(epoch, WireFormat.mls_private_message, ownContent(epoch, body, hex('a1b2')), priv);
-        if (body.contentType === 3) ac.auth.confirmationTag = confirmationTag;
-        const sent = protectPrivateMessage(epoch, tree(), ac, { rng: nativeRandom, padToMultipleOf: 32 });
-        const recv = unprotectPrivateMessage(epoch, tree(), sent.message, lookup);
-        assert.equal(toHex(encodeFramedContent(recv.content.content)), toHex(encodeFramedContent(ac.content)), at);
-        assert.deepEqual(recv.content.auth, ac.auth);
-        assert.throws(
-          () => unprotectPrivateMessage(epoch, recv.tree, sent.message, lookup),
-          (e) => e instanceof ValidationError && e.code === 'V-FRM-11',
-        );
-        messages += pubHex === undefined ? 1 : 2;
+        cases++;
       }
-      cases++;
-    }
-    assert.equal(cases, vectors.length);
-    const shown = [String(setup(vectors[0] as ProtectionVector).epoch), JSON.stringify(setup(vectors[0] as ProtectionVector).epoch)];
-    for (const s of shown) assert.ok(s.includes('redacted') && !s.includes((vectors[0] as ProtectionVector).membership_key.slice(0, 8)));
-    t.diagnostic(`message-protection.json: ${cases}/${vectors.length} cases, ${messages} given messages unprotected`);
+      assert.equal(cases, selected.length);
+      const first = (selected[0] as [number, ProtectionVector])[1];
+      const shown = [String(setup(p.provider, first).epoch), JSON.stringify(setup(p.provider, first).epoch)];
+      for (const s of shown) assert.ok(s.includes('redacted') && !s.includes(first.membership_key.slice(0, 8)));
+      t.diagnostic(`${summary}, ${messages} given messages unprotected`);
+    });
   });
-});
+}

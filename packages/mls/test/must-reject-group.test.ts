@@ -27,15 +27,15 @@ import {
   type ContentBody,
   type Extension,
   ExtensionType,
+  encodeGroupInfoTbs,
+  encodeKeyPackageTbs,
+  encodeLeafNodeTbs,
+  encodeRequiredCapabilities,
   type KeyPackage,
   type MlsMessage,
   type Proposal,
   type Sender,
   type Welcome,
-  encodeGroupInfoTbs,
-  encodeKeyPackageTbs,
-  encodeLeafNodeTbs,
-  encodeRequiredCapabilities,
 } from '../src/wire/index.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -65,7 +65,13 @@ interface Trio {
 }
 function trio(groupExtensions: Extension[] = [], extraCaps: number[] = []): Trio {
   const caps = { extensions: extraCaps };
-  const alice0 = createGroup(deps, { cipherSuite: 1, credential: cred('alice'), extensions: groupExtensions, capabilities: caps, config: { handshakeAsPrivate: false } });
+  const alice0 = createGroup(deps, {
+    cipherSuite: 1,
+    credential: cred('alice'),
+    extensions: groupExtensions,
+    capabilities: caps,
+    config: { handshakeAsPrivate: false },
+  });
   const bobKp = kp('bob', { capabilities: caps });
   const carolKp = kp('carol', { capabilities: caps });
   const r = createCommit(deps, alice0, {
@@ -79,7 +85,12 @@ function trio(groupExtensions: Extension[] = [], extraCaps: number[] = []): Trio
 }
 
 /** Signs arbitrary content as `from` (no validation) and frames it as a PublicMessage with a valid membership tag. */
-function forge(from: GroupState, body: ContentBody, sender: Sender = { senderType: 1, leafIndex: from.ownLeaf }, tag?: Uint8Array): MlsMessage {
+function forge(
+  from: GroupState,
+  body: ContentBody,
+  sender: Sender = { senderType: 1, leafIndex: from.ownLeaf },
+  tag?: Uint8Array,
+): MlsMessage {
   const epoch = framingEpoch(cs, from.context, from.keys);
   const content = { groupId: from.context.groupId, epoch: from.context.epoch, sender, authenticatedData: new Uint8Array(0), ...body };
   const ac = signContent(epoch, 1, content, from.signaturePrivateKey);
@@ -109,7 +120,15 @@ function resigned(base: CreatedKeyPackage, mutate: (k: KeyPackage) => KeyPackage
   const sk = base.privateKeys.signaturePrivateKey;
   const k = mutate(structuredClone(base.keyPackage));
   const { signature: _s, ...leafTbs } = k.leafNode;
-  const leafNode = { ...k.leafNode, signature: signWithLabel(cs, sk, 'LeafNodeTBS', k.leafNode.leafNodeSource === 1 ? encodeLeafNodeTbs(leafTbs) : encodeLeafNodeTbs(leafTbs, new Uint8Array(0), 0)) };
+  const leafNode = {
+    ...k.leafNode,
+    signature: signWithLabel(
+      cs,
+      sk,
+      'LeafNodeTBS',
+      k.leafNode.leafNodeSource === 1 ? encodeLeafNodeTbs(leafTbs) : encodeLeafNodeTbs(leafTbs, new Uint8Array(0), 0),
+    ),
+  };
   const { signature: _k, ...tbs } = { ...k, leafNode };
   return { ...tbs, signature: signWithLabel(cs, sk, 'KeyPackageTBS', encodeKeyPackageTbs(tbs)) };
 }
@@ -118,7 +137,13 @@ describe('KeyPackage must-reject (RFC 9420 §10.1)', () => {
   const base = kp('dave');
   const ctx = { version: 1, cipherSuite: 1 };
   it('V-KP-01: rejects a KeyPackage of another protocol version', () => {
-    rejects('V-KP-01', () => validateKeyPackage(deps, resigned(base, (k) => ({ ...k, version: 2 })), ctx));
+    rejects('V-KP-01', () =>
+      validateKeyPackage(
+        deps,
+        resigned(base, (k) => ({ ...k, version: 2 })),
+        ctx,
+      ),
+    );
   });
   it('V-KP-02: rejects a KeyPackage of another cipher suite', () => {
     rejects('V-KP-02', () => validateKeyPackage(deps, { ...base.keyPackage, cipherSuite: 3 }, ctx));
@@ -130,10 +155,22 @@ describe('KeyPackage must-reject (RFC 9420 §10.1)', () => {
     rejects('V-KP-03', () => processMessage(deps, t.bob, forge(t.alice, commitOf([{ proposalType: 1, add: { keyPackage: bad } }]))), t.bob);
   });
   it('V-KP-04: rejects a KeyPackage whose leaf source is not key_package', () => {
-    rejects('V-KP-04', () => validateKeyPackage(deps, resigned(base, (k) => ({ ...k, leafNode: { ...k.leafNode, leafNodeSource: 2 } })), ctx));
+    rejects('V-KP-04', () =>
+      validateKeyPackage(
+        deps,
+        resigned(base, (k) => ({ ...k, leafNode: { ...k.leafNode, leafNodeSource: 2 } })),
+        ctx,
+      ),
+    );
   });
   it('V-KP-05: rejects init_key equal to the leaf encryption_key', () => {
-    rejects('V-KP-05', () => validateKeyPackage(deps, resigned(base, (k) => ({ ...k, initKey: k.leafNode.encryptionKey })), ctx));
+    rejects('V-KP-05', () =>
+      validateKeyPackage(
+        deps,
+        resigned(base, (k) => ({ ...k, initKey: k.leafNode.encryptionKey })),
+        ctx,
+      ),
+    );
   });
   it('V-KP-06: rejects a KeyPackage outside its lifetime', () => {
     rejects('V-KP-06', () => validateKeyPackage({ ...deps, now: () => NOW + 10n ** 9n }, base.keyPackage, ctx));
@@ -145,7 +182,13 @@ describe('KeyPackage must-reject (RFC 9420 §10.1)', () => {
     const { signature: _s, ...tbs } = badLeaf;
     const k = { ...tbs, signature: signWithLabel(cs, base.privateKeys.signaturePrivateKey, 'KeyPackageTBS', encodeKeyPackageTbs(tbs)) };
     rejects('V-KP-07', () => validateKeyPackage(deps, k, ctx));
-    rejects('V-KP-07', () => validateKeyPackage(deps, resigned(base, (x) => ({ ...x, leafNode: { ...x.leafNode, capabilities: { ...x.leafNode.capabilities, credentials: [2] } } })), ctx));
+    rejects('V-KP-07', () =>
+      validateKeyPackage(
+        deps,
+        resigned(base, (x) => ({ ...x, leafNode: { ...x.leafNode, capabilities: { ...x.leafNode.capabilities, credentials: [2] } } })),
+        ctx,
+      ),
+    );
     rejects('V-KP-07', () => validateKeyPackage(deps, base.keyPackage, { ...ctx, validateCredential: () => false }));
   });
 });
@@ -162,9 +205,16 @@ describe('proposal-list must-reject (RFC 9420 §12.2)', () => {
   it('V-PROP-03: rejects an Add of a client already in the group (same signature key) and duplicate Adds', () => {
     const t = trio();
     const clone = kp('bob-again', { signaturePrivateKey: t.bobKp.privateKeys.signaturePrivateKey });
-    rejects('V-PROP-03', () => processMessage(deps, t.carol, forge(t.alice, commitOf([{ proposalType: 1, add: { keyPackage: clone.keyPackage } }]))), t.carol);
+    rejects(
+      'V-PROP-03',
+      () => processMessage(deps, t.carol, forge(t.alice, commitOf([{ proposalType: 1, add: { keyPackage: clone.keyPackage } }]))),
+      t.carol,
+    );
     const d = kp('dave').keyPackage;
-    const twice = commitOf([{ proposalType: 1, add: { keyPackage: d } }, { proposalType: 1, add: { keyPackage: d } }]);
+    const twice = commitOf([
+      { proposalType: 1, add: { keyPackage: d } },
+      { proposalType: 1, add: { keyPackage: d } },
+    ]);
     rejects('V-PROP-03', () => processMessage(deps, t.carol, forge(t.alice, twice)), t.carol);
   });
   it('V-PROP-04: rejects two GroupContextExtensions proposals', () => {
@@ -197,7 +247,10 @@ describe('proposal-list must-reject (RFC 9420 §12.2)', () => {
     rejects('V-PROP-09', () => processMessage(deps, t.carol, forge(t.alice, commitOf([ei]))), t.carol);
   });
   it('V-PROP-10: rejects an Add whose KeyPackage lacks the required capabilities', () => {
-    const rc = { extensionType: ExtensionType.required_capabilities, extensionData: encodeRequiredCapabilities({ extensionTypes: [0xff01], proposalTypes: [], credentialTypes: [] }) };
+    const rc = {
+      extensionType: ExtensionType.required_capabilities,
+      extensionData: encodeRequiredCapabilities({ extensionTypes: [0xff01], proposalTypes: [], credentialTypes: [] }),
+    };
     const t = trio([rc], [0xff01]);
     const add: Proposal = { proposalType: 1, add: { keyPackage: kp('dave').keyPackage } };
     rejects('V-PROP-10', () => processMessage(deps, t.carol, forge(t.alice, commitOf([add]))), t.carol);
@@ -254,6 +307,16 @@ describe('commit must-reject (RFC 9420 §12.4.2)', () => {
     rejects('V-COMMIT-02', () => processMessage(deps, t.carol, { version: 1, wireFormat: 1, publicMessage: bad }), t.carol);
     assert.equal(processMessage(deps, t.carol, real).kind, 'commit');
   });
+  it('V-COMMIT-04: rejects a commit whose UpdatePath leaf credential the application refuses', () => {
+    const t = trio();
+    const r = createCommit(deps, t.alice, { forcePath: true });
+    const strict: GroupDeps = {
+      ...deps,
+      validateCredential: (c) => !('identity' in c && new TextDecoder().decode(c.identity) === 'alice'),
+    };
+    rejects('V-COMMIT-04', () => processMessage(strict, t.carol, r.commit), t.carol);
+    assert.equal(processMessage(deps, t.carol, r.commit).kind, 'commit');
+  });
   it('V-COMMIT-03: rejects our own commit coming back as an incoming message', () => {
     const t = trio();
     const r = createCommit(deps, t.alice);
@@ -265,23 +328,39 @@ describe('Welcome must-reject (RFC 9420 §12.4.3.1)', () => {
   function addDave(opts: Parameters<typeof createCommit>[2] = {}) {
     const t = trio();
     const dave = kp('dave');
-    const r = createCommit(deps, t.alice, { ...opts, proposals: [...(opts.proposals ?? []), { proposalType: 1, add: { keyPackage: dave.keyPackage } }] });
+    const r = createCommit(deps, t.alice, {
+      ...opts,
+      proposals: [...(opts.proposals ?? []), { proposalType: 1, add: { keyPackage: dave.keyPackage } }],
+    });
     return { t, dave, r, welcome: welcomeOf(r.welcome) };
   }
   /** Re-encrypts the Welcome's GroupInfo after `mutate` (the joiner can: it holds the joiner secret). */
-  function regroup(welcome: Welcome, dave: CreatedKeyPackage, signer: GroupState, mutate: (gi: ReturnType<typeof decryptGroupInfo>) => ReturnType<typeof decryptGroupInfo>, resign = true): Welcome {
+  function regroup(
+    welcome: Welcome,
+    dave: CreatedKeyPackage,
+    signer: GroupState,
+    mutate: (gi: ReturnType<typeof decryptGroupInfo>) => ReturnType<typeof decryptGroupInfo>,
+    resign = true,
+  ): Welcome {
     const entry = welcome.secrets[0];
     assert.ok(entry);
     const gs = decryptGroupSecrets(cs, dave.privateKeys.initPrivateKey, welcome.encryptedGroupInfo, entry.encryptedGroupSecrets);
     const ws = deriveWelcomeSecret(cs, gs.joinerSecret);
     const gi = mutate(decryptGroupInfo(cs, ws, welcome.encryptedGroupInfo));
     const { signature: _s, ...tbs } = gi;
-    const signed = resign ? { ...tbs, signature: signWithLabel(cs, signer.signaturePrivateKey, 'GroupInfoTBS', encodeGroupInfoTbs(tbs)) } : gi;
+    const signed = resign
+      ? { ...tbs, signature: signWithLabel(cs, signer.signaturePrivateKey, 'GroupInfoTBS', encodeGroupInfoTbs(tbs)) }
+      : gi;
     const encryptedGroupInfo = encryptGroupInfo(cs, ws, signed);
     return {
       cipherSuite: 1,
       encryptedGroupInfo,
-      secrets: [{ newMember: entry.newMember, encryptedGroupSecrets: encryptGroupSecrets(cs, dave.keyPackage.initKey, encryptedGroupInfo, gs, deps.rng) }],
+      secrets: [
+        {
+          newMember: entry.newMember,
+          encryptedGroupSecrets: encryptGroupSecrets(cs, dave.keyPackage.initKey, encryptedGroupInfo, gs, deps.rng),
+        },
+      ],
     };
   }
   it('V-WELC-01: rejects a Welcome with no entry for our KeyPackage', () => {
@@ -311,7 +390,12 @@ describe('Welcome must-reject (RFC 9420 §12.4.3.1)', () => {
     const gs = decryptGroupSecrets(cs, dave.privateKeys.initPrivateKey, welcome.encryptedGroupInfo, entry.encryptedGroupSecrets);
     const forged: Welcome = {
       ...welcome,
-      secrets: [{ newMember: keyPackageRef(cs, erin.keyPackage), encryptedGroupSecrets: encryptGroupSecrets(cs, erin.keyPackage.initKey, welcome.encryptedGroupInfo, gs, deps.rng) }],
+      secrets: [
+        {
+          newMember: keyPackageRef(cs, erin.keyPackage),
+          encryptedGroupSecrets: encryptGroupSecrets(cs, erin.keyPackage.initKey, welcome.encryptedGroupInfo, gs, deps.rng),
+        },
+      ],
     };
     rejects('V-WELC-05', () => joinFromWelcome(deps, forged, erin));
   });
@@ -323,6 +407,14 @@ describe('Welcome must-reject (RFC 9420 §12.4.3.1)', () => {
     const { welcome, dave } = addDave({ ratchetTreeInWelcome: false });
     rejects('V-WELC-07', () => joinFromWelcome(deps, welcome, dave));
   });
+  it('V-WELC-08: rejects a Welcome whose tree holds a member credential the application refuses', () => {
+    const { welcome, dave } = addDave();
+    const strict: GroupDeps = {
+      ...deps,
+      validateCredential: (c) => !('identity' in c && new TextDecoder().decode(c.identity) === 'carol'),
+    };
+    rejects('V-WELC-08', () => joinFromWelcome(strict, welcome, dave));
+  });
   it('V-PATH-05 (Welcome): rejects a GroupSecrets path secret that does not match the tree', () => {
     const { welcome, dave } = addDave({ forcePath: true });
     const entry = welcome.secrets[0];
@@ -330,7 +422,12 @@ describe('Welcome must-reject (RFC 9420 §12.4.3.1)', () => {
     const gs = decryptGroupSecrets(cs, dave.privateKeys.initPrivateKey, welcome.encryptedGroupInfo, entry.encryptedGroupSecrets);
     assert.ok(gs.pathSecret);
     const bad = { ...gs, pathSecret: deps.rng(32) };
-    const forged: Welcome = { ...welcome, secrets: [{ ...entry, encryptedGroupSecrets: encryptGroupSecrets(cs, dave.keyPackage.initKey, welcome.encryptedGroupInfo, bad, deps.rng) }] };
+    const forged: Welcome = {
+      ...welcome,
+      secrets: [
+        { ...entry, encryptedGroupSecrets: encryptGroupSecrets(cs, dave.keyPackage.initKey, welcome.encryptedGroupInfo, bad, deps.rng) },
+      ],
+    };
     rejects('V-PATH-05', () => joinFromWelcome(deps, forged, dave));
   });
 });
@@ -358,7 +455,11 @@ describe('external commit must-reject (RFC 9420 §12.4.3.2)', () => {
   });
   it('V-EXT-02: rejects an external commit carrying an Add', () => {
     const x = external();
-    rejects('V-EXT-02', () => processMessage(deps, x.t.bob, reforge(x, [ei(), { proposalType: 1, add: { keyPackage: kp('dave').keyPackage } }])), x.t.bob);
+    rejects(
+      'V-EXT-02',
+      () => processMessage(deps, x.t.bob, reforge(x, [ei(), { proposalType: 1, add: { keyPackage: kp('dave').keyPackage } }])),
+      x.t.bob,
+    );
   });
   it('V-EXT-03: rejects an external commit with two Removes', () => {
     const x = external();

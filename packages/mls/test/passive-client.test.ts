@@ -8,7 +8,7 @@ import { joinFromWelcome } from '../src/group/join.js';
 import { processMessage } from '../src/group/process.js';
 import type { GroupDeps, GroupState } from '../src/group/state.js';
 import { toHex as bytesHex } from '../src/util/bytes.js';
-import { type MlsMessage, decodeMlsMessage, decodeRatchetTree } from '../src/wire/index.js';
+import { decodeMlsMessage, decodeRatchetTree, type MlsMessage } from '../src/wire/index.js';
 import { hex, loadVectors } from './helpers/vectors.js';
 
 interface PassiveVector {
@@ -55,7 +55,11 @@ function runVector(v: PassiveVector): void {
     welcomeMsg.welcome,
     {
       keyPackage: kpMsg.keyPackage,
-      privateKeys: { initPrivateKey: hpkeKey(v.init_priv), encryptionPrivateKey: hpkeKey(v.encryption_priv), signaturePrivateKey: hex(v.signature_priv) },
+      privateKeys: {
+        initPrivateKey: hpkeKey(v.init_priv),
+        encryptionPrivateKey: hpkeKey(v.encryption_priv),
+        signaturePrivateKey: hex(v.signature_priv),
+      },
     },
     v.ratchet_tree ? { ratchetTree: decodeRatchetTree(hex(v.ratchet_tree)) } : {},
   );

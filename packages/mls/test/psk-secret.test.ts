@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { createNativeProvider } from '../src/crypto/native/index.js';
 import { computePskSecret } from '../src/schedule/psk.js';
 import { PskType } from '../src/wire/types.js';
+import { providers, selectCases } from './helpers/providers.js';
 import { hex, loadVectors, toHex } from './helpers/vectors.js';
 
 interface PskVector {
@@ -12,24 +13,31 @@ interface PskVector {
   psk_secret: string;
 }
 
-const provider = createNativeProvider();
 const vectors = loadVectors<PskVector>('psk_secret');
 
-describe('psk_secret.json (RFC 9420 §8.4)', () => {
-  it('computes psk_secret for every case', (t) => {
-    let cases = 0;
-    for (const v of vectors) {
-      const cs = provider.suite(v.cipher_suite);
-      const psks = v.psks.map((p) => ({
-        id: { pskType: PskType.external, pskId: hex(p.psk_id), pskNonce: hex(p.psk_nonce) },
-        psk: hex(p.psk),
-      }));
-      assert.equal(toHex(computePskSecret(cs, psks)), v.psk_secret, `case ${cases}`);
-      cases++;
-    }
-    assert.equal(cases, vectors.length);
-    t.diagnostic(`psk_secret.json: ${cases}/${vectors.length} cases`);
+for (const p of providers) {
+  const { cases: selected, summary } = selectCases(p, 'psk_secret', vectors);
+
+  describe(`psk_secret.json (RFC 9420 §8.4), ${p.name} provider`, () => {
+    it(`${p.name}: computes psk_secret for every selected case`, (t) => {
+      let cases = 0;
+      for (const [ci, v] of selected) {
+        const cs = p.provider.suite(v.cipher_suite);
+        const psks = v.psks.map((x) => ({
+          id: { pskType: PskType.external, pskId: hex(x.psk_id), pskNonce: hex(x.psk_nonce) },
+          psk: hex(x.psk),
+        }));
+        assert.equal(toHex(computePskSecret(cs, psks)), v.psk_secret, `${p.name} case ${ci}`);
+        cases++;
+      }
+      assert.equal(cases, selected.length);
+      t.diagnostic(summary);
+    });
   });
+}
+
+describe('psk_secret rules (RFC 9420 §8.4)', () => {
+  const provider = createNativeProvider();
 
   it('depends on the order of the PSKs', () => {
     const cs = provider.suite(1);

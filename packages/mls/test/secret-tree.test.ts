@@ -7,6 +7,7 @@ import { createNativeProvider } from '../src/crypto/native/index.js';
 import { DecodeError, ValidationError } from '../src/errors.js';
 import { senderDataKeyNonce } from '../src/framing/sender-data.js';
 import { SecretTree } from '../src/schedule/secret-tree.js';
+import { providers, selectCases } from './helpers/providers.js';
 import { hex, loadVectors, toHex } from './helpers/vectors.js';
 
 interface LeafGen {
@@ -23,52 +24,61 @@ interface SecretTreeVector {
   leaves: LeafGen[][];
 }
 
-const provider = createNativeProvider();
 const vectors = loadVectors<SecretTreeVector>('secret-tree');
 
-describe('secret-tree.json (RFC 9420 §9)', () => {
-  it('derives every listed key and nonce, and the sender-data key/nonce', (t) => {
-    let cases = 0;
-    let checks = 0;
-    for (const v of vectors) {
-      const cs = provider.suite(v.cipher_suite);
-      const sd = senderDataKeyNonce(cs, hex(v.sender_data.sender_data_secret), hex(v.sender_data.ciphertext));
-      assert.equal(toHex(sd.key), v.sender_data.key);
-      assert.equal(toHex(sd.nonce), v.sender_data.nonce);
-      let tree = SecretTree.create(cs, hex(v.encryption_secret), v.leaves.length);
-      for (const [leaf, gens] of v.leaves.entries()) {
-        for (const g of gens) {
-          const hs = tree.keyFor(leaf, 'handshake', g.generation);
-          tree = hs.tree;
-          const app = tree.keyFor(leaf, 'application', g.generation);
-          tree = app.tree;
-          assert.equal(toHex(hs.key.key), g.handshake_key, `suite ${v.cipher_suite} leaf ${leaf} gen ${g.generation}`);
-          assert.equal(toHex(hs.key.nonce), g.handshake_nonce);
-          assert.equal(toHex(app.key.key), g.application_key);
-          assert.equal(toHex(app.key.nonce), g.application_nonce);
-          checks++;
+for (const p of providers) {
+  const { cases: selected, summary } = selectCases(p, 'secret-tree', vectors);
+
+  describe(`secret-tree.json (RFC 9420 §9), ${p.name} provider`, () => {
+    it(`${p.name}: derives every listed key and nonce, and the sender-data key/nonce`, (t) => {
+      let cases = 0;
+      let checks = 0;
+      for (const [, v] of selected) {
+        const cs = p.provider.suite(v.cipher_suite);
+        const sd = senderDataKeyNonce(cs, hex(v.sender_data.sender_data_secret), hex(v.sender_data.ciphertext));
+        assert.equal(toHex(sd.key), v.sender_data.key);
+        assert.equal(toHex(sd.nonce), v.sender_data.nonce);
+        let tree = SecretTree.create(cs, hex(v.encryption_secret), v.leaves.length);
+        for (const [leaf, gens] of v.leaves.entries()) {
+          for (const g of gens) {
+            const hs = tree.keyFor(leaf, 'handshake', g.generation);
+            tree = hs.tree;
+            const app = tree.keyFor(leaf, 'application', g.generation);
+            tree = app.tree;
+            assert.equal(toHex(hs.key.key), g.handshake_key, `${p.name} suite ${v.cipher_suite} leaf ${leaf} gen ${g.generation}`);
+            assert.equal(toHex(hs.key.nonce), g.handshake_nonce);
+            assert.equal(toHex(app.key.key), g.application_key);
+            assert.equal(toHex(app.key.nonce), g.application_nonce);
+            checks++;
+          }
+        }
+        cases++;
+      }
+      assert.equal(cases, selected.length);
+      t.diagnostic(`${summary}, ${checks} leaf generations`);
+    });
+
+    it(`${p.name}: derives the same keys from any leaf order and after a serialise/restore round trip`, (t) => {
+      const big = selected.filter(([, x]) => x.leaves.length === 32);
+      assert.ok(big.length > 0, 'a selected case with 32 leaves');
+      for (const [, v] of big) {
+        const cs = p.provider.suite(v.cipher_suite);
+        let tree = SecretTree.create(cs, hex(v.encryption_secret), 32);
+        const order = [...v.leaves.keys()].reverse();
+        for (const leaf of order) {
+          const g = v.leaves[leaf]?.[1] as LeafGen;
+          tree = SecretTree.deserialize(cs, tree.serialize());
+          const r = tree.keyFor(leaf, 'application', g.generation);
+          tree = r.tree;
+          assert.equal(toHex(r.key.key), g.application_key);
         }
       }
-      cases++;
-    }
-    assert.equal(cases, vectors.length);
-    t.diagnostic(`secret-tree.json: ${cases}/${vectors.length} cases, ${checks} leaf generations`);
+      t.diagnostic(`${p.name}: ${big.length} cases with 32 leaves, suites ${big.map(([, x]) => x.cipher_suite).join(',')}`);
+    });
   });
+}
 
-  it('derives the same keys from any leaf order and after a serialise/restore round trip', () => {
-    const v = vectors.find((x) => x.leaves.length === 32) as SecretTreeVector;
-    const cs = provider.suite(v.cipher_suite);
-    let tree = SecretTree.create(cs, hex(v.encryption_secret), 32);
-    const order = [...v.leaves.keys()].reverse();
-    for (const leaf of order) {
-      const g = v.leaves[leaf]?.[1] as LeafGen;
-      tree = SecretTree.deserialize(cs, tree.serialize());
-      const r = tree.keyFor(leaf, 'application', g.generation);
-      tree = r.tree;
-      assert.equal(toHex(r.key.key), g.application_key);
-    }
-  });
-});
+const provider = createNativeProvider();
 
 describe('secret tree state (RFC 9420 §9.2, §15.3)', () => {
   const cs = provider.suite(1);

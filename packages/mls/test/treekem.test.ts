@@ -5,12 +5,13 @@ import { test } from 'node:test';
 import { inspect } from 'node:util';
 import { decryptWithLabel, encryptWithLabel } from '../src/crypto/labels.js';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
-import type { CipherSuite } from '../src/crypto/provider.js';
+import type { CipherSuite, Rng } from '../src/crypto/provider.js';
 import { nodeKeyPair, PrivateTree } from '../src/tree/private-tree.js';
 import { RatchetTree } from '../src/tree/ratchet-tree.js';
 import { applyUpdatePath, createUpdatePath, type ProvisionalContext } from '../src/tree/treekem.js';
 import { decodeRatchetTree } from '../src/wire/ratchet-tree.js';
 import { decodeUpdatePath } from '../src/wire/update-path.js';
+import { type ProviderUnderTest, providers, selectCases, suitesOf } from './helpers/providers.js';
 import { hex, loadVectors, toHex } from './helpers/vectors.js';
 
 interface TreeKemVector {
@@ -34,12 +35,10 @@ interface TreeKemVector {
   }[];
 }
 
-const provider = createNativeProvider();
-
 /** The private key matches the public key iff a test message sealed to the public key opens with it. */
-function keysMatch(cs: CipherSuite, pub: Uint8Array, priv: Uint8Array): boolean {
+function keysMatch(cs: CipherSuite, pub: Uint8Array, priv: Uint8Array, rng: Rng): boolean {
   const msg = new Uint8Array([1, 2, 3]);
-  const ct = encryptWithLabel(cs, pub, 'test', new Uint8Array(0), msg, nativeRandom);
+  const ct = encryptWithLabel(cs, pub, 'test', new Uint8Array(0), msg, rng);
   try {
     return toHex(decryptWithLabel(cs, priv, 'test', new Uint8Array(0), ct.kemOutput, ct.ciphertext)) === '010203';
   } catch {
@@ -47,13 +46,13 @@ function keysMatch(cs: CipherSuite, pub: Uint8Array, priv: Uint8Array): boolean 
   }
 }
 
-function privateStates(cs: CipherSuite, tree: RatchetTree, v: TreeKemVector): Map<number, PrivateTree> {
+function privateStates(cs: CipherSuite, tree: RatchetTree, v: TreeKemVector, rng: Rng): Map<number, PrivateTree> {
   const out = new Map<number, PrivateTree>();
   for (const lp of v.leaves_private) {
     const pub = tree.encryptionKey(2 * lp.index);
     assert.ok(pub, `leaf ${lp.index} is blank`);
     const priv = hex(lp.encryption_priv);
-    assert.ok(keysMatch(cs, pub, priv), `leaf ${lp.index}: private key does not match`);
+    assert.ok(keysMatch(cs, pub, priv, rng), `leaf ${lp.index}: private key does not match`);
     let st = PrivateTree.forLeaf(lp.index, { privateKey: priv, publicKey: pub });
     st = st.withKeys(lp.path_secrets.map((ps) => [ps.node, nodeKeyPair(cs, hex(ps.path_secret))] as const));
     assert.ok(st.consistentWith(tree), `leaf ${lp.index}: private state inconsistent with the tree`);
@@ -62,12 +61,12 @@ function privateStates(cs: CipherSuite, tree: RatchetTree, v: TreeKemVector): Ma
   return out;
 }
 
-function runCase(ci: number, v: TreeKemVector): { processed: number; created: number } {
+function runCase(p: ProviderUnderTest, ci: number, v: TreeKemVector): { processed: number; created: number } {
   let processed = 0;
   let created = 0;
-  const cs = provider.suite(v.cipher_suite);
+  const cs = p.provider.suite(v.cipher_suite);
   const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(hex(v.ratchet_tree))).computeAllHashes();
-  const privs = privateStates(cs, tree, v);
+  const privs = privateStates(cs, tree, v, p.rng);
   const ctx: ProvisionalContext = {
     version: 1,
     cipherSuite: v.cipher_suite,
@@ -82,14 +81,14 @@ function runCase(ci: number, v: TreeKemVector): { processed: number; created: nu
     for (const [j, st] of privs) {
       if (j === up.sender) continue;
       const r = applyUpdatePath({ tree, privateTree: st, senderLeaf: up.sender, updatePath, groupContext: ctx });
-      assert.equal(toHex(r.pathSecret), up.path_secrets[j], `case ${ci} sender ${up.sender} member ${j}: path secret`);
-      assert.equal(toHex(r.commitSecret), up.commit_secret, `case ${ci} sender ${up.sender} member ${j}: commit secret`);
+      assert.equal(toHex(r.pathSecret), up.path_secrets[j], `${p.name} case ${ci} sender ${up.sender} member ${j}: path secret`);
+      assert.equal(toHex(r.commitSecret), up.commit_secret, `${p.name} case ${ci} sender ${up.sender} member ${j}: commit secret`);
       assert.ok(r.privateTree.consistentWith(r.tree));
       treeAfter = r.tree;
       processed++;
     }
     assert.ok(treeAfter);
-    assert.equal(toHex(treeAfter.treeHash()), up.tree_hash_after, `case ${ci} sender ${up.sender}: tree hash after`);
+    assert.equal(toHex(treeAfter.treeHash()), up.tree_hash_after, `${p.name} case ${ci} sender ${up.sender}: tree hash after`);
     // The incremental hash equals a from-scratch computation over the same nodes.
     assert.equal(toHex(RatchetTree.fromNodes(cs, treeAfter.toNodes()).treeHash()), up.tree_hash_after);
 
@@ -104,13 +103,13 @@ function runCase(ci: number, v: TreeKemVector): { processed: number; created: nu
       leaf: sender,
       signaturePrivateKey: hex(lp.signature_priv),
       groupContext: ctx,
-      rng: nativeRandom,
+      rng: p.rng,
     });
     assert.ok(mine.privateTree.consistentWith(mine.tree));
     for (const [j, st] of privs) {
       if (j === up.sender) continue;
       const r = applyUpdatePath({ tree, privateTree: st, senderLeaf: up.sender, updatePath: mine.updatePath, groupContext: ctx });
-      assert.equal(toHex(r.commitSecret), toHex(mine.commitSecret), `case ${ci}: our commit secret at member ${j}`);
+      assert.equal(toHex(r.commitSecret), toHex(mine.commitSecret), `${p.name} case ${ci}: our commit secret at member ${j}`);
       assert.equal(toHex(r.tree.treeHash()), toHex(mine.tree.treeHash()));
     }
     created++;
@@ -118,33 +117,40 @@ function runCase(ci: number, v: TreeKemVector): { processed: number; created: nu
   return { processed, created };
 }
 
-test('treekem.json: process every UpdatePath, then create and process our own', async (t) => {
-  const cases = loadVectors<TreeKemVector>('treekem');
-  const suites = [...new Set(cases.map((v) => v.cipher_suite))].sort((a, b) => a - b);
-  let passed = 0;
-  for (const suite of suites) {
-    // One subtest per ciphersuite, so a provider gap in one suite does not hide the others.
-    await t.test(`cipher suite ${suite}`, (st) => {
-      let processed = 0;
-      let created = 0;
-      const mine = cases.map((v, i) => [i, v] as const).filter(([, v]) => v.cipher_suite === suite);
-      for (const [ci, v] of mine) {
-        const r = runCase(ci, v);
-        processed += r.processed;
-        created += r.created;
-        passed++;
-      }
-      st.diagnostic(`suite ${suite}: ${mine.length} cases, ${processed} UpdatePath decryptions, ${created} own UpdatePaths round-tripped`);
-    });
-  }
-  t.diagnostic(`treekem.json: ${passed}/${cases.length} cases`);
-});
+const vectors = loadVectors<TreeKemVector>('treekem');
+
+for (const p of providers) {
+  const { cases: selected, summary } = selectCases(p, 'treekem', vectors);
+
+  test(`treekem.json, ${p.name} provider: process every UpdatePath, then create and process our own`, async (t) => {
+    let passed = 0;
+    for (const suite of suitesOf(selected)) {
+      // One subtest per ciphersuite, so a provider gap in one suite does not hide the others.
+      await t.test(`${p.name}: cipher suite ${suite}`, (st) => {
+        let processed = 0;
+        let created = 0;
+        const mine = selected.filter(([, v]) => v.cipher_suite === suite);
+        for (const [ci, v] of mine) {
+          const r = runCase(p, ci, v);
+          processed += r.processed;
+          created += r.created;
+          passed++;
+        }
+        st.diagnostic(
+          `${p.name} suite ${suite}: ${mine.length} cases, ${processed} UpdatePath decryptions, ${created} own UpdatePaths round-tripped`,
+        );
+      });
+    }
+    assert.equal(passed, selected.length);
+    t.diagnostic(summary);
+  });
+}
 
 test('PrivateTree and TreeKEM results do not print secrets', () => {
-  const v = loadVectors<TreeKemVector>('treekem')[0] as TreeKemVector;
-  const cs = provider.suite(v.cipher_suite);
+  const v = vectors[0] as TreeKemVector;
+  const cs = createNativeProvider().suite(v.cipher_suite);
   const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(hex(v.ratchet_tree)));
-  const st = privateStates(cs, tree, v).get(0) as PrivateTree;
+  const st = privateStates(cs, tree, v, nativeRandom).get(0) as PrivateTree;
   const secretHex = (v.leaves_private[0] as TreeKemVector['leaves_private'][number]).encryption_priv;
   for (const s of [String(st), JSON.stringify(st), inspect(st), JSON.stringify({ st })]) {
     assert.ok(!s.includes(secretHex) && !s.includes(secretHex.slice(0, 16)), s);

@@ -24,6 +24,7 @@ function launch(args: string[], env: Record<string, string> = {}): Promise<{ chi
       } catch {}
     });
     child.once('exit', (c) => rej(new Error(`exited ${c}`)));
+    setTimeout(() => rej(new Error('not ready after 30s')), 30_000).unref();
   });
 }
 
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   const sv = await launch([BIN, 'serve', '--port', '0', '--data-dir', dir], {
     SOTTO_REGISTRATION_OPEN: 'true',
-    SOTTO_LOG_LEVEL: 'warn',
+    SOTTO_LOG_LEVEL: 'info',
     SOTTO_METRICS_PORT: '0',
     SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
     SOTTO_WS_FRAMES_PER_SECOND: '1000000',

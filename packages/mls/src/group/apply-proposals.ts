@@ -1,13 +1,6 @@
 // RFC 9420 §12.3 applying a validated proposal list: GroupContextExtensions, Update, Remove, Add, PreSharedKey.
 import type { RatchetTree } from '../tree/ratchet-tree.js';
-import {
-  type Bytes,
-  type Extension,
-  type KeyPackage,
-  type PreSharedKeyID,
-  ProposalType,
-  SenderType,
-} from '../wire/index.js';
+import { type Bytes, type Extension, type KeyPackage, type PreSharedKeyID, ProposalType, SenderType } from '../wire/index.js';
 import type { ResolvedProposal } from './proposal-list.js';
 import { type Member, memberOf } from './state.js';
 

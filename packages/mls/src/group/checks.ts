@@ -47,6 +47,7 @@ export const COMMIT_CHECKS = Object.freeze([
   c('V-COMMIT-01', '§12.4', 'a path is present when the proposal list needs one (empty, Update, Remove, GCE, ExternalInit)'),
   c('V-COMMIT-02', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
   c('V-COMMIT-03', '§12.4.2', 'a member does not process its own commit as an incoming message'),
+  c('V-COMMIT-04', '§5.3.1', 'the application accepts the credential of the UpdatePath leaf (validateCredential hook)'),
 ]);
 
 /** RFC 9420 §12.4.3.1: joining from a Welcome (tree checks V-TREE-*, path secret V-PATH-05). */
@@ -58,6 +59,7 @@ export const WELCOME_CHECKS = Object.freeze([
   c('V-WELC-05', '§12.4.3.1', 'the ratchet tree contains our leaf (tree validity: V-TREE-*)'),
   c('V-WELC-06', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
   c('V-WELC-07', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
+  c('V-WELC-08', '§5.3.1', 'the application accepts the credential of every member of the joined tree (validateCredential hook)'),
 ]);
 
 /** RFC 9420 §12.4.3.2: external commits (sender rules, path presence and external proposals: framing's V-FRM-09/12/13/14). */

@@ -1,8 +1,8 @@
 // RFC 9420 §12.4 creating a Commit: proposals by value and by reference, UpdatePath when required (§12.4, §17.4),
 // the new epoch (§8), and a Welcome for the new members (§12.4.3.1).
 import { encryptWithLabel } from '../crypto/labels.js';
+import { UsageError, ValidationError } from '../errors.js';
 import { signContent } from '../framing/index.js';
-import { UsageError } from '../errors.js';
 import { keyPackageRef } from '../key-package/ref.js';
 import { deriveEpochSecrets, welcomeKeyNonce } from '../schedule/key-schedule.js';
 import { computePskSecret } from '../schedule/psk.js';
@@ -12,6 +12,8 @@ import { createUpdatePath } from '../tree/treekem.js';
 import {
   type Bytes,
   ContentType,
+  encodeGroupInfo,
+  encodeGroupSecrets,
   type FramedContent,
   type GroupContext,
   type MlsMessage,
@@ -22,15 +24,13 @@ import {
   SenderType,
   type Welcome,
   WireFormat,
-  encodeGroupInfo,
-  encodeGroupSecrets,
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
 import { epochOf, frame } from './framing-glue.js';
 import { signGroupInfo } from './group-info.js';
-import { type ProposalListView, type ResolvedProposal, pathRequired, validateProposalList } from './proposal-list.js';
+import { type ProposalListView, pathRequired, type ResolvedProposal, validateProposalList } from './proposal-list.js';
 import { resolvePsks } from './psk.js';
-import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
+import { type GroupDeps, type GroupState, keysFrom, type Member, makeState, memberOf, rememberPsk, retireEpoch, suiteOf } from './state.js';
 
 export interface CommitOptions {
   /** Proposals to include by value (Add, Remove, PreSharedKey, GroupContextExtensions, ReInit). */
@@ -73,19 +73,31 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
   const cs = suiteOf(deps, state);
   const me: Sender = { senderType: SenderType.member, leafIndex: state.ownLeaf };
   // RFC 9420 §12.4: pending proposals by reference (never our own Updates), then the new ones by value.
+  const view = viewOf(deps, state, state.ownLeaf);
   const list: ResolvedProposal[] = [];
-  if (opts.includePending ?? true) {
-    for (const p of state.pending) {
-      const own = p.sender.senderType === SenderType.member && p.sender.leafIndex === state.ownLeaf;
-      if (own && p.proposal.proposalType === ProposalType.update) continue;
-      list.push({ proposal: p.proposal, sender: p.sender, ref: p.ref });
-    }
-  }
   for (const p of opts.proposals ?? []) {
     if (p.proposalType === ProposalType.update) throw new UsageError('Update proposals cannot be committed by value; use a path');
     list.push({ proposal: p, sender: me });
   }
-  validateProposalList(deps, viewOf(deps, state, state.ownLeaf), list);
+  validateProposalList(deps, view, list);
+  const byRef: ResolvedProposal[] = [];
+  if (opts.includePending ?? true) {
+    // RFC 9420 §12.2: a pending proposal that would make the list invalid (our own Update, a Remove of us, a second
+    // Update/Remove of one leaf, a duplicate Add, PSK or GroupContextExtensions) is left out, not fatal.
+    for (const p of state.pending) {
+      const own = p.sender.senderType === SenderType.member && p.sender.leafIndex === state.ownLeaf;
+      if (own && p.proposal.proposalType === ProposalType.update) continue;
+      const entry: ResolvedProposal = { proposal: p.proposal, sender: p.sender, ref: p.ref };
+      try {
+        validateProposalList(deps, view, [...byRef, entry, ...list]);
+      } catch (e) {
+        if (e instanceof ValidationError) continue;
+        throw e;
+      }
+      byRef.push(entry);
+    }
+  }
+  list.unshift(...byRef);
   const applied = applyProposals(state.tree, state.context.extensions, list);
   const removedSelf = applied.removed.some((m) => m.leafIndex === state.ownLeaf);
   if (removedSelf) throw new UsageError('a commit cannot remove its committer');
@@ -116,7 +128,10 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
   const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, undefined);
   const pskSecret = computePskSecret(cs, psks);
   // Sign the commit over the current epoch's GroupContext (RFC 9420 §6.1).
-  const wireFormat = (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private' ? WireFormat.mls_private_message : WireFormat.mls_public_message;
+  const wireFormat =
+    (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private'
+      ? WireFormat.mls_private_message
+      : WireFormat.mls_public_message;
   const content: FramedContent = {
     groupId: state.context.groupId,
     epoch: state.context.epoch,
@@ -151,6 +166,7 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
     confirmationTag: tag,
     pending: [],
     resumptionPsks: rememberPsk(state.resumptionPsks, context.epoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
+    pastEpochs: retireEpoch(state, framed.secretTree),
     config: state.config,
   });
   let welcome: MlsMessage | undefined;
@@ -163,7 +179,11 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
       encryptedGroupInfo,
       secrets: applied.added.map(({ leafIndex, keyPackage }) => {
         const ps = created?.pathSecretFor(leafIndex);
-        const gs = encodeGroupSecrets({ joinerSecret: secrets.joinerSecret as Bytes, ...(ps ? { pathSecret: ps } : {}), psks: applied.psks });
+        const gs = encodeGroupSecrets({
+          joinerSecret: secrets.joinerSecret as Bytes,
+          ...(ps ? { pathSecret: ps } : {}),
+          psks: applied.psks,
+        });
         return {
           newMember: keyPackageRef(cs, keyPackage),
           encryptedGroupSecrets: encryptWithLabel(cs, keyPackage.initKey, 'Welcome', encryptedGroupInfo, gs, deps.rng),

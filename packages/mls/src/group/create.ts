@@ -6,7 +6,7 @@ import { SecretTree } from '../schedule/secret-tree.js';
 import { PrivateTree } from '../tree/private-tree.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
 import { concat } from '../util/bytes.js';
-import { type Bytes, type Extension, type GroupContext, ProtocolVersion, interimTranscriptHashInputBytes } from '../wire/index.js';
+import { type Bytes, type Extension, type GroupContext, interimTranscriptHashInputBytes, ProtocolVersion } from '../wire/index.js';
 import { checkLeafAgainstGroup } from './proposal-list.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState } from './state.js';
 
@@ -58,6 +58,7 @@ export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupSta
     confirmationTag,
     pending: [],
     resumptionPsks: new Map([[0n, secrets.resumptionPsk]]),
+    pastEpochs: [],
     config,
   });
 }

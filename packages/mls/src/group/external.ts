@@ -1,9 +1,9 @@
 // RFC 9420 §12.4.3.2 joining by external commit: ExternalInit from the GroupInfo's external_pub, our leaf added
 // at the leftmost blank, a mandatory UpdatePath, and optionally the Remove of our own old leaf (resync).
-import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
+
 import { ValidationError } from '../errors.js';
+import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { defaultCapabilities } from '../key-package/create.js';
-import { decodeExternalPub } from '../wire/extension.js';
 import { deriveEpochSecrets, externalInitSecretForSender } from '../schedule/key-schedule.js';
 import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
@@ -11,10 +11,12 @@ import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from 
 import { RatchetTree } from '../tree/ratchet-tree.js';
 import { createUpdatePath } from '../tree/treekem.js';
 import { validateRatchetTree } from '../tree/validate.js';
+import { decodeExternalPub } from '../wire/extension.js';
 import {
   type Bytes,
-  type Credential,
   ContentType,
+  type Credential,
+  decodeRatchetTree,
   ExtensionType,
   type FramedContent,
   type GroupContext,
@@ -28,7 +30,6 @@ import {
   type RatchetTreeNodes,
   SenderType,
   WireFormat,
-  decodeRatchetTree,
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
@@ -55,22 +56,45 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
   const tree0 = RatchetTree.fromNodes(cs, nodes);
   verifyGroupInfo(cs, gi, tree0, 'V-EXT-04');
   validateRatchetTree(tree0, { groupId: ctx0.groupId, treeHash: ctx0.treeHash, groupExtensions: ctx0.extensions });
+  if (deps.validateCredential) {
+    for (const [, leaf] of tree0.leaves()) {
+      if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {
+        throw new ValidationError('V-WELC-08', 'a member credential is rejected by the application');
+      }
+    }
+  }
   const pubExt = findExtension(gi.extensions, ExtensionType.external_pub);
   if (!pubExt) throw new ValidationError('V-EXT-04', 'GroupInfo has no external_pub');
   const { kemOutput, initSecret } = externalInitSecretForSender(cs, decodeExternalPub(pubExt.extensionData), deps.rng);
   const proposals: Proposal[] = [{ proposalType: ProposalType.external_init, externalInit: { kemOutput } }];
   if (opts.removeLeaf !== undefined) proposals.push({ proposalType: ProposalType.remove, remove: { removed: opts.removeLeaf } });
   const newMember = { senderType: SenderType.new_member_commit } as const;
-  const applied = applyProposals(tree0, ctx0.extensions, proposals.map((proposal) => ({ proposal, sender: newMember })));
+  const applied = applyProposals(
+    tree0,
+    ctx0.extensions,
+    proposals.map((proposal) => ({ proposal, sender: newMember })),
+  );
   const signaturePrivateKey = opts.signaturePrivateKey ?? cs.generateSignatureKeyPair(deps.rng).privateKey;
   const signatureKey = cs.signaturePublicKey(signaturePrivateKey);
   const template = { credential: opts.credential, capabilities: defaultCapabilities(ctx0.cipherSuite), extensions: [], signatureKey };
   // Placeholder leaf to reserve our index; createUpdatePath replaces it with the signed commit leaf.
-  const placeholder: LeafNode = { ...template, encryptionKey: new Uint8Array(0), leafNodeSource: LeafNodeSource.update, signature: new Uint8Array(0) };
+  const placeholder: LeafNode = {
+    ...template,
+    encryptionKey: new Uint8Array(0),
+    leafNodeSource: LeafNodeSource.update,
+    signature: new Uint8Array(0),
+  };
   const { tree: withUs, leafIndex } = applied.tree.addLeaf(placeholder);
   const epoch = ctx0.epoch + 1n;
   const { treeHash: _old, ...provisional } = { ...ctx0, epoch, extensions: applied.extensions };
-  const created = createUpdatePath({ tree: withUs, leafIndex, leaf: template, signaturePrivateKey, groupContext: provisional, rng: deps.rng });
+  const created = createUpdatePath({
+    tree: withUs,
+    leafIndex,
+    leaf: template,
+    signaturePrivateKey,
+    groupContext: provisional,
+    rng: deps.rng,
+  });
   const content: FramedContent = {
     groupId: ctx0.groupId,
     epoch: ctx0.epoch,
@@ -103,6 +127,7 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
     confirmationTag: tag,
     pending: [],
     resumptionPsks: rememberPsk(new Map(), epoch, secrets.resumptionPsk, config.resumptionPskEpochs),
+    pastEpochs: [],
     config,
   });
   return { group, commit: { version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_public_message, publicMessage: message } };

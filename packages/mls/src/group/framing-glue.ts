@@ -1,30 +1,40 @@
 // Binds a GroupState to the framing layer (RFC 9420 §6): the epoch's framing keys, sender key lookup,
 // and one protect/unprotect entry point for both wire formats.
+
+import type { Rng } from '../crypto/provider.js';
 import {
   type FramingEpoch,
-  type SignatureKeyLookup,
-  type VerifiedContent,
   framingEpoch,
   protectPrivateMessage,
   protectPublicMessage,
+  type SignatureKeyLookup,
   unprotectPrivateMessage,
   unprotectPublicMessage,
+  type VerifiedContent,
 } from '../framing/index.js';
-import type { Rng } from '../crypto/provider.js';
 import type { SecretTree } from '../schedule/secret-tree.js';
 import {
   type AuthenticatedContent,
+  decodeExternalSenders,
   ExtensionType,
   type MlsMessage,
   ProtocolVersion,
   SenderType,
   WireFormat,
-  decodeExternalSenders,
 } from '../wire/index.js';
 import { type GroupDeps, type GroupState, suiteOf } from './state.js';
 
+// One FramingEpoch per epoch: every state of an epoch shares its `keys` object, so the encoded GroupContext is
+// computed once per epoch rather than once per message.
+const epochs = new WeakMap<object, { context: GroupState['context']; epoch: FramingEpoch }>();
+
 export function epochOf(deps: GroupDeps, state: GroupState): FramingEpoch {
-  return framingEpoch(suiteOf(deps, state), state.context, state.keys);
+  const hit = epochs.get(state.keys);
+  const cs = suiteOf(deps, state);
+  if (hit && hit.context === state.context && hit.epoch.cs === cs) return hit.epoch;
+  const epoch = framingEpoch(cs, state.context, state.keys);
+  epochs.set(state.keys, { context: state.context, epoch });
+  return epoch;
 }
 
 /** Signature key of a member leaf or of an entry of external_senders (RFC 9420 §6.1). */
@@ -56,11 +66,7 @@ export function frame(
 }
 
 /** Decrypts/verifies a PublicMessage or PrivateMessage against the current epoch. */
-export function unframe(
-  deps: GroupDeps,
-  state: GroupState,
-  msg: MlsMessage,
-): { content: VerifiedContent; secretTree: SecretTree } {
+export function unframe(deps: GroupDeps, state: GroupState, msg: MlsMessage): { content: VerifiedContent; secretTree: SecretTree } {
   const epoch = epochOf(deps, state);
   if (msg.wireFormat === WireFormat.mls_public_message) {
     return { content: unprotectPublicMessage(epoch, msg.publicMessage, keyLookup(state)), secretTree: state.secretTree };

@@ -8,11 +8,11 @@ import type { RatchetTree } from '../tree/ratchet-tree.js';
 import {
   type Extension,
   ExtensionType,
-  type GroupContext,
-  type GroupInfo,
   encodeExternalPub,
   encodeGroupInfoTbs,
   encodeRatchetTree,
+  type GroupContext,
+  type GroupInfo,
 } from '../wire/index.js';
 import type { GroupState } from './state.js';
 

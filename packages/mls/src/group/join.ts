@@ -14,15 +14,15 @@ import { validateRatchetTree } from '../tree/validate.js';
 import { bytesEqual } from '../util/bytes.js';
 import {
   type Bytes,
+  decodeGroupInfo,
+  decodeGroupSecrets,
+  decodeRatchetTree,
   ExtensionType,
   type GroupInfo,
   type GroupSecrets,
   type KeyPackage,
   type RatchetTreeNodes,
   type Welcome,
-  decodeGroupInfo,
-  decodeGroupSecrets,
-  decodeRatchetTree,
 } from '../wire/index.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
 import { resolvePsks } from './psk.js';
@@ -77,7 +77,8 @@ function findOwnLeaf(tree: RatchetTree, kp: KeyPackage): number {
 }
 
 export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPackage, opts: JoinOptions = {}): GroupState {
-  if (welcome.cipherSuite !== own.keyPackage.cipherSuite) throw new ValidationError('V-WELC-02', 'Welcome cipher suite differs from the KeyPackage');
+  if (welcome.cipherSuite !== own.keyPackage.cipherSuite)
+    throw new ValidationError('V-WELC-02', 'Welcome cipher suite differs from the KeyPackage');
   const cs = deps.crypto.suite(welcome.cipherSuite);
   const gs = openGroupSecrets(cs, welcome, own);
   const psks = resolvePsks(deps, gs.psks, undefined, 'V-WELC-06');
@@ -94,13 +95,25 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
   verifyGroupInfo(cs, gi, tree, 'V-WELC-03');
   validateRatchetTree(tree, { groupId: ctx.groupId, treeHash: ctx.treeHash, groupExtensions: ctx.extensions });
   const ownLeaf = findOwnLeaf(tree, own.keyPackage);
+  if (deps.validateCredential) {
+    for (const [, leaf] of tree.leaves()) {
+      if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {
+        throw new ValidationError('V-WELC-08', 'a member credential is rejected by the application');
+      }
+    }
+  }
   const secrets = epochSecretsFromJoiner(cs, gs.joinerSecret, pskSecret, ctx);
   if (!verifyConfirmationTag(cs, secrets.confirmationKey, ctx.confirmedTranscriptHash, gi.confirmationTag)) {
     throw new ValidationError('V-WELC-04', 'GroupInfo confirmation tag does not verify');
   }
   // RFC 9420 §12.4.3.1: our leaf key, plus the keys from the path secret of our common ancestor with the committer.
   const leafKeys = { privateKey: own.privateKeys.encryptionPrivateKey, publicKey: own.keyPackage.leafNode.encryptionKey };
-  const privateTree = joinerPrivateTree(tree, ownLeaf, leafKeys, gs.pathSecret ? { senderLeaf: gi.signer, pathSecret: gs.pathSecret } : undefined);
+  const privateTree = joinerPrivateTree(
+    tree,
+    ownLeaf,
+    leafKeys,
+    gs.pathSecret ? { senderLeaf: gi.signer, pathSecret: gs.pathSecret } : undefined,
+  );
   const config = { ...DEFAULT_CONFIG, ...opts.config };
   return makeState({
     context: ctx,
@@ -115,6 +128,7 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
     confirmationTag: gi.confirmationTag,
     pending: [],
     resumptionPsks: rememberPsk(new Map(), ctx.epoch, secrets.resumptionPsk, config.resumptionPskEpochs),
+    pastEpochs: [],
     config,
   });
 }

@@ -1,12 +1,14 @@
 // Sending in the current epoch: application messages (RFC 9420 §6.3, always PrivateMessage), standalone proposals
 // (§12.1, cached by reference in our own state too), and the exporter (§8.5).
 import { makeProposalRef, signWithLabel } from '../crypto/labels.js';
-import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { UsageError } from '../errors.js';
+import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { mlsExporter } from '../schedule/key-schedule.js';
 import {
   type Bytes,
   ContentType,
+  encodeAuthenticatedContent,
+  encodeLeafNodeTbs,
   type FramedContent,
   type LeafNode,
   LeafNodeSource,
@@ -16,8 +18,6 @@ import {
   type Sender,
   SenderType,
   WireFormat,
-  encodeAuthenticatedContent,
-  encodeLeafNodeTbs,
 } from '../wire/index.js';
 import { epochOf, frame } from './framing-glue.js';
 import { validateProposal } from './process.js';
@@ -65,7 +65,10 @@ export function propose(
     contentType: ContentType.proposal,
     proposal,
   };
-  const wf = (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private' ? WireFormat.mls_private_message : WireFormat.mls_public_message;
+  const wf =
+    (opts.wireFormat ?? (state.config.handshakeAsPrivate ? 'private' : 'public')) === 'private'
+      ? WireFormat.mls_private_message
+      : WireFormat.mls_public_message;
   const epoch = epochOf(deps, state);
   const ac = signContent(epoch, wf, content, state.signaturePrivateKey);
   const ref = makeProposalRef(suiteOf(deps, state), encodeAuthenticatedContent(ac));
@@ -75,7 +78,11 @@ export function propose(
 }
 
 /** RFC 9420 §12.1.2: an Update proposal with a fresh leaf key; its private key is kept until a commit applies it. */
-export function proposeUpdate(deps: GroupDeps, state: GroupState, opts: ProposeOptions = {}): { group: GroupState; message: MlsMessage; ref: Bytes } {
+export function proposeUpdate(
+  deps: GroupDeps,
+  state: GroupState,
+  opts: ProposeOptions = {},
+): { group: GroupState; message: MlsMessage; ref: Bytes } {
   const cs = suiteOf(deps, state);
   const own = state.tree.leaf(state.ownLeaf);
   if (!own) throw new UsageError('own leaf missing');
@@ -84,7 +91,12 @@ export function proposeUpdate(deps: GroupDeps, state: GroupState, opts: ProposeO
   const unsigned: Omit<LeafNode, 'signature'> = { ...rest, encryptionKey: kp.publicKey, leafNodeSource: LeafNodeSource.update };
   const leafNode: LeafNode = {
     ...unsigned,
-    signature: signWithLabel(cs, state.signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsigned, state.context.groupId, state.ownLeaf)),
+    signature: signWithLabel(
+      cs,
+      state.signaturePrivateKey,
+      'LeafNodeTBS',
+      encodeLeafNodeTbs(unsigned, state.context.groupId, state.ownLeaf),
+    ),
   };
   const r = propose(deps, state, { proposalType: ProposalType.update, update: { leafNode } }, opts);
   return { ...r, group: makeState({ ...r.group, updateKeys: [...state.updateKeys, kp] }) };
@@ -109,7 +121,12 @@ export interface ExternalProposer {
  * RFC 9420 §12.1.8: a proposal from an external sender (e.g. the delivery service removing a device), as a
  * PublicMessage without membership tag. Only Add, Remove, PreSharedKey, ReInit and GroupContextExtensions.
  */
-export function proposeExternal(deps: GroupDeps, from: ExternalProposer, proposal: Proposal, authenticatedData: Bytes = new Uint8Array(0)): MlsMessage {
+export function proposeExternal(
+  deps: GroupDeps,
+  from: ExternalProposer,
+  proposal: Proposal,
+  authenticatedData: Bytes = new Uint8Array(0),
+): MlsMessage {
   const cs = deps.crypto.suite(from.cipherSuite);
   const content: FramedContent = {
     groupId: from.groupId,
@@ -121,7 +138,15 @@ export function proposeExternal(deps: GroupDeps, from: ExternalProposer, proposa
   };
   // The FramedContentTBS of an external sender carries no GroupContext (RFC 9420 §6.1), so no epoch keys are needed.
   const empty = new Uint8Array(0);
-  const ctx = { version: 1, cipherSuite: from.cipherSuite, groupId: from.groupId, epoch: from.epoch, treeHash: empty, confirmedTranscriptHash: empty, extensions: [] };
+  const ctx = {
+    version: 1,
+    cipherSuite: from.cipherSuite,
+    groupId: from.groupId,
+    epoch: from.epoch,
+    treeHash: empty,
+    confirmedTranscriptHash: empty,
+    extensions: [],
+  };
   const epoch = framingEpoch(cs, ctx, { membershipKey: empty, senderDataSecret: empty });
   const ac = signContent(epoch, WireFormat.mls_public_message, content, from.signaturePrivateKey);
   return { version: 1, wireFormat: WireFormat.mls_public_message, publicMessage: protectPublicMessage(epoch, ac) };

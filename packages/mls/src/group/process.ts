@@ -2,8 +2,8 @@
 // proposals (validated and cached by reference) and commits (validated, applied, new epoch confirmed).
 // Decode -> verify (framing) -> validate -> act; on any error the caller's state is untouched.
 import { makeProposalRef } from '../crypto/labels.js';
-import type { VerifiedContent } from '../framing/index.js';
 import { UsageError, ValidationError } from '../errors.js';
+import { framingEpoch, unprotectPrivateMessage, type VerifiedContent } from '../framing/index.js';
 import { validateKeyPackage } from '../key-package/validate.js';
 import { deriveEpochSecrets, deriveExternalKeyPair, externalInitSecretForReceiver } from '../schedule/key-schedule.js';
 import { computePskSecret } from '../schedule/psk.js';
@@ -15,23 +15,37 @@ import { bytesEqual } from '../util/bytes.js';
 import {
   type Bytes,
   ContentType,
+  encodeAuthenticatedContent,
   type GroupContext,
   type MlsMessage,
+  type PrivateMessage,
   type Proposal,
   ProposalType,
   type Sender,
   SenderType,
-  encodeAuthenticatedContent,
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
 import { viewOf } from './commit.js';
 import { unframe } from './framing-glue.js';
-import { type ResolvedProposal, checkLeafAgainstGroup, pathRequired, validateProposalList, validatePskId, validateUpdateLeaf } from './proposal-list.js';
+import {
+  checkLeafAgainstGroup,
+  pathRequired,
+  type ResolvedProposal,
+  validateProposalList,
+  validatePskId,
+  validateUpdateLeaf,
+} from './proposal-list.js';
 import { resolvePsks } from './psk.js';
-import { type GroupDeps, type GroupState, type Member, keysFrom, makeState, memberOf, rememberPsk, suiteOf } from './state.js';
+import { type GroupDeps, type GroupState, keysFrom, type Member, makeState, memberOf, rememberPsk, retireEpoch, suiteOf } from './state.js';
 
 export type ProcessResult =
-  | { readonly kind: 'application'; readonly group: GroupState; readonly sender: Member; readonly data: Bytes; readonly authenticatedData: Bytes }
+  | {
+      readonly kind: 'application';
+      readonly group: GroupState;
+      readonly sender: Member;
+      readonly data: Bytes;
+      readonly authenticatedData: Bytes;
+    }
   | { readonly kind: 'proposal'; readonly group: GroupState; readonly sender: Sender; readonly proposal: Proposal; readonly ref: Bytes }
   | {
       readonly kind: 'commit';
@@ -47,6 +61,10 @@ export type ProcessResult =
 
 export function processMessage(deps: GroupDeps, state: GroupState, msg: MlsMessage): ProcessResult {
   if (msg.wireFormat !== 1 && msg.wireFormat !== 2) throw new UsageError('processMessage takes a PublicMessage or PrivateMessage');
+  if (msg.wireFormat === 2 && msg.privateMessage.epoch < state.context.epoch) {
+    const late = processLateApplication(deps, state, msg.privateMessage);
+    if (late) return late;
+  }
   const { content: ac, secretTree } = unframe(deps, state, msg);
   const c = ac.content;
   if (c.contentType === ContentType.application) {
@@ -72,7 +90,32 @@ export function processMessage(deps: GroupDeps, state: GroupState, msg: MlsMessa
       ref,
     };
   }
-  return processCommit(deps, state, ac);
+  return processCommit(deps, state, ac, secretTree);
+}
+
+/**
+ * An application message of a past epoch we still keep (config.pastEpochs): decrypted with that epoch's keys and
+ * tree. Handshake messages of past epochs are never processed (they fall through to the V-FRM-02 rejection).
+ */
+function processLateApplication(deps: GroupDeps, state: GroupState, pm: PrivateMessage): ProcessResult | undefined {
+  const i = state.pastEpochs.findIndex((p) => p.context.epoch === pm.epoch && bytesEqual(p.context.groupId, pm.groupId));
+  const past = state.pastEpochs[i];
+  if (!past || pm.contentType !== ContentType.application) return undefined;
+  const fe = framingEpoch(suiteOf(deps, state), past.context, past);
+  const lookup = (s: Sender) => (s.senderType === SenderType.member ? past.tree.leaf(s.leafIndex)?.signatureKey : undefined);
+  const r = unprotectPrivateMessage(fe, past.secretTree, pm, lookup);
+  const c = r.content.content;
+  if (c.contentType !== ContentType.application || c.sender.senderType !== SenderType.member) return undefined;
+  const leaf = past.tree.leaf(c.sender.leafIndex);
+  if (!leaf) throw new ValidationError('V-FRM-05', 'application data from a blank leaf');
+  const pastEpochs = state.pastEpochs.map((p, j) => (j === i ? { ...p, secretTree: r.tree } : p));
+  return {
+    kind: 'application',
+    group: makeState({ ...state, pastEpochs }),
+    sender: memberOf(c.sender.leafIndex, leaf),
+    data: c.applicationData,
+    authenticatedData: c.authenticatedData,
+  };
 }
 
 /** RFC 9420 §12.1: validity of one proposal on receipt (the list rules apply at commit time). */
@@ -114,14 +157,15 @@ function resolveList(state: GroupState, ac: VerifiedContent, sender: Sender): Re
   });
 }
 
-function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent): ProcessResult {
+function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent, secretTree: SecretTree): ProcessResult {
   if (ac.content.contentType !== ContentType.commit) throw new TypeError('not a commit');
   const cs = suiteOf(deps, state);
   const sender = ac.content.sender;
   const commit = ac.content.commit;
   let committer: number | undefined;
   if (sender.senderType === SenderType.member) {
-    if (sender.leafIndex === state.ownLeaf) throw new ValidationError('V-COMMIT-03', 'own commit received; use the state returned by commit()');
+    if (sender.leafIndex === state.ownLeaf)
+      throw new ValidationError('V-COMMIT-03', 'own commit received; use the state returned by commit()');
     committer = sender.leafIndex;
   } else if (sender.senderType !== SenderType.new_member_commit) {
     throw new ValidationError('V-FRM-12', 'commit from an external sender');
@@ -130,7 +174,8 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
   const list = resolveList(state, ac, sender);
   for (const r of list) {
     if (r.ref === undefined && r.proposal.proposalType === ProposalType.update) throw new ValidationError('V-PROP-14', 'Update by value');
-    if (r.ref === undefined && !external) validateProposal(deps, state, r.proposal, sender);
+    // By-value Adds are validated with the whole list (validateProposalList), the rest one by one here.
+    if (r.ref === undefined && !external && r.proposal.proposalType !== ProposalType.add) validateProposal(deps, state, r.proposal, sender);
   }
   validateProposalList(deps, viewOf(deps, state, committer), list);
   if (pathRequired(list) && !commit.path) {
@@ -156,6 +201,10 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
   const { treeHash: _old, ...provisional } = { ...state.context, epoch: newEpoch, extensions: applied.extensions };
   let commitSecret: Bytes = new Uint8Array(cs.hashLength);
   if (commit.path) {
+    const leaf = commit.path.leafNode;
+    if (deps.validateCredential && !deps.validateCredential(leaf.credential, leaf.signatureKey)) {
+      throw new ValidationError('V-COMMIT-04', 'credential of the committer leaf rejected by the application');
+    }
     const r = applyUpdatePath({
       tree,
       privateTree,
@@ -194,6 +243,7 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent):
     confirmationTag: tag,
     pending: [],
     resumptionPsks: rememberPsk(state.resumptionPsks, newEpoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
+    pastEpochs: retireEpoch(state, secretTree),
     config: state.config,
   });
   const addedMembers = added(applied);

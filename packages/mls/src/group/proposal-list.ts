@@ -1,16 +1,18 @@
-// RFC 9420 §12.2 validation of a commit's proposal list (IDs V-PROP-*, V-EXT-01..04) and §17.4 path-required rule.
+// RFC 9420 §12.2 validation of a commit's proposal list (IDs V-PROP-*, V-EXT-01..03) and §17.4 path-required rule.
+
 import type { MlsDeps } from '../crypto/provider.js';
-import { verifyWithLabel } from '../crypto/labels.js';
 import { ValidationError } from '../errors.js';
+import { type CredentialValidator, isDefaultExtension, validateKeyPackage } from '../key-package/validate.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
 import { validateLeafNode } from '../tree/validate.js';
-import { validateKeyPackage, isDefaultExtension, type CredentialValidator } from '../key-package/validate.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
   type Bytes,
   type Capabilities,
+  decodeRequiredCapabilities,
   type Extension,
   ExtensionType,
+  encodePreSharedKeyID,
   type GroupContext,
   type LeafNode,
   LeafNodeSource,
@@ -21,9 +23,6 @@ import {
   ResumptionPskUsage,
   type Sender,
   SenderType,
-  decodeRequiredCapabilities,
-  encodeLeafNodeTbs,
-  encodePreSharedKeyID,
 } from '../wire/index.js';
 
 /** A proposal of a commit with where it came from. `ref` is set when it was included by reference. */
@@ -165,26 +164,33 @@ export function validatePskId(deps: MlsDeps, view: ProposalListView, id: PreShar
 }
 
 function validateAdds(deps: MlsDeps, view: ProposalListView, list: readonly ResolvedProposal[], removed: ReadonlySet<number>): void {
-  const seen: Bytes[] = [];
-  for (const { proposal: p } of list) {
+  const adds = list.filter((x) => x.proposal.proposalType === ProposalType.add);
+  if (adds.length === 0) return;
+  const sigKeys = new Set<string>();
+  const encKeys = new Set<string>();
+  for (let i = 0; i < view.leafCount; i++) {
+    const leaf = view.leafAt(i);
+    if (!leaf || removed.has(i)) continue;
+    sigKeys.add(toHex(leaf.signatureKey));
+    encKeys.add(toHex(leaf.encryptionKey));
+  }
+  for (const { proposal: p, ref } of adds) {
     if (p.proposalType !== ProposalType.add) continue;
     const kp = p.add.keyPackage;
-    validateKeyPackage(deps, kp, {
-      version: view.context.version,
-      cipherSuite: view.context.cipherSuite,
-      ...(view.validateCredential ? { validateCredential: view.validateCredential } : {}),
-    });
-    checkLeafAgainstGroup(view, kp.leafNode, 'V-PROP-10');
-    const sk = kp.leafNode.signatureKey;
-    if (seen.some((s) => bytesEqual(s, sk))) throw new ValidationError('V-PROP-03', 'two Adds with one signature key');
-    seen.push(sk);
-    for (let i = 0; i < view.leafCount; i++) {
-      const leaf = view.leafAt(i);
-      if (!leaf || removed.has(i)) continue;
-      if (bytesEqual(leaf.signatureKey, sk) || bytesEqual(leaf.encryptionKey, kp.leafNode.encryptionKey)) {
-        throw new ValidationError('V-PROP-03', 'Add of a client already in the group');
-      }
+    // A proposal by reference was validated when it was received (RFC 9420 §12.1.1); one by value is checked here.
+    if (ref === undefined) {
+      validateKeyPackage(deps, kp, {
+        version: view.context.version,
+        cipherSuite: view.context.cipherSuite,
+        ...(view.validateCredential ? { validateCredential: view.validateCredential } : {}),
+      });
     }
+    checkLeafAgainstGroup(view, kp.leafNode, 'V-PROP-10');
+    const sk = toHex(kp.leafNode.signatureKey);
+    const ek = toHex(kp.leafNode.encryptionKey);
+    if (sigKeys.has(sk) || encKeys.has(ek)) throw new ValidationError('V-PROP-03', 'Add of a client already in the group or added twice');
+    sigKeys.add(sk);
+    encKeys.add(ek);
   }
 }
 
@@ -201,7 +207,8 @@ function validateGce(view: ProposalListView, list: readonly ResolvedProposal[], 
         throw new ValidationError('V-PROP-05', 'a member does not support a new group extension');
       }
     }
-    if (!supportsRequired(leaf.capabilities, exts)) throw new ValidationError('V-PROP-05', 'a member does not support the new required capabilities');
+    if (!supportsRequired(leaf.capabilities, exts))
+      throw new ValidationError('V-PROP-05', 'a member does not support the new required capabilities');
   };
   for (let i = 0; i < view.leafCount; i++) {
     const leaf = view.leafAt(i);

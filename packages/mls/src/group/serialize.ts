@@ -14,9 +14,10 @@ import {
   encodeRatchetTree,
   encodeSender,
 } from '../wire/index.js';
-import { type EpochKeys, type GroupDeps, type GroupState, makeState } from './state.js';
+import { DEFAULT_CONFIG, type EpochKeys, type GroupDeps, type GroupState, makeState, type PastEpoch } from './state.js';
 
-const FORMAT_VERSION = 1;
+/** 2 adds past epochs (late application messages); version 1 states still load. */
+const FORMAT_VERSION = 2;
 const KEY_FIELDS = [
   'senderDataSecret',
   'exporterSecret',
@@ -52,6 +53,12 @@ export function serializeGroup(state: GroupState): Uint8Array {
     ww.u64(e).bytes(psk);
   });
   w.bool(state.config.handshakeAsPrivate).u32(state.config.paddingBlock).u32(state.config.resumptionPskEpochs);
+  w.u32(state.config.pastEpochs);
+  w.vector([...state.pastEpochs], (ww, p) => {
+    encodeGroupContext(ww, p.context);
+    encodeRatchetTree(ww, p.tree.toNodes());
+    ww.bytes(p.senderDataSecret).bytes(p.membershipKey).bytes(p.secretTree.serialize());
+  });
   return w.finish();
 }
 
@@ -59,7 +66,8 @@ export function serializeGroup(state: GroupState): Uint8Array {
 export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState {
   const r = new Reader(bytes);
   try {
-    if (r.u8() !== FORMAT_VERSION) throw new DecodeError('unknown group state format');
+    const version = r.u8();
+    if (version !== 1 && version !== FORMAT_VERSION) throw new DecodeError('unknown group state format');
     const context = decodeGroupContext(r);
     const cs = deps.crypto.suite(context.cipherSuite);
     const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(r));
@@ -76,7 +84,21 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
     const confirmationTag = r.bytes();
     const pending = r.vector((rr) => ({ ref: rr.bytes(), proposal: decodeProposal(rr), sender: decodeSender(rr) }));
     const resumptionPsks = new Map(r.vector((rr) => [rr.u64(), rr.bytes()] as const));
-    const config = { handshakeAsPrivate: r.bool(), paddingBlock: r.u32(), resumptionPskEpochs: r.u32() };
+    const base = { handshakeAsPrivate: r.bool(), paddingBlock: r.u32(), resumptionPskEpochs: r.u32() };
+    const config = { ...base, pastEpochs: version >= 2 ? r.u32() : DEFAULT_CONFIG.pastEpochs };
+    const pastEpochs: PastEpoch[] =
+      version >= 2
+        ? r.vector((rr) => {
+            const ctx = decodeGroupContext(rr);
+            return {
+              context: ctx,
+              tree: RatchetTree.fromNodes(cs, decodeRatchetTree(rr)),
+              senderDataSecret: rr.bytes(),
+              membershipKey: rr.bytes(),
+              secretTree: SecretTree.deserialize(cs, rr.bytes()),
+            };
+          })
+        : [];
     r.done();
     if (!tree.leaf(ownLeaf)) throw new DecodeError('own leaf is blank');
     return makeState({
@@ -92,6 +114,7 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
       confirmationTag,
       pending,
       resumptionPsks,
+      pastEpochs,
       config,
     });
   } catch (e) {

@@ -35,9 +35,28 @@ export interface GroupConfig {
   readonly paddingBlock: number;
   /** How many past epochs' resumption PSKs to keep (RFC 9420 §8.6). */
   readonly resumptionPskEpochs: number;
+  /**
+   * How many past epochs can still decrypt late application messages (sent before a commit we already applied).
+   * Each kept epoch keeps its unused message keys: a trade of forward secrecy for delivery (RFC 9420 §15.3).
+   */
+  readonly pastEpochs: number;
 }
 
-export const DEFAULT_CONFIG: GroupConfig = Object.freeze({ handshakeAsPrivate: true, paddingBlock: 0, resumptionPskEpochs: 4 });
+/** What a past epoch keeps to decrypt late application messages: its framing keys, tree and secret tree. */
+export interface PastEpoch {
+  readonly context: GroupContext;
+  readonly tree: RatchetTree;
+  readonly senderDataSecret: Bytes;
+  readonly membershipKey: Bytes;
+  readonly secretTree: SecretTree;
+}
+
+export const DEFAULT_CONFIG: GroupConfig = Object.freeze({
+  handshakeAsPrivate: true,
+  paddingBlock: 0,
+  resumptionPskEpochs: 4,
+  pastEpochs: 1,
+});
 
 /**
  * One member's view of a group at one epoch. A plain, immutable value: every operation returns a new state and
@@ -59,6 +78,8 @@ export interface GroupState {
   readonly pending: readonly PendingProposal[];
   /** Resumption PSKs of recent epochs, by epoch (current epoch included). */
   readonly resumptionPsks: ReadonlyMap<bigint, Bytes>;
+  /** Most recent first, at most config.pastEpochs. */
+  readonly pastEpochs: readonly PastEpoch[];
   readonly config: GroupConfig;
 }
 
@@ -114,6 +135,18 @@ export function memberOf(leafIndex: number, leaf: LeafNode): Member {
 
 export function membersOf(state: GroupState): Member[] {
   return [...state.tree.leaves()].map(([i, leaf]) => memberOf(i, leaf));
+}
+
+/** The past-epoch list after leaving the current epoch, whose secret tree is now `secretTree`. */
+export function retireEpoch(state: GroupState, secretTree: SecretTree): PastEpoch[] {
+  const current: PastEpoch = {
+    context: state.context,
+    tree: state.tree,
+    senderDataSecret: state.keys.senderDataSecret,
+    membershipKey: state.keys.membershipKey,
+    secretTree,
+  };
+  return [current, ...state.pastEpochs].slice(0, state.config.pastEpochs);
 }
 
 /** Keeps the last `n` resumption PSKs, adding this epoch's. */

@@ -1,6 +1,7 @@
 // RFC 9420 §10 KeyPackage creation: a fresh init key pair, a key_package leaf node with a lifetime, signed.
-import type { MlsDeps } from '../crypto/provider.js';
+
 import { signWithLabel } from '../crypto/labels.js';
+import type { MlsDeps } from '../crypto/provider.js';
 import { redactSecrets } from '../crypto/secret.js';
 import {
   type Bytes,
@@ -8,12 +9,12 @@ import {
   type Credential,
   type Extension,
   ExtensionType,
+  encodeKeyPackageTbs,
+  encodeLeafNodeTbs,
   type KeyPackage,
   type LeafNode,
   LeafNodeSource,
   ProtocolVersion,
-  encodeKeyPackageTbs,
-  encodeLeafNodeTbs,
 } from '../wire/index.js';
 import { keyPackageRef } from './ref.js';
 
@@ -77,7 +78,10 @@ export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): 
     extensions: opts.leafExtensions ?? [],
   };
   // RFC 9420 §7.2: LeafNodeTBS for source key_package has no group id / leaf index.
-  const leafNode: LeafNode = { ...unsignedLeaf, signature: signWithLabel(suite, signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsignedLeaf)) };
+  const leafNode: LeafNode = {
+    ...unsignedLeaf,
+    signature: signWithLabel(suite, signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsignedLeaf)),
+  };
   const extensions = [...(opts.extensions ?? [])];
   if (opts.lastResort) extensions.push({ extensionType: ExtensionType.last_resort, extensionData: new Uint8Array(0) });
   const tbs: Omit<KeyPackage, 'signature'> = {
@@ -87,12 +91,18 @@ export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): 
     leafNode,
     extensions,
   };
-  const keyPackage: KeyPackage = { ...tbs, signature: signWithLabel(suite, signaturePrivateKey, 'KeyPackageTBS', encodeKeyPackageTbs(tbs)) };
-  const privateKeys: KeyPackagePrivate = redactSecrets({
-    initPrivateKey: init.privateKey,
-    encryptionPrivateKey: enc.privateKey,
-    signaturePrivateKey,
-  }, 'KeyPackagePrivate');
+  const keyPackage: KeyPackage = {
+    ...tbs,
+    signature: signWithLabel(suite, signaturePrivateKey, 'KeyPackageTBS', encodeKeyPackageTbs(tbs)),
+  };
+  const privateKeys: KeyPackagePrivate = redactSecrets(
+    {
+      initPrivateKey: init.privateKey,
+      encryptionPrivateKey: enc.privateKey,
+      signaturePrivateKey,
+    },
+    'KeyPackagePrivate',
+  );
   return { keyPackage, ref: keyPackageRef(suite, keyPackage), privateKeys };
 }
 

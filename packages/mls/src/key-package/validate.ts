@@ -1,15 +1,16 @@
 // RFC 9420 §10.1 validation of an incoming KeyPackage (IDs V-KP-* in group/checks.ts).
-import type { CipherSuite, MlsDeps } from '../crypto/provider.js';
+
 import { verifyWithLabel } from '../crypto/labels.js';
+import type { CipherSuite, MlsDeps } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import {
   type Credential,
+  encodeKeyPackageTbs,
+  encodeLeafNodeTbs,
   type KeyPackage,
   LeafNodeSource,
   ProtocolVersion,
-  encodeKeyPackageTbs,
-  encodeLeafNodeTbs,
 } from '../wire/index.js';
 
 /** Hook through which the application checks a credential (e.g. a Sotto device certificate). */
@@ -26,7 +27,8 @@ export interface KeyPackageContext {
 export function validateKeyPackage(deps: MlsDeps, kp: KeyPackage, ctx: KeyPackageContext = {}): void {
   // RFC 9420 §10.1: version and cipher suite match the group.
   if (kp.version !== (ctx.version ?? ProtocolVersion.mls10)) throw new ValidationError('V-KP-01', 'KeyPackage version mismatch');
-  if (ctx.cipherSuite !== undefined && kp.cipherSuite !== ctx.cipherSuite) throw new ValidationError('V-KP-02', 'KeyPackage cipher suite mismatch');
+  if (ctx.cipherSuite !== undefined && kp.cipherSuite !== ctx.cipherSuite)
+    throw new ValidationError('V-KP-02', 'KeyPackage cipher suite mismatch');
   let suite: CipherSuite;
   try {
     suite = deps.crypto.suite(kp.cipherSuite);

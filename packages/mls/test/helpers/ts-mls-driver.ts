@@ -4,10 +4,10 @@ import {
   acceptAll,
   type CiphersuiteImpl,
   type ClientState,
+  type CreateCommitResult,
   createApplicationMessage,
   createCommit,
   createGroup,
-  type CreateCommitResult,
   decodeMlsMessage,
   defaultCapabilities,
   emptyPskIndex,
@@ -202,7 +202,9 @@ class TsMlsMember implements MemberDriver {
     const commitBytes = encodeMlsMessage(r.commit);
     if (r.welcome === undefined) return { commitBytes };
     const welcomeBytes = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: r.welcome });
-    return inWelcome ? { commitBytes, welcomeBytes } : { commitBytes, welcomeBytes, ratchetTree: encodeRatchetTree(this.state.ratchetTree) };
+    return inWelcome
+      ? { commitBytes, welcomeBytes }
+      : { commitBytes, welcomeBytes, ratchetTree: encodeRatchetTree(this.state.ratchetTree) };
   }
 
   async addMembers(keyPackages: readonly Uint8Array[], opts?: CommitOptions): Promise<CommitOutput> {
@@ -227,7 +229,8 @@ class TsMlsMember implements MemberDriver {
 
   async processMessage(bytes: Uint8Array): Promise<Processed> {
     const m = decodeOne(bytes);
-    if (m.wireformat !== 'mls_private_message' && m.wireformat !== 'mls_public_message') throw new Error('ts-mls driver: not a framed message');
+    if (m.wireformat !== 'mls_private_message' && m.wireformat !== 'mls_public_message')
+      throw new Error('ts-mls driver: not a framed message');
     const r = await processMessage(m, this.state, emptyPskIndex, acceptAll, this.cs);
     this.state = r.newState;
     r.consumed.forEach(zeroOutUint8Array);

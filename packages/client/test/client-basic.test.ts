@@ -1,0 +1,119 @@
+// SottoClient against a real server process: registration with an invite, 1:1 over real MLS, replies, reactions,
+// edits, deletes, receipts, typing, groups with roles, commit conflicts.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { SottoClient } from '../src/client/sotto-client.js';
+import { eventually, newClient } from './helpers/clients.js';
+import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+
+let server: TestServer;
+let root: string;
+const clients: SottoClient[] = [];
+
+before(async () => {
+  server = await startServer();
+  root = tempDir();
+});
+after(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await server.stop();
+  cleanup(root);
+  cleanup(server.dataDir);
+});
+
+async function user(name: string): Promise<SottoClient> {
+  const c = await newClient(server, root, `${name}@localhost`, { invite: name === 'alice' });
+  clients.push(c);
+  return c;
+}
+
+test('1:1: register, create, send and receive text over MLS', async () => {
+  const alice = await user('alice');
+  const bob = await user('bob');
+  const conv = await alice.createDirect('bob@localhost');
+  assert.equal(conv.kind, 'direct');
+  await eventually(() => bob.getConversation(conv.id), 10_000, 'bob joins');
+  const got = bob.waitFor('message', (m) => m.text === 'hello bob');
+  const id = await alice.sendText(conv.id, 'hello bob');
+  const m = await got;
+  assert.equal(m.id, id);
+  assert.equal(m.sender, 'alice@localhost');
+  // a stranger's first message makes a request; accept it, then reply
+  assert.equal(bob.getConversation(conv.id)?.state, 'request');
+  await bob.acceptRequest(conv.id);
+  const reply = alice.waitFor('message', (x) => x.text === 'hi alice');
+  await bob.sendText(conv.id, 'hi alice', { replyTo: id });
+  assert.equal((await reply).replyTo, id);
+  // delivered receipt from bob after acceptance
+  const delivered = alice.waitFor('message-updated', (x) => x.id === id && x.status === 'read');
+  await bob.markRead(conv.id, [id]);
+  await delivered;
+});
+
+test('content: reactions, edits, delete-for-everyone, typing, settings', async () => {
+  const carol = await user('carol');
+  const dave = await user('dave');
+  const conv = await carol.createDirect('dave@localhost');
+  await eventually(() => dave.getConversation(conv.id), 10_000, 'dave joins');
+  await dave.acceptRequest(conv.id);
+  const first = dave.waitFor('message', (m) => m.text === 'v1');
+  const id = await carol.sendText(conv.id, 'v1');
+  await first;
+  const reacted = carol.waitFor('message-updated', (m) => m.id === id && (m.reactions['👍'] ?? []).includes('dave@localhost'));
+  await dave.react(conv.id, id, '👍');
+  await reacted;
+  const edited = dave.waitFor('message-updated', (m) => m.id === id && m.text === 'v2');
+  await carol.edit(conv.id, id, 'v2');
+  assert.ok((await edited).editedAt);
+  await assert.rejects(dave.edit(conv.id, id, 'not mine'), /own text/);
+  const typing = carol.waitFor('typing', (t) => t.account === 'dave@localhost' && t.typing);
+  await dave.setTyping(conv.id, true);
+  await typing;
+  const deleted = dave.waitFor('message-updated', (m) => m.id === id && m.deleted === true);
+  await carol.deleteForEveryone(conv.id, id);
+  const d = await deleted;
+  assert.equal(d.text, undefined);
+  // read receipts off: dave's markRead sends nothing
+  await dave.updateSettings({ sendReadReceipts: false });
+  const id2 = await carol.sendText(conv.id, 'second');
+  await eventually(async () => (await dave.getMessage(conv.id, id2)) !== undefined, 10_000, 'second arrives');
+  await dave.markRead(conv.id, [id2]);
+  await eventually(async () => (await carol.getMessage(conv.id, id2))?.status === 'delivered', 10_000, 'delivered');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await carol.getMessage(conv.id, id2))?.status, 'delivered');
+});
+
+test('groups: owner, admins and members; only admins change the group; commit conflicts retry', async () => {
+  const owner = await user('gowner');
+  const m1 = await user('gm1');
+  const m2 = await user('gm2');
+  const m3 = await user('gm3');
+  const g = await owner.createGroup({ name: 'team', members: ['gm1@localhost', 'gm2@localhost'] });
+  await eventually(() => m1.getConversation(g.id) && m2.getConversation(g.id), 10_000, 'members join');
+  await m1.acceptRequest(g.id);
+  await m2.acceptRequest(g.id);
+  await assert.rejects(m1.addMembers(g.id, ['gm3@localhost']), /only admins/);
+  await assert.rejects(m1.rename(g.id, 'mine'), /only admins/);
+  await owner.setRole(g.id, 'gm1@localhost', 'admin');
+  await eventually(() => m1.getConversation(g.id)?.members.find((m) => m.account === 'gm1@localhost')?.role === 'admin', 10_000, 'role seen');
+  // two admins commit at once: one wins the epoch, the other catches up and retries
+  await Promise.all([m1.addMembers(g.id, ['gm3@localhost']), owner.rename(g.id, 'team-2')]);
+  await eventually(() => m3.getConversation(g.id), 10_000, 'gm3 joins');
+  for (const c of [owner, m1, m2, m3]) {
+    await eventually(() => c.getConversation(g.id)?.name === 'team-2' && c.getConversation(g.id)?.members.length === 4, 10_000, 'all agree');
+  }
+  const epochs = new Set([owner, m1, m2, m3].map((c) => c.getConversation(g.id)?.epoch));
+  assert.equal(epochs.size, 1);
+  // remove gm2: it sees the removal and gets nothing afterwards
+  await owner.removeMembers(g.id, ['gm2@localhost']);
+  await eventually(() => m2.getConversation(g.id)?.state === 'removed', 10_000, 'gm2 removed');
+  let leaked = false;
+  m2.on('message', (m) => {
+    if (m.text === 'after removal') leaked = true;
+  });
+  const seen = m3.waitFor('message', (m) => m.text === 'after removal');
+  await m1.sendText(g.id, 'after removal');
+  await seen;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(leaked, false);
+});
