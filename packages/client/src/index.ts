@@ -1,8 +1,13 @@
 // @sotto/client portable entry point: content format, encrypted store, safety numbers, outbox, link codes (Node and browser).
 
+export { AttachmentError } from './attachments/attachment-cipher.js';
+export { ClientError, type ClientErrorCode } from './client/client-error.js';
+export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
+export * from './client/types.js';
 export { decodeContent, encodeContent, newMessageId } from './content/content-codec.js';
 export { ContentError, type ContentErrorCode } from './content/content-error.js';
 export * from './content/content-types.js';
+export { type ConversationKind, type GroupMeta, type MemberRole, policyViolation } from './conversation/group-meta.js';
 export {
   createLinkQr,
   decodeLinkQr,
@@ -48,13 +53,8 @@ export { MemoryBackend } from './store/memory-backend.js';
 export type { RawBackend, RawOp, RawRange, RawRow } from './store/raw-backend.js';
 export { STORAGE_KEY_BYTES, StorageKey } from './store/storage-key.js';
 export { StoreError, type StoreErrorCode } from './store/store-error.js';
-export { constantTimeEqual } from './util/bytes.js';
-export { type RandomBytes, SecretBytes } from './util/secret-bytes.js';
-export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
-export { ClientError, type ClientErrorCode } from './client/client-error.js';
-export * from './client/types.js';
 export { ApiError, type ApiErrorCode } from './transport/api-error.js';
 export { ServerApi } from './transport/server-api.js';
 export type { WebSocketFactory, WebSocketLike } from './transport/socket.js';
-export { AttachmentError } from './attachments/attachment-cipher.js';
-export { type ConversationKind, type GroupMeta, type MemberRole, policyViolation } from './conversation/group-meta.js';
+export { constantTimeEqual } from './util/bytes.js';
+export { type RandomBytes, SecretBytes } from './util/secret-bytes.js';

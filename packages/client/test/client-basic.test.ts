@@ -95,12 +95,20 @@ test('groups: owner, admins and members; only admins change the group; commit co
   await assert.rejects(m1.addMembers(g.id, ['gm3@localhost']), /only admins/);
   await assert.rejects(m1.rename(g.id, 'mine'), /only admins/);
   await owner.setRole(g.id, 'gm1@localhost', 'admin');
-  await eventually(() => m1.getConversation(g.id)?.members.find((m) => m.account === 'gm1@localhost')?.role === 'admin', 10_000, 'role seen');
+  await eventually(
+    () => m1.getConversation(g.id)?.members.find((m) => m.account === 'gm1@localhost')?.role === 'admin',
+    10_000,
+    'role seen',
+  );
   // two admins commit at once: one wins the epoch, the other catches up and retries
   await Promise.all([m1.addMembers(g.id, ['gm3@localhost']), owner.rename(g.id, 'team-2')]);
   await eventually(() => m3.getConversation(g.id), 10_000, 'gm3 joins');
   for (const c of [owner, m1, m2, m3]) {
-    await eventually(() => c.getConversation(g.id)?.name === 'team-2' && c.getConversation(g.id)?.members.length === 4, 10_000, 'all agree');
+    await eventually(
+      () => c.getConversation(g.id)?.name === 'team-2' && c.getConversation(g.id)?.members.length === 4,
+      10_000,
+      'all agree',
+    );
   }
   const epochs = new Set([owner, m1, m2, m3].map((c) => c.getConversation(g.id)?.epoch));
   assert.equal(epochs.size, 1);

@@ -46,7 +46,11 @@ test('link two more devices, they join the 1:1 and read new messages; unlink one
     await eventually(() => dev.getConversation(conv.id)?.state === 'active', 10_000, 'linked device joins and is accepted');
   }
   assert.equal((await alice.listDevices()).length, 3);
-  await eventually(() => bob.getConversation(conv.id)?.members.find((m) => m.account === 'alice@localhost')?.deviceIds.length === 3, 10_000, 'bob sees 3 devices');
+  await eventually(
+    () => bob.getConversation(conv.id)?.members.find((m) => m.account === 'alice@localhost')?.deviceIds.length === 3,
+    10_000,
+    'bob sees 3 devices',
+  );
   await eventually(() => warnings.filter((w) => w.type === 'device-added').length >= 2, 10_000, 'bob warned twice');
 
   // every alice device gets bob's message; a message from the phone reaches bob and alice's other devices
@@ -61,7 +65,11 @@ test('link two more devices, they join the 1:1 and read new messages; unlink one
   // unlink the laptop: revoked, removed from the group, reads nothing afterwards
   await alice.unlinkDevice(laptop.me.deviceId);
   assert.equal((await alice.listDevices()).length, 2);
-  await eventually(() => bob.getConversation(conv.id)?.members.find((m) => m.account === 'alice@localhost')?.deviceIds.length === 2, 10_000, 'bob sees 2 devices');
+  await eventually(
+    () => bob.getConversation(conv.id)?.members.find((m) => m.account === 'alice@localhost')?.deviceIds.length === 2,
+    10_000,
+    'bob sees 2 devices',
+  );
   let leaked = false;
   laptop.on('message', (m) => {
     if (m.text === 'after unlink') leaked = true;

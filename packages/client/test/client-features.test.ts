@@ -57,10 +57,7 @@ test('disappearing timer: messages vanish from both devices after the timer', as
   const id = await ca.sendText(conv.id, 'poof');
   const m = await got;
   assert.ok(m.expiresAt);
-  await Promise.all([
-    ca.waitFor('message-removed', (r) => r.id === id, 5000),
-    cb.waitFor('message-removed', (r) => r.id === id, 5000),
-  ]);
+  await Promise.all([ca.waitFor('message-removed', (r) => r.id === id, 5000), cb.waitFor('message-removed', (r) => r.id === id, 5000)]);
   assert.equal(await ca.getMessage(conv.id, id), undefined);
   assert.equal(await cb.getMessage(conv.id, id), undefined);
 });
@@ -79,7 +76,11 @@ test('message requests: accept one, block another, delete a third; no receipts b
   const hello = await friend.sendText(c1.id, 'hello, it is me');
   await spammer.sendText(c2.id, 'buy now');
   await other.sendText(c3.id, 'hi?');
-  await eventually(async () => (await me.listMessages(c1.id)).length === 1 && (await me.listMessages(c2.id)).length === 1, 10_000, 'requests arrive');
+  await eventually(
+    async () => (await me.listMessages(c1.id)).length === 1 && (await me.listMessages(c2.id)).length === 1,
+    10_000,
+    'requests arrive',
+  );
   assert.deepEqual(requests.sort(), ['friendly@localhost', 'other@localhost', 'spam@localhost']);
   await me.markRead(c1.id, [hello]); // a request: nothing is sent
   await me.setTyping(c1.id, true);

@@ -52,22 +52,34 @@ test('1:1 between bob and alice, who has three linked devices', async () => {
     assert.equal(approved.code, link.code);
     await d.call('linkDone');
     await d.call('start');
-    await until(async () => (await d.call<{ state: string } | null>('conversation', { conv: conv.id }))?.state === 'active', 15_000, `${name} joins`);
+    await until(
+      async () => (await d.call<{ state: string } | null>('conversation', { conv: conv.id }))?.state === 'active',
+      15_000,
+      `${name} joins`,
+    );
     devices.push(d);
   }
   const all = [alice, ...devices, bob];
   const senders = [bob, alice, devices[0]!, devices[1]!];
   const perSender = 15;
   const texts = new Map<Agent, string[]>();
-  for (const s of senders) texts.set(s, Array.from({ length: perSender }, (_, i) => `${mark(s.name)}-${String(i).padStart(2, '0')}`));
+  for (const s of senders)
+    texts.set(
+      s,
+      Array.from({ length: perSender }, (_, i) => `${mark(s.name)}-${String(i).padStart(2, '0')}`),
+    );
   // interleave sends from four processes
   for (let i = 0; i < perSender; i++) await Promise.all(senders.map((s) => s.call('sendText', { conv: conv.id, text: texts.get(s)![i] })));
   const total = senders.length * perSender;
   for (const a of all) {
-    const msgs = await until(async () => {
-      const m = await a.call<Msg[]>('messages', { conv: conv.id });
-      return m.length >= total ? m : undefined;
-    }, 30_000, `${a.name} has every message`);
+    const msgs = await until(
+      async () => {
+        const m = await a.call<Msg[]>('messages', { conv: conv.id });
+        return m.length >= total ? m : undefined;
+      },
+      30_000,
+      `${a.name} has every message`,
+    );
     assert.equal(msgs.length, total, `${a.name}: exactly once`);
     assert.equal(new Set(msgs.map((m) => m.id)).size, total);
     // each sender's messages appear in the order they were sent
@@ -79,12 +91,22 @@ test('1:1 between bob and alice, who has three linked devices', async () => {
 });
 
 test('message requests: a stranger waits as a request; one accepted, one blocked', async () => {
-  const [rita, friend, spam] = await Promise.all([agent('rita', 'rita@localhost'), agent('friend', 'friend@localhost'), agent('spam', 'spam@localhost')]);
+  const [rita, friend, spam] = await Promise.all([
+    agent('rita', 'rita@localhost'),
+    agent('friend', 'friend@localhost'),
+    agent('spam', 'spam@localhost'),
+  ]);
   const c1 = await friend.call<{ id: string }>('createDirect', { peer: 'rita@localhost' });
   const c2 = await spam.call<{ id: string }>('createDirect', { peer: 'rita@localhost' });
   await friend.call('sendText', { conv: c1.id, text: mark('friend-hello') });
   await spam.call('sendText', { conv: c2.id, text: mark('spam-1') });
-  await until(async () => (await rita.call<Msg[]>('messages', { conv: c2.id })).length === 1 && (await rita.call<Msg[]>('messages', { conv: c1.id })).length === 1, 15_000, 'requests');
+  await until(
+    async () =>
+      (await rita.call<Msg[]>('messages', { conv: c2.id })).length === 1 &&
+      (await rita.call<Msg[]>('messages', { conv: c1.id })).length === 1,
+    15_000,
+    'requests',
+  );
   assert.equal((await rita.call<{ state: string }>('conversation', { conv: c1.id })).state, 'request');
   assert.equal((await rita.call<{ state: string }>('conversation', { conv: c2.id })).state, 'request');
   await rita.call('accept', { conv: c1.id });

@@ -50,24 +50,21 @@ test('a device offline while 1,000 messages arrive catches up, in order, exactly
   await sender.call('sendMany', { conv: conv.id, prefix, count: 1000 }, 120_000);
   await sender.call('flush', {}, 120_000);
   const sendMs = Date.now() - t0;
-  const back = await agent('sleeper-again', undefined).then(async (a) => {
-    await a.exit();
-    return spawnAgent(root, 'sleeper-2', receiver.dir);
-  });
+  const back = await spawnAgent(root, 'sleeper-2', receiver.dir);
   agents.push(back);
   const t1 = Date.now();
   await back.call('start');
-  const msgs = await until(async () => {
-    const m = await back.call<Msg[]>('messages', { conv: conv.id });
-    return m.length >= 1000 ? m : undefined;
-  }, 120_000, '1,000 messages');
+  await until(async () => ((await back.call<number>('count', { conv: conv.id })) >= 1000 ? true : undefined), 120_000, '1,000 messages');
   const catchUpMs = Date.now() - t1;
+  const msgs = await back.call<Msg[]>('messages', { conv: conv.id });
   assert.equal(msgs.length, 1000);
   assert.deepEqual(
     msgs.map((m) => m.text),
     markers.slice(-1000),
   );
-  process.stdout.write(`# 1,000 messages: sent and accepted in ${sendMs} ms (${Math.round(1000 / (sendMs / 1000))}/s); catch-up after restart ${catchUpMs} ms\n`);
+  process.stdout.write(
+    `# 1,000 messages: sent and accepted in ${sendMs} ms (${Math.round(1000 / (sendMs / 1000))}/s); catch-up after restart ${catchUpMs} ms\n`,
+  );
 });
 
 test('clients killed in the middle of sending and of receiving: nothing lost, nothing duplicated', async () => {
@@ -82,20 +79,18 @@ test('clients killed in the middle of sending and of receiving: nothing lost, no
   // kill the sender while its outbox is still sending
   await until(async () => ((await sender.call<unknown[]>('pending')).length < N - 120 ? true : undefined), 30_000, 'sending');
   await sender.kill();
-  const sender2 = await agent('crashy-2', undefined).then(async (a) => {
-    await a.exit();
-    return spawnAgent(root, 'crashy-3', sender.dir);
-  });
+  const sender2 = await spawnAgent(root, 'crashy-2', sender.dir);
   agents.push(sender2);
   await sender2.call('start');
   await sender2.call('flush', {}, 120_000);
   const receiver2 = await spawnAgent(root, 'fragile-2', receiver.dir);
   agents.push(receiver2);
   await receiver2.call('start');
-  const msgs = await until(async () => {
-    const m = await receiver2.call<Msg[]>('messages', { conv: conv.id });
-    return m.length >= N ? m : undefined;
-  }, 60_000, `${N} messages after the crashes`);
+  await until(
+    async () => ((await receiver2.call<Msg[]>('messages', { conv: conv.id })).length >= N ? true : undefined),
+    60_000,
+    `${N} messages after the crashes`,
+  );
   await new Promise((r) => setTimeout(r, 500));
   const final = await receiver2.call<Msg[]>('messages', { conv: conv.id });
   assert.equal(final.length, N, 'no duplicates');
@@ -103,7 +98,6 @@ test('clients killed in the middle of sending and of receiving: nothing lost, no
     final.map((m) => m.text),
     markers.slice(-N),
   );
-  assert.equal(msgs.length, N);
   const sent = await sender2.call<Msg[]>('messages', { conv: conv.id });
   assert.equal(sent.length, N);
 });

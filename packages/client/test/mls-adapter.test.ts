@@ -6,7 +6,7 @@ import { encryptMessage, joinFromWelcome, processMessage } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
 import { policyViolation } from '../src/conversation/group-meta.js';
 import { createAccountIdentity } from '../src/identity/device-identity.js';
-import { leavesOf, metaOf, MlsAdapter } from '../src/mls/mls-adapter.js';
+import { leavesOf, MlsAdapter, metaOf } from '../src/mls/mls-adapter.js';
 import { parseMlsHeader } from '../src/mls/mls-header.js';
 
 const rng = (n: number) => new Uint8Array(randomBytes(n));
@@ -17,7 +17,14 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
   const bob = createAccountIdentity('bob@localhost', rng, Date.now());
   const ma = new MlsAdapter(alice, crypto, rng, Date.now);
   const mb = new MlsAdapter(bob, crypto, rng, Date.now);
-  const meta = { v: 1 as const, kind: 'group' as const, name: 'ops', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 };
+  const meta = {
+    v: 1 as const,
+    kind: 'group' as const,
+    name: 'ops',
+    owner: alice.accountName,
+    admins: [alice.accountName],
+    timerSeconds: 0,
+  };
   let ga = ma.createGroup(meta);
   const kp = mb.newKeyPackage();
   assert.equal(ma.keyPackageLeaf(kp.bytes).account, 'bob@localhost');
@@ -26,7 +33,12 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
   assert.ok(add.welcome);
   let gb = joinFromWelcome(mb.deps, add.welcome, mb.ownKeyPackage(kp));
   assert.deepEqual(metaOf(gb), meta);
-  assert.deepEqual(leavesOf(gb).map((l) => l.account).sort(), ['alice@localhost', 'bob@localhost']);
+  assert.deepEqual(
+    leavesOf(gb)
+      .map((l) => l.account)
+      .sort(),
+    ['alice@localhost', 'bob@localhost'],
+  );
   const rename = ma.setMeta(ga, { ...meta, name: 'ops-2' });
   const h = parseMlsHeader(rename.commit);
   assert.equal(h.contentType, 3);
@@ -46,5 +58,8 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
     policyViolation({ committer: 'bob@localhost', addedAccounts: [], removedAccounts: [], before: meta, after: { ...meta, name: 'x' } }),
     'only admins change the name, roles or settings',
   );
-  assert.equal(policyViolation({ committer: 'bob@localhost', addedAccounts: ['bob@localhost'], removedAccounts: [], before: meta, after: meta }), undefined);
+  assert.equal(
+    policyViolation({ committer: 'bob@localhost', addedAccounts: ['bob@localhost'], removedAccounts: [], before: meta, after: meta }),
+    undefined,
+  );
 });

@@ -12,7 +12,9 @@ test('findPlaintext: positive control', () => {
     mkdirSync(join(dir, 'blobs', 'ab'), { recursive: true });
     writeFileSync(join(dir, 'blobs', 'ab', 'x'), Buffer.concat([Buffer.alloc(100), Buffer.from('MARK-ONE'), Buffer.alloc(10)]));
     writeFileSync(join(dir, 'db'), Buffer.from('..MARK-TWO..', 'utf16le'));
-    const found = findPlaintext(dir, ['MARK-ONE', 'MARK-TWO', 'MARK-THREE']).map((f) => f.marker).sort();
+    const found = findPlaintext(dir, ['MARK-ONE', 'MARK-TWO', 'MARK-THREE'])
+      .map((f) => f.marker)
+      .sort();
     assert.deepEqual(found, ['MARK-ONE', 'MARK-TWO']);
   } finally {
     cleanup(dir);

@@ -39,9 +39,9 @@ import {
 
 export type Group = GroupState;
 export type { CryptoProvider, MlsDeps, Rng } from './crypto/provider.js';
-export type { KeyPackagePrivate } from './key-package/create.js';
-export type { GroupConfig } from './group/state.js';
 export type { OwnKeyPackage } from './group/join.js';
+export type { GroupConfig } from './group/state.js';
+export type { KeyPackagePrivate } from './key-package/create.js';
 export type { CredentialValidator } from './key-package/validate.js';
 export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, PreSharedKeyID, Proposal, RatchetTreeNodes } from './wire/index.js';
 export { CredentialType, ExtensionType, ProposalType, PskType, SenderType } from './wire/index.js';

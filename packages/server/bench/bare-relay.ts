@@ -1,6 +1,6 @@
 // The ceiling for the benchmark: a bare `ws` relay with no storage and no auth. A client connects with
 // ?id=<name>; {t:'g', g, members} defines a group; {t:'s', rid, to|g, data} forwards `data` and answers {t:'ok', rid}.
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, clientTracking: false });
 const clients = new Map<string, WebSocket>();
@@ -17,7 +17,7 @@ wss.on('connection', (ws, req) => {
       return;
     }
     const out = JSON.stringify({ t: 'm', from: id, data: f.data });
-    const targets = f.g ? groups.get(f.g) ?? [] : [f.to!];
+    const targets = f.g ? (groups.get(f.g) ?? []) : [f.to!];
     for (const t of targets) if (t !== id) clients.get(t)?.send(out);
     ws.send(JSON.stringify({ t: 'ok', rid: f.rid }));
   });

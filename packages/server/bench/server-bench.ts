@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { CT, type Device, addDevice, b64, groupId, http, makeGroup, privateMessage, registerUser } from '../test/helpers/client.js';
+import { addDevice, b64, CT, type Device, makeGroup, privateMessage, registerUser } from '../test/helpers/client.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
@@ -172,7 +172,9 @@ function ackLater(ws: WebSocket, id: number): void {
 
 const relay: Endpoint = {
   send(ws, rid, data, target) {
-    ws.send(JSON.stringify(target.startsWith('g:') ? { t: 's', rid, g: target, data: b64(data) } : { t: 's', rid, to: target, data: b64(data) }));
+    ws.send(
+      JSON.stringify(target.startsWith('g:') ? { t: 's', rid, g: target, data: b64(data) } : { t: 's', rid, to: target, data: b64(data) }),
+    );
   },
   onFrame(ws, raw, st) {
     const f = JSON.parse(raw) as { t: string; data?: string };
@@ -186,7 +188,8 @@ async function idleMemory(pid: number, connect: (i: number) => Promise<WebSocket
   await sleep(1000);
   const before = rssKb(pid);
   const conns: WebSocket[] = [];
-  for (let i = 0; i < n; i += 200) conns.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, k) => connect(i + k)))));
+  for (let i = 0; i < n; i += 200)
+    conns.push(...(await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, k) => connect(i + k)))));
   await sleep(3000);
   const after = rssKb(pid);
   for (const c of conns) c.terminate();
@@ -197,7 +200,8 @@ async function idleMemory(pid: number, connect: (i: number) => Promise<WebSocket
 async function main(): Promise<void> {
   const dir = tempDir('sotto-bench-');
   const rows: string[][] = [];
-  const sv = await launch([BIN, 'serve', '--port', '0', '--data-dir', dir], {
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const sv = await launch([...prof, BIN, 'serve', '--port', '0', '--data-dir', dir], {
     SOTTO_REGISTRATION_OPEN: 'true',
     SOTTO_LOG_LEVEL: 'info',
     SOTTO_METRICS_PORT: '0',
@@ -293,17 +297,30 @@ async function main(): Promise<void> {
       pairs.map((p) => rconns.get(p.b.deviceId)!),
       { durationMs: DURATION_MS, ratePerSender: sRate / 2 / 50, latencies: true },
     );
-    rows.push([`latency at ${(sRate / 2).toFixed(0)} msg/s: p50 ms`, pct(sLat.latencies, 50).toFixed(2), pct(rLat.latencies, 50).toFixed(2), '']);
-    rows.push([`latency at ${(sRate / 2).toFixed(0)} msg/s: p99 ms`, pct(sLat.latencies, 99).toFixed(2), pct(rLat.latencies, 99).toFixed(2), '']);
+    rows.push([
+      `latency at ${(sRate / 2).toFixed(0)} msg/s: p50 ms`,
+      pct(sLat.latencies, 50).toFixed(2),
+      pct(rLat.latencies, 50).toFixed(2),
+      '',
+    ]);
+    rows.push([
+      `latency at ${(sRate / 2).toFixed(0)} msg/s: p99 ms`,
+      pct(sLat.latencies, 99).toFixed(2),
+      pct(rLat.latencies, 99).toFixed(2),
+      '',
+    ]);
     for (const ws of [...conns.values(), ...rconns.values()]) ws.terminate();
 
     // 4. Idle connections.
+    if (IDLE_CONNECTIONS === 0) return;
     process.stderr.write(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
     const idle: Device[] = [];
     for (let i = 0; idle.length < IDLE_CONNECTIONS; i++) {
       const first = await registerUser(base, `idle${i}`);
       idle.push(first);
-      const more = await Promise.all(Array.from({ length: Math.min(999, IDLE_CONNECTIONS - idle.length) }, () => addDevice(base, first.account)));
+      const more = await Promise.all(
+        Array.from({ length: Math.min(999, IDLE_CONNECTIONS - idle.length) }, () => addDevice(base, first.account)),
+      );
       idle.push(...more);
     }
     process.stderr.write('idle: connecting...\n');
@@ -321,7 +338,9 @@ async function main(): Promise<void> {
     '| --- | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
-  process.stdout.write(`\n${table}\n\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${DURATION_MS / 1000}s per run, window ${WINDOW} per sender\n`);
+  process.stdout.write(
+    `\n${table}\n\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${DURATION_MS / 1000}s per run, window ${WINDOW} per sender\n`,
+  );
 }
 
 await main();

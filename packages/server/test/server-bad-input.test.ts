@@ -93,7 +93,7 @@ function badBodies(): { path: string; method: string; body: string; auth: boolea
     j({ message: b64(privateMessage(gid, 1n, CT.commit)), welcome: b64(randomBytes(20)), addDevices: [b.deviceId] }),
     j({ message: b64(randomBytes(70_000)) }),
     j({ message: 'not base64!' }),
-    j({ message: 'QUJD' + '='.repeat(3) }),
+    j({ message: `QUJD${'='.repeat(3)}` }),
     j({ message: 12 }),
     j({ message: b64(mls), ttlSeconds: -1 }),
     j({ message: b64(mls), extra: 1 }),
@@ -183,9 +183,9 @@ test('thousands of malformed HTTP bodies: all 4xx with a stable code, nothing st
     '/v1/groups',
   ];
   const randomJson = fc.sample(fc.jsonValue({ maxDepth: 3 }), 1500);
-  randomJson.forEach((v, i) =>
-    cases.push({ path: routes[i % routes.length]!, method: 'POST', body: JSON.stringify(v), auth: i % 2 === 0 }),
-  );
+  for (const [i, v] of randomJson.entries()) {
+    cases.push({ path: routes[i % routes.length]!, method: 'POST', body: JSON.stringify(v), auth: i % 2 === 0 });
+  }
   for (let i = 0; i < 500; i++)
     cases.push({ path: routes[i % routes.length]!, method: 'POST', body: randomBytes(i % 300).toString('latin1'), auth: i % 2 === 0 });
   assert.ok(cases.length >= 2000, `${cases.length} cases`);

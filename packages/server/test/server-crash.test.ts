@@ -42,9 +42,11 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
         acking += ids.length;
         for (let k = 0; k < ids.length; k += 1000) {
           const chunk = ids.slice(k, k + 1000);
-          chunk.forEach((id) => tried.add(id));
+          for (const id of chunk) tried.add(id);
           c.ack(chunk).then(
-            (f) => f.type === 'acked' && chunk.forEach((id) => set.add(id)),
+            (f) => {
+              if (f.type === 'acked') for (const id of chunk) set.add(id);
+            },
             () => {},
           );
         }

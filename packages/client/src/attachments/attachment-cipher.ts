@@ -74,10 +74,19 @@ export async function* encryptBlob(blob: Blob, key: Uint8Array): AsyncGenerator<
   const k = await importKey(key, 'encrypt');
   const total = Math.max(1, Math.ceil(blob.size / ATTACHMENT_CHUNK));
   let i = 0;
-  const chunks = blob.size === 0 ? (async function* () { yield new Uint8Array(0); })() : rechunk(iterate(blob.stream()), ATTACHMENT_CHUNK);
+  const chunks =
+    blob.size === 0
+      ? (async function* () {
+          yield new Uint8Array(0);
+        })()
+      : rechunk(iterate(blob.stream()), ATTACHMENT_CHUNK);
   for await (const chunk of chunks) {
     const final = i === total - 1;
-    const ct = await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(final) as BufferSource, tagLength: 128 }, k, chunk as BufferSource);
+    const ct = await globalThis.crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(final) as BufferSource, tagLength: 128 },
+      k,
+      chunk as BufferSource,
+    );
     yield new Uint8Array(ct);
     i++;
   }
@@ -125,7 +134,11 @@ export async function decryptStream(
     if (i >= total) throw new AttachmentError('TRUNCATED', 'attachment has more chunks than announced');
     let pt: ArrayBuffer;
     try {
-      pt = await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(i === total - 1) as BufferSource, tagLength: 128 }, k, ct as BufferSource);
+      pt = await globalThis.crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(i === total - 1) as BufferSource, tagLength: 128 },
+        k,
+        ct as BufferSource,
+      );
     } catch {
       throw new AttachmentError('DECRYPT_FAILED', 'attachment chunk failed authentication');
     }

@@ -1,18 +1,27 @@
 // SottoClient: the SDK object an application holds: account and devices, conversations over MLS, the ordered
 // exactly-once receive pipeline, the outbox, attachments, receipts, timers, safety and requests. Emits ClientEvents.
 
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
-import type { Credential, CryptoProvider } from '@sotto/mls';
-import { publicKeyOf } from '@sotto/identity';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf } from '@sotto/identity';
+import type { Credential, CryptoProvider } from '@sotto/mls';
+import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
 import type { Content, ContentBody } from '../content/content-types.js';
-import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
 import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
 import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
-import { decodeStoredKeyPackage, encodeStoredKeyPackage, type LeafInfo, leafFromCredential, leavesOf, metaOf, MlsAdapter, type StoredKeyPackage } from '../mls/mls-adapter.js';
+import {
+  decodeStoredKeyPackage,
+  encodeStoredKeyPackage,
+  type LeafInfo,
+  leafFromCredential,
+  leavesOf,
+  MlsAdapter,
+  metaOf,
+  type StoredKeyPackage,
+} from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import { Outbox } from '../outbox/outbox.js';
 import { KeyChangeTracker } from '../safety/key-change-tracker.js';
@@ -23,7 +32,7 @@ import { ApiError } from '../transport/api-error.js';
 import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
 import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, toHex, u64be, readU64be } from '../util/bytes.js';
+import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
 import { Mutex, sleep } from '../util/mutex.js';
 import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
@@ -136,7 +145,13 @@ export class SottoClient extends Emitter<ClientEvents> {
     this.#sweepMs = options.sweepIntervalMs ?? 1000;
     this.#updateMs = options.updateIntervalMs ?? 7 * 86400_000;
     this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
-    this.#outbox = new Outbox(this.#store, { now: this.#now, random: Math.random, baseDelayMs: options.retryBaseMs ?? 500, maxDelayMs: 30_000, leaseMs: 60_000 });
+    this.#outbox = new Outbox(this.#store, {
+      now: this.#now,
+      random: Math.random,
+      baseDelayMs: options.retryBaseMs ?? 500,
+      maxDelayMs: 30_000,
+      leaseMs: 60_000,
+    });
     this.#tracker = new KeyChangeTracker(this.#store);
   }
 
@@ -173,7 +188,13 @@ export class SottoClient extends Emitter<ClientEvents> {
   /** This device: account, device id, account key (hex), whether it holds the account key, server. */
   get me(): { account: string; deviceId: string; accountKey: string; isPrimary: boolean; serverUrl: string } {
     const i = this.#need();
-    return { account: i.accountName, deviceId: i.deviceId, accountKey: toHex(i.accountKey), isPrimary: i.isPrimary, serverUrl: this.#serverUrl ?? '' };
+    return {
+      account: i.accountName,
+      deviceId: i.deviceId,
+      accountKey: toHex(i.accountKey),
+      isPrimary: i.isPrimary,
+      serverUrl: this.#serverUrl ?? '',
+    };
   }
 
   get settings(): ClientSettings {
@@ -269,7 +290,11 @@ export class SottoClient extends Emitter<ClientEvents> {
    * New device: make keys and a link payload to show (QR text) and wait until an existing device approved it.
    * `done` resolves once this device is registered (call start() then).
    */
-  async beginLink(o: { serverUrl: string; account: string; timeoutMs?: number }): Promise<{ qr: string; code: string; deviceId: string; done: Promise<void> }> {
+  async beginLink(o: {
+    serverUrl: string;
+    account: string;
+    timeoutMs?: number;
+  }): Promise<{ qr: string; code: string; deviceId: string; done: Promise<void> }> {
     if (this.#identity) throw new ClientError('ALREADY_REGISTERED', 'this device already has an account');
     const signatureSecret = this.#rng(32);
     const signatureKey = publicKeyOf(signatureSecret);
@@ -297,10 +322,19 @@ export class SottoClient extends Emitter<ClientEvents> {
       const mine = acct.devices.find((d) => d.deviceId === deviceId);
       if (!mine) throw new ClientError('BAD_LINK', 'the server does not list this device');
       const cert = checkCertificate(mine.certificate, this.#now());
-      if (!constantTimeEqual(cert.signatureKey, signatureKey) || cert.accountName !== o.account || !constantTimeEqual(cert.accountKey, acct.accountKey)) {
+      if (
+        !constantTimeEqual(cert.signatureKey, signatureKey) ||
+        cert.accountName !== o.account ||
+        !constantTimeEqual(cert.accountKey, acct.accountKey)
+      ) {
         throw new ClientError('BAD_LINK', 'the certificate does not match this device');
       }
-      const identity = new DeviceIdentity({ accountName: o.account, accountKey: cert.accountKey, signatureSecret: new SecretBytes(signatureSecret), certificate: mine.certificate });
+      const identity = new DeviceIdentity({
+        accountName: o.account,
+        accountKey: cert.accountKey,
+        signatureSecret: new SecretBytes(signatureSecret),
+        certificate: mine.certificate,
+      });
       await this.#adopt(identity, o.serverUrl);
     })();
     return { qr, code, deviceId, done };
@@ -341,7 +375,11 @@ export class SottoClient extends Emitter<ClientEvents> {
       if (!kp) continue;
       await this.#addKeyPackages(rec.id, [{ deviceId, keyPackage: kp, account: me.accountName }]);
       if (rec.state === 'active') {
-        await this.#sendBody(rec.id, { type: 'device-link', action: 'linked', deviceId: new TextEncoder().encode(deviceId) }, { store: false });
+        await this.#sendBody(
+          rec.id,
+          { type: 'device-link', action: 'linked', deviceId: new TextEncoder().encode(deviceId) },
+          { store: false },
+        );
       }
       n++;
     }
@@ -366,7 +404,9 @@ export class SottoClient extends Emitter<ClientEvents> {
       if (!g || rec.state === 'removed' || rec.policyViolation) continue;
       if (!leavesOf(g).some((l) => l.deviceId === deviceId)) continue;
       await this.#commitWith(rec.id, (group) => {
-        const leaves = leavesOf(group).filter((l) => l.deviceId === deviceId).map((l) => l.leafIndex);
+        const leaves = leavesOf(group)
+          .filter((l) => l.deviceId === deviceId)
+          .map((l) => l.leafIndex);
         if (leaves.length === 0) return undefined;
         return { out: this.#m.remove(group, leaves), submit: {} };
       });
@@ -420,9 +460,13 @@ export class SottoClient extends Emitter<ClientEvents> {
   async createDirect(account: string): Promise<ConversationInfo> {
     const me = this.#need();
     if (account === me.accountName) throw new ClientError('INVALID_ARGUMENT', 'a 1:1 needs another account');
-    const existing = this.listConversations().find((c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted');
+    const existing = this.listConversations().find(
+      (c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted',
+    );
     if (existing) return existing;
-    return this.#create({ v: 1, kind: 'direct', name: '', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 }, [account]);
+    return this.#create({ v: 1, kind: 'direct', name: '', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 }, [
+      account,
+    ]);
   }
 
   /** Create a group owned by this account, with the given members. */
@@ -430,7 +474,14 @@ export class SottoClient extends Emitter<ClientEvents> {
     const me = this.#need();
     const members = [...new Set(o.members)].filter((a) => a !== me.accountName);
     return this.#create(
-      { v: 1, kind: 'group', name: o.name, owner: me.accountName, admins: [me.accountName, ...(o.admins ?? [])], timerSeconds: o.timerSeconds ?? 0 },
+      {
+        v: 1,
+        kind: 'group',
+        name: o.name,
+        owner: me.accountName,
+        admins: [me.accountName, ...(o.admins ?? [])],
+        timerSeconds: o.timerSeconds ?? 0,
+      },
       members,
     );
   }
@@ -493,7 +544,10 @@ export class SottoClient extends Emitter<ClientEvents> {
       const present = new Set(leavesOf(group).map((l) => l.deviceId));
       const fresh = kps.filter((k) => !present.has(k.deviceId));
       if (fresh.length === 0) return undefined;
-      const out = this.#m.add(group, fresh.map((k) => k.keyPackage));
+      const out = this.#m.add(
+        group,
+        fresh.map((k) => k.keyPackage),
+      );
       if (!out.welcome) throw new Error('add commit without a Welcome');
       return { out, submit: { addDevices: fresh.map((k) => k.deviceId), welcome: out.welcome } };
     });
@@ -530,7 +584,10 @@ export class SottoClient extends Emitter<ClientEvents> {
       if (leaves.length === 0) return undefined;
       const cur = metaOf(group);
       const after = { ...cur, admins: cur.admins.filter((a) => !accounts.includes(a)) };
-      const out = this.#m.remove(group, leaves.map((l) => l.leafIndex));
+      const out = this.#m.remove(
+        group,
+        leaves.map((l) => l.leafIndex),
+      );
       // The admin list is cleaned in a follow-up commit only when needed (a commit carries one kind of change here).
       void after;
       return { out, submit: { removeDevices: leaves.map((l) => l.deviceId).filter((d) => listed.has(d)) } };
@@ -552,7 +609,10 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   setRole(id: ConversationId, account: string, role: 'admin' | 'member'): Promise<ConversationInfo> {
-    return this.#changeMeta(id, (m) => ({ ...m, admins: role === 'admin' ? [...new Set([...m.admins, account])] : m.admins.filter((a) => a !== account || a === m.owner) }));
+    return this.#changeMeta(id, (m) => ({
+      ...m,
+      admins: role === 'admin' ? [...new Set([...m.admins, account])] : m.admins.filter((a) => a !== account || a === m.owner),
+    }));
   }
 
   setDisappearingTimer(id: ConversationId, seconds: number): Promise<ConversationInfo> {
@@ -571,7 +631,11 @@ export class SottoClient extends Emitter<ClientEvents> {
    */
   async #commitWith(
     id: string,
-    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } } | undefined,
+    build: (
+      group: Group,
+    ) =>
+      | { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } }
+      | undefined,
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const r = await this.#lock.run(async () => {
@@ -715,7 +779,13 @@ export class SottoClient extends Emitter<ClientEvents> {
           if (e instanceof StoreError) throw e;
           const conversationId = toB64Url(m.groupId);
           const code = (e as { code?: string }).code ?? 'UNPROCESSABLE';
-          work.fx.push(() => this.emit('warning', { code: String(code), message: `a message could not be processed: ${(e as Error).message}`, conversationId }));
+          work.fx.push(() =>
+            this.emit('warning', {
+              code: String(code),
+              message: `a message could not be processed: ${(e as Error).message}`,
+              conversationId,
+            }),
+          );
         }
         await tx.markProcessed(marker);
         this.#processedCount++;
@@ -743,7 +813,11 @@ export class SottoClient extends Emitter<ClientEvents> {
     const me = this.#need();
     const owns = [...this.#ownKps.values()];
     if (owns.length === 0) throw new ClientError('CONFLICT', 'a Welcome arrived but no KeyPackage is left');
-    const group = joinFromWelcome(this.#m.deps, m.data, owns.map((o) => o.own));
+    const group = joinFromWelcome(
+      this.#m.deps,
+      m.data,
+      owns.map((o) => o.own),
+    );
     const id = toB64Url(groupIdOf(group));
     const meta = metaOf(group);
     // Which KeyPackage was used: the one whose leaf encryption key is now our leaf's.
@@ -784,7 +858,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     if (pendingBytes) {
       const p = decodePending(pendingBytes);
       if (BigInt(p.epoch) === epochOf(group)) {
-        if (h.epoch === BigInt(p.epoch) && h.contentType === 3) await tx.delete(NS.pending, id); // another commit won
+        if (h.epoch === BigInt(p.epoch) && h.contentType === 3)
+          await tx.delete(NS.pending, id); // another commit won
         else if (h.epoch > BigInt(p.epoch)) {
           const next = this.#m.deserialize(p.state);
           await this.#adoptCommit(tx, id, group, next, work);
@@ -802,7 +877,7 @@ export class SottoClient extends Emitter<ClientEvents> {
       const r = processMessage(this.#m.deps, this.#m.deserialize(pastBytes), m.data);
       if (r.kind !== 'application') return;
       await tx.put(NS.groupPast, key, this.#m.serialize(r.group));
-      await this.#onContent(tx, id, leafOf(r.sender), r.data, m, work);
+      await this.#onContent(tx, id, leafOf(r.sender), r.data, work);
       return;
     }
     if (h.epoch > cur) throw new ClientError('CONFLICT', `message from epoch ${h.epoch}, this device is at ${cur}`);
@@ -810,7 +885,7 @@ export class SottoClient extends Emitter<ClientEvents> {
     if (r.kind === 'application') {
       await tx.put(NS.group, id, this.#m.serialize(r.group));
       work.groups.set(id, r.group);
-      await this.#onContent(tx, id, leafOf(r.sender), r.data, m, work);
+      await this.#onContent(tx, id, leafOf(r.sender), r.data, work);
       return;
     }
     if (r.kind === 'proposal') {
@@ -821,10 +896,18 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.#onCommit(tx, id, rec, group, r, work);
   }
 
-  async #onCommit(tx: StoreWriter, id: string, rec: ConvRecord, old: Group, r: Extract<ReturnType<typeof processMessage>, { kind: 'commit' }>, work: Work): Promise<void> {
+  async #onCommit(
+    tx: StoreWriter,
+    id: string,
+    rec: ConvRecord,
+    old: Group,
+    r: Extract<ReturnType<typeof processMessage>, { kind: 'commit' }>,
+    work: Work,
+  ): Promise<void> {
     const before = metaOf(old);
     const oldLeaves = leavesOf(old);
-    const committer = r.sender.senderType === 1 ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex) : undefined;
+    const committer =
+      r.sender.senderType === 1 ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex) : undefined;
     if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
     const added = r.added.map((x) => leafOf(x));
     const removed = r.removed.map((x) => leafOf(x));
@@ -847,7 +930,13 @@ export class SottoClient extends Emitter<ClientEvents> {
     });
     if (violation) {
       await this.#putRec(tx, { ...rec, policyViolation: violation }, work);
-      work.fx.push(() => this.emit('warning', { code: 'POLICY_VIOLATION', message: `refused a commit by ${committer.account}: ${violation}`, conversationId: id }));
+      work.fx.push(() =>
+        this.emit('warning', {
+          code: 'POLICY_VIOLATION',
+          message: `refused a commit by ${committer.account}: ${violation}`,
+          conversationId: id,
+        }),
+      );
       return;
     }
     await this.#adoptCommit(tx, id, old, r.group, work);
@@ -859,13 +948,14 @@ export class SottoClient extends Emitter<ClientEvents> {
     const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
     for (const a of changed) work.afterCommit.push(() => this.#refreshContact(a));
     work.fx.push(() => {
-      if (added.length || removed.length) this.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
+      if (added.length || removed.length)
+        this.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
       const info = this.#info(id);
       if (info) this.emit('conversation', info);
     });
   }
 
-  async #onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, m: QueuedMessage, work: Work): Promise<void> {
+  async #onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
     const me = this.#need();
     const rec = this.#recFor(id, work)!;
     const content = decodeContent(data);
@@ -951,7 +1041,9 @@ export class SottoClient extends Emitter<ClientEvents> {
       }
       case 'typing':
         if (sender.account !== me.accountName && rec.state === 'active') {
-          work.fx.push(() => this.emit('typing', { conversationId: id, account: sender.account, deviceId: sender.deviceId, typing: b.state === 'start' }));
+          work.fx.push(() =>
+            this.emit('typing', { conversationId: id, account: sender.account, deviceId: sender.deviceId, typing: b.state === 'start' }),
+          );
         }
         return;
       case 'device-link': {
@@ -1120,7 +1212,13 @@ export class SottoClient extends Emitter<ClientEvents> {
           group = r.group;
           ct = r.message;
         }
-        const next: OutboxRecord = { ...rec, state: 'inflight', attempts: rec.attempts + 1, leaseUntil: lease, payload: encodeOutbox({ ...p, ciphertext: ct, epoch: e }) };
+        const next: OutboxRecord = {
+          ...rec,
+          state: 'inflight',
+          attempts: rec.attempts + 1,
+          leaseUntil: lease,
+          payload: encodeOutbox({ ...p, ciphertext: ct, epoch: e }),
+        };
         out.push({ rec: next, ct, ...(p.ttlSeconds ? { ttl: p.ttlSeconds } : {}) });
       }
       const g = group;
@@ -1137,15 +1235,29 @@ export class SottoClient extends Emitter<ClientEvents> {
     }
     const sent: OutboxRecord[] = [];
     let failure: { rec: OutboxRecord; code: string; permanent: boolean } | undefined;
-    for (const { rec, ct, ttl } of prepared) {
-      try {
-        await this.#a.submit(ct, ttl ? { ttlSeconds: ttl } : {});
-        sent.push(rec);
-      } catch (e) {
-        const code = e instanceof ApiError ? e.code : 'NETWORK';
-        const permanent = e instanceof ApiError && !e.retryable && e.code !== 'STALE_EPOCH' && e.code !== 'UNAUTHORIZED';
-        failure = { rec, code, permanent };
-        break;
+    const classify = (rec: OutboxRecord, e: unknown) => {
+      const code = e instanceof ApiError ? e.code : 'NETWORK';
+      const permanent = e instanceof ApiError && !e.retryable && e.code !== 'STALE_EPOCH' && e.code !== 'UNAUTHORIZED';
+      return { rec, code, permanent };
+    };
+    const socket = this.#socket;
+    if (socket?.online && prepared.length > 1) {
+      // Pipelined over the socket: sent in order, answered in order, stored by the server in one batch.
+      const results = await Promise.allSettled(prepared.map(({ ct, ttl }) => socket.submit(ct, ttl ? { ttlSeconds: ttl } : {})));
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k]!;
+        if (r.status === 'fulfilled') sent.push(prepared[k]!.rec);
+        else if (!failure) failure = classify(prepared[k]!.rec, r.reason);
+      }
+    } else {
+      for (const { rec, ct, ttl } of prepared) {
+        try {
+          await this.#a.submit(ct, ttl ? { ttlSeconds: ttl } : {});
+          sent.push(rec);
+        } catch (e) {
+          failure = classify(rec, e);
+          break;
+        }
       }
     }
     const updated: StoredMessage[] = [];
@@ -1160,9 +1272,10 @@ export class SottoClient extends Emitter<ClientEvents> {
         const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
         updated.push(decodeMessage(u.data, id, u.seq));
       }
-      // Entries after a failure go back in line (their attempt is not counted).
+      // Other unsent entries go back in line (their attempt is not counted).
       if (failure) {
-        for (const { rec } of prepared.slice(sent.length + 1)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
+        const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
+        for (const { rec } of prepared) if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
       }
     });
     for (const u of updated) this.emit('message-updated', publicMessage(u));
@@ -1186,7 +1299,13 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   /** Entries still waiting in the outbox. */
   async pendingSends(): Promise<Array<{ conversationId: string; id: string; state: string; attempts: number; lastError?: string }>> {
-    return (await this.#outbox.list()).map((r) => ({ conversationId: r.conversationId, id: r.id, state: r.state, attempts: r.attempts, ...(r.lastError ? { lastError: r.lastError } : {}) }));
+    return (await this.#outbox.list()).map((r) => ({
+      conversationId: r.conversationId,
+      id: r.id,
+      state: r.state,
+      attempts: r.attempts,
+      ...(r.lastError ? { lastError: r.lastError } : {}),
+    }));
   }
 
   /** Resolves when the outbox is empty (or rejects after `timeoutMs`). */
@@ -1206,7 +1325,10 @@ export class SottoClient extends Emitter<ClientEvents> {
   sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
     if (o.replyTo) {
       const body: ContentBody = { type: 'reply', target: fromHex(o.replyTo), text, ...(o.quote !== undefined ? { quote: o.quote } : {}) };
-      return this.#sendBody(id, body, { store: true, extra: { text, replyTo: o.replyTo, ...(o.quote !== undefined ? { quote: o.quote } : {}) } });
+      return this.#sendBody(id, body, {
+        store: true,
+        extra: { text, replyTo: o.replyTo, ...(o.quote !== undefined ? { quote: o.quote } : {}) },
+      });
     }
     return this.#sendBody(id, { type: 'text', text }, { store: true, extra: { text } });
   }
@@ -1228,8 +1350,10 @@ export class SottoClient extends Emitter<ClientEvents> {
     const me = this.#need();
     const cur = await this.getMessage(id, target);
     if (!cur) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
-    if (cur.sender !== me.accountName || cur.kind !== 'text' || cur.deleted) throw new ClientError('FORBIDDEN', 'only your own text messages can be edited');
-    if (this.#now() - cur.sentAt > this.#settings.editWindowSeconds * 1000) throw new ClientError('EDIT_WINDOW', 'the edit window has passed');
+    if (cur.sender !== me.accountName || cur.kind !== 'text' || cur.deleted)
+      throw new ClientError('FORBIDDEN', 'only your own text messages can be edited');
+    if (this.#now() - cur.sentAt > this.#settings.editWindowSeconds * 1000)
+      throw new ClientError('EDIT_WINDOW', 'the edit window has passed');
     await this.#localUpdate(id, target, (t) => ({ ...t, text, editedAt: this.#now() }));
     await this.#sendBody(id, { type: 'edit', target: fromHex(target), text }, { store: false });
   }
@@ -1258,7 +1382,11 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.#sendBody(id, { type: 'typing', state: typing ? 'start' : 'stop' }, { store: false });
   }
 
-  async #localUpdate(id: string, target: string, change: (t: StoredMessage & { contentKey?: string }) => StoredMessage & { contentKey?: string }): Promise<void> {
+  async #localUpdate(
+    id: string,
+    target: string,
+    change: (t: StoredMessage & { contentKey?: string }) => StoredMessage & { contentKey?: string },
+  ): Promise<void> {
     const work = this.#newWork();
     await this.#store.transaction((tx) => this.#updateTarget(tx, id, target, work, change));
     this.#finish(work);
@@ -1292,13 +1420,25 @@ export class SottoClient extends Emitter<ClientEvents> {
     const attachment: AttachmentInfo = { blobId: hash, hash, size: blob.size, mimeType, fileName: o.fileName };
     return this.#sendBody(
       id,
-      { type: 'attachment', blobId: fromHex(hash), contentKey: new SecretBytes(key), contentHash: fromHex(hash), size: blob.size, mimeType, fileName: o.fileName },
+      {
+        type: 'attachment',
+        blobId: fromHex(hash),
+        contentKey: new SecretBytes(key),
+        contentHash: fromHex(hash),
+        size: blob.size,
+        mimeType,
+        fileName: o.fileName,
+      },
       { store: true, extra: { kind: 'attachment', attachment, contentKey: toHex(key) } as Partial<MessageRecord> },
     );
   }
 
   /** Download, check and decrypt an attachment of a stored message into `sink`, chunk by chunk. */
-  async downloadAttachment(id: ConversationId, messageId: MessageIdHex, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<AttachmentInfo> {
+  async downloadAttachment(
+    id: ConversationId,
+    messageId: MessageIdHex,
+    sink: (chunk: Uint8Array) => void | Promise<void>,
+  ): Promise<AttachmentInfo> {
     const e = await this.#store.getMessage(id, messageId);
     if (!e) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
     const m = decodeMessage(e.data, id, e.seq);
@@ -1362,7 +1502,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     const fresh = count.count >= KP_LOW ? [] : Array.from({ length: KP_BATCH }, () => this.#m.newKeyPackage());
     const lastResort = count.lastResort ? undefined : this.#m.newKeyPackage(true);
     await this.#store.transaction(async (tx) => {
-      for (const k of [...fresh, ...(lastResort ? [lastResort] : [])]) await tx.put(NS.kp, toHex(sha256(k.bytes)), encodeStoredKeyPackage(k));
+      for (const k of [...fresh, ...(lastResort ? [lastResort] : [])])
+        await tx.put(NS.kp, toHex(sha256(k.bytes)), encodeStoredKeyPackage(k));
     });
     await this.#loadKeyPackages();
     await this.#a.uploadKeyPackages(
@@ -1511,4 +1652,3 @@ function leafOf(m: { leafIndex: number; credential: Credential; signatureKey: Ui
 function linkCodeOf(keys: { signatureKey: Uint8Array; encryptionKey: Uint8Array }, secret: Uint8Array): string {
   return formatLinkCode(deriveLinkCode(keys, sha256(secret), secret));
 }
-

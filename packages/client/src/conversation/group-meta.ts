@@ -22,15 +22,32 @@ export interface GroupMeta {
 }
 
 export function encodeGroupMeta(m: GroupMeta): Uint8Array {
-  return utf8(JSON.stringify({ v: 1, kind: m.kind, name: m.name, owner: m.owner, admins: [...new Set(m.admins)].sort(), timerSeconds: m.timerSeconds }));
+  return utf8(
+    JSON.stringify({
+      v: 1,
+      kind: m.kind,
+      name: m.name,
+      owner: m.owner,
+      admins: [...new Set(m.admins)].sort(),
+      timerSeconds: m.timerSeconds,
+    }),
+  );
 }
 
 export function decodeGroupMeta(bytes: Uint8Array): GroupMeta {
   const j = JSON.parse(utf8DecodeStrict(bytes)) as Partial<GroupMeta>;
   if (j.v !== 1 || (j.kind !== 'direct' && j.kind !== 'group')) throw new TypeError('unknown group metadata');
-  if (typeof j.name !== 'string' || typeof j.owner !== 'string' || !Array.isArray(j.admins)) throw new TypeError('malformed group metadata');
+  if (typeof j.name !== 'string' || typeof j.owner !== 'string' || !Array.isArray(j.admins))
+    throw new TypeError('malformed group metadata');
   if (typeof j.timerSeconds !== 'number' || !Number.isInteger(j.timerSeconds) || j.timerSeconds < 0) throw new TypeError('malformed timer');
-  return { v: 1, kind: j.kind, name: j.name, owner: j.owner, admins: j.admins.filter((a): a is string => typeof a === 'string'), timerSeconds: j.timerSeconds };
+  return {
+    v: 1,
+    kind: j.kind,
+    name: j.name,
+    owner: j.owner,
+    admins: j.admins.filter((a): a is string => typeof a === 'string'),
+    timerSeconds: j.timerSeconds,
+  };
 }
 
 export function roleOf(meta: GroupMeta, account: string): MemberRole {

@@ -2,8 +2,8 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
-  decodeDeviceCertificate,
   type DeviceCertificate,
+  decodeDeviceCertificate,
   encodeDeviceCertificate,
   encodeDeviceRevocation,
   parseAccountName,
@@ -35,7 +35,13 @@ export class DeviceIdentity {
   /** Encoded DeviceCertificate (packages/identity); also the identity of our MLS basic credential. */
   readonly certificate: Uint8Array;
 
-  constructor(f: { accountName: string; accountKey: Uint8Array; accountSecret?: SecretBytes; signatureSecret: SecretBytes; certificate: Uint8Array }) {
+  constructor(f: {
+    accountName: string;
+    accountKey: Uint8Array;
+    accountSecret?: SecretBytes;
+    signatureSecret: SecretBytes;
+    certificate: Uint8Array;
+  }) {
     this.accountName = f.accountName;
     this.accountKey = f.accountKey;
     this.accountSecret = f.accountSecret;

@@ -1,11 +1,13 @@
 // MlsAdapter: Sotto's use of @sotto/mls: device credentials (basic credential = DeviceCertificate), KeyPackages,
 // the group-metadata extension, and the credential check every member runs on every leaf (RFC 9420 §5.3.1).
 
+import { decodeDeviceCertificate } from '@sotto/identity';
+import type { CryptoProvider } from '@sotto/mls';
 import {
   addMembers,
+  type CommitOutput,
   type Credential,
   commit,
-  type CommitOutput,
   createGroup,
   createKeyPackage,
   deserializeGroup,
@@ -18,12 +20,10 @@ import {
   setGroupExtensions,
   updateKey,
 } from '@sotto/mls';
-import type { CryptoProvider } from '@sotto/mls';
-import { decodeDeviceCertificate } from '@sotto/identity';
-import { constantTimeEqual } from '../util/bytes.js';
-import { fromB64Url, toB64Url } from '../util/b64.js';
 import { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta } from '../conversation/group-meta.js';
 import { CIPHER_SUITE, checkCertificate, type DeviceIdentity, deviceIdFor } from '../identity/device-identity.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual } from '../util/bytes.js';
 import type { RandomBytes } from '../util/secret-bytes.js';
 
 /** A group member as the application sees it: which account and device a leaf is. */
@@ -76,7 +76,11 @@ export class MlsAdapter {
     if (credential.credentialType !== 1 || !('identity' in credential)) return false;
     try {
       const cert = checkCertificate(credential.identity, now);
-      return constantTimeEqual(cert.signatureKey, signatureKey) && cert.deviceId === deviceIdFor(signatureKey) && cert.cipherSuite === CIPHER_SUITE;
+      return (
+        constantTimeEqual(cert.signatureKey, signatureKey) &&
+        cert.deviceId === deviceIdFor(signatureKey) &&
+        cert.cipherSuite === CIPHER_SUITE
+      );
     } catch {
       return false;
     }
@@ -94,14 +98,23 @@ export class MlsAdapter {
       capabilities: this.#capabilities(),
       ...(lastResort ? { lastResort: true } : {}),
     });
-    return { bytes: kp.bytes, initPrivateKey: kp.privateKeys.initPrivateKey, encryptionPrivateKey: kp.privateKeys.encryptionPrivateKey, lastResort };
+    return {
+      bytes: kp.bytes,
+      initPrivateKey: kp.privateKeys.initPrivateKey,
+      encryptionPrivateKey: kp.privateKeys.encryptionPrivateKey,
+      lastResort,
+    };
   }
 
   /** The OwnKeyPackage form joinFromWelcome takes. */
   ownKeyPackage(k: StoredKeyPackage) {
     return {
       keyPackage: parseKeyPackage(this.deps, k.bytes),
-      privateKeys: { initPrivateKey: k.initPrivateKey, encryptionPrivateKey: k.encryptionPrivateKey, signaturePrivateKey: this.#identity.signatureSecret.expose() },
+      privateKeys: {
+        initPrivateKey: k.initPrivateKey,
+        encryptionPrivateKey: k.encryptionPrivateKey,
+        signaturePrivateKey: this.#identity.signatureSecret.expose(),
+      },
     };
   }
 

@@ -28,7 +28,8 @@ export async function openNodeClient(o: NodeClientOptions): Promise<SottoClient>
   mkdirSync(o.dir, { recursive: true, mode: 0o700 });
   const path = join(o.dir, 'sotto.db');
   let key: Parameters<typeof openSqliteStore>[0]['key'];
-  if (o.passphrase !== undefined) key = { passphrase: o.passphrase, ...(o.scryptLogN ? { scrypt: { logN: o.scryptLogN, r: 8, p: 1 } } : {}) };
+  if (o.passphrase !== undefined)
+    key = { passphrase: o.passphrase, ...(o.scryptLogN ? { scrypt: { logN: o.scryptLogN, r: 8, p: 1 } } : {}) };
   else {
     const keyFile = o.keyFile ?? join(o.dir, 'storage.key');
     if (!existsSync(keyFile)) createKeyFile(keyFile);
@@ -48,13 +49,23 @@ export async function openNodeClient(o: NodeClientOptions): Promise<SottoClient>
 }
 
 /** Send a file as an attachment, streamed from disk (never read whole into memory). */
-export async function sendFile(client: SottoClient, id: ConversationId, path: string, o: { mimeType?: string; fileName?: string } = {}): Promise<MessageIdHex> {
+export async function sendFile(
+  client: SottoClient,
+  id: ConversationId,
+  path: string,
+  o: { mimeType?: string; fileName?: string } = {},
+): Promise<MessageIdHex> {
   const blob = await openAsBlob(path, o.mimeType ? { type: o.mimeType } : {});
   return client.sendAttachment(id, blob, { fileName: o.fileName ?? basename(path), ...(o.mimeType ? { mimeType: o.mimeType } : {}) });
 }
 
 /** Download an attachment to `path`: written to `path.part`, renamed only after every check passed. */
-export async function saveAttachment(client: SottoClient, id: ConversationId, messageId: MessageIdHex, path: string): Promise<AttachmentInfo> {
+export async function saveAttachment(
+  client: SottoClient,
+  id: ConversationId,
+  messageId: MessageIdHex,
+  path: string,
+): Promise<AttachmentInfo> {
   const part = `${path}.part`;
   const fh = await open(part, 'w', 0o600);
   try {

@@ -4,7 +4,6 @@ import { signAuthChallenge } from '@sotto/identity';
 import { fromB64, toB64, toB64Url } from '../util/b64.js';
 import { ApiError, type ApiErrorCode } from './api-error.js';
 
-
 export interface QueuedMessage {
   /** Server queue id (per server, increasing). */
   id: number;
@@ -173,7 +172,11 @@ export class ServerApi {
       'GET',
       `/v1/accounts/${encodeURIComponent(name)}`,
     );
-    return { name: r.name, accountKey: fromB64(r.accountKey), devices: r.devices.map((d) => ({ deviceId: d.deviceId, certificate: fromB64(d.certificate) })) };
+    return {
+      name: r.name,
+      accountKey: fromB64(r.accountKey),
+      devices: r.devices.map((d) => ({ deviceId: d.deviceId, certificate: fromB64(d.certificate) })),
+    };
   }
 
   // ---------- KeyPackages ----------
@@ -221,10 +224,9 @@ export class ServerApi {
   }
 
   async fetchMessages(after: number, limit = 500): Promise<QueuedMessage[]> {
-    const r = await this.#authed<{ messages: Array<{ id: number; groupId: string; kind: 'message' | 'welcome'; data: string; createdAt: number }> }>(
-      'GET',
-      `/v1/messages?after=${after}&limit=${limit}`,
-    );
+    const r = await this.#authed<{
+      messages: Array<{ id: number; groupId: string; kind: 'message' | 'welcome'; data: string; createdAt: number }>;
+    }>('GET', `/v1/messages?after=${after}&limit=${limit}`);
     return r.messages.map(parseQueued);
   }
 
@@ -263,6 +265,12 @@ export class ServerApi {
   }
 }
 
-export function parseQueued(m: { id: number; groupId: string; kind: 'message' | 'welcome'; data: string; createdAt: number }): QueuedMessage {
+export function parseQueued(m: {
+  id: number;
+  groupId: string;
+  kind: 'message' | 'welcome';
+  data: string;
+  createdAt: number;
+}): QueuedMessage {
   return { id: m.id, groupId: fromB64(m.groupId), kind: m.kind, data: fromB64(m.data), createdAt: m.createdAt };
 }

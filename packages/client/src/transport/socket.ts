@@ -1,6 +1,8 @@
 // ServerSocket: the device's WebSocket to the server (docs/websocket.md): auth frame, pushed queue messages, reconnect with backoff.
 
-import { type QueuedMessage, parseQueued } from './server-api.js';
+import { toB64 } from '../util/b64.js';
+import { ApiError, type ApiErrorCode } from './api-error.js';
+import { parseQueued, type QueuedMessage, type SubmitOptions } from './server-api.js';
 
 /** The part of the WebSocket API used here: satisfied by the browser's WebSocket and by the `ws` package. */
 export interface WebSocketLike {
@@ -38,6 +40,8 @@ export class ServerSocket {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ping: ReturnType<typeof setInterval> | undefined;
   #online = false;
+  #rid = 1;
+  readonly #waiting = new Map<number, { resolve: (v: { messageId: number; epoch: bigint }) => void; reject: (e: ApiError) => void }>();
 
   constructor(options: ServerSocketOptions) {
     this.#o = options;
@@ -70,6 +74,39 @@ export class ServerSocket {
       } catch {}
     }
     this.#setOnline(false);
+  }
+
+  /**
+   * Submit a message over the socket (`send` frame). Frames are handled in the order sent, so several submissions
+   * may be in flight at once and still keep their order; the server batches them into one durable write.
+   */
+  submit(message: Uint8Array, o: SubmitOptions = {}): Promise<{ messageId: number; epoch: bigint }> {
+    const ws = this.#ws;
+    if (!ws || !this.#online || ws.readyState !== OPEN) return Promise.reject(new ApiError('NETWORK', 'socket is not connected'));
+    const rid = this.#rid++;
+    const frame = {
+      type: 'send',
+      rid,
+      message: toB64(message),
+      ...(o.addDevices?.length ? { addDevices: o.addDevices } : {}),
+      ...(o.removeDevices?.length ? { removeDevices: o.removeDevices } : {}),
+      ...(o.welcome ? { welcome: toB64(o.welcome) } : {}),
+      ...(o.ttlSeconds ? { ttlSeconds: o.ttlSeconds } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(rid, { resolve, reject });
+      try {
+        ws.send(JSON.stringify(frame));
+      } catch (e) {
+        this.#waiting.delete(rid);
+        reject(new ApiError('NETWORK', 'socket send failed', 0, {}, { cause: e }));
+      }
+    });
+  }
+
+  #failWaiting(): void {
+    for (const w of this.#waiting.values()) w.reject(new ApiError('NETWORK', 'connection closed before the server answered'));
+    this.#waiting.clear();
   }
 
   /** Drop the connection and reconnect (e.g. after a network change). */
@@ -108,6 +145,7 @@ export class ServerSocket {
       this.#ws = undefined;
       if (this.#ping) clearInterval(this.#ping);
       this.#setOnline(false);
+      this.#failWaiting();
       if (ev.code === 4401) this.#o.onUnauthorized();
       this.#retry();
     };
@@ -142,6 +180,18 @@ export class ServerSocket {
     if (f.type === 'message') {
       this.#o.onMessage(parseQueued(f as unknown as Parameters<typeof parseQueued>[0]));
       return;
+    }
+    if ((f.type === 'sent' || f.type === 'error') && typeof f.rid === 'number') {
+      const w = this.#waiting.get(f.rid);
+      if (w) {
+        this.#waiting.delete(f.rid);
+        if (f.type === 'sent') w.resolve({ messageId: Number(f.messageId), epoch: BigInt(String(f.epoch)) });
+        else {
+          const { type: _t, rid: _r, code, message, ...details } = f;
+          w.reject(new ApiError(String(code) as ApiErrorCode, String(message ?? 'refused'), 0, details));
+        }
+        return;
+      }
     }
     if (f.type === 'error' && (f.code === 'UNAUTHORIZED' || f.code === 'ACCOUNT_SUSPENDED')) this.#o.onUnauthorized();
   }

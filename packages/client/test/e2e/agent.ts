@@ -34,12 +34,14 @@ const commands: Record<string, (a: Args) => Promise<unknown> | unknown> = {
   /** Queue `count` texts `${prefix}${i}` (i zero-padded to 4) without waiting for them to go out. */
   sendMany: async (a) => {
     const ids: string[] = [];
-    for (let i = 0; i < Number(a.count); i++) ids.push(await client.sendText(s(a, 'conv'), `${s(a, 'prefix')}${String(i).padStart(4, '0')}`));
+    for (let i = 0; i < Number(a.count); i++)
+      ids.push(await client.sendText(s(a, 'conv'), `${s(a, 'prefix')}${String(i).padStart(4, '0')}`));
     return ids.length;
   },
   flush: () => client.flush(120_000),
   pending: () => client.pendingSends(),
-  messages: async (a) => (await client.listMessages(s(a, 'conv'))).map((m) => ({ id: m.id, text: m.text, sender: m.sender, kind: m.kind, seq: m.seq })),
+  messages: async (a) =>
+    (await client.listMessages(s(a, 'conv'))).map((m) => ({ id: m.id, text: m.text, sender: m.sender, kind: m.kind, seq: m.seq })),
   count: (a) => seen.get(s(a, 'conv')) ?? 0,
   sendFile: (a) => sendFile(client, s(a, 'conv'), s(a, 'path')),
   saveAttachment: (a) => saveAttachment(client, s(a, 'conv'), s(a, 'id'), s(a, 'path')),
@@ -73,7 +75,10 @@ rl.on('line', (line) => {
     })
     .then(
       (result) => process.stdout.write(`${JSON.stringify({ id: req.id, ok: true, result: result ?? null })}\n`),
-      (e: unknown) => process.stdout.write(`${JSON.stringify({ id: req.id, ok: false, error: `${(e as { code?: string }).code ?? ''} ${(e as Error).message}` })}\n`),
+      (e: unknown) =>
+        process.stdout.write(
+          `${JSON.stringify({ id: req.id, ok: false, error: `${(e as { code?: string }).code ?? ''} ${(e as Error).message}` })}\n`,
+        ),
     );
 });
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);

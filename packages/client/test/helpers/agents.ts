@@ -18,7 +18,10 @@ export interface Agent {
 
 export async function spawnAgent(root: string, name: string, dir = join(root, name)): Promise<Agent> {
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, dir], { stdio: ['pipe', 'pipe', 'pipe'], cwd: resolve(import.meta.dirname, '../..') });
+  const child = spawn(process.execPath, ['--import', 'tsx', AGENT, dir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: resolve(import.meta.dirname, '../..'),
+  });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   const stderr: string[] = [];

@@ -25,7 +25,11 @@ export async function blankClient(root: string, name: string, o: TestClientOptio
   return openNodeClient({ dir: join(root, `${name}-${Math.random().toString(36).slice(2, 8)}`), retryBaseMs: 100, ...rest });
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -33,7 +33,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     SOTTO_REGISTRATION_OPEN: 'true',
     ...env,
   };
-  const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: baseEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const port = await new Promise<number>((res, rej) => {
@@ -56,7 +59,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     child,
     logs,
     invite() {
-      const r = spawnSync(process.execPath, [SERVER_BIN, 'admin', 'invites', 'create', '--data-dir', dataDir, '--json'], { env: baseEnv, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [SERVER_BIN, 'admin', 'invites', 'create', '--data-dir', dataDir, '--json'], {
+        env: baseEnv,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`invite: ${r.stderr}`);
       return (JSON.parse(r.stdout.trim()) as { token: string }).token;
     },

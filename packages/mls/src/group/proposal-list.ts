@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { type CredentialValidator, isDefaultExtension, validateKeyPackage } from '../key-package/validate.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
 import { validateLeafNode } from '../tree/validate.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { toHex } from '../util/bytes.js';
 import {
   type Bytes,
   type Capabilities,

@@ -176,7 +176,7 @@ export class AuthService {
     if (!device || device.revokedAt !== null) throw fail();
     if (!verifyAuthChallenge(device.signatureKey, this.config.server.domain, deviceId, challenge, signature)) throw fail();
     const account = await this.storage.getAccount(device.account);
-    if (!account || account.status !== 'active') throw new SottoError('ACCOUNT_SUSPENDED', 'the account is suspended');
+    if (account?.status !== 'active') throw new SottoError('ACCOUNT_SUSPENDED', 'the account is suspended');
     const s = makeSecret();
     const expiresAt = now + this.config.auth.tokenTtlSeconds * 1000;
     await this.storage.putToken({ id: s.id, secretHash: s.hash, deviceId, account: device.account, expiresAt });

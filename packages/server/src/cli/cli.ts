@@ -28,7 +28,12 @@ function common(cmd: Command): Command {
 }
 
 function configFrom(o: CommonOpts): Config {
-  return loadConfig({ file: o.config, overrides: { dataDir: o.dataDir, 'server.port': o.port, 'server.host': o.host } });
+  // Under `npm start` npm runs us in the workspace folder; relative paths mean the folder npm was run from.
+  return loadConfig({
+    file: o.config,
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    overrides: { dataDir: o.dataDir, 'server.port': o.port, 'server.host': o.host },
+  });
 }
 
 async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStorage>) => Promise<T>): Promise<T> {

@@ -94,7 +94,10 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   for (const [path, v] of flat) {
     const parts = path.split('.');
     let cur = cfg;
-    for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+    for (const p of parts.slice(0, -1)) {
+      cur[p] ??= {};
+      cur = cur[p] as Record<string, unknown>;
+    }
     cur[parts[parts.length - 1] as string] = v;
   }
   const c = cfg as unknown as Config;

@@ -64,8 +64,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'storage.synchronous',
     env: 'SOTTO_STORAGE_SYNCHRONOUS',
     type: 'string',
-    default: 'full',
-    doc: 'SQLite synchronous mode: full (survives power loss) or normal (survives a process crash).',
+    default: 'normal',
+    doc: 'SQLite synchronous mode. normal (WAL, no fsync per commit): an acknowledged message survives a crash or kill of the server process, but a power loss or OS crash can lose the last moments. full: fsync on every group commit (survives power loss; costs one disk flush per batch, which blocks the event loop).',
   },
   {
     path: 'registration.open',

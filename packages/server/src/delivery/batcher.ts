@@ -47,7 +47,7 @@ export class Batcher {
     try {
       const results = await this.storage.applyBatch(batch.map((p) => p.op));
       this.onBatch(batch.length);
-      batch.forEach((p, i) => p.resolve(results[i] as BatchResult));
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as BatchResult);
     } catch (e) {
       for (const p of batch) p.reject(e);
     }

@@ -33,7 +33,10 @@ export class Metrics {
     this.histograms.set(name, h);
     return (seconds, labels = '') => {
       let x = h.values.get(labels);
-      if (!x) h.values.set(labels, (x = new Histogram()));
+      if (!x) {
+        x = new Histogram();
+        h.values.set(labels, x);
+      }
       x.observe(seconds);
     };
   }
@@ -52,7 +55,7 @@ export class Metrics {
     for (const [name, h] of this.histograms) {
       out.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`);
       for (const [l, x] of h.values) {
-        BUCKETS.forEach((b, i) => out.push(`${name}_bucket${lbl(l, `le="${b}"`)} ${x.counts[i]}`));
+        for (const [i, b] of BUCKETS.entries()) out.push(`${name}_bucket${lbl(l, `le="${b}"`)} ${x.counts[i]}`);
         out.push(`${name}_bucket${lbl(l, 'le="+Inf"')} ${x.count}`, `${name}_sum${lbl(l)} ${x.sum}`, `${name}_count${lbl(l)} ${x.count}`);
       }
     }

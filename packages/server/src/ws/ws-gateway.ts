@@ -165,9 +165,14 @@ export class WsGateway {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/v1/ws') return refuse(404, 'Not Found');
-    if (this.closing) return refuse(503, 'Service Unavailable');
-    if (this.connections.size >= this.ctx.config.limits.maxConnections) return refuse(503, 'Service Unavailable');
+    if (path !== '/v1/ws') {
+      refuse(404, 'Not Found');
+      return;
+    }
+    if (this.closing || this.connections.size >= this.ctx.config.limits.maxConnections) {
+      refuse(503, 'Service Unavailable');
+      return;
+    }
     const h = req.headers.authorization;
     const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
     const accept = (session: Session | undefined) =>
@@ -175,7 +180,10 @@ export class WsGateway {
         const c = this.open(ws);
         if (session) this.bind(c, session);
       });
-    if (token === undefined) return accept(undefined);
+    if (token === undefined) {
+      accept(undefined);
+      return;
+    }
     this.auth.authenticate(token).then(accept, (e: unknown) => {
       this.metrics.errors(`code="${e instanceof SottoError ? e.code : 'INTERNAL'}"`);
       refuse(401, 'Unauthorized');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
 // A minimal test client of the Sotto server API: identities, HTTP calls, WebSocket sessions, fake MLS framing.
 import { randomBytes } from 'node:crypto';
 import { encodeDeviceCertificate, publicKeyOf, signAuthChallenge, signDeviceCertificate } from '@sotto/identity';
@@ -165,7 +166,13 @@ export class WsClient {
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-      this.waiters.push({ pred, resolve: (f) => (clearTimeout(t), resolve(f)) });
+      this.waiters.push({
+        pred,
+        resolve: (f) => {
+          clearTimeout(t);
+          resolve(f);
+        },
+      });
     });
   }
 

@@ -101,7 +101,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       if (!isAccountName(req.params.name)) throw new SottoError('VALIDATION', 'not an account name');
       const a = await ctx.storage.getAccount(req.params.name);
-      if (!a || a.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
+      if (a?.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const devices = (await ctx.storage.listDevices(a.name)).filter((d) => d.revokedAt === null);
       return {
         name: a.name,

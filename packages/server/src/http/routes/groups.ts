@@ -50,8 +50,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       const s = sessionOf(req);
       const gid = new Uint8Array(Buffer.from(req.params.groupId, 'base64url'));
       const g = await ctx.storage.getGroup(gid);
-      if (!g || !g.members.includes(s.deviceId))
-        throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
+      if (!g?.members.includes(s.deviceId)) throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
       return { groupId: Buffer.from(gid).toString('base64'), epoch: g.epoch.toString(), members: g.members };
     },
   );

@@ -81,7 +81,7 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!ctx.limits.claims.take(s.deviceId, ctx.clock.now()))
         throw new SottoError('RATE_LIMITED', 'too many KeyPackage claims; retry later');
       const a = await ctx.storage.getAccount(req.params.name);
-      if (!a || a.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
+      if (a?.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const claimed = await ctx.storage.claimKeyPackages(a.name);
       if (claimed.length === 0) throw new SottoError('NO_KEY_PACKAGE', 'the account has no KeyPackage left');
       return { keyPackages: claimed.map((c) => ({ deviceId: c.deviceId, keyPackage: toB64(c.keyPackage), lastResort: c.lastResort })) };

@@ -15,7 +15,7 @@ export class BatchApplier {
   private readonly run: (ops: BatchOp[]) => BatchResult[];
 
   constructor(
-    private readonly db: Database.Database,
+    readonly db: Database.Database,
     private readonly maxGroupMembers: number,
   ) {
     const p = (sql: string) => db.prepare(sql);

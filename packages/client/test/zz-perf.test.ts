@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import { eventually, newClient } from './helpers/clients.js';
+import { startServer, tempDir } from './helpers/server.js';
+test('t', async () => {
+  const server = await startServer(); const root = tempDir();
+  const a = await newClient(server, root, 'a@localhost'); const b = await newClient(server, root, 'b@localhost');
+  const conv = await a.createDirect('b@localhost'); await eventually(() => b.getConversation(conv.id));
+  await b.stop();
+  let t = Date.now();
+  for (let i = 0; i < 1000; i++) await a.sendText(conv.id, `m${i}`);
+  console.log('queue', Date.now() - t); t = Date.now();
+  await a.flush(120000);
+  console.log('flush', Date.now() - t); t = Date.now();
+  await b.start();
+  await eventually(async () => (await b.listMessages(conv.id)).length >= 1000, 60000);
+  console.log('catchup', Date.now() - t);
+  const msgs = await b.listMessages(conv.id);
+  console.log('inorder', msgs.every((m, i) => m.text === `m${i}`));
+  await a.close(); await b.close(); await server.stop();
+});
