@@ -227,9 +227,9 @@ function decryptPosition(tree: RatchetTree, steps: readonly PathStep[], path: Up
         break;
       }
     }
-    if (found === undefined) throw new UsageError('no private key for the resolution covering our leaf');
+    if (found === undefined) throw new ValidationError('V-PATH-06', 'no private key of ours matches the resolution the path secret was encrypted to');
   }
-  if (found === undefined) throw new UsageError('our leaf is not covered by the UpdatePath');
+  if (found === undefined) throw new ValidationError('V-PATH-06', 'the UpdatePath carries no path secret for our leaf');
   return found;
 }
 
