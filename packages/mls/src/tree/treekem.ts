@@ -227,7 +227,8 @@ function decryptPosition(tree: RatchetTree, steps: readonly PathStep[], path: Up
         break;
       }
     }
-    if (found === undefined) throw new ValidationError('V-PATH-06', 'no private key of ours matches the resolution the path secret was encrypted to');
+    if (found === undefined)
+      throw new ValidationError('V-PATH-06', 'no private key of ours matches the resolution the path secret was encrypted to');
   }
   if (found === undefined) throw new ValidationError('V-PATH-06', 'the UpdatePath carries no path secret for our leaf');
   return found;
