@@ -125,3 +125,67 @@ test('groups: owner, admins and members; only admins change the group; commit co
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(leaked, false);
 });
+
+test('each device updates its own leaf from time to time (Update commits), and messages keep flowing', async () => {
+  const { newClient: make } = await import('./helpers/clients.js');
+  const rot = await make(server, root, 'rotor@localhost', { updateIntervalMs: 300, maintenanceIntervalMs: 200 });
+  clients.push(rot);
+  const peer = await user('rotpeer');
+  const conv = await rot.createDirect('rotpeer@localhost');
+  await eventually(() => peer.getConversation(conv.id), 10_000, 'join');
+  const e0 = BigInt(rot.getConversation(conv.id)!.epoch);
+  await eventually(() => BigInt(peer.getConversation(conv.id)?.epoch ?? '0') >= e0 + 2n, 10_000, 'peer follows two key updates');
+  const got = peer.waitFor('message', (m) => m.text === 'after rotation');
+  await rot.sendText(conv.id, 'after rotation');
+  await got;
+});
+
+test('every client refuses a commit that breaks the admin rule (a modified client renames the group)', async () => {
+  const { join } = await import('node:path');
+  const { openNodeClient } = await import('../src/node/node-client.js');
+  const { openSqliteStore } = await import('../src/node/sqlite-store.js');
+  const { identityFromRecord } = await import('../src/identity/device-identity.js');
+  const { MlsAdapter, metaOf } = await import('../src/mls/mls-adapter.js');
+  const { ServerApi, challengeSigner } = await import('../src/transport/server-api.js');
+  const { createNativeProvider, nativeRandom } = await import('@sotto/mls/native');
+  const owner = await user('powner');
+  const member = await user('pmember');
+  const dir = join(root, 'rogue');
+  const rogue = await openNodeClient({ dir });
+  await rogue.register({ serverUrl: server.url, account: 'rogue@localhost' });
+  await rogue.start();
+  const g = await owner.createGroup({ name: 'policy', members: ['pmember@localhost', 'rogue@localhost'] });
+  await eventually(() => rogue.getConversation(g.id) && member.getConversation(g.id), 10_000, 'join');
+  await rogue.close();
+  // the rogue device builds and submits a rename with its own keys, bypassing the SDK's check
+  const store = await openSqliteStore({ path: join(dir, 'sotto.db'), key: { keyFile: join(dir, 'storage.key') } });
+  const identity = identityFromRecord((await store.get('client', 'identity'))!);
+  const mls = new MlsAdapter(identity, createNativeProvider(), nativeRandom, Date.now);
+  const group = mls.deserialize((await store.get('group', g.id))!);
+  await store.close();
+  const out = mls.setMeta(group, { ...metaOf(group), name: 'hijacked', admins: [...metaOf(group).admins, 'rogue@localhost'] });
+  const api = new ServerApi({ baseUrl: server.url });
+  api.setSigner(challengeSigner(identity.deviceId, identity.domain, identity.signatureSecret.expose()));
+  const warnings = [owner, member].map((c) => c.waitFor('warning', (w) => w.code === 'POLICY_VIOLATION' && w.conversationId === g.id));
+  await api.submit(out.commit);
+  await Promise.all(warnings);
+  for (const c of [owner, member]) {
+    assert.equal(c.getConversation(g.id)?.name, 'policy');
+    assert.match(c.getConversation(g.id)?.policyViolation ?? '', /only admins/);
+  }
+});
+
+test('server killed and restarted: clients reconnect with backoff, the outbox delivers what was queued meanwhile', async () => {
+  const a = await user('reconn-a');
+  const b = await user('reconn-b');
+  const conv = await a.createDirect('reconn-b@localhost');
+  await eventually(() => b.getConversation(conv.id), 10_000, 'join');
+  const offline = a.waitFor('connection', (c) => c.state === 'offline', 10_000);
+  const restart = server.restart();
+  await offline;
+  const id = await a.sendText(conv.id, 'queued while the server was down');
+  await restart;
+  const got = await b.waitFor('message', (m) => m.id === id, 30_000);
+  assert.equal(got.text, 'queued while the server was down');
+  await eventually(async () => (await a.getMessage(conv.id, id))?.status !== 'sending', 10_000, 'sent');
+});

@@ -63,3 +63,24 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
     undefined,
   );
 });
+
+test('group metadata extension 0xF501: frozen encoding (shared by every client; changing it breaks old groups)', async () => {
+  const { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION } = await import('../src/conversation/group-meta.js');
+  const meta = {
+    v: 1 as const,
+    kind: 'group' as const,
+    name: 'ops',
+    owner: 'alice@example.org',
+    admins: ['bob@example.org', 'alice@example.org'],
+    timerSeconds: 3600,
+  };
+  const frozen =
+    '7b2276223a312c226b696e64223a2267726f7570222c226e616d65223a226f7073222c226f776e6572223a22616c696365406578616d706c652e6f7267222c2261646d696e73223a5b22616c696365406578616d706c652e6f7267222c22626f62406578616d706c652e6f7267225d2c2274696d65725365636f6e6473223a333630307d';
+  assert.equal(GROUP_META_EXTENSION, 0xf501);
+  assert.equal(Buffer.from(encodeGroupMeta(meta)).toString('hex'), frozen);
+  assert.deepEqual(decodeGroupMeta(new Uint8Array(Buffer.from(frozen, 'hex'))), {
+    ...meta,
+    admins: ['alice@example.org', 'bob@example.org'],
+  });
+  assert.throws(() => decodeGroupMeta(new TextEncoder().encode('{"v":2}')));
+});

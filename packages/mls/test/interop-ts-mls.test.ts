@@ -1,8 +1,11 @@
 // Interop with ts-mls@1.6.4 (RFC 9420): mixed groups of five, every message crossing as MLSMessage bytes (§6).
 //
 // Not covered, on purpose: two paths where ts-mls 1.6.4 deviates from RFC 9420, so a conforming peer must refuse it.
-//  - External commits (§12.4.3.2): ts-mls encodes the GroupInfo external_pub extension wrongly.
-//  - Commits carrying only GroupContextExtensions proposals: ts-mls omits the UpdatePath that §12.4 requires.
+//  - External commits (§12.4.3.2): ts-mls puts the raw HPKE key in the GroupInfo external_pub extension, without
+//    the opaque<V> length prefix of `struct { HPKEPublicKey external_pub; } ExternalPub`.
+//  - Commits whose only proposals are GroupContextExtensions: the "Path Required" column of §17.4 makes the
+//    UpdatePath mandatory, but ts-mls (clientState.js, needsUpdatePath) asks for one only for empty, Update and
+//    Remove commits.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { createSottoDriver } from './helpers/sotto-driver.js';

@@ -14,13 +14,13 @@ const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
 const WINDOW = 16;
 const BIN = resolve(import.meta.dirname, '../bin/sotto-server.js');
 
-function launch(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+function launch(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; metricsPort: number }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
     createInterface({ input: child.stdout! }).on('line', (l) => {
       try {
-        const j = JSON.parse(l) as { event?: string; port?: number };
-        if (j.event === 'ready') res({ child, port: j.port! });
+        const j = JSON.parse(l) as { event?: string; port?: number; metricsPort?: number };
+        if (j.event === 'ready') res({ child, port: j.port!, metricsPort: j.metricsPort ?? 0 });
       } catch {}
     });
     child.once('exit', (c) => rej(new Error(`exited ${c}`)));
@@ -107,7 +107,7 @@ async function drive(
           pump();
         });
         if (opts.ratePerSender !== undefined) {
-          const perTick = opts.ratePerSender / 100;
+          const perTick = opts.ratePerSender / 500; // a 2 ms tick: senders pace evenly instead of bursting
           let acc = 0;
           const t = setInterval(() => {
             if (!running) {
@@ -119,7 +119,7 @@ async function drive(
             budget += Math.floor(acc);
             acc -= Math.floor(acc);
             pump();
-          }, 10);
+          }, 2);
         } else pump();
       }),
   );
@@ -184,6 +184,19 @@ const relay: Endpoint = {
   },
 };
 
+/** Cumulative bucket counts of sotto_submit_duration_seconds, from the loopback metrics listener. */
+async function submitHistogram(metricsPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^sotto_submit_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+function histQuantile(a: Map<string, number>, b: Map<string, number>, q: number): string {
+  const total = (b.get('+Inf') ?? 0) - (a.get('+Inf') ?? 0);
+  for (const [le, n] of b) if (n - (a.get(le) ?? 0) >= q * total) return le === '+Inf' ? '>2500' : `≤${Number(le) * 1000}`;
+  return '?';
+}
+
 async function idleMemory(pid: number, connect: (i: number) => Promise<WebSocket>, n: number): Promise<number> {
   await sleep(1000);
   const before = rssKb(pid);
@@ -201,17 +214,21 @@ async function main(): Promise<void> {
   const dir = tempDir('sotto-bench-');
   const rows: string[][] = [];
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const sv = await launch([...prof, BIN, 'serve', '--port', '0', '--data-dir', dir], {
-    SOTTO_REGISTRATION_OPEN: 'true',
-    SOTTO_LOG_LEVEL: 'info',
-    SOTTO_METRICS_PORT: '0',
-    SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
-    SOTTO_WS_FRAMES_PER_SECOND: '1000000',
-    SOTTO_MAX_DEVICES_PER_ACCOUNT: '1000',
-  });
-  const rl = await launch([process.execPath, '--import', 'tsx', resolve(import.meta.dirname, 'bare-relay.ts')].slice(1), {});
-  const base = `http://127.0.0.1:${sv.port}`;
-  const wsUrl = `ws://127.0.0.1:${sv.port}/v1/ws`;
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const startSotto = () =>
+    launch([...prof, ...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', dir], {
+      SOTTO_REGISTRATION_OPEN: 'true',
+      SOTTO_LOG_LEVEL: 'info',
+      SOTTO_METRICS_PORT: '0',
+      SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
+      SOTTO_WS_FRAMES_PER_SECOND: '1000000',
+      SOTTO_MAX_DEVICES_PER_ACCOUNT: '1000',
+    });
+  const startRelay = () => launch(['--import', 'tsx', resolve(import.meta.dirname, 'bare-relay.ts')], {});
+  let sv = await startSotto();
+  let rl = await startRelay();
+  let base = `http://127.0.0.1:${sv.port}`;
+  let wsUrl = `ws://127.0.0.1:${sv.port}/v1/ws`;
   const relayUrl = (id: string) => `ws://127.0.0.1:${rl.port}/?id=${id}`;
   try {
     process.stderr.write('setting up 100 devices...\n');
@@ -285,12 +302,14 @@ async function main(): Promise<void> {
 
     // 3. Latency at half the pair rate of each system.
     process.stderr.write('latency at half load...\n');
+    const h0 = await submitHistogram(sv.metricsPort);
     const sLat = await drive(
       sotto,
       pairs.map((p) => ({ ws: conns.get(p.a.deviceId)!, target: '', make: () => stamped(p.gid, 1n) })),
       pairs.map((p) => conns.get(p.b.deviceId)!),
       { durationMs: DURATION_MS, ratePerSender: sRate / 2 / 50, latencies: true },
     );
+    const h1 = await submitHistogram(sv.metricsPort);
     const rLat = await drive(
       relay,
       pairs.map((p) => ({ ws: rconns.get(p.a.deviceId)!, target: p.b.deviceId, make: () => stamped(p.gid, 1n) })),
@@ -309,24 +328,40 @@ async function main(): Promise<void> {
       pct(rLat.latencies, 99).toFixed(2),
       '',
     ]);
+    rows.push([
+      'server-side receive → stored, same run: p50 / p99 ms (bucket upper bound)',
+      `${histQuantile(h0, h1, 0.5)} / ${histQuantile(h0, h1, 0.99)}`,
+      '',
+      '',
+    ]);
     for (const ws of [...conns.values(), ...rconns.values()]) ws.terminate();
 
     // 4. Idle connections.
-    if (IDLE_CONNECTIONS === 0) return;
-    process.stderr.write(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
-    const idle: Device[] = [];
-    for (let i = 0; idle.length < IDLE_CONNECTIONS; i++) {
-      const first = await registerUser(base, `idle${i}`);
-      idle.push(first);
-      const more = await Promise.all(
-        Array.from({ length: Math.min(999, IDLE_CONNECTIONS - idle.length) }, () => addDevice(base, first.account)),
-      );
-      idle.push(...more);
+    if (IDLE_CONNECTIONS > 0) {
+      process.stderr.write(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
+      const idle: Device[] = [];
+      for (let i = 0; idle.length < IDLE_CONNECTIONS; i++) {
+        const first = await registerUser(base, `idle${i}`);
+        idle.push(first);
+        const more = await Promise.all(
+          Array.from({ length: Math.min(999, IDLE_CONNECTIONS - idle.length) }, () => addDevice(base, first.account)),
+        );
+        idle.push(...more);
+      }
+      // Fresh processes, so the figure is not flattered by heap left over from the load phases.
+      process.stderr.write('idle: restarting both servers, connecting...\n');
+      const exited = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
+      sv.child.kill('SIGTERM');
+      rl.child.kill('SIGTERM');
+      await Promise.all([exited(sv.child), exited(rl.child)]);
+      sv = await startSotto();
+      rl = await startRelay();
+      base = `http://127.0.0.1:${sv.port}`;
+      wsUrl = `ws://127.0.0.1:${sv.port}/v1/ws`;
+      const sMem = await idleMemory(sv.child.pid!, (i) => open(wsUrl, { authorization: `Bearer ${idle[i]!.token}` }), IDLE_CONNECTIONS);
+      const rMem = await idleMemory(rl.child.pid!, (i) => open(relayUrl(`idle${i}`)), IDLE_CONNECTIONS);
+      rows.push([`memory per idle connection (${IDLE_CONNECTIONS}): KB`, (sMem / 1024).toFixed(1), (rMem / 1024).toFixed(1), '']);
     }
-    process.stderr.write('idle: connecting...\n');
-    const sMem = await idleMemory(sv.child.pid!, (i) => open(wsUrl, { authorization: `Bearer ${idle[i]!.token}` }), IDLE_CONNECTIONS);
-    const rMem = await idleMemory(rl.child.pid!, (i) => open(relayUrl(`idle${i}`)), IDLE_CONNECTIONS);
-    rows.push([`memory per idle connection (${IDLE_CONNECTIONS}): KB`, (sMem / 1024).toFixed(1), (rMem / 1024).toFixed(1), '']);
   } finally {
     sv.child.kill('SIGTERM');
     rl.child.kill('SIGTERM');

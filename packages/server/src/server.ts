@@ -25,8 +25,9 @@ export function databasePath(config: Config): string {
   return join(config.dataDir, 'sotto.db');
 }
 
-export function openStorage(config: Config): SqliteStorage {
+export function openStorage(config: Config, backgroundCheckpoints = false): SqliteStorage {
   return new SqliteStorage({
+    backgroundCheckpoints,
     file: databasePath(config),
     synchronous: config.storage.synchronous === 'normal' ? 'normal' : 'full',
     maxGroupMembers: config.limits.maxGroupMembers,
@@ -46,7 +47,7 @@ export async function startServer(
   opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
-  const storage = openStorage(config);
+  const storage = openStorage(config, true);
   const fanout = new InProcessFanout();
   const metrics = createServerMetrics(new Metrics());
   const batcher = new Batcher(storage, (n) => {

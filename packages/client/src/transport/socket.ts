@@ -68,7 +68,7 @@ export class ServerSocket {
     if (ws) {
       ws.onclose = null;
       ws.onmessage = null;
-      ws.onerror = null;
+      ws.onerror = () => {};
       try {
         ws.close(1000, 'client stopping');
       } catch {}
@@ -102,6 +102,14 @@ export class ServerSocket {
         reject(new ApiError('NETWORK', 'socket send failed', 0, {}, { cause: e }));
       }
     });
+  }
+
+  /** Acknowledge over the socket (fire and forget: an ack that is lost only means a redelivery). False if offline. */
+  ack(ids: number[]): boolean {
+    const ws = this.#ws;
+    if (!ws || !this.#online || ws.readyState !== OPEN) return false;
+    for (let i = 0; i < ids.length; i += 1000) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + 1000) }));
+    return true;
   }
 
   #failWaiting(): void {

@@ -7,6 +7,8 @@ import type { TestServer } from './server.js';
 export interface TestClientOptions {
   sweepIntervalMs?: number;
   retryBaseMs?: number;
+  updateIntervalMs?: number;
+  maintenanceIntervalMs?: number;
   /** Register with an invite from the admin CLI (default: the test server's open registration). */
   invite?: boolean;
 }

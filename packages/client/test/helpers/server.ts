@@ -14,14 +14,16 @@ export interface TestServer {
   logs: string[];
   invite(): string;
   stop(): Promise<void>;
+  /** Kill (SIGKILL) and start again on the same port and data directory. */
+  restart(): Promise<void>;
 }
 
 export function tempDir(prefix = 'sotto-client-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = tempDir('sotto-server-');
+export async function startServer(env: Record<string, string> = {}, fixed?: { dataDir: string; port: number }): Promise<TestServer> {
+  const dataDir = fixed?.dataDir ?? tempDir('sotto-server-');
   const baseEnv = {
     ...process.env,
     SOTTO_METRICS_PORT: '0',
@@ -33,7 +35,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     SOTTO_REGISTRATION_OPEN: 'true',
     ...env,
   };
-  const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--port', String(fixed?.port ?? 0), '--data-dir', dataDir], {
     env: baseEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -53,7 +55,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     void exited.then(() => rej(new Error(`server exited before ready:\n${logs.join('\n')}`)));
     setTimeout(() => rej(new Error(`server not ready in 30s:\n${logs.join('\n')}`)), 30_000).unref();
   });
-  return {
+  const server: TestServer = {
     url: `http://127.0.0.1:${port}`,
     dataDir,
     child,
@@ -72,7 +74,19 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
         await exited;
       }
     },
+    async restart() {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        const gone = new Promise<void>((r) => server.child.once('exit', () => r()));
+        server.child.kill('SIGKILL');
+        await gone;
+      }
+      const next = await startServer(env, { dataDir, port });
+      server.child = next.child;
+      server.stop = next.stop;
+      server.restart = next.restart;
+    },
   };
+  return server;
 }
 
 export function cleanup(dir: string): void {

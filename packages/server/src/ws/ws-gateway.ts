@@ -51,6 +51,7 @@ class Connection {
   tokens: number;
   tokensAt = Date.now();
   alive = true;
+  corked = false;
   unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -58,6 +59,22 @@ class Connection {
     private readonly gw: WsGateway,
   ) {
     this.tokens = gw.burst;
+  }
+
+  /** Sends a frame; frames sent in the same tick leave in one write (the socket is corked until the next tick). */
+  send(text: string): void {
+    if (!this.corked) {
+      const sock = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      if (sock) {
+        this.corked = true;
+        sock.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          sock.uncork();
+        });
+      }
+    }
+    this.ws.send(text);
   }
 
   takeToken(): boolean {
@@ -78,7 +95,7 @@ class Connection {
         return;
       }
       this.cursor = m.id;
-      this.ws.send(messageFrame(m));
+      this.send(messageFrame(m));
       this.gw.metrics.deliveries();
     } else if (!this.live) this.again = true;
   }
@@ -98,7 +115,7 @@ class Connection {
         if (this.ws.readyState !== WebSocket.OPEN) return;
         for (const m of msgs) {
           this.cursor = m.id;
-          this.ws.send(messageFrame(m));
+          this.send(messageFrame(m));
         }
         this.gw.metrics.deliveries('', msgs.length);
         if (msgs.length < PAGE && !this.again) {
@@ -217,24 +234,24 @@ export class WsGateway {
       (m) => c.onMessage(m),
       (reason) => c.ws.close(4000, reason.slice(0, 100)),
     );
-    c.ws.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId }));
+    c.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId }));
     void c.pump();
   }
 
   private onFrame(c: Connection, data: Buffer, isBinary: boolean): void {
     this.metrics.wsFrames();
-    if (!c.takeToken()) return void c.ws.send(errorFrame(new SottoError('RATE_LIMITED', 'too many frames')));
-    if (isBinary) return void c.ws.send(errorFrame(new SottoError('VALIDATION', 'frames are JSON text')));
+    if (!c.takeToken()) return void c.send(errorFrame(new SottoError('RATE_LIMITED', 'too many frames')));
+    if (isBinary) return void c.send(errorFrame(new SottoError('VALIDATION', 'frames are JSON text')));
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString('utf8'));
     } catch {
-      return void c.ws.send(errorFrame(new SottoError('VALIDATION', 'frame is not JSON')));
+      return void c.send(errorFrame(new SottoError('VALIDATION', 'frame is not JSON')));
     }
     const v = this.validate(parsed);
     if (!v.ok) {
       const rid = typeof (parsed as { rid?: unknown })?.rid === 'number' ? (parsed as { rid: number }).rid : undefined;
-      return void c.ws.send(errorFrame(new SottoError('VALIDATION', v.message), rid));
+      return void c.send(errorFrame(new SottoError('VALIDATION', v.message), rid));
     }
     void this.act(c, v.frame);
   }
@@ -247,7 +264,7 @@ export class WsGateway {
         this.bind(c, await this.auth.authenticate(f.token));
         return;
       }
-      if (f.type === 'ping') return void c.ws.send(JSON.stringify({ type: 'pong', ...(rid === undefined ? {} : { rid }) }));
+      if (f.type === 'ping') return void c.send(JSON.stringify({ type: 'pong', ...(rid === undefined ? {} : { rid }) }));
       if (!c.session) throw new SottoError('UNAUTHORIZED', 'send an auth frame first');
       if (f.type === 'send') {
         if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
@@ -255,19 +272,19 @@ export class WsGateway {
         try {
           const r = await this.delivery.submit(c.session.deviceId, decodeSubmit(this.ctx, f));
           if (c.ws.readyState === WebSocket.OPEN)
-            c.ws.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
+            c.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
         } finally {
           c.inflight--;
         }
         return;
       }
       const acked = await this.delivery.ack(c.session.deviceId, f.ids);
-      if (rid !== undefined && c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify({ type: 'acked', rid, acked }));
+      if (rid !== undefined && c.ws.readyState === WebSocket.OPEN) c.send(JSON.stringify({ type: 'acked', rid, acked }));
     } catch (e) {
       const code = e instanceof SottoError ? e.code : 'INTERNAL';
       this.metrics.errors(`code="${code}"`);
       if (!(e instanceof SottoError)) this.log.error({ err: (e as Error).message }, 'frame failed');
-      if (c.ws.readyState === WebSocket.OPEN) c.ws.send(errorFrame(e, rid));
+      if (c.ws.readyState === WebSocket.OPEN) c.send(errorFrame(e, rid));
       if (code === 'UNAUTHORIZED' || code === 'ACCOUNT_SUSPENDED') c.ws.close(4401, code);
     }
   }

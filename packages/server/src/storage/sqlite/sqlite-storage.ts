@@ -17,6 +17,7 @@ import type {
   TokenRecord,
 } from '../storage.js';
 import { migrate } from './migrations.js';
+import { Checkpointer } from './checkpointer.js';
 import { BatchApplier } from './sqlite-batch.js';
 
 type Row = Record<string, unknown>;
@@ -61,12 +62,15 @@ export interface SqliteOptions {
   file: string;
   synchronous?: 'full' | 'normal';
   maxGroupMembers?: number;
+  /** Checkpoint the WAL on a worker thread instead of inside commits (the server does; CLI commands do not). */
+  backgroundCheckpoints?: boolean;
 }
 
 export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   private readonly batch: BatchApplier;
   private readonly s;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(opts: SqliteOptions) {
     mkdirSync(dirname(opts.file), { recursive: true });
@@ -76,6 +80,10 @@ export class SqliteStorage implements Storage {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = OFF');
     migrate(this.db);
+    if (opts.backgroundCheckpoints) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(opts.file);
+    }
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
       insInvite: p('INSERT INTO invites (id, secret_hash, created_at, expires_at, max_uses, uses, note) VALUES (?, ?, ?, ?, ?, 0, ?)'),
@@ -312,6 +320,13 @@ export class SqliteStorage implements Storage {
     await this.db.backup(destination);
   }
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    await this.checkpointer?.stop();
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // another connection is reading; the next open checkpoints
+    }
+    this.db.close();
   }
 }

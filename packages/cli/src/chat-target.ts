@@ -1,0 +1,60 @@
+// Resolves the CHAT argument of a command: a conversation id, a group name, or an account (a 1:1).
+
+import type { ConversationInfo, SottoClient } from '@sotto/client';
+import { CliError } from './cli-error.js';
+
+const GONE = new Set(['removed', 'deleted']);
+
+/** `bob` means `bob@<my host>`; `bob@host` is kept. */
+export function qualifyAccount(client: SottoClient, name: string): string {
+  if (name.includes('@')) return name;
+  const me = client.me.account;
+  return `${name}@${me.slice(me.indexOf('@') + 1)}`;
+}
+
+/** The 1:1 conversations with `account`, oldest first (two may exist if both sides started one at once). */
+export function directsWith(client: SottoClient, account: string): ConversationInfo[] {
+  return client
+    .listConversations()
+    .filter((c) => c.kind === 'direct' && c.peer === account && !GONE.has(c.state))
+    .sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export type Target = { kind: 'conversation'; conversation: ConversationInfo } | { kind: 'account'; account: string };
+
+/** What CHAT names: an existing conversation, or an account with no 1:1 yet. */
+export function resolveTarget(client: SottoClient, chat: string): Target {
+  const all = client.listConversations();
+  const byId = all.find((c) => c.id === chat);
+  if (byId) return { kind: 'conversation', conversation: byId };
+  const groups = all.filter((c) => c.kind === 'group' && c.name === chat && !GONE.has(c.state));
+  if (groups.length > 1)
+    throw new CliError('AMBIGUOUS', `${groups.length} groups are named "${chat}": use an id (${groups.map((g) => g.id).join(', ')})`, 2);
+  if (groups[0]) return { kind: 'conversation', conversation: groups[0] };
+  if (!/^[^\s@]+(@[^\s@]+)?$/.test(chat)) throw new CliError('UNKNOWN_CHAT', `no conversation named "${chat}"`);
+  const account = qualifyAccount(client, chat);
+  const direct = directsWith(client, account)[0];
+  return direct ? { kind: 'conversation', conversation: direct } : { kind: 'account', account };
+}
+
+/** An existing conversation for CHAT, or a clear error. */
+export function findConversation(client: SottoClient, chat: string): ConversationInfo {
+  const t = resolveTarget(client, chat);
+  if (t.kind === 'conversation') return t.conversation;
+  throw new CliError('UNKNOWN_CHAT', `no conversation with ${t.account} yet (start one with \`sotto send ${t.account} TEXT\`)`);
+}
+
+/** The conversation to send to: an existing one, or a new 1:1 with the account. */
+export async function conversationForSending(client: SottoClient, chat: string): Promise<ConversationInfo> {
+  const t = resolveTarget(client, chat);
+  const conv = t.kind === 'conversation' ? t.conversation : await client.createDirect(t.account);
+  if (conv.state === 'request') {
+    const who = conv.kind === 'direct' ? (conv.peer ?? conv.owner) : conv.owner;
+    throw new CliError(
+      'REQUEST_PENDING',
+      `"${conv.name}" is a message request from ${conv.owner}: accept it first with \`sotto requests accept ${who}\``,
+    );
+  }
+  if (conv.state === 'blocked') throw new CliError('BLOCKED', `"${conv.name}" is blocked`);
+  return conv;
+}

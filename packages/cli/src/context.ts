@@ -1,0 +1,26 @@
+// Context: what every command action receives: the session (profile + client), the output, and interrupt handling.
+
+import type { SottoClient } from '@sotto/client';
+import { ApiError } from '@sotto/client';
+import type { Output } from './output.js';
+import type { Session } from './session.js';
+
+export interface Context {
+  session: Session;
+  out: Output;
+  /** Resolves on Ctrl-C / SIGTERM (long-running commands wait on it). */
+  interrupted: Promise<void>;
+}
+
+/** Connects and catches up; if the server cannot be reached, says so and goes on with the local data. */
+export async function startOrOffline(ctx: Context): Promise<SottoClient> {
+  const client = await ctx.session.client();
+  try {
+    await client.start();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 'NETWORK')) throw e;
+    ctx.out.note('offline: the server cannot be reached; showing local data');
+    await client.stop();
+  }
+  return client;
+}

@@ -1,0 +1,93 @@
+// Session: the global options, the profile lock and the open SDK client of one sotto invocation (built once in main).
+
+import { mkdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { SottoClient } from '@sotto/client';
+import { openNodeClient } from '@sotto/client/node';
+import { CliError } from './cli-error.js';
+import { ProfileLock } from './profile-lock.js';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8750';
+
+export interface GlobalOptions {
+  server?: string;
+  profile?: string;
+  json?: boolean;
+  passphraseFile?: string;
+}
+
+export interface Settings {
+  serverUrl: string;
+  /** True when --server / SOTTO_SERVER was given (not the default). */
+  serverGiven: boolean;
+  profileDir: string;
+  json: boolean;
+  passphrase: string | undefined;
+}
+
+export function resolveSettings(o: GlobalOptions, env: NodeJS.ProcessEnv): Settings {
+  const server = o.server || env.SOTTO_SERVER || undefined;
+  const profile = o.profile || env.SOTTO_PROFILE || join(homedir(), '.sotto-cli');
+  let passphrase = env.SOTTO_PASSPHRASE || undefined;
+  if (o.passphraseFile) {
+    try {
+      passphrase = readFileSync(o.passphraseFile, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new CliError('USAGE', `cannot read the passphrase file ${o.passphraseFile}`, 2);
+    }
+    if (passphrase === '') throw new CliError('USAGE', `the passphrase file ${o.passphraseFile} is empty`, 2);
+  }
+  return {
+    serverUrl: (server ?? DEFAULT_SERVER).replace(/\/+$/, ''),
+    serverGiven: server !== undefined,
+    profileDir: resolve(profile),
+    json: o.json === true,
+    passphrase,
+  };
+}
+
+/** Opens the profile's client (locked against other sotto processes) and closes it when the command is done. */
+export class Session {
+  readonly settings: Settings;
+  #client: SottoClient | undefined;
+  #lock: ProfileLock | undefined;
+
+  constructor(settings: Settings) {
+    this.settings = settings;
+  }
+
+  /** The client of the profile; `registered` demands an account, `start` connects and catches up first. */
+  async client(o: { registered?: boolean; start?: boolean } = {}): Promise<SottoClient> {
+    if (!this.#client) {
+      mkdirSync(this.settings.profileDir, { recursive: true, mode: 0o700 });
+      this.#lock = new ProfileLock(this.settings.profileDir);
+      this.#lock.acquire();
+      this.#client = await openNodeClient({
+        dir: this.settings.profileDir,
+        ...(this.settings.passphrase !== undefined ? { passphrase: this.settings.passphrase } : {}),
+      });
+    }
+    const c = this.#client;
+    if ((o.registered ?? true) && !c.registered)
+      throw new CliError(
+        'NOT_REGISTERED',
+        `no account in profile ${this.settings.profileDir}: run \`sotto register NAME@HOST --invite TOKEN\` or \`sotto link NAME@HOST\``,
+      );
+    if (o.start) await c.start();
+    return c;
+  }
+
+  /** Sends what is queued (bounded wait), then closes the store and releases the lock. Safe to call twice. */
+  async close(o: { flush?: boolean } = {}): Promise<void> {
+    const c = this.#client;
+    this.#client = undefined;
+    try {
+      if (c && o.flush && c.registered) await c.flush(30_000).catch(() => {});
+      await c?.close();
+    } finally {
+      this.#lock?.release();
+      this.#lock = undefined;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// The sotto binary without a server: --help for every command, usage errors, missing profiles, an unreachable
+// server (each a non-zero exit with a clear message on stderr), and the terminal QR renderer.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Command } from 'commander';
+import { buildProgram } from '../src/program.js';
+import { renderQr } from '../src/qr-terminal.js';
+import { sotto, tempDir } from './helpers/harness.js';
+
+const root = tempDir();
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** Every command path of the real program: [], ['register'], ['group', 'create'], ... */
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  return [prefix, ...cmd.commands.filter((c) => c.name() !== 'help').flatMap((c) => commandPaths(c, [...prefix, c.name()]))];
+}
+
+test('--help works for every command and subcommand', async () => {
+  const paths = commandPaths(
+    buildProgram(() => {
+      throw new Error('not run');
+    }),
+  );
+  assert.ok(paths.length >= 25, `expected every command, got ${paths.length}`);
+  const queue = [...paths];
+  const worker = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const r = await sotto([...p, '--help']);
+      assert.equal(r.status, 0, `sotto ${p.join(' ')} --help: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: sotto/m, `sotto ${p.join(' ')} --help`);
+      if (p.length > 0) assert.ok(r.stdout.includes(p[p.length - 1] as string), `help of ${p.join(' ')} names it`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+});
+
+test('usage errors exit 2 with a message on stderr', async () => {
+  const profile = join(root, 'usage');
+  const cases: Array<[string[], RegExp]> = [
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['send', 'bob@localhost'], /missing required argument 'text'/],
+    [['register', 'not-an-account'], /not an account name: use NAME@HOST/],
+    [['settings', 'set', 'colour', 'on'], /unknown setting "colour"/],
+    [['read', 'bob', '--limit', 'many'], /--limit must be a positive integer/],
+    [['approve', 'ABCD-EFGH'], /that is the confirmation code/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await sotto(['--profile', profile, ...args]);
+    assert.equal(r.status, 2, `sotto ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('a profile without an account, and an unreachable server, are clear errors', async () => {
+  const empty = join(root, 'empty');
+  const r1 = await sotto(['--profile', empty, 'chats']);
+  assert.equal(r1.status, 1);
+  assert.match(r1.stderr, /no account in profile .*empty: run `sotto register NAME@HOST --invite TOKEN`/);
+
+  const r2 = await sotto([
+    '--profile',
+    join(root, 'offline'),
+    '--server',
+    'http://127.0.0.1:1',
+    'register',
+    'x@localhost',
+    '--invite',
+    'x',
+  ]);
+  assert.equal(r2.status, 3);
+  assert.match(r2.stderr, /cannot reach the server/);
+
+  const r3 = await sotto(['--json', '--profile', empty, 'devices']);
+  assert.equal(r3.status, 1);
+  assert.equal((JSON.parse(r3.stderr) as { error: { code: string } }).error.code, 'NOT_REGISTERED');
+
+  const r4 = await sotto(['--profile', empty, '--passphrase-file', join(root, 'nope'), 'chats']);
+  assert.equal(r4.status, 2);
+  assert.match(r4.stderr, /cannot read the passphrase file/);
+});
+
+test('settings work on a fresh profile (shown, changed, kept)', async () => {
+  const profile = join(root, 'settings');
+  const shown = JSON.parse((await sotto(['--profile', profile, '--json', 'settings'])).stdout) as Record<string, unknown>;
+  assert.equal(shown.sendReadReceipts, true);
+  const r = await sotto(['--profile', profile, 'settings', 'set', 'typing', 'off']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /typing\s+off/);
+  const again = JSON.parse((await sotto(['--profile', profile, '--json', 'settings', 'show'])).stdout) as Record<string, unknown>;
+  assert.equal(again.sendTyping, false);
+});
+
+test('renderQr draws a square of half blocks with a quiet zone', () => {
+  const lines = renderQr('sotto-link:1:AAAA').split('\n');
+  const width = lines[0]?.length ?? 0;
+  assert.ok(width >= 25);
+  for (const l of lines) {
+    assert.equal(l.length, width);
+    assert.match(l, /^[█▀▄ ]+$/);
+  }
+  assert.equal(lines.length, Math.ceil(width / 2));
+  assert.match(lines[0] as string, /^█+$/, 'quiet zone on top');
+});

@@ -1,0 +1,154 @@
+// Test harness: a real sotto-server process (temp data dir, loopback, ephemeral port), invites through its admin
+// command, and the real `sotto` binary run as separate processes. Everything started here is stopped by stop().
+
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const SOTTO_BIN = resolve(import.meta.dirname, '../../bin/sotto.js');
+export const SERVER_BIN = resolve(import.meta.dirname, '../../../server/bin/sotto-server.js');
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `sotto ...args` to completion (a separate process; nothing shared with the test). */
+export function sotto(args: string[], o: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [SOTTO_BIN, ...args],
+      { env: { ...cleanEnv(), ...o.env }, timeout: o.timeoutMs ?? 60_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+        done({ status, stdout, stderr });
+      },
+    );
+    if (o.input !== undefined) child.stdin?.end(o.input);
+    else child.stdin?.end();
+  });
+}
+
+/** The test's environment without any SOTTO_* variable (each test says what it wants). */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOTTO_')));
+}
+
+export function tempDir(prefix = 'sotto-cli-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export class TestServer {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+  readonly #env: NodeJS.ProcessEnv;
+
+  private constructor(url: string, dataDir: string, child: ChildProcess, exited: Promise<void>, env: NodeJS.ProcessEnv) {
+    this.url = url;
+    this.dataDir = dataDir;
+    this.#child = child;
+    this.#exited = exited;
+    this.#env = env;
+  }
+
+  static async start(): Promise<TestServer> {
+    const dataDir = tempDir('sotto-cli-server-');
+    const env = {
+      ...process.env,
+      SOTTO_METRICS_PORT: '0',
+      SOTTO_LOG_LEVEL: 'warn',
+      SOTTO_AUTH_RATE_PER_MINUTE: '100000',
+      SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000',
+      SOTTO_WS_FRAMES_PER_SECOND: '100000',
+    };
+    const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+      env: { ...env, SOTTO_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const logs: string[] = [];
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const port = await new Promise<number>((ok, fail) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (logs.length < 200) logs.push(line);
+        try {
+          const j = JSON.parse(line) as { event?: string; port?: number };
+          if (j.event === 'ready' && j.port) ok(j.port);
+        } catch {}
+      });
+      child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+      void exited.then(() => fail(new Error(`server exited before ready:\n${logs.join('\n')}`)));
+      setTimeout(() => fail(new Error(`server not ready in 30s:\n${logs.join('\n')}`)), 30_000).unref();
+    });
+    return new TestServer(`http://127.0.0.1:${port}`, dataDir, child, exited, env);
+  }
+
+  /** A one-use invite token, made with the server's admin command. */
+  invite(): string {
+    const r = spawnSync(process.execPath, [SERVER_BIN, 'admin', 'invites', 'create', '--data-dir', this.dataDir, '--json'], {
+      env: this.#env,
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`invite: ${r.stderr}`);
+    return (JSON.parse(r.stdout.trim()) as { token: string }).token;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.kill('SIGTERM');
+      const t = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+      await this.#exited;
+      clearTimeout(t);
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One user: a profile directory on the test server; `run` invokes sotto with --server/--profile set. */
+export class User {
+  readonly account: string;
+  readonly profile: string;
+  readonly #server: TestServer;
+
+  constructor(server: TestServer, root: string, account: string, profileName = account.split('@')[0] ?? account) {
+    this.#server = server;
+    this.account = account;
+    this.profile = join(root, profileName);
+  }
+
+  run(args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+    return sotto(['--server', this.#server.url, '--profile', this.profile, ...args], o);
+  }
+
+  /** Runs and demands exit 0; returns stdout (parsed when --json is among the args). */
+  async ok<T = string>(args: string[], o: { input?: string } = {}): Promise<T> {
+    const r = await this.run(args, o);
+    if (r.status !== 0) throw new Error(`sotto ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+    return (args.includes('--json') ? JSON.parse(r.stdout) : r.stdout) as T;
+  }
+
+  async register(): Promise<void> {
+    await this.ok(['register', this.account, '--invite', this.#server.invite()]);
+  }
+}
+
+/** Polls `check` until it returns a truthy value (or fails after `timeoutMs`). */
+export async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,234 @@
+// Commits: creating groups, claiming KeyPackages, and running commits through the one-commit-per-epoch rule (RFC 9420 §14): pending state, STALE_EPOCH catch-up and retry, crash recovery.
+
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf } from '@sotto/identity';
+import type { Credential, CryptoProvider } from '@sotto/mls';
+import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
+import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
+import type { Content, ContentBody } from '../content/content-types.js';
+import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
+import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
+import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import {
+  decodeStoredKeyPackage,
+  encodeStoredKeyPackage,
+  type LeafInfo,
+  leafFromCredential,
+  leavesOf,
+  MlsAdapter,
+  metaOf,
+  type StoredKeyPackage,
+} from '../mls/mls-adapter.js';
+import { parseMlsHeader } from '../mls/mls-header.js';
+import { Outbox } from '../outbox/outbox.js';
+import { KeyChangeTracker } from '../safety/key-change-tracker.js';
+import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
+import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
+import { StoreError } from '../store/store-error.js';
+import { ApiError } from '../transport/api-error.js';
+import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
+import { Emitter } from '../util/emitter.js';
+import { Mutex, sleep } from '../util/mutex.js';
+import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { ClientError } from './client-error.js';
+import {
+  type ContactRecord,
+  type ConvRecord,
+  decodeMessage,
+  decodeOutbox,
+  decodePending,
+  encodeMessage,
+  encodeOutbox,
+  encodePending,
+  json,
+  type MessageRecord,
+  NS,
+  parse,
+  publicMessage,
+} from './records.js';
+import {
+  type AttachmentInfo,
+  type ClientEvents,
+  type ClientSettings,
+  type ContactInfo,
+  type ConversationId,
+  type ConversationInfo,
+  DEFAULT_SETTINGS,
+  type MessageIdHex,
+  type StoredMessage,
+} from './types.js';
+import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+
+export class Committer {
+  constructor(readonly c: ClientCore) {}
+
+  async create(meta: GroupMeta, accounts: string[]): Promise<ConversationInfo> {
+    const me = this.c.need();
+    const group = this.c.m.createGroup(meta);
+    const id = toB64Url(groupIdOf(group));
+    await this.c.a.createGroup(groupIdOf(group), epochOf(group));
+    const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now() };
+    await this.c.store.transaction(async (tx) => {
+      await tx.put(NS.group, id, this.c.m.serialize(group));
+      await tx.put(NS.conv, id, json(rec));
+    });
+    this.c.groups.set(id, group);
+    this.c.convs.set(id, rec);
+    for (const a of accounts) await this.c.contacts.setContact(a, { accepted: true });
+    const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
+    if (kps.length > 0) await this.addKeyPackages(id, kps);
+    const info = this.c.info(id)!;
+    this.c.events.emit('conversation', info);
+    return info;
+  }
+
+  /** Claim one KeyPackage per device of each account (checking each against the account's key). */
+  async claim(accounts: string[], skip: Set<string>): Promise<Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>> {
+    const out: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }> = [];
+    for (const account of accounts) {
+      const lookup = await this.c.a.lookupAccount(account);
+      await this.c.contacts.observe(account, lookup.accountKey, lookup.devices);
+      if (lookup.devices.every((d) => skip.has(d.deviceId))) continue;
+      let claimed: Awaited<ReturnType<ServerApi['claimKeyPackages']>> | undefined;
+      for (let attempt = 0; !claimed; attempt++) {
+        try {
+          claimed = await this.c.a.claimKeyPackages(account);
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 'RATE_LIMITED' && attempt < 60) {
+            await sleep(1000);
+            continue;
+          }
+          if (e instanceof ApiError && e.code === 'NO_KEY_PACKAGE' && account === this.c.identity?.accountName) break;
+          throw e;
+        }
+      }
+      if (!claimed) continue;
+      for (const c of claimed) {
+        if (skip.has(c.deviceId)) continue;
+        let leaf: LeafInfo;
+        try {
+          leaf = this.c.m.keyPackageLeaf(c.keyPackage);
+        } catch {
+          this.c.warn('BAD_KEY_PACKAGE', `a KeyPackage of ${account} failed validation`);
+          continue;
+        }
+        if (leaf.account !== account || leaf.deviceId !== c.deviceId || !constantTimeEqual(leaf.accountKey, lookup.accountKey)) {
+          this.c.warn('BAD_KEY_PACKAGE', `a KeyPackage of ${account} does not match the account`);
+          continue;
+        }
+        out.push({ deviceId: c.deviceId, keyPackage: c.keyPackage, account });
+      }
+    }
+    return out;
+  }
+
+  async addKeyPackages(id: string, kps: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>): Promise<void> {
+    await this.commitWith(id, (group) => {
+      const present = new Set(leavesOf(group).map((l) => l.deviceId));
+      const fresh = kps.filter((k) => !present.has(k.deviceId));
+      if (fresh.length === 0) return undefined;
+      const out = this.c.m.add(
+        group,
+        fresh.map((k) => k.keyPackage),
+      );
+      if (!out.welcome) throw new Error('add commit without a Welcome');
+      return { out, submit: { addDevices: fresh.map((k) => k.deviceId), welcome: out.welcome } };
+    });
+  }
+
+  async changeMeta(id: ConversationId, change: (m: GroupMeta) => GroupMeta): Promise<ConversationInfo> {
+    const me = this.c.need();
+    const { meta } = this.c.conv(id);
+    const v = policyViolation({ committer: me.accountName, addedAccounts: [], removedAccounts: [], before: meta, after: change(meta) });
+    if (v) throw new ClientError('FORBIDDEN', v);
+    await this.commitWith(id, (group) => ({ out: this.c.m.setMeta(group, change(metaOf(group))), submit: {} }));
+    return this.c.info(id)!;
+  }
+
+  /**
+   * Run a commit: build it on the current state, keep the new state as pending, submit; on success adopt it.
+   * STALE_EPOCH: catch up and rebuild (RFC 9420 §14: the Delivery Service accepts one commit per epoch).
+   */
+  async commitWith(
+    id: string,
+    build: (
+      group: Group,
+    ) =>
+      | { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } }
+      | undefined,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.c.lock.run(async () => {
+        const { rec, group } = this.c.conv(id);
+        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+        if (rec.policyViolation) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a policy violation');
+        const built = build(group);
+        if (!built) return 'noop' as const;
+        const oldEpoch = epochOf(group);
+        await this.c.store.put(NS.pending, id, encodePending({ epoch: oldEpoch.toString(), state: this.c.m.serialize(built.out.group) }));
+        try {
+          await this.c.a.submit(built.out.commit, built.submit);
+        } catch (e) {
+          if (e instanceof ApiError && (e.code === 'STALE_EPOCH' || !e.retryable)) {
+            await this.c.store.delete(NS.pending, id);
+            if (e.code === 'STALE_EPOCH') return 'stale' as const;
+          }
+          throw e;
+        }
+        const work = this.c.newWork();
+        await this.c.store.transaction(async (tx) => {
+          await this.adoptCommit(tx, id, group, built.out.group, work);
+          await tx.delete(NS.pending, id);
+        });
+        this.c.finish(work);
+        const info = this.c.info(id);
+        if (info) this.c.events.emit('conversation', info);
+        return 'done' as const;
+      });
+      if (r !== 'stale') return;
+      if (attempt + 1 >= COMMIT_ATTEMPTS) throw new ClientError('CONFLICT', 'the group kept moving; commit not accepted');
+      await this.c.receiver.catchUp();
+    }
+  }
+
+  /** Keep the old state for late application messages, store the new one. */
+  async adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work): Promise<void> {
+    const e = epochOf(old);
+    await tx.put(NS.groupPast, `${id}/${e}`, this.c.m.serialize(old));
+    if (e >= BigInt(PAST_EPOCHS)) await tx.delete(NS.groupPast, `${id}/${e - BigInt(PAST_EPOCHS)}`);
+    await tx.put(NS.group, id, this.c.m.serialize(next));
+    work.groups.set(id, next);
+  }
+
+  async resolvePendingCommits(): Promise<void> {
+    for (const { key, value } of await this.c.store.list(NS.pending)) {
+      const p = decodePending(value);
+      const group = this.c.groups.get(key);
+      if (!group || epochOf(group).toString() !== p.epoch) {
+        await this.c.store.delete(NS.pending, key);
+        continue;
+      }
+      let server: { epoch: bigint };
+      try {
+        server = await this.c.a.getGroup(fromB64Url(key));
+      } catch {
+        continue;
+      }
+      await this.c.lock.run(async () => {
+        const work = this.c.newWork();
+        await this.c.store.transaction(async (tx) => {
+          // The queue was drained: had another commit won this epoch we would have processed it. So it was ours.
+          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, group, this.c.m.deserialize(p.state), work);
+          await tx.delete(NS.pending, key);
+        });
+        this.c.finish(work);
+      });
+    }
+  }
+}

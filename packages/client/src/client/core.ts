@@ -1,0 +1,312 @@
+// ClientCore: the state one SottoClient shares between its parts (store, identity, MLS group states, conversation
+// records, timers) and the helpers they all use. Internal to the SDK: applications hold a SottoClient.
+
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf } from '@sotto/identity';
+import type { Credential, CryptoProvider } from '@sotto/mls';
+import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
+import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
+import type { Content, ContentBody } from '../content/content-types.js';
+import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
+import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
+import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import {
+  decodeStoredKeyPackage,
+  encodeStoredKeyPackage,
+  type LeafInfo,
+  leafFromCredential,
+  leavesOf,
+  MlsAdapter,
+  metaOf,
+  type StoredKeyPackage,
+} from '../mls/mls-adapter.js';
+import { parseMlsHeader } from '../mls/mls-header.js';
+import { Outbox } from '../outbox/outbox.js';
+import { KeyChangeTracker } from '../safety/key-change-tracker.js';
+import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
+import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
+import { StoreError } from '../store/store-error.js';
+import { ApiError } from '../transport/api-error.js';
+import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
+import { Emitter } from '../util/emitter.js';
+import { Mutex, sleep } from '../util/mutex.js';
+import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { ClientError } from './client-error.js';
+import {
+  type ContactRecord,
+  type ConvRecord,
+  decodeMessage,
+  decodeOutbox,
+  decodePending,
+  encodeMessage,
+  encodeOutbox,
+  encodePending,
+  json,
+  type MessageRecord,
+  NS,
+  parse,
+  publicMessage,
+} from './records.js';
+import {
+  type AttachmentInfo,
+  type ClientEvents,
+  type ClientSettings,
+  type ContactInfo,
+  type ConversationId,
+  type ConversationInfo,
+  DEFAULT_SETTINGS,
+  type MessageIdHex,
+  type StoredMessage,
+} from './types.js';
+import { Committer } from './commits.js';
+import { Contacts } from './contacts.js';
+import { Receiver } from './receiver.js';
+import { Sender } from './sender.js';
+import type { SottoClient } from './sotto-client.js';
+import { Upkeep } from './upkeep.js';
+
+export interface SottoClientOptions {
+  store: LocalStore;
+  crypto: CryptoProvider;
+  webSocket: WebSocketFactory;
+  randomBytes?: RandomBytes;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** How often expired (disappearing) messages are removed. Default 1000 ms. */
+  sweepIntervalMs?: number;
+  /** Own-leaf key rotation period per conversation. Default 7 days. */
+  updateIntervalMs?: number;
+  /** How often maintenance runs (KeyPackage top-up, due key rotations). Default 60 s. */
+  maintenanceIntervalMs?: number;
+  /** Outbox retry base delay (ms). Default 500. */
+  retryBaseMs?: number;
+  settings?: Partial<ClientSettings>;
+}
+
+export const KP_LOW = 10;
+export const KP_BATCH = 30;
+export const PAST_EPOCHS = 4;
+export const COMMIT_ATTEMPTS = 8;
+export const BATCH = 200;
+
+export type Effect = () => void;
+
+export interface Work {
+  groups: Map<string, Group>;
+  convs: Map<string, ConvRecord>;
+  fx: Effect[];
+  afterCommit: Array<() => Promise<void>>;
+}
+
+export const webRandom: RandomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+
+export class ClientCore {
+  readonly store: LocalStore;
+  readonly crypto: CryptoProvider;
+  readonly wsFactory: WebSocketFactory;
+  readonly rng: RandomBytes;
+  readonly now: () => number;
+  readonly fetch: typeof fetch | undefined;
+  readonly sweepMs: number;
+  readonly updateMs: number;
+  readonly maintMs: number;
+  readonly outbox: Outbox;
+  readonly tracker: KeyChangeTracker;
+  readonly lock = new Mutex();
+  identity: DeviceIdentity | undefined;
+  serverUrl: string | undefined;
+  api: ServerApi | undefined;
+  mls: MlsAdapter | undefined;
+  socket: ServerSocket | undefined;
+  settings: ClientSettings;
+  readonly groups = new Map<string, Group>();
+  readonly convs = new Map<string, ConvRecord>();
+  readonly expiry = new Map<string, number>();
+  ownKps = new Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>();
+  inbox: QueuedMessage[] = [];
+  inboxIds = new Set<number>();
+  draining: Promise<void> | undefined;
+  pumping = false;
+  pumpAgain = false;
+  outboxTimer: ReturnType<typeof setTimeout> | undefined;
+  sweepTimer: ReturnType<typeof setInterval> | undefined;
+  maintTimer: ReturnType<typeof setInterval> | undefined;
+  started = false;
+  closed = false;
+  processedCount = 0;
+  readonly commits: Committer;
+  readonly receiver: Receiver;
+  readonly sender: Sender;
+  readonly contacts: Contacts;
+  readonly upkeep: Upkeep;
+
+  constructor(options: SottoClientOptions, readonly events: SottoClient) {
+    this.store = options.store;
+    this.crypto = options.crypto;
+    this.wsFactory = options.webSocket;
+    this.rng = options.randomBytes ?? webRandom;
+    this.now = options.now ?? Date.now;
+    this.fetch = options.fetch;
+    this.sweepMs = options.sweepIntervalMs ?? 1000;
+    this.updateMs = options.updateIntervalMs ?? 7 * 86400_000;
+    this.maintMs = options.maintenanceIntervalMs ?? 60_000;
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.outbox = new Outbox(this.store, {
+      now: this.now,
+      random: Math.random,
+      baseDelayMs: options.retryBaseMs ?? 500,
+      maxDelayMs: 30_000,
+      leaseMs: 60_000,
+    });
+    this.tracker = new KeyChangeTracker(this.store);
+    this.commits = new Committer(this);
+    this.receiver = new Receiver(this);
+    this.sender = new Sender(this);
+    this.contacts = new Contacts(this);
+    this.upkeep = new Upkeep(this);
+  }
+
+  init(identity: DeviceIdentity, serverUrl: string): void {
+    this.identity = identity;
+    this.serverUrl = serverUrl;
+    this.api = new ServerApi({ baseUrl: serverUrl, ...(this.fetch ? { fetch: this.fetch } : {}) });
+    this.api.setSigner(challengeSigner(identity.deviceId, identity.domain, identity.signatureSecret.expose()));
+    this.mls = new MlsAdapter(identity, this.crypto, this.rng, this.now);
+  }
+
+  need(): DeviceIdentity {
+    if (!this.identity) throw new ClientError('NOT_REGISTERED', 'this device has no account yet');
+    return this.identity;
+  }
+
+  get a(): ServerApi {
+    if (!this.api) throw new ClientError('NOT_REGISTERED', 'this device has no account yet');
+    return this.api;
+  }
+
+  get m(): MlsAdapter {
+    if (!this.mls) throw new ClientError('NOT_REGISTERED', 'this device has no account yet');
+    return this.mls;
+  }
+
+  info(id: string, work?: Work): ConversationInfo | undefined {
+    const rec = work?.convs.get(id) ?? this.convs.get(id);
+    const g = work?.groups.get(id) ?? this.groups.get(id);
+    if (!rec || !g) return undefined;
+    const meta = metaOf(g);
+    const byAccount = new Map<string, string[]>();
+    for (const l of leavesOf(g)) byAccount.set(l.account, [...(byAccount.get(l.account) ?? []), l.deviceId]);
+    const me = this.identity?.accountName;
+    const peer = meta.kind === 'direct' ? [...byAccount.keys(), ...meta.admins].find((a) => a !== me) : undefined;
+    return {
+      id,
+      kind: meta.kind,
+      state: rec.state,
+      name: meta.name || (peer ?? ''),
+      owner: meta.owner,
+      ...(peer ? { peer } : {}),
+      members: [...byAccount].map(([account, deviceIds]) => ({ account, role: roleOf(meta, account), deviceIds })),
+      timerSeconds: meta.timerSeconds,
+      epoch: epochOf(g).toString(),
+      createdAt: rec.createdAt,
+      ...(rec.policyViolation ? { policyViolation: rec.policyViolation } : {}),
+    };
+  }
+
+  conv(id: string): { rec: ConvRecord; group: Group; meta: GroupMeta } {
+    const rec = this.convs.get(id);
+    const group = this.groups.get(id);
+    if (!rec || !group) throw new ClientError('UNKNOWN_CONVERSATION', 'no such conversation');
+    return { rec, group, meta: metaOf(group) };
+  }
+
+  newWork(): Work {
+    return { groups: new Map(), convs: new Map(), fx: [], afterCommit: [] };
+  }
+
+  finish(work: Work): void {
+    for (const [k, g] of work.groups) this.groups.set(k, g);
+    for (const [k, c] of work.convs) this.convs.set(k, c);
+    for (const f of work.fx) f();
+    for (const a of work.afterCommit) void a().catch((e) => this.warnErr('FOLLOW_UP', e));
+  }
+
+  async putRec(tx: StoreWriter, rec: ConvRecord, work: Work): Promise<void> {
+    await tx.put(NS.conv, rec.id, json(rec));
+    work.convs.set(rec.id, rec);
+  }
+
+  recFor(id: string, work: Work): ConvRecord | undefined {
+    return work.convs.get(id) ?? this.convs.get(id);
+  }
+
+  async groupFor(id: string, work: Work): Promise<Group | undefined> {
+    return work.groups.get(id) ?? this.groups.get(id);
+  }
+
+  // =====================================================================================================
+  // Disappearing messages, maintenance
+  // =====================================================================================================
+  async setExpiry(tx: StoreWriter, id: string, mid: string, at: number, work: Work): Promise<void> {
+    await tx.put(NS.expiry, `${id}/${mid}`, u64be(Math.max(0, Math.floor(at))));
+    work.fx.push(() => this.expiry.set(`${id}/${mid}`, at));
+  }
+
+  // ---------- warnings ----------
+  warn(code: string, message: string, conversationId?: string): void {
+    this.events.emit('warning', { code, message, ...(conversationId ? { conversationId } : {}) });
+  }
+
+  warnErr(code: string, e: unknown): void {
+    const c = (e as { code?: string })?.code;
+    this.warn(c ? `${code}:${c}` : code, (e as Error)?.message ?? String(e));
+  }
+
+  async adopt(identity: DeviceIdentity, serverUrl: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.put(NS.client, 'identity', identity.toRecord());
+      await tx.put(NS.client, 'server', new TextEncoder().encode(serverUrl));
+    });
+    this.init(identity, serverUrl);
+    await this.topUpKeyPackages(true);
+  }
+
+  async loadKeyPackages(): Promise<void> {
+    this.ownKps = new Map();
+    for (const { key, value } of await this.store.list(NS.kp)) {
+      const stored = decodeStoredKeyPackage(value);
+      this.ownKps.set(key, { stored, own: this.m.ownKeyPackage(stored) });
+    }
+  }
+
+  async topUpKeyPackages(initial: boolean): Promise<void> {
+    const count = initial ? { count: 0, lastResort: false } : await this.a.keyPackageCount();
+    if (count.count >= KP_LOW && count.lastResort) return;
+    const fresh = count.count >= KP_LOW ? [] : Array.from({ length: KP_BATCH }, () => this.m.newKeyPackage());
+    const lastResort = count.lastResort ? undefined : this.m.newKeyPackage(true);
+    await this.store.transaction(async (tx) => {
+      for (const k of [...fresh, ...(lastResort ? [lastResort] : [])])
+        await tx.put(NS.kp, toHex(sha256(k.bytes)), encodeStoredKeyPackage(k));
+    });
+    await this.loadKeyPackages();
+    await this.a.uploadKeyPackages(
+      fresh.map((k) => k.bytes),
+      lastResort?.bytes,
+    );
+  }
+}
+
+export function leafOf(m: { leafIndex: number; credential: Credential; signatureKey: Uint8Array }): LeafInfo {
+  return leafFromCredential(m.leafIndex, m.credential, m.signatureKey);
+}
+
+export function linkCodeOf(keys: { signatureKey: Uint8Array; encryptionKey: Uint8Array }, secret: Uint8Array): string {
+  return formatLinkCode(deriveLinkCode(keys, sha256(secret), secret));
+}
+

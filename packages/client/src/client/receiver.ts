@@ -1,0 +1,426 @@
+// Receiver: the ordered, batched, exactly-once receive pipeline: MLS state, stored message and processed marker in one transaction, then the ack.
+
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf } from '@sotto/identity';
+import type { Credential, CryptoProvider } from '@sotto/mls';
+import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
+import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
+import type { Content, ContentBody } from '../content/content-types.js';
+import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
+import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
+import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import {
+  decodeStoredKeyPackage,
+  encodeStoredKeyPackage,
+  type LeafInfo,
+  leafFromCredential,
+  leavesOf,
+  MlsAdapter,
+  metaOf,
+  type StoredKeyPackage,
+} from '../mls/mls-adapter.js';
+import { parseMlsHeader } from '../mls/mls-header.js';
+import { Outbox } from '../outbox/outbox.js';
+import { KeyChangeTracker } from '../safety/key-change-tracker.js';
+import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
+import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
+import { StoreError } from '../store/store-error.js';
+import { ApiError } from '../transport/api-error.js';
+import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
+import { Emitter } from '../util/emitter.js';
+import { Mutex, sleep } from '../util/mutex.js';
+import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { ClientError } from './client-error.js';
+import {
+  type ContactRecord,
+  type ConvRecord,
+  decodeMessage,
+  decodeOutbox,
+  decodePending,
+  encodeMessage,
+  encodeOutbox,
+  encodePending,
+  json,
+  type MessageRecord,
+  NS,
+  parse,
+  publicMessage,
+} from './records.js';
+import {
+  type AttachmentInfo,
+  type ClientEvents,
+  type ClientSettings,
+  type ContactInfo,
+  type ConversationId,
+  type ConversationInfo,
+  DEFAULT_SETTINGS,
+  type MessageIdHex,
+  type StoredMessage,
+} from './types.js';
+import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+
+export class Receiver {
+  constructor(readonly c: ClientCore) {}
+
+  // =====================================================================================================
+  // Receive pipeline: ordered, batched, exactly once (state + message + marker in one transaction, then ack)
+  // =====================================================================================================
+  enqueue(ms: QueuedMessage[]): void {
+    for (const m of ms) {
+      if (this.c.inboxIds.has(m.id)) continue;
+      this.c.inboxIds.add(m.id);
+      this.c.inbox.push(m);
+    }
+    void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
+  }
+
+  /** Pull everything queued for this device over HTTP and process it (start-up, and after STALE_EPOCH). */
+  async catchUp(): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const page = await this.c.a.fetchMessages(after, 500);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.id;
+      this.enqueue(page);
+      await this.drain();
+      if (page.length < 500) break;
+    }
+    await this.drain();
+    this.c.events.emit('synced', { processed: this.c.processedCount });
+  }
+
+  /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
+  async drain(): Promise<void> {
+    while (this.c.inbox.length > 0 || this.c.draining) {
+      if (!this.c.draining) {
+        this.c.draining = this.drainOnce().finally(() => {
+          this.c.draining = undefined;
+        });
+      }
+      await this.c.draining;
+    }
+  }
+
+  async drainOnce(): Promise<void> {
+    while (this.c.inbox.length > 0) {
+      const batch = this.c.inbox.splice(0, BATCH);
+      let ids: number[] = [];
+      try {
+        ids = await this.c.lock.run(() => this.processBatch(batch));
+      } finally {
+        for (const m of batch) this.c.inboxIds.delete(m.id);
+      }
+      if (ids.length > 0 && !this.c.socket?.ack(ids)) await this.c.a.ack(ids).catch((e) => this.c.warnErr('ACK', e));
+    }
+  }
+
+  async processBatch(batch: QueuedMessage[]): Promise<number[]> {
+    const work = this.c.newWork();
+    await this.c.store.transaction(async (tx) => {
+      for (const m of batch) {
+        const marker = `srv:${m.id}`;
+        if (await tx.isProcessed(marker)) continue;
+        try {
+          if (m.kind === 'welcome') await this.onWelcome(tx, m, work);
+          else await this.onGroupMessage(tx, m, work);
+        } catch (e) {
+          if (e instanceof StoreError) throw e;
+          const conversationId = toB64Url(m.groupId);
+          const code = (e as { code?: string }).code ?? 'UNPROCESSABLE';
+          work.fx.push(() =>
+            this.c.events.emit('warning', {
+              code: String(code),
+              message: `a message could not be processed: ${(e as Error).message}`,
+              conversationId,
+            }),
+          );
+        }
+        await tx.markProcessed(marker);
+        this.c.processedCount++;
+      }
+    });
+    this.c.finish(work);
+    if (work.groups.size > 0 || work.convs.size > 0) this.c.sender.kickOutbox();
+    return batch.map((m) => m.id);
+  }
+
+  async onWelcome(tx: StoreWriter, m: QueuedMessage, work: Work): Promise<void> {
+    const me = this.c.need();
+    const owns = [...this.c.ownKps.values()];
+    if (owns.length === 0) throw new ClientError('CONFLICT', 'a Welcome arrived but no KeyPackage is left');
+    const group = joinFromWelcome(
+      this.c.m.deps,
+      m.data,
+      owns.map((o) => o.own),
+    );
+    const id = toB64Url(groupIdOf(group));
+    const meta = metaOf(group);
+    // Which KeyPackage was used: the one whose leaf encryption key is now our leaf's.
+    const ownLeaf = group.tree.leaf(group.ownLeaf);
+    for (const [ref, o] of this.c.ownKps) {
+      if (ownLeaf && constantTimeEqual(o.own.keyPackage.leafNode.encryptionKey, ownLeaf.encryptionKey) && !o.stored.lastResort) {
+        await tx.delete(NS.kp, ref);
+        this.c.ownKps.delete(ref);
+      }
+    }
+    // A request unless the owner (or, in a group, an admin who may have added us) is us or an accepted contact.
+    const owner = meta.owner;
+    const contact = await this.c.contacts.contact(owner, tx);
+    const vouchers = meta.kind === 'direct' ? [owner] : [owner, ...meta.admins];
+    let known = false;
+    for (const a of vouchers) if (a === me.accountName ? a === owner : (await this.c.contacts.contact(a, tx))?.accepted) known = true;
+    let state: ConvRecord['state'] = known ? 'active' : 'request';
+    if (contact?.blocked) state = 'blocked';
+    const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now() };
+    await tx.put(NS.group, id, this.c.m.serialize(group));
+    work.groups.set(id, group);
+    await this.c.putRec(tx, rec, work);
+    await this.c.contacts.checkAccountKeys(tx, leavesOf(group), work);
+    work.fx.push(() => {
+      const info = this.c.info(id);
+      if (!info) return;
+      this.c.events.emit('conversation', info);
+      if (info.state === 'request') this.c.events.emit('request', info);
+    });
+    work.afterCommit.push(() => this.c.topUpKeyPackages(false));
+  }
+
+  async onGroupMessage(tx: StoreWriter, m: QueuedMessage, work: Work): Promise<void> {
+    const id = toB64Url(m.groupId);
+    let group = await this.c.groupFor(id, work);
+    const rec = this.c.recFor(id, work);
+    if (!group || !rec) throw new ClientError('UNKNOWN_CONVERSATION', 'message for a group this device is not in');
+    if (rec.state === 'removed' || rec.policyViolation) return;
+    const h = parseMlsHeader(m.data);
+    const pendingBytes = await tx.get(NS.pending, id);
+    if (pendingBytes) {
+      const p = decodePending(pendingBytes);
+      if (BigInt(p.epoch) === epochOf(group)) {
+        if (h.epoch === BigInt(p.epoch) && h.contentType === 3)
+          await tx.delete(NS.pending, id); // another commit won
+        else if (h.epoch > BigInt(p.epoch)) {
+          const next = this.c.m.deserialize(p.state);
+          await this.c.commits.adoptCommit(tx, id, group, next, work);
+          await tx.delete(NS.pending, id);
+          group = next;
+        }
+      }
+    }
+    const cur = epochOf(group);
+    if (h.epoch < cur) {
+      if (h.contentType !== 1) return; // a handshake message of a past epoch lost the race: nothing to do
+      const key = `${id}/${h.epoch}`;
+      const pastBytes = await tx.get(NS.groupPast, key);
+      if (!pastBytes) throw new ClientError('CONFLICT', 'message from an epoch no longer kept');
+      const r = processMessage(this.c.m.deps, this.c.m.deserialize(pastBytes), m.data);
+      if (r.kind !== 'application') return;
+      await tx.put(NS.groupPast, key, this.c.m.serialize(r.group));
+      await this.onContent(tx, id, leafOf(r.sender), r.data, work);
+      return;
+    }
+    if (h.epoch > cur) throw new ClientError('CONFLICT', `message from epoch ${h.epoch}, this device is at ${cur}`);
+    const r = processMessage(this.c.m.deps, group, m.data);
+    if (r.kind === 'application') {
+      await tx.put(NS.group, id, this.c.m.serialize(r.group));
+      work.groups.set(id, r.group);
+      await this.onContent(tx, id, leafOf(r.sender), r.data, work);
+      return;
+    }
+    if (r.kind === 'proposal') {
+      await tx.put(NS.group, id, this.c.m.serialize(r.group));
+      work.groups.set(id, r.group);
+      return;
+    }
+    await this.onCommit(tx, id, rec, group, r, work);
+  }
+
+  async onCommit(
+    tx: StoreWriter,
+    id: string,
+    rec: ConvRecord,
+    old: Group,
+    r: Extract<ReturnType<typeof processMessage>, { kind: 'commit' }>,
+    work: Work,
+  ): Promise<void> {
+    const before = metaOf(old);
+    const oldLeaves = leavesOf(old);
+    const committer =
+      r.sender.senderType === 1 ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex) : undefined;
+    if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
+    const added = r.added.map((x) => leafOf(x));
+    const removed = r.removed.map((x) => leafOf(x));
+    if (r.removedSelf) {
+      await this.c.putRec(tx, { ...rec, state: 'removed' }, work);
+      await tx.delete(NS.pending, id);
+      work.fx.push(() => {
+        const info = this.c.info(id);
+        if (info) this.c.events.emit('conversation', info);
+      });
+      return;
+    }
+    const after = metaOf(r.group);
+    const violation = policyViolation({
+      committer: committer.account,
+      addedAccounts: [...new Set(added.map((l) => l.account))],
+      removedAccounts: [...new Set(removed.map((l) => l.account))],
+      before,
+      after,
+    });
+    if (violation) {
+      await this.c.putRec(tx, { ...rec, policyViolation: violation }, work);
+      work.fx.push(() =>
+        this.c.events.emit('warning', {
+          code: 'POLICY_VIOLATION',
+          message: `refused a commit by ${committer.account}: ${violation}`,
+          conversationId: id,
+        }),
+      );
+      return;
+    }
+    await this.c.commits.adoptCommit(tx, id, old, r.group, work);
+    await this.c.contacts.checkAccountKeys(tx, added, work);
+    const addedAccounts = [...new Set(added.map((l) => l.account))];
+    const removedAccounts = [...new Set(removed.map((l) => l.account))].filter((a) => !leavesOf(r.group).some((l) => l.account === a));
+    // Devices of existing contacts that came or went: check the account's device list and warn.
+    const me = this.c.identity?.accountName;
+    const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
+    for (const a of changed) work.afterCommit.push(() => this.c.contacts.refreshContact(a));
+    work.fx.push(() => {
+      if (added.length || removed.length)
+        this.c.events.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
+      const info = this.c.info(id);
+      if (info) this.c.events.emit('conversation', info);
+    });
+  }
+
+  async onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
+    const me = this.c.need();
+    const rec = this.c.recFor(id, work)!;
+    const content = decodeContent(data);
+    const mid = toHex(content.messageId);
+    if (rec.state === 'blocked' || rec.state === 'deleted') return;
+    const contact = sender.account === me.accountName ? undefined : await this.c.contacts.contact(sender.account, tx);
+    if (contact?.blocked) return;
+    if (!(await tx.markProcessed(`msg:${mid}`))) return; // the same content again (a resend after a crash)
+    const outgoing = sender.account === me.accountName;
+    const now = this.c.now();
+    const b = content.body;
+    const base: MessageRecord = {
+      id: mid,
+      sender: sender.account,
+      senderDevice: sender.deviceId,
+      outgoing,
+      sentAt: content.sentAt,
+      receivedAt: now,
+      kind: 'text',
+      reactions: {},
+      ...(content.expiresIn ? { expiresAt: now + content.expiresIn * 1000 } : {}),
+      ...(outgoing ? { status: 'sent' as const } : {}),
+    };
+    const store = async (r: MessageRecord) => {
+      const entry = await tx.appendMessage(id, mid, encodeMessage(r));
+      if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
+      const msg = decodeMessage(entry.data, id, entry.seq);
+      work.fx.push(() => this.c.events.emit('message', publicMessage(msg)));
+      if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) {
+        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: [content.messageId] }, work);
+      }
+    };
+    switch (b.type) {
+      case 'text':
+        return store({ ...base, text: b.text });
+      case 'reply':
+        return store({ ...base, text: b.text, replyTo: toHex(b.target), ...(b.quote !== undefined ? { quote: b.quote } : {}) });
+      case 'attachment': {
+        const hash = toHex(b.contentHash);
+        return store({
+          ...base,
+          kind: 'attachment',
+          attachment: { blobId: hash, hash, size: b.size, mimeType: b.mimeType, fileName: b.fileName },
+          contentKey: toHex(b.contentKey.expose()),
+        });
+      }
+      case 'reaction':
+        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
+          const list = new Set(t.reactions[b.emoji] ?? []);
+          if (b.action === 'add') list.add(sender.account);
+          else list.delete(sender.account);
+          const reactions = { ...t.reactions, [b.emoji]: [...list] };
+          if (list.size === 0) delete reactions[b.emoji];
+          return { ...t, reactions };
+        });
+      case 'edit':
+        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
+          if (t.sender !== sender.account || t.deleted || t.kind !== 'text') return undefined;
+          if (content.sentAt - t.sentAt > this.c.settings.editWindowSeconds * 1000) return undefined;
+          return { ...t, text: b.text, editedAt: content.sentAt };
+        });
+      case 'delete':
+        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
+          if (t.sender !== sender.account) return undefined;
+          const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
+          return { ...rest, deleted: true, reactions: {} };
+        });
+      case 'delivery-receipt':
+      case 'read-receipt': {
+        if (sender.account === me.accountName) return;
+        const kind = b.type === 'read-receipt' ? 'read' : 'delivered';
+        for (const target of b.messageIds) {
+          await this.updateTarget(tx, id, toHex(target), work, (t) => {
+            if (!t.outgoing) return undefined;
+            const prev = t.receipts?.[sender.account];
+            if (prev === 'read' || prev === kind) return undefined;
+            const receipts = { ...(t.receipts ?? {}), [sender.account]: kind as 'read' | 'delivered' };
+            const status = kind === 'read' || t.status === 'read' ? 'read' : 'delivered';
+            return { ...t, receipts, status };
+          });
+        }
+        return;
+      }
+      case 'typing':
+        if (sender.account !== me.accountName && rec.state === 'active') {
+          work.fx.push(() =>
+            this.c.events.emit('typing', { conversationId: id, account: sender.account, deviceId: sender.deviceId, typing: b.state === 'start' }),
+          );
+        }
+        return;
+      case 'device-link': {
+        const target = new TextDecoder().decode(b.deviceId);
+        if (sender.account === me.accountName && target === me.deviceId && rec.state === 'request') {
+          await this.c.putRec(tx, { ...rec, state: 'active' }, work);
+          work.fx.push(() => {
+            const info = this.c.info(id);
+            if (info) this.c.events.emit('conversation', info);
+          });
+        }
+        return;
+      }
+      default:
+        return; // group settings travel in the MLS group context; unknown types are ignored
+    }
+  }
+
+  async updateTarget(
+    tx: StoreWriter,
+    id: string,
+    target: string,
+    work: Work,
+    change: (t: StoredMessage & { contentKey?: string }) => (StoredMessage & { contentKey?: string }) | undefined,
+  ): Promise<void> {
+    const entry = await tx.getMessage(id, target);
+    if (!entry) return;
+    const cur = decodeMessage(entry.data, id, entry.seq);
+    const next = change(cur);
+    if (!next) return;
+    const { seq: _s, conversationId: _c, ...rec } = next;
+    const updated = await tx.updateMessage(id, target, encodeMessage(rec));
+    const msg = decodeMessage(updated.data, id, updated.seq);
+    work.fx.push(() => this.c.events.emit('message-updated', publicMessage(msg)));
+  }
+}

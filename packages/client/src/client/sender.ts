@@ -1,0 +1,297 @@
+// Sender: content into the local log and the outbox in one transaction, then encrypt, submit in order (pipelined over the socket), mark sent; retries with backoff.
+
+
+import { x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyOf } from '@sotto/identity';
+import type { Credential, CryptoProvider } from '@sotto/mls';
+import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
+import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
+import type { Content, ContentBody } from '../content/content-types.js';
+import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
+import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
+import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import {
+  decodeStoredKeyPackage,
+  encodeStoredKeyPackage,
+  type LeafInfo,
+  leafFromCredential,
+  leavesOf,
+  MlsAdapter,
+  metaOf,
+  type StoredKeyPackage,
+} from '../mls/mls-adapter.js';
+import { parseMlsHeader } from '../mls/mls-header.js';
+import { Outbox } from '../outbox/outbox.js';
+import { KeyChangeTracker } from '../safety/key-change-tracker.js';
+import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
+import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
+import { StoreError } from '../store/store-error.js';
+import { ApiError } from '../transport/api-error.js';
+import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
+import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
+import { Emitter } from '../util/emitter.js';
+import { Mutex, sleep } from '../util/mutex.js';
+import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { ClientError } from './client-error.js';
+import {
+  type ContactRecord,
+  type ConvRecord,
+  decodeMessage,
+  decodeOutbox,
+  decodePending,
+  encodeMessage,
+  encodeOutbox,
+  encodePending,
+  json,
+  type MessageRecord,
+  NS,
+  parse,
+  publicMessage,
+} from './records.js';
+import {
+  type AttachmentInfo,
+  type ClientEvents,
+  type ClientSettings,
+  type ContactInfo,
+  type ConversationId,
+  type ConversationInfo,
+  DEFAULT_SETTINGS,
+  type MessageIdHex,
+  type StoredMessage,
+} from './types.js';
+import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+
+export class Sender {
+  constructor(readonly c: ClientCore) {}
+
+  // =====================================================================================================
+  // Sending: content -> local log + outbox (one transaction) -> encrypt -> submit, in order, with retries
+  // =====================================================================================================
+  async contentFor(id: string, body: ContentBody): Promise<{ content: Content; ttl: number }> {
+    const group = this.c.groups.get(id);
+    const timer = group ? metaOf(group).timerSeconds : 0;
+    const ephemeral = body.type === 'typing' || body.type === 'delivery-receipt' || body.type === 'read-receipt';
+    const content: Content = {
+      messageId: newMessageId(this.c.rng),
+      sentAt: this.c.now(),
+      ...(timer > 0 && !ephemeral ? { expiresIn: timer } : {}),
+      body,
+    };
+    return { content, ttl: timer };
+  }
+
+  async enqueueBody(tx: StoreWriter, id: string, body: ContentBody, _work?: Work): Promise<string> {
+    const { content, ttl } = await this.contentFor(id, body);
+    const mid = toHex(content.messageId);
+    await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encodeContent(content), ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
+    return mid;
+  }
+
+  /** Queue a content body; `store` also keeps it in the local log as our outgoing message. */
+  async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
+    const me = this.c.need();
+    const { rec } = this.c.conv(id);
+    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+    const { content, ttl } = await this.contentFor(id, body);
+    const mid = toHex(content.messageId);
+    const encoded = encodeContent(content);
+    let stored: StoredMessage | undefined;
+    const work = this.c.newWork();
+    await this.c.store.transaction(async (tx) => {
+      if (o.store) {
+        const r: MessageRecord = {
+          id: mid,
+          sender: me.accountName,
+          senderDevice: me.deviceId,
+          outgoing: true,
+          sentAt: content.sentAt,
+          receivedAt: content.sentAt,
+          kind: 'text',
+          reactions: {},
+          status: 'sending',
+          ...(content.expiresIn ? { expiresAt: content.sentAt + content.expiresIn * 1000 } : {}),
+          ...o.extra,
+        };
+        const entry = await tx.appendMessage(id, mid, encodeMessage(r));
+        if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
+        stored = decodeMessage(entry.data, id, entry.seq);
+      }
+      await tx.markProcessed(`msg:${mid}`);
+      await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encoded, ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
+    });
+    this.c.finish(work);
+    if (stored) this.c.events.emit('message', publicMessage(stored));
+    this.kickOutbox();
+    return mid;
+  }
+
+  kickOutbox(): void {
+    if (!this.c.started || this.c.closed) return;
+    void this.pumpOutbox().catch((e) => this.c.warnErr('OUTBOX', e));
+  }
+
+  async pumpOutbox(): Promise<void> {
+    if (this.c.pumping) {
+      this.c.pumpAgain = true;
+      return;
+    }
+    this.c.pumping = true;
+    try {
+      do {
+        this.c.pumpAgain = false;
+        for (;;) {
+          if (!this.c.started) return;
+          const batches = this.dueBatches(await this.c.outbox.list());
+          if (batches.length === 0) break;
+          for (const b of batches) await this.sendBatch(b);
+        }
+      } while (this.c.pumpAgain);
+    } finally {
+      this.c.pumping = false;
+    }
+    if (!this.c.started) return;
+    const wake = await this.c.outbox.nextWakeAt();
+    if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
+    if (wake !== undefined) this.c.outboxTimer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
+  }
+
+  /** Per conversation, the due entries at the head of its queue (in order; stops at the first one not due). */
+  dueBatches(all: OutboxRecord[]): OutboxRecord[][] {
+    const now = this.c.now();
+    const byConv = new Map<string, OutboxRecord[]>();
+    const blocked = new Set<string>();
+    for (const r of all) {
+      if (r.state === 'failed' || blocked.has(r.conversationId)) continue;
+      const due = r.state === 'inflight' ? r.leaseUntil <= now : r.nextAttemptAt <= now;
+      if (!due) {
+        blocked.add(r.conversationId);
+        continue;
+      }
+      const list = byConv.get(r.conversationId) ?? [];
+      if (list.length < 100) list.push(r);
+      byConv.set(r.conversationId, list);
+    }
+    return [...byConv.values()];
+  }
+
+  /**
+   * Send a run of one conversation's queue: encrypt what has no ciphertext of the current epoch and persist the new
+   * MLS state with the ciphertexts (so a resend after a crash is the same message), submit in order, then mark sent.
+   */
+  async sendBatch(batch: OutboxRecord[]): Promise<void> {
+    const id = batch[0]!.conversationId;
+    const lease = this.c.now() + 60_000;
+    const prepared = await this.c.lock.run(async () => {
+      let group = this.c.groups.get(id);
+      const conv = this.c.convs.get(id);
+      if (!group || !conv || conv.state === 'removed' || conv.policyViolation) return undefined;
+      const e = epochOf(group).toString();
+      const out: Array<{ rec: OutboxRecord; ct: Uint8Array; ttl?: number }> = [];
+      for (const rec of batch) {
+        const p = decodeOutbox(rec.payload);
+        let ct = p.ciphertext && p.epoch === e ? p.ciphertext : undefined;
+        if (!ct) {
+          const r = encryptMessage(this.c.m.deps, group, p.content);
+          group = r.group;
+          ct = r.message;
+        }
+        const next: OutboxRecord = {
+          ...rec,
+          state: 'inflight',
+          attempts: rec.attempts + 1,
+          leaseUntil: lease,
+          payload: encodeOutbox({ ...p, ciphertext: ct, epoch: e }),
+        };
+        out.push({ rec: next, ct, ...(p.ttlSeconds ? { ttl: p.ttlSeconds } : {}) });
+      }
+      const g = group;
+      await this.c.store.transaction(async (tx) => {
+        await tx.put(NS.group, id, this.c.m.serialize(g));
+        for (const w of out) await tx.outboxPut(w.rec);
+      });
+      this.c.groups.set(id, g);
+      return out;
+    });
+    if (!prepared) {
+      for (const rec of batch) await this.failSend(rec, 'NOT_MEMBER', true);
+      return;
+    }
+    const sent: OutboxRecord[] = [];
+    let failure: { rec: OutboxRecord; code: string; permanent: boolean } | undefined;
+    const classify = (rec: OutboxRecord, e: unknown) => {
+      const code = e instanceof ApiError ? e.code : 'NETWORK';
+      const permanent = e instanceof ApiError && !e.retryable && e.code !== 'STALE_EPOCH' && e.code !== 'UNAUTHORIZED';
+      return { rec, code, permanent };
+    };
+    const socket = this.c.socket;
+    if (socket?.online && prepared.length > 1) {
+      // Pipelined over the socket: sent in order, answered in order, stored by the server in one batch.
+      const results = await Promise.allSettled(prepared.map(({ ct, ttl }) => socket.submit(ct, ttl ? { ttlSeconds: ttl } : {})));
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k]!;
+        if (r.status === 'fulfilled') sent.push(prepared[k]!.rec);
+        else if (!failure) failure = classify(prepared[k]!.rec, r.reason);
+      }
+    } else {
+      for (const { rec, ct, ttl } of prepared) {
+        try {
+          await this.c.a.submit(ct, ttl ? { ttlSeconds: ttl } : {});
+          sent.push(rec);
+        } catch (e) {
+          failure = classify(rec, e);
+          break;
+        }
+      }
+    }
+    const updated: StoredMessage[] = [];
+    await this.c.store.transaction(async (tx) => {
+      for (const rec of sent) {
+        await this.c.outbox.markSent(rec.id, tx);
+        const entry = await tx.getMessage(id, rec.id);
+        if (!entry) continue;
+        const cur = decodeMessage(entry.data, id, entry.seq);
+        if (cur.status !== 'sending' && cur.status !== 'failed') continue;
+        const { seq: _s, conversationId: _c, ...r } = cur;
+        const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
+        updated.push(decodeMessage(u.data, id, u.seq));
+      }
+      // Other unsent entries go back in line (their attempt is not counted).
+      if (failure) {
+        const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
+        for (const { rec } of prepared)
+          if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
+      }
+    });
+    for (const u of updated) this.c.events.emit('message-updated', publicMessage(u));
+    if (failure) await this.failSend(failure.rec, failure.code, failure.permanent);
+  }
+
+  async failSend(rec: OutboxRecord, code: string, permanent: boolean): Promise<void> {
+    const r = await this.c.outbox.markFailed(rec.id, code, { permanent });
+    if (r.state !== 'failed') return;
+    this.c.events.emit('send-failed', { conversationId: rec.conversationId, id: rec.id, code });
+    let updated: StoredMessage | undefined;
+    await this.c.store.transaction(async (tx) => {
+      const entry = await tx.getMessage(rec.conversationId, rec.id);
+      if (!entry) return;
+      const { seq: _s, conversationId: _c, ...cur } = decodeMessage(entry.data, rec.conversationId, entry.seq);
+      const u = await tx.updateMessage(rec.conversationId, rec.id, encodeMessage({ ...cur, status: 'failed' }));
+      updated = decodeMessage(u.data, rec.conversationId, u.seq);
+    });
+    if (updated) this.c.events.emit('message-updated', publicMessage(updated));
+  }
+
+  async localUpdate(
+    id: string,
+    target: string,
+    change: (t: StoredMessage & { contentKey?: string }) => StoredMessage & { contentKey?: string },
+  ): Promise<void> {
+    const work = this.c.newWork();
+    await this.c.store.transaction((tx) => this.c.receiver.updateTarget(tx, id, target, work, change));
+    this.c.finish(work);
+  }
+}
