@@ -14,13 +14,13 @@ export interface Context {
 
 /** Connects and catches up; if the server cannot be reached, says so and goes on with the local data. */
 export async function startOrOffline(ctx: Context): Promise<SottoClient> {
-  const client = await ctx.session.client();
   try {
-    await client.start();
+    return await ctx.session.client({ start: true });
   } catch (e) {
     if (!(e instanceof ApiError && e.code === 'NETWORK')) throw e;
     ctx.out.note('offline: the server cannot be reached; showing local data');
+    const client = await ctx.session.client();
     await client.stop();
+    return client;
   }
-  return client;
 }

@@ -1,6 +1,6 @@
 // Session: the global options, the profile lock and the open SDK client of one sotto invocation (built once in main).
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SottoClient } from '@sotto/client';
@@ -52,6 +52,8 @@ export class Session {
   readonly settings: Settings;
   #client: SottoClient | undefined;
   #lock: ProfileLock | undefined;
+  #warned = false;
+  #online = false;
 
   constructor(settings: Settings) {
     this.settings = settings;
@@ -60,7 +62,14 @@ export class Session {
   /** The client of the profile; `registered` demands an account, `start` connects and catches up first. */
   async client(o: { registered?: boolean; start?: boolean } = {}): Promise<SottoClient> {
     if (!this.#client) {
-      mkdirSync(this.settings.profileDir, { recursive: true, mode: 0o700 });
+      const dir = this.settings.profileDir;
+      // Without a passphrase the SDK would make a new key file; a store with no key file is passphrase-protected.
+      if (this.settings.passphrase === undefined && existsSync(join(dir, 'sotto.db')) && !existsSync(join(dir, 'storage.key')))
+        throw new CliError(
+          'PASSPHRASE_REQUIRED',
+          `profile ${dir} is protected by a passphrase: give --passphrase-file FILE or SOTTO_PASSPHRASE`,
+        );
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       this.#lock = new ProfileLock(this.settings.profileDir);
       this.#lock.acquire();
       this.#client = await openNodeClient({
@@ -69,21 +78,28 @@ export class Session {
       });
     }
     const c = this.#client;
+    if (c.registered && this.settings.serverGiven && c.me.serverUrl !== this.settings.serverUrl && !this.#warned) {
+      this.#warned = true;
+      process.stderr.write(`sotto: note: this profile uses ${c.me.serverUrl}; --server / SOTTO_SERVER is ignored\n`);
+    }
     if ((o.registered ?? true) && !c.registered)
       throw new CliError(
         'NOT_REGISTERED',
         `no account in profile ${this.settings.profileDir}: run \`sotto register NAME@HOST --invite TOKEN\` or \`sotto link NAME@HOST\``,
       );
-    if (o.start) await c.start();
+    if (o.start) {
+      await c.start();
+      this.#online = true;
+    }
     return c;
   }
 
-  /** Sends what is queued (bounded wait), then closes the store and releases the lock. Safe to call twice. */
+  /** Sends what is queued (bounded wait, only if the client got online), then closes the store and releases the lock. Safe to call twice. */
   async close(o: { flush?: boolean } = {}): Promise<void> {
     const c = this.#client;
     this.#client = undefined;
     try {
-      if (c && o.flush && c.registered) await c.flush(30_000).catch(() => {});
+      if (c && o.flush && this.#online) await c.flush(30_000).catch(() => {});
       await c?.close();
     } finally {
       this.#lock?.release();

@@ -1,7 +1,7 @@
 // The sotto binary without a server: --help for every command, usage errors, missing profiles, an unreachable
 // server (each a non-zero exit with a clear message on stderr), and the terminal QR renderer.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Command } from 'commander';
@@ -91,6 +91,23 @@ test('settings work on a fresh profile (shown, changed, kept)', async () => {
   assert.match(r.stdout, /typing\s+off/);
   const again = JSON.parse((await sotto(['--profile', profile, '--json', 'settings', 'show'])).stdout) as Record<string, unknown>;
   assert.equal(again.sendTyping, false);
+});
+
+test('a passphrase-protected profile needs its passphrase (env or file)', async () => {
+  const profile = join(root, 'locked');
+  const first = await sotto(['--profile', profile, 'settings', 'set', 'typing', 'off'], { env: { SOTTO_PASSPHRASE: 'correct horse' } });
+  assert.equal(first.status, 0, first.stderr);
+  const none = await sotto(['--profile', profile, 'settings']);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /protected by a passphrase: give --passphrase-file FILE or SOTTO_PASSPHRASE/);
+  const wrong = await sotto(['--profile', profile, 'settings'], { env: { SOTTO_PASSPHRASE: 'battery staple' } });
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, /wrong passphrase/);
+  const file = join(root, 'passphrase.txt');
+  writeFileSync(file, 'correct horse\n', { mode: 0o600 });
+  const ok = await sotto(['--profile', profile, '--passphrase-file', file, '--json', 'settings']);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as { sendTyping: boolean }).sendTyping, false);
 });
 
 test('renderQr draws a square of half blocks with a quiet zone', () => {

@@ -56,11 +56,12 @@ test('two users chat in two terminals', { skip }, async () => {
   tmux('send-keys', '-t', 'alice', 'live and well', 'Enter');
   await until(async () => /alice@localhost: live and well/.test(pane('bob')), 20_000, "alice's live line in bob's chat");
 
-  // a line being typed survives an incoming message (the prompt is redrawn under it)
+  // a line being typed survives an incoming message (the prompt is redrawn under it); typing shows on the other side
   tmux('send-keys', '-t', 'bob', 'half-typed');
+  await until(async () => /\(bob@localhost typing\) > $/m.test(pane('alice')), 20_000, "bob's typing in alice's prompt");
   tmux('send-keys', '-t', 'alice', 'one more', 'Enter');
   await until(async () => /alice@localhost: one more/.test(pane('bob')), 20_000, 'the third line');
-  assert.match(pane('bob'), /^> half-typed/m);
+  assert.match(pane('bob'), /> half-typed$/m);
 
   tmux('send-keys', '-t', 'bob', 'C-u', '/quit', 'Enter');
   tmux('send-keys', '-t', 'alice', '/quit', 'Enter');

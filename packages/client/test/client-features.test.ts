@@ -106,6 +106,8 @@ test('safety numbers match on both sides; verification is kept', async () => {
   const b = await cb.safetyNumber('sn1@localhost');
   assert.equal(a.digits, b.digits);
   assert.equal(a.digits.length, 60);
-  await ca.markVerified('sn2@localhost');
+  assert.equal(await ca.verifySafetyNumber('sn2@localhost', '1'.repeat(60)), 'mismatch');
+  assert.equal(await ca.verifySafetyNumber('sn2@localhost', b.qrPayload), 'match');
   assert.equal((await ca.listContacts()).find((c) => c.account === 'sn2@localhost')?.verified, true);
+  assert.equal(await cb.verifySafetyNumber('sn1@localhost', a.display), 'match');
 });

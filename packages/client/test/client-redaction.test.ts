@@ -26,7 +26,8 @@ test('SottoClient prints none of its keys', async () => {
       throw new Error('offline');
     },
   });
-  const text = inspect(client, { depth: 10, showHidden: true });
-  assert.ok(!/signatureSecret|accountSecret/.test(text));
+  assert.equal(inspect(client, { depth: 10, showHidden: true }), '[SottoClient redacted]');
+  assert.equal(inspect(client.c, { depth: 10 }), '[ClientCore redacted]');
+  assert.equal(JSON.stringify({ client }), '{"client":"[SottoClient redacted]"}');
   await client.close();
 });

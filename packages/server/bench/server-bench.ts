@@ -300,7 +300,8 @@ async function main(): Promise<void> {
     const rg = rGroup.delivered / 99 / rGroup.seconds;
     rows.push(['100-member group: messages/s (x99 deliveries)', sg.toFixed(0), rg.toFixed(0), `${((100 * sg) / rg).toFixed(1)}%`]);
 
-    // 3. Latency at half the pair rate of each system.
+    // 3. Latency at half the pair rate of each system (after the group phase's backlog has drained).
+    await sleep(3000);
     process.stderr.write('latency at half load...\n');
     const h0 = await submitHistogram(sv.metricsPort);
     const sLat = await drive(

@@ -70,7 +70,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   history.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
   for (const m of history.slice(-historyCount)) out.write(`${formatMessage(m, me)}\n`);
-  await markRead(client, [...scope.ids][0] ?? '', history);
+  for (const id of scope.ids) await markRead(client, id, history.filter((m) => m.conversationId === id));
 
   const rl = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty });
   /** Prints a line above the prompt without losing what the user is typing. */
@@ -82,9 +82,20 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     out.write(`${line}\n`);
     if (tty) rl.prompt(true);
   };
+  const typing = new TypingIndicator(client, scope, me, (prompt) => {
+    rl.setPrompt(prompt);
+    if (tty) {
+      cursorTo(out, 0);
+      clearLine(out, 0);
+      rl.prompt(true);
+    }
+  });
+  if (tty) process.stdin.on('keypress', typing.onKeypress);
   const offs = [
+    client.on('typing', typing.onTyping),
     client.on('message', (m) => {
       if (!scope.ids.has(m.conversationId)) return;
+      typing.messageFrom(m.sender);
       show(formatMessage(m, me, { live: true }));
       if (!m.outgoing) void markRead(client, m.conversationId, [m]);
     }),
@@ -136,6 +147,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
         const members = [...scope.ids].flatMap((id) => client.getConversation(id)?.members.map((m) => m.account) ?? []);
         show(`* members: ${[...new Set(members)].join(', ')}`);
       } else if (text !== '') {
+        typing.sent();
         sending = sending.then(() => send(line)).catch((e) => show(`* not sent: ${describeError(e).message}`));
       }
       rl.prompt();
@@ -146,6 +158,85 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     rl.prompt();
   });
   for (const off of offs) off();
+  process.stdin.off('keypress', typing.onKeypress);
+  typing.stop();
   await sending;
   out.write('\n');
+}
+
+/** Typing notifications: sent while the user types (the SDK sends them only if enabled and the chat is accepted),
+ * and shown in the prompt for others. */
+class TypingIndicator {
+  readonly #client: SottoClient;
+  readonly #scope: ChatScope;
+  readonly #me: string;
+  readonly #setPrompt: (prompt: string) => void;
+  readonly #others = new Map<string, ReturnType<typeof setTimeout>>();
+  #idle: ReturnType<typeof setTimeout> | undefined;
+  #typingIn: string | undefined;
+
+  constructor(client: SottoClient, scope: ChatScope, me: string, setPrompt: (prompt: string) => void) {
+    this.#client = client;
+    this.#scope = scope;
+    this.#me = me;
+    this.#setPrompt = setPrompt;
+  }
+
+  readonly onKeypress = (_s: string | undefined, key: { name?: string } | undefined): void => {
+    if (key?.name === 'return' || key?.name === 'enter') return;
+    const id = [...this.#scope.ids][0];
+    if (id === undefined) return;
+    if (this.#typingIn === undefined) {
+      this.#typingIn = id;
+      void this.#client.setTyping(id, true).catch(() => {});
+    }
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = setTimeout(() => this.#stopTyping(true), 4000);
+  };
+
+  readonly onTyping = (e: { conversationId: string; account: string; typing: boolean }): void => {
+    if (!this.#scope.ids.has(e.conversationId) || e.account === this.#me) return;
+    const t = this.#others.get(e.account);
+    if (t) clearTimeout(t);
+    this.#others.delete(e.account);
+    if (e.typing)
+      this.#others.set(
+        e.account,
+        setTimeout(() => this.messageFrom(e.account), 8000),
+      );
+    this.#render();
+  };
+
+  /** A message from `account` ends its typing. */
+  messageFrom(account: string): void {
+    const t = this.#others.get(account);
+    if (!t) return;
+    clearTimeout(t);
+    this.#others.delete(account);
+    this.#render();
+  }
+
+  /** The user sent a line: typing stopped. */
+  sent(): void {
+    this.#stopTyping(true);
+  }
+
+  stop(): void {
+    this.#stopTyping(true);
+    for (const t of this.#others.values()) clearTimeout(t);
+    this.#others.clear();
+  }
+
+  #stopTyping(notify: boolean): void {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = undefined;
+    const id = this.#typingIn;
+    this.#typingIn = undefined;
+    if (notify && id !== undefined) void this.#client.setTyping(id, false).catch(() => {});
+  }
+
+  #render(): void {
+    const who = [...this.#others.keys()];
+    this.#setPrompt(who.length ? `(${who.join(', ')} typing) > ` : '> ');
+  }
 }

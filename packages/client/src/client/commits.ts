@@ -1,69 +1,19 @@
-// Commits: creating groups, claiming KeyPackages, and running commits through the one-commit-per-epoch rule (RFC 9420 §14): pending state, STALE_EPOCH catch-up and retry, crash recovery.
+// Commits: creating groups, claiming KeyPackages, and running commits under the one-commit-per-epoch rule
+// (RFC 9420 §14): pending state kept until the server accepts, STALE_EPOCH catch-up and retry, crash recovery.
 
-
-import { x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '@sotto/identity';
-import type { Credential, CryptoProvider } from '@sotto/mls';
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
-import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
-import type { Content, ContentBody } from '../content/content-types.js';
-import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
-import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
-import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
-import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
-import { Outbox } from '../outbox/outbox.js';
-import { KeyChangeTracker } from '../safety/key-change-tracker.js';
-import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
-import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
+import { epoch as epochOf, type Group, groupId as groupIdOf } from '@sotto/mls';
+import { type GroupMeta, policyViolation } from '../conversation/group-meta.js';
+import { type LeafInfo, leavesOf, type MlsAdapter, metaOf } from '../mls/mls-adapter.js';
+import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
-import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
+import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
-import { Emitter } from '../util/emitter.js';
-import { Mutex, sleep } from '../util/mutex.js';
-import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { constantTimeEqual } from '../util/bytes.js';
+import { sleep } from '../util/mutex.js';
 import { ClientError } from './client-error.js';
-import {
-  type ContactRecord,
-  type ConvRecord,
-  decodeMessage,
-  decodeOutbox,
-  decodePending,
-  encodeMessage,
-  encodeOutbox,
-  encodePending,
-  json,
-  type MessageRecord,
-  NS,
-  parse,
-  publicMessage,
-} from './records.js';
-import {
-  type AttachmentInfo,
-  type ClientEvents,
-  type ClientSettings,
-  type ContactInfo,
-  type ConversationId,
-  type ConversationInfo,
-  DEFAULT_SETTINGS,
-  type MessageIdHex,
-  type StoredMessage,
-} from './types.js';
-import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+import { type ClientCore, COMMIT_ATTEMPTS, PAST_EPOCHS, type Work } from './core.js';
+import { type ConvRecord, decodePending, encodePending, json, NS } from './records.js';
+import type { ConversationId, ConversationInfo } from './types.js';
 
 export class Committer {
   constructor(readonly c: ClientCore) {}

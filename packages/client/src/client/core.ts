@@ -1,18 +1,12 @@
 // ClientCore: the state one SottoClient shares between its parts (store, identity, MLS group states, conversation
 // records, timers) and the helpers they all use. Internal to the SDK: applications hold a SottoClient.
 
-
-import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '@sotto/identity';
 import type { Credential, CryptoProvider } from '@sotto/mls';
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
-import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
-import type { Content, ContentBody } from '../content/content-types.js';
-import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
-import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
-import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import { epoch as epochOf, type Group } from '@sotto/mls';
+import { type GroupMeta, roleOf } from '../conversation/group-meta.js';
+import type { DeviceIdentity } from '../identity/device-identity.js';
+import { deriveLinkCode, formatLinkCode } from '../link/link-code.js';
 import {
   decodeStoredKeyPackage,
   encodeStoredKeyPackage,
@@ -23,52 +17,24 @@ import {
   metaOf,
   type StoredKeyPackage,
 } from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
 import { Outbox } from '../outbox/outbox.js';
 import { KeyChangeTracker } from '../safety/key-change-tracker.js';
-import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
-import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
-import { ApiError } from '../transport/api-error.js';
+import type { LocalStore, StoreWriter } from '../store/local-store.js';
 import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
-import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
-import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
-import { Emitter } from '../util/emitter.js';
-import { Mutex, sleep } from '../util/mutex.js';
-import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import type { ServerSocket, WebSocketFactory } from '../transport/socket.js';
+import { toHex, u64be } from '../util/bytes.js';
+import { Mutex } from '../util/mutex.js';
+import type { RandomBytes } from '../util/secret-bytes.js';
+import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
-import {
-  type ContactRecord,
-  type ConvRecord,
-  decodeMessage,
-  decodeOutbox,
-  decodePending,
-  encodeMessage,
-  encodeOutbox,
-  encodePending,
-  json,
-  type MessageRecord,
-  NS,
-  parse,
-  publicMessage,
-} from './records.js';
-import {
-  type AttachmentInfo,
-  type ClientEvents,
-  type ClientSettings,
-  type ContactInfo,
-  type ConversationId,
-  type ConversationInfo,
-  DEFAULT_SETTINGS,
-  type MessageIdHex,
-  type StoredMessage,
-} from './types.js';
 import { Committer } from './commits.js';
 import { Contacts } from './contacts.js';
+import { Devices } from './devices.js';
 import { Receiver } from './receiver.js';
+import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
 import type { SottoClient } from './sotto-client.js';
+import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS } from './types.js';
 import { Upkeep } from './upkeep.js';
 
 export interface SottoClientOptions {
@@ -125,7 +91,7 @@ export class ClientCore {
   mls: MlsAdapter | undefined;
   socket: ServerSocket | undefined;
   settings: ClientSettings;
-  readonly groups = new Map<string, Group>();
+  readonly groups: Map<string, Group> = new Map();
   readonly convs = new Map<string, ConvRecord>();
   readonly expiry = new Map<string, number>();
   ownKps = new Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>();
@@ -145,8 +111,12 @@ export class ClientCore {
   readonly sender: Sender;
   readonly contacts: Contacts;
   readonly upkeep: Upkeep;
+  readonly devices: Devices;
 
-  constructor(options: SottoClientOptions, readonly events: SottoClient) {
+  constructor(
+    options: SottoClientOptions,
+    readonly events: SottoClient,
+  ) {
     this.store = options.store;
     this.crypto = options.crypto;
     this.wsFactory = options.webSocket;
@@ -170,6 +140,7 @@ export class ClientCore {
     this.sender = new Sender(this);
     this.contacts = new Contacts(this);
     this.upkeep = new Upkeep(this);
+    this.devices = new Devices(this);
   }
 
   init(identity: DeviceIdentity, serverUrl: string): void {
@@ -310,3 +281,4 @@ export function linkCodeOf(keys: { signatureKey: Uint8Array; encryptionKey: Uint
   return formatLinkCode(deriveLinkCode(keys, sha256(secret), secret));
 }
 
+redactOnPrototype(ClientCore.prototype, 'ClientCore');

@@ -1,69 +1,20 @@
-// Receiver: the ordered, batched, exactly-once receive pipeline: MLS state, stored message and processed marker in one transaction, then the ack.
+// Receiver: the ordered, batched, exactly-once receive pipeline: for each server message, the new MLS state, the
+// stored message and a processed marker go into one transaction; only then is it acknowledged (RFC 9420 §14-15).
 
-
-import { x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '@sotto/identity';
-import type { Credential, CryptoProvider } from '@sotto/mls';
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
-import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
-import type { Content, ContentBody } from '../content/content-types.js';
-import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
-import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
-import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
-import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
+import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { decodeContent } from '../content/content-codec.js';
+import { policyViolation } from '../conversation/group-meta.js';
+import { type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
-import { Outbox } from '../outbox/outbox.js';
-import { KeyChangeTracker } from '../safety/key-change-tracker.js';
-import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
-import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
+import type { StoreWriter } from '../store/local-store.js';
 import { StoreError } from '../store/store-error.js';
-import { ApiError } from '../transport/api-error.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
-import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
-import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
-import { Emitter } from '../util/emitter.js';
-import { Mutex, sleep } from '../util/mutex.js';
-import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import type { QueuedMessage } from '../transport/server-api.js';
+import { toB64Url } from '../util/b64.js';
+import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import {
-  type ContactRecord,
-  type ConvRecord,
-  decodeMessage,
-  decodeOutbox,
-  decodePending,
-  encodeMessage,
-  encodeOutbox,
-  encodePending,
-  json,
-  type MessageRecord,
-  NS,
-  parse,
-  publicMessage,
-} from './records.js';
-import {
-  type AttachmentInfo,
-  type ClientEvents,
-  type ClientSettings,
-  type ContactInfo,
-  type ConversationId,
-  type ConversationInfo,
-  DEFAULT_SETTINGS,
-  type MessageIdHex,
-  type StoredMessage,
-} from './types.js';
-import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
+import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
+import type { StoredMessage } from './types.js';
 
 export class Receiver {
   constructor(readonly c: ClientCore) {}
@@ -386,7 +337,12 @@ export class Receiver {
       case 'typing':
         if (sender.account !== me.accountName && rec.state === 'active') {
           work.fx.push(() =>
-            this.c.events.emit('typing', { conversationId: id, account: sender.account, deviceId: sender.deviceId, typing: b.state === 'start' }),
+            this.c.events.emit('typing', {
+              conversationId: id,
+              account: sender.account,
+              deviceId: sender.deviceId,
+              typing: b.state === 'start',
+            }),
           );
         }
         return;

@@ -1,69 +1,17 @@
-// Sender: content into the local log and the outbox in one transaction, then encrypt, submit in order (pipelined over the socket), mark sent; retries with backoff.
+// Sender: content goes into the local log and the outbox in one transaction; then it is encrypted, submitted in
+// order (pipelined over the socket), marked sent; failures are retried with backoff, across restarts.
 
-
-import { x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '@sotto/identity';
-import type { Credential, CryptoProvider } from '@sotto/mls';
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
-import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
+import { encryptMessage, epoch as epochOf } from '@sotto/mls';
+import { encodeContent, newMessageId } from '../content/content-codec.js';
 import type { Content, ContentBody } from '../content/content-types.js';
-import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
-import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
-import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
-import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
-import { Outbox } from '../outbox/outbox.js';
-import { KeyChangeTracker } from '../safety/key-change-tracker.js';
-import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
-import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
+import { metaOf } from '../mls/mls-adapter.js';
+import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
-import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
-import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
-import { Emitter } from '../util/emitter.js';
-import { Mutex, sleep } from '../util/mutex.js';
-import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import {
-  type ContactRecord,
-  type ConvRecord,
-  decodeMessage,
-  decodeOutbox,
-  decodePending,
-  encodeMessage,
-  encodeOutbox,
-  encodePending,
-  json,
-  type MessageRecord,
-  NS,
-  parse,
-  publicMessage,
-} from './records.js';
-import {
-  type AttachmentInfo,
-  type ClientEvents,
-  type ClientSettings,
-  type ContactInfo,
-  type ConversationId,
-  type ConversationInfo,
-  DEFAULT_SETTINGS,
-  type MessageIdHex,
-  type StoredMessage,
-} from './types.js';
-import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
+import type { ClientCore, Work } from './core.js';
+import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
+import type { MessageIdHex, StoredMessage } from './types.js';
 
 export class Sender {
   constructor(readonly c: ClientCore) {}

@@ -1,71 +1,39 @@
-// SottoClient: the SDK object an application holds: account and devices, conversations over MLS, the ordered
-// exactly-once receive pipeline, the outbox, attachments, receipts, timers, safety and requests. Emits ClientEvents.
-// The work is done by the parts in this folder (core, commits, receiver, sender, contacts, upkeep); this is the facade.
+// SottoClient: the SDK object an application holds: account and devices, conversations over MLS, sync with
+// exactly-once delivery, attachments, receipts, timers, safety and requests. Emits ClientEvents. The work is done by
+// the parts in this folder (core, commits, receiver, sender, devices, contacts, upkeep); this is the facade.
 
-
-import { x25519 } from '@noble/curves/ed25519.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { publicKeyOf } from '@sotto/identity';
-import type { Credential, CryptoProvider } from '@sotto/mls';
-import { encryptMessage, epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import { decodeContent, encodeContent, newMessageId } from '../content/content-codec.js';
-import type { Content, ContentBody } from '../content/content-types.js';
-import { type GroupMeta, policyViolation, roleOf } from '../conversation/group-meta.js';
-import { checkCertificate, createAccountIdentity, DeviceIdentity, deviceIdFor, identityFromRecord } from '../identity/device-identity.js';
-import { createLinkQr, decodeLinkQr, deriveLinkCode, encodeLinkQr, formatLinkCode } from '../link/link-code.js';
+import type { ContentBody } from '../content/content-types.js';
+import { policyViolation } from '../conversation/group-meta.js';
+import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
+import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
-import { Outbox } from '../outbox/outbox.js';
-import { KeyChangeTracker } from '../safety/key-change-tracker.js';
-import { computeSafetyNumber, type SafetyNumber } from '../safety/safety-number.js';
-import type { LocalStore, OutboxRecord, StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
-import { ApiError } from '../transport/api-error.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
-import { ServerSocket, type WebSocketFactory } from '../transport/socket.js';
-import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual, fromHex, readU64be, toHex, u64be } from '../util/bytes.js';
+  compareScannedSafetyNumber,
+  compareTypedSafetyNumber,
+  computeSafetyNumber,
+  type SafetyComparison,
+  type SafetyNumber,
+} from '../safety/safety-number.js';
+import { ServerApi } from '../transport/server-api.js';
+import { ServerSocket } from '../transport/socket.js';
+import { fromB64Url } from '../util/b64.js';
+import { fromHex, readU64be, toHex } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
-import { Mutex, sleep } from '../util/mutex.js';
-import { type RandomBytes, SecretBytes } from '../util/secret-bytes.js';
+import { sleep } from '../util/mutex.js';
+import { redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
-import {
-  type ContactRecord,
-  type ConvRecord,
-  decodeMessage,
-  decodeOutbox,
-  decodePending,
-  encodeMessage,
-  encodeOutbox,
-  encodePending,
-  json,
-  type MessageRecord,
-  NS,
-  parse,
-  publicMessage,
-} from './records.js';
-import {
-  type AttachmentInfo,
-  type ClientEvents,
-  type ClientSettings,
-  type ContactInfo,
-  type ConversationId,
-  type ConversationInfo,
-  DEFAULT_SETTINGS,
-  type MessageIdHex,
-  type StoredMessage,
+import { ClientCore, type SottoClientOptions } from './core.js';
+import { type ContactRecord, type ConvRecord, decodeMessage, json, type MessageRecord, NS, parse, publicMessage } from './records.js';
+import type {
+  AttachmentInfo,
+  ClientEvents,
+  ClientSettings,
+  ContactInfo,
+  ConversationId,
+  ConversationInfo,
+  MessageIdHex,
+  StoredMessage,
 } from './types.js';
-import { KP_LOW, KP_BATCH, PAST_EPOCHS, COMMIT_ATTEMPTS, BATCH, type Effect, type Work, webRandom, leafOf, linkCodeOf, type SottoClientOptions, ClientCore } from './core.js';
 
 export type { SottoClientOptions } from './core.js';
 
@@ -180,133 +148,36 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   // =====================================================================================================
-  // Device linking
+  // Device linking (devices.ts)
   // =====================================================================================================
   /**
    * New device: make keys and a link payload to show (QR text) and wait until an existing device approved it.
    * `done` resolves once this device is registered (call start() then).
    */
-  async beginLink(o: {
+  beginLink(o: {
     serverUrl: string;
     account: string;
     timeoutMs?: number;
   }): Promise<{ qr: string; code: string; deviceId: string; done: Promise<void> }> {
-    if (this.c.identity) throw new ClientError('ALREADY_REGISTERED', 'this device already has an account');
-    const signatureSecret = this.c.rng(32);
-    const signatureKey = publicKeyOf(signatureSecret);
-    const encryptionKey = x25519.getPublicKey(this.c.rng(32));
-    const payload = createLinkQr({ signatureKey, encryptionKey }, this.c.rng);
-    const qr = `sotto-link:1:${toB64Url(encodeLinkQr(payload))}`;
-    const code = linkCodeOf(payload.keys, payload.secret.expose());
-    const deviceId = deviceIdFor(signatureKey);
-    const api = new ServerApi({ baseUrl: o.serverUrl, ...(this.c.fetch ? { fetch: this.c.fetch } : {}) });
-    const domain = o.account.slice(o.account.indexOf('@') + 1);
-    api.setSigner(challengeSigner(deviceId, domain, signatureSecret));
-    const deadline = this.c.now() + (o.timeoutMs ?? 10 * 60_000);
-    const done = (async () => {
-      for (;;) {
-        try {
-          await api.token();
-          break;
-        } catch (e) {
-          if (!(e instanceof ApiError) || (e.code !== 'UNAUTHORIZED' && !e.retryable)) throw e;
-        }
-        if (this.c.now() > deadline) throw new ClientError('LINK_TIMEOUT', 'no device approved this link in time');
-        await sleep(1000); // two unauthenticated requests per poll: stay well under the server's per-address limit
-      }
-      const acct = await api.lookupAccount(o.account);
-      const mine = acct.devices.find((d) => d.deviceId === deviceId);
-      if (!mine) throw new ClientError('BAD_LINK', 'the server does not list this device');
-      const cert = checkCertificate(mine.certificate, this.c.now());
-      if (
-        !constantTimeEqual(cert.signatureKey, signatureKey) ||
-        cert.accountName !== o.account ||
-        !constantTimeEqual(cert.accountKey, acct.accountKey)
-      ) {
-        throw new ClientError('BAD_LINK', 'the certificate does not match this device');
-      }
-      const identity = new DeviceIdentity({
-        accountName: o.account,
-        accountKey: cert.accountKey,
-        signatureSecret: new SecretBytes(signatureSecret),
-        certificate: mine.certificate,
-      });
-      await this.c.adopt(identity, o.serverUrl);
-    })();
-    return { qr, code, deviceId, done };
+    return this.c.devices.beginLink(o);
   }
 
   /**
    * Primary device: approve a new device from its link payload: certify and register it, wait for its KeyPackages,
    * then add it to every conversation. Returns its id and the confirmation code to compare with its screen.
    */
-  async approveLink(qrText: string, o: { timeoutMs?: number } = {}): Promise<{ deviceId: string; code: string; conversations: number }> {
-    const me = this.c.need();
-    if (!me.isPrimary) throw new ClientError('NOT_PRIMARY', 'only the device holding the account key can approve a new device');
-    const m = /^sotto-link:1:([A-Za-z0-9_-]+)$/.exec(qrText.trim());
-    if (!m?.[1]) throw new ClientError('BAD_LINK', 'not a Sotto link payload');
-    const payload = decodeLinkQr(fromB64Url(m[1]));
-    const code = linkCodeOf(payload.keys, payload.secret.expose());
-    const cert = me.certify(payload.keys.signatureKey, this.c.now());
-    const deviceId = deviceIdFor(payload.keys.signatureKey);
-    await this.c.a.addDevice(cert);
-    // Wait for the new device's first KeyPackage (it uploads right after it sees its certificate).
-    const deadline = this.c.now() + (o.timeoutMs ?? 120_000);
-    let first: Uint8Array | undefined;
-    while (!first) {
-      try {
-        first = (await this.c.a.claimKeyPackages(me.accountName)).find((k) => k.deviceId === deviceId)?.keyPackage;
-      } catch (e) {
-        if (!(e instanceof ApiError) || (e.code !== 'NO_KEY_PACKAGE' && !e.retryable)) throw e;
-      }
-      if (first) break;
-      if (this.c.now() > deadline) throw new ClientError('LINK_TIMEOUT', 'the new device did not publish KeyPackages in time');
-      await sleep(300);
-    }
-    let n = 0;
-    for (const rec of [...this.c.convs.values()]) {
-      if (rec.state === 'removed' || rec.state === 'deleted' || rec.policyViolation) continue;
-      const kp = first ?? (await this.c.a.claimKeyPackages(me.accountName)).find((k) => k.deviceId === deviceId)?.keyPackage;
-      first = undefined;
-      if (!kp) continue;
-      await this.c.commits.addKeyPackages(rec.id, [{ deviceId, keyPackage: kp, account: me.accountName }]);
-      if (rec.state === 'active') {
-        await this.c.sender.sendBody(
-          rec.id,
-          { type: 'device-link', action: 'linked', deviceId: new TextEncoder().encode(deviceId) },
-          { store: false },
-        );
-      }
-      n++;
-    }
-    return { deviceId, code, conversations: n };
+  approveLink(qrText: string, o: { timeoutMs?: number } = {}): Promise<{ deviceId: string; code: string; conversations: number }> {
+    return this.c.devices.approveLink(qrText, o);
   }
 
   /** Devices of this account, as the server lists them. */
-  async listDevices(): Promise<Array<{ deviceId: string; current: boolean }>> {
-    const me = this.c.need();
-    const a = await this.c.a.lookupAccount(me.accountName);
-    return a.devices.map((d) => ({ deviceId: d.deviceId, current: d.deviceId === me.deviceId }));
+  listDevices(): Promise<Array<{ deviceId: string; current: boolean }>> {
+    return this.c.devices.listDevices();
   }
 
   /** Primary device: revoke a device (signed) and remove it from every conversation. */
-  async unlinkDevice(deviceId: string): Promise<void> {
-    const me = this.c.need();
-    if (!me.isPrimary) throw new ClientError('NOT_PRIMARY', 'only the device holding the account key can unlink a device');
-    if (deviceId === me.deviceId) throw new ClientError('INVALID_ARGUMENT', 'the primary device cannot unlink itself');
-    await this.c.a.revokeDevice(me.revoke(deviceId, this.c.now()));
-    for (const rec of [...this.c.convs.values()]) {
-      const g = this.c.groups.get(rec.id);
-      if (!g || rec.state === 'removed' || rec.policyViolation) continue;
-      if (!leavesOf(g).some((l) => l.deviceId === deviceId)) continue;
-      await this.c.commits.commitWith(rec.id, (group) => {
-        const leaves = leavesOf(group)
-          .filter((l) => l.deviceId === deviceId)
-          .map((l) => l.leafIndex);
-        if (leaves.length === 0) return undefined;
-        return { out: this.c.m.remove(group, leaves), submit: {} };
-      });
-    }
+  unlinkDevice(deviceId: string): Promise<void> {
+    return this.c.devices.unlinkDevice(deviceId);
   }
 
   // =====================================================================================================
@@ -328,9 +199,10 @@ export class SottoClient extends Emitter<ClientEvents> {
       (c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted',
     );
     if (existing) return existing;
-    return this.c.commits.create({ v: 1, kind: 'direct', name: '', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 }, [
-      account,
-    ]);
+    return this.c.commits.create(
+      { v: 1, kind: 'direct', name: '', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 },
+      [account],
+    );
   }
 
   /** Create a group owned by this account, with the given members. */
@@ -576,6 +448,17 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.c.contacts.setContact(account, { verified });
   }
 
+  /**
+   * Compare what the user typed (60 digits) or scanned (the other device's QR payload) with our safety number for
+   * `account`; on a match the contact is marked verified. Returns the comparison.
+   */
+  async verifySafetyNumber(account: string, input: string | Uint8Array): Promise<SafetyComparison> {
+    const mine = await this.safetyNumber(account);
+    const r = typeof input === 'string' ? compareTypedSafetyNumber(input, mine) : compareScannedSafetyNumber(input, mine);
+    if (r === 'match') await this.markVerified(account, true);
+    return r;
+  }
+
   async block(account: string): Promise<void> {
     await this.c.contacts.setContact(account, { blocked: true, accepted: false });
     await this.c.contacts.setConvStates((info) => info.owner === account && info.state !== 'removed', 'blocked');
@@ -601,3 +484,6 @@ export class SottoClient extends Emitter<ClientEvents> {
     });
   }
 }
+
+// The client holds every key of this device (through its core): it prints as "[SottoClient redacted]".
+redactOnPrototype(SottoClient.prototype, 'SottoClient');

@@ -44,6 +44,18 @@ export class Batcher {
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.maxOps);
     if (batch.length === 0) return;
+    // Sends first, in their own transaction, so their senders and recipients hear back before the
+    // (larger, less urgent) acknowledgements of the same turn are written.
+    const sends = batch.filter((p) => p.op.type === 'submit');
+    const acks = batch.filter((p) => p.op.type === 'ack');
+    if (sends.length > 0 && acks.length > 0) {
+      await this.write(sends);
+      await new Promise((r) => setImmediate(r));
+      await this.write(acks);
+    } else await this.write(batch);
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
     try {
       const results = await this.storage.applyBatch(batch.map((p) => p.op));
       this.onBatch(batch.length);

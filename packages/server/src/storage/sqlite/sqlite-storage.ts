@@ -16,8 +16,8 @@ import type {
   StorageStats,
   TokenRecord,
 } from '../storage.js';
-import { migrate } from './migrations.js';
 import { Checkpointer } from './checkpointer.js';
+import { migrate } from './migrations.js';
 import { BatchApplier } from './sqlite-batch.js';
 
 type Row = Record<string, unknown>;
