@@ -8,8 +8,11 @@ import type { Session } from './session.js';
 export interface Context {
   session: Session;
   out: Output;
-  /** Resolves on Ctrl-C / SIGTERM (long-running commands wait on it). */
-  interrupted: Promise<void>;
+  /**
+   * Resolves on Ctrl-C / SIGTERM / SIGHUP. A command that calls it ends itself gracefully on a signal; any other
+   * command is stopped at once (the SDK's store is crash-safe, and the stale profile lock is detected).
+   */
+  untilInterrupted(): Promise<void>;
 }
 
 /** Connects and catches up; if the server cannot be reached, says so and goes on with the local data. */

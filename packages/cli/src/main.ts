@@ -15,11 +15,13 @@ async function main(argv: string[]): Promise<number> {
   const interrupted = new Promise<void>((r) => {
     interrupt = r;
   });
+  let graceful = false;
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
-    if (signals > 1) process.exit(sig === 'SIGINT' ? 130 : 143); // a second Ctrl-C: leave at once
-    interrupt();
+    if (graceful && signals === 1) return interrupt();
+    session?.abandon(); // a one-shot command, or a second Ctrl-C: leave at once
+    process.exit(sig === 'SIGINT' ? EXIT.interrupted : 143);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -29,7 +31,14 @@ async function main(argv: string[]): Promise<number> {
     const settings = resolveSettings(globals, process.env);
     json = settings.json;
     session = new Session(settings);
-    return { session, out: new Output(settings.json, io), interrupted };
+    return {
+      session,
+      out: new Output(settings.json, io),
+      untilInterrupted: () => {
+        graceful = true;
+        return interrupted;
+      },
+    };
   });
 
   let status = 0;

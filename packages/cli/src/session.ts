@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { SottoClient } from '@sotto/client';
 import { openNodeClient } from '@sotto/client/node';
 import { CliError } from './cli-error.js';
+import { Passphrase } from './passphrase.js';
 import { ProfileLock } from './profile-lock.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8750';
@@ -23,21 +24,22 @@ export interface Settings {
   serverGiven: boolean;
   profileDir: string;
   json: boolean;
-  passphrase: string | undefined;
+  passphrase: Passphrase | undefined;
 }
 
 export function resolveSettings(o: GlobalOptions, env: NodeJS.ProcessEnv): Settings {
   const server = o.server || env.SOTTO_SERVER || undefined;
   const profile = o.profile || env.SOTTO_PROFILE || join(homedir(), '.sotto-cli');
-  let passphrase = env.SOTTO_PASSPHRASE || undefined;
+  let text = env.SOTTO_PASSPHRASE || undefined;
   if (o.passphraseFile) {
     try {
-      passphrase = readFileSync(o.passphraseFile, 'utf8').replace(/\r?\n$/, '');
+      text = readFileSync(o.passphraseFile, 'utf8').replace(/\r?\n$/, '');
     } catch {
       throw new CliError('USAGE', `cannot read the passphrase file ${o.passphraseFile}`, 2);
     }
-    if (passphrase === '') throw new CliError('USAGE', `the passphrase file ${o.passphraseFile} is empty`, 2);
+    if (text === '') throw new CliError('USAGE', `the passphrase file ${o.passphraseFile} is empty`, 2);
   }
+  const passphrase = text === undefined ? undefined : new Passphrase(text);
   return {
     serverUrl: (server ?? DEFAULT_SERVER).replace(/\/+$/, ''),
     serverGiven: server !== undefined,
@@ -74,7 +76,7 @@ export class Session {
       this.#lock.acquire();
       this.#client = await openNodeClient({
         dir: this.settings.profileDir,
-        ...(this.settings.passphrase !== undefined ? { passphrase: this.settings.passphrase } : {}),
+        ...(this.settings.passphrase !== undefined ? { passphrase: this.settings.passphrase.expose() } : {}),
       });
     }
     const c = this.#client;
@@ -92,6 +94,11 @@ export class Session {
       this.#online = true;
     }
     return c;
+  }
+
+  /** On an abrupt exit: release the profile lock (the store is left to the SDK's crash safety). */
+  abandon(): void {
+    this.#lock?.release();
   }
 
   /** Sends what is queued (bounded wait, only if the client got online), then closes the store and releases the lock. Safe to call twice. */

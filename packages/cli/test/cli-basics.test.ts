@@ -4,13 +4,18 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { inspect } from 'node:util';
 import type { Command } from 'commander';
 import { buildProgram } from '../src/program.js';
 import { renderQr } from '../src/qr-terminal.js';
-import { sotto, tempDir } from './helpers/harness.js';
+import { resolveSettings } from '../src/session.js';
+import { killRunning, sotto, tempDir } from './helpers/harness.js';
 
 const root = tempDir();
-after(() => rmSync(root, { recursive: true, force: true }));
+after(async () => {
+  await killRunning();
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** Every command path of the real program: [], ['register'], ['group', 'create'], ... */
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
@@ -108,6 +113,13 @@ test('a passphrase-protected profile needs its passphrase (env or file)', async 
   const ok = await sotto(['--profile', profile, '--passphrase-file', file, '--json', 'settings']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal((JSON.parse(ok.stdout) as { sendTyping: boolean }).sendTyping, false);
+});
+
+test('the passphrase never shows in printed settings', () => {
+  const settings = resolveSettings({ profile: '/tmp/p' }, { SOTTO_PASSPHRASE: 'hunter2-secret' });
+  assert.equal(settings.passphrase?.expose(), 'hunter2-secret');
+  for (const shown of [inspect(settings), JSON.stringify(settings), String(settings.passphrase), `${settings.passphrase}`])
+    assert.ok(!shown.includes('hunter2'), shown);
 });
 
 test('renderQr draws a square of half blocks with a quiet zone', () => {

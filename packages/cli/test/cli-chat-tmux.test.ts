@@ -2,10 +2,10 @@
 // Also the progress bar of `attach`, which is drawn only on a terminal.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { cleanEnv, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { allSettled, cleanEnv, killRunning, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = hasTmux ? false : 'tmux is not installed (apt-get install -y tmux)';
@@ -29,13 +29,20 @@ before(async () => {
   socket = join(root, 'tmux.sock');
   alice = new User(server, root, 'alice@localhost');
   bob = new User(server, root, 'bob@localhost');
-  await Promise.all([alice.register(), bob.register()]);
+  await allSettled([alice.register(), bob.register()]);
 });
 after(async () => {
   if (!hasTmux) return;
   try {
     tmux('kill-server');
   } catch {}
+  await killRunning();
+  // the chats end on the terminal hang-up: wait until they released their profiles before removing them
+  await until(
+    async () => !existsSync(join(alice.profile, 'sotto.lock')) && !existsSync(join(bob.profile, 'sotto.lock')),
+    10_000,
+    'chats to exit',
+  ).catch(() => {});
   await server?.stop();
   rmSync(root, { recursive: true, force: true });
 });

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { cleanEnv, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { allSettled, cleanEnv, killRunning, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
 
 interface Msg {
   id: string;
@@ -37,9 +37,10 @@ before(async () => {
   alice = new User(server, root, 'alice@localhost');
   bob = new User(server, root, 'bob@localhost');
   carol = new User(server, root, 'carol@localhost');
-  await Promise.all([alice.register(), bob.register(), carol.register()]);
+  await allSettled([alice.register(), bob.register(), carol.register()]);
 });
 after(async () => {
+  await killRunning();
   await server?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
@@ -187,8 +188,8 @@ test('block: nothing from a blocked account arrives; requests delete and block',
 
   const dave = new User(server, root, 'dave@localhost');
   const erin = new User(server, root, 'erin@localhost');
-  await Promise.all([dave.register(), erin.register()]);
-  await Promise.all([dave.ok(['send', 'carol', 'hi from dave']), erin.ok(['send', 'carol', 'hi from erin'])]);
+  await allSettled([dave.register(), erin.register()]);
+  await allSettled([dave.ok(['send', 'carol', 'hi from dave']), erin.ok(['send', 'carol', 'hi from erin'])]);
   assert.deepEqual((await carol.ok<Conv[]>(['--json', 'requests'])).map((c) => c.owner).sort(), ['dave@localhost', 'erin@localhost']);
   await carol.ok(['requests', 'delete', 'dave']);
   await carol.ok(['requests', 'block', 'erin@localhost']);

@@ -2,7 +2,7 @@
 // Measures: messages/s durably stored and acknowledged end to end (50 sending pairs over 100 devices; a 100-member
 // group), p50/p99 latency at half the pair rate, and server memory per idle connection with 10,000 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -17,7 +17,9 @@ const BIN = resolve(import.meta.dirname, '../bin/sotto-server.js');
 function launch(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; metricsPort: number }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
+    const tee = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }) : undefined;
     createInterface({ input: child.stdout! }).on('line', (l) => {
+      tee?.write(`${l}\n`);
       try {
         const j = JSON.parse(l) as { event?: string; port?: number; metricsPort?: number };
         if (j.event === 'ready') res({ child, port: j.port!, metricsPort: j.metricsPort ?? 0 });

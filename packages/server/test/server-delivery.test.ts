@@ -92,6 +92,38 @@ test('disappearing messages expire on the server even when never acknowledged', 
   assert.ok(ids.includes(long.body.messageId));
 });
 
+test('maximum retention: an unacknowledged message is deleted once older than the limit', async () => {
+  const s = await startServerProcess({
+    env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_SWEEP_SECONDS: '1', SOTTO_RETENTION_MAX_SECONDS: '2' },
+  });
+  try {
+    const a = await registerUser(s.url, 'ret-a');
+    const b = await registerUser(s.url, 'ret-b');
+    const { gid, epoch } = await makeGroup(s.url, a, [b]);
+    const m = await http(
+      s.url,
+      'POST',
+      '/v1/messages',
+      { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 3600 },
+      a.token,
+    );
+    assert.equal(m.status, 200);
+    const q1 = await http(s.url, 'GET', '/v1/messages', undefined, b.token);
+    assert.ok(
+      q1.body.messages.some((x: { id: number }) => x.id === m.body.messageId),
+      'queued at first',
+    );
+    await new Promise((r) => setTimeout(r, 3200));
+    const q2 = await http(s.url, 'GET', '/v1/messages', undefined, b.token);
+    assert.deepEqual(q2.body.messages, [], 'a longer ttlSeconds does not extend the retention limit');
+    const m2 = await fetch(`http://127.0.0.1:${s.metricsPort}/metrics`).then((r) => r.text());
+    assert.match(m2, /sotto_queued_deliveries 0/);
+  } finally {
+    await s.stop();
+    cleanup(s.dataDir);
+  }
+});
+
 test('blobs: streamed upload addressed by SHA-256, wrong hash and oversize refused, download matches', async () => {
   const a = await registerUser(srv.url, 'b-a');
   const data = randomBytes(300_000);

@@ -71,7 +71,7 @@ async function link(ctx: Context, account: string, timeoutSeconds: number): Prom
     `Confirmation code: ${l.code}  (it must match the code shown by the approving device)`,
     'Waiting for approval... (Ctrl-C to give up)',
   ]);
-  await Promise.race([l.done, ctx.interrupted.then(() => Promise.reject(new CliError('INTERRUPTED', 'linking abandoned', 130)))]);
+  await Promise.race([l.done, ctx.untilInterrupted().then(() => Promise.reject(new CliError('INTERRUPTED', 'linking abandoned', 130)))]);
   ctx.out.result({ linked: true, account, deviceId: l.deviceId }, `linked: this profile is now device ${l.deviceId} of ${account}`);
 }
 

@@ -70,7 +70,12 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   history.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
   for (const m of history.slice(-historyCount)) out.write(`${formatMessage(m, me)}\n`);
-  for (const id of scope.ids) await markRead(client, id, history.filter((m) => m.conversationId === id));
+  for (const id of scope.ids)
+    await markRead(
+      client,
+      id,
+      history.filter((m) => m.conversationId === id),
+    );
 
   const rl = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty });
   /** Prints a line above the prompt without losing what the user is typing. */
@@ -154,7 +159,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     });
     rl.on('SIGINT', () => rl.close());
     rl.on('close', () => done());
-    void ctx.interrupted.then(() => rl.close());
+    void ctx.untilInterrupted().then(() => rl.close());
     rl.prompt();
   });
   for (const off of offs) off();

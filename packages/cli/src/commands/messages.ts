@@ -117,7 +117,7 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
     show(m);
     void markRead(client, conv.id, [m]);
   });
-  await ctx.interrupted;
+  await ctx.untilInterrupted();
   off();
 }
 

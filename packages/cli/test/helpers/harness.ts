@@ -16,6 +16,22 @@ export interface Run {
   stderr: string;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every `sotto` process still running (after a failed step) and waits for them: call before removing dirs. */
+export async function killRunning(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (c) =>
+        new Promise<void>((r) => {
+          if (c.exitCode !== null || c.signalCode !== null) return r();
+          c.once('exit', () => r());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 /** Runs `sotto ...args` to completion (a separate process; nothing shared with the test). */
 export function sotto(args: string[], o: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<Run> {
   return new Promise((done) => {
@@ -24,10 +40,12 @@ export function sotto(args: string[], o: { env?: Record<string, string>; input?:
       [SOTTO_BIN, ...args],
       { env: { ...cleanEnv(), ...o.env }, timeout: o.timeoutMs ?? 60_000, encoding: 'utf8' },
       (err, stdout, stderr) => {
+        running.delete(child);
         const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
         done({ status, stdout, stderr });
       },
     );
+    running.add(child);
     if (o.input !== undefined) child.stdin?.end(o.input);
     else child.stdin?.end();
   });
@@ -135,6 +153,12 @@ export class User {
   async register(): Promise<void> {
     await this.ok(['register', this.account, '--invite', this.#server.invite()]);
   }
+}
+
+/** Like Promise.all, but waits for every promise to settle before failing (no process left running). */
+export async function allSettled(ps: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(ps)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
 /** Polls `check` until it returns a truthy value (or fails after `timeoutMs`). */

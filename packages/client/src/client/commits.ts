@@ -113,6 +113,11 @@ export class Committer {
       | { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } }
       | undefined,
   ): Promise<void> {
+    // An earlier commit whose outcome is unknown (the connection broke) must be settled before a new one.
+    if (await this.c.store.get(NS.pending, id)) {
+      await this.c.receiver.catchUp();
+      await this.resolvePendingCommits();
+    }
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);

@@ -13,7 +13,7 @@ export interface Config {
   auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; ratePerMinute: number };
   keyPackages: { maxPerDevice: number; claimsPerMinute: number };
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
-  retention: { maxDays: number; sweepSeconds: number };
+  retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };
   metrics: { enabled: boolean; host: string; port: number };
   log: { level: string };
@@ -104,6 +104,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   c.dataDir = resolve(opts.cwd ?? process.cwd(), c.dataDir);
   if (c.blobs.dir === null) c.blobs.dir = resolve(c.dataDir, 'blobs');
   else c.blobs.dir = resolve(opts.cwd ?? process.cwd(), c.blobs.dir);
+  // retention.maxSeconds, when unset, follows retention.maxDays.
+  if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
   if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');

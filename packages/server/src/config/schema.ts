@@ -174,6 +174,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'A queued message not acknowledged within this many days is deleted.',
   },
   {
+    path: 'retention.maxSeconds',
+    env: 'SOTTO_RETENTION_MAX_SECONDS',
+    type: 'int',
+    default: null,
+    min: 1,
+    max: 3650 * 86400,
+    doc: 'The same limit in seconds; when set it replaces retention.maxDays.',
+  },
+  {
     path: 'retention.sweepSeconds',
     env: 'SOTTO_SWEEP_SECONDS',
     type: 'int',
