@@ -83,12 +83,17 @@ export function createKeyPackage(deps: GroupDeps, opts: CreateKeyPackageOptions)
 
 /** Decodes an MLSMessage carrying a KeyPackage and validates it (RFC 9420 §10.1). */
 export function parseKeyPackage(deps: GroupDeps, bytes: Bytes, cipherSuite?: number): KeyPackage {
-  const m = decodeMlsMessage(bytes);
-  if (m.wireFormat !== WireFormat.mls_key_package) throw new UsageError('not a KeyPackage message');
-  validateKp(deps, m.keyPackage, {
+  const kp = decodeKeyPackageMessage(bytes);
+  validateKp(deps, kp, {
     ...(cipherSuite !== undefined ? { cipherSuite } : {}),
     ...(deps.validateCredential ? { validateCredential: deps.validateCredential } : {}),
   });
+  return kp;
+}
+
+function decodeKeyPackageMessage(bytes: Bytes): KeyPackage {
+  const m = decodeMlsMessage(bytes);
+  if (m.wireFormat !== WireFormat.mls_key_package) throw new UsageError('not a KeyPackage message');
   return m.keyPackage;
 }
 
@@ -142,7 +147,11 @@ export function addMembers(
   keyPackages: (KeyPackage | Bytes)[],
   opts: Omit<CommitOptions, 'proposals'> = {},
 ): CommitOutput {
-  const proposals: Proposal[] = keyPackages.map((kp) => ({ proposalType: ProposalType.add, add: { keyPackage: asKeyPackage(deps, kp) } }));
+  // Decoded only: the commit validates every Add's KeyPackage once (RFC 9420 §12.2, §10.1).
+  const proposals: Proposal[] = keyPackages.map((kp) => ({
+    proposalType: ProposalType.add,
+    add: { keyPackage: kp instanceof Uint8Array ? decodeKeyPackageMessage(kp) : kp },
+  }));
   return commit(deps, group, { ...opts, proposals });
 }
 
