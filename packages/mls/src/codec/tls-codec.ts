@@ -3,25 +3,22 @@ import { DecodeError } from '../errors.js';
 
 const MAX_VARINT = 0x3fffffff;
 
-/** Growable output buffer for encoding. */
+/** Growable output buffer for encoding. Integers are written with shifts (no DataView: cheaper per Writer). */
 export class Writer {
   private buf: Uint8Array;
-  private view: DataView;
   private pos = 0;
 
-  constructor(initial = 256) {
+  constructor(initial = 64) {
     this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = this.buf.length * 2 || 64;
     while (size < this.pos + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.view = new DataView(next.buffer);
   }
 
   u8(v: number): this {
@@ -31,21 +28,31 @@ export class Writer {
   }
   u16(v: number): this {
     this.ensure(2);
-    this.view.setUint16(this.pos, v);
+    const b = this.buf;
+    b[this.pos] = (v >>> 8) & 0xff;
+    b[this.pos + 1] = v & 0xff;
     this.pos += 2;
     return this;
   }
   u32(v: number): this {
     this.ensure(4);
-    this.view.setUint32(this.pos, v);
+    this.put32(this.pos, v);
     this.pos += 4;
     return this;
   }
   u64(v: bigint): this {
     this.ensure(8);
-    this.view.setBigUint64(this.pos, v);
+    this.put32(this.pos, Number((v >> 32n) & 0xffffffffn));
+    this.put32(this.pos + 4, Number(v & 0xffffffffn));
     this.pos += 8;
     return this;
+  }
+  private put32(at: number, v: number): void {
+    const b = this.buf;
+    b[at] = (v >>> 24) & 0xff;
+    b[at + 1] = (v >>> 16) & 0xff;
+    b[at + 2] = (v >>> 8) & 0xff;
+    b[at + 3] = v & 0xff;
   }
   bool(v: boolean): this {
     return this.u8(v ? 1 : 0);
@@ -101,8 +108,10 @@ export class Writer {
       this.pos -= 4 - hdr;
     }
     if (hdr === 1) this.buf[lenPos] = len;
-    else if (hdr === 2) this.view.setUint16(lenPos, len | 0x4000);
-    else this.view.setUint32(lenPos, (len | 0x80000000) >>> 0);
+    else if (hdr === 2) {
+      this.buf[lenPos] = (len >>> 8) | 0x40;
+      this.buf[lenPos + 1] = len & 0xff;
+    } else this.put32(lenPos, (len | 0x80000000) >>> 0);
   }
 
   /** The encoded bytes (a copy the caller owns). */
@@ -114,14 +123,12 @@ export class Writer {
 /** Cursor over input bytes; every read is bounds-checked and throws DecodeError. */
 export class Reader {
   private pos: number;
-  private readonly view: DataView;
   constructor(
     private readonly buf: Uint8Array,
     start = 0,
     private readonly end = buf.length,
   ) {
     this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get offset(): number {
@@ -139,21 +146,26 @@ export class Reader {
   }
   u16(): number {
     this.need(2);
-    const v = this.view.getUint16(this.pos);
+    const b = this.buf;
+    const v = ((b[this.pos] as number) << 8) | (b[this.pos + 1] as number);
     this.pos += 2;
     return v;
   }
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
+    const v = this.get32(this.pos);
     this.pos += 4;
     return v;
   }
   u64(): bigint {
     this.need(8);
-    const v = this.view.getBigUint64(this.pos);
+    const v = (BigInt(this.get32(this.pos)) << 32n) | BigInt(this.get32(this.pos + 4));
     this.pos += 8;
     return v;
+  }
+  private get32(at: number): number {
+    const b = this.buf;
+    return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
   }
   bool(): boolean {
     const v = this.u8();

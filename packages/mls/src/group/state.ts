@@ -118,10 +118,12 @@ export function keysFrom(s: EpochSecrets): EpochKeys {
 }
 
 /** Freezes a new state and marks it redacted. */
+// One shared prototype carries the redacting toString/toJSON/inspect, so a new state per message costs a copy,
+// not three property definitions (which would also push every state object into slow dictionary mode).
+const STATE_PROTOTYPE: object = redactSecrets({}, 'GroupState');
+
 export function makeState(s: GroupState): GroupState {
-  const out = { ...s };
-  redactSecrets(out, 'GroupState');
-  return Object.freeze(out);
+  return Object.freeze(Object.assign(Object.create(STATE_PROTOTYPE) as GroupState, s));
 }
 
 export function memberOf(leafIndex: number, leaf: LeafNode): Member {
