@@ -194,7 +194,11 @@ test('commit storm: three admins commit at once, repeatedly; every client conver
   const a = await user('storm-a');
   const b = await user('storm-b');
   const c = await user('storm-c');
-  const g = await a.createGroup({ name: 'storm', members: ['storm-b@localhost', 'storm-c@localhost'], admins: ['storm-b@localhost', 'storm-c@localhost'] });
+  const g = await a.createGroup({
+    name: 'storm',
+    members: ['storm-b@localhost', 'storm-c@localhost'],
+    admins: ['storm-b@localhost', 'storm-c@localhost'],
+  });
   await eventually(() => b.getConversation(g.id) && c.getConversation(g.id), 10_000, 'join');
   const texts = b.waitFor('message', (m) => m.text === 'storm over', 30_000);
   await Promise.all(
@@ -208,10 +212,14 @@ test('commit storm: three admins commit at once, repeatedly; every client conver
   );
   await a.sendText(g.id, 'storm over');
   await texts;
-  const state = await eventually(() => {
-    const v = [a, b, c].map((x) => x.getConversation(g.id)!);
-    return new Set(v.map((x) => `${x.epoch}/${x.name}`)).size === 1 ? v : undefined;
-  }, 15_000, 'convergence');
+  const state = await eventually(
+    () => {
+      const v = [a, b, c].map((x) => x.getConversation(g.id)!);
+      return new Set(v.map((x) => `${x.epoch}/${x.name}`)).size === 1 ? v : undefined;
+    },
+    15_000,
+    'convergence',
+  );
   assert.ok(BigInt(state[0]!.epoch) >= 12n);
   for (const x of [a, b, c]) {
     await eventually(async () => (await x.listMessages(g.id)).length === 13, 15_000, 'every message everywhere');

@@ -216,7 +216,7 @@ async function main(): Promise<void> {
   const dir = tempDir('sotto-bench-');
   const rows: string[][] = [];
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
   const startSotto = () =>
     launch([...prof, ...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', dir], {
       SOTTO_REGISTRATION_OPEN: 'true',

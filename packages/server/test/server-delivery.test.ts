@@ -65,6 +65,25 @@ test('unacknowledged messages are redelivered after reconnect, in order per grou
   await Promise.all([wa.close(), wb2.close()]);
 });
 
+test('browser-style login: an auth frame as the first frame; a bad one closes with 4401', async () => {
+  const a = await registerUser(srv.url, 'af-a');
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(srv.wsUrl);
+  await new Promise((r) => ws.once('open', r));
+  const first = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+  ws.send(JSON.stringify({ type: 'send', rid: 1, message: 'AAAA' }));
+  assert.equal(JSON.parse(await first).code, 'UNAUTHORIZED');
+  const ready = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+  ws.send(JSON.stringify({ type: 'auth', token: a.token }));
+  assert.deepEqual(JSON.parse(await ready), { type: 'ready', deviceId: a.deviceId });
+  ws.close();
+  const bad = new WebSocket(srv.wsUrl);
+  await new Promise((r) => bad.once('open', r));
+  bad.send(JSON.stringify({ type: 'auth', token: 'forged.token' }));
+  const code = await new Promise<number>((r) => bad.once('close', (c) => r(c)));
+  assert.equal(code, 4401);
+});
+
 test('disappearing messages expire on the server even when never acknowledged', async () => {
   const a = await registerUser(srv.url, 'x-a');
   const b = await registerUser(srv.url, 'x-b');

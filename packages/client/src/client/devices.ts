@@ -89,7 +89,14 @@ export class Devices {
       await this.c.a.addDevice(cert);
     } catch (e) {
       // Approving the same payload again (e.g. after an interruption) resumes: the device is already registered.
-      if (!(e instanceof ApiError && e.code === 'CONFLICT' && (await this.c.a.lookupAccount(me.accountName)).devices.some((d) => d.deviceId === deviceId))) throw e;
+      if (
+        !(
+          e instanceof ApiError &&
+          e.code === 'CONFLICT' &&
+          (await this.c.a.lookupAccount(me.accountName)).devices.some((d) => d.deviceId === deviceId)
+        )
+      )
+        throw e;
     }
     // Wait for the new device's first KeyPackage (it uploads right after it sees its certificate).
     const deadline = this.c.now() + (o.timeoutMs ?? 120_000);

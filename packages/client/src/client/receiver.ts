@@ -280,7 +280,7 @@ export class Receiver {
       const msg = decodeMessage(entry.data, id, entry.seq);
       work.fx.push(() => this.c.events.emit('message', publicMessage(msg)));
       if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) {
-        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: [content.messageId] }, work);
+        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: [content.messageId] });
       }
     };
     switch (b.type) {

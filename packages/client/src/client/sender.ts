@@ -9,7 +9,7 @@ import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import type { ClientCore, Work } from './core.js';
+import type { ClientCore } from './core.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
 import type { MessageIdHex, StoredMessage } from './types.js';
 
@@ -32,7 +32,8 @@ export class Sender {
     return { content, ttl: timer };
   }
 
-  async enqueueBody(tx: StoreWriter, id: string, body: ContentBody, _work?: Work): Promise<string> {
+  /** Queue a content body inside the caller's transaction (e.g. a receipt for a message being stored). */
+  async enqueueBody(tx: StoreWriter, id: string, body: ContentBody): Promise<string> {
     const { content, ttl } = await this.contentFor(id, body);
     const mid = toHex(content.messageId);
     await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encodeContent(content), ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
