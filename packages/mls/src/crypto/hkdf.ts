@@ -5,6 +5,14 @@ import type { Bytes } from '../wire/types.js';
 /** T(i) = HMAC(PRK, T(i-1) | info | i), output truncated to `length` (at most 255 * hashLength). */
 export function hkdfExpand(hmac: (key: Bytes, data: Bytes) => Bytes, hashLength: number, prk: Bytes, info: Bytes, length: number): Bytes {
   if (!Number.isInteger(length) || length < 0 || length > 255 * hashLength) throw new UsageError('HKDF-Expand length out of range');
+  if (length <= hashLength) {
+    // One block (every MLS derivation but a few): T(1) = HMAC(PRK, info | 0x01), truncated.
+    const one = new Uint8Array(info.length + 1);
+    one.set(info, 0);
+    one[info.length] = 1;
+    const t1 = hmac(prk, one);
+    return length === t1.length ? t1 : t1.slice(0, length);
+  }
   const out = new Uint8Array(length);
   const input = new Uint8Array(hashLength + info.length + 1);
   input.set(info, 0);
