@@ -65,14 +65,14 @@ test('unacknowledged messages are redelivered after reconnect, in order per grou
   await Promise.all([wa.close(), wb2.close()]);
 });
 
-test('browser-style login: an auth frame as the first frame; a bad one closes with 4401', async () => {
+test('browser-style login: an auth frame instead of a header; a bad token or an unauthenticated send closes with 4401', async () => {
   const a = await registerUser(srv.url, 'af-a');
   const { default: WebSocket } = await import('ws');
   const ws = new WebSocket(srv.wsUrl);
   await new Promise((r) => ws.once('open', r));
   const first = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
-  ws.send(JSON.stringify({ type: 'send', rid: 1, message: 'AAAA' }));
-  assert.equal(JSON.parse(await first).code, 'UNAUTHORIZED');
+  ws.send(JSON.stringify({ type: 'ping', rid: 1 }));
+  assert.deepEqual(JSON.parse(await first), { type: 'pong', rid: 1 });
   const ready = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
   ws.send(JSON.stringify({ type: 'auth', token: a.token }));
   assert.deepEqual(JSON.parse(await ready), { type: 'ready', deviceId: a.deviceId });
@@ -82,6 +82,10 @@ test('browser-style login: an auth frame as the first frame; a bad one closes wi
   bad.send(JSON.stringify({ type: 'auth', token: 'forged.token' }));
   const code = await new Promise<number>((r) => bad.once('close', (c) => r(c)));
   assert.equal(code, 4401);
+  const early = new WebSocket(srv.wsUrl);
+  await new Promise((r) => early.once('open', r));
+  early.send(JSON.stringify({ type: 'send', rid: 1, message: 'AAAA' }));
+  assert.equal(await new Promise<number>((r) => early.once('close', (c) => r(c))), 4401);
 });
 
 test('disappearing messages expire on the server even when never acknowledged', async () => {
