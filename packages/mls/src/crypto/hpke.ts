@@ -144,9 +144,22 @@ export function createHpke(parts: HpkeParts): Hpke {
   }
 
   // §5.1 KeySchedule with mode_base, default psk and psk_id.
+  // §5.1 base mode: psk_id_hash is a constant of the suite; info_hash depends only on `info`, which MLS repeats
+  // for every recipient of one Welcome (the encrypted GroupInfo is the EncryptWithLabel context, RFC 9420
+  // §12.4.3.1), so it is hashed once per info object rather than once per joiner (O(n) instead of O(n^2)).
+  const pskIdHash = hpkeLabeled.extract(EMPTY, 'psk_id_hash', EMPTY);
+  const infoHashes = new WeakMap<Bytes, Bytes>();
+  function infoHashOf(info: Bytes): Bytes {
+    let h = infoHashes.get(info);
+    if (h === undefined) {
+      h = hpkeLabeled.extract(EMPTY, 'info_hash', info);
+      if (info.length > 1024) infoHashes.set(info, h);
+    }
+    return h;
+  }
+
   function keySchedule(shared: Bytes, info: Bytes): Context {
-    const pskIdHash = hpkeLabeled.extract(EMPTY, 'psk_id_hash', EMPTY);
-    const infoHash = hpkeLabeled.extract(EMPTY, 'info_hash', info);
+    const infoHash = infoHashOf(info);
     const ctx = concat(Uint8Array.of(MODE_BASE), pskIdHash, infoHash);
     const secret = hpkeLabeled.extract(shared, 'secret', EMPTY);
     return {

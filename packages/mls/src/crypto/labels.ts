@@ -79,7 +79,19 @@ export function encryptWithLabel(
   plaintext: Bytes,
   rng: Rng,
 ): { kemOutput: Bytes; ciphertext: Bytes } {
-  return cs.hpke.seal(publicKey, labelled(mlsLabel(label), context), EMPTY, plaintext, rng);
+  return cs.hpke.seal(publicKey, encryptContext(label, context), EMPTY, plaintext, rng);
+}
+
+// EncryptContext bytes of large contexts, kept per context object: a Welcome encrypts to every joiner with the
+// same (large) encrypted GroupInfo as context, and the HPKE layer then hashes that info only once.
+const encryptContexts = new WeakMap<Bytes, { label: string; info: Bytes }>();
+function encryptContext(label: string, context: Bytes): Bytes {
+  if (context.length <= 1024) return labelled(mlsLabel(label), context);
+  const hit = encryptContexts.get(context);
+  if (hit !== undefined && hit.label === label) return hit.info;
+  const info = labelled(mlsLabel(label), context);
+  encryptContexts.set(context, { label, info });
+  return info;
 }
 
 /** §5.1.3 DecryptWithLabel; throws CryptoError when HPKE open fails. */
