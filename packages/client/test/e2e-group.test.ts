@@ -89,8 +89,7 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   // The removed member's last MLS state cannot open the ciphertext the server holds.
   const db = new Database(join(server.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
   const row = db.prepare('SELECT payload FROM messages WHERE group_id = ? AND kind = 1 ORDER BY id DESC LIMIT 1').get(fromB64Url(g.id)) as
-    | { payload: Buffer }
-    | undefined;
+    { payload: Buffer } | undefined;
   db.close();
   assert.ok(row, 'the ciphertext is queued for the offline member');
   const store = await openSqliteStore({ path: join(at(9).dir, 'sotto.db'), key: { keyFile: join(at(9).dir, 'storage.key') } });

@@ -110,8 +110,7 @@ export class Committer {
     build: (
       group: Group,
     ) =>
-      | { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } }
-      | undefined,
+      { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } } | undefined,
   ): Promise<void> {
     // An earlier commit whose outcome is unknown (the connection broke) must be settled before a new one.
     if (await this.c.store.get(NS.pending, id)) {

@@ -89,13 +89,11 @@ export class Devices {
       await this.c.a.addDevice(cert);
     } catch (e) {
       // Approving the same payload again (e.g. after an interruption) resumes: the device is already registered.
-      if (
-        !(
-          e instanceof ApiError &&
-          e.code === 'CONFLICT' &&
-          (await this.c.a.lookupAccount(me.accountName)).devices.some((d) => d.deviceId === deviceId)
-        )
-      )
+      if (!(
+        e instanceof ApiError &&
+        e.code === 'CONFLICT' &&
+        (await this.c.a.lookupAccount(me.accountName)).devices.some((d) => d.deviceId === deviceId)
+      ))
         throw e;
     }
     // Wait for the new device's first KeyPackage (it uploads right after it sees its certificate).
