@@ -226,62 +226,66 @@ test('thousands of malformed HTTP bodies: all 4xx with a stable code, nothing st
   assert.equal((await http(srv.url, 'GET', '/health')).status, 200);
 });
 
-test('thousands of malformed WebSocket frames: error frames, other clients unaffected, nothing stored changes', {
-  timeout: 120_000,
-}, async () => {
-  const before0 = digest();
-  const healthy = await WsClient.connect(srv.wsUrl, b.token!);
-  const fuzz = await WsClient.connect(srv.wsUrl, a.token!);
-  const frames: (string | Buffer)[] = [];
-  const valid = JSON.stringify({ type: 'send', rid: 1, message: b64(privateMessage(groupId(), 0n, CT.application)) });
-  for (let i = 1; i < valid.length; i++) frames.push(valid.slice(0, i));
-  for (const v of fc.sample(fc.jsonValue({ maxDepth: 3 }), 1500)) frames.push(JSON.stringify(v));
-  for (const v of fc.sample(
-    fc.record({
-      type: fc.constantFrom('send', 'ack', 'auth', 'ping', 'x'),
-      rid: fc.oneof(fc.integer(), fc.string()),
-      ids: fc.array(fc.integer()),
-      message: fc.string(),
-    }),
-    500,
-  ))
-    frames.push(JSON.stringify(v));
-  for (let i = 0; i < 300; i++) frames.push(randomBytes(i + 1));
-  frames.push(JSON.stringify({ type: 'send', rid: 2, message: b64(privateMessage(gid, 0n, CT.commit)) }));
-  frames.push(JSON.stringify({ type: 'send', rid: 3, message: b64(privateMessage(gid, 7n, CT.application)) }));
-  frames.push(JSON.stringify({ type: 'ack', rid: 4, ids: [1e14] }));
-  frames.push(JSON.stringify({ type: 'auth', token: 'x' }));
-  let sent = 0;
-  for (const f of frames) {
-    fuzz.ws.send(f);
-    sent++;
-    if (sent % 200 === 0) await new Promise((r) => setTimeout(r, 5));
-  }
-  assert.ok(frames.length >= 2000);
-  await fuzz.next((f) => f.type === 'acked' && f.rid === 4, 20_000);
-  await new Promise((r) => setTimeout(r, 300));
-  const errors = fuzz.frames.filter((f) => f.type === 'error');
-  assert.ok(errors.length >= frames.length - 600, `error frames: ${errors.length} of ${frames.length}`);
-  const odd = errors.find((e) => !/^[A-Z_]+$/.test(e.code) || !e.message);
-  assert.equal(odd, undefined);
-  const unexpected = fuzz.frames.find((f) => !['error', 'pong', 'ready', 'acked', 'message'].includes(f.type));
-  assert.equal(unexpected, undefined);
-  assert.equal(digest(), before0, 'stored data unchanged');
-  // An oversized frame closes that connection (1009) and nothing else.
-  const big = new WebSocket(srv.wsUrl, { headers: { authorization: `Bearer ${c.token}` } });
-  await new Promise((r) => big.once('open', r));
-  big.send('x'.repeat(1_000_000));
-  const code = await new Promise<number>((r) => big.once('close', (c) => r(c)));
-  assert.equal(code, 1009);
-  // Unauthenticated upgrade and wrong path are refused.
-  const bad = new WebSocket(srv.wsUrl, { headers: { authorization: 'Bearer nope' } });
-  const err = await new Promise<string>((r) => bad.once('error', (e) => r(String(e))));
-  assert.match(err, /401/);
-  // The healthy client still works end to end.
-  const ping = await healthy.request({ type: 'ping' });
-  assert.equal(ping.type, 'pong');
-  const ok = await healthy.send(privateMessage(gid, 1n, CT.application));
-  assert.equal(ok.type, 'sent');
-  await fuzz.next((f) => f.type === 'message' && f.id === ok.messageId);
-  await Promise.all([healthy.close(), fuzz.close()]);
-});
+test(
+  'thousands of malformed WebSocket frames: error frames, other clients unaffected, nothing stored changes',
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const before0 = digest();
+    const healthy = await WsClient.connect(srv.wsUrl, b.token!);
+    const fuzz = await WsClient.connect(srv.wsUrl, a.token!);
+    const frames: (string | Buffer)[] = [];
+    const valid = JSON.stringify({ type: 'send', rid: 1, message: b64(privateMessage(groupId(), 0n, CT.application)) });
+    for (let i = 1; i < valid.length; i++) frames.push(valid.slice(0, i));
+    for (const v of fc.sample(fc.jsonValue({ maxDepth: 3 }), 1500)) frames.push(JSON.stringify(v));
+    for (const v of fc.sample(
+      fc.record({
+        type: fc.constantFrom('send', 'ack', 'auth', 'ping', 'x'),
+        rid: fc.oneof(fc.integer(), fc.string()),
+        ids: fc.array(fc.integer()),
+        message: fc.string(),
+      }),
+      500,
+    ))
+      frames.push(JSON.stringify(v));
+    for (let i = 0; i < 300; i++) frames.push(randomBytes(i + 1));
+    frames.push(JSON.stringify({ type: 'send', rid: 2, message: b64(privateMessage(gid, 0n, CT.commit)) }));
+    frames.push(JSON.stringify({ type: 'send', rid: 3, message: b64(privateMessage(gid, 7n, CT.application)) }));
+    frames.push(JSON.stringify({ type: 'ack', rid: 4, ids: [1e14] }));
+    frames.push(JSON.stringify({ type: 'auth', token: 'x' }));
+    let sent = 0;
+    for (const f of frames) {
+      fuzz.ws.send(f);
+      sent++;
+      if (sent % 200 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.ok(frames.length >= 2000);
+    await fuzz.next((f) => f.type === 'acked' && f.rid === 4, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const errors = fuzz.frames.filter((f) => f.type === 'error');
+    assert.ok(errors.length >= frames.length - 600, `error frames: ${errors.length} of ${frames.length}`);
+    const odd = errors.find((e) => !/^[A-Z_]+$/.test(e.code) || !e.message);
+    assert.equal(odd, undefined);
+    const unexpected = fuzz.frames.find((f) => !['error', 'pong', 'ready', 'acked', 'message'].includes(f.type));
+    assert.equal(unexpected, undefined);
+    assert.equal(digest(), before0, 'stored data unchanged');
+    // An oversized frame closes that connection (1009) and nothing else.
+    const big = new WebSocket(srv.wsUrl, { headers: { authorization: `Bearer ${c.token}` } });
+    await new Promise((r) => big.once('open', r));
+    big.send('x'.repeat(1_000_000));
+    const code = await new Promise<number>((r) => big.once('close', (c) => r(c)));
+    assert.equal(code, 1009);
+    // Unauthenticated upgrade and wrong path are refused.
+    const bad = new WebSocket(srv.wsUrl, { headers: { authorization: 'Bearer nope' } });
+    const err = await new Promise<string>((r) => bad.once('error', (e) => r(String(e))));
+    assert.match(err, /401/);
+    // The healthy client still works end to end.
+    const ping = await healthy.request({ type: 'ping' });
+    assert.equal(ping.type, 'pong');
+    const ok = await healthy.send(privateMessage(gid, 1n, CT.application));
+    assert.equal(ok.type, 'sent');
+    await fuzz.next((f) => f.type === 'message' && f.id === ok.messageId);
+    await Promise.all([healthy.close(), fuzz.close()]);
+  },
+);

@@ -92,8 +92,8 @@ export function createUpdatePath(p: CreatePathParams): CreatedPath {
     encryptionKey: (nodeKeys[i] as KeyPair).publicKey,
     encryptedPathSecret: next
       .resolution(step.copathChild, exclude)
-      .map(
-        (r): HpkeCiphertext => encryptWithLabel(cs, next.encryptionKey(r) as Bytes, UPDATE_PATH_NODE, context, secrets[i] as Bytes, rng),
+      .map((r): HpkeCiphertext =>
+        encryptWithLabel(cs, next.encryptionKey(r) as Bytes, UPDATE_PATH_NODE, context, secrets[i] as Bytes, rng),
       ),
   }));
 

@@ -29,9 +29,10 @@ export const encodeExternalSender = dualEncoder((w: Writer, v: ExternalSender) =
   w.bytes(v.signatureKey);
   encodeCredential(w, v.credential);
 });
-export const decodeExternalSender = dualDecoder(
-  (r: Reader): ExternalSender => ({ signatureKey: r.bytes(), credential: decodeCredential(r) }),
-);
+export const decodeExternalSender = dualDecoder((r: Reader): ExternalSender => ({
+  signatureKey: r.bytes(),
+  credential: decodeCredential(r),
+}));
 
 /** external_senders extension body: ExternalSender external_senders<V>. */
 export const encodeExternalSenders = dualEncoder((w: Writer, v: ExternalSender[]) => {
@@ -44,13 +45,11 @@ export const encodeRequiredCapabilities = dualEncoder((w: Writer, v: RequiredCap
   encodeU16List(w, v.proposalTypes);
   encodeU16List(w, v.credentialTypes);
 });
-export const decodeRequiredCapabilities = dualDecoder(
-  (r: Reader): RequiredCapabilities => ({
-    extensionTypes: decodeU16List(r),
-    proposalTypes: decodeU16List(r),
-    credentialTypes: decodeU16List(r),
-  }),
-);
+export const decodeRequiredCapabilities = dualDecoder((r: Reader): RequiredCapabilities => ({
+  extensionTypes: decodeU16List(r),
+  proposalTypes: decodeU16List(r),
+  credentialTypes: decodeU16List(r),
+}));
 
 /** external_pub extension body: HPKEPublicKey external_pub (opaque<V>). */
 export const encodeExternalPub = dualEncoder((w: Writer, v: Bytes) => {

@@ -202,9 +202,12 @@ export function privateMessageContentFromBytes(bytes: Uint8Array, contentType: n
 export const encodePrivateContentAad = dualEncoder((w: Writer, v: PrivateContentAad) => {
   w.bytes(v.groupId).u64(v.epoch).u8(v.contentType).bytes(v.authenticatedData);
 });
-export const decodePrivateContentAad = dualDecoder(
-  (r: Reader): PrivateContentAad => ({ groupId: r.bytes(), epoch: r.u64(), contentType: r.u8(), authenticatedData: r.bytes() }),
-);
+export const decodePrivateContentAad = dualDecoder((r: Reader): PrivateContentAad => ({
+  groupId: r.bytes(),
+  epoch: r.u64(),
+  contentType: r.u8(),
+  authenticatedData: r.bytes(),
+}));
 
 /** RFC 9420 §6.3.2 SenderDataAAD. */
 export const encodeSenderDataAad = dualEncoder((w: Writer, v: SenderDataAad) => {

@@ -16,16 +16,14 @@ export const encodeKeyPackage = dualEncoder((w: Writer, v: KeyPackage) => {
   encodeKeyPackageContent(w, v);
   w.bytes(v.signature);
 });
-export const decodeKeyPackage = dualDecoder(
-  (r: Reader): KeyPackage => ({
-    version: r.u16(),
-    cipherSuite: r.u16(),
-    initKey: r.bytes(),
-    leafNode: decodeLeafNode(r),
-    extensions: decodeExtensions(r),
-    signature: r.bytes(),
-  }),
-);
+export const decodeKeyPackage = dualDecoder((r: Reader): KeyPackage => ({
+  version: r.u16(),
+  cipherSuite: r.u16(),
+  initKey: r.bytes(),
+  leafNode: decodeLeafNode(r),
+  extensions: decodeExtensions(r),
+  signature: r.bytes(),
+}));
 
 /** RFC 9420 §10 KeyPackageTBS: every field but the signature. */
 export function encodeKeyPackageTbs(v: Omit<KeyPackage, 'signature'>): Uint8Array {

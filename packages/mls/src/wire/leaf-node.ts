@@ -14,15 +14,13 @@ export const encodeCapabilities = dualEncoder((w: Writer, v: Capabilities) => {
   encodeU16List(w, v.proposals);
   encodeU16List(w, v.credentials);
 });
-export const decodeCapabilities = dualDecoder(
-  (r: Reader): Capabilities => ({
-    versions: decodeU16List(r),
-    cipherSuites: decodeU16List(r),
-    extensions: decodeU16List(r),
-    proposals: decodeU16List(r),
-    credentials: decodeU16List(r),
-  }),
-);
+export const decodeCapabilities = dualDecoder((r: Reader): Capabilities => ({
+  versions: decodeU16List(r),
+  cipherSuites: decodeU16List(r),
+  extensions: decodeU16List(r),
+  proposals: decodeU16List(r),
+  credentials: decodeU16List(r),
+}));
 
 export const encodeLifetime = dualEncoder((w: Writer, v: Lifetime) => {
   w.u64(v.notBefore).u64(v.notAfter);

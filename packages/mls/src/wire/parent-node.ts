@@ -8,10 +8,8 @@ export const encodeParentNode = dualEncoder((w: Writer, v: ParentNode) => {
   w.bytes(v.encryptionKey).bytes(v.parentHash);
   w.vector(v.unmergedLeaves, (ww, i) => ww.u32(i));
 });
-export const decodeParentNode = dualDecoder(
-  (r: Reader): ParentNode => ({
-    encryptionKey: r.bytes(),
-    parentHash: r.bytes(),
-    unmergedLeaves: r.vector((rr) => rr.u32()),
-  }),
-);
+export const decodeParentNode = dualDecoder((r: Reader): ParentNode => ({
+  encryptionKey: r.bytes(),
+  parentHash: r.bytes(),
+  unmergedLeaves: r.vector((rr) => rr.u32()),
+}));

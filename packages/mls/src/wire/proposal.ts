@@ -63,9 +63,12 @@ export const encodeReInit = dualEncoder((w: Writer, v: ReInit) => {
   w.bytes(v.groupId).u16(v.version).u16(v.cipherSuite);
   encodeExtensions(w, v.extensions);
 });
-export const decodeReInit = dualDecoder(
-  (r: Reader): ReInit => ({ groupId: r.bytes(), version: r.u16(), cipherSuite: r.u16(), extensions: decodeExtensions(r) }),
-);
+export const decodeReInit = dualDecoder((r: Reader): ReInit => ({
+  groupId: r.bytes(),
+  version: r.u16(),
+  cipherSuite: r.u16(),
+  extensions: decodeExtensions(r),
+}));
 
 export const encodeExternalInit = dualEncoder((w: Writer, v: ExternalInit) => {
   w.bytes(v.kemOutput);

@@ -64,9 +64,7 @@ export const ExtensionType = {
 
 /** RFC 9420 §5.3 Credential. `identity` for basic; `certificates` for x509; `data` keeps other types opaque. */
 export type Credential =
-  | { credentialType: 1; identity: Bytes }
-  | { credentialType: 2; certificates: Bytes[] }
-  | { credentialType: number; data: Bytes };
+  { credentialType: 1; identity: Bytes } | { credentialType: 2; certificates: Bytes[] } | { credentialType: number; data: Bytes };
 
 /** RFC 9420 §13.4 Extension. */
 export interface Extension {
@@ -138,8 +136,7 @@ export interface GroupContext {
 
 /** RFC 9420 §8.4 PreSharedKeyID. */
 export type PreSharedKeyID =
-  | { pskType: 1; pskId: Bytes; pskNonce: Bytes }
-  | { pskType: 2; usage: number; pskGroupId: Bytes; pskEpoch: bigint; pskNonce: Bytes };
+  { pskType: 1; pskId: Bytes; pskNonce: Bytes } | { pskType: 2; usage: number; pskGroupId: Bytes; pskEpoch: bigint; pskNonce: Bytes };
 
 /** RFC 9420 §12.1.1 Add. */
 export interface Add {
@@ -215,9 +212,7 @@ export type Sender = { senderType: 1; leafIndex: number } | { senderType: 2; sen
 
 /** RFC 9420 §6 the content_type-selected body of FramedContent (and of PrivateMessageContent). */
 export type ContentBody =
-  | { contentType: 1; applicationData: Bytes }
-  | { contentType: 2; proposal: Proposal }
-  | { contentType: 3; commit: Commit };
+  { contentType: 1; applicationData: Bytes } | { contentType: 2; proposal: Proposal } | { contentType: 3; commit: Commit };
 
 /** RFC 9420 §6 FramedContent. */
 export type FramedContent = {

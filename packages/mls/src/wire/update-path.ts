@@ -13,14 +13,16 @@ export const decodeHpkeCiphertext = dualDecoder((r: Reader): HpkeCiphertext => (
 export const encodeUpdatePathNode = dualEncoder((w: Writer, v: UpdatePathNode) => {
   w.bytes(v.encryptionKey).vector(v.encryptedPathSecret, encodeHpkeCiphertext);
 });
-export const decodeUpdatePathNode = dualDecoder(
-  (r: Reader): UpdatePathNode => ({ encryptionKey: r.bytes(), encryptedPathSecret: r.vector(decodeHpkeCiphertext) }),
-);
+export const decodeUpdatePathNode = dualDecoder((r: Reader): UpdatePathNode => ({
+  encryptionKey: r.bytes(),
+  encryptedPathSecret: r.vector(decodeHpkeCiphertext),
+}));
 
 export const encodeUpdatePath = dualEncoder((w: Writer, v: UpdatePath) => {
   encodeLeafNode(w, v.leafNode);
   w.vector(v.nodes, encodeUpdatePathNode);
 });
-export const decodeUpdatePath = dualDecoder(
-  (r: Reader): UpdatePath => ({ leafNode: decodeLeafNode(r), nodes: r.vector(decodeUpdatePathNode) }),
-);
+export const decodeUpdatePath = dualDecoder((r: Reader): UpdatePath => ({
+  leafNode: decodeLeafNode(r),
+  nodes: r.vector(decodeUpdatePathNode),
+}));

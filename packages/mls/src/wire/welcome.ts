@@ -18,15 +18,13 @@ export const encodeGroupInfo = dualEncoder((w: Writer, v: GroupInfo) => {
   encodeGroupInfoContent(w, v);
   w.bytes(v.signature);
 });
-export const decodeGroupInfo = dualDecoder(
-  (r: Reader): GroupInfo => ({
-    groupContext: decodeGroupContext(r),
-    extensions: decodeExtensions(r),
-    confirmationTag: r.bytes(),
-    signer: r.u32(),
-    signature: r.bytes(),
-  }),
-);
+export const decodeGroupInfo = dualDecoder((r: Reader): GroupInfo => ({
+  groupContext: decodeGroupContext(r),
+  extensions: decodeExtensions(r),
+  confirmationTag: r.bytes(),
+  signer: r.u32(),
+  signature: r.bytes(),
+}));
 
 /** RFC 9420 §12.4.3 GroupInfoTBS: every GroupInfo field but the signature. */
 export function encodeGroupInfoTbs(v: Omit<GroupInfo, 'signature'>): Uint8Array {
@@ -52,17 +50,16 @@ export const encodeEncryptedGroupSecrets = dualEncoder((w: Writer, v: EncryptedG
   w.bytes(v.newMember);
   encodeHpkeCiphertext(w, v.encryptedGroupSecrets);
 });
-export const decodeEncryptedGroupSecrets = dualDecoder(
-  (r: Reader): EncryptedGroupSecrets => ({ newMember: r.bytes(), encryptedGroupSecrets: decodeHpkeCiphertext(r) }),
-);
+export const decodeEncryptedGroupSecrets = dualDecoder((r: Reader): EncryptedGroupSecrets => ({
+  newMember: r.bytes(),
+  encryptedGroupSecrets: decodeHpkeCiphertext(r),
+}));
 
 export const encodeWelcome = dualEncoder((w: Writer, v: Welcome) => {
   w.u16(v.cipherSuite).vector(v.secrets, encodeEncryptedGroupSecrets).bytes(v.encryptedGroupInfo);
 });
-export const decodeWelcome = dualDecoder(
-  (r: Reader): Welcome => ({
-    cipherSuite: r.u16(),
-    secrets: r.vector(decodeEncryptedGroupSecrets),
-    encryptedGroupInfo: r.bytes(),
-  }),
-);
+export const decodeWelcome = dualDecoder((r: Reader): Welcome => ({
+  cipherSuite: r.u16(),
+  secrets: r.vector(decodeEncryptedGroupSecrets),
+  encryptedGroupInfo: r.bytes(),
+}));
