@@ -1,37 +1,19 @@
 // End to end, separate processes: a real server and client processes. A 1:1 between two users, one of whom has
 // three linked devices; message requests (one accepted, one blocked); then no plaintext marker on the server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type Agent, spawnAgent, until } from './helpers/agents.js';
 import { findPlaintext } from './helpers/plaintext.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { e2eWorld } from './helpers/e2e-world.js';
 
-let server: TestServer;
-let root: string;
-const agents: Agent[] = [];
-const markers: string[] = [];
-const mark = (s: string) => {
-  const m = `PLAINTEXT-MARKER-${s}-${Math.random().toString(36).slice(2, 10)}`;
-  markers.push(m);
-  return m;
-};
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit().catch(() => {})));
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const w = e2eWorld();
+const { agents, markers, mark } = w;
 
 async function agent(name: string, account?: string): Promise<Agent> {
-  const a = await spawnAgent(root, name);
+  const a = await spawnAgent(w.root, name);
   agents.push(a);
   if (account) {
-    await a.call('register', { serverUrl: server.url, account });
+    await a.call('register', { serverUrl: w.server.url, account });
     await a.call('start');
   }
   return a;
@@ -47,7 +29,7 @@ test('1:1 between bob and alice, who has three linked devices', async () => {
   const devices: Agent[] = [];
   for (const name of ['alice-phone', 'alice-laptop']) {
     const d = await agent(name);
-    const link = await d.call<{ qr: string; code: string }>('beginLink', { serverUrl: server.url, account: 'alice@localhost' });
+    const link = await d.call<{ qr: string; code: string }>('beginLink', { serverUrl: w.server.url, account: 'alice@localhost' });
     const approved = await alice.call<{ code: string }>('approveLink', { qr: link.qr });
     assert.equal(approved.code, link.code);
     await d.call('linkDone');
@@ -123,5 +105,5 @@ test('message requests: a stranger waits as a request; one accepted, one blocked
 
 test('the server database and blob directory hold none of the plaintext markers', async () => {
   assert.ok(markers.length > 60);
-  assert.deepEqual(findPlaintext(server.dataDir, markers), []);
+  assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });

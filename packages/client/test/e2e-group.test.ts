@@ -2,7 +2,7 @@
 // decrypt what follows (checked against the ciphertext on the server with the member's own last MLS state).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { deserializeGroup, processMessage } from '@sotto/mls';
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
 import Database from 'better-sqlite3';
@@ -10,28 +10,10 @@ import { openSqliteStore } from '../src/node/sqlite-store.js';
 import { fromB64Url } from '../src/util/b64.js';
 import { type Agent, spawnAgent, until } from './helpers/agents.js';
 import { findPlaintext } from './helpers/plaintext.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { e2eWorld } from './helpers/e2e-world.js';
 
-let server: TestServer;
-let root: string;
-const agents: Agent[] = [];
-const markers: string[] = [];
-const mark = (s: string) => {
-  const m = `PLAINTEXT-MARKER-${s}-${Math.random().toString(36).slice(2, 10)}`;
-  markers.push(m);
-  return m;
-};
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit().catch(() => {})));
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const w = e2eWorld();
+const { agents, markers, mark } = w;
 
 type Info = { state: string; name: string; epoch: string; members: Array<{ account: string; role: string }> };
 type Msg = { id: string; text?: string; sender: string };
@@ -40,9 +22,9 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   const names = ['owner', ...Array.from({ length: 9 }, (_, i) => `m${i + 1}`)];
   const all = await Promise.all(
     names.map(async (n) => {
-      const a = await spawnAgent(root, n);
+      const a = await spawnAgent(w.root, n);
       agents.push(a);
-      await a.call('register', { serverUrl: server.url, account: `${n}@localhost` });
+      await a.call('register', { serverUrl: w.server.url, account: `${n}@localhost` });
       await a.call('start');
       return a;
     }),
@@ -87,7 +69,7 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   }
 
   // The removed member's last MLS state cannot open the ciphertext the server holds.
-  const db = new Database(join(server.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(w.server.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
   const row = db.prepare('SELECT payload FROM messages WHERE group_id = ? AND kind = 1 ORDER BY id DESC LIMIT 1').get(fromB64Url(g.id)) as
     { payload: Buffer } | undefined;
   db.close();
@@ -101,7 +83,7 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   assert.throws(() => processMessage(deps, removedState, new Uint8Array(row.payload)));
 
   // m8 comes back and catches up
-  const m8 = await spawnAgent(root, 'm8-again', at(8).dir);
+  const m8 = await spawnAgent(w.root, 'm8-again', at(8).dir);
   agents.push(m8);
   await m8.call('start');
   await until(async () => (await m8.call<Msg[]>('messages', { conv: g.id })).some((x) => x.text === secret), 15_000, 'm8 catches up');
@@ -124,5 +106,5 @@ test('10-member group: adds, removes, role changes; the removed member reads not
 });
 
 test('the server database and blob directory hold none of the plaintext markers', () => {
-  assert.deepEqual(findPlaintext(server.dataDir, markers), []);
+  assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });

@@ -4,38 +4,20 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { fromB64Url } from '../src/util/b64.js';
 import { type Agent, spawnAgent, until } from './helpers/agents.js';
 import { countFiles, findPlaintext } from './helpers/plaintext.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { e2eWorld } from './helpers/e2e-world.js';
 
-let server: TestServer;
-let root: string;
-const agents: Agent[] = [];
-const markers: string[] = [];
-const mark = (s: string) => {
-  const m = `PLAINTEXT-MARKER-${s}-${Math.random().toString(36).slice(2, 10)}`;
-  markers.push(m);
-  return m;
-};
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit().catch(() => {})));
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const w = e2eWorld();
+const { agents, markers, mark } = w;
 
 async function agent(name: string): Promise<Agent> {
-  const a = await spawnAgent(root, name);
+  const a = await spawnAgent(w.root, name);
   agents.push(a);
-  await a.call('register', { serverUrl: server.url, account: `${name}@localhost` });
+  await a.call('register', { serverUrl: w.server.url, account: `${name}@localhost` });
   await a.call('start');
   return a;
 }
@@ -56,7 +38,7 @@ test('a 50 MB attachment', async () => {
   const [a, b] = await Promise.all([agent('sender'), agent('receiver')]);
   const conv = await a.call<{ id: string }>('createDirect', { peer: 'receiver@localhost' });
   await until(() => b.call('conversation', { conv: conv.id }), 15_000, 'join');
-  const file = join(root, 'big.bin');
+  const file = join(w.root, 'big.bin');
   const data = randomBytes(50 * 1024 * 1024);
   for (let i = 0; i < 8; i++) Buffer.from(mark(`file-${i}`)).copy(data, i * 6 * 1024 * 1024 + 17);
   writeFileSync(file, data);
@@ -64,7 +46,7 @@ test('a 50 MB attachment', async () => {
   const id = await a.call<string>('sendFile', { conv: conv.id, path: file }, 180_000);
   const upMs = Date.now() - t0;
   await until(async () => (await b.call<Msg[]>('messages', { conv: conv.id })).some((m) => m.id === id), 30_000, 'attachment message');
-  const out = join(root, 'big.out');
+  const out = join(w.root, 'big.out');
   const t1 = Date.now();
   await b.call('saveAttachment', { conv: conv.id, id, path: out }, 180_000);
   const downMs = Date.now() - t1;
@@ -85,15 +67,15 @@ test('disappearing messages are gone from every device and from the server after
   );
   await c.exit(); // offline: the server keeps its copies until they expire
   const text = mark('vanishing');
-  const file = join(root, 'small.bin');
+  const file = join(w.root, 'small.bin');
   writeFileSync(file, Buffer.from(`${mark('vanishing-file')} ${'x'.repeat(5000)}`));
-  const blobsBefore = countFiles(join(server.dataDir, 'blobs'));
+  const blobsBefore = countFiles(join(w.server.dataDir, 'blobs'));
   await a.call('sendText', { conv: g.id, text });
   await a.call('sendFile', { conv: g.id, path: file });
   await a.call('flush');
   await until(async () => (await b.call<Msg[]>('messages', { conv: g.id })).length === 2, 15_000, 'b has both');
-  assert.ok(countFiles(join(server.dataDir, 'blobs')) > blobsBefore);
-  const db = new Database(join(server.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
+  assert.ok(countFiles(join(w.server.dataDir, 'blobs')) > blobsBefore);
+  const db = new Database(join(w.server.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
   const count = () =>
     (db.prepare('SELECT count(*) AS n FROM messages WHERE group_id = ? AND kind = 1').get(fromB64Url(g.id)) as { n: number }).n;
   assert.ok(count() >= 2, 'queued for the offline member');
@@ -105,12 +87,12 @@ test('disappearing messages are gone from every device and from the server after
     'gone from devices',
   );
   await until(
-    async () => (count() === 0 && countFiles(join(server.dataDir, 'blobs')) === blobsBefore ? true : undefined),
+    async () => (count() === 0 && countFiles(join(w.server.dataDir, 'blobs')) === blobsBefore ? true : undefined),
     15_000,
     'gone from the server',
   );
   db.close();
-  const c2 = await spawnAgent(root, 'ephem-c-again', c.dir);
+  const c2 = await spawnAgent(w.root, 'ephem-c-again', c.dir);
   agents.push(c2);
   await c2.call('start');
   await new Promise((r) => setTimeout(r, 1000));
@@ -118,5 +100,5 @@ test('disappearing messages are gone from every device and from the server after
 });
 
 test('the server database and blob directory hold none of the plaintext markers', () => {
-  assert.deepEqual(findPlaintext(server.dataDir, markers), []);
+  assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });

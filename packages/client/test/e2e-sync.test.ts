@@ -1,31 +1,18 @@
 // End to end, separate processes: a device offline while 1,000 messages arrive catches up in order; clients killed
 // (SIGKILL) in the middle of sending and of receiving lose and duplicate nothing; no plaintext on the server.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type Agent, spawnAgent, until } from './helpers/agents.js';
 import { findPlaintext } from './helpers/plaintext.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { e2eWorld } from './helpers/e2e-world.js';
 
-let server: TestServer;
-let root: string;
-const agents: Agent[] = [];
-const markers: string[] = [];
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  await Promise.all(agents.map((a) => a.exit().catch(() => {})));
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const w = e2eWorld();
+const { agents, markers } = w;
 
 async function agent(name: string, register?: string): Promise<Agent> {
-  const a = await spawnAgent(root, name);
+  const a = await spawnAgent(w.root, name);
   agents.push(a);
-  if (register) await a.call('register', { serverUrl: server.url, account: register });
+  if (register) await a.call('register', { serverUrl: w.server.url, account: register });
   if ((await a.call('me')) !== null) await a.call('start');
   return a;
 }
@@ -50,7 +37,7 @@ test('a device offline while 1,000 messages arrive catches up, in order, exactly
   await sender.call('sendMany', { conv: conv.id, prefix, count: 1000 }, 120_000);
   await sender.call('flush', {}, 120_000);
   const sendMs = Date.now() - t0;
-  const back = await spawnAgent(root, 'sleeper-2', receiver.dir);
+  const back = await spawnAgent(w.root, 'sleeper-2', receiver.dir);
   agents.push(back);
   const t1 = Date.now();
   await back.call('start');
@@ -79,11 +66,11 @@ test('clients killed in the middle of sending and of receiving: nothing lost, no
   // kill the sender while its outbox is still sending
   await until(async () => ((await sender.call<unknown[]>('pending')).length < N - 120 ? true : undefined), 30_000, 'sending');
   await sender.kill();
-  const sender2 = await spawnAgent(root, 'crashy-2', sender.dir);
+  const sender2 = await spawnAgent(w.root, 'crashy-2', sender.dir);
   agents.push(sender2);
   await sender2.call('start');
   await sender2.call('flush', {}, 120_000);
-  const receiver2 = await spawnAgent(root, 'fragile-2', receiver.dir);
+  const receiver2 = await spawnAgent(w.root, 'fragile-2', receiver.dir);
   agents.push(receiver2);
   await receiver2.call('start');
   await until(
@@ -103,5 +90,5 @@ test('clients killed in the middle of sending and of receiving: nothing lost, no
 });
 
 test('the server database holds none of the plaintext markers', () => {
-  assert.deepEqual(findPlaintext(server.dataDir, markers), []);
+  assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });
