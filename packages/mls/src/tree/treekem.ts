@@ -134,12 +134,30 @@ export interface AppliedPath {
   pathSecretNode: number;
 }
 
-/** RFC 9420 §12.4.2 + §7.5: validate the UpdatePath, merge it, decrypt our path secret, derive up to the root. */
-export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
+/** What verifying an UpdatePath needs: everything of ApplyPathParams but our private keys (RFC 9420 §12.4.2). */
+export type VerifyPathParams = Omit<ApplyPathParams, 'privateTree'>;
+
+/** An UpdatePath whose public checks passed, merged into the tree; its path secrets are still encrypted. */
+export interface VerifiedPath {
+  /** The tree with the path merged and the committer's new leaf (§7.5). */
+  readonly tree: RatchetTree;
+  /** The provisional GroupContext with the new tree hash (the HPKE context of the path secrets). */
+  readonly groupContext: GroupContext;
+  readonly senderLeaf: number;
+  readonly updatePath: UpdatePath;
+  readonly steps: readonly PathStep[];
+  /** Per step, the resolution of its copath child (new leaves excluded), as node indices of `tree`. */
+  readonly resolutions: readonly (readonly number[])[];
+  readonly newLeaves: ReadonlySet<number>;
+}
+
+/**
+ * RFC 9420 §12.4.2 + §7.5/§7.6/§7.9, the checks that need no private key: path length (V-PATH-01), the new leaf
+ * (V-LEAF-*), fresh keys (V-PATH-03), parent hash (V-PATH-04), one ciphertext per resolution node (V-PATH-02);
+ * then the merge. A Delivery Service stops here; a member goes on with decryptUpdatePath.
+ */
+export function verifyUpdatePath(p: VerifyPathParams): VerifiedPath {
   const { tree, senderLeaf, updatePath } = p;
-  const cs = tree.cs;
-  const me = p.privateTree.leafIndex;
-  if (me === senderLeaf) throw new UsageError('a member does not apply its own UpdatePath');
   const steps = tree.filteredDirectPath(senderLeaf);
   if (updatePath.nodes.length !== steps.length) {
     throw new ValidationError('V-PATH-01', 'UpdatePath length differs from the filtered direct path');
@@ -148,7 +166,7 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
   const replacing = tree.leaf(senderLeaf);
   validateLeafNode(leaf, {
     ...p.leafChecks,
-    cs,
+    cs: tree.cs,
     groupId: p.groupContext.groupId,
     leafIndex: senderLeaf,
     source: 'commit',
@@ -163,11 +181,32 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
     throw new ValidationError('V-PATH-04', 'leaf parent hash does not match the merged path');
   }
   const next = merged.tree.setLeaf(senderLeaf, leaf);
+  const newLeaves = p.newLeaves ?? new Set<number>();
+  const resolutions = steps.map((step, i) => {
+    const res = next.resolution(step.copathChild, newLeaves);
+    if ((updatePath.nodes[i]?.encryptedPathSecret.length ?? 0) !== res.length) {
+      throw new ValidationError('V-PATH-02', 'ciphertext count differs from the resolution size');
+    }
+    return res;
+  });
   const groupContext: GroupContext = { ...p.groupContext, treeHash: next.treeHash() };
+  return { tree: next, groupContext, senderLeaf, updatePath, steps, resolutions, newLeaves };
+}
 
-  const exclude = p.newLeaves ?? new Set<number>();
-  if (exclude.has(me)) throw new UsageError('a member added by this commit joins from the Welcome');
-  const at = decryptPosition(next, steps, updatePath, p.privateTree, exclude);
+/** RFC 9420 §12.4.2 + §7.5: validate the UpdatePath, merge it, decrypt our path secret, derive up to the root. */
+export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
+  if (p.privateTree.leafIndex === p.senderLeaf) throw new UsageError('a member does not apply its own UpdatePath');
+  return decryptUpdatePath(verifyUpdatePath(p), p.privateTree);
+}
+
+/** RFC 9420 §7.5 "decrypts the path secrets" of a verified path, checks the derived keys (V-PATH-05/06). */
+export function decryptUpdatePath(v: VerifiedPath, privateTree: PrivateTree): AppliedPath {
+  const { tree: next, steps, updatePath, groupContext } = v;
+  const cs = next.cs;
+  const me = privateTree.leafIndex;
+  if (me === v.senderLeaf) throw new UsageError('a member does not apply its own UpdatePath');
+  if (v.newLeaves.has(me)) throw new UsageError('a member added by this commit joins from the Welcome');
+  const at = decryptPosition(next, v, privateTree);
   const context = encodeGroupContext(groupContext);
   let secret: Bytes;
   try {
@@ -180,7 +219,7 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
   const derived: [number, KeyPair][] = [];
   for (let i = at.step; i < steps.length; i++) {
     const kp = nodeKeyPair(cs, secret);
-    if (!bytesEqual(kp.publicKey, keys[i] as Bytes)) {
+    if (!bytesEqual(kp.publicKey, updatePath.nodes[i]?.encryptionKey ?? new Uint8Array(0))) {
       throw new ValidationError('V-PATH-05', 'derived public key differs from the UpdatePath');
     }
     derived.push([(steps[i] as PathStep).node, kp]);
@@ -190,7 +229,7 @@ export function applyUpdatePath(p: ApplyPathParams): AppliedPath {
     tree: next,
     groupContext,
     commitSecret: secret,
-    privateTree: p.privateTree.prune(next).withKeys(derived),
+    privateTree: privateTree.prune(next).withKeys(derived),
     pathSecret,
     pathSecretNode: (steps[at.step] as PathStep).node,
   });
@@ -206,32 +245,26 @@ function checkFreshKeys(tree: RatchetTree, senderLeaf: number, keys: readonly By
 }
 
 /**
- * §7.5 "decrypts the path secrets": checks every node's ciphertext count (V-PATH-02), then picks the first path
- * step whose copath child covers our leaf, and the resolution node there whose private key we hold.
+ * §7.5 "decrypts the path secrets": the first path step whose copath child covers our leaf, and the resolution node
+ * there whose private key we hold (ciphertext counts were checked by verifyUpdatePath).
  */
-function decryptPosition(tree: RatchetTree, steps: readonly PathStep[], path: UpdatePath, mine: PrivateTree, exclude: ReadonlySet<number>) {
-  let found: { step: number; privateKey: Bytes; ct: HpkeCiphertext } | undefined;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i] as PathStep;
-    const cts = path.nodes[i]?.encryptedPathSecret ?? [];
-    const res = tree.resolution(step.copathChild, exclude);
-    if (cts.length !== res.length) throw new ValidationError('V-PATH-02', 'ciphertext count differs from the resolution size');
-    if (found !== undefined || !inSubtree(2 * mine.leafIndex, step.copathChild)) continue;
+function decryptPosition(tree: RatchetTree, v: VerifiedPath, mine: PrivateTree): { step: number; privateKey: Bytes; ct: HpkeCiphertext } {
+  for (let i = 0; i < v.steps.length; i++) {
+    if (!inSubtree(2 * mine.leafIndex, (v.steps[i] as PathStep).copathChild)) continue;
+    const cts = v.updatePath.nodes[i]?.encryptedPathSecret ?? [];
+    const res = v.resolutions[i] ?? [];
     for (let j = 0; j < res.length; j++) {
       const r = res[j] as number;
       const sk = mine.privateKey(r);
       const pk = mine.publicKey(r);
       const current = tree.encryptionKey(r);
       if (sk !== undefined && pk !== undefined && current !== undefined && bytesEqual(pk, current)) {
-        found = { step: i, privateKey: sk, ct: cts[j] as HpkeCiphertext };
-        break;
+        return { step: i, privateKey: sk, ct: cts[j] as HpkeCiphertext };
       }
     }
-    if (found === undefined)
-      throw new ValidationError('V-PATH-06', 'no private key of ours matches the resolution the path secret was encrypted to');
+    throw new ValidationError('V-PATH-06', 'no private key of ours matches the resolution the path secret was encrypted to');
   }
-  if (found === undefined) throw new ValidationError('V-PATH-06', 'the UpdatePath carries no path secret for our leaf');
-  return found;
+  throw new ValidationError('V-PATH-06', 'the UpdatePath carries no path secret for our leaf');
 }
 
 /**
