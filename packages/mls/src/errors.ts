@@ -53,3 +53,18 @@ export class UnsupportedError extends MlsError {
     this.name = 'UnsupportedError';
   }
 }
+
+/**
+ * V-FRM-02: a message for another epoch than the group's current one (RFC 9420 §6). Names both epochs (public
+ * values), so a Delivery Service can tell a sender which epoch to catch up to.
+ */
+export class EpochMismatchError extends ValidationError {
+  readonly currentEpoch: bigint;
+  readonly messageEpoch: bigint;
+  constructor(currentEpoch: bigint, messageEpoch: bigint) {
+    super('V-FRM-02', `message is for epoch ${messageEpoch}, the group is at epoch ${currentEpoch}`);
+    this.name = 'EpochMismatchError';
+    this.currentEpoch = currentEpoch;
+    this.messageEpoch = messageEpoch;
+  }
+}

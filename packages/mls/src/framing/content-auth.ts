@@ -3,7 +3,7 @@
 import { Writer } from '../codec/tls-codec.js';
 import { signWithLabel, verifyWithLabel } from '../crypto/labels.js';
 import type { CipherSuite } from '../crypto/provider.js';
-import { ValidationError } from '../errors.js';
+import { EpochMismatchError, ValidationError } from '../errors.js';
 import { bytesEqual } from '../util/bytes.js';
 import { encodeFramedContent } from '../wire/framing.js';
 import { encodeGroupContext } from '../wire/group-context.js';
@@ -28,6 +28,14 @@ export interface FramingEpoch {
   readonly groupContextBytes: Bytes;
   readonly membershipKey: Bytes;
   readonly senderDataSecret: Bytes;
+}
+
+/** What verifying a signature needs from the epoch: no secret (a Delivery Service has only this, RFC 9420 §6.1). */
+export type PublicEpoch = Pick<FramingEpoch, 'cs' | 'groupContext' | 'groupContextBytes'>;
+
+/** The public framing inputs of an epoch (encodes the GroupContext once). */
+export function publicEpoch(cs: CipherSuite, groupContext: GroupContext): PublicEpoch {
+  return { cs, groupContext, groupContextBytes: encodeGroupContext(groupContext) };
 }
 
 /** Builds the per-epoch framing inputs (encodes the GroupContext once). Holds secrets: prints redacted. */
@@ -59,15 +67,21 @@ export function framingEpoch(
  */
 export type SignatureKeyLookup = (sender: Sender) => Bytes | undefined;
 
+declare const signed: unique symbol;
 declare const verified: unique symbol;
+/**
+ * An AuthenticatedContent whose group/epoch and signature checks passed (RFC 9420 §6.1), but whose membership tag
+ * was not checked: what a party without the epoch secrets (a Delivery Service) can establish.
+ */
+export type SignatureVerifiedContent = AuthenticatedContent & { readonly [signed]: true };
 /**
  * An AuthenticatedContent whose framing checks passed: group/epoch, membership tag or AEAD, and signature.
  * A Commit's confirmation_tag is NOT yet verified: that needs the new epoch's confirmation_key (RFC 9420 §12.4.2).
  */
-export type VerifiedContent = AuthenticatedContent & { readonly [verified]: true };
+export type VerifiedContent = SignatureVerifiedContent & { readonly [verified]: true };
 
 /** RFC 9420 §6.1 FramedContentTBS, with the cached GroupContext encoding for member/new_member_commit senders. */
-export function framedContentTbs(epoch: FramingEpoch, wireFormat: number, content: FramedContent): Bytes {
+export function framedContentTbs(epoch: PublicEpoch, wireFormat: number, content: FramedContent): Bytes {
   const w = new Writer(256);
   w.u16(ProtocolVersion.mls10).u16(wireFormat);
   encodeFramedContent(w, content);
@@ -132,7 +146,7 @@ export function senderSignatureKey(content: FramedContent, lookup: SignatureKeyL
 }
 
 /** RFC 9420 §6.1: VerifyWithLabel(key, "FramedContentTBS", FramedContentTBS, signature) or ValidationError V-FRM-04. */
-export function verifyContentSignature(epoch: FramingEpoch, ac: AuthenticatedContent, publicKey: Bytes): void {
+export function verifyContentSignature(epoch: PublicEpoch, ac: AuthenticatedContent, publicKey: Bytes): void {
   const tbs = framedContentTbs(epoch, ac.wireFormat, ac.content);
   if (!verifyWithLabel(epoch.cs, publicKey, 'FramedContentTBS', tbs, ac.auth.signature)) {
     throw new ValidationError(FRM.signature, 'signature does not verify');
@@ -140,12 +154,17 @@ export function verifyContentSignature(epoch: FramingEpoch, ac: AuthenticatedCon
 }
 
 /** RFC 9420 §6: the group_id and epoch of a message must be the group's current ones (V-FRM-01, V-FRM-02). */
-export function checkGroupAndEpoch(epoch: FramingEpoch, groupId: Bytes, msgEpoch: bigint): void {
+export function checkGroupAndEpoch(epoch: PublicEpoch, groupId: Bytes, msgEpoch: bigint): void {
   if (!bytesEqual(epoch.groupContext.groupId, groupId)) throw new ValidationError(FRM.groupId, 'message is for another group');
-  if (msgEpoch !== epoch.groupContext.epoch) throw new ValidationError(FRM.epoch, 'message is for another epoch');
+  if (msgEpoch !== epoch.groupContext.epoch) throw new EpochMismatchError(epoch.groupContext.epoch, msgEpoch);
 }
 
 /** Marks content as having passed the framing checks (only this module's callers in framing/ use it). */
 export function markVerified(ac: AuthenticatedContent): VerifiedContent {
   return ac as VerifiedContent;
+}
+
+/** Marks content whose signature (but not membership tag) passed; only framing/public-message.ts uses it. */
+export function markSignatureVerified(ac: AuthenticatedContent): SignatureVerifiedContent {
+  return ac as SignatureVerifiedContent;
 }

@@ -4,12 +4,21 @@ export {
   type FramingEpoch,
   framedContentTbs,
   framingEpoch,
+  type PublicEpoch,
+  publicEpoch,
   type SignatureKeyLookup,
+  type SignatureVerifiedContent,
   senderSignatureKey,
   signContent,
   type VerifiedContent,
   verifyContentSignature,
 } from './content-auth.js';
 export { createPrivateMessage, type PrivateProtectOptions, protectPrivateMessage, unprotectPrivateMessage } from './private-message.js';
-export { createPublicMessage, membershipTag, protectPublicMessage, unprotectPublicMessage } from './public-message.js';
+export {
+  createPublicMessage,
+  membershipTag,
+  protectPublicMessage,
+  unprotectPublicMessage,
+  verifyPublicMessageSignature,
+} from './public-message.js';
 export { senderDataKeyNonce } from './sender-data.js';

@@ -17,8 +17,11 @@ import {
   checkGroupAndEpoch,
   type FramingEpoch,
   framedContentTbs,
+  markSignatureVerified,
   markVerified,
+  type PublicEpoch,
   type SignatureKeyLookup,
+  type SignatureVerifiedContent,
   senderSignatureKey,
   signContent,
   type VerifiedContent,
@@ -59,18 +62,36 @@ export function createPublicMessage(epoch: FramingEpoch, content: FramedContent,
  * membership tag for members (V-FRM-03, constant time), then the signature (V-FRM-04).
  */
 export function unprotectPublicMessage(epoch: FramingEpoch, msg: PublicMessage, lookup: SignatureKeyLookup): VerifiedContent {
-  const { content } = msg;
-  checkGroupAndEpoch(epoch, content.groupId, content.epoch);
-  if (content.contentType === ContentType.application) {
-    throw new ValidationError(FRM.applicationInPublic, 'application data sent as PublicMessage');
-  }
-  const ac: AuthenticatedContent = { wireFormat: WireFormat.mls_public_message, content, auth: msg.auth };
-  if (content.sender.senderType === SenderType.member) {
+  const ac = publicContent(epoch, msg);
+  if (ac.content.sender.senderType === SenderType.member) {
     const tag = msg.membershipTag;
     if (tag === undefined || !constantTimeEqual(membershipTag(epoch, ac), tag)) {
       throw new ValidationError(FRM.membershipTag, 'membership tag does not verify');
     }
   }
-  verifyContentSignature(epoch, ac, senderSignatureKey(content, lookup));
+  verifyContentSignature(epoch, ac, senderSignatureKey(ac.content, lookup));
   return markVerified(ac);
+}
+
+/**
+ * RFC 9420 §6.2 for a party that holds no epoch secret, i.e. a Delivery Service: the checks of
+ * unprotectPublicMessage (V-FRM-01/02/06, sender-type rules, signature V-FRM-04) EXCEPT the membership tag, which is
+ * a MAC under the epoch's membership_key (§6.2, §8) and is deliberately not checked here. A member's signature over
+ * FramedContentTBS binds the content to the GroupContext, so the sender is still authenticated; what is lost is
+ * only the proof that the sender held the epoch secrets. Members must keep using unprotectPublicMessage.
+ */
+export function verifyPublicMessageSignature(epoch: PublicEpoch, msg: PublicMessage, lookup: SignatureKeyLookup): SignatureVerifiedContent {
+  const ac = publicContent(epoch, msg);
+  verifyContentSignature(epoch, ac, senderSignatureKey(ac.content, lookup));
+  return markSignatureVerified(ac);
+}
+
+/** RFC 9420 §6: group and epoch (V-FRM-01/02), no application data (V-FRM-06); the content as signed. */
+function publicContent(epoch: PublicEpoch, msg: PublicMessage): AuthenticatedContent {
+  const { content } = msg;
+  checkGroupAndEpoch(epoch, content.groupId, content.epoch);
+  if (content.contentType === ContentType.application) {
+    throw new ValidationError(FRM.applicationInPublic, 'application data sent as PublicMessage');
+  }
+  return { wireFormat: WireFormat.mls_public_message, content, auth: msg.auth };
 }
