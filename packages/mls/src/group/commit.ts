@@ -57,7 +57,7 @@ export interface CommitResult {
   readonly updated: Member[];
 }
 
-export function viewOf(deps: GroupDeps, state: GroupState, committer: number | undefined): ProposalListView {
+export function viewOf(deps: GroupDeps, state: Pick<GroupState, 'context' | 'tree'>, committer: number | undefined): ProposalListView {
   return {
     context: state.context,
     leafCount: state.tree.leafCount,
