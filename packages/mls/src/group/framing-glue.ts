@@ -38,7 +38,7 @@ export function epochOf(deps: GroupDeps, state: GroupState): FramingEpoch {
 }
 
 /** Signature key of a member leaf or of an entry of external_senders (RFC 9420 §6.1). */
-export function keyLookup(state: GroupState): SignatureKeyLookup {
+export function keyLookup(state: Pick<GroupState, 'context' | 'tree'>): SignatureKeyLookup {
   return (sender) => {
     if (sender.senderType === SenderType.member) return state.tree.leaf(sender.leafIndex)?.signatureKey;
     if (sender.senderType === SenderType.external) {

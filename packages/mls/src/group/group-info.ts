@@ -4,17 +4,20 @@ import { signWithLabel, verifyWithLabel } from '../crypto/labels.js';
 import type { CipherSuite } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import { deriveExternalKeyPair } from '../schedule/key-schedule.js';
-import type { RatchetTree } from '../tree/ratchet-tree.js';
+import { RatchetTree } from '../tree/ratchet-tree.js';
+import { validateRatchetTree } from '../tree/validate.js';
 import {
   type Extension,
   ExtensionType,
   encodeExternalPub,
   encodeGroupInfoTbs,
+  decodeRatchetTree,
   encodeRatchetTree,
   type GroupContext,
   type GroupInfo,
+  type RatchetTreeNodes,
 } from '../wire/index.js';
-import type { GroupState } from './state.js';
+import type { GroupDeps, GroupState } from './state.js';
 
 export interface GroupInfoOptions {
   /** Include the ratchet_tree extension (default true). */
@@ -50,6 +53,35 @@ export function verifyGroupInfo(cs: CipherSuite, gi: GroupInfo, tree: RatchetTre
   if (!signer || !verifyWithLabel(cs, signer.signatureKey, 'GroupInfoTBS', encodeGroupInfoTbs(tbs), signature)) {
     throw new ValidationError(code, 'GroupInfo signature does not verify');
   }
+}
+
+/**
+ * RFC 9420 §12.4.3.1 / §12.4.3.3: the tree of a GroupInfo (its ratchet_tree extension, else `outOfBand`), checked:
+ * the GroupInfo signature under the signer's leaf (`codes.signature`), the tree's integrity (V-TREE-*, V-LEAF-*) and
+ * the application's acceptance of every member credential (V-WELC-08). `codes.noTree` when no tree is available.
+ */
+export function verifiedGroupInfoTree(
+  deps: GroupDeps,
+  gi: GroupInfo,
+  outOfBand: RatchetTreeNodes | undefined,
+  codes: { noTree: string; signature: string },
+): RatchetTree {
+  const ctx = gi.groupContext;
+  const cs = deps.crypto.suite(ctx.cipherSuite);
+  const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
+  const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : outOfBand;
+  if (!nodes) throw new ValidationError(codes.noTree, 'no ratchet tree: pass it out of band');
+  const tree = RatchetTree.fromNodes(cs, nodes);
+  verifyGroupInfo(cs, gi, tree, codes.signature);
+  validateRatchetTree(tree, { groupId: ctx.groupId, treeHash: ctx.treeHash, groupExtensions: ctx.extensions });
+  if (deps.validateCredential) {
+    for (const [, leaf] of tree.leaves()) {
+      if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {
+        throw new ValidationError('V-WELC-08', 'a member credential is rejected by the application');
+      }
+    }
+  }
+  return tree;
 }
 
 export function findExtension(exts: readonly Extension[], type: number): Extension | undefined {
