@@ -1,4 +1,4 @@
-// CryptoProvider on @noble/* (pure TypeScript, no node:* import) for all seven RFC 9420 §17.1 ciphersuites.
+// CryptoProvider on @noble/* (pure TypeScript, no node:* import) for all seven RFC 9420 §17.1 ciphersuites and X-Wing 0x004D.
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed448, x448 } from '@noble/curves/ed448.js';
@@ -22,6 +22,8 @@ import {
   SUITES,
   type SuiteParams,
 } from '../suites.js';
+import { createXWingKem, type XWingOptions } from '../xwing.js';
+import { portableXWingPrimitives } from './xwing.js';
 
 const MAX_RANDOM_CHUNK = 65536; // Web Crypto getRandomValues limit per call
 
@@ -94,10 +96,19 @@ function signer(s: SigName): Signer {
   const c = NIST[s];
   // RFC 9420 §5.1.2: ECDSA over the suite hash (noble's prehash uses the curve's matching SHA-2), DER-encoded.
   // Verification accepts high-S signatures: other implementations (OpenSSL) produce them.
+  const len = c.lengths.secretKey as number;
+  // A scalar may arrive without its leading zero bytes (the IETF vectors carry a 65-byte P-521 key); noble >= 2.4
+  // takes exactly the field length, so pad on the left as node:crypto's import does.
+  const scalar = (sk: Bytes): Bytes => {
+    if (sk.length === 0 || sk.length >= len) return sk;
+    const out = new Uint8Array(len);
+    out.set(sk, len - sk.length);
+    return out;
+  };
   return {
-    seedLength: c.lengths.secretKey as number,
-    publicKey: (sk) => c.getPublicKey(sk, false),
-    sign: (sk, msg) => c.sign(msg, sk, { format: 'der' }),
+    seedLength: len,
+    publicKey: (sk) => c.getPublicKey(scalar(sk), false),
+    sign: (sk, msg) => c.sign(msg, scalar(sk), { format: 'der' }),
     verify: (pk, msg, sig) => c.verify(sig, msg, pk, { format: 'der', lowS: false }),
   };
 }
@@ -155,11 +166,22 @@ export function createPortableHpke(kemName: KemName, kdfHash: HashName, aeadName
   });
 }
 
+/** HPKE with the X-Wing KEM (0x647A, see xwing.ts) and a §7 (HKDF, AEAD) pair on @noble/*. */
+export function createPortableXWingHpke(kdfHash: HashName, aeadName: AeadName, opts: XWingOptions = {}): Hpke {
+  const h = hashFns(kdfHash);
+  const aead = aeadFns(aeadName);
+  return createHpke({
+    kem: createXWingKem(portableXWingPrimitives(), opts),
+    kdf: { id: KDF_ID[kdfHash], Nh: h.Nh, extract: h.extract, expand: h.expand },
+    aead: { id: AEAD_PARAMS[aeadName].id, Nk: aead.Nk, Nn: aead.Nn, seal: aead.seal, open: aead.open },
+  });
+}
+
 function buildSuite(p: SuiteParams): CipherSuite {
   const h = hashFns(p.hash);
   const aead = aeadFns(p.aead);
   const sig = signer(p.sig);
-  const hpke = createPortableHpke(p.kem, p.hash, p.aead);
+  const hpke = p.kem === 'xwing' ? createPortableXWingHpke(p.hash, p.aead) : createPortableHpke(p.kem, p.hash, p.aead);
   return {
     id: p.id,
     name: p.name,
