@@ -1,8 +1,9 @@
 // Provider primitives (RFC 9420 §5.1): native and portable must agree byte for byte and accept each other's signatures.
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
-import { KeyCache } from '../src/crypto/native/keys.js';
+import { chooseOkpImport, KeyCache, type OkpImport, okpImportWorks } from '../src/crypto/native/keys.js';
 import { createPortableProvider, portableRandom } from '../src/crypto/portable/index.js';
 import { hex, toHex } from './helpers/vectors.js';
 
@@ -105,4 +106,43 @@ describe('native key import derives public keys from private bytes', () => {
       }
     }
   });
+});
+
+describe('native OKP private-key import on this Node line (' + process.version + ')', () => {
+  const all: OkpImport[] = ['raw', 'jwk', 'pkcs8'];
+  it('PKCS#8 works on every supported line, and the chosen import passes its known-answer probe', () => {
+    assert.equal(okpImportWorks('pkcs8'), true);
+    const chosen = chooseOkpImport();
+    assert.equal(okpImportWorks(chosen), true);
+    assert.equal(new KeyCache().okpImport, chosen);
+    // The first working one in speed order is chosen: raw-private where the runtime has it.
+    assert.equal(
+      chosen,
+      all.find((h) => okpImportWorks(h)),
+    );
+  });
+  for (const how of all) {
+    it(`import '${how}' (where this runtime passes its probe) derives the same public keys as @noble on random keys, all four curves`, (t) => {
+      if (!okpImportWorks(how)) {
+        t.diagnostic(`'${how}' is not available on ${process.version}`);
+        assert.notEqual(chooseOkpImport(), how);
+        return;
+      }
+      const cache = new KeyCache(64, how);
+      const portable = createPortableProvider();
+      for (const id of [1, 4]) {
+        const p = portable.suite(id);
+        const sig = id === 1 ? 'ed25519' : 'ed448';
+        const kem = id === 1 ? 'x25519' : 'x448';
+        for (let i = 0; i < 4; i++) {
+          const kp = p.generateSignatureKeyPair(nativeRandom);
+          const jwkSig = createPublicKey(cache.privateKey(sig, kp.privateKey)).export({ format: 'jwk' });
+          assert.equal(jwkSig.x, Buffer.from(kp.publicKey).toString('base64url'));
+          const hk = p.hpke.deriveKeyPair(nativeRandom(32));
+          const jwkKem = createPublicKey(cache.privateKey(kem, hk.privateKey)).export({ format: 'jwk' });
+          assert.equal(jwkKem.x, Buffer.from(hk.publicKey).toString('base64url'));
+        }
+      }
+    });
+  }
 });
