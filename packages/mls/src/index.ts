@@ -61,9 +61,16 @@ export const CipherSuiteId = {
   MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519: 1,
   MLS_128_DHKEMP256_AES128GCM_SHA256_P256: 2,
   MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519: 3,
+  /** Post-quantum hybrid (X-Wing KEM, HPKE 0x647A) as OpenMLS ships it; not in the RFC 9420 table (see crypto/xwing.ts). */
+  MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519: 0x004d,
 } as const;
-export { CryptoError, DecodeError, MlsError, UnsupportedError, UsageError, ValidationError } from './errors.js';
+export { CryptoError, DecodeError, EpochMismatchError, MlsError, UnsupportedError, UsageError, ValidationError } from './errors.js';
 export { deserializeGroup, serializeGroup } from './group/serialize.js';
+// The Delivery Service's view of a group: public state only, verified without epoch secrets (docs/public-group.md).
+export { createPublicGroup, createPublicGroupFromFirstCommit, type PublicGroupInfoOptions } from './public-group/create.js';
+export { processPublicMessage, type PublicProcessResult } from './public-group/process.js';
+export { deserializePublicGroup, serializePublicGroup } from './public-group/serialize.js';
+export { type PublicGroup, type PublicGroupDeps, type PublicMember, publicGroupMembers } from './public-group/state.js';
 export { CATALOGUE, type CatalogueEntry } from './validation-catalogue.js';
 export { encodeExternalSenders, encodeRequiredCapabilities } from './wire/index.js';
 

@@ -1,6 +1,7 @@
 // RFC 9180 HPKE, base mode only (mode_base = 0x00), built over a small primitive interface so the native and the
 // portable provider share one construction: DHKEM (§4.1), DeriveKeyPair (§7.1.3), key schedule (§5.1),
-// single-shot Seal/Open (§6.1) and the secret export interface (§5.3).
+// single-shot Seal/Open (§6.1) and the secret export interface (§5.3). A non-DH KEM (X-Wing, see xwing.ts) plugs in
+// through the §4 generic KEM interface (`HpkeKem`).
 import { CryptoError, UsageError } from '../errors.js';
 import { concat, utf8Bytes } from '../util/bytes.js';
 import type { Bytes } from '../wire/types.js';
@@ -40,6 +41,29 @@ export interface HpkeParts {
   kdf: HpkeKdf;
   aead: HpkeAead;
   dh: HpkeDh;
+}
+
+/**
+ * The §4 generic KEM interface, for KEMs that are not a DHKEM (X-Wing, 0x647A). Keys are serialized byte strings
+ * (SerializePublicKey / SerializePrivateKey are the identity). `encap` and `decap` throw CryptoError on bad input.
+ */
+export interface HpkeKem {
+  readonly id: number;
+  readonly Nsecret: number;
+  readonly Nenc: number;
+  readonly Npk: number;
+  readonly Nsk: number;
+  generateKeyPair(rng: Rng): KeyPair;
+  deriveKeyPair(ikm: Bytes): KeyPair;
+  encap(pkR: Bytes, rng: Rng): { sharedSecret: Bytes; enc: Bytes };
+  decap(enc: Bytes, skR: Bytes): Bytes;
+}
+
+/** HPKE over a generic (non-DH) KEM: Encap/Decap are the KEM's own (§4), the key schedule is unchanged (§5.1). */
+export interface HpkeKemParts {
+  kem: HpkeKem;
+  kdf: HpkeKdf;
+  aead: HpkeAead;
 }
 
 const VERSION = utf8Bytes('HPKE-v1');
@@ -84,11 +108,10 @@ interface Context {
   exporterSecret: Bytes;
 }
 
-/** Builds the `Hpke` of one (KEM, KDF, AEAD) triple from its primitives. */
-export function createHpke(parts: HpkeParts): Hpke {
-  const { kem, kdf, aead, dh } = parts;
+/** §4.1 DHKEM(Group, KDF) as a generic KEM. */
+function createDhkem(parts: HpkeParts): HpkeKem {
+  const { kem, dh } = parts;
   const kemLabeled = new Labeled(parts.kemKdf, concat(label('KEM'), i2osp(kem.id, 2)));
-  const hpkeLabeled = new Labeled(kdf, concat(label('HPKE'), i2osp(kem.id, 2), i2osp(kdf.id, 2), i2osp(aead.id, 2)));
 
   // §7.1.3 DeriveKeyPair; NIST curves use rejection sampling with the first-byte bitmask.
   // The RFC says ikm SHOULD be at least Nsk bytes; MLS feeds it Nh-byte secrets (64 < Nsk = 66 for P-521,
@@ -143,6 +166,26 @@ export function createHpke(parts: HpkeParts): Hpke {
     return sharedSecret(dhChecked(skR, enc), enc, dh.publicKey(skR));
   }
 
+  return {
+    id: kem.id,
+    Nsecret: kem.Nsecret,
+    Nenc: kem.Npk, // §7.1: Nenc = Npk for every DHKEM
+    Npk: kem.Npk,
+    Nsk: kem.Nsk,
+    // §7.1.3: GenerateKeyPair may be DeriveKeyPair(random(Nsk)); keeps key generation seedable in tests.
+    generateKeyPair: (rng) => deriveKeyPair(rng(kem.Nsk)),
+    deriveKeyPair,
+    encap,
+    decap,
+  };
+}
+
+/** Builds the `Hpke` of one (KEM, KDF, AEAD) triple: a DHKEM from its group primitives, or a generic KEM (§4). */
+export function createHpke(parts: HpkeParts | HpkeKemParts): Hpke {
+  const kem: HpkeKem = 'dh' in parts ? createDhkem(parts) : parts.kem;
+  const { kdf, aead } = parts;
+  const hpkeLabeled = new Labeled(kdf, concat(label('HPKE'), i2osp(kem.id, 2), i2osp(kdf.id, 2), i2osp(aead.id, 2)));
+
   // §5.1 KeySchedule with mode_base, default psk and psk_id.
   // §5.1 base mode: psk_id_hash is a constant of the suite; info_hash depends only on `info`, which MLS repeats
   // for every recipient of one Welcome (the encrypted GroupInfo is the EncryptWithLabel context, RFC 9420
@@ -178,25 +221,24 @@ export function createHpke(parts: HpkeParts): Hpke {
   return {
     publicKeyLength: kem.Npk,
     privateKeyLength: kem.Nsk,
-    // §7.1.3: GenerateKeyPair may be DeriveKeyPair(random(Nsk)); keeps key generation seedable in tests.
-    generateKeyPair: (rng) => deriveKeyPair(rng(kem.Nsk)),
-    deriveKeyPair,
+    generateKeyPair: (rng) => kem.generateKeyPair(rng),
+    deriveKeyPair: (ikm) => kem.deriveKeyPair(ikm),
     seal(publicKey, info, aad, plaintext, rng) {
-      const { sharedSecret: ss, enc } = encap(publicKey, rng);
+      const { sharedSecret: ss, enc } = kem.encap(publicKey, rng);
       const c = keySchedule(ss, info);
       // §6.1 single shot: sequence number 0, so the nonce is base_nonce.
       return { kemOutput: enc, ciphertext: aead.seal(c.key, c.baseNonce, aad, plaintext) };
     },
     open(privateKey, kemOutput, info, aad, ciphertext) {
-      const c = keySchedule(decap(kemOutput, privateKey), info);
+      const c = keySchedule(kem.decap(kemOutput, privateKey), info);
       return aead.open(c.key, c.baseNonce, aad, ciphertext);
     },
     exportSender(publicKey, info, exporterContext, length, rng) {
-      const { sharedSecret: ss, enc } = encap(publicKey, rng);
+      const { sharedSecret: ss, enc } = kem.encap(publicKey, rng);
       return { kemOutput: enc, secret: exportSecret(keySchedule(ss, info), exporterContext, length) };
     },
     exportReceiver(privateKey, kemOutput, info, exporterContext, length) {
-      return exportSecret(keySchedule(decap(kemOutput, privateKey), info), exporterContext, length);
+      return exportSecret(keySchedule(kem.decap(kemOutput, privateKey), info), exporterContext, length);
     },
   };
 }

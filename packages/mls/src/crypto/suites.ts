@@ -1,9 +1,11 @@
-// Parameters of the RFC 9420 §17.1 ciphersuites and of the RFC 9180 §7 algorithms they use; data only, no code.
+// Parameters of the RFC 9420 §17.1 ciphersuites (plus X-Wing 0x004D) and of the RFC 9180 §7 algorithms they use; data only.
 
 export type HashName = 'sha256' | 'sha384' | 'sha512';
 export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
 export type SigName = 'ed25519' | 'ed448' | 'p256' | 'p384' | 'p521';
 export type KemName = 'x25519' | 'x448' | 'p256' | 'p384' | 'p521';
+/** The KEM of a suite: a DHKEM (RFC 9180 §7.1) or the X-Wing hybrid KEM (HPKE KEM 0x647A, see xwing.ts). */
+export type SuiteKem = KemName | 'xwing';
 
 export interface SuiteParams {
   readonly id: number;
@@ -11,7 +13,7 @@ export interface SuiteParams {
   readonly hash: HashName;
   readonly aead: AeadName;
   readonly sig: SigName;
-  readonly kem: KemName;
+  readonly kem: SuiteKem;
 }
 
 /** RFC 9420 §17.1 table. */
@@ -30,6 +32,16 @@ export const SUITES: readonly SuiteParams[] = [
   { id: 5, name: 'MLS_256_DHKEMP521_AES256GCM_SHA512_P521', hash: 'sha512', aead: 'aes-256-gcm', sig: 'p521', kem: 'p521' },
   { id: 6, name: 'MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_Ed448', hash: 'sha512', aead: 'chacha20-poly1305', sig: 'ed448', kem: 'x448' },
   { id: 7, name: 'MLS_256_DHKEMP384_AES256GCM_SHA384_P384', hash: 'sha384', aead: 'aes-256-gcm', sig: 'p384', kem: 'p384' },
+  // Not in the RFC 9420 table: the post-quantum hybrid suite OpenMLS ships at 0x004D (its `Ciphersuite` enum,
+  // feature draft-ietf-mls-pq-ciphersuites): X-Wing KEM, HKDF-SHA256, ChaCha20Poly1305, Ed25519.
+  {
+    id: 0x004d,
+    name: 'MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519',
+    hash: 'sha256',
+    aead: 'chacha20-poly1305',
+    sig: 'ed25519',
+    kem: 'xwing',
+  },
 ];
 
 export const HASH_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -89,6 +101,12 @@ export const KEM_PARAMS: Record<KemName, KemParams> = {
   x25519: { id: 0x0020, kdf: 'sha256', Nsecret: 32, Npk: 32, Nsk: 32 },
   x448: { id: 0x0021, kdf: 'sha512', Nsecret: 64, Npk: 56, Nsk: 56 },
 };
+
+/**
+ * X-Wing (draft-connolly-cfrg-xwing-kem §7 IANA considerations; HPKE KEM registry 0x647A = 25722): Nenc != Npk.
+ * Secret keys are the 32-byte decapsulation seed; ML-KEM-768 ek (1184) || X25519 pk (32); ct_M (1088) || ct_X (32).
+ */
+export const XWING_KEM = { id: 0x647a, Nsecret: 32, Nenc: 1120, Npk: 1216, Nsk: 32 } as const;
 
 export function suiteParams(id: number): SuiteParams | undefined {
   return SUITES.find((s) => s.id === id);

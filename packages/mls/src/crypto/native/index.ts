@@ -1,4 +1,4 @@
-// CryptoProvider on node:crypto for all seven RFC 9420 §17.1 ciphersuites; synchronous, KeyObjects cached.
+// CryptoProvider on node:crypto for all seven RFC 9420 §17.1 ciphersuites and X-Wing 0x004D; synchronous, KeyObjects cached.
 import {
   createCipheriv,
   createDecipheriv,
@@ -26,7 +26,9 @@ import {
   SUITES,
   type SuiteParams,
 } from '../suites.js';
+import { createXWingKem, type XWingOptions } from '../xwing.js';
 import { asBytes, ecPublicFromPrivate, fieldLength, KeyCache } from './keys.js';
+import { nativeXWingPrimitives } from './xwing.js';
 
 const TAG = 16;
 
@@ -109,6 +111,22 @@ export function createNativeHpke(kemName: KemName, kdfHash: HashName, aeadName: 
   });
 }
 
+/** HPKE with the X-Wing KEM (0x647A, see xwing.ts) and a §7 (HKDF, AEAD) pair on node:crypto. */
+export function createNativeXWingHpke(
+  kdfHash: HashName,
+  aeadName: AeadName,
+  keys: KeyCache = new KeyCache(),
+  opts: XWingOptions = {},
+): Hpke {
+  const h = hashFns(kdfHash);
+  const aead = aeadFns(aeadName);
+  return createHpke({
+    kem: createXWingKem(nativeXWingPrimitives(keys), opts),
+    kdf: { id: KDF_ID[kdfHash], Nh: h.Nh, extract: h.extract, expand: h.expand },
+    aead: { id: AEAD_PARAMS[aeadName].id, Nk: aead.Nk, Nn: aead.Nn, seal: aead.seal, open: aead.open },
+  });
+}
+
 function buildSuite(p: SuiteParams, keys: KeyCache): CipherSuite {
   const h = hashFns(p.hash);
   const aead = aeadFns(p.aead);
@@ -117,7 +135,7 @@ function buildSuite(p: SuiteParams, keys: KeyCache): CipherSuite {
   const sigPublic = (sk: Bytes): Bytes =>
     sig === 'ed25519' || sig === 'ed448' ? okpPublicFromPrivate(keys, sig, sk) : ecPublicFromPrivate(sig, sk);
 
-  const hpke = createNativeHpke(p.kem, p.hash, p.aead, keys);
+  const hpke = p.kem === 'xwing' ? createNativeXWingHpke(p.hash, p.aead, keys) : createNativeHpke(p.kem, p.hash, p.aead, keys);
 
   return {
     id: p.id,
