@@ -70,10 +70,34 @@ export const EXTERNAL_CHECKS = Object.freeze([
   c('V-EXT-04', '§12.4.3.2', 'the GroupInfo used for an external join has a valid signature and an external_pub'),
 ]);
 
+/**
+ * Rules of a Delivery Service's PublicGroup (src/public-group/) that no member-side check covers. Everything else it
+ * enforces reuses the IDs above (framing V-FRM-*, proposals V-PROP-*, paths V-PATH-*, GroupInfo V-WELC-03/07/08).
+ */
+export const DS_CHECKS = Object.freeze([
+  c(
+    'V-DS-01',
+    '§11, §8.2',
+    'a group registered from its first commit starts at epoch 0: empty confirmed transcript hash, the signer as sole member, then a commit',
+  ),
+  c('V-DS-02', '§6, §6.3', 'a Delivery Service verifies only PublicMessage handshake messages (a PrivateMessage needs epoch secrets)'),
+]);
+
+/**
+ * RFC 9420 §7.2, §7.3, §11.1, §12.4.3.2: a leaf this member creates (KeyPackage, group creation, Update proposal,
+ * UpdatePath, external commit) is checked before it is signed; a failure is a UsageError carrying the ID.
+ */
+export const OWN_LEAF_CHECKS = Object.freeze([
+  c('V-OWN-01', '§7.3, §11.1, §12.4.3.2', "a leaf we create supports the group's version, suite, required capabilities, context extensions and members' credential types"),
+  c('V-OWN-02', '§7.2', 'a leaf we create lists its own credential type and every non-default extension it carries, once'),
+]);
+
 export const GROUP_CHECKS: readonly GroupCheck[] = Object.freeze([
   ...KEY_PACKAGE_CHECKS,
   ...PROPOSAL_CHECKS,
   ...COMMIT_CHECKS,
   ...WELCOME_CHECKS,
   ...EXTERNAL_CHECKS,
+  ...DS_CHECKS,
+  ...OWN_LEAF_CHECKS,
 ]);
