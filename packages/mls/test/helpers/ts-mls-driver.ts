@@ -51,7 +51,9 @@ export interface CommitOptions {
 
 export type Processed =
   | { readonly kind: 'commit'; readonly epoch: bigint; readonly removed: boolean }
-  | { readonly kind: 'application'; readonly data: Uint8Array };
+  | { readonly kind: 'application'; readonly data: Uint8Array }
+  /** A standalone proposal, cached for a later commit (RFC 9420 §12.1); only the OpenMLS interop sends these. */
+  | { readonly kind: 'proposal' };
 
 /** One member's view of one group, mutable for convenience: each call replaces the underlying immutable state. */
 export interface MemberDriver {

@@ -1,0 +1,260 @@
+// Interop with OpenMLS through Wire's CoreCrypto 10.3.0 (RFC 9420): Welcome joins, Add/Update/Remove commits,
+// proposals by reference (§12.1, §12.4), external joins and resync (§12.4.3.2), every message crossing as MLSMessage bytes (§6).
+//
+// CoreCrypto's rules that shape the scenarios (none is a deviation from RFC 9420):
+//  - Its groups carry required_capabilities listing credential types [basic, x509] (§11.1), so our leaves list both.
+//  - Its wire format policy accepts handshake messages only as PublicMessage (§6: the application chooses), so our
+//    groups here send handshakes as PublicMessage; a test below pins the refusal of a PrivateMessage commit.
+//  - Client identities are `<user-id>:<device-id>@<domain>`.
+// What CoreCrypto 10.3.0's API cannot do, so this file does not test it: send a standalone proposal (our proposals are
+// committed by CoreCrypto, and CoreCrypto checks by-reference commits of proposals it received), accept a ratchet tree out
+// of band, expose the epoch_authenticator (§8.7: compared among our members only), export with a label other than
+// "exporter" and an empty context (§8.5), remove its own old leaf in a resync external commit (§12.2 allows, does not
+// require, that Remove), and run the X-Wing suite 0x004D.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import { createNativeProvider } from '../src/crypto/native/index.js';
+import { CredentialType } from '../src/index.js';
+import { createCoreCryptoDriver, type InteropClient, type InteropMember, coreCryptoOffersSuite } from './helpers/core-crypto-driver.js';
+import { createSottoDriver } from './helpers/sotto-driver.js';
+import type { CommitOutput } from './helpers/ts-mls-driver.js';
+
+const now = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const X509 = 2;
+/** MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519. */
+const XWING = 0x004d;
+
+let devices = 0;
+/** A fresh client identity in CoreCrypto's form; the domain names the implementation, for readable failures. */
+function identity(impl: string): string {
+  devices += 1;
+  return `${randomUUID()}:${devices.toString(16)}@${impl}.test`;
+}
+
+/**
+ * Every member is at the same epoch with the same MLS-Exporter output (RFC 9420 §8.5) and the same member list; the
+ * members that expose it (ours) also agree on the epoch_authenticator (§8.7).
+ */
+async function assertAgree(members: readonly InteropMember[]): Promise<void> {
+  const [first, ...rest] = members;
+  assert.ok(first);
+  const none = new Uint8Array(0);
+  const want = { epoch: first.epoch(), exp: hex(await first.exporter('exporter', none, 32)), ids: first.identities().sort() };
+  for (const m of rest) {
+    const got = { epoch: m.epoch(), exp: hex(await m.exporter('exporter', none, 32)), ids: m.identities().sort() };
+    assert.deepEqual(got, want, `${m.impl} ${m.identity} disagrees with ${first.impl} ${first.identity}`);
+  }
+  const auths = members.map((m) => m.epochAuthenticator()).filter((a) => a !== undefined);
+  for (const a of auths) assert.equal(hex(a), hex(auths[0] ?? none), 'epoch_authenticator');
+}
+
+/** Every member but the sender processes the message; returns what each saw. */
+async function deliver(
+  bytes: Uint8Array,
+  from: InteropMember,
+  members: readonly InteropMember[],
+  kind: 'commit' | 'proposal',
+): Promise<void> {
+  for (const m of members) {
+    if (m === from) continue;
+    const r = await m.processMessage(bytes);
+    assert.equal(r.kind, kind, `${m.impl} ${m.identity} got a ${kind}`);
+  }
+}
+
+const commitTo = (out: CommitOutput, from: InteropMember, members: readonly InteropMember[]) =>
+  deliver(out.commitBytes, from, members, 'commit');
+
+/** Each member sends one application message; every other member decrypts it to the same bytes. */
+async function chat(members: readonly InteropMember[], tag: string): Promise<void> {
+  for (const s of members) {
+    const text = `${tag}: hello from ${s.identity} (${s.impl})`;
+    const ct = await s.encrypt(enc.encode(text));
+    for (const r of members) if (r !== s) assert.equal(dec.decode(await r.decrypt(ct)), text, `${r.impl} reads ${s.impl}`);
+  }
+}
+
+/**
+ * Group of five: the creator (driver X) adds one member of each kind by one Welcome; a member of the other kind adds
+ * two more; Updates from both kinds; Removes committed by both kinds (one of them removing its committer's peer kind);
+ * a re-add into a blank leaf; application messages throughout (RFC 9420 §12.1, §12.4, §12.4.3.1).
+ */
+async function scenario(creator: InteropClient, other: InteropClient): Promise<void> {
+  const c1 = await creator.createGroup(enc.encode(`interop-${creator.impl}-${other.impl}`), identity(creator.impl));
+  const o1kp = await other.createKeyPackage(identity(other.impl));
+  const c2kp = await creator.createKeyPackage(identity(creator.impl));
+  const add1 = await c1.addMembers([o1kp.publicBytes, c2kp.publicBytes]);
+  assert.ok(add1.welcomeBytes);
+  const o1 = await other.joinFromWelcome(add1.welcomeBytes, o1kp);
+  const c2 = await creator.joinFromWelcome(add1.welcomeBytes, c2kp);
+  let group = [c1, o1, c2];
+  await assertAgree(group);
+  await chat(group, 'epoch 1');
+
+  // The other implementation adds one of each kind: its Commit and Welcome are read by the creator's kind.
+  const o2kp = await other.createKeyPackage(identity(other.impl));
+  const c3kp = await creator.createKeyPackage(identity(creator.impl));
+  const add2 = await o1.addMembers([o2kp.publicBytes, c3kp.publicBytes]);
+  assert.ok(add2.welcomeBytes);
+  await commitTo(add2, o1, group);
+  const o2 = await other.joinFromWelcome(add2.welcomeBytes, o2kp);
+  const c3 = await creator.joinFromWelcome(add2.welcomeBytes, c3kp);
+  group = [c1, o1, c2, o2, c3];
+  assert.equal(c1.identities().length, 5);
+  await assertAgree(group);
+  await chat(group, 'five members');
+
+  // Update (a commit with an UpdatePath, RFC 9420 §12.4) from each member, the newest first.
+  for (const u of [o2, c3, o1, c2, c1]) {
+    await commitTo(await u.update(), u, group);
+    await assertAgree(group);
+  }
+  await chat(group, 'after updates');
+
+  // Remove committed by each kind; the removed member learns it from the same commit.
+  const rem1 = await o2.removeClients([c2]);
+  const gone1 = await c2.processMessage(rem1.commitBytes);
+  assert.equal(gone1.kind === 'commit' && gone1.removed, true, `${c2.impl} sees its removal`);
+  group = group.filter((m) => m !== c2);
+  await commitTo(rem1, o2, group);
+  await assertAgree(group);
+  const rem2 = await c3.removeClients([o1]);
+  const gone2 = await o1.processMessage(rem2.commitBytes);
+  assert.equal(gone2.kind === 'commit' && gone2.removed, true, `${o1.impl} sees its removal`);
+  group = group.filter((m) => m !== o1);
+  await commitTo(rem2, c3, group);
+  await assertAgree(group);
+  await chat(group, 'after removes');
+
+  // Re-add into a blank leaf, then a final Update by the newcomer.
+  const o3kp = await other.createKeyPackage(identity(other.impl));
+  const add3 = await c1.addMembers([o3kp.publicBytes]);
+  assert.ok(add3.welcomeBytes);
+  await commitTo(add3, c1, group);
+  const o3 = await other.joinFromWelcome(add3.welcomeBytes, o3kp);
+  group = [...group, o3];
+  await assertAgree(group);
+  await commitTo(await o3.update(), o3, group);
+  await assertAgree(group);
+  await chat(group, 'final');
+}
+
+describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', () => {
+  let cc: InteropClient;
+  // Our leaves list x509 too (CoreCrypto groups require it), and handshakes go out as PublicMessage.
+  const sotto = createSottoDriver({
+    now,
+    capabilities: { credentials: [CredentialType.basic, X509] },
+    config: { handshakeAsPrivate: false },
+  });
+  before(async () => {
+    cc = await createCoreCryptoDriver();
+  });
+
+  test('control: CoreCrypto with itself through the driver', () => scenario(cc, cc));
+  test('Sotto creates the group, CoreCrypto joins by Welcome; Add, Update, Remove from both', () => scenario(sotto, cc));
+  test('CoreCrypto creates the group, Sotto joins by Welcome; Add, Update, Remove from both', () => scenario(cc, sotto));
+
+  test('proposals by reference: Sotto proposes, CoreCrypto commits; Sotto commits what CoreCrypto received', async () => {
+    const s1 = await sotto.createGroup(enc.encode('proposals'), identity('sotto'));
+    const o1kp = await cc.createKeyPackage(identity('openmls'));
+    const s2kp = await sotto.createKeyPackage(identity('sotto'));
+    const add = await s1.addMembers([o1kp.publicBytes, s2kp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const o1 = await cc.joinFromWelcome(add.welcomeBytes, o1kp);
+    const s2 = await sotto.joinFromWelcome(add.welcomeBytes, s2kp);
+    let group = [s1, o1, s2];
+
+    // Add by reference: CoreCrypto's commit covers our proposal and its Welcome brings in the new member.
+    const o2kp = await cc.createKeyPackage(identity('openmls'));
+    await deliver(await s1.proposeAdd(o2kp.publicBytes), s1, group, 'proposal');
+    const c1 = await o1.commitPending();
+    assert.ok(c1.welcomeBytes, 'the commit of an Add proposal has a Welcome');
+    await commitTo(c1, o1, group);
+    group = [...group, await cc.joinFromWelcome(c1.welcomeBytes, o2kp)];
+    await assertAgree(group);
+
+    // Update by reference (§12.1.2): the proposer applies its own new leaf key when CoreCrypto's commit lands.
+    await deliver(await s2.proposeUpdate(), s2, group, 'proposal');
+    const c2 = await o1.commitPending();
+    await commitTo(c2, o1, group);
+    await assertAgree(group);
+    await chat(group, 'after the Update proposal');
+
+    // Two proposals in one commit: Add of one of ours and Remove of a CoreCrypto member.
+    const [, , , o2] = group;
+    assert.ok(o2);
+    const s3kp = await sotto.createKeyPackage(identity('sotto'));
+    await deliver(await s1.proposeAdd(s3kp.publicBytes), s1, group, 'proposal');
+    await deliver(await s1.proposeRemove(o2), s1, group, 'proposal');
+    const c3 = await o1.commitPending();
+    assert.ok(c3.welcomeBytes);
+    const gone = await o2.processMessage(c3.commitBytes);
+    assert.equal(gone.kind === 'commit' && gone.removed, true);
+    group = group.filter((m) => m !== o2);
+    await commitTo(c3, o1, group);
+    group = [...group, await sotto.joinFromWelcome(c3.welcomeBytes, s3kp)];
+    await assertAgree(group);
+
+    // The other way round: we commit proposals by reference (§12.4), and CoreCrypto must resolve each reference to a
+    // proposal it received: an Update from s2, and a Remove of s3 proposed by s2.
+    const s3 = group.at(-1);
+    assert.ok(s3 && s3.impl === 'sotto');
+    await deliver(await s2.proposeUpdate(), s2, group, 'proposal');
+    await deliver(await s2.proposeRemove(s3), s2, group, 'proposal');
+    const c4 = await s1.commitPending();
+    const gone3 = await s3.processMessage(c4.commitBytes);
+    assert.equal(gone3.kind === 'commit' && gone3.removed, true);
+    group = group.filter((m) => m !== s3);
+    await commitTo(c4, s1, group);
+    await assertAgree(group);
+    await chat(group, 'after proposals committed by Sotto');
+  });
+
+  test('a tampered commit is refused by the other side, its state unchanged (§6.3.2)', async () => {
+    for (const [from, to] of [
+      [sotto, cc],
+      [cc, sotto],
+    ] as const) {
+      const p = await from.createGroup(enc.encode(`tamper-${from.impl}`), identity(from.impl));
+      const qkp = await to.createKeyPackage(identity(to.impl));
+      const add = await p.addMembers([qkp.publicBytes]);
+      assert.ok(add.welcomeBytes);
+      const q = await to.joinFromWelcome(add.welcomeBytes, qkp);
+      const { commitBytes } = await p.update();
+      // The last byte is in the membership tag, the middle one in the signed content.
+      for (const at of [commitBytes.length - 1, commitBytes.length >> 1]) {
+        const bad = commitBytes.slice();
+        bad[at] = (bad[at] ?? 0) ^ 0x01;
+        await assert.rejects(q.processMessage(bad), `${to.impl} refuses a tampered ${from.impl} commit`);
+      }
+      assert.equal(q.epoch(), p.epoch() - 1n);
+      await q.processMessage(commitBytes);
+      await assertAgree([p, q]);
+    }
+  });
+
+  test('CoreCrypto refuses a handshake sent as PrivateMessage (its wire format policy, §6), state unchanged', async () => {
+    const privateHandshakes = createSottoDriver({ now, capabilities: { credentials: [CredentialType.basic, X509] } });
+    const p = await privateHandshakes.createGroup(enc.encode('private-handshake'), identity('sotto'));
+    const qkp = await cc.createKeyPackage(identity('openmls'));
+    const add = await p.addMembers([qkp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const q = await cc.joinFromWelcome(add.welcomeBytes, qkp);
+    const before = q.epoch();
+    const { commitBytes } = await p.update();
+    await assert.rejects(q.processMessage(commitBytes), /wire format/);
+    assert.equal(q.epoch(), before);
+  });
+
+  test('X-Wing (0x004D): CoreCrypto 10.3.0 does not offer the suite, so there is no interop to run', (t) => {
+    // If a later CoreCrypto offers it, this fails: then add a Welcome + application + commit run on 0x004D here.
+    assert.equal(coreCryptoOffersSuite(XWING), false);
+    assert.equal(coreCryptoOffersSuite(1), true);
+    t.diagnostic(`our native provider ${createNativeProvider().supportedSuites.includes(XWING) ? 'has' : 'lacks'} suite 0x004D`);
+  });
+});
