@@ -38,10 +38,13 @@ export class CryptoError extends MlsError {
   }
 }
 
-/** The caller asked for something the API or the state does not allow (not a property of an incoming object). */
+/**
+ * The caller asked for something the API or the state does not allow (not a property of an incoming object).
+ * `code` is `USAGE`, or a catalogue ID (V-OWN-*) when the request would produce an object the group must reject.
+ */
 export class UsageError extends MlsError {
-  constructor(message: string) {
-    super('USAGE', message);
+  constructor(message: string, code = 'USAGE') {
+    super(code, message);
     this.name = 'UsageError';
   }
 }

@@ -28,6 +28,7 @@ import {
 import { applyProposals } from './apply-proposals.js';
 import { epochOf, frame } from './framing-glue.js';
 import { signGroupInfo } from './group-info.js';
+import { assertOwnLeaf } from './own-leaf.js';
 import { type ProposalListView, pathRequired, type ResolvedProposal, validateProposalList } from './proposal-list.js';
 import { resolvePsks } from './psk.js';
 import { type GroupDeps, type GroupState, keysFrom, type Member, makeState, memberOf, rememberPsk, retireEpoch, suiteOf } from './state.js';
@@ -110,11 +111,14 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
   if (pathRequired(list) || opts.forcePath) {
     const own = tree.leaf(state.ownLeaf);
     if (!own) throw new UsageError('own leaf missing');
+    const leaf = { credential: own.credential, capabilities: own.capabilities, extensions: own.extensions, signatureKey: own.signatureKey };
+    // The new epoch's extensions (a GroupContextExtensions proposal may change them) and members (V-OWN-01).
+    assertOwnLeaf('UpdatePath', leaf, { ...state.context, extensions: applied.extensions, tree, ownLeaf: state.ownLeaf });
     created = createUpdatePath({
       tree,
       privateTree,
       leafIndex: state.ownLeaf,
-      leaf: { credential: own.credential, capabilities: own.capabilities, extensions: own.extensions, signatureKey: own.signatureKey },
+      leaf,
       signaturePrivateKey: state.signaturePrivateKey,
       groupContext: provisional,
       newLeaves: new Set(applied.added.map((a) => a.leafIndex)),

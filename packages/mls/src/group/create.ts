@@ -1,5 +1,5 @@
 // RFC 9420 §11 group creation: a one-member tree, epoch 0 from a random epoch secret, empty transcript.
-import { UsageError, ValidationError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type CreateKeyPackageOptions, createKeyPackage } from '../key-package/create.js';
 import { initialEpochSecrets } from '../schedule/key-schedule.js';
 import { SecretTree } from '../schedule/secret-tree.js';
@@ -7,10 +7,9 @@ import { PrivateTree } from '../tree/private-tree.js';
 import { RatchetTree } from '../tree/ratchet-tree.js';
 import { concat } from '../util/bytes.js';
 import { type Bytes, type Extension, type GroupContext, interimTranscriptHashInputBytes, ProtocolVersion } from '../wire/index.js';
-import { checkLeafAgainstGroup } from './proposal-list.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState } from './state.js';
 
-export interface CreateGroupOptions extends Omit<CreateKeyPackageOptions, 'lastResort' | 'extensions'> {
+export interface CreateGroupOptions extends Omit<CreateKeyPackageOptions, 'lastResort' | 'extensions' | 'groupExtensions'> {
   /** Defaults to 32 random bytes. */
   groupId?: Bytes;
   /** GroupContext extensions (required_capabilities, external_senders, ...). */
@@ -20,10 +19,11 @@ export interface CreateGroupOptions extends Omit<CreateKeyPackageOptions, 'lastR
 
 export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupState {
   const cs = deps.crypto.suite(opts.cipherSuite);
-  const { keyPackage, privateKeys } = createKeyPackage(deps, { ...opts, extensions: [] });
-  const leaf = keyPackage.leafNode;
   const extensions = opts.extensions ?? [];
   if (new Set(extensions.map((e) => e.extensionType)).size !== extensions.length) throw new UsageError('duplicate group extension');
+  // Our leaf is checked against the group's extensions before it is signed (V-OWN-01).
+  const { keyPackage, privateKeys } = createKeyPackage(deps, { ...opts, extensions: [], groupExtensions: extensions });
+  const leaf = keyPackage.leafNode;
   const tree = RatchetTree.create(cs, leaf);
   const context: GroupContext = {
     version: ProtocolVersion.mls10,
@@ -34,12 +34,6 @@ export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupSta
     confirmedTranscriptHash: new Uint8Array(0),
     extensions,
   };
-  try {
-    checkLeafAgainstGroup({ context }, leaf, 'USAGE');
-  } catch (e) {
-    if (e instanceof ValidationError) throw new UsageError('own capabilities do not cover the group extensions');
-    throw e;
-  }
   const secrets = initialEpochSecrets(cs, deps.rng);
   // RFC 9420 §11: confirmation tag over the empty confirmed transcript hash, then the interim transcript hash.
   const confirmationTag = cs.mac(secrets.confirmationKey, context.confirmedTranscriptHash);

@@ -14,9 +14,11 @@ import { validateRatchetTree } from '../tree/validate.js';
 import { decodeExternalPub } from '../wire/extension.js';
 import {
   type Bytes,
+  type Capabilities,
   ContentType,
   type Credential,
   decodeRatchetTree,
+  type Extension,
   ExtensionType,
   type FramedContent,
   type GroupContext,
@@ -33,12 +35,20 @@ import {
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
+import { assertOwnLeaf } from './own-leaf.js';
 import { resolvePsks } from './psk.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
 
 export interface ExternalJoinOptions {
   credential: Credential;
   signaturePrivateKey?: Bytes;
+  /**
+   * Capabilities of our new leaf beyond the defaults, as for createKeyPackage. They must cover the group's
+   * required_capabilities, context extensions and members' credential types (V-OWN-01, checked before signing).
+   */
+  capabilities?: Partial<Capabilities>;
+  /** Extensions of our new leaf (each non-default type must be listed in `capabilities.extensions`). */
+  leafExtensions?: Extension[];
   /** The tree, when the GroupInfo has no ratchet_tree extension. */
   ratchetTree?: RatchetTreeNodes;
   /** Our old leaf to remove in the same commit (resync after state loss). */
@@ -76,7 +86,13 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
   );
   const signaturePrivateKey = opts.signaturePrivateKey ?? cs.generateSignatureKeyPair(deps.rng).privateKey;
   const signatureKey = cs.signaturePublicKey(signaturePrivateKey);
-  const template = { credential: opts.credential, capabilities: defaultCapabilities(ctx0.cipherSuite), extensions: [], signatureKey };
+  const template = {
+    credential: opts.credential,
+    capabilities: defaultCapabilities(ctx0.cipherSuite, opts.capabilities),
+    extensions: opts.leafExtensions ?? [],
+    signatureKey,
+  };
+  assertOwnLeaf('external commit', template, { ...ctx0, extensions: applied.extensions, tree: applied.tree });
   // Placeholder leaf to reserve our index; createUpdatePath replaces it with the signed commit leaf.
   const placeholder: LeafNode = {
     ...template,

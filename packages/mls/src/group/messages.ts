@@ -20,6 +20,7 @@ import {
   WireFormat,
 } from '../wire/index.js';
 import { epochOf, frame } from './framing-glue.js';
+import { assertOwnLeaf } from './own-leaf.js';
 import { validateProposal } from './process.js';
 import { type GroupDeps, type GroupState, makeState, suiteOf } from './state.js';
 
@@ -89,6 +90,7 @@ export function proposeUpdate(
   const kp = cs.hpke.generateKeyPair(deps.rng);
   const { lifetime: _l, parentHash: _p, signature: _s, ...rest } = own;
   const unsigned: Omit<LeafNode, 'signature'> = { ...rest, encryptionKey: kp.publicKey, leafNodeSource: LeafNodeSource.update };
+  assertOwnLeaf('Update proposal', unsigned, { ...state.context, tree: state.tree, ownLeaf: state.ownLeaf });
   const leafNode: LeafNode = {
     ...unsigned,
     signature: signWithLabel(

@@ -16,6 +16,7 @@ import {
   LeafNodeSource,
   ProtocolVersion,
 } from '../wire/index.js';
+import { assertOwnLeaf } from '../group/own-leaf.js';
 import { keyPackageRef } from './ref.js';
 
 /** The private half of a KeyPackage: keep it until the Welcome that consumes it arrives. */
@@ -39,6 +40,11 @@ export interface CreateKeyPackageOptions {
   leafExtensions?: Extension[];
   /** Extra capabilities beyond the defaults (extension and proposal types, credential types). */
   capabilities?: Partial<Capabilities>;
+  /**
+   * GroupContext extensions of the group this KeyPackage is meant for (e.g. its required_capabilities): checked
+   * before signing (V-OWN-01), so a KeyPackage the group would reject is never published.
+   */
+  groupExtensions?: Extension[];
 }
 
 export interface CreatedKeyPackage {
@@ -77,6 +83,12 @@ export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): 
     lifetime: { notBefore: now > 3600n ? now - 3600n : 0n, notAfter: now + (opts.lifetimeSeconds ?? DEFAULT_LIFETIME) },
     extensions: opts.leafExtensions ?? [],
   };
+  const target = opts.groupExtensions && {
+    cipherSuite: opts.cipherSuite,
+    version: ProtocolVersion.mls10,
+    extensions: opts.groupExtensions,
+  };
+  assertOwnLeaf('KeyPackage', unsignedLeaf, target);
   // RFC 9420 §7.2: LeafNodeTBS for source key_package has no group id / leaf index.
   const leafNode: LeafNode = {
     ...unsignedLeaf,
