@@ -70,7 +70,8 @@ interface Expanded {
   readonly dkM: Bytes;
   readonly skX: Bytes;
   readonly pkX: Bytes;
-  readonly pkM: PreparedMlKem768;
+  /** Prepared on the first decapsulation only: most derived keys (UpdatePath nodes we send) are never decapsulated with. */
+  pkM: PreparedMlKem768 | undefined;
 }
 
 /** Bounded insertion-order map: the oldest entry goes first when full. One per KEM instance, never shared. */
@@ -133,7 +134,7 @@ export function createXWingKem(p: XWingPrimitives, opts: XWingOptions = {}): XWi
     const skX = e.slice(64, 96);
     const pkX = p.x25519Base(skX);
     const publicKey = concat(m.encapsulationKey, pkX);
-    const out: Expanded = { publicKey, dkM: m.decapsulationKey, skX, pkX, pkM: preparedFor(m.encapsulationKey) };
+    const out: Expanded = { publicKey, dkM: m.decapsulationKey, skX, pkX, pkM: undefined };
     expandedCache.set(id, out);
     return out;
   }
@@ -183,6 +184,7 @@ export function createXWingKem(p: XWingPrimitives, opts: XWingOptions = {}): XWi
     if (enc.length !== XWING_KEM.Nenc) throw new CryptoError('X-Wing: ciphertext has the wrong length');
     const k = expand(skR);
     const ctX = enc.subarray(CT_M);
+    k.pkM ??= preparedFor(k.publicKey.subarray(0, PK_M));
     let ssM: Bytes;
     try {
       ssM = k.pkM.decapsulate(enc.subarray(0, CT_M), k.dkM);
