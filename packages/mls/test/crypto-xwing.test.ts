@@ -2,6 +2,7 @@
 // providers: the draft's KEM vectors, the HPKE working group's 0x647A vectors, MLS suite 0x004D, caches and errors.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import { createNativeProvider, createNativeXWingHpke, nativeRandom } from '../src/crypto/native/index.js';
@@ -260,6 +261,28 @@ describe('X-Wing caches (draft §5.5.1): per instance, bounded, never module-lev
       }
     });
   }
+});
+
+describe('X-Wing redaction (STYLE.md rule 7)', () => {
+  it('the KEM, its HPKE and the providers show no cached key material through inspect or JSON', () => {
+    for (const [name, make] of primitives) {
+      const kem = createXWingKem(make());
+      const hpke =
+        name === 'native' ? createNativeXWingHpke('sha256', 'chacha20-poly1305') : createPortableXWingHpke('sha256', 'chacha20-poly1305');
+      const provider = name === 'native' ? createNativeProvider() : createPortableProvider();
+      const ikm = hex('5a'.repeat(32));
+      const kps = [kem.deriveKeyPair(ikm), hpke.deriveKeyPair(ikm), provider.suite(XWING_SUITE).hpke.deriveKeyPair(ikm)];
+      const c = kem.encap(kps[0]?.publicKey as Uint8Array, nativeRandom);
+      kem.decap(c.enc, kps[0]?.privateKey as Uint8Array);
+      for (const o of [kem, hpke, provider]) {
+        const shown = `${inspect(o, { depth: Infinity, showHidden: true })} ${JSON.stringify(o) ?? ''}`;
+        for (const kp of kps) {
+          assert.ok(!shown.includes(toHex(kp.privateKey)), name);
+          assert.ok(!shown.includes(Array.from(kp.privateKey.subarray(0, 8)).join(', ')), name);
+        }
+      }
+    }
+  });
 });
 
 describe('X-Wing malformed input: CryptoError, never a crash, no key material in messages', () => {
