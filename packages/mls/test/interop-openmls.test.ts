@@ -14,10 +14,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { createNativeProvider } from '../src/crypto/native/index.js';
-import { CredentialType } from '../src/index.js';
+import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
+import {
+  CredentialType,
+  type GroupDeps,
+  type ExternalProposer,
+  ProposalType,
+  parseKeyPackage,
+  proposeAsExternalSender,
+} from '../src/index.js';
 import { createCoreCryptoDriver, type InteropClient, type InteropMember, coreCryptoOffersSuite } from './helpers/core-crypto-driver.js';
-import { createSottoDriver } from './helpers/sotto-driver.js';
+import { createSottoDriver, type SottoMember } from './helpers/sotto-driver.js';
 import type { CommitOutput } from './helpers/ts-mls-driver.js';
 
 const now = (): bigint => BigInt(Math.floor(Date.now() / 1000));
@@ -55,7 +62,7 @@ async function assertAgree(members: readonly InteropMember[]): Promise<void> {
 /** Every member but the sender processes the message; returns what each saw. */
 async function deliver(
   bytes: Uint8Array,
-  from: InteropMember,
+  from: InteropMember | undefined,
   members: readonly InteropMember[],
   kind: 'commit' | 'proposal',
 ): Promise<void> {
@@ -213,6 +220,110 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
     await commitTo(c4, s1, group);
     await assertAgree(group);
     await chat(group, 'after proposals committed by Sotto');
+  });
+
+  test('external joins both ways, and a resync of each kind that removes the old leaf (§12.4.3.2)', async () => {
+    const s1 = await sotto.createGroup(enc.encode('external'), identity('sotto'));
+    const o1kp = await cc.createKeyPackage(identity('openmls'));
+    const add = await s1.addMembers([o1kp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const o1 = await cc.joinFromWelcome(add.welcomeBytes, o1kp);
+    let group: InteropMember[] = [s1, o1];
+    const count = (id: string) => s1.identities().filter((x) => x === id).length;
+
+    // CoreCrypto joins from our GroupInfo.
+    const j1 = await cc.joinByExternalCommit(await s1.groupInfo(), identity('openmls'));
+    await deliver(j1.commitBytes, j1.member, group, 'commit');
+    const o2 = j1.member;
+    group = [...group, o2];
+    await assertAgree(group);
+    await chat(group, 'after the CoreCrypto external join');
+
+    // We join from CoreCrypto's GroupInfo (it exports one with each of its commits).
+    await commitTo(await o1.update(), o1, group);
+    const j2 = await sotto.joinByExternalCommit(await o1.groupInfo(), identity('sotto'));
+    await deliver(j2.commitBytes, j2.member, group, 'commit');
+    const s2 = j2.member;
+    group = [...group, s2];
+    await assertAgree(group);
+    await chat(group, 'after the Sotto external join');
+
+    // Resync: s2 lost its state and rejoins from CoreCrypto's GroupInfo, removing its old leaf in the same commit.
+    await commitTo(await o2.update(), o2, group);
+    const j3 = await sotto.joinByExternalCommit(await o2.groupInfo(), s2.identity, { resync: true });
+    group = group.filter((m) => m !== s2);
+    await deliver(j3.commitBytes, j3.member, group, 'commit');
+    const s2b = j3.member;
+    group = [...group, s2b];
+    assert.equal(count(s2.identity), 1, 'the old leaf is gone');
+    await assertAgree(group);
+    await chat(group, 'after the Sotto resync');
+
+    // Resync of a CoreCrypto member from our GroupInfo. CoreCrypto 10.3.0 puts no Remove of its old leaf in the
+    // external commit (RFC 9420 §12.2 allows at most one, it does not require it), so the group briefly holds the old
+    // and the new leaf of o2's identity, and we remove the old one, named by its signature key.
+    const j4 = await cc.joinByExternalCommit(await s1.groupInfo(), o2.identity, { resync: true });
+    group = group.filter((m) => m !== o2);
+    await deliver(j4.commitBytes, j4.member, group, 'commit');
+    const o2b = j4.member;
+    group = [...group, o2b];
+    assert.equal(count(o2.identity), 2, 'CoreCrypto kept its old leaf');
+    await assertAgree(group);
+    await commitTo(await s1.removeClients([o2]), s1, group);
+    assert.equal(count(o2.identity), 1, 'the old leaf is gone');
+    await assertAgree(group);
+    await chat(group, 'after the CoreCrypto resync');
+  });
+
+  test('external proposals (§12.1.8): our external sender proposes a Remove, CoreCrypto commits it', async () => {
+    const deps: GroupDeps = { crypto: createNativeProvider(), rng: nativeRandom, now };
+    const ds = deps.crypto.suite(1).generateSignatureKeyPair(deps.rng);
+    // Each side creates a group listing our external sender; the other side joins and so parses that extension.
+    for (const creatorIsOurs of [false, true]) {
+      const groupId = enc.encode(`external-sender-${creatorIsOurs}`);
+      const [o1kp, o2kp] = [await cc.createKeyPackage(identity('openmls')), await cc.createKeyPackage(identity('openmls'))];
+      const s1kp = await sotto.createKeyPackage(identity('sotto'));
+      let o1: InteropMember;
+      let s1: SottoMember;
+      let welcome: Uint8Array | undefined;
+      if (creatorIsOurs) {
+        s1 = await sotto.createGroup(groupId, s1kp.identity, { externalSender: ds.publicKey });
+        welcome = (await s1.addMembers([o1kp.publicBytes, o2kp.publicBytes])).welcomeBytes;
+        assert.ok(welcome);
+        o1 = await cc.joinFromWelcome(welcome, o1kp);
+      } else {
+        o1 = await cc.createGroup(groupId, o1kp.identity, { externalSender: ds.publicKey });
+        welcome = (await o1.addMembers([s1kp.publicBytes, o2kp.publicBytes])).welcomeBytes;
+        assert.ok(welcome);
+        s1 = await sotto.joinFromWelcome(welcome, s1kp);
+      }
+      const o2 = await cc.joinFromWelcome(welcome, o2kp);
+      let group: InteropMember[] = [o1, s1, o2];
+      await assertAgree(group);
+      const from: ExternalProposer = { cipherSuite: 1, groupId, epoch: o1.epoch(), senderIndex: 0, signaturePrivateKey: ds.privateKey };
+
+      // Deviation: OpenMLS takes only Remove from an external sender. An external Add (like a GroupContextExtensions)
+      // is refused with "The proposal is invalid for the Sender of type External", although RFC 9420 §12.1.8 and the
+      // "External" column of §17.4 allow Add, Remove, PreSharedKey, ReInit and GroupContextExtensions from one.
+      const nkp = await cc.createKeyPackage(identity('openmls'));
+      const extAdd = proposeAsExternalSender(deps, from, {
+        proposalType: ProposalType.add,
+        add: { keyPackage: parseKeyPackage(deps, nkp.publicBytes) },
+      });
+      await assert.rejects(o1.processMessage(extAdd), /invalid for the Sender of type External/);
+
+      const leaf = s1.leafIndexOf(o2.identity);
+      assert.ok(leaf !== undefined);
+      const extRemove = proposeAsExternalSender(deps, from, { proposalType: ProposalType.remove, remove: { removed: leaf } });
+      await deliver(extRemove, undefined, group, 'proposal');
+      const c = await o1.commitPending();
+      const gone = await o2.processMessage(c.commitBytes);
+      assert.equal(gone.kind === 'commit' && gone.removed, true);
+      group = group.filter((m) => m !== o2);
+      await commitTo(c, o1, group);
+      await assertAgree(group);
+      await chat(group, 'after the external Remove');
+    }
   });
 
   test('a tampered commit is refused by the other side, its state unchanged (§6.3.2)', async () => {

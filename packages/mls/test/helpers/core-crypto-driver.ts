@@ -18,9 +18,11 @@ import {
   Database,
   DecryptedMessage,
   DeviceId,
+  ExternalSender,
   GroupInfo,
   initWasmModule,
   KeyPackage,
+  SignatureScheme,
   Uuid,
   Welcome,
 } from '@wireapp/core-crypto/browser';
@@ -58,8 +60,13 @@ export interface ExternalJoin {
   readonly commitBytes: Uint8Array;
 }
 
+export interface GroupOptions {
+  /** An Ed25519 signature key listed in the group's external_senders extension (RFC 9420 §12.1.8.1). */
+  readonly externalSender?: Uint8Array;
+}
+
 export interface InteropClient extends Omit<ClientDriver, 'createGroup' | 'joinFromWelcome'> {
-  createGroup(groupId: Uint8Array, identity: string): Promise<InteropMember>;
+  createGroup(groupId: Uint8Array, identity: string, opts?: GroupOptions): Promise<InteropMember>;
   joinFromWelcome(welcomeBytes: Uint8Array, keyPackage: KeyPackageBundle, ratchetTree?: Uint8Array): Promise<InteropMember>;
   /**
    * Joins by external commit with fresh state. `resync`: we were a member and lost our state, so the commit also
@@ -203,10 +210,11 @@ class CoreCryptoClient implements InteropClient {
     return { identity, publicBytes: wrap(WIRE.keyPackage, kp.serialize()), private: s };
   }
 
-  async createGroup(groupId: Uint8Array, identity: string): Promise<InteropMember> {
+  async createGroup(groupId: Uint8Array, identity: string, opts?: GroupOptions): Promise<InteropMember> {
     const s = await Session.open(identity);
     const conv = new ConversationId(groupId);
-    await run(s.cc, 'createConversation', (ctx) => ctx.createConversation(conv, s.credential));
+    const external = opts?.externalSender ? ExternalSender.parsePublicKey(opts.externalSender, SignatureScheme.Ed25519) : undefined;
+    await run(s.cc, 'createConversation', (ctx) => ctx.createConversation(conv, s.credential, external));
     return CoreCryptoMember.open(s, conv);
   }
 

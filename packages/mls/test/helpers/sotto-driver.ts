@@ -9,6 +9,7 @@ import {
   CredentialType,
   createGroup,
   createKeyPackage,
+  encodeExternalSenders,
   encryptMessage,
   epoch,
   epochAuthenticator,
@@ -84,8 +85,17 @@ export class SottoClient implements ClientDriver {
     return { identity, publicBytes: kp.bytes, private: own };
   }
 
-  async createGroup(groupId: Uint8Array, identity: string): Promise<SottoMember> {
-    const group = createGroup(this.deps, { cipherSuite: SUITE_ID, groupId, credential: basic(identity), ...this.extra });
+  /** `externalSender`: an Ed25519 key for the group's external_senders extension (RFC 9420 §12.1.8.1). */
+  async createGroup(groupId: Uint8Array, identity: string, opts?: { externalSender?: Uint8Array }): Promise<SottoMember> {
+    const extensions = opts?.externalSender
+      ? [
+          {
+            extensionType: ExtensionType.external_senders,
+            extensionData: encodeExternalSenders([{ signatureKey: opts.externalSender, credential: basic('external sender') }]),
+          },
+        ]
+      : [];
+    const group = createGroup(this.deps, { cipherSuite: SUITE_ID, groupId, credential: basic(identity), extensions, ...this.extra });
     return new SottoMember(this.deps, identity, group);
   }
 
