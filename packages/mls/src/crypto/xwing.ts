@@ -39,7 +39,7 @@ export interface XWingPrimitives {
  * Which HPKE DeriveKeyPair(ikm) to use (GenerateKeyPair, Encap and Decap are the same for both):
  * - `xwing`: draft-connolly-cfrg-xwing-kem §5.6 "Use in HPKE" (-06 to -10; -06 is the reference of the IANA 0x647A
  *   entry): GenerateKeyPairDerand(SHAKE256(ikm, 32)). OpenMLS derives its 0x004D keys this way (hpke-rs XWingDraft06).
- * - `hpke-pq`: draft-ietf-hpke-pq §5: GenerateKeyPairDerand(SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32)),
+ * - `hpke-pq`: draft-ietf-hpke-pq §4: GenerateKeyPairDerand(SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", 32)),
  *   which the HPKE working group's 0x647A test vectors use. The two give different keys from the same ikm.
  */
 export type XWingDerivation = 'xwing' | 'hpke-pq';
@@ -102,7 +102,7 @@ function i2osp2(n: number): Bytes {
   return Uint8Array.of((n >> 8) & 0xff, n & 0xff);
 }
 
-/** draft-ietf-hpke-pq §5: suite_id = "KEM" || I2OSP(0x647A, 2); LabeledDerive of draft-ietf-hpke-hpke §4. */
+/** draft-ietf-hpke-pq §4: suite_id = "KEM" || I2OSP(0x647A, 2); LabeledDerive of draft-ietf-hpke-hpke §4. */
 const HPKE_PQ_DKP_SUFFIX = concat(
   utf8Bytes('HPKE-v1'),
   utf8Bytes('KEM'),
