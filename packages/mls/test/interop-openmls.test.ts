@@ -152,11 +152,12 @@ async function scenario(creator: InteropClient, other: InteropClient): Promise<v
 
 describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', () => {
   let cc: InteropClient;
-  // Our leaves list x509 too (CoreCrypto groups require it), and handshakes go out as PublicMessage.
+  // Our leaves list x509 too (CoreCrypto groups require it), handshakes go out as PublicMessage, and our
+  // PrivateMessages carry zero padding to a multiple of 32 bytes (§6.3.1), which CoreCrypto must strip.
   const sotto = createSottoDriver({
     now,
     capabilities: { credentials: [CredentialType.basic, X509] },
-    config: { handshakeAsPrivate: false },
+    config: { handshakeAsPrivate: false, paddingBlock: 32 },
   });
   before(async () => {
     cc = await createCoreCryptoDriver();
@@ -324,6 +325,36 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
       await assertAgree(group);
       await chat(group, 'after the external Remove');
     }
+  });
+
+  test('application messages out of order and across a commit (§9.2, §15.3)', async () => {
+    const s1 = await sotto.createGroup(enc.encode('order'), identity('sotto'));
+    const o1kp = await cc.createKeyPackage(identity('openmls'));
+    const add = await s1.addMembers([o1kp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const o1 = await cc.joinFromWelcome(add.welcomeBytes, o1kp);
+    const texts = ['one', 'two', 'three', 'four', 'five'];
+
+    // We read CoreCrypto's messages in reverse order (the secret tree keeps the skipped generations' keys).
+    const fromCc: Uint8Array[] = [];
+    for (const t of texts) fromCc.push(await o1.encrypt(enc.encode(t)));
+    const read: string[] = [];
+    for (const m of fromCc.reverse()) read.push(dec.decode(await s1.decrypt(m)));
+    assert.deepEqual(read, [...texts].reverse());
+    // CoreCrypto keeps the key of one skipped generation only (its configuration; §15.3 leaves retention to the
+    // application, and it reports an older one as a duplicate), so our messages reach it with two swapped.
+    const first = await s1.encrypt(enc.encode('first'));
+    const second = await s1.encrypt(enc.encode('second'));
+    assert.equal(dec.decode(await o1.decrypt(second)), 'second');
+    assert.equal(dec.decode(await o1.decrypt(first)), 'first');
+
+    // Sent in epoch n, read in epoch n+1 after the receiver applied a commit (both keep the previous epoch's keys).
+    const lateFromCc = await o1.encrypt(enc.encode('late from openmls'));
+    const lateFromUs = await s1.encrypt(enc.encode('late from sotto'));
+    await commitTo(await s1.update(), s1, [s1, o1]);
+    assert.equal(dec.decode(await s1.decrypt(lateFromCc)), 'late from openmls');
+    assert.equal(dec.decode(await o1.decrypt(lateFromUs)), 'late from sotto');
+    await assertAgree([s1, o1]);
   });
 
   test('a tampered commit is refused by the other side, its state unchanged (§6.3.2)', async () => {
