@@ -158,7 +158,8 @@ export function createXWingKem(p: XWingPrimitives, opts: XWingOptions = {}): XWi
 
   // §5.2.1 GenerateKeyPairDerand
   function generateKeyPairDerand(sk: Bytes): KeyPair {
-    return { privateKey: sk.slice(), publicKey: expand(sk).publicKey };
+    // Copies: the cached expansion must not change if a caller mutates what it got.
+    return { privateKey: sk.slice(), publicKey: expand(sk).publicKey.slice() };
   }
 
   // §5.4.1 EncapsulateDerand
