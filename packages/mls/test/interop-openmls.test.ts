@@ -150,6 +150,111 @@ async function scenario(creator: InteropClient, other: InteropClient): Promise<v
   await chat(group, 'final');
 }
 
+/** Seeds of the random walk: 1 and 2, or SOTTO_OPENMLS_SEEDS=from-to (inclusive) for a longer hunt. */
+function walkSeeds(): number[] {
+  const m = /^(\d+)-(\d+)$/.exec(process.env.SOTTO_OPENMLS_SEEDS ?? '');
+  if (!m) return [1, 2];
+  const [from, to] = [Number(m[1]), Number(m[2])];
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+/** mulberry32: a seeded choice of operations, so a failing walk can be replayed (key material stays random). */
+function seeded(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+/**
+ * A seeded random walk over a mixed group: each step one random member commits an Add (of either kind), a Remove,
+ * an Update, or proposals by reference (ours), or an outsider of either kind joins by external commit; after each
+ * step every member agrees and one member's application message reaches all others.
+ */
+async function randomWalk(sotto: InteropClient, cc: InteropClient, seed: number, steps: number): Promise<string[]> {
+  const pick = seeded(seed);
+  const choose = <T>(xs: readonly T[]): T => {
+    const x = xs[pick(xs.length)];
+    assert.ok(x !== undefined);
+    return x;
+  };
+  const kinds = [sotto, cc];
+  const s1 = await sotto.createGroup(enc.encode(`walk-${seed}`), identity('sotto'));
+  const o1kp = await cc.createKeyPackage(identity('openmls'));
+  const first = await s1.addMembers([o1kp.publicBytes]);
+  assert.ok(first.welcomeBytes);
+  let group: InteropMember[] = [s1, await cc.joinFromWelcome(first.welcomeBytes, o1kp)];
+  const log: string[] = [];
+  for (let step = 0; step < steps; step++) {
+    const ours = group.filter((m) => m.impl === 'sotto');
+    const op = choose([
+      'update',
+      'external',
+      ...(group.length < 9 ? ['add'] : []),
+      ...(group.length > 2 ? ['remove'] : []),
+      ...(ours.length > 0 ? ['proposals'] : []),
+    ] as const);
+    const committer = choose(group);
+    const others = group.filter((m) => m !== committer);
+    if (op === 'add') {
+      const joiners = [];
+      for (const kind of Array.from({ length: 1 + pick(2) }, () => choose(kinds))) {
+        joiners.push({ kind, kp: await kind.createKeyPackage(identity(kind.impl)) });
+      }
+      const out = await committer.addMembers(joiners.map((j) => j.kp.publicBytes));
+      assert.ok(out.welcomeBytes);
+      await commitTo(out, committer, group);
+      for (const j of joiners) group.push(await j.kind.joinFromWelcome(out.welcomeBytes, j.kp));
+      log.push(`${committer.impl} adds ${joiners.map((j) => j.kind.impl).join('+')}`);
+    } else if (op === 'remove') {
+      const victim = choose(others);
+      const out = await committer.removeClients([victim]);
+      const gone = await victim.processMessage(out.commitBytes);
+      assert.equal(gone.kind === 'commit' && gone.removed, true);
+      group = group.filter((m) => m !== victim);
+      await commitTo(out, committer, group);
+      log.push(`${committer.impl} removes ${victim.impl}`);
+    } else if (op === 'update') {
+      await commitTo(await committer.update(), committer, group);
+      log.push(`${committer.impl} updates`);
+    } else if (op === 'external') {
+      const kind = choose(kinds);
+      // CoreCrypto exports a GroupInfo only with its own commit: take ours, or have CoreCrypto commit first.
+      const source = ours.length > 0 ? choose(ours) : committer;
+      if (source.impl !== 'sotto') await commitTo(await source.update(), source, group);
+      const j = await kind.joinByExternalCommit(await source.groupInfo(), identity(kind.impl));
+      await deliver(j.commitBytes, j.member, group, 'commit');
+      group.push(j.member);
+      log.push(`${kind.impl} joins from the GroupInfo of ${source.impl}`);
+    } else {
+      // One of ours proposes an Update of itself and the Remove of another member; someone else commits both.
+      const proposer = choose(ours);
+      const by = choose(group.filter((m) => m !== proposer));
+      const victims = group.filter((m) => m !== proposer && m !== by);
+      await deliver(await proposer.proposeUpdate(), proposer, group, 'proposal');
+      const victim = victims.length > 0 ? choose(victims) : undefined;
+      if (victim) await deliver(await proposer.proposeRemove(victim), proposer, group, 'proposal');
+      const out = await by.commitPending();
+      if (victim) {
+        const gone = await victim.processMessage(out.commitBytes);
+        assert.equal(gone.kind === 'commit' && gone.removed, true);
+        group = group.filter((m) => m !== victim);
+      }
+      await commitTo(out, by, group);
+      log.push(`${by.impl} commits proposals of ${proposer.impl}`);
+    }
+    await assertAgree(group);
+    const sender = choose(group);
+    const ct = await sender.encrypt(enc.encode(`step ${step}`));
+    for (const r of group) if (r !== sender) assert.equal(dec.decode(await r.decrypt(ct)), `step ${step}`);
+  }
+  return log;
+}
+
 describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', () => {
   let cc: InteropClient;
   // Our leaves list x509 too (CoreCrypto groups require it), handshakes go out as PublicMessage, and our
@@ -356,6 +461,12 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
     assert.equal(dec.decode(await o1.decrypt(lateFromUs)), 'late from sotto');
     await assertAgree([s1, o1]);
   });
+
+  for (const seed of walkSeeds()) {
+    test(`seeded random walk over a mixed group (seed ${seed}, 24 steps)`, async (t) => {
+      t.diagnostic((await randomWalk(sotto, cc, seed, 24)).join(', '));
+    });
+  }
 
   test('a tampered commit is refused by the other side, its state unchanged (§6.3.2)', async () => {
     for (const [from, to] of [
