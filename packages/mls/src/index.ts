@@ -7,6 +7,7 @@ import { type CreateGroupOptions, createGroup as createGroupState } from './grou
 import { type ExternalJoinOptions, joinByExternalCommit as externalJoin } from './group/external.js';
 import { type GroupInfoOptions, signGroupInfo } from './group/group-info.js';
 import { type JoinOptions, joinFromWelcome as joinState, type OwnKeyPackage } from './group/join.js';
+import { proposeOwnAdd as proposeOwnAddState, type ReinitOptions, reinitGroup as reinitState } from './group/reinit.js';
 import {
   type ExternalProposer,
   encryptMessage as encryptState,
@@ -34,6 +35,7 @@ import {
   ProposalType,
   ProtocolVersion,
   type RatchetTreeNodes,
+  type ReInit,
   WireFormat,
 } from './wire/index.js';
 
@@ -43,7 +45,18 @@ export type { OwnKeyPackage } from './group/join.js';
 export type { GroupConfig } from './group/state.js';
 export type { KeyPackagePrivate } from './key-package/create.js';
 export type { CredentialValidator } from './key-package/validate.js';
-export type { Bytes, Credential, Extension, KeyPackage, MlsMessage, PreSharedKeyID, Proposal, RatchetTreeNodes } from './wire/index.js';
+export type {
+  Bytes,
+  Credential,
+  Extension,
+  KeyPackage,
+  MlsMessage,
+  PreSharedKeyID,
+  Proposal,
+  RatchetTreeNodes,
+  ReInit,
+} from './wire/index.js';
+export type { ReinitOptions } from './group/reinit.js';
 export { CredentialType, ExtensionType, ProposalType, PskType, SenderType } from './wire/index.js';
 export type {
   CommitOptions,
@@ -119,7 +132,7 @@ export interface CommitOutput {
   readonly commit: Bytes;
   /** MLSMessage Welcome for the added members, if any. */
   readonly welcome?: Bytes;
-  /** The ratchet tree to hand new members out of band when `ratchetTreeInWelcome` is false. */
+  /** The ratchet tree to hand new members out of band when `ratchetTreeInWelcome` is false (encoded when read). */
   readonly ratchetTree: Bytes;
   readonly added: Member[];
   readonly removed: Member[];
@@ -127,15 +140,94 @@ export interface CommitOutput {
 }
 
 function output(r: ReturnType<typeof createCommit>): CommitOutput {
+  let tree: Bytes | undefined;
   return {
     group: r.group,
     commit: encodeMlsMessage(r.commit),
     ...(r.welcome ? { welcome: encodeMlsMessage(r.welcome) } : {}),
-    ratchetTree: encodeRatchetTree(r.group.tree.toNodes()),
+    // O(N) to encode: done on first read only, since most commits never hand the tree out of band.
+    get ratchetTree(): Bytes {
+      tree ??= encodeRatchetTree(r.group.tree.toNodes());
+      return tree;
+    },
     added: r.added,
     removed: r.removed,
     updated: r.updated,
   };
+}
+
+/** The group's ratchet tree (RFC 9420 §12.4.3.3), to hand a joiner out of band when the Welcome does not carry it. */
+export function exportRatchetTree(group: Group): Bytes {
+  return encodeRatchetTree(group.tree.toNodes());
+}
+
+/** The parameters of a reinitialised group (RFC 9420 §12.1.5); the group id defaults to a fresh random one. */
+export interface ReinitParams {
+  cipherSuite: number;
+  groupId?: Bytes;
+  extensions?: Extension[];
+  version?: number;
+}
+
+function reinitProposal(deps: GroupDeps, p: ReinitParams): Proposal {
+  return {
+    proposalType: ProposalType.reinit,
+    reinit: {
+      groupId: p.groupId ?? deps.rng(32),
+      version: p.version ?? ProtocolVersion.mls10,
+      cipherSuite: p.cipherSuite,
+      extensions: p.extensions ?? [],
+    },
+  };
+}
+
+/**
+ * RFC 9420 §11.2 steps 1-2: a commit carrying only a ReInit. Once it is applied the group is closed (`reinitOf`), and
+ * any member continues with `reinitGroup`.
+ */
+export function commitReinit(
+  deps: GroupDeps,
+  group: Group,
+  params: ReinitParams,
+  opts: Omit<CommitOptions, 'proposals' | 'includePending'> = {},
+): CommitOutput {
+  return commit(deps, group, { ...opts, includePending: false, proposals: [reinitProposal(deps, params)] });
+}
+
+export function proposeReinit(deps: GroupDeps, group: Group, params: ReinitParams): ProposalOutput {
+  return proposalOut(propose(deps, group, reinitProposal(deps, params)));
+}
+
+/** The ReInit that closed this group and the epoch it created, if any (RFC 9420 §11.2). */
+export function reinitOf(group: Group): { readonly proposal: ReInit; readonly epoch: bigint } | undefined {
+  return group.reinit;
+}
+
+/**
+ * RFC 9420 §11.2 step 3: the new group that continues a reinitialised one, with every other old member added from
+ * a fresh KeyPackage and the reinit resumption PSK linking the two. Send `welcome` to the members, who join it
+ * with `joinFromWelcome(..., { reinitFrom: oldGroup })`.
+ */
+export function reinitGroup(
+  deps: GroupDeps,
+  old: Group,
+  opts: Omit<ReinitOptions, 'keyPackages'> & { keyPackages: (KeyPackage | Bytes)[] },
+): CommitOutput {
+  const keyPackages = opts.keyPackages.map((kp) => (kp instanceof Uint8Array ? decodeKeyPackageMessage(kp) : kp));
+  return output(reinitState(deps, old, { ...opts, keyPackages }));
+}
+
+/**
+ * RFC 9420 §12.1.8: a prospective member's own Add proposal (sender new_member_proposal) for the group whose
+ * GroupInfo it holds; a member that processes it can commit it by reference and send the Welcome.
+ */
+export function proposeOwnAdd(deps: GroupDeps, groupInfo: Bytes, own: OwnKeyPackage, authenticatedData?: Bytes): Bytes {
+  const m = decodeMlsMessage(groupInfo);
+  if (m.wireFormat !== WireFormat.mls_group_info) throw new UsageError('not a GroupInfo message');
+  const ctx = m.groupInfo.groupContext;
+  const target = { cipherSuite: ctx.cipherSuite, groupId: ctx.groupId, epoch: ctx.epoch };
+  const signer = { keyPackage: own.keyPackage, signaturePrivateKey: own.privateKeys.signaturePrivateKey };
+  return encodeMlsMessage(proposeOwnAddState(deps, target, signer, authenticatedData));
 }
 
 function asKeyPackage(deps: GroupDeps, kp: KeyPackage | Bytes): KeyPackage {

@@ -1,6 +1,6 @@
 // RFC 9420 §12.3 applying a validated proposal list: GroupContextExtensions, Update, Remove, Add, PreSharedKey.
 import type { RatchetTree } from '../tree/ratchet-tree.js';
-import { type Bytes, type Extension, type KeyPackage, type PreSharedKeyID, ProposalType, SenderType } from '../wire/index.js';
+import { type Bytes, type Extension, type KeyPackage, type PreSharedKeyID, ProposalType, type ReInit, SenderType } from '../wire/index.js';
 import type { ResolvedProposal } from './proposal-list.js';
 import { type Member, memberOf } from './state.js';
 
@@ -13,6 +13,8 @@ export interface AppliedProposals {
   readonly psks: PreSharedKeyID[];
   /** kem_output of the ExternalInit proposal (external commits). */
   readonly externalInit?: Bytes;
+  /** The committed ReInit (RFC 9420 §11.2): the group ends with this commit and continues as a new group. */
+  readonly reinit?: ReInit;
 }
 
 /** RFC 9420 §12.3: applies the proposals in the mandated order to a copy of the tree. */
@@ -24,6 +26,7 @@ export function applyProposals(tree: RatchetTree, extensions: Extension[], list:
   const added: { leafIndex: number; keyPackage: KeyPackage }[] = [];
   const psks: PreSharedKeyID[] = [];
   let externalInit: Bytes | undefined;
+  let reinit: ReInit | undefined;
   for (const { proposal: p } of list) {
     if (p.proposalType === ProposalType.group_context_extensions) exts = p.groupContextExtensions.extensions;
   }
@@ -47,6 +50,16 @@ export function applyProposals(tree: RatchetTree, extensions: Extension[], list:
   for (const { proposal: p } of list) {
     if (p.proposalType === ProposalType.psk) psks.push(p.psk.psk);
     if (p.proposalType === ProposalType.external_init) externalInit = p.externalInit.kemOutput;
+    if (p.proposalType === ProposalType.reinit) reinit = p.reinit;
   }
-  return { tree: t, extensions: exts, added, removed, updated, psks, ...(externalInit ? { externalInit } : {}) };
+  return {
+    tree: t,
+    extensions: exts,
+    added,
+    removed,
+    updated,
+    psks,
+    ...(externalInit ? { externalInit } : {}),
+    ...(reinit ? { reinit } : {}),
+  };
 }

@@ -40,6 +40,7 @@ export const PROPOSAL_CHECKS = Object.freeze([
   c('V-PROP-13', '§12.1.4', 'a PreSharedKey proposal names a PSK of type external or resumption/application with a nonce of length Nh'),
   c('V-PROP-14', '§12.4.2', 'Update proposals arrive only by reference, never by value in a commit'),
   c('V-PROP-15', '§8.4', 'every PSK named by a received commit is available to the receiver'),
+  c('V-PROP-16', '§12.1.5', 'a ReInit proposal does not lower the protocol version'),
 ]);
 
 /** RFC 9420 §12.4.2: validating a commit (sender-type and signature rules are framing's V-FRM-*). */
@@ -48,6 +49,7 @@ export const COMMIT_CHECKS = Object.freeze([
   c('V-COMMIT-02', '§8.1', 'the confirmation tag matches the new epoch confirmation key'),
   c('V-COMMIT-03', '§12.4.2', 'a member does not process its own commit as an incoming message'),
   c('V-COMMIT-04', '§5.3.1', 'the application accepts the credential of the UpdatePath leaf (validateCredential hook)'),
+  c('V-COMMIT-05', '§11.2', 'no commit is processed in a group after its ReInit commit (it continues as a new group)'),
 ]);
 
 /** RFC 9420 §12.4.3.1: joining from a Welcome (tree checks V-TREE-*, path secret V-PATH-05). */
@@ -60,6 +62,13 @@ export const WELCOME_CHECKS = Object.freeze([
   c('V-WELC-06', '§12.4.3.1', 'every PSK named in GroupSecrets is available'),
   c('V-WELC-07', '§12.4.3.1', 'a ratchet tree is available (extension or out of band)'),
   c('V-WELC-08', '§5.3.1', 'the application accepts the credential of every member of the joined tree (validateCredential hook)'),
+  c('V-WELC-09', '§12.4.3.1', 'a Welcome names at most one resumption PSK of usage reinit or branch'),
+  c(
+    'V-WELC-10',
+    '§11.2, §12.4.3.1',
+    'a reinit Welcome is at epoch 1 and matches the ReInit committed last in the referenced group (group id, version, suite, extensions)',
+  ),
+  c('V-WELC-11', '§11.2, §12.4.3.1', 'every member of the reinitialised group is a member of the new group (same credential)'),
 ]);
 
 /** RFC 9420 §12.4.3.2: external commits (sender rules, path presence and external proposals: framing's V-FRM-09/12/13/14). */
@@ -88,7 +97,11 @@ export const DS_CHECKS = Object.freeze([
  * UpdatePath, external commit) is checked before it is signed; a failure is a UsageError carrying the ID.
  */
 export const OWN_LEAF_CHECKS = Object.freeze([
-  c('V-OWN-01', '§7.3, §11.1, §12.4.3.2', "a leaf we create supports the group's version, suite, required capabilities, context extensions and members' credential types"),
+  c(
+    'V-OWN-01',
+    '§7.3, §11.1, §12.4.3.2',
+    "a leaf we create supports the group's version, suite, required capabilities, context extensions and members' credential types",
+  ),
   c('V-OWN-02', '§7.2', 'a leaf we create lists its own credential type and every non-default extension it carries, once'),
 ]);
 

@@ -17,6 +17,7 @@ import {
   type FramedContent,
   type GroupContext,
   type MlsMessage,
+  type PreSharedKeyID,
   type Proposal,
   ProposalType,
   ProtocolVersion,
@@ -31,7 +32,18 @@ import { signGroupInfo } from './group-info.js';
 import { assertOwnLeaf } from './own-leaf.js';
 import { type ProposalListView, pathRequired, type ResolvedProposal, validateProposalList } from './proposal-list.js';
 import { resolvePsks } from './psk.js';
-import { type GroupDeps, type GroupState, keysFrom, type Member, makeState, memberOf, rememberPsk, retireEpoch, suiteOf } from './state.js';
+import {
+  assertOpen,
+  type GroupDeps,
+  type GroupState,
+  keysFrom,
+  type Member,
+  makeState,
+  memberOf,
+  rememberPsk,
+  retireEpoch,
+  suiteOf,
+} from './state.js';
 
 export interface CommitOptions {
   /** Proposals to include by value (Add, Remove, PreSharedKey, GroupContextExtensions, ReInit). */
@@ -70,11 +82,22 @@ export function viewOf(deps: GroupDeps, state: Pick<GroupState, 'context' | 'tre
   };
 }
 
-export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOptions = {}): CommitResult {
+/**
+ * The first commit of a group that reinitialises another (RFC 9420 §11.2): the one PreSharedKey proposal allowed to
+ * carry a resumption PSK of usage reinit, and that PSK's value (the old group's, at the epoch of its ReInit commit).
+ */
+export interface ReinitPsk {
+  readonly id: PreSharedKeyID;
+  readonly psk: Bytes;
+  readonly groupId: Bytes;
+}
+
+export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOptions = {}, reinitPsk?: ReinitPsk): CommitResult {
+  assertOpen(state);
   const cs = suiteOf(deps, state);
   const me: Sender = { senderType: SenderType.member, leafIndex: state.ownLeaf };
   // RFC 9420 §12.4: pending proposals by reference (never our own Updates), then the new ones by value.
-  const view = viewOf(deps, state, state.ownLeaf);
+  const view = { ...viewOf(deps, state, state.ownLeaf), ...(reinitPsk ? { reinitPsk: reinitPsk.id } : {}) };
   const list: ResolvedProposal[] = [];
   for (const p of opts.proposals ?? []) {
     if (p.proposalType === ProposalType.update) throw new UsageError('Update proposals cannot be committed by value; use a path');
@@ -129,7 +152,12 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
     privateTree = created.privateTree;
   }
   const path = created?.updatePath;
-  const psks = resolvePsks(deps, applied.psks, { groupId: state.context.groupId, psks: state.resumptionPsks }, undefined);
+  const own = { groupId: state.context.groupId, psks: state.resumptionPsks };
+  const reinitSource = reinitPsk && {
+    groupId: reinitPsk.groupId,
+    psks: new Map([[reinitPsk.id.pskType === 2 ? reinitPsk.id.pskEpoch : 0n, reinitPsk.psk]]),
+  };
+  const psks = resolvePsks(deps, applied.psks, reinitSource ? [own, reinitSource] : own, undefined);
   const pskSecret = computePskSecret(cs, psks);
   // Sign the commit over the current epoch's GroupContext (RFC 9420 §6.1).
   const wireFormat =
@@ -172,6 +200,7 @@ export function createCommit(deps: GroupDeps, state: GroupState, opts: CommitOpt
     resumptionPsks: rememberPsk(state.resumptionPsks, context.epoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
     pastEpochs: retireEpoch(state, framed.secretTree),
     config: state.config,
+    ...(applied.reinit ? { reinit: { proposal: applied.reinit, epoch: context.epoch } } : {}),
   });
   let welcome: MlsMessage | undefined;
   if (applied.added.length > 0) {

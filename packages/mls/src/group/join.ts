@@ -26,12 +26,18 @@ import {
 } from '../wire/index.js';
 import { findExtension, verifyGroupInfo } from './group-info.js';
 import { resolvePsks } from './psk.js';
+import { checkReinitWelcome, linkPsk } from './reinit.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
 
 export interface JoinOptions {
   /** The ratchet tree, when the GroupInfo does not carry the ratchet_tree extension (RFC 9420 §12.4.3.3). */
   ratchetTree?: RatchetTreeNodes;
   config?: Partial<GroupConfig>;
+  /**
+   * The old group, when this Welcome reinitialises it (RFC 9420 §11.2): its ReInit epoch's resumption PSK opens the
+   * Welcome, and the new group must match that ReInit and keep every old member (V-WELC-10, V-WELC-11).
+   */
+  reinitFrom?: GroupState;
 }
 
 /** One of our KeyPackages with its private keys. */
@@ -81,7 +87,9 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
     throw new ValidationError('V-WELC-02', 'Welcome cipher suite differs from the KeyPackage');
   const cs = deps.crypto.suite(welcome.cipherSuite);
   const gs = openGroupSecrets(cs, welcome, own);
-  const psks = resolvePsks(deps, gs.psks, undefined, 'V-WELC-06');
+  const link = linkPsk(gs.psks);
+  const old = opts.reinitFrom;
+  const psks = resolvePsks(deps, gs.psks, old ? { groupId: old.context.groupId, psks: old.resumptionPsks } : undefined, 'V-WELC-06');
   const pskSecret = computePskSecret(cs, psks);
   const gi = openGroupInfo(cs, welcome, deriveWelcomeSecret(cs, gs.joinerSecret, pskSecret));
   const ctx = gi.groupContext;
@@ -95,6 +103,7 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
   verifyGroupInfo(cs, gi, tree, 'V-WELC-03');
   validateRatchetTree(tree, { groupId: ctx.groupId, treeHash: ctx.treeHash, groupExtensions: ctx.extensions });
   const ownLeaf = findOwnLeaf(tree, own.keyPackage);
+  if (link) checkReinitWelcome(link, ctx, tree, old);
   if (deps.validateCredential) {
     for (const [, leaf] of tree.leaves()) {
       if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {

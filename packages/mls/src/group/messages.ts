@@ -22,7 +22,7 @@ import {
 import { epochOf, frame } from './framing-glue.js';
 import { assertOwnLeaf } from './own-leaf.js';
 import { validateProposal } from './process.js';
-import { type GroupDeps, type GroupState, makeState, suiteOf } from './state.js';
+import { assertOpen, type GroupDeps, type GroupState, makeState, suiteOf } from './state.js';
 
 export function encryptMessage(
   deps: GroupDeps,
@@ -30,6 +30,7 @@ export function encryptMessage(
   data: Bytes,
   authenticatedData: Bytes = new Uint8Array(0),
 ): { group: GroupState; message: MlsMessage } {
+  assertOpen(state);
   const content: FramedContent = {
     groupId: state.context.groupId,
     epoch: state.context.epoch,
@@ -56,6 +57,7 @@ export function propose(
   proposal: Proposal,
   opts: ProposeOptions = {},
 ): { group: GroupState; message: MlsMessage; ref: Bytes } {
+  assertOpen(state);
   const me: Sender = { senderType: SenderType.member, leafIndex: state.ownLeaf };
   if (proposal.proposalType !== ProposalType.update) validateProposal(deps, state, proposal, me);
   const content: FramedContent = {

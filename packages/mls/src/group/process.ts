@@ -110,6 +110,7 @@ function processLateApplication(deps: GroupDeps, state: GroupState, pm: PrivateM
 
 function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent, secretTree: SecretTree): ProcessResult {
   const cs = suiteOf(deps, state);
+  if (state.reinit) throw new ValidationError('V-COMMIT-05', `commit after the ReInit of epoch ${state.reinit.epoch}`);
   // RFC 9420 §12.4.2: the public checks (shared with a Delivery Service's PublicGroup), then our own part.
   const checked = checkCommit(deps, state, ac, state.ownLeaf);
   const { sender, applied } = checked;
@@ -155,6 +156,7 @@ function processCommit(deps: GroupDeps, state: GroupState, ac: VerifiedContent, 
     resumptionPsks: rememberPsk(state.resumptionPsks, newEpoch, secrets.resumptionPsk, state.config.resumptionPskEpochs),
     pastEpochs: retireEpoch(state, secretTree),
     config: state.config,
+    ...(applied.reinit ? { reinit: { proposal: applied.reinit, epoch: newEpoch } } : {}),
   });
   return { ...result, group, added: addedMembers(checked, merged), removed: applied.removed, removedSelf: false };
 }

@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.js';
 import { type CredentialValidator, isDefaultExtension, validateKeyPackage } from '../key-package/validate.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
 import { validateLeafNode } from '../tree/validate.js';
-import { toHex } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../util/bytes.js';
 import {
   type Bytes,
   type Capabilities,
@@ -42,6 +42,8 @@ export interface ProposalListView {
   readonly validateCredential?: CredentialValidator;
   readonly tree: RatchetTree;
   readonly now: bigint;
+  /** The reinit PSK our own first commit of a reinitialised group may carry (RFC 9420 §11.2); never set on receipt. */
+  readonly reinitPsk?: PreSharedKeyID;
 }
 
 /** RFC 9420 §17.4: proposal types that do not require a path (add, psk, reinit). */
@@ -91,6 +93,7 @@ export function validateProposalList(deps: MlsDeps, view: ProposalListView, list
       }
       case ProposalType.reinit:
         if (list.length !== 1) throw new ValidationError('V-PROP-08', 'ReInit together with other proposals');
+        if (p.reinit.version < view.context.version) throw new ValidationError('V-PROP-16', 'ReInit to an older protocol version');
         break;
       case ProposalType.external_init:
         if (!external) throw new ValidationError('V-PROP-09', 'ExternalInit in a member commit');
@@ -158,7 +161,9 @@ export function supportsRequired(caps: Capabilities, groupExtensions: readonly E
 export function validatePskId(deps: MlsDeps, view: ProposalListView, id: PreSharedKeyID): void {
   const nh = deps.crypto.suite(view.context.cipherSuite).hashLength;
   if (id.pskNonce.length !== nh) throw new ValidationError('V-PROP-13', 'PSK nonce length is not Nh');
-  if (id.pskType === PskType.resumption && id.usage !== ResumptionPskUsage.application) {
+  // RFC 9420 §11.2, §12.1.4: usage reinit only in the first commit of the group that reinitialises another.
+  const reinit = view.reinitPsk !== undefined && bytesEqual(encodePreSharedKeyID(id), encodePreSharedKeyID(view.reinitPsk));
+  if (id.pskType === PskType.resumption && id.usage !== ResumptionPskUsage.application && !reinit) {
     throw new ValidationError('V-PROP-13', 'resumption PSK with usage other than application');
   }
 }

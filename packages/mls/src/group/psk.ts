@@ -18,13 +18,14 @@ export interface ResumptionSource {
 export function resolvePsks(
   deps: GroupDeps,
   ids: readonly PreSharedKeyID[],
-  resumption: ResumptionSource | undefined,
+  resumption: ResumptionSource | readonly ResumptionSource[] | undefined,
   code: string | undefined,
 ): PskInput[] {
+  const sources: readonly ResumptionSource[] = resumption === undefined ? [] : 'groupId' in resumption ? [resumption] : resumption;
   return ids.map((id) => {
     let psk: Bytes | undefined;
     if (id.pskType === PskType.external) psk = deps.externalPsk?.(id.pskId);
-    else if (resumption && bytesEqual(id.pskGroupId, resumption.groupId)) psk = resumption.psks.get(id.pskEpoch);
+    else psk = sources.find((s) => bytesEqual(id.pskGroupId, s.groupId))?.psks.get(id.pskEpoch);
     if (psk === undefined) {
       if (code === undefined) throw new UsageError('a PSK named by the commit is not available');
       throw new ValidationError(code, 'a PSK named by the message is not available');

@@ -8,16 +8,22 @@ import {
   decodeGroupContext,
   decodeProposal,
   decodeRatchetTree,
+  decodeReInit,
   decodeSender,
   encodeGroupContext,
   encodeProposal,
   encodeRatchetTree,
+  encodeReInit,
   encodeSender,
 } from '../wire/index.js';
 import { DEFAULT_CONFIG, type EpochKeys, type GroupDeps, type GroupState, makeState, type PastEpoch } from './state.js';
 
-/** 2 adds past epochs (late application messages); version 1 states still load. */
+/**
+ * 2 adds past epochs (late application messages); 3 adds the ReInit that closed the group (RFC 9420 §11.2). A state
+ * without one is still written as 2, so stored bytes do not change; versions 1 and 2 still load.
+ */
 const FORMAT_VERSION = 2;
+const FORMAT_WITH_REINIT = 3;
 const KEY_FIELDS = [
   'senderDataSecret',
   'exporterSecret',
@@ -31,7 +37,7 @@ const KEY_FIELDS = [
 
 export function serializeGroup(state: GroupState): Uint8Array {
   const w = new Writer(4096);
-  w.u8(FORMAT_VERSION);
+  w.u8(state.reinit ? FORMAT_WITH_REINIT : FORMAT_VERSION);
   encodeGroupContext(w, state.context);
   encodeRatchetTree(w, state.tree.toNodes());
   w.u32(state.ownLeaf).bytes(state.signaturePrivateKey);
@@ -59,6 +65,10 @@ export function serializeGroup(state: GroupState): Uint8Array {
     encodeRatchetTree(ww, p.tree.toNodes());
     ww.bytes(p.senderDataSecret).bytes(p.membershipKey).bytes(p.secretTree.serialize());
   });
+  if (state.reinit) {
+    encodeReInit(w, state.reinit.proposal);
+    w.u64(state.reinit.epoch);
+  }
   return w.finish();
 }
 
@@ -67,7 +77,7 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
   const r = new Reader(bytes);
   try {
     const version = r.u8();
-    if (version !== 1 && version !== FORMAT_VERSION) throw new DecodeError('unknown group state format');
+    if (version !== 1 && version !== FORMAT_VERSION && version !== FORMAT_WITH_REINIT) throw new DecodeError('unknown group state format');
     const context = decodeGroupContext(r);
     const cs = deps.crypto.suite(context.cipherSuite);
     const tree = RatchetTree.fromNodes(cs, decodeRatchetTree(r));
@@ -99,6 +109,7 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
             };
           })
         : [];
+    const reinit = version >= FORMAT_WITH_REINIT ? { proposal: decodeReInit(r), epoch: r.u64() } : undefined;
     r.done();
     if (!tree.leaf(ownLeaf)) throw new DecodeError('own leaf is blank');
     return makeState({
@@ -116,6 +127,7 @@ export function deserializeGroup(deps: GroupDeps, bytes: Uint8Array): GroupState
       resumptionPsks,
       pastEpochs,
       config,
+      ...(reinit ? { reinit } : {}),
     });
   } catch (e) {
     if (e instanceof DecodeError) throw e;

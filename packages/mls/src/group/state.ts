@@ -1,12 +1,13 @@
 // The group state of one member (RFC 9420 §8, §12): an immutable value the caller persists between operations.
 import type { CipherSuite, KeyPair, MlsDeps } from '../crypto/provider.js';
 import { redactSecrets } from '../crypto/secret.js';
+import { UsageError } from '../errors.js';
 import type { CredentialValidator } from '../key-package/validate.js';
 import type { EpochSecrets } from '../schedule/key-schedule.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import type { PrivateTree } from '../tree/private-tree.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
-import type { Bytes, Credential, GroupContext, LeafNode, Proposal, Sender } from '../wire/index.js';
+import type { Bytes, Credential, GroupContext, LeafNode, Proposal, ReInit, Sender } from '../wire/index.js';
 
 /** The epoch secrets a member keeps (RFC 9420 §8); encryption_secret lives on only as the secret tree. */
 export interface EpochKeys {
@@ -81,6 +82,20 @@ export interface GroupState {
   /** Most recent first, at most config.pastEpochs. */
   readonly pastEpochs: readonly PastEpoch[];
   readonly config: GroupConfig;
+  /**
+   * Set once a commit with a ReInit proposal is applied (RFC 9420 §11.2, §12.1.5): the group is closed, `epoch` is
+   * the epoch that commit created, whose resumption PSK (usage reinit) links the new group. Nothing more is sent here.
+   */
+  readonly reinit?: { readonly proposal: ReInit; readonly epoch: bigint };
+}
+
+/** Throws unless the group can still send (RFC 9420 §11.2: a reinitialised group continues as a new group). */
+export function assertOpen(state: GroupState): void {
+  if (state.reinit) {
+    throw new UsageError(
+      `the group was reinitialised at epoch ${state.reinit.epoch}: continue in the new group (reinitGroup / joinFromWelcome)`,
+    );
+  }
 }
 
 /** A member of the group as an application sees it. */
