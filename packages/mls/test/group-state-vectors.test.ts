@@ -1,6 +1,6 @@
-// Frozen storage vectors of serializeGroup (STYLE.md rule 9): a Group persisted by format version 1 must keep loading,
-// keep working and round-trip in the current format. Generated once (2026-11-24) from a two-member group built with a
-// seeded RNG; never regenerate it to make a failing test pass: a failure means old stored groups would break.
+// Frozen storage vectors of serializeGroup (STYLE.md rule 9): a Group persisted by format version 1, 2 or 3 must keep loading,
+// keep working and round-trip in the current format. v1/v2 generated once (2026-11-24), v3 once (2026-11-30), from two-member groups;
+// never regenerate them to make a failing test pass: a failure means old stored groups would break.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
@@ -109,6 +109,57 @@ test('group state format v2 (with a past epoch) still loads, decrypts and re-ser
   const r = mls.processMessage(deps, bob, hex(MESSAGE_V2));
   assert.ok(r.kind === 'application');
   assert.equal(new TextDecoder().decode(r.data), 'frozen storage vector');
+});
+
+/** Format version 3 (adds the ReInit that closed the group, RFC 9420 §11.2): bob after alice's ReInit commit. */
+const BOB_STATE_V3 = [
+  '03000100010c66726f7a656e2d67726f7570000000000000000220def7fafc753f3b7187a72bcd77d453db3ec0d54f33aa39',
+  'f90512e0016808cce020e149d8fb62551b899e601e468f4ebec4589e019b80c0e07703edcd5b97d0a969004159010120b35d',
+  '9b96356a251b0f0b4a505dc8f08c9c016f4068a209afa57f97cf071a1e3720f751064e462e9a981e729829083f4d70f4eac3',
+  '77f05ad68ccb95e1534b8a1dee000105616c69636502000102000102000a0002000101000000006b49c3f0000000006bc079',
+  '00004040c09860c9f4b1bb1e89b7693740756f69e07021dc3166cf44e009fcee0a100daab457dcb1c0aa2625cc4b7fea955d',
+  '4a1bedd591795c29fa84bc4487e49745c803000101201471f249e46d7b4f17241743af9bc10ed49cd01b62aa62e77394d391',
+  '66efa62220066428c063982058d77f7b98d41cb59150cbb285c19678c4036f7a8c3479a9c0000103626f6202000102000102',
+  '000a0002000101000000006b49c3f0000000006bc079000040401f2be6247a49c918517c8d7f2bb66f2745eba9fae4b45105',
+  'ba932cd7f997d8aae6cc51c476c0367e31d5d5e43d5de29a973739ac602366d7b0b08bc35b4b3a010000000120c85bd90b9e',
+  '0e7c14793e986e1886762fe914028c04f7dd13970ec6fcd4bc4af1404600000002209a829a26d5ab02cef1228a1c6da1c869',
+  'cf2aebd01e6803a213d98dc42cad3a24201471f249e46d7b4f17241743af9bc10ed49cd01b62aa62e77394d39166efa62200',
+  '2083ff139cd743d6426f858ec4c00fc367e21add6be0d429d26bdb816e6ffd206d2030c238f6ecef9b677c39b73f4159a1be',
+  '28ace519e5fcdb8471cbb9e81daaca48209db249638267ac61f7a8104a7cfb3c82c902b65829f66e8720b1fd6c0e039a5120',
+  '420bdeaac9a3ed040a90f495bf83d00ea579f1e903fa9fd930b338c634fd380d20f8058e89a3fb74f2962bb48b4b23d5b691',
+  '6a198d83f573e38bbf2f6a817e685420a1d7ddeb855ec329dac9f8ca651ff81731782b652070512a9ff455d25c7b0640201b',
+  'f49042ae19f49d75a531c898f35042048d90f4768fc72a4d31b6cddb048ad420a630da1655536eb772c94b52eef770830847',
+  '4f554f0801fcd940dd1fa3ff47092e010001000000022500000001202bc5fc7862a4aaebfce3e56cce50b1becb316eff8e61',
+  '4d2fc00850df0f05dba20020da8c52d37e05c91b8d77dd67343dbf51dc8a07794d84ff02de81298e6a91fc2920e954518f8c',
+  '4be1c6cf579a8a88edce28d1aee56c379a253f78270a41b02b547400405200000000000000012074d89d8db79af8430a8c3c',
+  'c963d1c4c048ad6cd7c323336c6e3cefcb71189a0f000000000000000220a1d7ddeb855ec329dac9f8ca651ff81731782b65',
+  '2070512a9ff455d25c7b064001000000000000000400000001427a000100010c66726f7a656e2d67726f7570000000000000',
+  '000120def7fafc753f3b7187a72bcd77d453db3ec0d54f33aa39f90512e0016808cce020ba235c0f351f4ca54dd62e1da4ca',
+  '7482e42d8cfce2a36542159bbc16aaa8680d004159010120b35d9b96356a251b0f0b4a505dc8f08c9c016f4068a209afa57f',
+  '97cf071a1e3720f751064e462e9a981e729829083f4d70f4eac377f05ad68ccb95e1534b8a1dee000105616c696365020001',
+  '02000102000a0002000101000000006b49c3f0000000006bc07900004040c09860c9f4b1bb1e89b7693740756f69e07021dc',
+  '3166cf44e009fcee0a100daab457dcb1c0aa2625cc4b7fea955d4a1bedd591795c29fa84bc4487e49745c803000101201471',
+  'f249e46d7b4f17241743af9bc10ed49cd01b62aa62e77394d39166efa62220066428c063982058d77f7b98d41cb59150cbb2',
+  '85c19678c4036f7a8c3479a9c0000103626f6202000102000102000a0002000101000000006b49c3f0000000006bc0790000',
+  '40401f2be6247a49c918517c8d7f2bb66f2745eba9fae4b45105ba932cd7f997d8aae6cc51c476c0367e31d5d5e43d5de29a',
+  '973739ac602366d7b0b08bc35b4b3a01204be1ae030c87030b423a04723869cff7140293d4293a33910c22037e2c023bb120',
+  '633ae38f1dbfcaa3c4f80e19c7fa5c98fdd874a9d2fdaceb6d5b1f5511da99fe407f01000100000002250000000220a76137',
+  '2ad071b61ea797fbe2f65cd3760bbef326ea093e7071e5c0a2b8780b7f4050000000000000000120a8be11a2a6da28a309a1',
+  '63da2e7870b2cc06f23c48b8854d7d89a812eac10d1a0000000000207c1e870b591d3bc79fc0689111a571a8ee1dfc5c30bf',
+  '7218a1e82161a794fbaf000e66726f7a656e2d67726f75702d3200010003000000000000000002',
+].join('');
+const EPOCH_AUTHENTICATOR_V3 = '1bf49042ae19f49d75a531c898f35042048d90f4768fc72a4d31b6cddb048ad4';
+
+test('group state format v3 (a group closed by a ReInit) loads, keeps its ReInit, re-serialises identically', () => {
+  const bob = mls.deserializeGroup(deps, hex(BOB_STATE_V3));
+  assert.equal(toHex(mls.epochAuthenticator(bob)), EPOCH_AUTHENTICATOR_V3);
+  const r = mls.reinitOf(bob);
+  assert.ok(r);
+  assert.equal(r.epoch, 2n);
+  assert.equal(r.proposal.cipherSuite, 3);
+  assert.equal(new TextDecoder().decode(r.proposal.groupId), 'frozen-group-2');
+  assert.equal(toHex(mls.serializeGroup(bob)), BOB_STATE_V3);
+  assert.throws(() => mls.encryptMessage(deps, bob, new Uint8Array(1)), mls.UsageError);
 });
 
 test('a state of an unknown format version is refused', () => {
