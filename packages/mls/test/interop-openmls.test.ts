@@ -18,6 +18,8 @@ import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.j
 import {
   CredentialType,
   type GroupDeps,
+  joinByExternalCommit,
+  ValidationError,
   type ExternalProposer,
   ProposalType,
   parseKeyPackage,
@@ -379,6 +381,28 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
     assert.equal(count(o2.identity), 1, 'the old leaf is gone');
     await assertAgree(group);
     await chat(group, 'after the CoreCrypto resync');
+  });
+
+  test('an external commit whose Remove evicts another member is refused by both sides (§12.2, V-EXT-05)', async () => {
+    const deps: GroupDeps = { crypto: createNativeProvider(), rng: nativeRandom, now };
+    const s1 = await sotto.createGroup(enc.encode('external-evict'), identity('sotto'));
+    const [o1kp, o2kp] = [await cc.createKeyPackage(identity('openmls')), await cc.createKeyPackage(identity('openmls'))];
+    const add = await s1.addMembers([o1kp.publicBytes, o2kp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const o1 = await cc.joinFromWelcome(add.welcomeBytes, o1kp);
+    const o2 = await cc.joinFromWelcome(add.welcomeBytes, o2kp);
+    const victim = s1.leafIndexOf(o1.identity);
+    assert.ok(victim !== undefined);
+    // An outsider with the GroupInfo joins and removes o1: only a resync may remove a leaf, and only the joiner's own.
+    const evil = joinByExternalCommit(deps, await s1.groupInfo(), {
+      credential: { credentialType: CredentialType.basic, identity: enc.encode(identity('sotto')) },
+      capabilities: { credentials: [CredentialType.basic, X509] },
+      removeLeaf: victim,
+    });
+    await assert.rejects(o2.processMessage(evil.commit), /Remove proposal targets the wrong group member/);
+    await assert.rejects(s1.processMessage(evil.commit), (e: unknown) => e instanceof ValidationError && e.code === 'V-EXT-05');
+    await assertAgree([s1, o1, o2]);
+    await chat([s1, o1, o2], 'after the refused eviction');
   });
 
   test('external proposals (§12.1.8): our external sender proposes a Remove, CoreCrypto commits it', async () => {

@@ -465,6 +465,10 @@ describe('external commit must-reject (RFC 9420 §12.4.3.2)', () => {
     const x = external();
     rejects('V-EXT-03', () => processMessage(deps, x.t.bob, reforge(x, [ei(), remove(1), remove(2)])), x.t.bob);
   });
+  it('V-EXT-05: rejects an external commit whose Remove evicts a member other than the joiner', () => {
+    const x = external();
+    rejects('V-EXT-05', () => processMessage(deps, x.t.bob, reforge(x, [ei(), remove(2)])), x.t.bob);
+  });
   it('V-EXT-04: refuses to join from a GroupInfo without external_pub or with a bad signature', () => {
     const t = trio();
     rejects('V-EXT-04', () => joinByExternalCommit(deps, signGroupInfo(cs, t.alice, { externalPub: false }), { credential: cred('erin') }));

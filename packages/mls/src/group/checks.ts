@@ -77,6 +77,7 @@ export const EXTERNAL_CHECKS = Object.freeze([
   c('V-EXT-02', '§12.4.3.2', 'an external commit carries only ExternalInit, Remove and PreSharedKey proposals'),
   c('V-EXT-03', '§12.4.3.2', 'at most one Remove in an external commit'),
   c('V-EXT-04', '§12.4.3.2', 'the GroupInfo used for an external join has a valid signature and an external_pub'),
+  c('V-EXT-05', '§12.2', "the Remove in an external commit removes the joiner's own old leaf (same credential as the UpdatePath leaf)"),
 ]);
 
 /**

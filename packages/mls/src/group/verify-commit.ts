@@ -14,6 +14,7 @@ import {
   type Bytes,
   type Commit,
   ContentType,
+  encodeCredential,
   type GroupContext,
   type Proposal,
   ProposalType,
@@ -148,6 +149,14 @@ export function mergeCommitPath(deps: GroupDeps, state: Pick<PublicEpochState, '
   }
   const { treeHash: _old, ...provisional } = { ...state.context, epoch: state.context.epoch + 1n, extensions: c.applied.extensions };
   if (!path) return { committer, treeBeforePath: tree, tree, provisional };
+  // RFC 9420 §12.2: the one Remove an external commit may carry drops the joiner's own old leaf (resync), so the new
+  // leaf presents the removed member's credential; any other Remove would let an outsider evict a member (V-EXT-05).
+  if (c.committer === undefined) {
+    const joiner = encodeCredential(path.leafNode.credential);
+    if (c.applied.removed.some((m) => !bytesEqual(encodeCredential(m.credential), joiner))) {
+      throw new ValidationError('V-EXT-05', 'an external commit removes a member other than the joiner');
+    }
+  }
   if (deps.validateCredential && !deps.validateCredential(path.leafNode.credential, path.leafNode.signatureKey)) {
     throw new ValidationError('V-COMMIT-04', 'credential of the committer leaf rejected by the application');
   }
