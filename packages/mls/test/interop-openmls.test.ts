@@ -1,16 +1,22 @@
-// Interop with OpenMLS through Wire's CoreCrypto 10.3.0 (RFC 9420): Welcome joins, Add/Update/Remove commits,
-// proposals by reference (§12.1, §12.4), external joins and resync (§12.4.3.2), every message crossing as MLSMessage bytes (§6).
+// Interop with OpenMLS via Wire's CoreCrypto 10.3.0 (RFC 9420 §6, §8.5, §12.1-§12.4.3.2), every message as MLSMessage bytes.
+//
+// Covered: Welcome joins both ways; Add, Update and Remove committed by each side; proposals by reference (ours
+// committed by CoreCrypto, and CoreCrypto resolving references in our commits); external joins both ways with a resync
+// of each kind; external-sender proposals; out-of-order and late application messages; tampered commits; a seeded
+// random walk over mixed groups. After every commit both sides agree on epoch, MLS-Exporter output and members.
 //
 // CoreCrypto's rules that shape the scenarios (none is a deviation from RFC 9420):
 //  - Its groups carry required_capabilities listing credential types [basic, x509] (§11.1), so our leaves list both.
 //  - Its wire format policy accepts handshake messages only as PublicMessage (§6: the application chooses), so our
 //    groups here send handshakes as PublicMessage; a test below pins the refusal of a PrivateMessage commit.
 //  - Client identities are `<user-id>:<device-id>@<domain>`.
-// What CoreCrypto 10.3.0's API cannot do, so this file does not test it: send a standalone proposal (our proposals are
-// committed by CoreCrypto, and CoreCrypto checks by-reference commits of proposals it received), accept a ratchet tree out
-// of band, expose the epoch_authenticator (§8.7: compared among our members only), export with a label other than
-// "exporter" and an empty context (§8.5), remove its own old leaf in a resync external commit (§12.2 allows, does not
-// require, that Remove), and run the X-Wing suite 0x004D.
+// Where OpenMLS deviates from RFC 9420, pinned by a test so that a fix shows up:
+//  - It takes only Remove from an external sender; Add and GroupContextExtensions are refused, although §12.1.8 and the
+//    "External" column of §17.4 allow Add, Remove, PreSharedKey, ReInit and GroupContextExtensions from one.
+// What CoreCrypto 10.3.0's API cannot do, so this file does not test it: send a standalone proposal, accept a ratchet
+// tree out of band, expose the epoch_authenticator (§8.7: compared among our members only), export with a label other
+// than "exporter" and an empty context (§8.5), remove its own old leaf in a resync external commit (§12.2 allows, does
+// not require, that Remove), and run the X-Wing suite 0x004D.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
@@ -61,7 +67,7 @@ async function assertAgree(members: readonly InteropMember[]): Promise<void> {
   for (const a of auths) assert.equal(hex(a), hex(auths[0] ?? none), 'epoch_authenticator');
 }
 
-/** Every member but the sender processes the message; returns what each saw. */
+/** Every member but the sender processes the message and sees one of this kind. */
 async function deliver(
   bytes: Uint8Array,
   from: InteropMember | undefined,

@@ -1,5 +1,6 @@
-// A test peer: Wire's CoreCrypto 10.3.0 (OpenMLS, wasm build) behind the interop driver interface, every message
-// crossing as RFC 9420 §6 MLSMessage bytes; also declares that interface (proposals §12.1, external joins §12.4.3.2).
+// Test peer: Wire's CoreCrypto 10.3.0 (OpenMLS, wasm) as an RFC 9420 §6 MLSMessage-bytes driver, and the interop interface.
+// The interface adds to ts-mls-driver.ts's what the OpenMLS interop needs: members named by identity and signature key
+// (CoreCrypto exposes no leaf index), proposals by reference (§12.1, §12.4) and GroupInfo for external joins (§12.4.3.2).
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,7 +235,7 @@ class CoreCryptoClient implements InteropClient {
     const conv = await run(s.cc, 'joinByExternalCommit', (ctx) => ctx.joinByExternalCommit(gi, s.credential));
     const bundle = s.takeBundle();
     const member = await CoreCryptoMember.open(s, conv);
-    member.published = bundle.groupInfo.payload;
+    member.publish(bundle.groupInfo.payload);
     return { member, commitBytes: bundle.commit };
   }
 }
@@ -246,7 +247,7 @@ class CoreCryptoMember implements InteropMember {
   private cachedIds: string[] = [];
   private active = true;
   /** The GroupInfo of our last commit (CoreCrypto has no other way to export one) and the epoch it is for. */
-  published: Uint8Array | undefined;
+  private published: Uint8Array | undefined;
   private publishedEpoch = -1n;
 
   private constructor(
@@ -257,8 +258,13 @@ class CoreCryptoMember implements InteropMember {
   static async open(s: Session, conv: ConversationId): Promise<CoreCryptoMember> {
     const m = new CoreCryptoMember(s, conv);
     await m.refresh();
-    m.publishedEpoch = m.cachedEpoch;
     return m;
+  }
+
+  /** Keeps the GroupInfo that came with our latest commit (a DS would publish it) for the current epoch. */
+  publish(groupInfo: Uint8Array): void {
+    this.published = groupInfo;
+    this.publishedEpoch = this.cachedEpoch;
   }
 
   get identity(): string {
@@ -289,8 +295,7 @@ class CoreCryptoMember implements InteropMember {
     await run(this.s.cc, what, f);
     const b = this.s.takeBundle();
     await this.refresh();
-    this.published = b.groupInfo.payload;
-    this.publishedEpoch = this.cachedEpoch;
+    this.publish(b.groupInfo.payload);
     return b.welcome ? { commitBytes: b.commit, welcomeBytes: b.welcome.serialize() } : { commitBytes: b.commit };
   }
 
