@@ -13,6 +13,8 @@
 // Where OpenMLS deviates from RFC 9420, pinned by a test so that a fix shows up:
 //  - It takes only Remove from an external sender; Add and GroupContextExtensions are refused, although §12.1.8 and the
 //    "External" column of §17.4 allow Add, Remove, PreSharedKey, ReInit and GroupContextExtensions from one.
+// And outside RFC 9420: it cannot decode the last_resort KeyPackage extension (0x000A) with the empty body of
+// draft-ietf-mls-extensions, so our last-resort KeyPackages cannot be added by CoreCrypto.
 // What CoreCrypto 10.3.0's API cannot do, so this file does not test it: send a standalone proposal, accept a ratchet
 // tree out of band, expose the epoch_authenticator (§8.7: compared among our members only), export with a label other
 // than "exporter" and an empty context (§8.5), remove its own old leaf in a resync external commit (§12.2 allows, does
@@ -23,6 +25,7 @@ import { before, describe, test } from 'node:test';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
 import {
   CredentialType,
+  createKeyPackage,
   type GroupDeps,
   joinByExternalCommit,
   ValidationError,
@@ -497,6 +500,25 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
       t.diagnostic((await randomWalk(sotto, cc, seed, 24)).join(', '));
     });
   }
+
+  test('our last-resort KeyPackage (extension 0x000A, empty body) does not decode in CoreCrypto 10.3.0', async () => {
+    // Not RFC 9420 itself: last_resort comes from draft-ietf-mls-extensions as `struct {} LastResort`, an empty
+    // extension_data, which is what we and upstream OpenMLS send. CoreCrypto 10.3.0's decoder fails on it
+    // ("InvalidVectorLength") and takes only a one-byte body 0x00, so our last-resort KeyPackages cannot be added by it.
+    const deps: GroupDeps = { crypto: createNativeProvider(), rng: nativeRandom, now };
+    const lastResort = createKeyPackage(deps, {
+      cipherSuite: 1,
+      credential: { credentialType: CredentialType.basic, identity: enc.encode(identity('sotto')) },
+      capabilities: { credentials: [CredentialType.basic, X509] },
+      lastResort: true,
+    });
+    const o1 = await cc.createGroup(enc.encode('last-resort'), identity('openmls'));
+    await assert.rejects(o1.addMembers([lastResort.bytes]), /InvalidVectorLength/);
+    const plain = await sotto.createKeyPackage(identity('sotto'));
+    const add = await o1.addMembers([plain.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    await assertAgree([o1, await sotto.joinFromWelcome(add.welcomeBytes, plain)]);
+  });
 
   test('a tampered commit is refused by the other side, its state unchanged (§6.3.2)', async () => {
     for (const [from, to] of [

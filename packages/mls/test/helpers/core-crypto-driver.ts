@@ -155,13 +155,25 @@ function reason(e: unknown, depth = 0): string | undefined {
   return 'inner' in e ? reason(e.inner, depth + 1) : undefined;
 }
 
+function failure(what: string, e: unknown): Error {
+  return new Error(`core-crypto ${what}: ${reason(e) ?? (e instanceof Error ? e.message : String(e))}`, { cause: e });
+}
+
 /** Runs CoreCrypto work in a transaction; its errors become Errors whose message names OpenMLS's reason. */
 async function run<R>(cc: CoreCrypto, what: string, f: (ctx: CoreCryptoContext) => Promise<R>): Promise<R> {
   try {
     return await cc.transaction(f);
   } catch (e) {
-    const msg = reason(e) ?? (e instanceof Error ? e.message : String(e));
-    throw new Error(`core-crypto ${what}: ${msg}`, { cause: e });
+    throw failure(what, e);
+  }
+}
+
+/** Decodes bytes with one of CoreCrypto's constructors, with the same error messages as `run`. */
+function decode<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw failure(what, e);
   }
 }
 
@@ -223,7 +235,9 @@ class CoreCryptoClient implements InteropClient {
     if (ratchetTree !== undefined) throw new Error('core-crypto driver: CoreCrypto takes no out-of-band ratchet tree');
     if (!(kp.private instanceof Session)) throw new Error('core-crypto driver: not a CoreCrypto KeyPackage');
     const s = kp.private;
-    const conv = await run(s.cc, 'processWelcomeMessage', (ctx) => ctx.processWelcomeMessage(new Welcome(welcomeBytes)));
+    const conv = await run(s.cc, 'processWelcomeMessage', (ctx) =>
+      ctx.processWelcomeMessage(decode('Welcome', () => new Welcome(welcomeBytes))),
+    );
     return CoreCryptoMember.open(s, conv);
   }
 
@@ -231,7 +245,7 @@ class CoreCryptoClient implements InteropClient {
   async joinByExternalCommit(groupInfo: Uint8Array, identity: string): Promise<ExternalJoin> {
     const s = await Session.open(identity);
     // CoreCrypto's GroupInfo constructor takes the bare GroupInfo struct, not the MLSMessage.
-    const gi = new GroupInfo(unwrap(WIRE.groupInfo, groupInfo));
+    const gi = decode('GroupInfo', () => new GroupInfo(unwrap(WIRE.groupInfo, groupInfo)));
     const conv = await run(s.cc, 'joinByExternalCommit', (ctx) => ctx.joinByExternalCommit(gi, s.credential));
     const bundle = s.takeBundle();
     const member = await CoreCryptoMember.open(s, conv);
@@ -299,12 +313,12 @@ class CoreCryptoMember implements InteropMember {
     return b.welcome ? { commitBytes: b.commit, welcomeBytes: b.welcome.serialize() } : { commitBytes: b.commit };
   }
 
-  addMembers(keyPackages: readonly Uint8Array[], opts?: CommitOptions): Promise<CommitOutput> {
-    const kps = keyPackages.map((k) => new KeyPackage(unwrap(WIRE.keyPackage, k)));
+  async addMembers(keyPackages: readonly Uint8Array[], opts?: CommitOptions): Promise<CommitOutput> {
+    const kps = keyPackages.map((k) => decode('KeyPackage', () => new KeyPackage(unwrap(WIRE.keyPackage, k))));
     return this.commit('addClientsToConversation', (ctx) => ctx.addClientsToConversation(this.conv, kps), opts);
   }
 
-  removeClients(members: readonly ClientRef[], opts?: CommitOptions): Promise<CommitOutput> {
+  async removeClients(members: readonly ClientRef[], opts?: CommitOptions): Promise<CommitOutput> {
     const ids = members.map((m) => parseClientId(m.identity));
     return this.commit('removeClientsFromConversation', (ctx) => ctx.removeClientsFromConversation(this.conv, ids), opts);
   }
