@@ -42,12 +42,12 @@ class World {
   /** The DS verifies and applies a commit, then every other member processes it. */
   commit(from: string, out: { group: mls.Group; commit: Uint8Array }): Extract<mls.PublicProcessResult, { kind: 'commit' }> {
     const r = mls.processPublicMessage(deps, this.ds, out.commit);
-    assert.ok(r.kind === 'commit');
+    assert.ok(r.kind === 'commit', "r.kind === 'commit'");
     this.ds = r.group;
     for (const [name, st] of [...this.g]) {
       if (name === from) continue;
       const m = mls.processMessage(deps, st, out.commit);
-      assert.ok(m.kind === 'commit');
+      assert.ok(m.kind === 'commit', "m.kind === 'commit'");
       if (m.removedSelf) this.g.delete(name);
       else this.g.set(name, m.group);
     }
@@ -58,14 +58,14 @@ class World {
   /** The DS caches a proposal by reference; the members too. */
   proposal(from: string | undefined, message: Uint8Array): Extract<mls.PublicProcessResult, { kind: 'proposal' }> {
     const r = mls.processPublicMessage(deps, this.ds, message);
-    assert.ok(r.kind === 'proposal');
+    assert.ok(r.kind === 'proposal', "r.kind === 'proposal'");
     this.ds = r.group;
     for (const [name, st] of [...this.g]) if (name !== from) this.g.set(name, mls.processMessage(deps, st, message).group);
     return r;
   }
   welcome(out: mls.CommitOutput, kps: Map<string, mls.NewKeyPackage>): void {
     for (const [name, kp] of kps) {
-      assert.ok(out.welcome);
+      assert.ok(out.welcome, 'out.welcome');
       this.g.set(name, mls.joinFromWelcome(deps, out.welcome, kp, { config }));
     }
   }
@@ -183,13 +183,13 @@ test('PublicGroup follows adds, removes, path updates, proposals by reference, e
   );
   for (const m of members) {
     const leaf = alice.tree.leaf(m.leafIndex);
-    assert.ok(leaf);
+    assert.ok(leaf, 'leaf');
     assert.equal(toHex(m.signatureKey), toHex(leaf.signatureKey));
     assert.equal(toHex(m.encryptionKey), toHex(leaf.encryptionKey));
     assert.deepEqual(m.capabilities, leaf.capabilities);
   }
   // The value is frozen, and persists: the restored state verifies the next commit.
-  assert.ok(Object.isFrozen(w.ds) && Object.isFrozen(w.ds.pending));
+  assert.ok(Object.isFrozen(w.ds) && Object.isFrozen(w.ds.pending), 'Object.isFrozen(w.ds) && Object.isFrozen(w.ds.pending)');
   const bytes = mls.serializePublicGroup(w.ds);
   w.ds = mls.deserializePublicGroup(deps, bytes);
   assert.equal(toHex(mls.serializePublicGroup(w.ds)), toHex(bytes));
@@ -206,6 +206,17 @@ test('PublicGroup from a GroupInfo with the tree out of band, then a commit', ()
   const w2 = new World(ds);
   for (const [n, s] of w.g) w2.g.set(n, s);
   w2.commit('dave', mls.updateKey(deps, w2.get('dave')));
+});
+
+test('V-COMMIT-05: a ReInit commit closes the PublicGroup; a later commit is rejected', () => {
+  const w = fourMembers();
+  const r = w.commit('carol', mls.commitReinit(deps, w.get('carol'), { cipherSuite: 1 }));
+  assert.equal(r.reinit?.cipherSuite, 1);
+  assert.equal(w.ds.reinit?.epoch, 2n);
+  const restored = mls.deserializePublicGroup(deps, mls.serializePublicGroup(w.ds));
+  assert.equal(restored.reinit?.epoch, 2n);
+  const bob = w.get('bob');
+  rejects(restored, signedCommit(bob, { proposals: [], path: undefined }), 'V-COMMIT-05');
 });
 
 // ---- must-reject: every failure leaves the PublicGroup untouched ----
@@ -226,7 +237,7 @@ function rejects(ds: mls.PublicGroup, message: Uint8Array, code: string): mls.Va
 
 function publicMessage(bytes: Uint8Array): PublicMessage {
   const m = decodeMlsMessage(bytes);
-  assert.ok(m.wireFormat === 1);
+  assert.ok(m.wireFormat === 1, 'm.wireFormat === 1');
   return m.publicMessage;
 }
 function reencode(pm: PublicMessage): Uint8Array {
@@ -269,7 +280,7 @@ describe('PublicGroup must-reject', () => {
     const removal = mls.removeMembers(deps, w.get('alice'), [3]);
     const next = mls.processPublicMessage(deps, w.ds, removal.commit).group;
     const c = mls.processMessage(deps, bob, removal.commit);
-    assert.ok(c.kind === 'commit');
+    assert.ok(c.kind === 'commit', "c.kind === 'commit'");
     const fromBob = publicMessage(mls.updateKey(deps, c.group).commit);
     rejects(next, reencode({ ...fromBob, content: { ...fromBob.content, sender: { senderType: 1, leafIndex: 3 } } }), 'V-FRM-05');
   });
@@ -277,7 +288,7 @@ describe('PublicGroup must-reject', () => {
   it('V-FRM-02: a message of another epoch is rejected with an error naming the current epoch (public group)', () => {
     const old = mls.processPublicMessage(deps, w.ds, update).group;
     const e = rejects(old, update, 'V-FRM-02');
-    assert.ok(e instanceof mls.EpochMismatchError);
+    assert.ok(e instanceof mls.EpochMismatchError, 'e instanceof mls.EpochMismatchError');
     assert.equal(e.currentEpoch, 2n);
     assert.equal(e.messageEpoch, 1n);
     assert.match(e.message, /group is at epoch 2/);
@@ -306,7 +317,7 @@ describe('PublicGroup must-reject', () => {
 
   it('V-PROP-01 / V-PROP-02: bad proposal lists are rejected (public group)', () => {
     const path = publicMessage(update).content;
-    assert.ok(path.contentType === 3 && path.commit.path);
+    assert.ok(path.contentType === 3 && path.commit.path, 'path.contentType === 3 && path.commit.path');
     const rm = (removed: number) => ({ type: 1 as const, proposal: { proposalType: 3 as const, remove: { removed } } });
     rejects(w.ds, signedCommit(bob, { proposals: [rm(2), rm(2)], path: path.commit.path }), 'V-PROP-01');
     rejects(w.ds, signedCommit(bob, { proposals: [rm(1)], path: path.commit.path }), 'V-PROP-02');
@@ -323,7 +334,7 @@ describe('PublicGroup must-reject', () => {
 
   it('V-PATH-04: an UpdatePath whose leaf carries a wrong parent hash is rejected (public group)', () => {
     const content = publicMessage(update).content;
-    assert.ok(content.contentType === 3 && content.commit.path);
+    assert.ok(content.contentType === 3 && content.commit.path, 'content.contentType === 3 && content.commit.path');
     const { signature: _s, ...leaf } = { ...content.commit.path.leafNode, parentHash: new Uint8Array(32).fill(9) };
     const cs = deps.crypto.suite(1);
     const signature = signWithLabel(cs, bob.signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(leaf, bob.context.groupId, bob.ownLeaf));
@@ -353,7 +364,7 @@ describe('PublicGroup must-reject', () => {
 
   it('V-WELC-03 / V-WELC-07 / V-TREE-01: a bad GroupInfo or tree is rejected by createPublicGroup', () => {
     const gi = decodeMlsMessage(mls.createGroupInfo(deps, bob, { ratchetTree: true }));
-    assert.ok(gi.wireFormat === 4);
+    assert.ok(gi.wireFormat === 4, 'gi.wireFormat === 4');
     const sig = gi.groupInfo.signature.slice();
     sig[3] = (sig[3] as number) ^ 1;
     const forged = { ...gi.groupInfo, signature: sig };
@@ -369,7 +380,7 @@ describe('PublicGroup must-reject', () => {
     // The tree of the previous epoch: bob's leaf signs, but the tree hash is not the GroupContext's.
     const next = mls.updateKey(deps, w.get('carol'));
     const bob2 = mls.processMessage(deps, bob, next.commit);
-    assert.ok(bob2.kind === 'commit');
+    assert.ok(bob2.kind === 'commit', "bob2.kind === 'commit'");
     const gi2 = mls.createGroupInfo(deps, bob2.group, { ratchetTree: false });
     assert.throws(
       () => mls.createPublicGroup(deps, gi2, { ratchetTree: bob.tree.toBytes() }),
@@ -430,7 +441,25 @@ const TREE_HASH_AFTER = '711ee3fcb9a3cc81987b27e36cbcb2e20b86fdb612b7703ec8756bb
 const CONFIRMED_AFTER = 'd414480d50a76aac1d923c462cabc0a90c307b5c41843ffb1391dcbdeede69dd';
 const STATE_AFTER_SHA256 = 'bc325985c2781a6ab800d739343389f58c63c219ed98b5d25a0e2c1550da3934';
 
+/** Format 2 (generated 2026-11-30): a one-member group whose first commit was a ReInit, closed at epoch 1. */
+const CLOSED_STATE_V2 = [
+  '504702000100011366726f7a656e2d636c6f7365642d67726f7570000000000000000120ded8549098b7feed31fbc86ee075',
+  '6ff9371fd2cea771ebdf8219c36825c449ae2056f6021897d1cf34ad0feaa39eb968aac605d9cd0c1b10ce5d4a7502bb22cd',
+  'a80040ad010120ca2fcdfcc1663cd4a9913f94e391127d5d21cf493c0c318a7d4801df098b1c3a2014cb7dc87196f2e61bbb',
+  '60517036667743ff5790d515d8e28457a9ca26818c94000105616c69636502000102000102000a0002000101000000006b49',
+  'c3f0000000006bc07900004040a2864e98ff95c6ff53521fcce1238ff34f24085f7d81dea4d333648e48d89e1bb499e0efed',
+  'c4eb8c3576e21c3bcd37f22719e1266b6247b341c03662f8d4330f20b8dd72dbce451df4e5c229cefa6a1ebc4111364071a9',
+  'd5ddf92408532f5b3d4c001166726f7a656e2d6e6578742d67726f757000010001000000000000000001',
+].join('');
+
 describe('PublicGroup storage format', () => {
+  it('public group state format v2 (closed by a ReInit) still loads and re-serialises identically', () => {
+    const ds = mls.deserializePublicGroup(deps, hex(CLOSED_STATE_V2));
+    assert.equal(toHex(mls.serializePublicGroup(ds)), CLOSED_STATE_V2);
+    assert.equal(ds.reinit?.epoch, 1n);
+    assert.equal(text(ds.reinit?.proposal.groupId ?? new Uint8Array(0)), 'frozen-next-group');
+  });
+
   it('public group state format v1 still loads, verifies the next commit and re-serialises identically', () => {
     const ds = mls.deserializePublicGroup(deps, hex(STATE_V1));
     assert.equal(toHex(mls.serializePublicGroup(ds)), STATE_V1);
@@ -442,7 +471,7 @@ describe('PublicGroup storage format', () => {
       ['alice', 'bob'],
     );
     const r = mls.processPublicMessage(deps, ds, hex(COMMIT));
-    assert.ok(r.kind === 'commit');
+    assert.ok(r.kind === 'commit', "r.kind === 'commit'");
     assert.equal(r.newEpoch, 2n);
     assert.deepEqual(names(r.updated), ['bob']);
     assert.equal(toHex(r.group.context.treeHash), TREE_HASH_AFTER);

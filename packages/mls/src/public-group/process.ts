@@ -16,6 +16,7 @@ import {
   encodeAuthenticatedContent,
   type MlsMessage,
   type Proposal,
+  type ReInit,
   type Sender,
   WireFormat,
 } from '../wire/index.js';
@@ -43,6 +44,8 @@ export type PublicProcessResult =
       readonly removed: Member[];
       /** Leaves replaced by Update proposals (the committer's own new leaf is `committer`). */
       readonly updated: Member[];
+      /** A committed ReInit (RFC 9420 §11.2): the group is closed from `newEpoch` on. */
+      readonly reinit?: ReInit;
     };
 
 /**
@@ -80,6 +83,7 @@ export function processPublicMessage(deps: PublicGroupDeps, group: PublicGroup, 
 /** RFC 9420 §12.4.2 without secrets: the shared checks, then the next GroupContext and interim transcript hash. */
 function processCommit(deps: PublicGroupDeps, group: PublicGroup, ac: SignatureVerifiedContent): PublicProcessResult {
   const cs = publicSuiteOf(deps.crypto, group);
+  if (group.reinit) throw new ValidationError('V-COMMIT-05', `commit after the ReInit of epoch ${group.reinit.epoch}`);
   const checked = checkCommit(deps, group, ac);
   const merged = mergeCommitPath(deps, group, checked);
   const context = nextGroupContext(cs, merged, group.interimTranscriptHash, ac);
@@ -90,6 +94,7 @@ function processCommit(deps: PublicGroupDeps, group: PublicGroup, ac: SignatureV
     tree: merged.tree,
     interimTranscriptHash: interimTranscriptHash(cs, context.confirmedTranscriptHash, tag),
     pending: [],
+    ...(checked.applied.reinit ? { reinit: { proposal: checked.applied.reinit, epoch: context.epoch } } : {}),
   });
   const leaf = merged.tree.leaf(merged.committer);
   if (!leaf) throw new TypeError('the committer leaf is blank after its commit');
@@ -102,5 +107,6 @@ function processCommit(deps: PublicGroupDeps, group: PublicGroup, ac: SignatureV
     added: addedMembers(checked, merged),
     removed: checked.applied.removed,
     updated: checked.applied.updated,
+    ...(checked.applied.reinit ? { reinit: checked.applied.reinit } : {}),
   };
 }

@@ -2,7 +2,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { type GroupDeps, type Member, memberOf, type PendingProposal } from '../group/state.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
-import type { Bytes, Capabilities, GroupContext } from '../wire/index.js';
+import type { Bytes, Capabilities, GroupContext, ReInit } from '../wire/index.js';
 
 /**
  * The public state of one epoch of a group: no private key and no epoch secret, so nothing to redact. A plain,
@@ -21,6 +21,8 @@ export interface PublicGroup {
   readonly interimTranscriptHash: Bytes;
   /** Proposals received in this epoch, by reference (§12.4), so commits that name them verify. */
   readonly pending: readonly PendingProposal[];
+  /** Set once a ReInit commit is applied (RFC 9420 §11.2): the group is closed and takes no further commit. */
+  readonly reinit?: { readonly proposal: ReInit; readonly epoch: bigint };
 }
 
 /** What the public group needs: the crypto provider, the clock (KeyPackage lifetimes, §7.2) and the credential hook. */
@@ -38,6 +40,7 @@ export function makePublicGroup(g: PublicGroup): PublicGroup {
     tree: g.tree,
     interimTranscriptHash: g.interimTranscriptHash,
     pending: Object.freeze([...g.pending]),
+    ...(g.reinit ? { reinit: g.reinit } : {}),
   });
 }
 
