@@ -26,6 +26,9 @@ import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.j
 import {
   CredentialType,
   createKeyPackage,
+  encodeExternalSenders,
+  encodeRequiredCapabilities,
+  ExtensionType,
   type GroupDeps,
   joinByExternalCommit,
   ValidationError,
@@ -463,6 +466,51 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
       await assertAgree(group);
       await chat(group, 'after the external Remove');
     }
+  });
+
+  test('a GroupContextExtensions commit of ours (§12.1.7) is applied by CoreCrypto, which then uses the new extension', async () => {
+    const deps: GroupDeps = { crypto: createNativeProvider(), rng: nativeRandom, now };
+    const ds = deps.crypto.suite(1).generateSignatureKeyPair(deps.rng);
+    const groupId = enc.encode('group-context-extensions');
+    const s1 = await sotto.createGroup(groupId, identity('sotto'));
+    const [o1kp, o2kp] = [await cc.createKeyPackage(identity('openmls')), await cc.createKeyPackage(identity('openmls'))];
+    const add = await s1.addMembers([o1kp.publicBytes, o2kp.publicBytes]);
+    assert.ok(add.welcomeBytes);
+    const o1 = await cc.joinFromWelcome(add.welcomeBytes, o1kp);
+    const o2 = await cc.joinFromWelcome(add.welcomeBytes, o2kp);
+    let group: InteropMember[] = [s1, o1, o2];
+
+    // required_capabilities (§11.1) and external_senders (§12.1.8.1), both new to the group.
+    const required = encodeRequiredCapabilities({ extensionTypes: [], proposalTypes: [], credentialTypes: [CredentialType.basic, X509] });
+    const senders = encodeExternalSenders([
+      { signatureKey: ds.publicKey, credential: { credentialType: CredentialType.basic, identity: enc.encode('ds') } },
+    ]);
+    await commitTo(
+      await s1.setGroupExtensions([
+        { extensionType: ExtensionType.required_capabilities, extensionData: required },
+        { extensionType: ExtensionType.external_senders, extensionData: senders },
+      ]),
+      s1,
+      group,
+    );
+    await assertAgree(group);
+
+    // CoreCrypto now accepts a Remove from that external sender and commits it.
+    const leaf = s1.leafIndexOf(o2.identity);
+    assert.ok(leaf !== undefined);
+    const from: ExternalProposer = { cipherSuite: 1, groupId, epoch: o1.epoch(), senderIndex: 0, signaturePrivateKey: ds.privateKey };
+    await deliver(
+      proposeAsExternalSender(deps, from, { proposalType: ProposalType.remove, remove: { removed: leaf } }),
+      undefined,
+      group,
+      'proposal',
+    );
+    const c = await o1.commitPending();
+    await o2.processMessage(c.commitBytes);
+    group = group.filter((m) => m !== o2);
+    await commitTo(c, o1, group);
+    await assertAgree(group);
+    await chat(group, 'after the GroupContextExtensions commit');
   });
 
   test('application messages out of order and across a commit (§9.2, §15.3)', async () => {

@@ -10,6 +10,7 @@ import {
   createGroup,
   createKeyPackage,
   encodeExternalSenders,
+  type Extension,
   encryptMessage,
   epoch,
   epochAuthenticator,
@@ -25,6 +26,7 @@ import {
   processMessage,
   proposeAdd,
   proposeRemove,
+  ProposalType,
   proposeUpdateKey,
   removeMembers,
   type CommitOptions as SottoCommitOptions,
@@ -216,6 +218,17 @@ export class SottoMember implements MemberDriver {
   async removeClients(peers: readonly Peer[], opts?: CommitOptions): Promise<CommitOutput> {
     return this.removeMembers(
       peers.map((p) => this.leafOf(p)),
+      opts,
+    );
+  }
+
+  /** Replaces the group context extensions in one commit (RFC 9420 §12.1.7). */
+  async setGroupExtensions(extensions: Extension[], opts?: CommitOptions): Promise<CommitOutput> {
+    return this.out(
+      commit(this.deps, this.group, {
+        ...commitOptions(opts),
+        proposals: [{ proposalType: ProposalType.group_context_extensions, groupContextExtensions: { extensions } }],
+      }),
       opts,
     );
   }
