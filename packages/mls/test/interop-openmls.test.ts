@@ -2,8 +2,9 @@
 //
 // Covered: Welcome joins both ways; Add, Update and Remove committed by each side; proposals by reference (ours
 // committed by CoreCrypto, and CoreCrypto resolving references in our commits); external joins both ways with a resync
-// of each kind; external-sender proposals; out-of-order and late application messages; tampered commits; a seeded
-// random walk over mixed groups. After every commit both sides agree on epoch, MLS-Exporter output and members.
+// of each kind, and an eviction by external commit refused by both; external-sender proposals; a GroupContextExtensions
+// commit of ours; out-of-order and late application messages; tampered commits; a seeded random walk over mixed groups.
+// After every commit both sides agree on epoch, MLS-Exporter output and members.
 //
 // CoreCrypto's rules that shape the scenarios (none is a deviation from RFC 9420):
 //  - Its groups carry required_capabilities listing credential types [basic, x509] (§11.1), so our leaves list both.
