@@ -2,6 +2,7 @@
 import { DecodeError } from '../errors.js';
 
 const MAX_VARINT = 0x3fffffff;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Growable output buffer for encoding. Integers are written with shifts (no DataView: cheaper per Writer). */
 export class Writer {
@@ -42,8 +43,15 @@ export class Writer {
   }
   u64(v: bigint): this {
     this.ensure(8);
-    this.put32(this.pos, Number((v >> 32n) & 0xffffffffn));
-    this.put32(this.pos + 4, Number(v & 0xffffffffn));
+    if (v >= 0n && v <= MAX_SAFE) {
+      // Epochs and lifetimes fit a double exactly: split it without allocating intermediate BigInts.
+      const n = Number(v);
+      this.put32(this.pos, Math.floor(n / 0x100000000));
+      this.put32(this.pos + 4, n >>> 0);
+    } else {
+      this.put32(this.pos, Number((v >> 32n) & 0xffffffffn));
+      this.put32(this.pos + 4, Number(v & 0xffffffffn));
+    }
     this.pos += 8;
     return this;
   }
@@ -114,10 +122,18 @@ export class Writer {
     } else this.put32(lenPos, (len | 0x80000000) >>> 0);
   }
 
-  /** The encoded bytes (a copy the caller owns). */
+  /**
+   * The encoded bytes, which the caller owns: the buffer itself when the Writer was sized exactly (any later write
+   * would have to grow into a new buffer, so it can never change them), otherwise a copy of the written part.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
   }
+}
+
+/** Encoded size of opaque<V> holding `n` bytes: the RFC 9420 §2.1.2 varint length prefix plus the bytes. */
+export function opaqueSize(n: number): number {
+  return (n < 0x40 ? 1 : n < 0x4000 ? 2 : 4) + n;
 }
 
 /** Cursor over input bytes; every read is bounds-checked and throws DecodeError. */
@@ -159,9 +175,11 @@ export class Reader {
   }
   u64(): bigint {
     this.need(8);
-    const v = (BigInt(this.get32(this.pos)) << 32n) | BigInt(this.get32(this.pos + 4));
+    const hi = this.get32(this.pos);
+    const lo = this.get32(this.pos + 4);
     this.pos += 8;
-    return v;
+    // Below 2^53 the value is exact as a double: one BigInt instead of three.
+    return hi < 0x200000 ? BigInt(hi * 0x100000000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
   private get32(at: number): number {
     const b = this.buf;
@@ -176,6 +194,13 @@ export class Reader {
   raw(n: number): Uint8Array {
     this.need(n);
     const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  /** Fixed-size field as a view into the input, not a copy: only for checks that read it in place. */
+  view(n: number): Uint8Array {
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }

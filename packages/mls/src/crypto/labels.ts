@@ -1,6 +1,6 @@
 // RFC 9420 §5 labelled crypto over a CipherSuite: ExpandWithLabel, DeriveSecret, DeriveTreeSecret (§9),
 // RefHash and the KeyPackage/Proposal references (§5.2), SignWithLabel (§5.1.2), EncryptWithLabel (§5.1.3).
-import { Writer } from '../codec/tls-codec.js';
+import { opaqueSize, Writer } from '../codec/tls-codec.js';
 import { utf8Bytes } from '../util/bytes.js';
 import type { Bytes } from '../wire/types.js';
 import type { CipherSuite, Rng } from './provider.js';
@@ -20,13 +20,13 @@ function mlsLabel(label: string): Bytes {
 
 /** Encodes `struct { opaque label<V>; opaque second<V>; }`, the shape of SignContent, EncryptContext, RefHashInput. */
 function labelled(label: Bytes, second: Bytes): Bytes {
-  return new Writer(label.length + second.length + 8).bytes(label).bytes(second).finish();
+  return new Writer(opaqueSize(label.length) + opaqueSize(second.length)).bytes(label).bytes(second).finish();
 }
 
 /** §5.1 ExpandWithLabel: KDF.Expand(secret, KDFLabel{length, "MLS 1.0 " + label, context}, length). */
 export function expandWithLabel(cs: CipherSuite, secret: Bytes, label: string, context: Bytes, length: number): Bytes {
   const lbl = mlsLabel(label);
-  const info = new Writer(lbl.length + context.length + 10).u16(length).bytes(lbl).bytes(context).finish();
+  const info = new Writer(2 + opaqueSize(lbl.length) + opaqueSize(context.length)).u16(length).bytes(lbl).bytes(context).finish();
   return cs.expand(secret, info, length);
 }
 

@@ -1,7 +1,7 @@
 // PrivateMessage encryption and decryption (RFC 9420 §6.3): content under a secret-tree key with a reuse guard,
 // sender data under a key sampled from the ciphertext. Decryption runs on a copy of the secret tree and returns
 // the advanced tree only when the message has fully authenticated.
-import { Writer } from '../codec/tls-codec.js';
+import { opaqueSize, Writer } from '../codec/tls-codec.js';
 import type { Rng } from '../crypto/provider.js';
 import { DecodeError, UsageError, ValidationError } from '../errors.js';
 import type { RatchetType, SecretTree } from '../schedule/secret-tree.js';
@@ -42,7 +42,7 @@ function ratchetFor(contentType: number): RatchetType {
 
 /** RFC 9420 §6.3.1 PrivateContentAAD { group_id<V>; uint64 epoch; ContentType content_type; authenticated_data<V>; }. */
 function privateContentAad(groupId: Bytes, epoch: bigint, contentType: number, authenticatedData: Bytes): Bytes {
-  return new Writer(groupId.length + authenticatedData.length + 24)
+  return new Writer(opaqueSize(groupId.length) + 9 + opaqueSize(authenticatedData.length))
     .bytes(groupId)
     .u64(epoch)
     .u8(contentType)
@@ -60,7 +60,9 @@ function guardedNonce(nonce: Bytes, reuseGuard: Bytes): Bytes {
 /** RFC 9420 §6.3.1 PrivateMessageContent: the content body, FramedContentAuthData, zero padding. */
 function encodeContent(ac: AuthenticatedContent, padToMultipleOf: number | undefined): Bytes {
   const c = ac.content;
-  const w = new Writer(c.contentType === ContentType.application ? c.applicationData.length + ac.auth.signature.length + 16 : 512);
+  const w = new Writer(
+    c.contentType === ContentType.application ? opaqueSize(c.applicationData.length) + opaqueSize(ac.auth.signature.length) : 512,
+  );
   if (c.contentType === ContentType.application) w.bytes(c.applicationData);
   else if (c.contentType === ContentType.proposal) encodeProposal(w, c.proposal);
   else encodeCommit(w, c.commit);

@@ -1,6 +1,6 @@
 // Sender data encryption of a PrivateMessage (RFC 9420 §6.3.2): key/nonce from sender_data_secret and a
 // ciphertext sample, AAD = SenderDataAAD. Decryption failures and malformed sender data are one error.
-import { Writer } from '../codec/tls-codec.js';
+import { opaqueSize, Writer } from '../codec/tls-codec.js';
 import { expandWithLabel } from '../crypto/labels.js';
 import type { CipherSuite } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
@@ -18,7 +18,7 @@ export function senderDataKeyNonce(cs: CipherSuite, senderDataSecret: Bytes, cip
 
 /** RFC 9420 §6.3.2 SenderDataAAD { group_id<V>; uint64 epoch; ContentType content_type; }. */
 export function senderDataAad(groupId: Bytes, epoch: bigint, contentType: number): Bytes {
-  return new Writer(groupId.length + 16).bytes(groupId).u64(epoch).u8(contentType).finish();
+  return new Writer(opaqueSize(groupId.length) + 9).bytes(groupId).u64(epoch).u8(contentType).finish();
 }
 
 const SENDER_DATA_LENGTH = 12;

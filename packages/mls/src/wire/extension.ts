@@ -19,7 +19,9 @@ export const decodeExtensions = dualDecoder((r: Reader): Extension[] => r.vector
 
 /** uint16 items<V> (capability lists, required-capability lists). */
 export function encodeU16List(w: Writer, v: readonly number[]): void {
-  w.vector(v, (ww, x) => ww.u16(x));
+  // uint16 items<V>: the byte length is known up front, so no per-call closure or length patching.
+  w.varint(2 * v.length);
+  for (const x of v) w.u16(x);
 }
 export function decodeU16List(r: Reader): number[] {
   return r.vector((rr) => rr.u16());

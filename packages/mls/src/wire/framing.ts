@@ -187,7 +187,7 @@ export function decodePrivateMessageContent(r: Reader, contentType: number): Pri
   const body = decodeContentBodyOnly(r, contentType);
   const auth = decodeFramedContentAuthData(r, contentType);
   const paddingLength = r.remaining;
-  const padding = r.raw(paddingLength);
+  const padding = r.view(paddingLength);
   let acc = 0;
   for (let i = 0; i < padding.length; i++) acc |= padding[i] as number;
   if (acc !== 0) throw new DecodeError('non-zero padding');
