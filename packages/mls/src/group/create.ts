@@ -1,6 +1,6 @@
 // RFC 9420 §11 group creation: a one-member tree, epoch 0 from a random epoch secret, empty transcript.
 import { UsageError } from '../errors.js';
-import { type CreateKeyPackageOptions, createKeyPackage } from '../key-package/create.js';
+import { type CreateKeyPackageOptions, signatureKeyPair, signOwnLeaf } from '../key-package/create.js';
 import { initialEpochSecrets } from '../schedule/key-schedule.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { PrivateTree } from '../tree/private-tree.js';
@@ -21,9 +21,11 @@ export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupSta
   const cs = deps.crypto.suite(opts.cipherSuite);
   const extensions = opts.extensions ?? [];
   if (new Set(extensions.map((e) => e.extensionType)).size !== extensions.length) throw new UsageError('duplicate group extension');
-  // Our leaf is checked against the group's extensions before it is signed (V-OWN-01).
-  const { keyPackage, privateKeys } = createKeyPackage(deps, { ...opts, extensions: [], groupExtensions: extensions });
-  const leaf = keyPackage.leafNode;
+  // RFC 9420 §11: the creator's leaf alone, no KeyPackage (no init key, no KeyPackage signature). It is checked
+  // against the group's extensions before it is signed (V-OWN-01).
+  const sig = signatureKeyPair(cs, deps, opts.signaturePrivateKey);
+  const enc = cs.hpke.generateKeyPair(deps.rng);
+  const leaf = signOwnLeaf(cs, deps.now(), { ...opts, groupExtensions: extensions }, sig, enc.publicKey);
   const tree = RatchetTree.create(cs, leaf);
   const context: GroupContext = {
     version: ProtocolVersion.mls10,
@@ -43,8 +45,8 @@ export function createGroup(deps: GroupDeps, opts: CreateGroupOptions): GroupSta
     context,
     tree,
     ownLeaf: 0,
-    signaturePrivateKey: privateKeys.signaturePrivateKey,
-    privateTree: PrivateTree.forLeaf(0, { privateKey: privateKeys.encryptionPrivateKey, publicKey: leaf.encryptionKey }),
+    signaturePrivateKey: sig.privateKey,
+    privateTree: PrivateTree.forLeaf(0, enc),
     updateKeys: [],
     keys: keysFrom(secrets),
     secretTree: SecretTree.create(cs, secrets.encryptionSecret, tree.leafCount),

@@ -1,7 +1,7 @@
 // RFC 9420 §10 KeyPackage creation: a fresh init key pair, a key_package leaf node with a lifetime, signed.
 
 import { signWithLabel } from '../crypto/labels.js';
-import type { MlsDeps } from '../crypto/provider.js';
+import type { CipherSuite, KeyPair, MlsDeps } from '../crypto/provider.js';
 import { redactSecrets } from '../crypto/secret.js';
 import {
   type Bytes,
@@ -67,16 +67,20 @@ export function defaultCapabilities(cipherSuite: number, extra?: Partial<Capabil
   };
 }
 
-export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): CreatedKeyPackage {
-  const suite = deps.crypto.suite(opts.cipherSuite);
-  const signaturePrivateKey = opts.signaturePrivateKey ?? suite.generateSignatureKeyPair(deps.rng).privateKey;
-  const signatureKey = suite.signaturePublicKey(signaturePrivateKey);
-  const init = suite.hpke.generateKeyPair(deps.rng);
-  const enc = suite.hpke.generateKeyPair(deps.rng);
-  const now = deps.now();
+/** The signature key pair: the device's own key when given (its public half derived), else a fresh one. */
+export function signatureKeyPair(suite: CipherSuite, deps: MlsDeps, signaturePrivateKey: Bytes | undefined): KeyPair {
+  if (signaturePrivateKey === undefined) return suite.generateSignatureKeyPair(deps.rng);
+  return { privateKey: signaturePrivateKey, publicKey: suite.signaturePublicKey(signaturePrivateKey) };
+}
+
+/**
+ * RFC 9420 §7.2: our own key_package-source LeafNode with a lifetime from `now`, checked against the target group's
+ * extensions before it is signed (V-OWN-01). A KeyPackage carries it; a group's creator uses it alone (§11).
+ */
+export function signOwnLeaf(suite: CipherSuite, now: bigint, opts: CreateKeyPackageOptions, sig: KeyPair, encryptionKey: Bytes): LeafNode {
   const unsignedLeaf: Omit<LeafNode, 'signature'> = {
-    encryptionKey: enc.publicKey,
-    signatureKey,
+    encryptionKey,
+    signatureKey: sig.publicKey,
     credential: opts.credential,
     capabilities: defaultCapabilities(opts.cipherSuite, opts.capabilities),
     leafNodeSource: LeafNodeSource.key_package,
@@ -90,10 +94,16 @@ export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): 
   };
   assertOwnLeaf('KeyPackage', unsignedLeaf, target);
   // RFC 9420 §7.2: LeafNodeTBS for source key_package has no group id / leaf index.
-  const leafNode: LeafNode = {
-    ...unsignedLeaf,
-    signature: signWithLabel(suite, signaturePrivateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsignedLeaf)),
-  };
+  return { ...unsignedLeaf, signature: signWithLabel(suite, sig.privateKey, 'LeafNodeTBS', encodeLeafNodeTbs(unsignedLeaf)) };
+}
+
+export function createKeyPackage(deps: MlsDeps, opts: CreateKeyPackageOptions): CreatedKeyPackage {
+  const suite = deps.crypto.suite(opts.cipherSuite);
+  const sig = signatureKeyPair(suite, deps, opts.signaturePrivateKey);
+  const signaturePrivateKey = sig.privateKey;
+  const init = suite.hpke.generateKeyPair(deps.rng);
+  const enc = suite.hpke.generateKeyPair(deps.rng);
+  const leafNode = signOwnLeaf(suite, deps.now(), opts, sig, enc.publicKey);
   const extensions = [...(opts.extensions ?? [])];
   if (opts.lastResort) extensions.push({ extensionType: ExtensionType.last_resort, extensionData: new Uint8Array(0) });
   const tbs: Omit<KeyPackage, 'signature'> = {
