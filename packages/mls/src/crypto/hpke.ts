@@ -201,14 +201,15 @@ export function createHpke(parts: HpkeParts | HpkeKemParts): Hpke {
     return h;
   }
 
-  function keySchedule(shared: Bytes, info: Bytes): Context {
+  // Single-shot Seal/Open (§6.1) never read exporter_secret, so only the export paths (§6.2) derive it.
+  function keySchedule(shared: Bytes, info: Bytes, withExporter = false): Context {
     const infoHash = infoHashOf(info);
     const ctx = concat(Uint8Array.of(MODE_BASE), pskIdHash, infoHash);
     const secret = hpkeLabeled.extract(shared, 'secret', EMPTY);
     return {
       key: hpkeLabeled.expand(secret, 'key', ctx, aead.Nk),
       baseNonce: hpkeLabeled.expand(secret, 'base_nonce', ctx, aead.Nn),
-      exporterSecret: hpkeLabeled.expand(secret, 'exp', ctx, kdf.Nh),
+      exporterSecret: withExporter ? hpkeLabeled.expand(secret, 'exp', ctx, kdf.Nh) : EMPTY,
     };
   }
 
@@ -235,10 +236,10 @@ export function createHpke(parts: HpkeParts | HpkeKemParts): Hpke {
     },
     exportSender(publicKey, info, exporterContext, length, rng) {
       const { sharedSecret: ss, enc } = kem.encap(publicKey, rng);
-      return { kemOutput: enc, secret: exportSecret(keySchedule(ss, info), exporterContext, length) };
+      return { kemOutput: enc, secret: exportSecret(keySchedule(ss, info, true), exporterContext, length) };
     },
     exportReceiver(privateKey, kemOutput, info, exporterContext, length) {
-      return exportSecret(keySchedule(kem.decap(kemOutput, privateKey), info), exporterContext, length);
+      return exportSecret(keySchedule(kem.decap(kemOutput, privateKey), info, true), exporterContext, length);
     },
   };
 }
