@@ -8,16 +8,13 @@ import { deriveEpochSecrets, externalInitSecretForSender } from '../schedule/key
 import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
-import { RatchetTree } from '../tree/ratchet-tree.js';
 import { createUpdatePath } from '../tree/treekem.js';
-import { validateRatchetTree } from '../tree/validate.js';
 import { decodeExternalPub } from '../wire/extension.js';
 import {
   type Bytes,
   type Capabilities,
   ContentType,
   type Credential,
-  decodeRatchetTree,
   type Extension,
   ExtensionType,
   type FramedContent,
@@ -34,7 +31,7 @@ import {
   WireFormat,
 } from '../wire/index.js';
 import { applyProposals } from './apply-proposals.js';
-import { findExtension, verifyGroupInfo } from './group-info.js';
+import { findExtension, verifiedGroupInfoTree } from './group-info.js';
 import { assertOwnLeaf } from './own-leaf.js';
 import { resolvePsks } from './psk.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
@@ -60,19 +57,7 @@ export interface ExternalJoinOptions {
 export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: ExternalJoinOptions): { group: GroupState; commit: MlsMessage } {
   const ctx0 = gi.groupContext;
   const cs = deps.crypto.suite(ctx0.cipherSuite);
-  const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
-  const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : opts.ratchetTree;
-  if (!nodes) throw new ValidationError('V-EXT-04', 'no ratchet tree for the external join');
-  const tree0 = RatchetTree.fromNodes(cs, nodes);
-  verifyGroupInfo(cs, gi, tree0, 'V-EXT-04');
-  validateRatchetTree(tree0, { groupId: ctx0.groupId, treeHash: ctx0.treeHash, groupExtensions: ctx0.extensions });
-  if (deps.validateCredential) {
-    for (const [, leaf] of tree0.leaves()) {
-      if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {
-        throw new ValidationError('V-WELC-08', 'a member credential is rejected by the application');
-      }
-    }
-  }
+  const tree0 = verifiedGroupInfoTree(deps, gi, opts.ratchetTree, { noTree: 'V-EXT-04', signature: 'V-EXT-04' });
   const pubExt = findExtension(gi.extensions, ExtensionType.external_pub);
   if (!pubExt) throw new ValidationError('V-EXT-04', 'GroupInfo has no external_pub');
   const { kemOutput, initSecret } = externalInitSecretForSender(cs, decodeExternalPub(pubExt.extensionData), deps.rng);

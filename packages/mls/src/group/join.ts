@@ -8,23 +8,20 @@ import { deriveWelcomeSecret, epochSecretsFromJoiner, welcomeKeyNonce } from '..
 import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { interimTranscriptHash, verifyConfirmationTag } from '../schedule/transcript-hash.js';
-import { RatchetTree } from '../tree/ratchet-tree.js';
+import type { RatchetTree } from '../tree/ratchet-tree.js';
 import { joinerPrivateTree } from '../tree/treekem.js';
-import { validateRatchetTree } from '../tree/validate.js';
 import { bytesEqual } from '../util/bytes.js';
 import {
   type Bytes,
   decodeGroupInfo,
   decodeGroupSecrets,
-  decodeRatchetTree,
-  ExtensionType,
   type GroupInfo,
   type GroupSecrets,
   type KeyPackage,
   type RatchetTreeNodes,
   type Welcome,
 } from '../wire/index.js';
-import { findExtension, verifyGroupInfo } from './group-info.js';
+import { verifiedGroupInfoTree } from './group-info.js';
 import { resolvePsks } from './psk.js';
 import { checkReinitWelcome, linkPsk } from './reinit.js';
 import { DEFAULT_CONFIG, type GroupConfig, type GroupDeps, type GroupState, keysFrom, makeState, rememberPsk } from './state.js';
@@ -96,21 +93,10 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
   if (ctx.cipherSuite !== welcome.cipherSuite || ctx.version !== own.keyPackage.version) {
     throw new ValidationError('V-WELC-02', 'GroupInfo suite or version differs from the KeyPackage');
   }
-  const treeExt = findExtension(gi.extensions, ExtensionType.ratchet_tree);
-  const nodes = treeExt ? decodeRatchetTree(treeExt.extensionData) : opts.ratchetTree;
-  if (!nodes) throw new ValidationError('V-WELC-07', 'no ratchet tree: pass it out of band');
-  const tree = RatchetTree.fromNodes(cs, nodes);
-  verifyGroupInfo(cs, gi, tree, 'V-WELC-03');
-  validateRatchetTree(tree, { groupId: ctx.groupId, treeHash: ctx.treeHash, groupExtensions: ctx.extensions });
+  // Signature (V-WELC-03), tree validity (V-TREE-*, V-LEAF-*) and every member credential (V-WELC-08).
+  const tree = verifiedGroupInfoTree(deps, gi, opts.ratchetTree, { noTree: 'V-WELC-07', signature: 'V-WELC-03' });
   const ownLeaf = findOwnLeaf(tree, own.keyPackage);
   if (link) checkReinitWelcome(link, ctx, tree, old);
-  if (deps.validateCredential) {
-    for (const [, leaf] of tree.leaves()) {
-      if (!deps.validateCredential(leaf.credential, leaf.signatureKey)) {
-        throw new ValidationError('V-WELC-08', 'a member credential is rejected by the application');
-      }
-    }
-  }
   const secrets = epochSecretsFromJoiner(cs, gs.joinerSecret, pskSecret, ctx);
   if (!verifyConfirmationTag(cs, secrets.confirmationKey, ctx.confirmedTranscriptHash, gi.confirmationTag)) {
     throw new ValidationError('V-WELC-04', 'GroupInfo confirmation tag does not verify');
