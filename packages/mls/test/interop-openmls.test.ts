@@ -208,8 +208,7 @@ async function randomWalk(sotto: InteropClient, cc: InteropClient, seed: number,
     const ours = group.filter((m) => m.impl === 'sotto');
     const op = choose([
       'update',
-      'external',
-      ...(group.length < 9 ? ['add'] : []),
+      ...(group.length < 9 ? ['add', 'external'] : []),
       ...(group.length > 2 ? ['remove'] : []),
       ...(ours.length > 0 ? ['proposals'] : []),
     ] as const);
