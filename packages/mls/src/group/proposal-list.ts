@@ -3,7 +3,7 @@
 import type { MlsDeps } from '../crypto/provider.js';
 import { ValidationError } from '../errors.js';
 import { type CredentialValidator, isDefaultExtension, validateKeyPackage } from '../key-package/validate.js';
-import type { RatchetTree } from '../tree/ratchet-tree.js';
+import { keyTag, type RatchetTree } from '../tree/ratchet-tree.js';
 import { validateLeafNode } from '../tree/validate.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
@@ -171,14 +171,23 @@ export function validatePskId(deps: MlsDeps, view: ProposalListView, id: PreShar
 function validateAdds(deps: MlsDeps, view: ProposalListView, list: readonly ResolvedProposal[], removed: ReadonlySet<number>): void {
   const adds = list.filter((x) => x.proposal.proposalType === ProposalType.add);
   if (adds.length === 0) return;
-  const sigKeys = new Set<string>();
-  const encKeys = new Set<string>();
+  // Keys of the remaining members as 32-bit tags (no per-key string): an exact comparison runs only on a tag hit.
+  const memberTags = new Set<number>();
   for (let i = 0; i < view.leafCount; i++) {
     const leaf = view.leafAt(i);
     if (!leaf || removed.has(i)) continue;
-    sigKeys.add(toHex(leaf.signatureKey));
-    encKeys.add(toHex(leaf.encryptionKey));
+    memberTags.add(keyTag(leaf.signatureKey)).add(keyTag(leaf.encryptionKey));
   }
+  const isMember = (sig: Bytes, enc: Bytes): boolean => {
+    if (!memberTags.has(keyTag(sig)) && !memberTags.has(keyTag(enc))) return false;
+    for (let i = 0; i < view.leafCount; i++) {
+      const leaf = view.leafAt(i);
+      if (leaf && !removed.has(i) && (bytesEqual(leaf.signatureKey, sig) || bytesEqual(leaf.encryptionKey, enc))) return true;
+    }
+    return false;
+  };
+  const sigKeys = new Set<string>();
+  const encKeys = new Set<string>();
   for (const { proposal: p, ref } of adds) {
     if (p.proposalType !== ProposalType.add) continue;
     const kp = p.add.keyPackage;
@@ -193,7 +202,9 @@ function validateAdds(deps: MlsDeps, view: ProposalListView, list: readonly Reso
     checkLeafAgainstGroup(view, kp.leafNode, 'V-PROP-10');
     const sk = toHex(kp.leafNode.signatureKey);
     const ek = toHex(kp.leafNode.encryptionKey);
-    if (sigKeys.has(sk) || encKeys.has(ek)) throw new ValidationError('V-PROP-03', 'Add of a client already in the group or added twice');
+    if (sigKeys.has(sk) || encKeys.has(ek) || isMember(kp.leafNode.signatureKey, kp.leafNode.encryptionKey)) {
+      throw new ValidationError('V-PROP-03', 'Add of a client already in the group or added twice');
+    }
     sigKeys.add(sk);
     encKeys.add(ek);
   }

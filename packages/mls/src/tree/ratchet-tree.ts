@@ -340,7 +340,7 @@ function insertSorted(list: readonly number[], v: number): number[] {
 }
 
 /** Cheap pre-filter for key lookups (public keys end in high-entropy bytes): the last four bytes. */
-function keyTag(k: Bytes): number {
+export function keyTag(k: Bytes): number {
   const n = k.length;
   return ((k[n - 1] ?? 0) | ((k[n - 2] ?? 0) << 8) | ((k[n - 3] ?? 0) << 16) | ((k[n - 4] ?? 0) << 24)) >>> 0;
 }
