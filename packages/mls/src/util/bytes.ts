@@ -28,13 +28,19 @@ export function bytesEqual(a: Bytes, b: Bytes): boolean {
   return true;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Two ASCII hex digits per byte value; written into one buffer and decoded once (no string per byte).
+const HEX_DIGITS = new TextEncoder().encode(Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).join(''));
+const ascii = new TextDecoder('latin1');
 
 /** Lower-case hex of public bytes (ids, hashes). Never call it on secrets that may be logged. */
 export function toHex(b: Bytes): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += HEX[b[i] as number];
-  return s;
+  const out = new Uint8Array(2 * b.length);
+  for (let i = 0; i < b.length; i++) {
+    const x = 2 * (b[i] as number);
+    out[2 * i] = HEX_DIGITS[x] as number;
+    out[2 * i + 1] = HEX_DIGITS[x + 1] as number;
+  }
+  return ascii.decode(out);
 }
 
 export function fromHex(s: string): Bytes {
