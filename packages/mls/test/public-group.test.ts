@@ -285,6 +285,24 @@ describe('PublicGroup must-reject', () => {
     rejects(next, reencode({ ...fromBob, content: { ...fromBob.content, sender: { senderType: 1, leafIndex: 3 } } }), 'V-FRM-05');
   });
 
+  it('V-FRM-09: an external proposal from a sender not in external_senders is rejected (public group)', () => {
+    const key = deps.crypto.suite(1).generateSignatureKeyPair(deps.rng);
+    const from = {
+      cipherSuite: 1,
+      groupId: w.ds.context.groupId,
+      epoch: w.ds.context.epoch,
+      senderIndex: 0,
+      signaturePrivateKey: key.privateKey,
+    };
+    const ext = mls.proposeAsExternalSender(deps, from, { proposalType: mls.ProposalType.remove, remove: { removed: 1 } });
+    rejects(w.ds, ext, 'V-FRM-09');
+    // A member's proposal with a forged signature is rejected like a commit (and not cached).
+    const pm = publicMessage(mls.proposeRemove(deps, bob, 2).message);
+    const sig = pm.auth.signature.slice();
+    sig[5] = (sig[5] as number) ^ 0x80;
+    rejects(w.ds, reencode({ ...pm, auth: { signature: sig } }), 'V-FRM-04');
+  });
+
   it('V-FRM-02: a message of another epoch is rejected with an error naming the current epoch (public group)', () => {
     const old = mls.processPublicMessage(deps, w.ds, update).group;
     const e = rejects(old, update, 'V-FRM-02');
