@@ -36,8 +36,11 @@ import {
   ProtocolVersion,
   type RatchetTreeNodes,
   type ReInit,
+  type Welcome,
   WireFormat,
 } from './wire/index.js';
+
+import type { CipherSuite } from './crypto/provider.js';
 
 export type Group = GroupState;
 export type { CryptoProvider, MlsDeps, Rng } from './crypto/provider.js';
@@ -334,10 +337,10 @@ export function joinFromWelcome(
   const m = decodeMlsMessage(welcome);
   if (m.wireFormat !== WireFormat.mls_welcome) throw new UsageError('not a Welcome message');
   const list = Array.isArray(keyPackages) ? keyPackages : [keyPackages];
-  const suite = deps.crypto.suite(m.welcome.cipherSuite);
-  const refs = new Set(m.welcome.secrets.map((s) => hex(s.newMember)));
-  const own =
-    list.find((k) => k.keyPackage.cipherSuite === m.welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
+  const suite = deps.crypto.suite(m.welcome.cipherSuite); // an unsupported suite fails here, as before
+  // One KeyPackage is used as given (join checks its reference, V-WELC-01): no hex of every Welcome entry. Among
+  // several, the one the Welcome names.
+  const own = list.length === 1 ? list[0] : pickOwnKeyPackage(suite, m.welcome, list);
   if (!own) throw new UsageError('no KeyPackage given');
   const { ratchetTree, ...rest } = opts;
   const tree = ratchetTree instanceof Uint8Array ? decodeRatchetTree(ratchetTree) : ratchetTree;
@@ -378,6 +381,11 @@ export function ownLeafIndex(group: Group): number {
 /** RFC 9420 §8.7: equal for all members of an epoch; compare it out of band to detect a split view. */
 export function epochAuthenticator(group: Group): Bytes {
   return group.keys.epochAuthenticator;
+}
+
+function pickOwnKeyPackage(suite: CipherSuite, welcome: Welcome, list: OwnKeyPackage[]): OwnKeyPackage | undefined {
+  const refs = new Set(welcome.secrets.map((s) => hex(s.newMember)));
+  return list.find((k) => k.keyPackage.cipherSuite === welcome.cipherSuite && refs.has(hex(keyPackageRef(suite, k.keyPackage)))) ?? list[0];
 }
 
 function hex(b: Bytes): string {
