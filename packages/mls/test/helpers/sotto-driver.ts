@@ -1,6 +1,6 @@
 // The driver interface of ts-mls-driver.ts (and core-crypto-driver.ts's InteropMember) over @sotto/mls's public API
 // (src/index.ts), every message crossing as RFC 9420 §6 MLSMessage bytes.
-import { createNativeProvider, nativeRandom } from '../../src/crypto/native/index.js';
+import { createNativeProvider, createNativeRandom } from '../../src/crypto/native/index.js';
 import {
   addMembers,
   commit,
@@ -57,7 +57,7 @@ const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 
 export function createSottoDriver(opts: SottoDriverOptions): SottoClient {
-  const deps: GroupDeps = { crypto: createNativeProvider(), rng: nativeRandom, now: opts.now };
+  const deps: GroupDeps = { crypto: createNativeProvider(), rng: createNativeRandom(), now: opts.now };
   return new SottoClient(deps, opts);
 }
 

@@ -35,6 +35,30 @@ const TAG = 16;
 // Filled in place: no Buffer (randomBytes would hand out a view of Node's shared 8 KiB pool slab) and no extra view.
 export const nativeRandom: Rng = (n) => randomFillSync(new Uint8Array(n));
 
+/**
+ * Cryptographically secure randomness from node:crypto, drawn from a block of `blockSize` bytes that one call to the
+ * CSPRNG fills, so that the small requests of MLS (4-byte reuse guards, 32-byte key seeds) cost a copy instead of an
+ * OpenSSL RAND_bytes call each (about 6 us on OpenSSL 3.0). Every request gets fresh, never reused bytes; those handed
+ * out are zeroed in the block at once, so no past output stays in it. One block per returned function (no shared
+ * state); requests above a quarter block go to the CSPRNG directly.
+ */
+export function createNativeRandom(blockSize = 4096): Rng {
+  if (!Number.isInteger(blockSize) || blockSize < 64) throw new RangeError('blockSize must be an integer >= 64');
+  const block = new Uint8Array(blockSize);
+  let used = blockSize; // empty until the first request
+  return (n) => {
+    if (!Number.isInteger(n) || n < 0 || n > blockSize >>> 2) return nativeRandom(n); // (a bad n throws there)
+    if (used + n > blockSize) {
+      randomFillSync(block);
+      used = 0;
+    }
+    const out = block.slice(used, used + n);
+    block.fill(0, used, used + n);
+    used += n;
+    return out;
+  };
+}
+
 function hashFns(h: HashName) {
   const Nh = HASH_LENGTH[h];
   const hash = (data: Bytes): Bytes => asBytes(createHash(h).update(data).digest());
