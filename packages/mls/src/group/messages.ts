@@ -1,6 +1,7 @@
 // Sending in the current epoch: application messages (RFC 9420 §6.3, always PrivateMessage), standalone proposals
 // (§12.1, cached by reference in our own state too), and the exporter (§8.5).
 import { makeProposalRef, signWithLabel } from '../crypto/labels.js';
+import type { CipherSuite } from '../crypto/provider.js';
 import { UsageError } from '../errors.js';
 import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { mlsExporter } from '../schedule/key-schedule.js';
@@ -15,6 +16,7 @@ import {
   type MlsMessage,
   type Proposal,
   ProposalType,
+  ProtocolVersion,
   type Sender,
   SenderType,
   WireFormat,
@@ -140,18 +142,25 @@ export function proposeExternal(
     contentType: ContentType.proposal,
     proposal,
   };
-  // The FramedContentTBS of an external sender carries no GroupContext (RFC 9420 §6.1), so no epoch keys are needed.
+  return signWithoutContext(cs, from.cipherSuite, content, from.signaturePrivateKey);
+}
+
+/**
+ * A PublicMessage from a sender outside the group (external, new_member_proposal): its FramedContentTBS carries no
+ * GroupContext and it has no membership tag (RFC 9420 §6.1, §6.2), so no epoch keys are needed.
+ */
+export function signWithoutContext(cs: CipherSuite, cipherSuite: number, content: FramedContent, signaturePrivateKey: Bytes): MlsMessage {
   const empty = new Uint8Array(0);
   const ctx = {
-    version: 1,
-    cipherSuite: from.cipherSuite,
-    groupId: from.groupId,
-    epoch: from.epoch,
+    version: ProtocolVersion.mls10,
+    cipherSuite,
+    groupId: content.groupId,
+    epoch: content.epoch,
     treeHash: empty,
     confirmedTranscriptHash: empty,
     extensions: [],
   };
   const epoch = framingEpoch(cs, ctx, { membershipKey: empty, senderDataSecret: empty });
-  const ac = signContent(epoch, WireFormat.mls_public_message, content, from.signaturePrivateKey);
-  return { version: 1, wireFormat: WireFormat.mls_public_message, publicMessage: protectPublicMessage(epoch, ac) };
+  const ac = signContent(epoch, WireFormat.mls_public_message, content, signaturePrivateKey);
+  return { version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_public_message, publicMessage: protectPublicMessage(epoch, ac) };
 }

@@ -2,7 +2,6 @@
 // ReInit's parameters and the same members, linked to the old group by a resumption PSK of usage reinit (§12.1.4);
 // each joiner checks that link (§12.4.3.1). Also a new member's own Add proposal (§12.1.8, new_member_proposal).
 import { UnsupportedError, UsageError, ValidationError } from '../errors.js';
-import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import type { RatchetTree } from '../tree/ratchet-tree.js';
 import { bytesEqual, toHex } from '../util/bytes.js';
 import {
@@ -25,10 +24,10 @@ import {
   type ReInit,
   ResumptionPskUsage,
   SenderType,
-  WireFormat,
 } from '../wire/index.js';
 import { type CommitResult, createCommit } from './commit.js';
 import { createGroup } from './create.js';
+import { signWithoutContext } from './messages.js';
 import type { GroupConfig, GroupDeps, GroupState } from './state.js';
 
 export interface ReinitOptions {
@@ -186,18 +185,5 @@ export function proposeOwnAdd(
     contentType: ContentType.proposal,
     proposal: { proposalType: ProposalType.add, add: { keyPackage: own.keyPackage } },
   };
-  // RFC 9420 §6.1: the FramedContentTBS of a new_member_proposal carries no GroupContext, so no epoch keys are needed.
-  const empty = new Uint8Array(0);
-  const ctx: GroupContext = {
-    version: ProtocolVersion.mls10,
-    cipherSuite: target.cipherSuite,
-    groupId: target.groupId,
-    epoch: target.epoch,
-    treeHash: empty,
-    confirmedTranscriptHash: empty,
-    extensions: [],
-  };
-  const epoch = framingEpoch(cs, ctx, { membershipKey: empty, senderDataSecret: empty });
-  const ac = signContent(epoch, WireFormat.mls_public_message, content, own.signaturePrivateKey);
-  return { version: ProtocolVersion.mls10, wireFormat: WireFormat.mls_public_message, publicMessage: protectPublicMessage(epoch, ac) };
+  return signWithoutContext(cs, target.cipherSuite, content, own.signaturePrivateKey);
 }
