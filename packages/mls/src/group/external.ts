@@ -1,7 +1,7 @@
 // RFC 9420 §12.4.3.2 joining by external commit: ExternalInit from the GroupInfo's external_pub, our leaf added
 // at the leftmost blank, a mandatory UpdatePath, and optionally the Remove of our own old leaf (resync).
 
-import { ValidationError } from '../errors.js';
+import { UsageError, ValidationError } from '../errors.js';
 import { framingEpoch, protectPublicMessage, signContent } from '../framing/index.js';
 import { defaultCapabilities } from '../key-package/create.js';
 import { deriveEpochSecrets, externalInitSecretForSender } from '../schedule/key-schedule.js';
@@ -9,12 +9,14 @@ import { computePskSecret } from '../schedule/psk.js';
 import { SecretTree } from '../schedule/secret-tree.js';
 import { confirmationTag, confirmedTranscriptHash, interimTranscriptHash } from '../schedule/transcript-hash.js';
 import { createUpdatePath } from '../tree/treekem.js';
+import { bytesEqual } from '../util/bytes.js';
 import { decodeExternalPub } from '../wire/extension.js';
 import {
   type Bytes,
   type Capabilities,
   ContentType,
   type Credential,
+  encodeCredential,
   type Extension,
   ExtensionType,
   type FramedContent,
@@ -62,7 +64,15 @@ export function joinByExternalCommit(deps: GroupDeps, gi: GroupInfo, opts: Exter
   if (!pubExt) throw new ValidationError('V-EXT-04', 'GroupInfo has no external_pub');
   const { kemOutput, initSecret } = externalInitSecretForSender(cs, decodeExternalPub(pubExt.extensionData), deps.rng);
   const proposals: Proposal[] = [{ proposalType: ProposalType.external_init, externalInit: { kemOutput } }];
-  if (opts.removeLeaf !== undefined) proposals.push({ proposalType: ProposalType.remove, remove: { removed: opts.removeLeaf } });
+  if (opts.removeLeaf !== undefined) {
+    // RFC 9420 §12.2: only our own old leaf, which members recognise by its credential (V-EXT-05).
+    const old = tree0.leaf(opts.removeLeaf);
+    if (!old) throw new UsageError(`leaf ${opts.removeLeaf} is blank: nothing to remove`);
+    if (!bytesEqual(encodeCredential(old.credential), encodeCredential(opts.credential))) {
+      throw new UsageError('an external commit may remove only our own old leaf (same credential); members would refuse it (V-EXT-05)');
+    }
+    proposals.push({ proposalType: ProposalType.remove, remove: { removed: opts.removeLeaf } });
+  }
   const newMember = { senderType: SenderType.new_member_commit } as const;
   const applied = applyProposals(
     tree0,
