@@ -5,27 +5,20 @@
 import { createCipheriv, createDecipheriv, createHmac, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createSottoDriver } from '../test/helpers/sotto-driver.js';
+import { cpuMs, median } from './measure.js';
 
-const cpu = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] ?? NaN;
-};
 const payload = new Uint8Array(100).fill(0x61);
 
 /** Runs `fn` in batches for `ms` of wall time; returns CPU µs per call. */
 async function round(fn: () => unknown, ms: number): Promise<number> {
   let k = 0;
   const w0 = performance.now();
-  const t0 = cpu();
+  const t0 = cpuMs();
   while (performance.now() - w0 < ms) {
     for (let j = 0; j < 20; j++) await fn();
     k += 20;
   }
-  return ((cpu() - t0) * 1000) / k;
+  return ((cpuMs() - t0) * 1000) / k;
 }
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

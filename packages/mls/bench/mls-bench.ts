@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createSottoDriver } from '../test/helpers/sotto-driver.js';
 import { appRequired, type RequiredCrypto, requiredCrypto } from './required-crypto.js';
 import { type ClientDriver, createTsMlsDriver, type KeyPackageBundle, type MemberDriver } from '../test/helpers/ts-mls-driver.js';
+import { cpuMs, median } from './measure.js';
 
 const SIZES = process.argv
   .slice(2)
@@ -21,19 +22,9 @@ const now = (): bigint => BigInt(Math.floor(Date.now() / 1000));
  * may be shared and wall time then mostly measures the other tenants; BENCH_CLOCK=wall for wall time.
  */
 const WALL = process.env.BENCH_CLOCK === 'wall';
-const clock = (): number => {
-  if (WALL) return performance.now();
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const clock = (): number => (WALL ? performance.now() : cpuMs());
 
 // ---- measurement -------------------------------------------------------------------------------------------
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
-}
 
 /** Operations measured by fewer than 3 runs, reported under the table. */
 const notes: string[] = [];
@@ -246,16 +237,7 @@ function createFloor(): (ms: number) => number {
     dc.final();
   };
   for (let i = 0; i < 200; i++) one();
-  return (ms) => {
-    let k = 0;
-    const w0 = performance.now();
-    const t0 = clock();
-    while (performance.now() - w0 < ms) {
-      for (let j = 0; j < 50; j++) one();
-      k += 50;
-    }
-    return (k * 1000) / (clock() - t0);
-  };
+  return (ms) => syncRound(one, ms);
 }
 
 /** Pairs/s of a synchronous pair function, in rounds of `ms`. */

@@ -8,13 +8,10 @@ import { RatchetTree } from '../src/tree/ratchet-tree.js';
 import { directPath } from '../src/tree/tree-math.js';
 import { applyUpdatePath, createUpdatePath, type ProvisionalContext } from '../src/tree/treekem.js';
 import type { LeafNode, Node } from '../src/wire/types.js';
+import { median } from './measure.js';
 
 const MEMBERS = 1000;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 function time(runs: number, f: () => void): number {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { createNativeProvider, nativeRandom } from '../src/crypto/native/index.js';
 import { createPortableProvider, portableRandom } from '../src/crypto/portable/index.js';
 import * as mls from '../src/index.js';
+import { cpuMs, median } from './measure.js';
 
 const SIZES = process.argv
   .slice(2)
@@ -32,18 +33,6 @@ function client(kind: Kind): mls.GroupDeps {
   return kind === 'native'
     ? { crypto: createNativeProvider(), rng: nativeRandom, now: () => 1_800_000_000n }
     : { crypto: createPortableProvider(), rng: portableRandom, now: () => 1_800_000_000n };
-}
-
-/** This process's CPU time in ms (the machine is shared; wall time would measure the other tenants). */
-function cpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2;
 }
 
 interface Row {
@@ -111,11 +100,11 @@ function measure(suite: number, kind: Kind, n: number): Row {
   const up: number[] = [];
   let commitBytes = 0;
   for (let i = 0; i < ROUNDS; i++) {
-    const c0 = cpu();
+    const c0 = cpuMs();
     const out = mls.updateKey(depsOf('m0'), a);
-    const c1 = cpu();
+    const c1 = cpuMs();
     const r = mls.processMessage(depsOf('m1'), b, out.commit);
-    const c2 = cpu();
+    const c2 = cpuMs();
     if (r.kind !== 'commit') throw new Error('bench: not a commit');
     a = out.group;
     b = r.group;
