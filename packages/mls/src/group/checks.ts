@@ -41,6 +41,7 @@ export const PROPOSAL_CHECKS = Object.freeze([
   c('V-PROP-14', '§12.4.2', 'Update proposals arrive only by reference, never by value in a commit'),
   c('V-PROP-15', '§8.4', 'every PSK named by a received commit is available to the receiver'),
   c('V-PROP-16', '§12.1.5', 'a ReInit proposal does not lower the protocol version'),
+  c('V-PROP-17', '§12.4', 'a proposal is cached once per epoch (no replay), and at most 256 are pending (bounded state)'),
 ]);
 
 /** RFC 9420 §12.4.2: validating a commit (sender-type and signature rules are framing's V-FRM-*). */

@@ -24,7 +24,7 @@ import {
 import { unframe } from './framing-glue.js';
 import { resolvePsks } from './psk.js';
 import { type GroupDeps, type GroupState, keysFrom, type Member, makeState, memberOf, rememberPsk, retireEpoch, suiteOf } from './state.js';
-import { addedMembers, checkCommit, mergeCommitPath, nextGroupContext, validateProposal } from './verify-commit.js';
+import { addedMembers, cacheProposal, checkCommit, mergeCommitPath, nextGroupContext, validateProposal } from './verify-commit.js';
 
 export { validateProposal } from './verify-commit.js';
 
@@ -74,7 +74,7 @@ export function processMessage(deps: GroupDeps, state: GroupState, msg: MlsMessa
     const ref = makeProposalRef(suiteOf(deps, state), encodeAuthenticatedContent(ac));
     return {
       kind: 'proposal',
-      group: makeState({ ...state, secretTree, pending: [...state.pending, { ref, proposal: c.proposal, sender: c.sender }] }),
+      group: makeState({ ...state, secretTree, pending: cacheProposal(state.pending, { ref, proposal: c.proposal, sender: c.sender }) }),
       sender: c.sender,
       proposal: c.proposal,
       ref,

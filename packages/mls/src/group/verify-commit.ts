@@ -70,6 +70,21 @@ export function validateProposal(deps: GroupDeps, state: Pick<PublicEpochState, 
   }
 }
 
+/** Proposals a group caches per epoch at most (an implementation bound: a flood of valid proposals cannot grow state). */
+export const MAX_PENDING_PROPOSALS = 256;
+
+/**
+ * RFC 9420 §12.4: caches a received proposal by reference for this epoch. The same proposal twice (a replay: same
+ * reference) and more than MAX_PENDING_PROPOSALS are refused (V-PROP-17), so replays and floods cannot grow state.
+ */
+export function cacheProposal(pending: readonly PendingProposal[], entry: PendingProposal): PendingProposal[] {
+  if (pending.some((p) => bytesEqual(p.ref, entry.ref))) throw new ValidationError('V-PROP-17', 'proposal already received in this epoch');
+  if (pending.length >= MAX_PENDING_PROPOSALS) {
+    throw new ValidationError('V-PROP-17', `more than ${MAX_PENDING_PROPOSALS} proposals pending in this epoch`);
+  }
+  return [...pending, entry];
+}
+
 /** A commit whose sender and proposal list passed §12.2, with the list applied to the tree (§12.3). */
 export interface CheckedCommit {
   readonly sender: Sender;

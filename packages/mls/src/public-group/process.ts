@@ -6,7 +6,7 @@ import { ValidationError } from '../errors.js';
 import { publicEpoch, type SignatureVerifiedContent, verifyPublicMessageSignature } from '../framing/index.js';
 import { keyLookup } from '../group/framing-glue.js';
 import type { Member } from '../group/state.js';
-import { addedMembers, checkCommit, mergeCommitPath, nextGroupContext, validateProposal } from '../group/verify-commit.js';
+import { addedMembers, cacheProposal, checkCommit, mergeCommitPath, nextGroupContext, validateProposal } from '../group/verify-commit.js';
 import { interimTranscriptHash } from '../schedule/transcript-hash.js';
 import { memberOf } from '../group/state.js';
 import {
@@ -74,7 +74,7 @@ export function processPublicMessage(deps: PublicGroupDeps, group: PublicGroup, 
   if (c.contentType === ContentType.proposal) {
     validateProposal(deps, group, c.proposal, c.sender);
     const ref = makeProposalRef(cs, encodeAuthenticatedContent(ac));
-    const pending = [...group.pending, { ref, proposal: c.proposal, sender: c.sender }];
+    const pending = cacheProposal(group.pending, { ref, proposal: c.proposal, sender: c.sender });
     return { kind: 'proposal', group: makePublicGroup({ ...group, pending }), sender: c.sender, proposal: c.proposal, ref };
   }
   return processCommit(deps, group, ac);
