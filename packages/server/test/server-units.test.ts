@@ -1,6 +1,8 @@
 // Unit tests of the pieces below the HTTP layer: MLS header parsing (RFC 9420 §6), config loading,
 // retention in the SQLite store with an injected clock, the group-commit batcher.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,6 +15,8 @@ import { SottoError } from '../src/errors.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { CT, privateMessage, publicMessage } from './helpers/client.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
+
+const require = createRequire(import.meta.url);
 
 test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALFORMED_MLS', () => {
   const gid = new Uint8Array([1, 2, 3]);
@@ -146,6 +150,57 @@ test('retention: an unacknowledged message older than the maximum is deleted by 
     assert.ok(y!.ok);
     assert.equal((await s.getGroup(gid))!.epoch, 2n);
     await b.drain();
+  } finally {
+    await s.close();
+    cleanup(dir);
+  }
+});
+
+test('SQLite: a write while another process (an admin command) holds the write lock waits for it instead of failing with SQLITE_BUSY', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'db.sqlite');
+  const s = new SqliteStorage({ file, synchronous: 'normal' });
+  try {
+    const now = 1_800_000_000_000;
+    const dev = { certificate: new Uint8Array(1), signatureKey: new Uint8Array(32), cipherSuite: 1, createdAt: now, revokedAt: null };
+    await s.createInvite({
+      id: 'inv',
+      secretHash: new Uint8Array(32),
+      createdAt: now,
+      expiresAt: now + 1000,
+      maxUses: 5,
+      uses: 0,
+      note: '',
+    });
+    // Another process takes the write lock (as `admin invites create` does), says so, and releases it a little later.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+         const db = new D(${JSON.stringify(file)}); db.pragma('busy_timeout = 5000');
+         db.exec('BEGIN IMMEDIATE'); db.prepare("INSERT INTO invites (id, secret_hash, created_at, expires_at, max_uses, uses) VALUES ('other', x'00', 0, 0, 1, 0)").run();
+         process.stdout.write('locked\\n');
+         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<number | null>((r) => holder.on('exit', r));
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+      holder.on('exit', () => reject(new Error('lock holder exited early')));
+    });
+    // A registration reads (name free? device free?) and then writes: with a deferred transaction SQLite refuses
+    // the upgrade to a writer at once (SQLITE_BUSY, seen as a 500 on POST /v1/accounts); it must wait instead.
+    await s.createAccount(
+      { name: 'a@localhost', accountKey: new Uint8Array(32), status: 'active', createdAt: now },
+      { ...dev, deviceId: 'A', account: 'a@localhost' },
+      'inv',
+      now,
+    );
+    assert.equal(await exited, 0);
+    assert.ok(await s.getAccount('a@localhost'));
+    assert.equal((await s.listInvites()).length, 2, 'the other process wrote too');
   } finally {
     await s.close();
     cleanup(dir);

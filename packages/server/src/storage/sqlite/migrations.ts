@@ -53,7 +53,7 @@ export function migrate(db: Database.Database): number {
     db.transaction(() => {
       db.exec(MIGRATIONS[v] as string);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+    }).immediate();
   }
   return MIGRATIONS.length;
 }

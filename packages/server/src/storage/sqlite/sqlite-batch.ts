@@ -32,7 +32,10 @@ export class BatchApplier {
       decPending: p('UPDATE messages SET pending = pending - 1 WHERE id = ? RETURNING pending').pluck(),
       delMsg: p('DELETE FROM messages WHERE id = ?'),
     };
-    this.run = db.transaction((ops: BatchOp[]) => ops.map((op) => this.one(op)));
+    const run = db.transaction((ops: BatchOp[]) => ops.map((op) => this.one(op)));
+    // BEGIN IMMEDIATE: a transaction that reads before writing would otherwise fail at once with SQLITE_BUSY,
+    // without waiting, when another connection (an admin command) writes at the same moment.
+    this.run = (ops) => run.immediate(ops);
   }
 
   apply(ops: BatchOp[]): BatchResult[] {

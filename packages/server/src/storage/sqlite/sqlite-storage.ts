@@ -154,15 +154,17 @@ export class SqliteStorage implements Storage {
   }
 
   async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
-    this.db.transaction(() => {
-      if (this.s.getAccount.get(a.name)) throw new SottoError('CONFLICT', 'account name is taken');
-      if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
-      if (inviteId !== undefined && this.s.useInvite.run(inviteId, now).changes !== 1) {
-        throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
-      }
-      this.s.insAccount.run(a.name, a.accountKey, a.status, a.createdAt);
-      this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
-    })();
+    this.db
+      .transaction(() => {
+        if (this.s.getAccount.get(a.name)) throw new SottoError('CONFLICT', 'account name is taken');
+        if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
+        if (inviteId !== undefined && this.s.useInvite.run(inviteId, now).changes !== 1) {
+          throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
+        }
+        this.s.insAccount.run(a.name, a.accountKey, a.status, a.createdAt);
+        this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
+      })
+      .immediate();
   }
   async getAccount(name: string): Promise<AccountRecord | undefined> {
     const r = this.s.getAccount.get(name) as Row | undefined;
@@ -175,11 +177,13 @@ export class SqliteStorage implements Storage {
     return this.s.setStatus.run(status, name).changes === 1;
   }
   async deleteAccount(name: string): Promise<boolean> {
-    return this.db.transaction(() => {
-      for (const r of this.s.listDevices.all(name) as Row[]) this.purgeDevice(r.device_id as string);
-      this.s.delDevices.run(name);
-      return this.s.delAccount.run(name).changes === 1;
-    })();
+    return this.db
+      .transaction(() => {
+        for (const r of this.s.listDevices.all(name) as Row[]) this.purgeDevice(r.device_id as string);
+        this.s.delDevices.run(name);
+        return this.s.delAccount.run(name).changes === 1;
+      })
+      .immediate();
   }
   private purgeDevice(deviceId: string): void {
     this.s.purgeDeliveries.run(deviceId);
@@ -188,12 +192,14 @@ export class SqliteStorage implements Storage {
     this.s.purgeTokens.run(deviceId);
   }
   async addDevice(d: DeviceRecord, maxDevices: number): Promise<void> {
-    this.db.transaction(() => {
-      if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
-      const n = (this.s.countLiveDevices.get(d.account) as { n: number }).n;
-      if (n >= maxDevices) throw new SottoError('LIMIT_EXCEEDED', `an account may have at most ${maxDevices} devices`);
-      this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
-    })();
+    this.db
+      .transaction(() => {
+        if (this.s.getDevice.get(d.deviceId)) throw new SottoError('CONFLICT', 'device id is taken');
+        const n = (this.s.countLiveDevices.get(d.account) as { n: number }).n;
+        if (n >= maxDevices) throw new SottoError('LIMIT_EXCEEDED', `an account may have at most ${maxDevices} devices`);
+        this.s.insDevice.run(d.deviceId, d.account, d.certificate, d.signatureKey, d.cipherSuite, d.createdAt);
+      })
+      .immediate();
   }
   async getDevice(deviceId: string): Promise<DeviceRecord | undefined> {
     const r = this.s.getDevice.get(deviceId) as Row | undefined;
@@ -203,10 +209,12 @@ export class SqliteStorage implements Storage {
     return (this.s.listDevices.all(account) as Row[]).map(toDevice);
   }
   async revokeDevice(deviceId: string, revocation: Uint8Array, now: number): Promise<void> {
-    this.db.transaction(() => {
-      this.s.revoke.run(now, revocation, deviceId);
-      this.purgeDevice(deviceId);
-    })();
+    this.db
+      .transaction(() => {
+        this.s.revoke.run(now, revocation, deviceId);
+        this.purgeDevice(deviceId);
+      })
+      .immediate();
   }
 
   async putToken(t: TokenRecord): Promise<void> {
@@ -225,16 +233,18 @@ export class SqliteStorage implements Storage {
   }
 
   async addKeyPackages(deviceId: string, kps: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number> {
-    return this.db.transaction(() => {
-      const n = (this.s.countKp.get(deviceId) as { n: number }).n;
-      if (n + kps.length > max) throw new SottoError('LIMIT_EXCEEDED', `a device may store at most ${max} KeyPackages (has ${n})`);
-      for (const kp of kps) this.s.insKp.run(deviceId, kp, 0);
-      if (lastResort) {
-        this.s.delLastResort.run(deviceId);
-        this.s.insKp.run(deviceId, lastResort, 1);
-      }
-      return n + kps.length;
-    })();
+    return this.db
+      .transaction(() => {
+        const n = (this.s.countKp.get(deviceId) as { n: number }).n;
+        if (n + kps.length > max) throw new SottoError('LIMIT_EXCEEDED', `a device may store at most ${max} KeyPackages (has ${n})`);
+        for (const kp of kps) this.s.insKp.run(deviceId, kp, 0);
+        if (lastResort) {
+          this.s.delLastResort.run(deviceId);
+          this.s.insKp.run(deviceId, lastResort, 1);
+        }
+        return n + kps.length;
+      })
+      .immediate();
   }
   async countKeyPackages(deviceId: string): Promise<{ count: number; lastResort: boolean }> {
     const count = (this.s.countKp.get(deviceId) as { n: number }).n;
@@ -242,28 +252,32 @@ export class SqliteStorage implements Storage {
     return { count, lastResort: lr > 0 };
   }
   async claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]> {
-    return this.db.transaction(() => {
-      const out: ClaimedKeyPackage[] = [];
-      for (const deviceId of this.s.liveDeviceIds.all(account).map((r) => (r as Row).device_id as string)) {
-        const kp = this.s.firstKp.get(deviceId) as Row | undefined;
-        if (kp) {
-          this.s.delKp.run(kp.id);
-          out.push({ deviceId, keyPackage: u8(kp.data), lastResort: false });
-          continue;
+    return this.db
+      .transaction(() => {
+        const out: ClaimedKeyPackage[] = [];
+        for (const deviceId of this.s.liveDeviceIds.all(account).map((r) => (r as Row).device_id as string)) {
+          const kp = this.s.firstKp.get(deviceId) as Row | undefined;
+          if (kp) {
+            this.s.delKp.run(kp.id);
+            out.push({ deviceId, keyPackage: u8(kp.data), lastResort: false });
+            continue;
+          }
+          const lr = this.s.lastResortKp.get(deviceId) as Row | undefined;
+          if (lr) out.push({ deviceId, keyPackage: u8(lr.data), lastResort: true });
         }
-        const lr = this.s.lastResortKp.get(deviceId) as Row | undefined;
-        if (lr) out.push({ deviceId, keyPackage: u8(lr.data), lastResort: true });
-      }
-      return out;
-    })();
+        return out;
+      })
+      .immediate();
   }
 
   async createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void> {
-    this.db.transaction(() => {
-      if (this.s.getGroup.get(groupId)) throw new SottoError('CONFLICT', 'group already exists');
-      this.s.insGroup.run(groupId, epoch, now, now);
-      this.s.insMember.run(groupId, creatorDevice);
-    })();
+    this.db
+      .transaction(() => {
+        if (this.s.getGroup.get(groupId)) throw new SottoError('CONFLICT', 'group already exists');
+        this.s.insGroup.run(groupId, epoch, now, now);
+        this.s.insMember.run(groupId, creatorDevice);
+      })
+      .immediate();
   }
   async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined> {
     const g = this.s.getGroup.get(groupId) as Row | undefined;
@@ -292,14 +306,16 @@ export class SqliteStorage implements Storage {
   }
 
   async sweep(now: number): Promise<{ messages: number; blobs: string[] }> {
-    return this.db.transaction(() => {
-      const messages = this.s.expiredMsgs.run(now).changes;
-      if (messages > 0) this.s.orphanDeliveries.run();
-      this.s.expiredTokens.run(now);
-      const blobs = this.s.expiredBlobs.all(now) as string[];
-      for (const h of blobs) this.s.delBlob.run(h);
-      return { messages, blobs };
-    })();
+    return this.db
+      .transaction(() => {
+        const messages = this.s.expiredMsgs.run(now).changes;
+        if (messages > 0) this.s.orphanDeliveries.run();
+        this.s.expiredTokens.run(now);
+        const blobs = this.s.expiredBlobs.all(now) as string[];
+        for (const h of blobs) this.s.delBlob.run(h);
+        return { messages, blobs };
+      })
+      .immediate();
   }
   async inactiveAccounts(): Promise<string[]> {
     return this.s.inactive.all() as string[];
