@@ -9,6 +9,7 @@ import { BlobStore } from './blobs/blob-store.js';
 import type { Config } from './config/config.js';
 import { Batcher } from './delivery/batcher.js';
 import { DeliveryService } from './delivery/delivery-service.js';
+import { GroupVerifier } from './delivery/group-verifier.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
@@ -66,6 +67,7 @@ export async function startServer(
       clock,
       metrics,
       (config.retention.maxSeconds ?? config.retention.maxDays * 86400) * 1000,
+      new GroupVerifier(storage, clock),
     ),
     blobs: new BlobStore(config.blobs.dir),
     clock,

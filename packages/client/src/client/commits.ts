@@ -22,7 +22,7 @@ export class Committer {
     const me = this.c.need();
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
-    await this.c.a.createGroup(groupIdOf(group), epochOf(group));
+    await this.c.a.createGroup(this.c.m.groupInfo(group));
     const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now() };
     await this.c.store.transaction(async (tx) => {
       await tx.put(NS.group, id, this.c.m.serialize(group));
@@ -88,7 +88,7 @@ export class Committer {
         fresh.map((k) => k.keyPackage),
       );
       if (!out.welcome) throw new Error('add commit without a Welcome');
-      return { out, submit: { addDevices: fresh.map((k) => k.deviceId), welcome: out.welcome } };
+      return { out, submit: { welcome: out.welcome } };
     });
   }
 
@@ -107,10 +107,7 @@ export class Committer {
    */
   async commitWith(
     id: string,
-    build: (
-      group: Group,
-    ) =>
-      { out: ReturnType<MlsAdapter['add']>; submit: { addDevices?: string[]; removeDevices?: string[]; welcome?: Uint8Array } } | undefined,
+    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array } } | undefined,
   ): Promise<void> {
     // An earlier commit whose outcome is unknown (the connection broke) must be settled before a new one.
     if (await this.c.store.get(NS.pending, id)) {

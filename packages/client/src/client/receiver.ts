@@ -4,7 +4,7 @@
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
 import { decodeContent } from '../content/content-codec.js';
 import { policyViolation } from '../conversation/group-meta.js';
-import { type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
+import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { StoreError } from '../store/store-error.js';
@@ -109,6 +109,7 @@ export class Receiver {
       this.c.m.deps,
       m.data,
       owns.map((o) => o.own),
+      { config: GROUP_CONFIG },
     );
     const id = toB64Url(groupIdOf(group));
     const meta = metaOf(group);

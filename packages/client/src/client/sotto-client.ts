@@ -246,8 +246,6 @@ export class SottoClient extends Emitter<ClientEvents> {
     const { meta } = this.c.conv(id);
     const v = policyViolation({ committer: me.accountName, addedAccounts: [], removedAccounts: accounts, before: meta, after: meta });
     if (v) throw new ClientError('FORBIDDEN', v);
-    const server = await this.c.a.getGroup(fromB64Url(id));
-    const listed = new Set(server.members);
     await this.c.commits.commitWith(id, (group) => {
       const leaves = leavesOf(group).filter((l) => accounts.includes(l.account));
       if (leaves.length === 0) return undefined;
@@ -255,7 +253,7 @@ export class SottoClient extends Emitter<ClientEvents> {
         group,
         leaves.map((l) => l.leafIndex),
       );
-      return { out, submit: { removeDevices: leaves.map((l) => l.deviceId).filter((d) => listed.has(d)) } };
+      return { out, submit: {} };
     });
     // A removed admin leaves the admin list too (a second commit: a GroupContextExtensions change).
     const left = metaOf(this.c.conv(id).group);

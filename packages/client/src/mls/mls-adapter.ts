@@ -9,6 +9,7 @@ import {
   type Credential,
   commit,
   createGroup,
+  createGroupInfo,
   createKeyPackage,
   deserializeGroup,
   type Group,
@@ -52,6 +53,12 @@ export function decodeStoredKeyPackage(b: Uint8Array): StoredKeyPackage {
   const j = JSON.parse(new TextDecoder().decode(b)) as { b: string; i: string; e: string; l: boolean };
   return { bytes: fromB64Url(j.b), initPrivateKey: fromB64Url(j.i), encryptionPrivateKey: fromB64Url(j.e), lastResort: j.l };
 }
+
+/**
+ * Proposals and commits travel as PublicMessage, so that the server can verify them against the group's public
+ * state (RFC 9420 §6.2) and derive the delivery list from the tree; application messages stay PrivateMessage.
+ */
+export const GROUP_CONFIG = { handshakeAsPrivate: false } as const;
 
 export class MlsAdapter {
   readonly deps: GroupDeps;
@@ -125,7 +132,13 @@ export class MlsAdapter {
       signaturePrivateKey: this.#identity.signatureSecret.expose(),
       capabilities: this.#capabilities(),
       extensions: [{ extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }],
+      config: GROUP_CONFIG,
     });
+  }
+
+  /** The GroupInfo (with the ratchet tree) the server starts verifying a new group from. */
+  groupInfo(group: Group): Uint8Array {
+    return createGroupInfo(this.deps, group, { ratchetTree: true });
   }
 
   /** The leaf of a validated KeyPackage (credential checked by the hook). */

@@ -14,8 +14,7 @@ export interface QueuedMessage {
 }
 
 export interface SubmitOptions {
-  addDevices?: string[];
-  removeDevices?: string[];
+  /** With a commit that adds devices: their Welcome (the server sends it to exactly the devices the commit adds). */
   welcome?: Uint8Array;
   ttlSeconds?: number;
 }
@@ -203,8 +202,9 @@ export class ServerApi {
 
   // ---------- groups and messages ----------
 
-  async createGroup(groupId: Uint8Array, epoch: bigint): Promise<void> {
-    await this.#authed('POST', '/v1/groups', { groupId: toB64(groupId), epoch: epoch.toString() });
+  /** Registers a new group from its epoch-0 GroupInfo (with the ratchet tree); the server verifies every later commit. */
+  async createGroup(groupInfo: Uint8Array): Promise<void> {
+    await this.#authed('POST', '/v1/groups', { groupInfo: toB64(groupInfo) });
   }
 
   async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] }> {
@@ -215,8 +215,6 @@ export class ServerApi {
   async submit(message: Uint8Array, options: SubmitOptions = {}): Promise<{ messageId: number; epoch: bigint }> {
     const r = await this.#authed<{ messageId: number; epoch: string }>('POST', '/v1/messages', {
       message: toB64(message),
-      ...(options.addDevices?.length ? { addDevices: options.addDevices } : {}),
-      ...(options.removeDevices?.length ? { removeDevices: options.removeDevices } : {}),
       ...(options.welcome ? { welcome: toB64(options.welcome) } : {}),
       ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
     });

@@ -88,8 +88,6 @@ export class ServerSocket {
       type: 'send',
       rid,
       message: toB64(message),
-      ...(o.addDevices?.length ? { addDevices: o.addDevices } : {}),
-      ...(o.removeDevices?.length ? { removeDevices: o.removeDevices } : {}),
       ...(o.welcome ? { welcome: toB64(o.welcome) } : {}),
       ...(o.ttlSeconds ? { ttlSeconds: o.ttlSeconds } : {}),
     };

@@ -1,17 +1,22 @@
-// The Delivery Service: validates a submission against MLS framing, stores it durably through the
-// batcher, then pushes it to connected recipients. Nothing reaches a queue before the checks pass.
+// The Delivery Service: validates a submission against MLS framing, verifies handshakes against the group's public
+// state (GroupVerifier), stores it durably through the batcher, then pushes it to connected recipients. Nothing
+// reaches a queue before the checks pass.
+import { PAST_EPOCHS } from '@sotto/protocol';
+import type { Session } from '../auth/auth-service.js';
 import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
-import type { QueuedMessage, Storage, SubmitOp } from '../storage/storage.js';
+import type { QueuedMessage, Storage, SubmitOp, SubmitResult } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { Batcher } from './batcher.js';
-import { checkMlsWireFormat, parseMlsHeader, WIRE_WELCOME } from './mls-header.js';
+import type { GroupVerifier } from './group-verifier.js';
+import { checkMlsWireFormat, parseMlsHeader, WIRE_GROUP_INFO, WIRE_PRIVATE, WIRE_PUBLIC, WIRE_WELCOME } from './mls-header.js';
+
+const CONTENT_APPLICATION = 1;
 
 export interface SubmitInput {
   message: Uint8Array;
-  addDevices?: string[] | undefined;
-  removeDevices?: string[] | undefined;
+  /** With a commit that adds devices: their Welcome (delivered to exactly the devices the commit added). */
   welcome?: Uint8Array | undefined;
   /** Disappearing messages: seconds until the server deletes the message even if unacknowledged. */
   ttlSeconds?: number | undefined;
@@ -30,9 +35,18 @@ export class DeliveryService {
     private readonly clock: Clock,
     private readonly metrics: ServerMetrics,
     private readonly retentionMs: number,
+    private readonly verifier: GroupVerifier,
   ) {}
 
-  async submit(senderDevice: string, input: SubmitInput): Promise<SubmitOutcome> {
+  /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
+  async createGroup(sender: Session, groupInfo: Uint8Array): Promise<{ groupId: Uint8Array; epoch: bigint; members: string[] }> {
+    checkMlsWireFormat(groupInfo, WIRE_GROUP_INFO, 'groupInfo');
+    const g = await this.verifier.genesis(sender.deviceId, groupInfo);
+    await this.storage.createGroup(g.groupId, 0n, sender.deviceId, g.state, this.clock.now());
+    return { groupId: g.groupId, epoch: 0n, members: [sender.deviceId] };
+  }
+
+  async submit(sender: Session, input: SubmitInput): Promise<SubmitOutcome> {
     const started = performance.now();
     const header = parseMlsHeader(input.message);
     if (input.welcome) checkMlsWireFormat(input.welcome, WIRE_WELCOME, 'welcome');
@@ -40,25 +54,59 @@ export class DeliveryService {
     const ttlMs = input.ttlSeconds === undefined ? this.retentionMs : Math.min(this.retentionMs, input.ttlSeconds * 1000);
     const op: SubmitOp = {
       type: 'submit',
-      senderDevice,
+      senderDevice: sender.deviceId,
       groupId: header.groupId,
       epoch: header.epoch,
       contentType: header.contentType,
       payload: input.message,
-      addDevices: input.addDevices ?? [],
-      removeDevices: input.removeDevices ?? [],
-      welcome: input.welcome,
       expiresAt: now + ttlMs,
       now,
+      epochWindow: PAST_EPOCHS,
     };
-    const r = await this.batcher.submit(op);
+    let r: SubmitResult;
+    if (header.contentType === CONTENT_APPLICATION) {
+      if (header.wireFormat !== WIRE_PRIVATE) throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
+      if (input.welcome) throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
+      r = await this.#apply(op);
+    } else {
+      if (header.wireFormat !== WIRE_PUBLIC) {
+        throw new SottoError('INVALID_COMMIT', 'proposals and commits must be PublicMessage, so that the server can verify them', {
+          rule: 'V-DS-02',
+        });
+      }
+      r = await this.verifier.exclusive(header.groupId, async () => {
+        const v = await this.verifier.verify(sender, header.groupId, input.message);
+        if (v.added.length > 0 && !input.welcome) throw new SottoError('VALIDATION', 'a commit that adds devices needs their welcome');
+        if (v.added.length === 0 && input.welcome)
+          throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
+        const res = await this.#apply({
+          ...op,
+          handshake: {
+            version: v.version,
+            nextEpoch: v.nextEpoch,
+            nextState: v.nextState,
+            nextMembers: v.nextMembers,
+            ...(input.welcome ? { welcome: { payload: input.welcome, recipients: v.added } } : {}),
+          },
+        });
+        this.verifier.accepted(header.groupId, v, v.version + 1);
+        if (v.kind === 'commit') this.metrics.commitsVerified();
+        return res;
+      });
+    }
     if (!r.ok) throw r.error;
-    if (!('messageId' in r)) throw new SottoError('INTERNAL', 'unexpected batch result');
     // Removed devices are among the commit's recipients (so they learn of their removal), then get nothing more.
     for (const d of r.deliveries) this.fanout.publish(d.recipients, d.message);
     this.metrics.submitted();
     this.metrics.submitLatency((performance.now() - started) / 1000);
     return { messageId: r.messageId, epoch: r.epoch };
+  }
+
+  async #apply(op: SubmitOp): Promise<SubmitResult> {
+    const r = await this.batcher.submit(op);
+    if (!r.ok) throw r.error;
+    if (!('messageId' in r)) throw new SottoError('INTERNAL', 'unexpected batch result');
+    return r;
   }
 
   async ack(deviceId: string, ids: number[]): Promise<number> {

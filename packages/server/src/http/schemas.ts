@@ -11,13 +11,16 @@ export const epoch = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$', descri
 export const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
 
 /** Fields of a message submission, shared by POST /v1/messages and the WebSocket `send` frame. */
-export function submitProperties(maxMessageBytes: number, maxGroupMembers: number) {
-  const devices = { type: 'array', maxItems: maxGroupMembers, uniqueItems: true, items: deviceId };
+export function submitProperties(maxMessageBytes: number) {
   return {
-    message: b64(maxMessageBytes, 'MLSMessage: PublicMessage or PrivateMessage (RFC 9420 §6)'),
-    addDevices: { ...devices, description: 'With a commit: devices to add to the delivery list (they receive the welcome)' },
-    removeDevices: { ...devices, description: 'With a commit: devices to take off the delivery list after this commit' },
-    welcome: b64(maxMessageBytes, 'With a commit that adds: MLSMessage Welcome, delivered only if the commit wins'),
+    message: b64(
+      maxMessageBytes,
+      'MLSMessage (RFC 9420 §6): a PublicMessage proposal or commit, verified against the group state; or a PrivateMessage with application data',
+    ),
+    welcome: b64(
+      maxMessageBytes,
+      'With a commit that adds devices: MLSMessage Welcome, delivered to exactly the devices the commit adds, only if the commit wins',
+    ),
     ttlSeconds: {
       type: 'integer',
       minimum: 1,

@@ -72,6 +72,7 @@ export function createServerMetrics(m: Metrics) {
     errors: m.counter('sotto_errors_total', 'Errors returned to clients, by code'),
     wsFrames: m.counter('sotto_ws_frames_total', 'WebSocket frames received'),
     submitted: m.counter('sotto_messages_submitted_total', 'MLS messages accepted and stored'),
+    commitsVerified: m.counter('sotto_commits_verified_total', 'Commits verified against the group state and applied'),
     deliveries: m.counter('sotto_deliveries_total', 'Messages pushed to connected devices'),
     acks: m.counter('sotto_acks_total', 'Deliveries acknowledged by devices'),
     submitLatency: m.histogram('sotto_submit_duration_seconds', 'Time from receiving a message to its durable acknowledgement'),

@@ -54,7 +54,13 @@ export interface QueuedMessage {
 /** What the queue holds: an MLS message routed by group, or a Welcome routed to added devices. */
 export type MessageKind = 'message' | 'welcome';
 
-/** One handshake or application message to route; `epoch` and `contentType` come from MLS framing. */
+/**
+ * One message to route. `epoch` and `contentType` come from MLS framing. An application message is routed to the
+ * group's current delivery list when its epoch is within `epochWindow` epochs of the current one. A handshake
+ * (`handshake` set) has been verified by the Delivery Service against the group's public state at (`epoch`,
+ * `handshake.version`): it is applied only if the group is still there (compare-and-set), replacing the state,
+ * the epoch and the delivery list, and it carries the Welcome for the devices it added.
+ */
 export interface SubmitOp {
   type: 'submit';
   senderDevice: string;
@@ -62,11 +68,29 @@ export interface SubmitOp {
   epoch: bigint;
   contentType: number;
   payload: Uint8Array;
-  addDevices: string[];
-  removeDevices: string[];
-  welcome: Uint8Array | undefined;
   expiresAt: number;
   now: number;
+  /** Application messages: how many epochs behind the current one are still accepted. */
+  epochWindow: number;
+  handshake?: VerifiedHandshake;
+}
+
+/** The outcome of verifying a proposal or commit against the group's public state (what storage writes). */
+export interface VerifiedHandshake {
+  /** The state version the verification started from (compare-and-set with `epoch`). */
+  version: number;
+  nextEpoch: bigint;
+  nextState: Uint8Array;
+  /** The delivery list after this message: the devices of the new tree's leaves. */
+  nextMembers: string[];
+  welcome?: { payload: Uint8Array; recipients: string[] };
+}
+
+/** A group as stored: epoch, public MLS state (absent for groups made before verified delivery) and its version. */
+export interface GroupRecord {
+  epoch: bigint;
+  version: number;
+  members: string[];
 }
 
 export interface AckOp {
@@ -122,8 +146,11 @@ export interface Storage {
   /** Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed). */
   claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]>;
   // groups and queues
-  createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void>;
-  getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined>;
+  /** Starts routing a group from its verified public state, with the creator's device as the only member. */
+  createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, state: Uint8Array, now: number): Promise<void>;
+  getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined>;
+  /** The group's public MLS state with the epoch and version it belongs to; `state` is null for a legacy group. */
+  getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined>;
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
   applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
   fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;

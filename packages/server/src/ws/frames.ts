@@ -6,7 +6,7 @@ const rid = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 
 export type ClientFrame =
   | { type: 'auth'; token: string }
-  | { type: 'send'; rid: number; message: string; addDevices?: string[]; removeDevices?: string[]; welcome?: string; ttlSeconds?: number }
+  | { type: 'send'; rid: number; message: string; welcome?: string; ttlSeconds?: number }
   | { type: 'ack'; ids: number[]; rid?: number }
   | { type: 'ping'; rid?: number };
 
@@ -26,7 +26,7 @@ export function clientFrameSchema(maxMessageBytes: number, maxGroupMembers: numb
         type: 'object',
         additionalProperties: false,
         required: ['type', 'rid', 'message'],
-        properties: { type: { const: 'send' }, rid, ...submitProperties(maxMessageBytes, maxGroupMembers) },
+        properties: { type: { const: 'send' }, rid, ...submitProperties(maxMessageBytes) },
       },
       {
         type: 'object',

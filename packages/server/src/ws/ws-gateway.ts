@@ -270,7 +270,7 @@ export class WsGateway {
         if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
         c.inflight++;
         try {
-          const r = await this.delivery.submit(c.session.deviceId, decodeSubmit(this.ctx, f));
+          const r = await this.delivery.submit(c.session, decodeSubmit(this.ctx, f));
           if (c.ws.readyState === WebSocket.OPEN)
             c.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
         } finally {

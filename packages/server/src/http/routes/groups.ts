@@ -1,9 +1,9 @@
-// Groups as the Delivery Service sees them: an id, the current epoch and a delivery list of devices.
+// Groups as the Delivery Service sees them: an id, the current epoch, the public MLS state and a delivery list of devices.
 import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
-import { b64, epoch } from '../schemas.js';
+import { b64 } from '../schemas.js';
 
 const groupView = {
   type: 'object',
@@ -11,23 +11,28 @@ const groupView = {
 } as const;
 
 export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: { groupId: string; epoch: string } }>(
+  const max = ctx.config.limits.maxMessageBytes;
+  app.post<{ Body: { groupInfo: string } }>(
     '/groups',
     {
       config: { auth: true },
       schema: {
         summary: 'Start routing a new MLS group, with the calling device as its only member',
+        description:
+          "The body is the creator's GroupInfo of epoch 0 with the ratchet_tree extension (RFC 9420 §12.4.3.1), made right after creating the group: signed by the tree's one leaf, which must be the calling device. The server keeps the group's public state from it and verifies every later proposal and commit against that state.",
         tags: ['groups'],
-        body: { type: 'object', required: ['groupId', 'epoch'], additionalProperties: false, properties: { groupId: b64(255), epoch } },
+        body: {
+          type: 'object',
+          required: ['groupInfo'],
+          additionalProperties: false,
+          properties: { groupInfo: b64(max, 'MLSMessage GroupInfo, epoch 0, with the ratchet tree') },
+        },
         response: { 201: groupView },
       },
     },
     async (req, reply) => {
-      const s = sessionOf(req);
-      const gid = fromB64(req.body.groupId, 'groupId', 255);
-      if (gid.length === 0) throw new SottoError('VALIDATION', 'groupId is empty');
-      await ctx.storage.createGroup(gid, BigInt(req.body.epoch), s.deviceId, ctx.clock.now());
-      return reply.status(201).send({ groupId: req.body.groupId, epoch: req.body.epoch, members: [s.deviceId] });
+      const g = await ctx.delivery.createGroup(sessionOf(req), fromB64(req.body.groupInfo, 'groupInfo', max));
+      return reply.status(201).send({ groupId: Buffer.from(g.groupId).toString('base64'), epoch: g.epoch.toString(), members: g.members });
     },
   );
 

@@ -17,8 +17,6 @@ export const queuedMessageSchema = {
 
 export interface SubmitBody {
   message: string;
-  addDevices?: string[];
-  removeDevices?: string[];
   welcome?: string;
   ttlSeconds?: number;
 }
@@ -27,15 +25,13 @@ export function decodeSubmit(ctx: AppContext, b: SubmitBody) {
   const max = ctx.config.limits.maxMessageBytes;
   return {
     message: fromB64(b.message, 'message', max),
-    addDevices: b.addDevices,
-    removeDevices: b.removeDevices,
     welcome: b.welcome === undefined ? undefined : fromB64(b.welcome, 'welcome', max),
     ttlSeconds: b.ttlSeconds,
   };
 }
 
 export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { maxMessageBytes, maxGroupMembers } = ctx.config.limits;
+  const { maxMessageBytes } = ctx.config.limits;
   app.post<{ Body: SubmitBody }>(
     '/messages',
     {
@@ -43,19 +39,19 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         summary: 'Submit an MLS message to its group',
         description:
-          'A commit must carry the epoch it was made in; exactly one commit per epoch is accepted (409 STALE_EPOCH names the current epoch). The reply comes after the message is durably stored.',
+          'Proposals and commits are PublicMessages, verified against the group state (400 INVALID_COMMIT with the MLS rule otherwise); exactly one commit per epoch is accepted (409 STALE_EPOCH names the current epoch), and the delivery list follows the new tree. Application messages are PrivateMessages of the current epoch or of the past epochs members keep (older: 409 STALE_EPOCH). The reply comes after the message is durably stored.',
         tags: ['messages'],
         body: {
           type: 'object',
           required: ['message'],
           additionalProperties: false,
-          properties: submitProperties(maxMessageBytes, maxGroupMembers),
+          properties: submitProperties(maxMessageBytes),
         },
         response: { 200: { type: 'object', properties: { messageId: { type: 'integer' }, epoch: { type: 'string' } } } },
       },
     },
     async (req) => {
-      const r = await ctx.delivery.submit(sessionOf(req).deviceId, decodeSubmit(ctx, req.body));
+      const r = await ctx.delivery.submit(sessionOf(req), decodeSubmit(ctx, req.body));
       return { messageId: r.messageId, epoch: r.epoch.toString() };
     },
   );

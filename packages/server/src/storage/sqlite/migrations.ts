@@ -44,6 +44,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX blobs_expiry ON blobs(expires_at);
   `,
+  // 2: verified delivery: each group keeps its public MLS state (PublicGroup), versioned for compare-and-set.
+  // Groups created before this have no state and take no further handshake (they must be created again).
+  `
+  ALTER TABLE groups ADD COLUMN state BLOB;
+  ALTER TABLE groups ADD COLUMN state_version INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

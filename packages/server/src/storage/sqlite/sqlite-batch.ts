@@ -7,8 +7,6 @@ import type { AckOp, BatchOp, BatchResult, Delivery, SubmitOp, SubmitResult } fr
 
 const KIND_MESSAGE = 1;
 const KIND_WELCOME = 2;
-const CONTENT_COMMIT = 3;
-const CONTENT_PROPOSAL = 2;
 
 export class BatchApplier {
   private readonly s;
@@ -20,10 +18,11 @@ export class BatchApplier {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      group: p('SELECT epoch FROM groups WHERE group_id = ?').pluck(),
+      group: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
-      liveDevice: p('SELECT 1 FROM devices WHERE device_id = ? AND revoked_at IS NULL').pluck(),
-      cas: p('UPDATE groups SET epoch = epoch + 1, updated_at = ? WHERE group_id = ? AND epoch = ?'),
+      cas: p(
+        'UPDATE groups SET epoch = ?, state = ?, state_version = state_version + 1, updated_at = ? WHERE group_id = ? AND epoch = ? AND state_version = ?',
+      ),
       insMsg: p('INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?)'),
       insDelivery: p('INSERT INTO deliveries (device_id, message_id) VALUES (?, ?)'),
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
@@ -63,50 +62,53 @@ export class BatchApplier {
   }
 
   private submit(op: SubmitOp): SubmitResult {
-    const epochRow = this.s.group.get(op.groupId) as number | bigint | undefined;
-    if (epochRow === undefined) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
-    const current = BigInt(epochRow);
+    const row = this.s.group.get(op.groupId) as { epoch: number; state_version: number } | undefined;
+    if (row === undefined) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
+    const current = BigInt(row.epoch);
     const members = this.s.members.all(op.groupId) as string[];
-    if (!members.includes(op.senderDevice))
-      throw new SottoError('NOT_MEMBER', 'the sending device is not on the delivery list of this group');
-    const isCommit = op.contentType === CONTENT_COMMIT;
-    if (!isCommit && (op.addDevices.length > 0 || op.removeDevices.length > 0 || op.welcome)) {
-      throw new SottoError('VALIDATION', 'addDevices, removeDevices and welcome go only with a commit');
+    const h = op.handshake;
+    if (!h) {
+      // Application message: routed to the current list if members can still decrypt it (past-epoch window).
+      if (!members.includes(op.senderDevice))
+        throw new SottoError('NOT_MEMBER', 'the sending device is not on the delivery list of this group');
+      if (op.epoch > current || op.epoch < current - BigInt(op.epochWindow)) {
+        const why = op.epoch > current ? 'ahead of the group' : `older than the ${op.epochWindow} past epochs members keep`;
+        throw new SottoError('STALE_EPOCH', `the group is at epoch ${current}; this message was made in epoch ${op.epoch} (${why})`, {
+          currentEpoch: current.toString(),
+        });
+      }
+      const recipients = members.filter((d) => d !== op.senderDevice);
+      const delivery = this.enqueue(op, KIND_MESSAGE, op.payload, recipients);
+      return { ok: true, messageId: delivery.message.id, epoch: current, deliveries: [delivery] };
     }
-    if (isCommit || op.contentType === CONTENT_PROPOSAL ? op.epoch !== current : op.epoch > current) {
+    // Handshake verified against (epoch, version): apply only if nothing moved since (compare-and-set).
+    if (op.epoch !== current || h.version !== row.state_version) {
       throw new SottoError('STALE_EPOCH', `the group is at epoch ${current}; this message was made in epoch ${op.epoch}`, {
         currentEpoch: current.toString(),
       });
     }
-    if (isCommit) this.checkMembershipChange(op, members);
-    // Writes start here; every check above has passed.
-    let epoch = current;
-    if (isCommit) {
-      if (this.s.cas.run(op.now, op.groupId, current).changes !== 1) throw new Error('epoch compare-and-set failed inside a transaction');
-      epoch = current + 1n;
-    }
-    const recipients = members.filter((d) => d !== op.senderDevice);
-    const deliveries: Delivery[] = [this.enqueue(op, KIND_MESSAGE, op.payload, recipients)];
-    const messageId = deliveries[0]!.message.id;
-    if (isCommit) {
-      for (const d of op.removeDevices) this.s.delMember.run(op.groupId, d);
-      for (const d of op.addDevices) this.s.addMember.run(op.groupId, d);
-      if (op.welcome && op.addDevices.length > 0) deliveries.push(this.enqueue(op, KIND_WELCOME, op.welcome, op.addDevices));
-    }
-    return { ok: true, messageId, epoch, deliveries };
-  }
-
-  private checkMembershipChange(op: SubmitOp, members: string[]): void {
-    const set = new Set(members);
-    for (const d of op.removeDevices) if (!set.has(d)) throw new SottoError('VALIDATION', `device ${d} is not on the delivery list`);
-    for (const d of op.addDevices) {
-      if (set.has(d)) throw new SottoError('VALIDATION', `device ${d} is already on the delivery list`);
-      if (!this.s.liveDevice.get(d)) throw new SottoError('VALIDATION', `device ${d} is unknown or revoked`);
-    }
-    if (members.length - op.removeDevices.length + op.addDevices.length > this.maxGroupMembers) {
+    if (h.nextMembers.length > this.maxGroupMembers) {
       throw new SottoError('LIMIT_EXCEEDED', `a group may have at most ${this.maxGroupMembers} devices`);
     }
-    if (op.welcome && op.addDevices.length === 0) throw new SottoError('VALIDATION', 'a welcome needs addDevices');
+    if (this.s.cas.run(h.nextEpoch, h.nextState, op.now, op.groupId, current, h.version).changes !== 1) {
+      throw new Error('group compare-and-set failed inside a transaction');
+    }
+    // The old list minus the sender receives the message: removed devices learn of their removal, then get nothing.
+    const deliveries: Delivery[] = [
+      this.enqueue(
+        op,
+        KIND_MESSAGE,
+        op.payload,
+        members.filter((d) => d !== op.senderDevice),
+      ),
+    ];
+    const next = new Set(h.nextMembers);
+    const before = new Set(members);
+    for (const d of members) if (!next.has(d)) this.s.delMember.run(op.groupId, d);
+    for (const d of h.nextMembers) if (!before.has(d)) this.s.addMember.run(op.groupId, d);
+    if (h.welcome && h.welcome.recipients.length > 0)
+      deliveries.push(this.enqueue(op, KIND_WELCOME, h.welcome.payload, h.welcome.recipients));
+    return { ok: true, messageId: deliveries[0]!.message.id, epoch: h.nextEpoch, deliveries };
   }
 
   private enqueue(op: SubmitOp, kind: number, payload: Uint8Array, recipients: string[]): Delivery {

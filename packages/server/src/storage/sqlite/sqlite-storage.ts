@@ -10,6 +10,7 @@ import type {
   BatchResult,
   ClaimedKeyPackage,
   DeviceRecord,
+  GroupRecord,
   InviteRecord,
   QueuedMessage,
   Storage,
@@ -119,8 +120,9 @@ export class SqliteStorage implements Storage {
       firstKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1'),
       lastResortKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 1 ORDER BY id DESC LIMIT 1'),
       delKp: p('DELETE FROM key_packages WHERE id = ?'),
-      insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at) VALUES (?, ?, ?, ?)'),
-      getGroup: p('SELECT epoch FROM groups WHERE group_id = ?'),
+      insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at, state, state_version) VALUES (?, ?, ?, ?, ?, 0)'),
+      getGroup: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
+      getGroupState: p('SELECT epoch, state_version, state FROM groups WHERE group_id = ?'),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
@@ -270,19 +272,28 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void> {
+  async createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, state: Uint8Array, now: number): Promise<void> {
     this.db
       .transaction(() => {
         if (this.s.getGroup.get(groupId)) throw new SottoError('CONFLICT', 'group already exists');
-        this.s.insGroup.run(groupId, epoch, now, now);
+        this.s.insGroup.run(groupId, epoch, now, now, state);
         this.s.insMember.run(groupId, creatorDevice);
       })
       .immediate();
   }
-  async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined> {
+  async getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined> {
     const g = this.s.getGroup.get(groupId) as Row | undefined;
     if (!g) return undefined;
-    return { epoch: BigInt(g.epoch as number), members: (this.s.members.all(groupId) as string[]).sort() };
+    return {
+      epoch: BigInt(g.epoch as number),
+      version: g.state_version as number,
+      members: (this.s.members.all(groupId) as string[]).sort(),
+    };
+  }
+  async getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined> {
+    const g = this.s.getGroupState.get(groupId) as Row | undefined;
+    if (!g) return undefined;
+    return { epoch: BigInt(g.epoch as number), version: g.state_version as number, state: g.state === null ? null : u8(g.state) };
   }
   async applyBatch(ops: BatchOp[]): Promise<BatchResult[]> {
     return this.batch.apply(ops);

@@ -1,0 +1,255 @@
+// The Delivery Service's check of handshakes (RFC 9420 §6.2, §12): every proposal and commit is verified against the
+// group's public state (a PublicGroup from @sotto/mls: tree without private keys, GroupContext, proposals by reference)
+// before the epoch moves or the delivery list changes. The delivery list is derived from the new tree, never from
+// what a client says. No group secret is involved, and no content: application messages are not looked at here.
+import { randomFillSync } from 'node:crypto';
+import { decodeDeviceCertificate } from '@sotto/identity';
+import {
+  type Credential,
+  createPublicGroup,
+  DecodeError,
+  deserializePublicGroup,
+  EpochMismatchError,
+  MlsError,
+  type PublicGroup,
+  type PublicGroupDeps,
+  type PublicMember,
+  processPublicMessage,
+  publicGroupMembers,
+  SenderType,
+  serializePublicGroup,
+} from '@sotto/mls';
+import { createNativeProvider } from '@sotto/mls/native';
+import { SottoError } from '../errors.js';
+import type { Storage, VerifiedHandshake } from '../storage/storage.js';
+import type { Clock } from '../util/clock.js';
+
+/** What verification hands to storage, plus what the caller needs for the reply. */
+export interface Verified extends VerifiedHandshake {
+  kind: 'proposal' | 'commit';
+  /** Devices added by this commit (they get the Welcome); an external joiner is not among them. */
+  added: string[];
+}
+
+const CREDENTIAL_BASIC = 1;
+
+/** The device a leaf claims: its certificate's device id, or undefined when the credential is no certificate. */
+function deviceOf(credential: Credential): { deviceId: string; account: string } | undefined {
+  if (credential.credentialType !== CREDENTIAL_BASIC || !('identity' in credential)) return undefined;
+  try {
+    const c = decodeDeviceCertificate(credential.identity);
+    return { deviceId: c.deviceId, account: c.accountName };
+  } catch {
+    return undefined;
+  }
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+
+function refuse(rule: string, message: string): SottoError {
+  return new SottoError('INVALID_COMMIT', message, { rule });
+}
+
+/** Maps an @sotto/mls error to the server's codes; the MLS check's catalogue id travels as `rule`. */
+function fromMls(e: unknown): never {
+  if (e instanceof EpochMismatchError) {
+    throw new SottoError('STALE_EPOCH', `the group is at epoch ${e.currentEpoch}; this message was made in epoch ${e.messageEpoch}`, {
+      currentEpoch: e.currentEpoch.toString(),
+    });
+  }
+  if (e instanceof DecodeError) throw new SottoError('MALFORMED_MLS', 'the message is not a well-formed MLSMessage');
+  if (e instanceof MlsError) throw refuse(e.code, `the group's members would refuse this message (${e.code})`);
+  throw e;
+}
+
+export class GroupVerifier {
+  readonly deps: PublicGroupDeps;
+  /** Deserialized states by group, valid while the stored version matches (bounded; least recently used goes). */
+  readonly #cache = new Map<string, { version: number; group: PublicGroup }>();
+  /** One handshake at a time per group: each starts from the state the previous one left. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly cacheSize = 256,
+  ) {
+    this.deps = {
+      crypto: createNativeProvider(),
+      rng: (n) => randomFillSync(new Uint8Array(n)),
+      now: () => BigInt(Math.floor(this.clock.now() / 1000)),
+      // Structure only here (synchronous hook); who the device is gets checked against storage after processing.
+      validateCredential: (credential, signatureKey) => {
+        if (credential.credentialType !== CREDENTIAL_BASIC || !('identity' in credential)) return false;
+        try {
+          return sameBytes(decodeDeviceCertificate(credential.identity).signatureKey, signatureKey);
+        } catch {
+          return false;
+        }
+      },
+    };
+  }
+
+  /** Runs `fn` after every earlier call for the same group has finished. */
+  exclusive<T>(groupId: Uint8Array, fn: () => Promise<T>): Promise<T> {
+    const key = Buffer.from(groupId).toString('base64');
+    const prev = this.#queues.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(key, tail);
+    void tail.then(() => {
+      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return run;
+  }
+
+  /**
+   * A new group: its creator's GroupInfo of epoch 0 (RFC 9420 §11, with the ratchet_tree extension), signed by the
+   * one leaf of the tree, which must be the calling device. Returns the state to store.
+   */
+  async genesis(deviceId: string, groupInfo: Uint8Array): Promise<{ groupId: Uint8Array; state: Uint8Array }> {
+    let group: PublicGroup;
+    try {
+      group = createPublicGroup(this.deps, groupInfo);
+    } catch (e) {
+      fromMls(e);
+    }
+    if (group.context.epoch !== 0n || group.context.confirmedTranscriptHash.length !== 0) {
+      throw refuse('V-DS-01', 'a new group starts at epoch 0 (RFC 9420 §11)');
+    }
+    const leaves = publicGroupMembers(group);
+    if (leaves.length !== 1) throw refuse('V-DS-01', 'a new group has exactly one member, its creator');
+    await this.#checkLeaf(leaves[0]!);
+    if (deviceOf(leaves[0]!.credential)?.deviceId !== deviceId) {
+      throw refuse('V-DS-01', "the new group's only member must be the calling device");
+    }
+    return { groupId: group.context.groupId, state: serializePublicGroup(group) };
+  }
+
+  /** Verifies a PublicMessage proposal or commit sent by `sender` and returns what to store if it wins its epoch. */
+  async verify(sender: { deviceId: string; account: string }, groupId: Uint8Array, message: Uint8Array): Promise<Verified> {
+    const { group: before, version } = await this.#load(groupId);
+    let r: ReturnType<typeof processPublicMessage>;
+    try {
+      r = processPublicMessage(this.deps, before, message);
+    } catch (e) {
+      fromMls(e);
+    }
+    const leavesBefore = new Map(publicGroupMembers(before).map((m) => [m.leafIndex, m]));
+    // The MLS sender must be the authenticated device: a member may sign only as its own leaf.
+    if (r.sender.senderType === SenderType.member) {
+      const leaf = leavesBefore.get(r.sender.leafIndex);
+      if (!leaf || deviceOf(leaf.credential)?.deviceId !== sender.deviceId) {
+        throw new SottoError('NOT_MEMBER', 'the message is signed as another member than the sending device');
+      }
+    } else if (r.kind === 'commit' && r.sender.senderType === SenderType.new_member_commit) {
+      // External commit (resync, RFC 9420 §12.4.3.2): only a device of an account already in the group.
+      const joiner = deviceOf(r.committer.credential);
+      if (joiner?.deviceId !== sender.deviceId) throw new SottoError('NOT_MEMBER', 'an external commit must add the sending device');
+      const accounts = new Set([...leavesBefore.values()].map((m) => deviceOf(m.credential)?.account));
+      if (!accounts.has(sender.account)) {
+        throw new SottoError('NOT_MEMBER', 'only a device of an account already in the group may rejoin by external commit');
+      }
+    } else {
+      throw new SottoError('NOT_MEMBER', 'the server accepts handshakes from members only');
+    }
+
+    if (r.kind === 'proposal') {
+      if (r.proposal.proposalType === 2 /* update */) {
+        // An Update proposal carries the sender's next leaf: it may not become another device.
+        const after = deviceOf(r.proposal.update.leafNode.credential);
+        if (after?.deviceId !== sender.deviceId) throw refuse('LEAF_IDENTITY', 'an Update may not change the device of a leaf');
+      }
+      if (r.proposal.proposalType === 1 /* add */) await this.#checkLeaf(leafOfKeyPackage(r.proposal.add.keyPackage));
+      const members = this.#deviceList(r.group);
+      return {
+        kind: 'proposal',
+        version,
+        nextEpoch: before.context.epoch,
+        nextState: serializePublicGroup(r.group),
+        nextMembers: members,
+        added: [],
+      };
+    }
+
+    // A leaf that stays may not change device (Update proposals, the committer's UpdatePath leaf).
+    const changed = [...r.updated, ...(r.sender.senderType === SenderType.member ? [r.committer] : [])];
+    for (const m of changed) {
+      const old = leavesBefore.get(m.leafIndex);
+      if (old && deviceOf(old.credential)?.deviceId !== deviceOf(m.credential)?.deviceId) {
+        throw refuse('LEAF_IDENTITY', 'an Update or UpdatePath may not change the device of a leaf');
+      }
+    }
+    // Every new or changed leaf is a registered, live device whose account signed this very certificate.
+    const seen = new Set<number>();
+    for (const m of [...r.added, ...changed]) {
+      if (seen.has(m.leafIndex)) continue;
+      seen.add(m.leafIndex);
+      await this.#checkLeaf(m);
+    }
+    const joinerIndex = r.sender.senderType === SenderType.new_member_commit ? r.committer.leafIndex : -1;
+    const added = r.added.filter((m) => m.leafIndex !== joinerIndex).map((m) => deviceOf(m.credential)!.deviceId);
+    return {
+      kind: 'commit',
+      version,
+      nextEpoch: r.newEpoch,
+      nextState: serializePublicGroup(r.group),
+      nextMembers: this.#deviceList(r.group),
+      added,
+    };
+  }
+
+  /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
+  accepted(groupId: Uint8Array, v: Verified, version: number): void {
+    this.#remember(Buffer.from(groupId).toString('base64'), version, deserializePublicGroup(this.deps, v.nextState));
+  }
+
+  #deviceList(group: PublicGroup): string[] {
+    return publicGroupMembers(group).map((m) => deviceOf(m.credential)!.deviceId);
+  }
+
+  async #checkLeaf(m: Pick<PublicMember, 'credential' | 'signatureKey'>): Promise<void> {
+    const claimed = deviceOf(m.credential);
+    if (!claimed) throw refuse('DEVICE_CERTIFICATE', 'a leaf must carry a device certificate');
+    const device = await this.storage.getDevice(claimed.deviceId);
+    const registered =
+      device !== undefined &&
+      device.revokedAt === null &&
+      device.account === claimed.account &&
+      'identity' in m.credential &&
+      sameBytes(device.certificate, m.credential.identity) &&
+      sameBytes(device.signatureKey, m.signatureKey);
+    if (!registered) {
+      throw refuse('DEVICE_CERTIFICATE', `leaf device ${claimed.deviceId} is not a registered, live device of ${claimed.account}`);
+    }
+    const account = await this.storage.getAccount(claimed.account);
+    if (account?.status !== 'active') throw refuse('DEVICE_CERTIFICATE', `account ${claimed.account} is not active`);
+  }
+
+  async #load(groupId: Uint8Array): Promise<{ group: PublicGroup; version: number }> {
+    const row = await this.storage.getGroupState(groupId);
+    if (!row) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
+    if (row.state === null) {
+      throw new SottoError('UNKNOWN_GROUP', 'this group was created before the server verified handshakes; create it again');
+    }
+    const key = Buffer.from(groupId).toString('base64');
+    const hit = this.#cache.get(key);
+    if (hit && hit.version === row.version) {
+      this.#remember(key, hit.version, hit.group);
+      return hit;
+    }
+    const group = deserializePublicGroup(this.deps, row.state);
+    this.#remember(key, row.version, group);
+    return { group, version: row.version };
+  }
+
+  #remember(key: string, version: number, group: PublicGroup): void {
+    this.#cache.delete(key);
+    this.#cache.set(key, { version, group });
+    if (this.#cache.size > this.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
+  }
+}
+
+function leafOfKeyPackage(kp: { leafNode: { credential: Credential; signatureKey: Uint8Array } }) {
+  return { credential: kp.leafNode.credential, signatureKey: kp.leafNode.signatureKey };
+}
