@@ -16,7 +16,6 @@ import {
 } from '../safety/safety-number.js';
 import { ServerApi } from '../transport/server-api.js';
 import { ServerSocket } from '../transport/socket.js';
-import { fromB64Url } from '../util/b64.js';
 import { fromHex, readU64be, toHex } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
 import { sleep } from '../util/mutex.js';

@@ -10,7 +10,7 @@ export type ClientFrame =
   | { type: 'ack'; ids: number[]; rid?: number }
   | { type: 'ping'; rid?: number };
 
-export function clientFrameSchema(maxMessageBytes: number, maxGroupMembers: number) {
+export function clientFrameSchema(maxMessageBytes: number) {
   return {
     type: 'object',
     discriminator: { propertyName: 'type' },
@@ -43,9 +43,9 @@ export function clientFrameSchema(maxMessageBytes: number, maxGroupMembers: numb
   };
 }
 
-export function compileFrameValidator(maxMessageBytes: number, maxGroupMembers: number) {
+export function compileFrameValidator(maxMessageBytes: number) {
   const ajv = new Ajv.default({ discriminator: true, allErrors: false, strict: false });
-  const validate = ajv.compile(clientFrameSchema(maxMessageBytes, maxGroupMembers));
+  const validate = ajv.compile(clientFrameSchema(maxMessageBytes));
   return (v: unknown): { ok: true; frame: ClientFrame } | { ok: false; message: string } => {
     if (validate(v)) return { ok: true, frame: v as ClientFrame };
     const e = validate.errors?.[0];

@@ -153,7 +153,7 @@ export class WsGateway {
     const cfg: Config = ctx.config;
     this.rate = cfg.limits.wsFramesPerSecond;
     this.burst = cfg.limits.wsFramesPerSecond * 2;
-    this.validate = compileFrameValidator(cfg.limits.maxMessageBytes, cfg.limits.maxGroupMembers);
+    this.validate = compileFrameValidator(cfg.limits.maxMessageBytes);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: Math.ceil((cfg.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
