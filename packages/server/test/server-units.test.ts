@@ -13,6 +13,7 @@ import { Batcher } from '../src/delivery/batcher.js';
 import { parseMlsHeader } from '../src/delivery/mls-header.js';
 import { SottoError } from '../src/errors.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import type { SubmitOp } from '../src/storage/storage.js';
 import { CT, privateMessage, publicMessage } from './helpers/client.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
 
@@ -67,7 +68,7 @@ test('config: defaults, file, env and flag precedence; every key has an env var 
   }
 });
 
-test('retention: an unacknowledged message older than the maximum is deleted by the sweep', async () => {
+test('retention, compare-and-set and the past-epoch window in the SQLite batch: expired messages are swept, one commit per (epoch, version), old application messages refused', async () => {
   const dir = tempDir();
   const s = new SqliteStorage({ file: join(dir, 'db.sqlite'), synchronous: 'normal' });
   try {
@@ -81,74 +82,55 @@ test('retention: an unacknowledged message older than the maximum is deleted by 
       now,
     );
     await s.addDevice({ ...dev, deviceId: 'B', account: 'a@localhost' }, 10);
-    await s.createGroup(gid, 0n, 'A', now);
+    await s.createGroup(gid, 0n, 'A', new Uint8Array([0]), now);
     const b = new Batcher(s);
-    const commit = await b.submit({
-      type: 'submit',
-      senderDevice: 'A',
-      groupId: gid,
-      epoch: 0n,
-      contentType: 3,
-      payload: new Uint8Array([1]),
-      addDevices: ['B'],
-      removeDevices: [],
-      welcome: undefined,
-      expiresAt: now + 30 * 86400_000,
-      now,
-    });
-    assert.ok(commit.ok);
     const day = 86400_000;
-    const m = await b.submit({
+    const op = (epoch: bigint, contentType: number, payload: number, expiresAt: number, handshake?: SubmitOp['handshake']): SubmitOp => ({
       type: 'submit',
       senderDevice: 'A',
       groupId: gid,
-      epoch: 1n,
-      contentType: 1,
-      payload: new Uint8Array([2]),
-      addDevices: [],
-      removeDevices: [],
-      welcome: undefined,
-      expiresAt: now + 30 * day,
+      epoch,
+      contentType,
+      payload: new Uint8Array([payload]),
+      expiresAt,
       now,
+      epochWindow: 4,
+      ...(handshake ? { handshake } : {}),
     });
+    const hs = (version: number, nextEpoch: bigint): SubmitOp['handshake'] => ({
+      version,
+      nextEpoch,
+      nextState: new Uint8Array([Number(nextEpoch)]),
+      nextMembers: ['A', 'B'],
+    });
+    const commit = await b.submit(
+      op(0n, 3, 1, now + 30 * day, { ...hs(0, 1n)!, welcome: { payload: new Uint8Array([7]), recipients: ['B'] } }),
+    );
+    assert.ok(commit.ok);
+    const m = await b.submit(op(1n, 1, 2, now + 30 * day));
     assert.ok(m.ok);
-    assert.equal((await s.fetchQueue('B', 0, 10, now + 29 * day)).length, 1);
+    assert.equal((await s.fetchQueue('B', 0, 10, now + 29 * day)).length, 2, 'the welcome and the message');
     assert.equal((await s.fetchQueue('B', 0, 10, now + 30 * day)).length, 0, 'expired messages are never handed out');
     assert.equal((await s.sweep(now + 29 * day)).messages, 0);
-    assert.equal((await s.sweep(now + 31 * day)).messages, 1);
+    assert.equal((await s.sweep(now + 31 * day)).messages, 2);
     assert.equal((await s.stats()).queuedDeliveries, 0);
     // A stale commit inside a batch fails alone; the rest of the batch is written.
-    const [x, y] = await Promise.all([
-      b.submit({
-        type: 'submit',
-        senderDevice: 'A',
-        groupId: gid,
-        epoch: 0n,
-        contentType: 3,
-        payload: new Uint8Array([3]),
-        addDevices: [],
-        removeDevices: [],
-        welcome: undefined,
-        expiresAt: now + day,
-        now,
-      }),
-      b.submit({
-        type: 'submit',
-        senderDevice: 'A',
-        groupId: gid,
-        epoch: 1n,
-        contentType: 3,
-        payload: new Uint8Array([4]),
-        addDevices: [],
-        removeDevices: [],
-        welcome: undefined,
-        expiresAt: now + day,
-        now,
-      }),
-    ]);
+    const [x, y] = await Promise.all([b.submit(op(0n, 3, 3, now + day, hs(0, 1n))), b.submit(op(1n, 3, 4, now + day, hs(1, 2n)))]);
     assert.ok(!x!.ok && x!.error.code === 'STALE_EPOCH');
     assert.ok(y!.ok);
     assert.equal((await s.getGroup(gid))!.epoch, 2n);
+    assert.deepEqual((await s.getGroupState(gid))!.state, new Uint8Array([2]), 'the state moves with the epoch');
+    // The same epoch with a state version that moved on (a proposal was cached meanwhile) is refused too.
+    const z = await b.submit(op(2n, 2, 5, now + day, hs(1, 2n)));
+    assert.ok(!z.ok && z.error.code === 'STALE_EPOCH');
+    // Application messages: within the past-epoch window, yes; older or ahead, STALE_EPOCH.
+    for (let e = 2n; e < 7n; e++) assert.ok((await b.submit(op(e, 3, 6, now + day, hs(Number(e), e + 1n)))).ok);
+    assert.equal((await s.getGroup(gid))!.epoch, 7n);
+    assert.ok((await b.submit(op(3n, 1, 8, now + day))).ok, 'four epochs back is still readable');
+    const old = await b.submit(op(2n, 1, 9, now + day));
+    assert.ok(!old.ok && old.error.code === 'STALE_EPOCH' && old.error.details?.currentEpoch === '7');
+    const ahead = await b.submit(op(8n, 1, 9, now + day));
+    assert.ok(!ahead.ok && ahead.error.code === 'STALE_EPOCH');
     await b.drain();
   } finally {
     await s.close();
