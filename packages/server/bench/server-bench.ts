@@ -6,7 +6,8 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { addDevice, b64, CT, type Device, makeGroup, privateMessage, registerUser } from '../test/helpers/client.js';
+import { addDevice, b64, CT, type Device, privateMessage, registerUser } from '../test/helpers/client.js';
+import { makeGroup } from '../test/helpers/mls-member.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;

@@ -8,19 +8,9 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import {
-  b64,
-  CT,
-  type Device,
-  groupId,
-  http,
-  makeGroup,
-  privateMessage,
-  publicMessage,
-  registerUser,
-  WsClient,
-  welcome,
-} from './helpers/client.js';
+import { createGroup, createGroupInfo, updateKey } from '@sotto/mls';
+import { b64, CT, type Device, groupId, http, privateMessage, publicMessage, registerUser, WsClient, welcome } from './helpers/client.js';
+import { badSignature, credentialOf, GROUP_CONFIG, Member, makeGroup, mlsDeps, SUITE, type TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -28,6 +18,10 @@ let a: Device;
 let b: Device;
 let c: Device;
 let gid: Uint8Array;
+let group: TestGroup;
+let ma: Member;
+/** A real commit of epoch 1, after the group moved to epoch 2. */
+let staleCommit: Uint8Array;
 
 function digest(): string {
   const db = new Database(join(srv.dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
@@ -61,8 +55,13 @@ before(async () => {
   a = await registerUser(srv.url, 'bad-a', inv.token);
   b = await registerUser(srv.url, 'bad-b', inv.token);
   c = await registerUser(srv.url, 'bad-c', inv.token);
-  ({ gid } = await makeGroup(srv.url, a, [b]));
-  await http(srv.url, 'POST', '/v1/messages', { message: b64(privateMessage(gid, 1n, CT.application)) }, a.token);
+  ({ gid, group } = await makeGroup(srv.url, a, [b]));
+  ma = group.member(a);
+  staleCommit = ma.updateCommit().commit;
+  const moved = await group.commit(srv.url, ma, ma.updateCommit());
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  const seed = await http(srv.url, 'POST', '/v1/messages', { message: b64(ma.encrypt('seed')) }, a.token);
+  assert.equal(seed.status, 200, JSON.stringify(seed.body));
 });
 after(async () => {
   await srv.stop();
@@ -71,9 +70,53 @@ after(async () => {
 
 const truncations = (bytes: Uint8Array) => Array.from({ length: bytes.length }, (_, i) => bytes.subarray(0, i));
 
+/** Real MLS messages that must be refused at the current epoch (built by a, a member, without changing its state). */
+function badHandshakes(): { message: Uint8Array; welcome?: Uint8Array; by?: Device }[] {
+  const addC = ma.addCommit([new Member(c)]);
+  const update = ma.updateCommit();
+  const elsewhere = createGroup(mlsDeps, {
+    cipherSuite: SUITE,
+    credential: credentialOf(a),
+    signaturePrivateKey: a.sk,
+    config: GROUP_CONFIG,
+  });
+  return [
+    { message: badSignature(update.commit) }, // INVALID_COMMIT V-FRM-04
+    { message: addC.commit }, // adds c without a Welcome: VALIDATION
+    { message: update.commit, welcome: addC.welcome! }, // a Welcome with a commit that adds nobody: VALIDATION
+    { message: update.commit, by: b }, // a's commit, sent by b: NOT_MEMBER
+    { message: ma.groupInfo() }, // not a handshake: INVALID_COMMIT V-DS-02
+    { message: new Member(c).keyPackage() },
+    { message: addC.welcome! },
+    { message: updateKey(mlsDeps, elsewhere).commit }, // UNKNOWN_GROUP
+  ];
+}
+
+/** The epoch-0 GroupInfo of a new group created by `d`. */
+function bornBy(d: Device, id?: Uint8Array): Uint8Array {
+  const g = createGroup(mlsDeps, {
+    cipherSuite: SUITE,
+    credential: credentialOf(d),
+    signaturePrivateKey: d.sk,
+    config: GROUP_CONFIG,
+    ...(id ? { groupId: id } : {}),
+  });
+  return createGroupInfo(mlsDeps, g, { ratchetTree: true });
+}
+
 /** Bodies that must be refused without changing anything, for each route. */
-function badBodies(): { path: string; method: string; body: string; auth: boolean; contentType?: string }[] {
-  const out: { path: string; method: string; body: string; auth: boolean; contentType?: string }[] = [];
+interface BadRequest {
+  path: string;
+  method: string;
+  body: string;
+  auth: boolean;
+  /** Another device's token than a's. */
+  token?: string | undefined;
+  contentType?: string;
+}
+
+function badBodies(): BadRequest[] {
+  const out: BadRequest[] = [];
   const j = (v: unknown) => JSON.stringify(v);
   const mls = privateMessage(groupId(), 0n, CT.application);
   const stale = privateMessage(gid, 0n, CT.commit);
@@ -85,6 +128,9 @@ function badBodies(): { path: string; method: string; body: string; auth: boolea
       .map((t) => j({ message: b64(t) })),
     j({ message: b64(stale) }),
     j({ message: b64(future) }),
+    j({ message: b64(staleCommit) }),
+    j({ message: b64(privateMessage(gid, 2n, CT.commit)) }),
+    j({ message: b64(privateMessage(gid, 9n, CT.application)) }),
     j({ message: b64(privateMessage(gid, 1n, CT.application)), addDevices: [b.deviceId] }),
     j({ message: b64(privateMessage(gid, 1n, CT.commit)), addDevices: ['no-such-device'], welcome: b64(welcome()) }),
     j({ message: b64(privateMessage(gid, 1n, CT.commit)), addDevices: [b.deviceId] }),
@@ -108,6 +154,13 @@ function badBodies(): { path: string; method: string; body: string; auth: boolea
     j({ message: b64(mls) }).slice(0, 20),
   ];
   for (const m of messages) out.push({ path: '/v1/messages', method: 'POST', body: m, auth: true });
+  // Every prefix of a real commit, and real handshakes that break one rule each.
+  for (const t of truncations(ma.updateCommit().commit))
+    out.push({ path: '/v1/messages', method: 'POST', body: j({ message: b64(t) }), auth: true });
+  for (const h of badHandshakes()) {
+    const body = j({ message: b64(h.message), ...(h.welcome ? { welcome: b64(h.welcome) } : {}) });
+    out.push({ path: '/v1/messages', method: 'POST', body, auth: true, token: h.by?.token });
+  }
   for (const m of [
     j({ ids: [] }),
     j({ ids: ['1'] }),
@@ -142,11 +195,17 @@ function badBodies(): { path: string; method: string; body: string; auth: boolea
     out.push({ path: '/v1/key-packages', method: 'POST', body: m, auth: true });
   }
   for (const m of [
-    j({ groupId: b64(gid), epoch: '0' }),
-    j({ groupId: '', epoch: '0' }),
-    j({ groupId: b64(randomBytes(300)), epoch: '0' }),
-    j({ groupId: b64(randomBytes(8)), epoch: '-1' }),
-    j({ groupId: b64(randomBytes(8)), epoch: 1 }),
+    j({ groupId: b64(gid), epoch: '0' }), // the old protocol: no longer accepted
+    j({ groupInfo: '' }),
+    j({ groupInfo: b64(randomBytes(300)) }),
+    j({ groupInfo: b64(ma.groupInfo()) }), // epoch 1, two members
+    j({ groupInfo: b64(bornBy(b)) }), // its only member is not the caller
+    j({ groupInfo: b64(bornBy(a, gid)) }), // the id of an existing group
+    j({ groupInfo: b64(new Member(a).keyPackage()) }),
+    ...truncations(bornBy(a))
+      .filter((_, i) => i % 4 === 0)
+      .map((t) => j({ groupInfo: b64(t) })),
+    j({ groupInfo: b64(bornBy(a)), epoch: '0' }),
   ]) {
     out.push({ path: '/v1/groups', method: 'POST', body: m, auth: true });
   }
@@ -194,7 +253,7 @@ test('thousands of malformed HTTP bodies: all 4xx with a stable code, nothing st
     await Promise.all(
       cases.slice(i, i + 50).map(async (c) => {
         const headers: Record<string, string> = { 'content-type': c.contentType ?? 'application/json' };
-        if (c.auth) headers.authorization = `Bearer ${a.token}`;
+        if (c.auth) headers.authorization = `Bearer ${c.token ?? a.token}`;
         const r = await fetch(srv.url + c.path, { method: c.method, headers, body: c.method === 'GET' ? undefined : c.body });
         const text = await r.text();
         // /v1/auth/challenge accepts any device id of the right shape (it reveals nothing): a 200 is fine there.
@@ -212,6 +271,8 @@ test('thousands of malformed HTTP bodies: all 4xx with a stable code, nothing st
   for (const code of [
     'VALIDATION',
     'MALFORMED_MLS',
+    'INVALID_COMMIT',
+    'NOT_MEMBER',
     'STALE_EPOCH',
     'UNKNOWN_GROUP',
     'UNAUTHORIZED',
@@ -287,6 +348,14 @@ test(
     ))
       frames.push(JSON.stringify(v));
     for (let i = 0; i < 300; i++) frames.push(randomBytes(i + 1));
+    const realRids: number[] = [];
+    for (const [i, h] of badHandshakes().entries()) {
+      if (h.by) continue; // this connection is a's
+      realRids.push(777_001 + i);
+      frames.push(
+        JSON.stringify({ type: 'send', rid: 777_001 + i, message: b64(h.message), ...(h.welcome ? { welcome: b64(h.welcome) } : {}) }),
+      );
+    }
     frames.push(JSON.stringify({ type: 'send', rid: 2, message: b64(privateMessage(gid, 0n, CT.commit)) }));
     frames.push(JSON.stringify({ type: 'send', rid: 3, message: b64(privateMessage(gid, 7n, CT.application)) }));
     frames.push(JSON.stringify({ type: 'ack', rid: 4, ids: [1e14] }));
@@ -299,6 +368,8 @@ test(
     }
     assert.ok(frames.length >= 2000);
     await fuzz.next((f) => f.type === 'acked' && f.rid === 4, 20_000);
+    // Each real but bad handshake is answered with an error, never `sent`.
+    for (const rid of realRids) assert.equal((await fuzz.next((f) => f.rid === rid, 20_000)).type, 'error', `rid ${rid}`);
     await new Promise((r) => setTimeout(r, 300));
     const errors = fuzz.frames.filter((f) => f.type === 'error');
     assert.ok(errors.length >= frames.length - 600, `error frames: ${errors.length} of ${frames.length}`);
@@ -320,7 +391,7 @@ test(
     // The healthy client still works end to end.
     const ping = await healthy.request({ type: 'ping' });
     assert.equal(ping.type, 'pong');
-    const ok = await healthy.send(privateMessage(gid, 1n, CT.application));
+    const ok = await healthy.send(group.member(b).encrypt('still served'));
     assert.equal(ok.type, 'sent');
     await fuzz.next((f) => f.type === 'message' && f.id === ok.messageId);
     await Promise.all([healthy.close(), fuzz.close()]);

@@ -2,17 +2,9 @@
 // server acknowledged to its sender before the kill is delivered afterwards, exactly once per recipient device.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CT, type Device, makeGroup, privateMessage, registerUser, WsClient } from './helpers/client.js';
+import { type Device, registerUser, WsClient } from './helpers/client.js';
+import { makeGroup } from './helpers/mls-member.js';
 import { cleanup, startServerProcess } from './helpers/server-process.js';
-
-async function drain(c: WsClient, quietMs = 400): Promise<number[]> {
-  let last = -1;
-  while (c.messages.length !== last) {
-    last = c.messages.length;
-    await new Promise((r) => setTimeout(r, quietMs));
-  }
-  return c.messages.map((m) => m.id);
-}
 
 test('SIGKILL while sending: every acknowledged message is delivered exactly once after restart', { timeout: 120_000 }, async () => {
   const srv = await startServerProcess({ env: { SOTTO_REGISTRATION_OPEN: 'true' } });
@@ -24,7 +16,7 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
     for (let i = 0; i < 3; i++) senders.push(await registerUser(srv.url, `crash-s${i}`));
     for (let i = 0; i < 2; i++) online.push(await registerUser(srv.url, `crash-on${i}`));
     for (let i = 0; i < 2; i++) offline.push(await registerUser(srv.url, `crash-off${i}`));
-    const { gid, epoch } = await makeGroup(srv.url, senders[0]!, [...senders.slice(1), ...online, ...offline]);
+    const { group } = await makeGroup(srv.url, senders[0]!, [...senders.slice(1), ...online, ...offline]);
 
     // Online recipients acknowledge everything they get; an ack counts only once the server confirmed it.
     const confirmedAcks = new Map<string, Set<number>>();
@@ -57,10 +49,11 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
     const acked: number[] = [];
     const senderConns = await Promise.all(senders.map((d) => WsClient.connect(srv.wsUrl, d.token!)));
     let stop = false;
-    const loops = senderConns.map(async (c) => {
+    const loops = senderConns.map(async (c, i) => {
+      const me = group.member(senders[i]!);
       while (!stop) {
         const batch = await Promise.race([
-          Promise.all(Array.from({ length: 20 }, () => c.send(privateMessage(gid, epoch, CT.application)))),
+          Promise.all(Array.from({ length: 20 }, () => c.send(me.encrypt('before the kill')))),
           c.closed.then(() => null),
         ]);
         if (!batch) return;
@@ -75,10 +68,18 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
 
     const srv2 = await startServerProcess({ dataDir, env: { SOTTO_REGISTRATION_OPEN: 'true' } });
     try {
-      for (const d of [...offline, ...online, ...senders]) {
-        const c = await WsClient.connect(srv2.wsUrl, d.token!);
-        const got = await drain(c);
-        await c.close();
+      const everyone = [...offline, ...online, ...senders];
+      const conns = await Promise.all(everyone.map((d) => WsClient.connect(srv2.wsUrl, d.token!)));
+      // Markers sent after the restart: queues are in order, so once a device has a marker that is not its own,
+      // everything queued for it before the kill has come.
+      const m0 = await conns[everyone.indexOf(senders[0]!)]!.send(group.member(senders[0]!).encrypt('marker 0'));
+      const m1 = await conns[everyone.indexOf(senders[1]!)]!.send(group.member(senders[1]!).encrypt('marker 1'));
+      assert.ok(m0.type === 'sent' && m1.type === 'sent', JSON.stringify([m0, m1]));
+      for (const [i, d] of everyone.entries()) {
+        const c = conns[i]!;
+        const marker = d === senders[1] ? m0.messageId : m1.messageId;
+        await c.next((f) => f.type === 'message' && f.id === marker, 30_000);
+        const got = c.messages.map((m) => m.id).filter((id) => id !== m0.messageId && id !== m1.messageId);
         const counts = new Map<number, number>();
         for (const id of got) counts.set(id, (counts.get(id) ?? 0) + 1);
         for (const [id, n] of counts) assert.equal(n, 1, `message ${id} delivered ${n} times to ${d.deviceId}`);
@@ -89,6 +90,7 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
         if (senders.includes(d)) continue; // a sender's own messages are not sent back to it
         for (const id of acked) assert.ok(counts.has(id) || tried.has(id), `acknowledged message ${id} reached ${d.deviceId}`);
       }
+      await Promise.all(conns.map((c) => c.close()));
     } finally {
       await srv2.stop();
     }

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { b64, CT, http, makeGroup, privateMessage, registerUser, WsClient } from './helpers/client.js';
+import { b64, http, registerUser, unb64, WsClient } from './helpers/client.js';
+import { makeGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -18,13 +19,14 @@ after(async () => {
 test('unacknowledged messages are redelivered after reconnect, in order per group; acked ones are not', async () => {
   const a = await registerUser(srv.url, 'r-a');
   const b = await registerUser(srv.url, 'r-b');
-  const g1 = await makeGroup(srv.url, a, [b]);
-  const g2 = await makeGroup(srv.url, a, [b]);
+  const g1 = (await makeGroup(srv.url, a, [b])).group;
+  const g2 = (await makeGroup(srv.url, a, [b])).group;
   const wa = await WsClient.connect(srv.wsUrl, a.token!);
   const sent: number[] = [];
   for (let i = 0; i < 50; i++) {
     const g = i % 2 ? g1 : g2;
-    const r = await wa.send(privateMessage(g.gid, g.epoch, CT.application, Buffer.from(`m${i}`)));
+    const r = await wa.send(g.member(a).encrypt(`m${i}`));
+    assert.equal(r.type, 'sent', JSON.stringify(r));
     sent.push(r.messageId);
   }
   let wb = await WsClient.connect(srv.wsUrl, b.token!);
@@ -33,6 +35,17 @@ test('unacknowledged messages are redelivered after reconnect, in order per grou
   assert.deepEqual(
     ids,
     [...ids].sort((x, y) => x - y),
+  );
+  // b decrypts each group's messages in the order they were sent.
+  const texts = wb.messages
+    .filter((m) => m.kind === 'message')
+    .map((m) => {
+      const g = m.groupId === b64(g1.gid) ? g1 : g2;
+      return g.member(b).read(unb64(m.data));
+    });
+  assert.deepEqual(
+    texts,
+    Array.from({ length: 50 }, (_, i) => `m${i}`),
   );
   // Acknowledge the first 20, drop the connection, reconnect: the rest come again, in the same order.
   await wb.ack(ids.slice(0, 20));
@@ -57,8 +70,13 @@ test('unacknowledged messages are redelivered after reconnect, in order per grou
   assert.equal((await http(srv.url, 'POST', '/v1/messages/ack', { ids: ids.slice(20) }, b.token)).body.acked, 32);
   await wb.close();
   wb = await WsClient.connect(srv.wsUrl, b.token!);
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(wb.messages.length, 0);
+  // Nothing acknowledged comes again: the first thing b sees is a new message.
+  const fresh = await wa.send(g1.member(a).encrypt('fresh'));
+  await wb.waitMessages(1);
+  assert.deepEqual(
+    wb.messages.map((m) => m.id),
+    [fresh.messageId],
+  );
   // A second connection for the same device replaces the first.
   const wb2 = await WsClient.connect(srv.wsUrl, b.token!);
   assert.equal((await wb.closed).code, 4000);
@@ -88,30 +106,30 @@ test('browser-style login: an auth frame instead of a header; a bad token or an 
   assert.equal(await new Promise<number>((r) => early.once('close', (c) => r(c))), 4401);
 });
 
+/** Polls `f` until it returns a value (every 100 ms, for at most 10 s). */
+async function until<T>(f: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 test('disappearing messages expire on the server even when never acknowledged', async () => {
   const a = await registerUser(srv.url, 'x-a');
   const b = await registerUser(srv.url, 'x-b');
-  const { gid, epoch } = await makeGroup(srv.url, a, [b]);
-  const short = await http(
-    srv.url,
-    'POST',
-    '/v1/messages',
-    { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 1 },
-    a.token,
-  );
-  const long = await http(
-    srv.url,
-    'POST',
-    '/v1/messages',
-    { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 3600 },
-    a.token,
-  );
-  let q = await http(srv.url, 'GET', '/v1/messages', undefined, b.token);
-  assert.ok(q.body.messages.some((m: { id: number }) => m.id === short.body.messageId));
-  await new Promise((r) => setTimeout(r, 2200));
-  q = await http(srv.url, 'GET', '/v1/messages', undefined, b.token);
-  const ids = q.body.messages.map((m: { id: number }) => m.id);
-  assert.ok(!ids.includes(short.body.messageId));
+  const ma = (await makeGroup(srv.url, a, [b])).group.member(a);
+  const short = await http(srv.url, 'POST', '/v1/messages', { message: b64(ma.encrypt('short')), ttlSeconds: 1 }, a.token);
+  const long = await http(srv.url, 'POST', '/v1/messages', { message: b64(ma.encrypt('long')), ttlSeconds: 3600 }, a.token);
+  const queued = async () =>
+    (await http(srv.url, 'GET', '/v1/messages', undefined, b.token)).body.messages.map((m: { id: number }) => m.id) as number[];
+  assert.ok((await queued()).includes(short.body.messageId));
+  const ids = await until(async () => {
+    const q = await queued();
+    return q.includes(short.body.messageId) ? undefined : q;
+  });
   assert.ok(ids.includes(long.body.messageId));
 });
 
@@ -122,14 +140,8 @@ test('maximum retention: an unacknowledged message is deleted once older than th
   try {
     const a = await registerUser(s.url, 'ret-a');
     const b = await registerUser(s.url, 'ret-b');
-    const { gid, epoch } = await makeGroup(s.url, a, [b]);
-    const m = await http(
-      s.url,
-      'POST',
-      '/v1/messages',
-      { message: b64(privateMessage(gid, epoch, CT.application)), ttlSeconds: 3600 },
-      a.token,
-    );
+    const ma = (await makeGroup(s.url, a, [b])).group.member(a);
+    const m = await http(s.url, 'POST', '/v1/messages', { message: b64(ma.encrypt('kept?')), ttlSeconds: 3600 }, a.token);
     assert.equal(m.status, 200);
     const q1 = await http(s.url, 'GET', '/v1/messages', undefined, b.token);
     assert.ok(
@@ -224,9 +236,9 @@ test('graceful shutdown: sends in flight are answered and stored; the server exi
   const s = await startServerProcess({ env: { SOTTO_REGISTRATION_OPEN: 'true' } });
   const a = await registerUser(s.url, 'g-a');
   const b = await registerUser(s.url, 'g-b');
-  const { gid, epoch } = await makeGroup(s.url, a, [b]);
+  const ma = (await makeGroup(s.url, a, [b])).group.member(a);
   const wa = await WsClient.connect(s.wsUrl, a.token!);
-  const pending = Array.from({ length: 300 }, () => wa.send(privateMessage(gid, epoch, CT.application)));
+  const pending = Array.from({ length: 300 }, (_, i) => wa.send(ma.encrypt(`in flight ${i}`)));
   const code = s.stop('SIGTERM');
   const results = await Promise.race([Promise.all(pending), wa.closed.then(() => 'closed' as const)]);
   assert.equal(await code, 0);

@@ -1,21 +1,10 @@
-// KeyPackages under concurrency, commit ordering (exactly one commit per epoch), Welcome delivery,
+// KeyPackages under concurrency, commit ordering (exactly one real MLS commit per epoch), Welcome delivery,
 // proposals before commits, fan-out to a 100-device group and removal, against a real server process.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import {
-  addDevice,
-  b64,
-  CT,
-  type Device,
-  groupId,
-  http,
-  makeGroup,
-  privateMessage,
-  publicMessage,
-  registerUser,
-  WsClient,
-  welcome,
-} from './helpers/client.js';
+import { encryptMessage, processMessage, proposeAdd } from '@sotto/mls';
+import { addDevice, b64, CT, type Device, groupId, http, privateMessage, registerUser, unb64, WsClient } from './helpers/client.js';
+import { Member, makeGroup, mlsDeps } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -93,92 +82,127 @@ test('KeyPackage claims are rate-limited', async () => {
 
 test('commits: of 20 concurrent commits for one epoch exactly one wins; the others learn the current epoch', async () => {
   const owner = await registerUser(srv.url, 'c-owner');
-  const members: Device[] = [];
-  for (let i = 0; i < 4; i++) members.push(await registerUser(srv.url, `c-m${i}`));
-  const { gid, epoch } = await makeGroup(srv.url, owner, members);
-  const all = [owner, ...members];
-  const results = await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      http(srv.url, 'POST', '/v1/messages', { message: b64(privateMessage(gid, epoch, CT.commit)) }, all[i % all.length]!.token),
-    ),
-  );
-  const won = results.filter((r) => r.status === 200);
-  assert.equal(won.length, 1);
-  assert.equal(won[0]!.body.epoch, (epoch + 1n).toString());
+  const others: Device[] = [];
+  for (let i = 0; i < 4; i++) others.push(await registerUser(srv.url, `c-m${i}`));
+  const { gid, epoch, group } = await makeGroup(srv.url, owner, others);
+  const all = [...group.members];
+  // 20 real commits built on the same epoch, four by each member: path updates and commits of nothing pending.
+  const commits = Array.from({ length: 20 }, (_, i) => {
+    const by = all[i % all.length]!;
+    return { by, out: i % 2 ? by.updateCommit() : by.commitPending() };
+  });
+  const results = await Promise.all(commits.map((c) => http(srv.url, 'POST', '/v1/messages', { message: b64(c.out.commit) }, c.by.token)));
+  const won = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
+  assert.equal(won.length, 1, JSON.stringify(results.map((r) => r.status)));
+  assert.equal(results[won[0]!]!.body.epoch, (epoch + 1n).toString());
   for (const r of results.filter((x) => x.status !== 200)) {
-    assert.equal(r.status, 409);
+    assert.equal(r.status, 409, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'STALE_EPOCH');
     assert.equal(r.body.error.currentEpoch, (epoch + 1n).toString());
   }
+  group.accepted(commits[won[0]!]!.by, commits[won[0]!]!.out);
   // Over WebSockets too, and a commit for an old epoch is refused with the current epoch named.
-  const conns = await Promise.all(all.map((d) => WsClient.connect(srv.wsUrl, d.token!)));
-  const ws = await Promise.all(conns.map((c) => c.send(publicMessage(gid, epoch + 1n, CT.commit))));
-  assert.equal(ws.filter((f) => f.type === 'sent').length, 1);
+  const conns = await Promise.all(all.map((m) => WsClient.connect(srv.wsUrl, m.token)));
+  const round2 = all.map((m) => m.updateCommit());
+  const ws = await Promise.all(conns.map((c, i) => c.send(round2[i]!.commit)));
+  assert.equal(ws.filter((f) => f.type === 'sent').length, 1, JSON.stringify(ws));
   assert.ok(ws.filter((f) => f.type === 'error').every((f) => f.code === 'STALE_EPOCH' && f.currentEpoch === (epoch + 2n).toString()));
-  const old = await conns[0]!.send(privateMessage(gid, 0n, CT.commit));
+  const w = ws.findIndex((f) => f.type === 'sent');
+  group.accepted(all[w]!, round2[w]!);
+  const old = await conns[0]!.send(commits[(won[0]! + 1) % 20]!.out.commit);
   assert.equal(old.code, 'STALE_EPOCH');
   assert.match(old.message, /epoch 3/);
   const g = await http(srv.url, 'GET', `/v1/groups/${Buffer.from(gid).toString('base64url')}`, undefined, owner.token);
   assert.equal(g.body.epoch, '3');
+  assert.deepEqual([...g.body.members].sort(), all.map((m) => m.deviceId).sort());
+  // Every member followed the winners: they still share one epoch and can talk.
+  const hello = await conns[1]!.send(all[1]!.encrypt('still in sync'));
+  assert.equal(hello.type, 'sent');
+  const got = await conns[2]!.next((f) => f.type === 'message' && f.id === hello.messageId);
+  assert.equal(all[2]!.read(unb64(got.data)), 'still in sync');
   await Promise.all(conns.map((c) => c.close()));
 });
 
 test('a Welcome is delivered only when its commit wins; proposals arrive before the commit; removed devices get nothing more', async () => {
-  const a = await registerUser(srv.url, 'w-a');
-  const b = await registerUser(srv.url, 'w-b');
-  const c = await registerUser(srv.url, 'w-c');
-  const d = await registerUser(srv.url, 'w-d');
-  const { gid } = await makeGroup(srv.url, a, [b]);
-  const [wa, wb, wc, wd] = await Promise.all([a, b, c, d].map((x) => WsClient.connect(srv.wsUrl, x.token!)));
+  const [a, b, c, d] = await Promise.all(['w-a', 'w-b', 'w-c', 'w-d'].map((n) => registerUser(srv.url, n)));
+  const { group } = await makeGroup(srv.url, a!, [b!]);
+  const [ma, mb] = [group.member(a!), group.member(b!)] as [Member, Member];
+  const [mc, md] = [new Member(c!), new Member(d!)];
+  const [wa, wb, wc, wd] = (await Promise.all([a, b, c, d].map((x) => WsClient.connect(srv.wsUrl, x!.token!)))) as WsClient[];
   // b first gets the Welcome of its own addition; drop it so indices below count new traffic only.
   await wb!.waitMessages(1);
   assert.equal(wb!.messages[0]!.kind, 'welcome');
   await wb!.ack([wb!.messages[0]!.id]);
   wb!.messages.length = 0;
-  // b's proposal, then a's commit that adds c (with a Welcome), then b's losing commit that would add d.
-  const prop = await wb!.send(privateMessage(gid, 1n, CT.proposal));
-  assert.equal(prop.type, 'sent');
-  const win = await wa!.send(privateMessage(gid, 1n, CT.commit), { addDevices: [c.deviceId], welcome: b64(welcome()) });
-  assert.equal(win.type, 'sent');
-  const lose = await wb!.send(privateMessage(gid, 1n, CT.commit), { addDevices: [d.deviceId], welcome: b64(welcome()) });
+  // b proposes adding c; a receives the proposal and commits it by reference (with c's Welcome); b's own commit that
+  // would add d, built on the same epoch, loses.
+  const prop = proposeAdd(mlsDeps, mb.state, mc.keyPackage());
+  const sentProp = await wb!.send(prop.message);
+  assert.equal(sentProp.type, 'sent', JSON.stringify(sentProp));
+  mb.group = prop.group;
+  const gotProp = await wa!.next((f) => f.type === 'message');
+  assert.equal(ma.receive(unb64(gotProp.data)).kind, 'proposal');
+  const winning = ma.commitPending();
+  assert.equal(winning.added.length, 1);
+  const losing = mb.addCommit([md]);
+  const win = await wa!.send(winning.commit, { welcome: b64(winning.welcome!) });
+  assert.equal(win.type, 'sent', JSON.stringify(win));
+  group.accepted(ma, winning, [mc]);
+  const lose = await wb!.send(losing.commit, { welcome: b64(losing.welcome!) });
   assert.equal(lose.code, 'STALE_EPOCH');
   await wc!.waitMessages(1);
   assert.equal(wc!.messages[0]!.kind, 'welcome');
-  // a received b's proposal and nothing else; b received a's commit after ... the proposal was b's own.
-  await wa!.waitMessages(1);
+  assert.equal(wc!.messages[0]!.data, b64(winning.welcome!));
+  assert.equal(mc.epoch, 2n, 'c joined from the Welcome');
+  // a received b's proposal and nothing else; b received a's commit (the proposal was b's own).
   await wb!.waitMessages(1);
   assert.equal(wb!.messages[0]!.id, win.messageId);
   assert.ok(wa!.messages[0]!.id < win.messageId, 'the proposal is queued before the commit that references it');
   // An application message fans out to everyone but the sender.
-  const app = await wc!.send(privateMessage(gid, 2n, CT.application));
+  const app = await wc!.send(mc.encrypt('hello from c'));
+  assert.equal(app.type, 'sent', JSON.stringify(app));
   await wa!.waitMessages(2);
   await wb!.waitMessages(2);
   assert.equal(wa!.messages[1]!.id, app.messageId);
+  assert.equal(ma.read(unb64(wa!.messages[1]!.data)), 'hello from c');
   // Remove c: c gets the commit (so it learns), then nothing more.
-  const rm = await wa!.send(privateMessage(gid, 2n, CT.commit), { removeDevices: [c.deviceId] });
-  assert.equal(rm.type, 'sent');
+  const cBefore = mc.state;
+  const removal = ma.removeCommit([mc]);
+  const rm = await wa!.send(removal.commit);
+  assert.equal(rm.type, 'sent', JSON.stringify(rm));
+  group.accepted(ma, removal);
   await wc!.waitMessages(2);
   assert.equal(wc!.messages[1]!.id, rm.messageId);
-  const after1 = await wb!.send(privateMessage(gid, 3n, CT.application));
+  const seen = processMessage(mlsDeps, cBefore, unb64(wc!.messages[1]!.data));
+  assert.ok(seen.kind === 'commit' && seen.removedSelf, 'c learns of its removal');
+  const after1 = await wb!.send(mb.encrypt('after c left'));
   assert.equal(after1.type, 'sent');
-  const byC = await wc!.send(privateMessage(gid, 3n, CT.application));
+  // c still holds the keys of epoch 2, which the server accepts from members; c is no longer one.
+  const byC = await wc!.send(encryptMessage(mlsDeps, cBefore, new TextEncoder().encode('let me in')).message);
   assert.equal(byC.code, 'NOT_MEMBER');
   await wa!.waitMessages(3);
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(wc!.messages.length, 2);
-  assert.equal(wd!.messages.length, 0, 'the losing commit’s Welcome was never delivered');
+  assert.equal(wa!.messages[2]!.id, after1.messageId);
+  // The queues are the record: c holds its Welcome and the removal only, d nothing (the losing Welcome was dropped).
+  const qc = await http(srv.url, 'GET', '/v1/messages', undefined, c!.token);
+  assert.deepEqual(
+    qc.body.messages.map((m: { id: number }) => m.id),
+    wc!.messages.map((m) => m.id),
+  );
+  assert.equal(qc.body.messages.length, 2);
+  const qd = await http(srv.url, 'GET', '/v1/messages', undefined, d!.token);
+  assert.deepEqual(qd.body.messages, [], 'the losing commit’s Welcome was never delivered');
   // Acknowledged messages are gone from the queue; unacknowledged ones stay.
   await wa!.ack(wa!.messages.map((m) => m.id));
-  const q = await http(srv.url, 'GET', '/v1/messages', undefined, a.token);
+  const q = await http(srv.url, 'GET', '/v1/messages', undefined, a!.token);
   assert.deepEqual(q.body.messages, []);
-  const qb = await http(srv.url, 'GET', '/v1/messages', undefined, b.token);
+  const qb = await http(srv.url, 'GET', '/v1/messages', undefined, b!.token);
   assert.equal(qb.body.messages.length, 3);
   await Promise.all([wa, wb, wc, wd].map((x) => x!.close()));
-  const unknown = await http(srv.url, 'POST', '/v1/messages', { message: b64(privateMessage(groupId(), 0n, CT.application)) }, a.token);
+  const unknown = await http(srv.url, 'POST', '/v1/messages', { message: b64(privateMessage(groupId(), 0n, CT.application)) }, a!.token);
   assert.equal(unknown.body.error.code, 'UNKNOWN_GROUP');
 });
 
-test('fan-out: a message to a 100-device group reaches the 99 other devices once each', async () => {
+test('fan-out: a message to a 100-device group reaches the 99 other devices once each', { timeout: 120_000 }, async () => {
   const devices: Device[] = [];
   for (let i = 0; i < 10; i++) {
     const first = await registerUser(srv.url, `fan-${i}`);
@@ -186,15 +210,21 @@ test('fan-out: a message to a 100-device group reaches the 99 other devices once
     for (let j = 1; j < 10; j++) devices.push(await addDevice(srv.url, first.account));
   }
   assert.equal(devices.length, 100);
-  const { gid } = await makeGroup(srv.url, devices[0]!, devices.slice(1));
+  const { group } = await makeGroup(srv.url, devices[0]!, devices.slice(1));
   const conns = await Promise.all(devices.map((d) => WsClient.connect(srv.wsUrl, d.token!)));
   // Everyone but the owner first receives the Welcome.
   await Promise.all(conns.slice(1).map((c) => c.waitMessages(1)));
-  const sent = await conns[7]!.send(privateMessage(gid, 1n, CT.application));
-  assert.equal(sent.type, 'sent');
-  await Promise.all(conns.map((c, i) => (i === 7 ? Promise.resolve() : c.next((f) => f.type === 'message' && f.id === sent.messageId))));
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal(conns[7]!.messages.filter((m) => m.id === sent.messageId).length, 0);
+  const sent = await conns[7]!.send(group.member(devices[7]!).encrypt('to all 99'));
+  assert.equal(sent.type, 'sent', JSON.stringify(sent));
+  const got = await Promise.all(
+    conns.map((c, i) => (i === 7 ? undefined : c.next((f) => f.type === 'message' && f.id === sent.messageId))),
+  );
+  assert.equal(group.member(devices[0]!).read(unb64(got[0]!.data)), 'to all 99');
+  assert.equal(group.member(devices[99]!).read(unb64(got[99]!.data)), 'to all 99');
   for (const [i, c] of conns.entries()) if (i !== 7) assert.equal(c.messages.filter((m) => m.id === sent.messageId).length, 1);
+  // The sender's own queue never held it.
+  const own = await http(srv.url, 'GET', '/v1/messages?limit=500', undefined, devices[7]!.token);
+  assert.ok(!own.body.messages.some((m: { id: number }) => m.id === sent.messageId));
+  assert.equal(conns[7]!.messages.filter((m) => m.id === sent.messageId).length, 0);
   await Promise.all(conns.map((c) => c.close()));
 });

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
-// A minimal test client of the Sotto server API: identities, HTTP calls, WebSocket sessions, fake MLS framing.
+// A minimal test client of the Sotto server API: identities, HTTP calls, WebSocket sessions, and raw MLS framing
+// (RFC 9420 §6) for bad-input tests that need garbage; real MLS members are in mls-member.ts.
 import { randomBytes } from 'node:crypto';
 import { encodeDeviceCertificate, publicKeyOf, signAuthChallenge, signDeviceCertificate } from '@sotto/identity';
 import WebSocket from 'ws';
@@ -86,7 +87,7 @@ export async function addDevice(base: string, account: Account): Promise<Device>
   return d;
 }
 
-// --- fake MLS framing (RFC 9420 §6.3 PrivateMessage header + opaque rest) ---
+// --- raw MLS framing for bad input (RFC 9420 §6.3 PrivateMessage header + opaque rest) ---
 function varint(n: number): number[] {
   if (n < 0x40) return [n];
   if (n < 0x4000) return [0x40 | (n >> 8), n & 0xff];
@@ -209,25 +210,4 @@ export class WsClient {
 
 export function groupId(): Uint8Array {
   return new Uint8Array(randomBytes(16));
-}
-
-/** Creates a group owned by `owner` at epoch 0 and adds `others` with one commit; returns the epoch afterwards. */
-export async function makeGroup(
-  base: string,
-  owner: Device,
-  others: Device[],
-  gid = groupId(),
-): Promise<{ gid: Uint8Array; epoch: bigint }> {
-  const c = await http(base, 'POST', '/v1/groups', { groupId: b64(gid), epoch: '0' }, owner.token);
-  if (c.status !== 201) throw new Error(`create group: ${c.status} ${JSON.stringify(c.body)}`);
-  if (others.length === 0) return { gid, epoch: 0n };
-  const r = await http(
-    base,
-    'POST',
-    '/v1/messages',
-    { message: b64(privateMessage(gid, 0n, CT.commit)), addDevices: others.map((d) => d.deviceId), welcome: b64(welcome()) },
-    owner.token,
-  );
-  if (r.status !== 200) throw new Error(`add commit: ${r.status} ${JSON.stringify(r.body)}`);
-  return { gid, epoch: 1n };
 }
