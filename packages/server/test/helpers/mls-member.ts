@@ -92,8 +92,8 @@ export class Member {
     return epoch(this.state);
   }
 
-  /** Creates a group (epoch 0, this device alone) and registers it with the server from its epoch-0 GroupInfo. */
-  static async create(url: string, device: Device): Promise<Member> {
+  /** A new group (epoch 0, this device alone), not yet known to the server. */
+  static local(device: Device): Member {
     const m = new Member(device);
     m.group = createGroup(mlsDeps, {
       cipherSuite: SUITE,
@@ -101,6 +101,12 @@ export class Member {
       signaturePrivateKey: device.sk,
       config: GROUP_CONFIG,
     });
+    return m;
+  }
+
+  /** Creates a group (epoch 0, this device alone) and registers it with the server from its epoch-0 GroupInfo. */
+  static async create(url: string, device: Device): Promise<Member> {
+    const m = Member.local(device);
     const r = await http(url, 'POST', '/v1/groups', { groupInfo: b64(m.groupInfo()) }, m.token);
     if (r.status !== 201) throw new Error(`create group: ${r.status} ${JSON.stringify(r.body)}`);
     return m;
