@@ -1,6 +1,7 @@
 // Benchmark of the Sotto server against a bare `ws` relay in the same run (not a test; `npm run bench -w packages/server`).
 // Measures: messages/s durably stored and acknowledged end to end (50 sending pairs over 100 devices; a 100-member
-// group), p50/p99 latency at half the pair rate, and server memory per idle connection with 10,000 connections.
+// group), p50/p99 latency at half the pair rate, commits/s through the verifying Delivery Service in 100- and
+// 1,000-member groups (commit-rate.ts), and server memory per idle connection with 10,000 connections.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,10 +9,13 @@ import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { addDevice, b64, CT, type Device, privateMessage, registerUser } from '../test/helpers/client.js';
 import { makeGroup } from '../test/helpers/mls-member.js';
+import { commitRows } from './commit-rate.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
+/** Group sizes of the commit rows ("" for none). */
+const COMMIT_SIZES = (process.env.BENCH_COMMIT_SIZES ?? '100,1000').split(',').filter(Boolean).map(Number);
 const WINDOW = 16;
 const BIN = resolve(import.meta.dirname, '../bin/sotto-server.js');
 
@@ -340,7 +344,21 @@ async function main(): Promise<void> {
     ]);
     for (const ws of [...conns.values(), ...rconns.values()]) ws.terminate();
 
-    // 4. Idle connections.
+    // 4. Commits through the verifying Delivery Service, 100 and 1,000 members.
+    if (COMMIT_SIZES.length > 0) {
+      const need = Math.max(...COMMIT_SIZES);
+      process.stderr.write(`commits: registering ${Math.max(0, need - devs.length)} more devices...\n`);
+      const many = [...devs];
+      for (let i = 0; many.length < need; i++) {
+        const first = await registerUser(base, `commit${i}`);
+        many.push(first);
+        many.push(...(await Promise.all(Array.from({ length: Math.min(99, need - many.length) }, () => addDevice(base, first.account)))));
+      }
+      const log = (s: string) => void process.stderr.write(s);
+      rows.push(...(await commitRows({ base, wsUrl, relayUrl, devices: many, sizes: COMMIT_SIZES, durationMs: DURATION_MS, log })));
+    }
+
+    // 5. Idle connections.
     if (IDLE_CONNECTIONS > 0) {
       process.stderr.write(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
       const idle: Device[] = [];

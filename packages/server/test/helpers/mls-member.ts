@@ -2,6 +2,7 @@
 // the epoch-0 GroupInfo upload with which the Delivery Service starts following a group (mls docs/public-group.md).
 import {
   addMembers,
+  type CommitOptions,
   type CommitOutput,
   type Credential,
   commit,
@@ -160,11 +161,12 @@ export class Member {
   }
 
   // Commits are built on the current state and take effect only once the server accepted them (`accepted`).
-  addCommit(joiners: Member[]): CommitOutput {
+  addCommit(joiners: Member[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
     return addMembers(
       mlsDeps,
       this.state,
       joiners.map((j) => j.keyPackage()),
+      opts,
     );
   }
   removeCommit(leaving: (Device | Member)[]): CommitOutput {
