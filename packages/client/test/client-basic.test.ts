@@ -163,14 +163,14 @@ test('every client refuses a commit that breaks the admin rule (a modified clien
   const mls = new MlsAdapter(identity, createNativeProvider(), nativeRandom, Date.now);
   const group = mls.deserialize((await store.get('group', g.id))!);
   await store.close();
-  const out = mls.setMeta(group, { ...metaOf(group), name: 'hijacked', admins: [...metaOf(group).admins, 'rogue@localhost'] });
+  const out = mls.setMeta(group, { ...metaOf(group), timerSeconds: 99, admins: [...metaOf(group).admins, 'rogue@localhost'] });
   const api = new ServerApi({ baseUrl: server.url });
   api.setSigner(challengeSigner(identity.deviceId, identity.domain, identity.signatureSecret.expose()));
   const warnings = [owner, member].map((c) => c.waitFor('warning', (w) => w.code === 'POLICY_VIOLATION' && w.conversationId === g.id));
   await api.submit(out.commit);
   await Promise.all(warnings);
   for (const c of [owner, member]) {
-    assert.equal(c.getConversation(g.id)?.name, 'policy');
+    assert.equal(c.getConversation(g.id)?.timerSeconds, 0);
     assert.match(c.getConversation(g.id)?.policyViolation ?? '', /only admins/);
   }
 });
@@ -204,7 +204,8 @@ test('commit storm: three admins commit at once, repeatedly; every client conver
   await Promise.all(
     [a, b, c].map(async (x, i) => {
       for (let k = 0; k < 4; k++) {
-        if (k % 2 === 0) await x.rename(g.id, `storm-${i}-${k}`);
+        if (k % 2 === 0)
+          await x.setDisappearingTimer(g.id, 3600 + 10 * i + k); // a GroupContextExtensions commit
         else await x.rotateKeys(g.id);
         await x.sendText(g.id, `from ${i} round ${k}`);
       }
@@ -215,7 +216,7 @@ test('commit storm: three admins commit at once, repeatedly; every client conver
   const state = await eventually(
     () => {
       const v = [a, b, c].map((x) => x.getConversation(g.id)!);
-      return new Set(v.map((x) => `${x.epoch}/${x.name}`)).size === 1 ? v : undefined;
+      return new Set(v.map((x) => `${x.epoch}/${x.timerSeconds}`)).size === 1 ? v : undefined;
     },
     15_000,
     'convergence',

@@ -29,13 +29,13 @@ after(async () => {
   cleanup(server.dataDir);
 });
 
-/** Leaves a pending commit (a rename) in the closed client's store, as #commitWith does before submitting. */
-async function leavePending(dir: string, convId: string, name: string, submit: boolean): Promise<void> {
+/** Leaves a pending commit (a timer change) in the closed client's store, as #commitWith does before submitting. */
+async function leavePending(dir: string, convId: string, timerSeconds: number, submit: boolean): Promise<void> {
   const store = await openSqliteStore({ path: join(dir, 'sotto.db'), key: { keyFile: join(dir, 'storage.key') } });
   const identity = identityFromRecord((await store.get(NS.client, 'identity'))!);
   const mls = new MlsAdapter(identity, createNativeProvider(), nativeRandom, Date.now);
   const group = mls.deserialize((await store.get(NS.group, convId))!);
-  const out = mls.setMeta(group, { ...metaOf(group), name });
+  const out = mls.setMeta(group, { ...metaOf(group), timerSeconds });
   await store.put(NS.pending, convId, encodePending({ epoch: group.context.epoch.toString(), state: mls.serialize(out.group) }));
   await store.close();
   if (submit) {
@@ -55,14 +55,14 @@ test('commit accepted by the server, device died before storing it: adopted on r
   const g = await a.createGroup({ name: 'before', members: ['crash-b@localhost'] });
   await eventually(() => b.getConversation(g.id), 10_000, 'join');
   await a.close();
-  await leavePending(dir, g.id, 'after-crash', true);
-  await eventually(() => b.getConversation(g.id)?.name === 'after-crash', 10_000, 'b applied the commit');
+  await leavePending(dir, g.id, 3600, true);
+  await eventually(() => b.getConversation(g.id)?.timerSeconds === 3600, 10_000, 'b applied the commit');
   const early = await b.sendText(g.id, 'sent in the new epoch');
   await b.flush();
   a = await openNodeClient({ dir, retryBaseMs: 100 });
   clients.push(a);
   await a.start();
-  assert.equal(a.getConversation(g.id)?.name, 'after-crash');
+  assert.equal(a.getConversation(g.id)?.timerSeconds, 3600);
   assert.equal((await a.getMessage(g.id, early))?.text, 'sent in the new epoch');
   assert.equal(a.getConversation(g.id)?.epoch, b.getConversation(g.id)?.epoch);
   const got = b.waitFor('message', (m) => m.text === 'still in sync');
@@ -80,11 +80,11 @@ test('commit never reached the server: dropped on restart, the group goes on', a
   const g = await c.createGroup({ name: 'kept', members: ['crash-d@localhost'] });
   await eventually(() => d.getConversation(g.id), 10_000, 'join');
   await c.close();
-  await leavePending(dir, g.id, 'lost', false);
+  await leavePending(dir, g.id, 60, false);
   c = await openNodeClient({ dir, retryBaseMs: 100 });
   clients.push(c);
   await c.start();
-  assert.equal(c.getConversation(g.id)?.name, 'kept');
-  await c.rename(g.id, 'renamed-after');
-  await eventually(() => d.getConversation(g.id)?.name === 'renamed-after', 10_000, 'd follows');
+  assert.equal(c.getConversation(g.id)?.timerSeconds, 0);
+  await c.setDisappearingTimer(g.id, 120);
+  await eventually(() => d.getConversation(g.id)?.timerSeconds === 120, 10_000, 'd follows');
 });

@@ -18,9 +18,8 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
   const ma = new MlsAdapter(alice, crypto, rng, Date.now);
   const mb = new MlsAdapter(bob, crypto, rng, Date.now);
   const meta = {
-    v: 1 as const,
+    v: 2 as const,
     kind: 'group' as const,
-    name: 'ops',
     owner: alice.accountName,
     admins: [alice.accountName],
     timerSeconds: 0,
@@ -39,14 +38,14 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
       .sort(),
     ['alice@localhost', 'bob@localhost'],
   );
-  const rename = ma.setMeta(ga, { ...meta, name: 'ops-2' });
+  const rename = ma.setMeta(ga, { ...meta, timerSeconds: 60 });
   const h = parseMlsHeader(rename.commit);
   assert.equal(h.contentType, 3);
   assert.equal(h.epoch, 1n);
   const r = processMessage(mb.deps, gb, rename.commit);
   assert.equal(r.kind, 'commit');
   gb = r.group;
-  assert.equal(metaOf(gb).name, 'ops-2');
+  assert.equal(metaOf(gb).timerSeconds, 60);
   const m = encryptMessage(mb.deps, gb, new Uint8Array([1, 2, 3]));
   const hm = parseMlsHeader(m.message);
   assert.equal(hm.contentType, 1);
@@ -55,8 +54,14 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
   const got = processMessage(ma.deps, restored, m.message);
   assert.equal(got.kind, 'application');
   assert.equal(
-    policyViolation({ committer: 'bob@localhost', addedAccounts: [], removedAccounts: [], before: meta, after: { ...meta, name: 'x' } }),
-    'only admins change the name, roles or settings',
+    policyViolation({
+      committer: 'bob@localhost',
+      addedAccounts: [],
+      removedAccounts: [],
+      before: meta,
+      after: { ...meta, timerSeconds: 5 },
+    }),
+    'only admins change roles or settings',
   );
   assert.equal(
     policyViolation({ committer: 'bob@localhost', addedAccounts: ['bob@localhost'], removedAccounts: [], before: meta, after: meta }),
@@ -64,23 +69,27 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
   );
 });
 
-test('group metadata extension 0xF501: frozen encoding (shared by every client; changing it breaks old groups)', async () => {
+test('group metadata extension 0xF501: frozen encoding (shared by every client; changing it breaks old groups); it carries no name', async () => {
   const { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION } = await import('../src/conversation/group-meta.js');
   const meta = {
-    v: 1 as const,
+    v: 2 as const,
     kind: 'group' as const,
-    name: 'ops',
     owner: 'alice@example.org',
     admins: ['bob@example.org', 'alice@example.org'],
     timerSeconds: 3600,
   };
   const frozen =
-    '7b2276223a312c226b696e64223a2267726f7570222c226e616d65223a226f7073222c226f776e6572223a22616c696365406578616d706c652e6f7267222c2261646d696e73223a5b22616c696365406578616d706c652e6f7267222c22626f62406578616d706c652e6f7267225d2c2274696d65725365636f6e6473223a333630307d';
+    '7b2276223a322c226b696e64223a2267726f7570222c226f776e6572223a22616c696365406578616d706c652e6f7267222c2261646d696e73223a5b22616c696365406578616d706c652e6f7267222c22626f62406578616d706c652e6f7267225d2c2274696d65725365636f6e6473223a333630307d';
   assert.equal(GROUP_META_EXTENSION, 0xf501);
   assert.equal(Buffer.from(encodeGroupMeta(meta)).toString('hex'), frozen);
   assert.deepEqual(decodeGroupMeta(new Uint8Array(Buffer.from(frozen, 'hex'))), {
     ...meta,
     admins: ['alice@example.org', 'bob@example.org'],
   });
+  // The server reads this extension (it verifies commits): a name here would leak, so it is refused.
+  assert.throws(
+    () => decodeGroupMeta(new TextEncoder().encode('{"v":2,"kind":"group","name":"x","owner":"a@b","admins":[],"timerSeconds":0}')),
+    /must not carry a name/,
+  );
   assert.throws(() => decodeGroupMeta(new TextEncoder().encode('{"v":2}')));
 });

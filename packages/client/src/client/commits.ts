@@ -18,12 +18,12 @@ import type { ConversationId, ConversationInfo } from './types.js';
 export class Committer {
   constructor(readonly c: ClientCore) {}
 
-  async create(meta: GroupMeta, accounts: string[]): Promise<ConversationInfo> {
+  async create(meta: GroupMeta, accounts: string[], name?: string): Promise<ConversationInfo> {
     const me = this.c.need();
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
     await this.c.a.createGroup(this.c.m.groupInfo(group));
-    const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now() };
+    const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now(), ...(name ? { name } : {}) };
     await this.c.store.transaction(async (tx) => {
       await tx.put(NS.group, id, this.c.m.serialize(group));
       await tx.put(NS.conv, id, json(rec));
@@ -78,7 +78,13 @@ export class Committer {
     return out;
   }
 
+  /** Sends the group's name as end-to-end-encrypted content (the server sees roles and settings, not the name). */
+  async sendProfile(id: string, name: string): Promise<void> {
+    await this.c.sender.sendBody(id, { type: 'group-rename', name }, { store: false });
+  }
+
   async addKeyPackages(id: string, kps: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>): Promise<void> {
+    let added = false;
     await this.commitWith(id, (group) => {
       const present = new Set(leavesOf(group).map((l) => l.deviceId));
       const fresh = kps.filter((k) => !present.has(k.deviceId));
@@ -88,8 +94,12 @@ export class Committer {
         fresh.map((k) => k.keyPackage),
       );
       if (!out.welcome) throw new Error('add commit without a Welcome');
+      added = true;
       return { out, submit: { welcome: out.welcome } };
     });
+    // New members learn the name right after their Welcome, from the first message of the new epoch.
+    const name = this.c.convs.get(id)?.name;
+    if (added && name) await this.sendProfile(id, name);
   }
 
   async changeMeta(id: ConversationId, change: (m: GroupMeta) => GroupMeta): Promise<ConversationInfo> {

@@ -179,7 +179,7 @@ export class ClientCore {
       id,
       kind: meta.kind,
       state: rec.state,
-      name: meta.name || (peer ?? ''),
+      name: rec.name || (peer ?? ''),
       owner: meta.owner,
       ...(peer ? { peer } : {}),
       members: [...byAccount].map(([account, deviceIds]) => ({ account, role: roleOf(meta, account), deviceIds })),

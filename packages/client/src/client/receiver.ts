@@ -3,7 +3,7 @@
 
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
 import { decodeContent } from '../content/content-codec.js';
-import { policyViolation } from '../conversation/group-meta.js';
+import { isAdmin, policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
@@ -358,8 +358,24 @@ export class Receiver {
         }
         return;
       }
+      case 'group-rename': {
+        // The name is content, so the server never sees it. An admin sets it; a device that has none yet (it just
+        // joined) also takes it from a device of its own account (a newly linked device learns it that way).
+        const group = await this.c.groupFor(id, work);
+        if (!group) return;
+        const meta = metaOf(group);
+        const fromAdmin = meta.kind === 'group' && isAdmin(meta, sender.account);
+        const firstFromOwn = meta.kind === 'group' && rec.name === undefined && sender.account === me.accountName;
+        if ((!fromAdmin && !firstFromOwn) || rec.name === b.name) return;
+        await this.c.putRec(tx, { ...rec, name: b.name }, work);
+        work.fx.push(() => {
+          const info = this.c.info(id);
+          if (info) this.c.events.emit('conversation', info);
+        });
+        return;
+      }
       default:
-        return; // group settings travel in the MLS group context; unknown types are ignored
+        return; // roles and timers travel in the MLS group context; unknown types are ignored
     }
   }
 

@@ -21,6 +21,8 @@ export interface ConvRecord {
   createdAt: number;
   /** Last own-leaf key update (ms). */
   lastUpdateAt: number;
+  /** The group's name, from the last `group-rename` content an admin sent (end-to-end encrypted, unlike GroupMeta). */
+  name?: string;
   policyViolation?: string;
 }
 

@@ -4,7 +4,7 @@
 
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import type { ContentBody } from '../content/content-types.js';
-import { policyViolation } from '../conversation/group-meta.js';
+import { isAdmin, policyViolation } from '../conversation/group-meta.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import {
@@ -198,10 +198,9 @@ export class SottoClient extends Emitter<ClientEvents> {
       (c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted',
     );
     if (existing) return existing;
-    return this.c.commits.create(
-      { v: 1, kind: 'direct', name: '', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 },
-      [account],
-    );
+    return this.c.commits.create({ v: 2, kind: 'direct', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 }, [
+      account,
+    ]);
   }
 
   /** Create a group owned by this account, with the given members. */
@@ -210,14 +209,14 @@ export class SottoClient extends Emitter<ClientEvents> {
     const members = [...new Set(o.members)].filter((a) => a !== me.accountName);
     return this.c.commits.create(
       {
-        v: 1,
+        v: 2,
         kind: 'group',
-        name: o.name,
         owner: me.accountName,
         admins: [me.accountName, ...(o.admins ?? [])],
         timerSeconds: o.timerSeconds ?? 0,
       },
       members,
+      o.name,
     );
   }
 
@@ -262,8 +261,20 @@ export class SottoClient extends Emitter<ClientEvents> {
     return this.c.info(id)!;
   }
 
-  rename(id: ConversationId, name: string): Promise<ConversationInfo> {
-    return this.c.commits.changeMeta(id, (m) => ({ ...m, name }));
+  /** Admins: rename a group. The name travels end-to-end encrypted (a `group-rename` message), not in the MLS group context. */
+  async rename(id: ConversationId, name: string): Promise<ConversationInfo> {
+    const me = this.c.need();
+    const { rec, meta } = this.c.conv(id);
+    if (meta.kind !== 'group') throw new ClientError('INVALID_ARGUMENT', 'only a group has a name');
+    if (!isAdmin(meta, me.accountName)) throw new ClientError('FORBIDDEN', 'only admins rename the group');
+    if ([...name].length > 256) throw new ClientError('INVALID_ARGUMENT', 'a group name has at most 256 characters');
+    await this.c.commits.sendProfile(id, name);
+    const work = this.c.newWork();
+    await this.c.store.transaction((tx) => this.c.putRec(tx, { ...rec, name }, work));
+    this.c.finish(work);
+    const info = this.c.info(id)!;
+    this.c.events.emit('conversation', info);
+    return info;
   }
 
   setRole(id: ConversationId, account: string, role: 'admin' | 'member'): Promise<ConversationInfo> {

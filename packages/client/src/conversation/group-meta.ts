@@ -1,5 +1,7 @@
-// Group metadata (name, owner, admins, disappearing timer) carried in a private GroupContext extension, so every
+// Group metadata (kind, owner, admins, disappearing timer) carried in a private GroupContext extension, so every
 // member agrees on it through MLS (RFC 9420 §12.1.7 GroupContextExtensions), and the admin policy every client enforces.
+// The server verifies handshakes, so it reads this extension: it holds roles and settings only. The group's name
+// travels in encrypted content (a `group-rename` message, see receiver.ts), never here.
 
 import { utf8, utf8DecodeStrict } from '../util/bytes.js';
 
@@ -10,9 +12,8 @@ export type ConversationKind = 'direct' | 'group';
 export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface GroupMeta {
-  v: 1;
+  v: 2;
   kind: ConversationKind;
-  name: string;
   /** Account that created the conversation. Always an admin. */
   owner: string;
   /** Accounts allowed to add, remove, rename and change settings (owner included). In a 1:1 both accounts. */
@@ -24,9 +25,8 @@ export interface GroupMeta {
 export function encodeGroupMeta(m: GroupMeta): Uint8Array {
   return utf8(
     JSON.stringify({
-      v: 1,
+      v: 2,
       kind: m.kind,
-      name: m.name,
       owner: m.owner,
       admins: [...new Set(m.admins)].sort(),
       timerSeconds: m.timerSeconds,
@@ -36,14 +36,13 @@ export function encodeGroupMeta(m: GroupMeta): Uint8Array {
 
 export function decodeGroupMeta(bytes: Uint8Array): GroupMeta {
   const j = JSON.parse(utf8DecodeStrict(bytes)) as Partial<GroupMeta>;
-  if (j.v !== 1 || (j.kind !== 'direct' && j.kind !== 'group')) throw new TypeError('unknown group metadata');
-  if (typeof j.name !== 'string' || typeof j.owner !== 'string' || !Array.isArray(j.admins))
-    throw new TypeError('malformed group metadata');
+  if (j.v !== 2 || (j.kind !== 'direct' && j.kind !== 'group')) throw new TypeError('unknown group metadata');
+  if ('name' in j) throw new TypeError('group metadata must not carry a name (the server can read it)');
+  if (typeof j.owner !== 'string' || !Array.isArray(j.admins)) throw new TypeError('malformed group metadata');
   if (typeof j.timerSeconds !== 'number' || !Number.isInteger(j.timerSeconds) || j.timerSeconds < 0) throw new TypeError('malformed timer');
   return {
-    v: 1,
+    v: 2,
     kind: j.kind,
-    name: j.name,
     owner: j.owner,
     admins: j.admins.filter((a): a is string => typeof a === 'string'),
     timerSeconds: j.timerSeconds,
@@ -80,7 +79,7 @@ export function policyViolation(s: CommitSummary): string | undefined {
   if (!admin && foreignAdds.length > 0) return 'only admins add members';
   if (!admin && foreignRemoves.length > 0) return 'only admins remove members';
   const metaChanged = JSON.stringify(encodeGroupMeta(s.before)) !== JSON.stringify(encodeGroupMeta(s.after));
-  if (metaChanged && !admin) return 'only admins change the name, roles or settings';
+  if (metaChanged && !admin) return 'only admins change roles or settings';
   if (s.after.kind !== s.before.kind) return 'the conversation kind cannot change';
   if (s.after.owner !== s.before.owner) return 'the owner cannot change';
   if (!s.after.admins.includes(s.after.owner)) return 'the owner must stay an admin';
