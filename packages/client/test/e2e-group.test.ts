@@ -32,7 +32,10 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   const [owner, ...m] = all as [Agent, ...Agent[]];
   const acct = (i: number) => `m${i}@localhost`;
   const at = (i: number) => m[i - 1]!;
-  const g = await owner.call<{ id: string }>('createGroup', { name: 'ten', members: [1, 2, 3, 4, 5].map(acct) });
+  // Group names are markers too: the server reads the MLS group context (it verifies commits), never the name.
+  const firstName = mark('group-name-ten');
+  const renamed = mark('group-name-renamed');
+  const g = await owner.call<{ id: string }>('createGroup', { name: firstName, members: [1, 2, 3, 4, 5].map(acct) });
   await owner.call('addMembers', { conv: g.id, accounts: [6, 7, 8, 9].map(acct) });
   for (const a of m) await until(() => a.call('conversation', { conv: g.id }), 20_000, `${a.name} joins`);
   for (const a of m) await a.call('accept', { conv: g.id });
@@ -43,7 +46,8 @@ test('10-member group: adds, removes, role changes; the removed member reads not
     15_000,
     'm1 admin',
   );
-  await at(1).call('rename', { conv: g.id, name: 'ten-renamed' });
+  for (const a of m) await until(async () => (await a.call<Info>('conversation', { conv: g.id })).name === firstName, 15_000, 'name');
+  await at(1).call('rename', { conv: g.id, name: renamed });
   await assert.rejects(at(2).call('rename', { conv: g.id, name: 'mine' }), /FORBIDDEN/);
   await assert.rejects(at(2).call('removeMembers', { conv: g.id, accounts: [acct(3)] }), /only admins/);
   await at(1).call('removeMembers', { conv: g.id, accounts: [acct(9)] });
@@ -100,11 +104,11 @@ test('10-member group: adds, removes, role changes; the removed member reads not
   );
   for (const v of views) {
     assert.equal(v.members.length, 9);
-    assert.equal(v.name, 'ten-renamed');
+    assert.equal(v.name, renamed);
     assert.ok(!v.members.some((x) => x.account === acct(9)));
   }
 });
 
-test('the server database and blob directory hold none of the plaintext markers', () => {
+test('the server database and blob directory hold none of the plaintext markers (group names included)', () => {
   assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });
