@@ -5,7 +5,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { encodeDeviceRevocation, publicKeyOf, signDeviceRevocation } from '@sotto/identity';
-import { type CommitOutput, encryptMessage, type Group, proposeAdd, proposeUpdateKey, updateKey } from '@sotto/mls';
+import {
+  type CommitOutput,
+  createGroupInfo,
+  encryptMessage,
+  type Group,
+  joinByExternalCommit,
+  proposeAdd,
+  proposeUpdateKey,
+  updateKey,
+} from '@sotto/mls';
 import {
   addDevice,
   b64,
@@ -22,7 +31,7 @@ import {
   welcome,
 } from './helpers/client.js';
 import { updatePathAs, updateProposalAs } from './helpers/forge.js';
-import { badSignature, commitBody, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
+import { badSignature, commitBody, credentialOf, GROUP_CONFIG, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -322,6 +331,59 @@ test('a new group starts only from its creator’s epoch-0 GroupInfo with the ca
   assertRefused(await post(Member.local(bob!).groupInfo(), alice!), 'INVALID_COMMIT', 'V-DS-01');
   // The old body is gone.
   assertRefused(await http(srv.url, 'POST', '/v1/groups', { groupId: b64(randomBytes(16)), epoch: '0' }, alice!.token), 'VALIDATION');
+});
+
+test('an external commit is accepted only from a device of an account already in the group, for itself; the joiner becomes a recipient', async () => {
+  const [alice, bob, eve] = await Promise.all([user('x-alice'), user('x-bob'), user('x-eve')]);
+  const alice2 = await addDevice(srv.url, alice!.account);
+  const { group } = await makeGroup(srv.url, alice!, [bob!]);
+  const [ma, mb] = [group.member(alice!), group.member(bob!)];
+  const before0 = await view(group, ma);
+  const groupInfo = createGroupInfo(mlsDeps, ma.state, { ratchetTree: true, externalPub: true });
+  const join = (d: Device, removeLeaf?: number) =>
+    joinByExternalCommit(mlsDeps, groupInfo, {
+      credential: credentialOf(d),
+      signaturePrivateKey: d.sk,
+      config: GROUP_CONFIG,
+      ...(removeLeaf === undefined ? {} : { removeLeaf }),
+    });
+  // eve's account is not in the group; alice2's commit must come from alice2.
+  assertRefused(await submit({ message: b64(join(eve!).commit) }, eve!), 'NOT_MEMBER');
+  const byAlice2 = join(alice2);
+  assertRefused(await submit({ message: b64(byAlice2.commit) }, bob!), 'NOT_MEMBER');
+  assert.deepEqual(await view(group, ma), before0);
+  const ok = await submit({ message: b64(byAlice2.commit) }, alice2);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.epoch, '2');
+  ma.receive(byAlice2.commit);
+  mb.receive(byAlice2.commit);
+  assert.deepEqual((await view(group, ma)).members, [alice!.deviceId, alice2.deviceId, bob!.deviceId].sort());
+  // alice2 is now a member whose messages bob reads.
+  const hi = await submit({ message: b64(encryptMessage(mlsDeps, byAlice2.group, new TextEncoder().encode('rejoined')).message) }, alice2);
+  assert.equal(hi.status, 200, JSON.stringify(hi.body));
+  const q = await http(srv.url, 'GET', '/v1/messages?limit=500', undefined, bob!.token);
+  const m = (q.body.messages as { id: number; data: string }[]).find((x) => x.id === hi.body.messageId);
+  assert.ok(m);
+  assert.equal(mb.read(unb64(m.data)), 'rejoined');
+});
+
+test('a device that lost its state rejoins by external commit, removing its own old leaf', async () => {
+  const [alice, bob] = await Promise.all([user('y-alice'), user('y-bob')]);
+  const { group } = await makeGroup(srv.url, alice!, [bob!]);
+  const [ma, mb] = [group.member(alice!), group.member(bob!)];
+  const groupInfo = createGroupInfo(mlsDeps, ma.state, { ratchetTree: true, externalPub: true });
+  const resync = joinByExternalCommit(mlsDeps, groupInfo, {
+    credential: credentialOf(bob!),
+    signaturePrivateKey: bob!.sk,
+    config: GROUP_CONFIG,
+    removeLeaf: mb.leafOf(mb),
+  });
+  const r = await submit({ message: b64(resync.commit) }, bob!);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  ma.receive(resync.commit);
+  mb.group = resync.group;
+  assert.deepEqual((await view(group, ma)).members, [alice!.deviceId, bob!.deviceId].sort());
+  await honest(group, mb, mb.updateCommit());
 });
 
 test('a Welcome that does not decode as one is refused with its commit', async () => {
