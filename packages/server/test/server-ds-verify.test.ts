@@ -333,6 +333,24 @@ test('a new group starts only from its creator’s epoch-0 GroupInfo with the ca
   assertRefused(await http(srv.url, 'POST', '/v1/groups', { groupId: b64(randomBytes(16)), epoch: '0' }, alice!.token), 'VALIDATION');
 });
 
+test('application data in a PublicMessage, or with a Welcome, is refused with 400; the group is unchanged', async () => {
+  const [alice, bob] = await Promise.all([user('a-alice'), user('a-bob')]);
+  const { group, gid } = await makeGroup(srv.url, alice!, [bob!]);
+  const ma = group.member(alice!);
+  const before0 = await view(group, ma);
+  const plain = await submit({ message: b64(publicMessage(gid, group.epoch, CT.application, ma.leafOf(ma))) }, ma);
+  assert.equal(plain.status, 400, JSON.stringify(plain.body));
+  assertRefused(plain, 'MALFORMED_MLS');
+  const withWelcome = await submit({ message: b64(ma.encrypt('hi')), welcome: b64(welcome()) }, ma);
+  assert.equal(withWelcome.status, 400);
+  assertRefused(withWelcome, 'VALIDATION');
+  assert.deepEqual(await view(group, ma), before0);
+  assert.deepEqual(
+    (await http(srv.url, 'GET', '/v1/messages', undefined, bob!.token)).body.messages.filter((m: { kind: string }) => m.kind !== 'welcome'),
+    [],
+  );
+});
+
 test('an external commit is accepted only from a device of an account already in the group, for itself; the joiner becomes a recipient', async () => {
   const [alice, bob, eve] = await Promise.all([user('x-alice'), user('x-bob'), user('x-eve')]);
   const alice2 = await addDevice(srv.url, alice!.account);
