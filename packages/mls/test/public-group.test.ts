@@ -13,6 +13,7 @@ import { toHex } from '../src/util/bytes.js';
 import {
   type Commit,
   decodeMlsMessage,
+  decodeRatchetTree,
   encodeGroupContext,
   encodeLeafNodeTbs,
   encodeMlsMessage,
@@ -418,6 +419,35 @@ describe('PublicGroup must-reject', () => {
     const solo = mls.createGroup(deps, { cipherSuite: 1, credential: cred('solo'), config });
     const prop = mls.proposeAdd(deps, solo, (keyPackages('y').get('y') as mls.NewKeyPackage).bytes);
     bad(mls.createGroupInfo(deps, solo, {}), prop.message);
+  });
+
+  it("V-DS-03: a GroupInfo kept for external joins must be of the DS's current epoch, with the commit's confirmation tag and external_pub", () => {
+    const ws = fourMembers();
+    const current = mls.createGroupInfo(deps, ws.get('alice'), { ratchetTree: false, externalPub: true });
+    mls.checkGroupInfo(deps, ws.ds, current);
+    // A device that lost its state rejoins with it and the DS's own tree; the DS verifies that commit.
+    const ratchetTree = decodeRatchetTree(mls.exportPublicRatchetTree(ws.ds));
+    const rejoin = mls.joinByExternalCommit(deps, current, { credential: cred('dave'), ratchetTree, removeLeaf: 3 });
+    const r = mls.processPublicMessage(deps, ws.ds, rejoin.commit);
+    assert.ok(r.kind === 'commit', "r.kind === 'commit'");
+    assert.deepEqual(names(r.removed), ['dave']);
+    const bad = (gi: Uint8Array, code = 'V-DS-03') =>
+      assert.throws(
+        () => mls.checkGroupInfo(deps, ws.ds, gi),
+        (e: unknown) => e instanceof mls.ValidationError && e.code === code,
+      );
+    bad(mls.createGroupInfo(deps, ws.get('alice'), { ratchetTree: false, externalPub: false }));
+    // Of the previous epoch, once a commit moved the DS on.
+    ws.commit('bob', mls.updateKey(deps, ws.get('bob')));
+    bad(current);
+    // Not a GroupInfo at all.
+    bad(mls.createKeyPackage(deps, { cipherSuite: 1, credential: cred('x') }).bytes);
+    // The current one with a forged signature.
+    const fresh = decodeMlsMessage(mls.createGroupInfo(deps, ws.get('carol'), { ratchetTree: false, externalPub: true }));
+    assert.ok(fresh.wireFormat === 4, 'fresh.wireFormat === 4');
+    const sig = fresh.groupInfo.signature.slice();
+    sig[0] = (sig[0] as number) ^ 1;
+    bad(encodeMlsMessage({ ...fresh, groupInfo: { ...fresh.groupInfo, signature: sig } }), 'V-WELC-03');
   });
 });
 

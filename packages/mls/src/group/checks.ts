@@ -92,6 +92,11 @@ export const DS_CHECKS = Object.freeze([
     'a group registered from its first commit starts at epoch 0: empty confirmed transcript hash, the signer as sole member, then a commit',
   ),
   c('V-DS-02', '§6, §6.3', 'a Delivery Service verifies only PublicMessage handshake messages (a PrivateMessage needs epoch secrets)'),
+  c(
+    'V-DS-03',
+    '§12.4.3.1, §8.2',
+    "a GroupInfo kept for external joins describes the DS's current epoch: same GroupContext, the confirmation tag of the commit that made it, external_pub",
+  ),
 ]);
 
 /**
