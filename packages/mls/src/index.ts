@@ -355,10 +355,16 @@ export function createGroupInfo(deps: GroupDeps, group: Group, opts: GroupInfoOp
 }
 
 /** Joins by external commit from a published GroupInfo; send `commit` to the group (RFC 9420 §12.4.3.2). */
-export function joinByExternalCommit(deps: GroupDeps, groupInfo: Bytes, opts: ExternalJoinOptions): { group: Group; commit: Bytes } {
+export function joinByExternalCommit(
+  deps: GroupDeps,
+  groupInfo: Bytes,
+  opts: Omit<ExternalJoinOptions, 'ratchetTree'> & { ratchetTree?: Bytes | RatchetTreeNodes },
+): { group: Group; commit: Bytes } {
   const m = decodeMlsMessage(groupInfo);
   if (m.wireFormat !== WireFormat.mls_group_info) throw new UsageError('not a GroupInfo message');
-  const r = externalJoin(deps, m.groupInfo, opts);
+  const { ratchetTree, ...rest } = opts;
+  const tree = ratchetTree instanceof Uint8Array ? decodeRatchetTree(ratchetTree) : ratchetTree;
+  const r = externalJoin(deps, m.groupInfo, { ...rest, ...(tree ? { ratchetTree: tree } : {}) });
   return { group: r.group, commit: encodeMlsMessage(r.commit) };
 }
 

@@ -1,27 +1,9 @@
 // ApiError: a refusal or failure from the Sotto server, with the server's stable `code` (or NETWORK / PROTOCOL).
 
+import type { ErrorCode } from '@sotto/protocol';
+
 export type ApiErrorCode =
-  | 'VALIDATION'
-  | 'MALFORMED_MLS'
-  | 'BAD_CERTIFICATE'
-  | 'HASH_MISMATCH'
-  | 'UNAUTHORIZED'
-  | 'REGISTRATION_CLOSED'
-  | 'INVITE_INVALID'
-  | 'FORBIDDEN'
-  | 'ACCOUNT_SUSPENDED'
-  | 'NOT_MEMBER'
-  | 'NOT_FOUND'
-  | 'UNKNOWN_GROUP'
-  | 'NO_KEY_PACKAGE'
-  | 'CONFLICT'
-  | 'STALE_EPOCH'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'RATE_LIMITED'
-  | 'LIMIT_EXCEEDED'
-  | 'SHUTTING_DOWN'
-  | 'INTERNAL'
+  | ErrorCode
   /** The server could not be reached (or the connection broke). Retryable. */
   | 'NETWORK'
   /** The server answered something this client does not understand. */

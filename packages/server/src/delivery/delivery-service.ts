@@ -18,6 +18,8 @@ export interface SubmitInput {
   message: Uint8Array;
   /** With a commit that adds devices: their Welcome (delivered to exactly the devices the commit added). */
   welcome?: Uint8Array | undefined;
+  /** With a commit: the committer's GroupInfo of the new epoch (external_pub, no tree), kept for resyncing devices. */
+  groupInfo?: Uint8Array | undefined;
   /** Disappearing messages: seconds until the server deletes the message even if unacknowledged. */
   ttlSeconds?: number | undefined;
 }
@@ -66,7 +68,7 @@ export class DeliveryService {
     let r: SubmitResult;
     if (header.contentType === CONTENT_APPLICATION) {
       if (header.wireFormat !== WIRE_PRIVATE) throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
-      if (input.welcome) throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
+      if (input.welcome || input.groupInfo) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
       r = await this.#apply(op);
     } else {
       if (header.wireFormat !== WIRE_PUBLIC) {
@@ -75,7 +77,8 @@ export class DeliveryService {
         });
       }
       r = await this.verifier.exclusive(header.groupId, async () => {
-        const v = await this.verifier.verify(sender, header.groupId, input.message);
+        if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WIRE_GROUP_INFO, 'groupInfo');
+        const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo);
         if (v.added.length > 0 && !input.welcome) throw new SottoError('VALIDATION', 'a commit that adds devices needs their welcome');
         if (v.added.length === 0 && input.welcome)
           throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
@@ -86,6 +89,7 @@ export class DeliveryService {
             nextEpoch: v.nextEpoch,
             nextState: v.nextState,
             nextMembers: v.nextMembers,
+            ...(v.kind === 'commit' ? { groupInfo: v.groupInfo ?? null } : {}),
             ...(input.welcome ? { welcome: { payload: input.welcome, recipients: v.added } } : {}),
           },
         });
@@ -107,6 +111,10 @@ export class DeliveryService {
     if (!r.ok) throw r.error;
     if (!('messageId' in r)) throw new SottoError('INTERNAL', 'unexpected batch result');
     return r;
+  }
+
+  groupInfo(sender: Session, groupId: Uint8Array) {
+    return this.verifier.groupInfoFor(sender, groupId);
   }
 
   async ack(deviceId: string, ids: number[]): Promise<number> {

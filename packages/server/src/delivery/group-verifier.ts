@@ -6,10 +6,12 @@ import { randomFillSync } from 'node:crypto';
 import { decodeDeviceCertificate } from '@sotto/identity';
 import {
   type Credential,
+  checkGroupInfo,
   createPublicGroup,
   DecodeError,
   deserializePublicGroup,
   EpochMismatchError,
+  exportPublicRatchetTree,
   MlsError,
   type PublicGroup,
   type PublicGroupDeps,
@@ -127,7 +129,12 @@ export class GroupVerifier {
   }
 
   /** Verifies a PublicMessage proposal or commit sent by `sender` and returns what to store if it wins its epoch. */
-  async verify(sender: { deviceId: string; account: string }, groupId: Uint8Array, message: Uint8Array): Promise<Verified> {
+  async verify(
+    sender: { deviceId: string; account: string },
+    groupId: Uint8Array,
+    message: Uint8Array,
+    groupInfo?: Uint8Array,
+  ): Promise<Verified> {
     const { group: before, version } = await this.#load(groupId);
     let r: ReturnType<typeof processPublicMessage>;
     try {
@@ -154,6 +161,7 @@ export class GroupVerifier {
       throw new SottoError('NOT_MEMBER', 'the server accepts handshakes from members only');
     }
 
+    if (r.kind === 'proposal' && groupInfo) throw new SottoError('VALIDATION', 'a groupInfo goes only with a commit');
     if (r.kind === 'proposal') {
       if (r.proposal.proposalType === 2 /* update */) {
         // An Update proposal carries the sender's next leaf: it may not become another device.
@@ -187,6 +195,14 @@ export class GroupVerifier {
       seen.add(m.leafIndex);
       await this.#checkLeaf(m);
     }
+    // The committer's GroupInfo of the new epoch, kept for devices that must rejoin by external commit.
+    if (groupInfo) {
+      try {
+        checkGroupInfo(this.deps, r.group, groupInfo);
+      } catch (e) {
+        fromMls(e);
+      }
+    }
     const joinerIndex = r.sender.senderType === SenderType.new_member_commit ? r.committer.leafIndex : -1;
     const added = r.added.filter((m) => m.leafIndex !== joinerIndex).map((m) => deviceOf(m.credential)!.deviceId);
     return {
@@ -196,7 +212,28 @@ export class GroupVerifier {
       nextState: serializePublicGroup(r.group),
       nextMembers: this.#deviceList(r.group),
       added,
+      groupInfo: groupInfo ?? null,
     };
+  }
+
+  /**
+   * What a device needs to rejoin by external commit (RFC 9420 §12.4.3.2): the current epoch's GroupInfo its last
+   * committer uploaded, and the server's tree. Only for a device of an account that is in the group.
+   */
+  async groupInfoFor(
+    sender: { account: string },
+    groupId: Uint8Array,
+  ): Promise<{ epoch: bigint; groupInfo: Uint8Array; ratchetTree: Uint8Array }> {
+    const row = await this.storage.getGroupInfo(groupId);
+    const { group } = row?.state ? await this.#load(groupId) : { group: undefined };
+    const accounts = new Set(group ? publicGroupMembers(group).map((m) => deviceOf(m.credential)?.account) : []);
+    if (!row || !group || !accounts.has(sender.account)) {
+      throw new SottoError('UNKNOWN_GROUP', 'no such group, or no device of the calling account is in it');
+    }
+    if (!row.groupInfo || group.context.epoch !== row.epoch) {
+      throw new SottoError('NOT_FOUND', 'no GroupInfo of the current epoch was uploaded with the last commit');
+    }
+    return { epoch: row.epoch, groupInfo: row.groupInfo, ratchetTree: exportPublicRatchetTree(group) };
   }
 
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */

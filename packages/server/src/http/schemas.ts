@@ -21,6 +21,10 @@ export function submitProperties(maxMessageBytes: number) {
       maxMessageBytes,
       'With a commit that adds devices: MLSMessage Welcome, delivered to exactly the devices the commit adds, only if the commit wins',
     ),
+    groupInfo: b64(
+      maxMessageBytes,
+      "With a commit: the committer's GroupInfo of the new epoch (with external_pub), kept so that a member's device can rejoin by external commit",
+    ),
     ttlSeconds: {
       type: 'integer',
       minimum: 1,

@@ -84,6 +84,8 @@ export interface VerifiedHandshake {
   /** The delivery list after this message: the devices of the new tree's leaves. */
   nextMembers: string[];
   welcome?: { payload: Uint8Array; recipients: string[] };
+  /** With a commit: the committer's GroupInfo of the new epoch (checked), or null when it sent none (cleared). */
+  groupInfo?: Uint8Array | null;
 }
 
 /** A group as stored: epoch, public MLS state (absent for groups made before verified delivery) and its version. */
@@ -151,6 +153,8 @@ export interface Storage {
   getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined>;
   /** The group's public MLS state with the epoch and version it belongs to; `state` is null for a legacy group. */
   getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined>;
+  /** The GroupInfo of the group's current epoch that its last committer uploaded, for external joins (resync). */
+  getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined>;
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
   applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
   fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;

@@ -6,7 +6,7 @@ const rid = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 
 export type ClientFrame =
   | { type: 'auth'; token: string }
-  | { type: 'send'; rid: number; message: string; welcome?: string; ttlSeconds?: number }
+  | { type: 'send'; rid: number; message: string; welcome?: string; groupInfo?: string; ttlSeconds?: number }
   | { type: 'ack'; ids: number[]; rid?: number }
   | { type: 'ping'; rid?: number };
 

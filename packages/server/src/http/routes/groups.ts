@@ -59,4 +59,37 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       return { groupId: Buffer.from(gid).toString('base64'), epoch: g.epoch.toString(), members: g.members };
     },
   );
+
+  app.get<{ Params: { groupId: string } }>(
+    '/groups/:groupId/group-info',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'What a device needs to rejoin a group by external commit (resync, RFC 9420 §12.4.3.2)',
+        description:
+          "The GroupInfo of the current epoch that the last committer uploaded, and the server's ratchet tree. Only for a device of an account that is in the group; the external commit that follows is verified like any commit.",
+        tags: ['groups'],
+        params: {
+          type: 'object',
+          required: ['groupId'],
+          properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { epoch: { type: 'string' }, groupInfo: { type: 'string' }, ratchetTree: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const gid = new Uint8Array(Buffer.from(req.params.groupId, 'base64url'));
+      const g = await ctx.delivery.groupInfo(sessionOf(req), gid);
+      return {
+        epoch: g.epoch.toString(),
+        groupInfo: Buffer.from(g.groupInfo).toString('base64'),
+        ratchetTree: Buffer.from(g.ratchetTree).toString('base64'),
+      };
+    },
+  );
 }

@@ -18,6 +18,7 @@ export const queuedMessageSchema = {
 export interface SubmitBody {
   message: string;
   welcome?: string;
+  groupInfo?: string;
   ttlSeconds?: number;
 }
 
@@ -26,6 +27,7 @@ export function decodeSubmit(ctx: AppContext, b: SubmitBody) {
   return {
     message: fromB64(b.message, 'message', max),
     welcome: b.welcome === undefined ? undefined : fromB64(b.welcome, 'welcome', max),
+    groupInfo: b.groupInfo === undefined ? undefined : fromB64(b.groupInfo, 'groupInfo', max),
     ttlSeconds: b.ttlSeconds,
   };
 }

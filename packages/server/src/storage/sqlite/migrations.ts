@@ -49,6 +49,7 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE groups ADD COLUMN state BLOB;
   ALTER TABLE groups ADD COLUMN state_version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN group_info BLOB;
   `,
 ];
 

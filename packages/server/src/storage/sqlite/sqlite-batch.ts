@@ -25,6 +25,7 @@ export class BatchApplier {
       ),
       insMsg: p('INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?)'),
       insDelivery: p('INSERT INTO deliveries (device_id, message_id) VALUES (?, ?)'),
+      setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       delMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
       delDelivery: p('DELETE FROM deliveries WHERE device_id = ? AND message_id = ?'),
@@ -93,6 +94,7 @@ export class BatchApplier {
     if (this.s.cas.run(h.nextEpoch, h.nextState, op.now, op.groupId, current, h.version).changes !== 1) {
       throw new Error('group compare-and-set failed inside a transaction');
     }
+    if (h.groupInfo !== undefined) this.s.setGroupInfo.run(h.groupInfo, op.groupId);
     // The old list minus the sender receives the message: removed devices learn of their removal, then get nothing.
     const deliveries: Delivery[] = [
       this.enqueue(

@@ -123,6 +123,7 @@ export class SqliteStorage implements Storage {
       insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at, state, state_version) VALUES (?, ?, ?, ?, ?, 0)'),
       getGroup: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
       getGroupState: p('SELECT epoch, state_version, state FROM groups WHERE group_id = ?'),
+      getGroupInfo: p('SELECT epoch, group_info, state FROM groups WHERE group_id = ?'),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
@@ -294,6 +295,12 @@ export class SqliteStorage implements Storage {
     const g = this.s.getGroupState.get(groupId) as Row | undefined;
     if (!g) return undefined;
     return { epoch: BigInt(g.epoch as number), version: g.state_version as number, state: g.state === null ? null : u8(g.state) };
+  }
+  async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined> {
+    const g = this.s.getGroupInfo.get(groupId) as Row | undefined;
+    if (!g) return undefined;
+    const b = (v: unknown) => (v === null ? null : u8(v));
+    return { epoch: BigInt(g.epoch as number), groupInfo: b(g.group_info), state: b(g.state) };
   }
   async applyBatch(ops: BatchOp[]): Promise<BatchResult[]> {
     return this.batch.apply(ops);
