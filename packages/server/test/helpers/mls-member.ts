@@ -155,11 +155,6 @@ export class Member {
     return m.leafIndex;
   }
 
-  /** Devices of our view of the tree, in leaf order. */
-  leafKeys(): Uint8Array[] {
-    return members(this.state).map((m) => m.signatureKey);
-  }
-
   // Commits are built on the current state and take effect only once the server accepted them (`accepted`).
   addCommit(joiners: Member[], opts: Omit<CommitOptions, 'proposals'> = {}): CommitOutput {
     return addMembers(
