@@ -71,7 +71,7 @@ after(async () => {
 const truncations = (bytes: Uint8Array) => Array.from({ length: bytes.length }, (_, i) => bytes.subarray(0, i));
 
 /** Real MLS messages that must be refused at the current epoch (built by a, a member, without changing its state). */
-function badHandshakes(): { message: Uint8Array; welcome?: Uint8Array; by?: Device }[] {
+function badHandshakes(): { message: Uint8Array; welcome?: Uint8Array; groupInfo?: Uint8Array; by?: Device }[] {
   const addC = ma.addCommit([new Member(c)]);
   const update = ma.updateCommit();
   const elsewhere = createGroup(mlsDeps, {
@@ -89,6 +89,9 @@ function badHandshakes(): { message: Uint8Array; welcome?: Uint8Array; by?: Devi
     { message: new Member(c).keyPackage() },
     { message: addC.welcome! },
     { message: updateKey(mlsDeps, elsewhere).commit }, // UNKNOWN_GROUP
+    { message: update.commit, groupInfo: ma.groupInfo() }, // the old epoch's GroupInfo: INVALID_COMMIT V-DS-03
+    { message: update.commit, groupInfo: randomBytes(80) },
+    { message: ma.encrypt('x'), groupInfo: createGroupInfo(mlsDeps, update.group, { externalPub: true }) }, // VALIDATION
   ];
 }
 
@@ -158,7 +161,11 @@ function badBodies(): BadRequest[] {
   for (const t of truncations(ma.updateCommit().commit))
     out.push({ path: '/v1/messages', method: 'POST', body: j({ message: b64(t) }), auth: true });
   for (const h of badHandshakes()) {
-    const body = j({ message: b64(h.message), ...(h.welcome ? { welcome: b64(h.welcome) } : {}) });
+    const body = j({
+      message: b64(h.message),
+      ...(h.welcome ? { welcome: b64(h.welcome) } : {}),
+      ...(h.groupInfo ? { groupInfo: b64(h.groupInfo) } : {}),
+    });
     out.push({ path: '/v1/messages', method: 'POST', body, auth: true, token: h.by?.token });
   }
   for (const m of [
@@ -353,7 +360,13 @@ test(
       if (h.by) continue; // this connection is a's
       realRids.push(777_001 + i);
       frames.push(
-        JSON.stringify({ type: 'send', rid: 777_001 + i, message: b64(h.message), ...(h.welcome ? { welcome: b64(h.welcome) } : {}) }),
+        JSON.stringify({
+          type: 'send',
+          rid: 777_001 + i,
+          message: b64(h.message),
+          ...(h.welcome ? { welcome: b64(h.welcome) } : {}),
+          ...(h.groupInfo ? { groupInfo: b64(h.groupInfo) } : {}),
+        }),
       );
     }
     frames.push(JSON.stringify({ type: 'send', rid: 2, message: b64(privateMessage(gid, 0n, CT.commit)) }));
