@@ -11,7 +11,9 @@ import {
   encryptMessage,
   type Group,
   joinByExternalCommit,
+  commit,
   proposeAdd,
+  proposeRemove,
   proposeUpdateKey,
   updateKey,
 } from '@sotto/mls';
@@ -183,6 +185,23 @@ test('an Update proposal or UpdatePath that swaps a leaf to another device’s c
   mb.receive(prop.message);
   await honest(group, mb, mb.commitPending());
   assert.deepEqual(await view(group, ma), { ...before0, epoch: '2' });
+});
+
+test('a commit that references a proposal the server never received is refused (V-PROP-11); once the proposal is sent, the same commit is accepted', async () => {
+  const [alice, bob, carol] = await Promise.all([user('v-alice'), user('v-bob'), user('v-carol')]);
+  const { group } = await makeGroup(srv.url, alice!, [bob!, carol!]);
+  const mb = group.member(bob!);
+  const before0 = await view(group, mb);
+  // bob proposes removing carol but keeps the proposal to himself, then commits it by reference.
+  const prop = proposeRemove(mlsDeps, mb.state, mb.leafOf(carol!));
+  const hidden = commit(mlsDeps, prop.group, {});
+  assertRefused(await submit(commitBody(hidden), mb), 'INVALID_COMMIT', 'V-PROP-11');
+  assert.deepEqual(await view(group, mb), before0);
+  assert.equal((await submit({ message: b64(prop.message) }, mb)).status, 200);
+  for (const m of group.members) if (m !== mb) m.receive(prop.message);
+  mb.group = prop.group;
+  await honest(group, mb, hidden);
+  assert.deepEqual((await view(group, mb)).members, [alice!.deviceId, bob!.deviceId].sort());
 });
 
 test('a PrivateMessage commit is refused with INVALID_COMMIT rule V-DS-02', async () => {
