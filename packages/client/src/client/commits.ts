@@ -124,6 +124,7 @@ export class Committer {
       await this.c.receiver.catchUp();
       await this.resolvePendingCommits();
     }
+    let behind: bigint | undefined;
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
@@ -134,10 +135,15 @@ export class Committer {
         const oldEpoch = epochOf(group);
         await this.c.store.put(NS.pending, id, encodePending({ epoch: oldEpoch.toString(), state: this.c.m.serialize(built.out.group) }));
         try {
-          await this.c.a.submit(built.out.commit, built.submit);
+          await this.c.a.submit(built.out.commit, { ...built.submit, groupInfo: this.c.m.commitGroupInfo(built.out.group) });
         } catch (e) {
           if (e instanceof ApiError && (e.code === 'STALE_EPOCH' || !e.retryable)) {
             await this.c.store.delete(NS.pending, id);
+            // The server is behind us (restored from a backup): catching up cannot help, rejoining does.
+            if (e.code === 'STALE_EPOCH' && e.currentEpoch !== undefined && e.currentEpoch < oldEpoch) {
+              behind = e.currentEpoch;
+              return 'behind' as const;
+            }
             if (e.code === 'STALE_EPOCH') return 'stale' as const;
           }
           throw e;
@@ -152,10 +158,69 @@ export class Committer {
         if (info) this.c.events.emit('conversation', info);
         return 'done' as const;
       });
-      if (r !== 'stale') return;
+      if (r === 'noop' || r === 'done') return;
       if (attempt + 1 >= COMMIT_ATTEMPTS) throw new ClientError('CONFLICT', 'the group kept moving; commit not accepted');
-      await this.c.receiver.catchUp();
+      if (r === 'behind' && behind !== undefined) await this.recover(id, behind);
+      else await this.c.receiver.catchUp();
     }
+  }
+
+  /**
+   * The server's group is at `serverEpoch`, behind this device (the server was restored from a backup, so the epochs
+   * after it never reached its line). If this device still keeps that epoch's state (PAST_EPOCHS), it goes back to it
+   * and nothing is lost: what it sends next is encrypted there. Otherwise it rejoins by external commit (resync,
+   * RFC 9420 §12.4.3.2) from the GroupInfo the last committer left on the server, removing its old leaf.
+   */
+  async recover(id: string, serverEpoch: bigint): Promise<void> {
+    const rewound = await this.c.lock.run(async () => {
+      const { rec, group } = this.c.conv(id);
+      if (rec.state === 'removed' || epochOf(group) <= serverEpoch) return true;
+      const past = await this.c.store.get(NS.groupPast, `${id}/${serverEpoch}`);
+      if (!past) return false;
+      const back = this.c.m.deserialize(past);
+      const work = this.c.newWork();
+      await this.c.store.transaction(async (tx) => {
+        await tx.put(NS.group, id, past);
+        await tx.delete(NS.pending, id);
+        work.groups.set(id, back);
+      });
+      this.c.finish(work);
+      return true;
+    });
+    if (rewound) {
+      this.c.warn('REWOUND', `the server went back to epoch ${serverEpoch} (restored from a backup); this device followed`, id);
+    } else {
+      await this.resync(id);
+    }
+    const conv = this.c.info(id);
+    if (conv) this.c.events.emit('conversation', conv);
+  }
+
+  /** Rejoin by external commit (resync, RFC 9420 §12.4.3.2); members accept it from a device of an account in the group. */
+  async resync(id: string): Promise<void> {
+    const info = await this.c.a.getGroupInfo(fromB64Url(id));
+    await this.c.lock.run(async () => {
+      const { rec } = this.c.conv(id);
+      if (rec.state === 'removed') return;
+      const { group, commit } = this.c.m.rejoin(info.groupInfo, info.ratchetTree);
+      await this.c.a.submit(commit, { groupInfo: this.c.m.commitGroupInfo(group) });
+      const work = this.c.newWork();
+      await this.c.store.transaction(async (tx) => {
+        await tx.put(NS.group, id, this.c.m.serialize(group));
+        await tx.delete(NS.pending, id);
+        work.groups.set(id, group);
+      });
+      this.c.finish(work);
+    });
+    this.c.warn('RESYNCED', `rejoined at the server's epoch ${info.epoch + 1n}; messages sent meanwhile may be lost`, id);
+  }
+
+  /** After a handshake from an epoch behind ours that could not be followed: if the server is behind us, recover. */
+  async recoverIfBehind(id: string): Promise<void> {
+    const group = this.c.groups.get(id);
+    if (!group) return;
+    const server = await this.c.a.getGroup(fromB64Url(id)).catch(() => undefined);
+    if (server && server.epoch < epochOf(group)) await this.recover(id, server.epoch);
   }
 
   /** Keep the old state for late application messages, store the new one. */

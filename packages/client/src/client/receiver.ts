@@ -166,7 +166,23 @@ export class Receiver {
     }
     const cur = epochOf(group);
     if (h.epoch < cur) {
-      if (h.contentType !== 1) return; // a handshake message of a past epoch lost the race: nothing to do
+      if (h.contentType !== 1) {
+        // The server routes only the commit that won each epoch, so a commit of an epoch behind ours means our later
+        // epochs never reached its line (it was restored from a backup). Follow it from that epoch if we kept it...
+        const kept = h.contentType === 3 ? await tx.get(NS.groupPast, `${id}/${h.epoch}`) : undefined;
+        if (kept) {
+          const past = this.c.m.deserialize(kept);
+          const r = processMessage(this.c.m.deps, past, m.data);
+          if (r.kind === 'commit') {
+            await tx.delete(NS.pending, id);
+            await this.onCommit(tx, id, rec, past, r, work);
+            return;
+          }
+        }
+        // ...or see whether the server is behind us, and rejoin there.
+        work.afterCommit.push(() => this.c.commits.recoverIfBehind(id));
+        return;
+      }
       const key = `${id}/${h.epoch}`;
       const pastBytes = await tx.get(NS.groupPast, key);
       if (!pastBytes) throw new ClientError('CONFLICT', 'message from an epoch no longer kept');
@@ -202,10 +218,15 @@ export class Receiver {
   ): Promise<void> {
     const before = metaOf(old);
     const oldLeaves = leavesOf(old);
-    const committer =
-      r.sender.senderType === 1 ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex) : undefined;
-    if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
     const added = r.added.map((x) => leafOf(x));
+    // A member commits as its leaf; an external commit (resync) must add a device of an account already in the group.
+    const committer =
+      r.sender.senderType === 1
+        ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex)
+        : r.sender.senderType === 4
+          ? added.find((l) => oldLeaves.some((o) => o.account === l.account))
+          : undefined;
+    if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
     const removed = r.removed.map((x) => leafOf(x));
     if (r.removedSelf) {
       await this.c.putRec(tx, { ...rec, state: 'removed' }, work);

@@ -170,11 +170,17 @@ export class Sender {
       return;
     }
     const sent: OutboxRecord[] = [];
-    let failure: { rec: OutboxRecord; code: string; permanent: boolean } | undefined;
+    let failure: { rec: OutboxRecord; code: string; permanent: boolean; behind: bigint | undefined } | undefined;
+    const localEpoch = epochOf(this.c.groups.get(id)!);
     const classify = (rec: OutboxRecord, e: unknown) => {
       const code = e instanceof ApiError ? e.code : 'NETWORK';
       const permanent = e instanceof ApiError && !e.retryable && e.code !== 'STALE_EPOCH' && e.code !== 'UNAUTHORIZED';
-      return { rec, code, permanent };
+      // STALE_EPOCH naming an epoch before ours: the server lost epochs (restored from a backup); we must rejoin.
+      const behind =
+        e instanceof ApiError && e.code === 'STALE_EPOCH' && e.currentEpoch !== undefined && e.currentEpoch < localEpoch
+          ? e.currentEpoch
+          : undefined;
+      return { rec, code, permanent, behind };
     };
     const socket = this.c.socket;
     if (socket?.online && prepared.length > 1) {
@@ -216,6 +222,7 @@ export class Sender {
       }
     });
     for (const u of updated) this.c.events.emit('message-updated', publicMessage(u));
+    if (failure?.behind !== undefined) await this.c.commits.recover(id, failure.behind).catch((e: unknown) => this.c.warnErr('RECOVER', e));
     if (failure) await this.failSend(failure.rec, failure.code, failure.permanent);
   }
 

@@ -11,11 +11,14 @@ import {
   createGroup,
   createGroupInfo,
   createKeyPackage,
+  createPublicGroup,
   deserializeGroup,
   type Group,
   type GroupDeps,
+  joinByExternalCommit,
   members,
   parseKeyPackage,
+  publicGroupMembers,
   removeMembers,
   serializeGroup,
   setGroupExtensions,
@@ -132,6 +135,28 @@ export class MlsAdapter {
       signaturePrivateKey: this.#identity.signatureSecret.expose(),
       capabilities: this.#capabilities(),
       extensions: [{ extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }],
+      config: GROUP_CONFIG,
+    });
+  }
+
+  /** The GroupInfo a commit carries: the new epoch, with external_pub, so a member's device can rejoin (resync). */
+  commitGroupInfo(group: Group): Uint8Array {
+    return createGroupInfo(this.deps, group, { ratchetTree: false, externalPub: true });
+  }
+
+  /**
+   * Resync (RFC 9420 §12.4.3.2): rejoin a group by external commit from the server's GroupInfo and tree, removing
+   * our old leaf (found by our credential) in the same commit.
+   */
+  rejoin(groupInfo: Uint8Array, ratchetTree: Uint8Array): { group: Group; commit: Uint8Array } {
+    const pub = createPublicGroup(this.deps, groupInfo, { ratchetTree });
+    const mine = publicGroupMembers(pub).find((m) => constantTimeEqual(m.identity, this.#identity.certificate));
+    return joinByExternalCommit(this.deps, groupInfo, {
+      credential: this.credential,
+      signaturePrivateKey: this.#identity.signatureSecret.expose(),
+      capabilities: this.#capabilities(),
+      ratchetTree,
+      ...(mine ? { removeLeaf: mine.leafIndex } : {}),
       config: GROUP_CONFIG,
     });
   }

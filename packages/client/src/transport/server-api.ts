@@ -16,6 +16,8 @@ export interface QueuedMessage {
 export interface SubmitOptions {
   /** With a commit that adds devices: their Welcome (the server sends it to exactly the devices the commit adds). */
   welcome?: Uint8Array;
+  /** With a commit: our GroupInfo of the new epoch, which the server hands to a member's device that must resync. */
+  groupInfo?: Uint8Array;
   ttlSeconds?: number;
 }
 
@@ -212,10 +214,20 @@ export class ServerApi {
     return { epoch: BigInt(r.epoch), members: r.members };
   }
 
+  /** The current GroupInfo and the server's ratchet tree, to rejoin by external commit (resync). */
+  async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array; ratchetTree: Uint8Array }> {
+    const r = await this.#authed<{ epoch: string; groupInfo: string; ratchetTree: string }>(
+      'GET',
+      `/v1/groups/${toB64Url(groupId)}/group-info`,
+    );
+    return { epoch: BigInt(r.epoch), groupInfo: fromB64(r.groupInfo), ratchetTree: fromB64(r.ratchetTree) };
+  }
+
   async submit(message: Uint8Array, options: SubmitOptions = {}): Promise<{ messageId: number; epoch: bigint }> {
     const r = await this.#authed<{ messageId: number; epoch: string }>('POST', '/v1/messages', {
       message: toB64(message),
       ...(options.welcome ? { welcome: toB64(options.welcome) } : {}),
+      ...(options.groupInfo ? { groupInfo: toB64(options.groupInfo) } : {}),
       ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
     });
     return { messageId: r.messageId, epoch: BigInt(r.epoch) };

@@ -89,6 +89,7 @@ export class ServerSocket {
       rid,
       message: toB64(message),
       ...(o.welcome ? { welcome: toB64(o.welcome) } : {}),
+      ...(o.groupInfo ? { groupInfo: toB64(o.groupInfo) } : {}),
       ...(o.ttlSeconds ? { ttlSeconds: o.ttlSeconds } : {}),
     };
     return new Promise((resolve, reject) => {

@@ -67,6 +67,9 @@ export interface SqliteOptions {
   backgroundCheckpoints?: boolean;
 }
 
+/** How far message ids jump in a backup copy (more messages than any server sends between a backup and a restore). */
+export const RESTORE_ID_GAP = 1_000_000_000_000;
+
 export class SqliteStorage implements Storage {
   readonly db: Database.Database;
   private readonly batch: BatchApplier;
@@ -352,6 +355,14 @@ export class SqliteStorage implements Storage {
   async backup(destination: string): Promise<void> {
     mkdirSync(dirname(destination), { recursive: true });
     await this.db.backup(destination);
+    // Message ids in the copy resume far beyond any id the live server can hand out after this moment: once the
+    // copy is restored, devices must not take a new message for one they already processed (they skip known ids).
+    const copy = new Database(destination);
+    try {
+      copy.prepare("UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'messages'").run(RESTORE_ID_GAP);
+    } finally {
+      copy.close();
+    }
   }
   async close(): Promise<void> {
     await this.checkpointer?.stop();
