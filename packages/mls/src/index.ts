@@ -84,7 +84,7 @@ export { CryptoError, DecodeError, EpochMismatchError, MlsError, UnsupportedErro
 export { deserializeGroup, serializeGroup } from './group/serialize.js';
 // The Delivery Service's view of a group: public state only, verified without epoch secrets (docs/public-group.md).
 export { createPublicGroup, createPublicGroupFromFirstCommit, type PublicGroupInfoOptions } from './public-group/create.js';
-export { checkGroupInfo, exportPublicRatchetTree } from './public-group/group-info.js';
+export { checkGroupInfo, checkWelcome, exportPublicRatchetTree } from './public-group/group-info.js';
 export { processPublicMessage, type PublicProcessResult } from './public-group/process.js';
 export { deserializePublicGroup, serializePublicGroup } from './public-group/serialize.js';
 export { type PublicGroup, type PublicGroupDeps, type PublicMember, publicGroupMembers } from './public-group/state.js';

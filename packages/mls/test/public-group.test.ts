@@ -421,6 +421,30 @@ describe('PublicGroup must-reject', () => {
     bad(mls.createGroupInfo(deps, solo, {}), prop.message);
   });
 
+  it("V-DS-04: a commit's Welcome must be of the group's suite and name exactly the KeyPackages it adds", () => {
+    const ws = fourMembers();
+    const kps = keyPackages('erin', 'frank');
+    const out = mls.addMembers(
+      deps,
+      ws.get('alice'),
+      [...kps.values()].map((k) => k.bytes),
+    );
+    const r = mls.processPublicMessage(deps, ws.ds, out.commit);
+    assert.ok(r.kind === 'commit' && out.welcome, 'an add commit with its Welcome');
+    assert.equal(r.addedKeyPackageRefs.length, 2);
+    mls.checkWelcome(r.group, out.welcome, r.addedKeyPackageRefs);
+    const bad = (welcome: Uint8Array, refs: readonly Uint8Array[] = r.addedKeyPackageRefs) =>
+      assert.throws(
+        () => mls.checkWelcome(r.group, welcome, refs),
+        (e: unknown) => e instanceof mls.ValidationError && e.code === 'V-DS-04',
+      );
+    bad(Uint8Array.from([0, 1, 0, 3, 9, 9, 9])); // a Welcome header on garbage
+    bad(out.commit); // not a Welcome
+    bad(out.welcome, r.addedKeyPackageRefs.slice(0, 1)); // names a KeyPackage the commit did not add
+    const other = mls.addMembers(deps, ws.get('alice'), [(keyPackages('gina').get('gina') as mls.NewKeyPackage).bytes]);
+    bad(other.welcome!); // the Welcome of another commit
+  });
+
   it("V-DS-03: a GroupInfo kept for external joins must be of the DS's current epoch, with the commit's confirmation tag and external_pub", () => {
     const ws = fourMembers();
     const current = mls.createGroupInfo(deps, ws.get('alice'), { ratchetTree: false, externalPub: true });

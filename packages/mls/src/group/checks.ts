@@ -97,6 +97,7 @@ export const DS_CHECKS = Object.freeze([
     '§12.4.3.1, §8.2',
     "a GroupInfo kept for external joins describes the DS's current epoch: same GroupContext, the confirmation tag of the commit that made it, external_pub",
   ),
+  c('V-DS-04', '§12.4.3.1', "a commit's Welcome is of the group's suite and names exactly the KeyPackages the commit added, each once"),
 ]);
 
 /**

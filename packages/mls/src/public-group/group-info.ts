@@ -5,7 +5,7 @@
 import { ValidationError } from '../errors.js';
 import { findExtension, verifyGroupInfo } from '../group/group-info.js';
 import { interimTranscriptHash } from '../schedule/transcript-hash.js';
-import { bytesEqual } from '../util/bytes.js';
+import { bytesEqual, toHex } from '../util/bytes.js';
 import { type Bytes, decodeMlsMessage, encodeGroupContext, encodeRatchetTree, ExtensionType, WireFormat } from '../wire/index.js';
 import { type PublicGroup, type PublicGroupDeps, publicSuiteOf } from './state.js';
 
@@ -33,4 +33,26 @@ export function checkGroupInfo(deps: Pick<PublicGroupDeps, 'crypto'>, group: Pub
 /** The group's ratchet tree (RFC 9420 §12.4.3.3), to hand out with a GroupInfo that does not carry it. */
 export function exportPublicRatchetTree(group: PublicGroup): Bytes {
   return encodeRatchetTree(group.tree.toNodes());
+}
+
+/**
+ * The Welcome that goes with a commit (RFC 9420 §12.4.3.1) as a Delivery Service can check it (V-DS-04): a Welcome
+ * message of the group's cipher suite whose EncryptedGroupSecrets name exactly the KeyPackages the commit added
+ * (`addedKeyPackageRefs` of its result), each once. Whether each new member can decrypt it needs their private keys.
+ */
+export function checkWelcome(group: PublicGroup, welcome: Bytes, addedKeyPackageRefs: readonly Bytes[]): void {
+  let m: ReturnType<typeof decodeMlsMessage>;
+  try {
+    m = decodeMlsMessage(welcome);
+  } catch {
+    throw new ValidationError('V-DS-04', 'the Welcome does not decode');
+  }
+  if (m.wireFormat !== WireFormat.mls_welcome) throw new ValidationError('V-DS-04', 'not a Welcome message');
+  if (m.welcome.cipherSuite !== group.context.cipherSuite)
+    throw new ValidationError('V-DS-04', "the Welcome is not of the group's cipher suite");
+  const named = m.welcome.secrets.map((s) => toHex(s.newMember));
+  const added = addedKeyPackageRefs.map(toHex);
+  if (new Set(named).size !== named.length || named.length !== added.length || !added.every((r) => named.includes(r))) {
+    throw new ValidationError('V-DS-04', 'the Welcome does not name exactly the KeyPackages the commit adds');
+  }
 }

@@ -2,6 +2,7 @@
 // PublicGroup without any epoch secret, caching proposals by reference, and applying commits to the next epoch.
 // Decode -> verify (signature) -> validate (the member-side checks of group/verify-commit.ts) -> new value.
 import { makeProposalRef } from '../crypto/labels.js';
+import { keyPackageRef } from '../key-package/ref.js';
 import { ValidationError } from '../errors.js';
 import { publicEpoch, type SignatureVerifiedContent, verifyPublicMessageSignature } from '../framing/index.js';
 import { keyLookup } from '../group/framing-glue.js';
@@ -40,6 +41,8 @@ export type PublicProcessResult =
       readonly newEpoch: bigint;
       /** Leaves added by Add proposals, and an external joiner's own leaf. */
       readonly added: Member[];
+      /** KeyPackageRefs (§5.2) of the KeyPackages the Adds carried: the Welcome must name exactly these (V-DS-04). */
+      readonly addedKeyPackageRefs: Bytes[];
       /** Leaves removed, with the credential they had. */
       readonly removed: Member[];
       /** Leaves replaced by Update proposals (the committer's own new leaf is `committer`). */
@@ -105,6 +108,7 @@ function processCommit(deps: PublicGroupDeps, group: PublicGroup, ac: SignatureV
     committer: memberOf(merged.committer, leaf),
     newEpoch: context.epoch,
     added: addedMembers(checked, merged),
+    addedKeyPackageRefs: checked.applied.added.map((a) => keyPackageRef(cs, a.keyPackage)),
     removed: checked.applied.removed,
     updated: checked.applied.updated,
     ...(checked.applied.reinit ? { reinit: checked.applied.reinit } : {}),

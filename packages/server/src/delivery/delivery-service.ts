@@ -78,10 +78,7 @@ export class DeliveryService {
       }
       r = await this.verifier.exclusive(header.groupId, async () => {
         if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WIRE_GROUP_INFO, 'groupInfo');
-        const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo);
-        if (v.added.length > 0 && !input.welcome) throw new SottoError('VALIDATION', 'a commit that adds devices needs their welcome');
-        if (v.added.length === 0 && input.welcome)
-          throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
+        const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo, input.welcome);
         const res = await this.#apply({
           ...op,
           handshake: {

@@ -7,6 +7,7 @@ import { decodeDeviceCertificate } from '@sotto/identity';
 import {
   type Credential,
   checkGroupInfo,
+  checkWelcome,
   createPublicGroup,
   DecodeError,
   deserializePublicGroup,
@@ -31,6 +32,8 @@ export interface Verified extends VerifiedHandshake {
   kind: 'proposal' | 'commit';
   /** Devices added by this commit (they get the Welcome); an external joiner is not among them. */
   added: string[];
+  /** The state after this message (what `nextState` serializes). */
+  group: PublicGroup;
 }
 
 const CREDENTIAL_BASIC = 1;
@@ -134,6 +137,7 @@ export class GroupVerifier {
     groupId: Uint8Array,
     message: Uint8Array,
     groupInfo?: Uint8Array,
+    welcome?: Uint8Array,
   ): Promise<Verified> {
     const { group: before, version } = await this.#load(groupId);
     let r: ReturnType<typeof processPublicMessage>;
@@ -161,7 +165,7 @@ export class GroupVerifier {
       throw new SottoError('NOT_MEMBER', 'the server accepts handshakes from members only');
     }
 
-    if (r.kind === 'proposal' && groupInfo) throw new SottoError('VALIDATION', 'a groupInfo goes only with a commit');
+    if (r.kind === 'proposal' && (groupInfo || welcome)) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
     if (r.kind === 'proposal') {
       if (r.proposal.proposalType === 2 /* update */) {
         // An Update proposal carries the sender's next leaf: it may not become another device.
@@ -177,6 +181,7 @@ export class GroupVerifier {
         nextState: serializePublicGroup(r.group),
         nextMembers: members,
         added: [],
+        group: r.group,
       };
     }
 
@@ -205,6 +210,16 @@ export class GroupVerifier {
     }
     const joinerIndex = r.sender.senderType === SenderType.new_member_commit ? r.committer.leafIndex : -1;
     const added = r.added.filter((m) => m.leafIndex !== joinerIndex).map((m) => deviceOf(m.credential)!.deviceId);
+    if (added.length > 0 && !welcome) throw new SottoError('VALIDATION', 'a commit that adds devices needs their welcome');
+    if (added.length === 0 && welcome) throw new SottoError('VALIDATION', 'a welcome goes only with a commit that adds devices');
+    // The Welcome must be for exactly the KeyPackages added, or those devices could never join.
+    if (welcome) {
+      try {
+        checkWelcome(r.group, welcome, r.addedKeyPackageRefs);
+      } catch (e) {
+        fromMls(e);
+      }
+    }
     return {
       kind: 'commit',
       version,
@@ -213,6 +228,7 @@ export class GroupVerifier {
       nextMembers: this.#deviceList(r.group),
       added,
       groupInfo: groupInfo ?? null,
+      group: r.group,
     };
   }
 
@@ -238,7 +254,7 @@ export class GroupVerifier {
 
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
   accepted(groupId: Uint8Array, v: Verified, version: number): void {
-    this.#remember(Buffer.from(groupId).toString('base64'), version, deserializePublicGroup(this.deps, v.nextState));
+    this.#remember(Buffer.from(groupId).toString('base64'), version, v.group);
   }
 
   #deviceList(group: PublicGroup): string[] {
