@@ -38,3 +38,16 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+export {
+  type CommitSummary,
+  type ConversationKind,
+  decodeGroupMeta,
+  encodeGroupMeta,
+  GROUP_META_EXTENSION,
+  type GroupMeta,
+  isAdmin,
+  type MemberRole,
+  policyViolation,
+  roleOf,
+} from './group-meta.js';

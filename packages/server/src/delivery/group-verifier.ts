@@ -6,6 +6,7 @@ import { randomFillSync } from 'node:crypto';
 import { decodeDeviceCertificate } from '@sotto/identity';
 import {
   type Credential,
+  type Member,
   checkGroupInfo,
   checkWelcome,
   createPublicGroup,
@@ -23,6 +24,7 @@ import {
   serializePublicGroup,
 } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
+import { decodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, policyViolation } from '@sotto/protocol';
 import { SottoError } from '../errors.js';
 import type { Storage, VerifiedHandshake } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -193,6 +195,11 @@ export class GroupVerifier {
         throw refuse('LEAF_IDENTITY', 'an Update or UpdatePath may not change the device of a leaf');
       }
     }
+    // The group's roles live in its public state (GroupMeta): the server refuses what every member would refuse, so
+    // that a member breaking the admin rule cannot freeze the group for everyone else.
+    const committerAccount =
+      r.sender.senderType === SenderType.member ? deviceOf(leavesBefore.get(r.sender.leafIndex)!.credential)!.account : sender.account;
+    this.#checkPolicy(before, r.group, committerAccount, r.added, r.removed);
     // Every new or changed leaf is a registered, live device whose account signed this very certificate.
     const seen = new Set<number>();
     for (const m of [...r.added, ...changed]) {
@@ -255,6 +262,25 @@ export class GroupVerifier {
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
   accepted(groupId: Uint8Array, v: Verified, version: number): void {
     this.#remember(Buffer.from(groupId).toString('base64'), version, v.group);
+  }
+
+  #checkPolicy(before: PublicGroup, after: PublicGroup, committer: string, added: readonly Member[], removed: readonly Member[]): void {
+    const metaOf = (g: PublicGroup) => {
+      const e = g.context.extensions.find((x) => x.extensionType === GROUP_META_EXTENSION);
+      return e && decodeGroupMeta(e.extensionData);
+    };
+    const was = metaOf(before);
+    if (!was) return; // a group without Sotto roles: nothing more to enforce
+    let now: GroupMeta | undefined;
+    try {
+      now = metaOf(after);
+    } catch {
+      throw refuse('GROUP_POLICY', 'the group metadata does not decode');
+    }
+    if (!now) throw refuse('GROUP_POLICY', 'the group metadata cannot be removed');
+    const accounts = (ms: readonly Member[]) => [...new Set(ms.map((m) => deviceOf(m.credential)?.account ?? ''))];
+    const v = policyViolation({ committer, addedAccounts: accounts(added), removedAccounts: accounts(removed), before: was, after: now });
+    if (v) throw refuse('GROUP_POLICY', v);
   }
 
   #deviceList(group: PublicGroup): string[] {

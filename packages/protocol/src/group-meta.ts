@@ -1,0 +1,88 @@
+// Group metadata (kind, owner, admins, disappearing timer) carried in a private GroupContext extension, so every
+// member agrees on it through MLS (RFC 9420 §12.1.7 GroupContextExtensions), and the admin policy every client enforces.
+// The server verifies handshakes, so it reads this extension: it holds roles and settings only. The group's name
+// travels in encrypted content (a `group-rename` message), never here. Clients and the server run the same policy.
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const utf8DecodeStrict = (b: Uint8Array) => new TextDecoder('utf-8', { fatal: true }).decode(b);
+
+/** Private-use extension type (RFC 9420 §17.3: 0xF000-0xFFFF) holding GroupMeta as JSON. */
+export const GROUP_META_EXTENSION = 0xf501;
+
+export type ConversationKind = 'direct' | 'group';
+export type MemberRole = 'owner' | 'admin' | 'member';
+
+export interface GroupMeta {
+  v: 2;
+  kind: ConversationKind;
+  /** Account that created the conversation. Always an admin. */
+  owner: string;
+  /** Accounts allowed to add, remove, rename and change settings (owner included). In a 1:1 both accounts. */
+  admins: string[];
+  /** Disappearing-message timer in seconds; 0 = off. */
+  timerSeconds: number;
+}
+
+export function encodeGroupMeta(m: GroupMeta): Uint8Array {
+  return utf8(
+    JSON.stringify({
+      v: 2,
+      kind: m.kind,
+      owner: m.owner,
+      admins: [...new Set(m.admins)].sort(),
+      timerSeconds: m.timerSeconds,
+    }),
+  );
+}
+
+export function decodeGroupMeta(bytes: Uint8Array): GroupMeta {
+  const j = JSON.parse(utf8DecodeStrict(bytes)) as Partial<GroupMeta>;
+  if (j.v !== 2 || (j.kind !== 'direct' && j.kind !== 'group')) throw new TypeError('unknown group metadata');
+  if ('name' in j) throw new TypeError('group metadata must not carry a name (the server can read it)');
+  if (typeof j.owner !== 'string' || !Array.isArray(j.admins)) throw new TypeError('malformed group metadata');
+  if (typeof j.timerSeconds !== 'number' || !Number.isInteger(j.timerSeconds) || j.timerSeconds < 0) throw new TypeError('malformed timer');
+  return {
+    v: 2,
+    kind: j.kind,
+    owner: j.owner,
+    admins: j.admins.filter((a): a is string => typeof a === 'string'),
+    timerSeconds: j.timerSeconds,
+  };
+}
+
+export function roleOf(meta: GroupMeta, account: string): MemberRole {
+  if (meta.owner === account) return 'owner';
+  return meta.admins.includes(account) ? 'admin' : 'member';
+}
+
+export function isAdmin(meta: GroupMeta, account: string): boolean {
+  return roleOf(meta, account) !== 'member';
+}
+
+/** What a commit changes, in accounts. */
+export interface CommitSummary {
+  committer: string;
+  addedAccounts: string[];
+  removedAccounts: string[];
+  before: GroupMeta;
+  after: GroupMeta;
+}
+
+/**
+ * The admin rule: only admins add or remove other accounts, rename or change settings. Anyone may add or remove
+ * devices of their own account (linking and unlinking). A 1:1 never gains a third account. Returns a reason or undefined.
+ */
+export function policyViolation(s: CommitSummary): string | undefined {
+  const admin = isAdmin(s.before, s.committer);
+  const foreignAdds = s.addedAccounts.filter((a) => a !== s.committer);
+  const foreignRemoves = s.removedAccounts.filter((a) => a !== s.committer);
+  if (s.before.kind === 'direct' && foreignAdds.some((a) => !s.before.admins.includes(a))) return 'a 1:1 conversation cannot gain a member';
+  if (!admin && foreignAdds.length > 0) return 'only admins add members';
+  if (!admin && foreignRemoves.length > 0) return 'only admins remove members';
+  const metaChanged = JSON.stringify(encodeGroupMeta(s.before)) !== JSON.stringify(encodeGroupMeta(s.after));
+  if (metaChanged && !admin) return 'only admins change roles or settings';
+  if (s.after.kind !== s.before.kind) return 'the conversation kind cannot change';
+  if (s.after.owner !== s.before.owner) return 'the owner cannot change';
+  if (!s.after.admins.includes(s.after.owner)) return 'the owner must stay an admin';
+  return undefined;
+}
