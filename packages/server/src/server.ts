@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ADMIN_EVENT_KEEP_MS, watchAdminEvents } from './admin/admin-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BlobStore } from './blobs/blob-store.js';
 import type { Config } from './config/config.js';
@@ -93,6 +94,7 @@ export async function startServer(
   const sweep = async () => {
     try {
       const r = await storage.sweep(clock.now());
+      await storage.pruneAdminEvents(clock.now() - ADMIN_EVENT_KEEP_MS);
       for (const h of r.blobs) await ctx.blobs.delete(h);
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
@@ -106,6 +108,8 @@ export async function startServer(
   const sweeper = setInterval(() => void sweep(), config.retention.sweepSeconds * 1000);
   sweeper.unref();
   await sweep();
+  // Suspensions and deletions made by `sotto-server admin` (another process) close the account's sockets at once.
+  const adminEvents = watchAdminEvents(storage, fanout, (e) => app.log.error({ err: e.message }, 'reading admin events failed'));
 
   await app.listen({ host: config.server.host, port: config.server.port });
   const port = (app.server.address() as AddressInfo).port;
@@ -137,6 +141,7 @@ export async function startServer(
       shuttingDown = true;
       app.log.info({ event: 'shutdown' }, 'shutting down');
       clearInterval(sweeper);
+      adminEvents.stop();
       const grace = new Promise<void>((r) => setTimeout(r, config.server.shutdownGraceSeconds * 1000).unref());
       const closeHttp = app.close();
       await Promise.race([batcher.drain(), grace]);

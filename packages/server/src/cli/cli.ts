@@ -2,10 +2,12 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { AdminService } from '../admin/admin-service.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig } from '../config/config.js';
 import { SottoError } from '../errors.js';
 import { databasePath, openStorage, startServer, VERSION } from '../server.js';
+import { systemClock } from '../util/clock.js';
 
 interface CommonOpts {
   config?: string;
@@ -135,6 +137,7 @@ export function buildCli(): Command {
           maxUses: i.maxUses,
           expiresAt: i.expiresAt,
           expired: i.expiresAt <= Date.now(),
+          revoked: i.revokedAt !== null,
           note: i.note,
         }));
         print(
@@ -143,10 +146,18 @@ export function buildCli(): Command {
           list
             .map(
               (i) =>
-                `${i.id}  ${i.uses}/${i.maxUses} used  ${i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`,
+                `${i.id}  ${i.uses}/${i.maxUses} used  ${i.revoked ? 'revoked' : i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`,
             )
             .join('\n') || '(no invites)',
         );
+      }),
+    );
+  common(invites.command('revoke <id>').description('revoke an invite (its id from `invites list`): it admits no one after this'))
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        await new AdminService(s, systemClock).revokeInvite(id);
+        print(o, { id, revoked: true }, `invite ${id} revoked`);
       }),
     );
 
@@ -167,7 +178,7 @@ export function buildCli(): Command {
       .option('--json', 'machine-readable output')
       .action(async (account: string, o: CommonOpts) =>
         withStorage(o, async (s) => {
-          if (!(await s.setAccountStatus(account, status))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+          await new AdminService(s, systemClock).setAccountStatus(account, status);
           print(o, { account, status }, `${account} is now ${status}`);
         }),
       );
@@ -178,7 +189,7 @@ export function buildCli(): Command {
     .action(async (account: string, o: CommonOpts & { yes?: boolean }) =>
       withStorage(o, async (s) => {
         if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
-        if (!(await s.deleteAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+        await new AdminService(s, systemClock).deleteAccount(account);
         print(o, { account, deleted: true }, `${account} deleted`);
       }),
     );

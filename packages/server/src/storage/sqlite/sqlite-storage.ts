@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { SottoError } from '../../errors.js';
 import type {
   AccountRecord,
+  AdminEvent,
   BatchOp,
   BatchResult,
   ClaimedKeyPackage,
@@ -36,6 +37,7 @@ function toInvite(r: Row): InviteRecord {
     maxUses: r.max_uses as number,
     uses: r.uses as number,
     note: r.note as string,
+    revokedAt: (r.revoked_at as number | null) ?? null,
   };
 }
 function toAccount(r: Row): AccountRecord {
@@ -89,7 +91,11 @@ export class SqliteStorage implements Storage {
       insInvite: p('INSERT INTO invites (id, secret_hash, created_at, expires_at, max_uses, uses, note) VALUES (?, ?, ?, ?, ?, 0, ?)'),
       listInvites: p('SELECT * FROM invites ORDER BY created_at'),
       getInvite: p('SELECT * FROM invites WHERE id = ?'),
-      useInvite: p('UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses AND expires_at > ?'),
+      useInvite: p('UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses AND expires_at > ? AND revoked_at IS NULL'),
+      revokeInvite: p('UPDATE invites SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
+      insAdminEvent: p('INSERT INTO admin_events (kind, account, devices, at) VALUES (?, ?, ?, ?)'),
+      adminEvents: p('SELECT * FROM admin_events WHERE id > ? ORDER BY id LIMIT 1000'),
+      pruneAdminEvents: p('DELETE FROM admin_events WHERE at < ?'),
       insAccount: p('INSERT INTO accounts (name, account_key, status, created_at) VALUES (?, ?, ?, ?)'),
       getAccount: p('SELECT * FROM accounts WHERE name = ?'),
       listAccounts: p(
@@ -142,7 +148,7 @@ export class SqliteStorage implements Storage {
     this.batch = new BatchApplier(this.db, opts.maxGroupMembers ?? 1000);
   }
 
-  async createInvite(i: InviteRecord): Promise<void> {
+  async createInvite(i: Omit<InviteRecord, 'revokedAt'>): Promise<void> {
     this.s.insInvite.run(i.id, i.secretHash, i.createdAt, i.expiresAt, i.maxUses, i.note);
   }
   async listInvites(): Promise<InviteRecord[]> {
@@ -151,6 +157,10 @@ export class SqliteStorage implements Storage {
   async getInvite(id: string): Promise<InviteRecord | undefined> {
     const r = this.s.getInvite.get(id) as Row | undefined;
     return r && toInvite(r);
+  }
+
+  async revokeInvite(id: string, now: number): Promise<boolean> {
+    return this.s.revokeInvite.run(now, id).changes === 1;
   }
 
   async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
@@ -319,6 +329,21 @@ export class SqliteStorage implements Storage {
   }
   async inactiveAccounts(): Promise<string[]> {
     return this.s.inactive.all() as string[];
+  }
+  async addAdminEvent(e: Omit<AdminEvent, 'id'>): Promise<void> {
+    this.s.insAdminEvent.run(e.kind, e.account, JSON.stringify(e.devices), e.at);
+  }
+  async adminEventsAfter(afterId: number): Promise<AdminEvent[]> {
+    return (this.s.adminEvents.all(afterId) as Row[]).map((r) => ({
+      id: r.id as number,
+      kind: r.kind as AdminEvent['kind'],
+      account: r.account as string,
+      devices: JSON.parse(r.devices as string) as string[],
+      at: r.at as number,
+    }));
+  }
+  async pruneAdminEvents(before: number): Promise<void> {
+    this.s.pruneAdminEvents.run(before);
   }
   async stats(): Promise<StorageStats> {
     const c = (t: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
