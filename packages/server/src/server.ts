@@ -14,6 +14,7 @@ import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
+import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
@@ -48,6 +49,7 @@ export async function startServer(
   opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
+  const loosePaths = tightenDataModes(config.dataDir, databasePath(config), config.blobs.dir);
   const storage = openStorage(config, true);
   const fanout = new InProcessFanout();
   const metrics = createServerMetrics(new Metrics());
@@ -79,6 +81,8 @@ export async function startServer(
     isShuttingDown: () => shuttingDown,
   };
   const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level } });
+  if (loosePaths.length > 0)
+    app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
   const gateway = new WsGateway(ctx, fanout, app.log);
   app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 

@@ -1,6 +1,5 @@
 // SQLite implementation of Storage (better-sqlite3, WAL). Synchronous underneath: each call is atomic
 // with respect to every other, which makes KeyPackage claims and epoch compare-and-set race-free.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SottoError } from '../../errors.js';
@@ -17,6 +16,7 @@ import type {
   StorageStats,
   TokenRecord,
 } from '../storage.js';
+import { makePrivateDir, touchPrivateFile } from '../file-modes.js';
 import { Checkpointer } from './checkpointer.js';
 import { migrate } from './migrations.js';
 import { BatchApplier } from './sqlite-batch.js';
@@ -75,7 +75,8 @@ export class SqliteStorage implements Storage {
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(opts: SqliteOptions) {
-    mkdirSync(dirname(opts.file), { recursive: true });
+    makePrivateDir(dirname(opts.file));
+    touchPrivateFile(opts.file);
     this.db = new Database(opts.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -357,7 +358,8 @@ export class SqliteStorage implements Storage {
     };
   }
   async backup(destination: string): Promise<void> {
-    mkdirSync(dirname(destination), { recursive: true });
+    makePrivateDir(dirname(destination));
+    touchPrivateFile(destination);
     await this.db.backup(destination);
   }
   async close(): Promise<void> {
