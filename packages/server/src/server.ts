@@ -18,6 +18,7 @@ import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
+import { prettyLogStream } from './util/pretty-log.js';
 import { RateLimiter } from './util/rate-limiter.js';
 import { WsGateway } from './ws/ws-gateway.js';
 
@@ -80,7 +81,8 @@ export async function startServer(
     version: VERSION,
     isShuttingDown: () => shuttingDown,
   };
-  const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level } });
+  const pretty = config.log.format === 'pretty' ? { stream: prettyLogStream(process.stdout) } : {};
+  const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level, ...pretty } });
   if (loosePaths.length > 0)
     app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
   const gateway = new WsGateway(ctx, fanout, app.log);

@@ -15,8 +15,8 @@ export interface Config {
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };
-  metrics: { enabled: boolean; host: string; port: number };
-  log: { level: string };
+  metrics: { enabled: boolean; host: string; port: number; allowRemote: boolean };
+  log: { level: string; format: 'pretty' | 'json' };
 }
 
 type Flat = Map<string, string | number | boolean | null>;
@@ -66,6 +66,8 @@ export interface LoadOptions {
   /** Flag overrides by config path, e.g. { 'server.port': 9000 }. */
   overrides?: Record<string, string | number | boolean | undefined>;
   cwd?: string;
+  /** Whether stdout is a terminal (default: process.stdout.isTTY); decides the default log.format. */
+  stdoutIsTty?: boolean;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -107,10 +109,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   // retention.maxSeconds, when unset, follows retention.maxDays.
   if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
-  if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
+  if (!c.metrics.allowRemote && !isLoopback(c.metrics.host))
+    throw new SottoError(
+      'VALIDATION',
+      `metrics.host ${c.metrics.host} is not a loopback address: /metrics has no authentication, so serving it elsewhere ` +
+        'needs metrics.allowRemote: true (SOTTO_METRICS_ALLOW_REMOTE=true) and a firewall that only lets your Prometheus in',
+    );
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
     throw new SottoError('VALIDATION', 'log.level is not a level');
+  (c.log as { format: string | null }).format ??= (opts.stdoutIsTty ?? process.stdout.isTTY === true) ? 'pretty' : 'json';
+  if (!['pretty', 'json'].includes(c.log.format)) throw new SottoError('VALIDATION', 'log.format must be pretty or json');
   return c;
 }
 
