@@ -6,12 +6,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { http, login, registerUser } from './helpers/client.js';
-import { BIN, cleanup, startServerProcess, tempDir } from './helpers/server-process.js';
+import { cleanup, SERVER_CMD, startServerProcess, tempDir } from './helpers/server-process.js';
 
 /** Runs the CLI in `cwd` (with no SOTTO_* variable from the test's environment). */
 function run(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOTTO_')));
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...env, INIT_CWD: cwd }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...SERVER_CMD, ...args], { cwd, env: { ...env, INIT_CWD: cwd }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

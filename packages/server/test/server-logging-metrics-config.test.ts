@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import { formatLogLine } from '../src/util/pretty-log.js';
-import { BIN, cleanup, startServerProcess, tempDir } from './helpers/server-process.js';
+import { cleanup, SERVER_CMD, startServerProcess, tempDir } from './helpers/server-process.js';
 
 test('log.format: pretty when stdout is a terminal, json otherwise; SOTTO_LOG_FORMAT and the file override it', () => {
   assert.equal(loadConfig({ env: {}, stdoutIsTty: true }).log.format, 'pretty');
@@ -41,7 +41,7 @@ test('a server with SOTTO_LOG_FORMAT=pretty logs readable lines; by default (std
   await json.stop();
   cleanup(json.dataDir);
   const dataDir = tempDir();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, SOTTO_METRICS_PORT: '0', SOTTO_LOG_FORMAT: 'pretty', SOTTO_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -82,7 +82,7 @@ test('metrics.host: a non-loopback address is refused unless metrics.allowRemote
   // The server refuses to start with it, with the message on stderr.
   const dataDir = tempDir();
   try {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--port', '0', '--data-dir', dataDir], {
       env: { ...process.env, SOTTO_METRICS_HOST: '192.0.2.1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
