@@ -111,7 +111,7 @@ test('behind nginx (TLS, the documented site): /health, registration and a messa
       { stdio: 'ignore' },
     );
     const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = await startServer({ SOTTO_TRUST_PROXY: 'true' });
+    server = await startServer({ SOTTO_TRUSTED_PROXIES: '127.0.0.1' });
     const [httpsPort, httpPort] = [await freePort(), await freePort()];
     writeFileSync(join(dir, 'site.conf'), testSite(Number(new URL(server.url).port), httpsPort, httpPort, dir));
     nginx = startNginx(dir);

@@ -1,12 +1,21 @@
 // Loads the configuration: defaults < config file (YAML) < environment variables < command-line flags.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { SottoError } from '../errors.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
-  server: { host: string; port: number; domain: string; trustProxy: boolean; shutdownGraceSeconds: number };
+  server: {
+    host: string;
+    port: number;
+    domain: string;
+    /** What Fastify's trustProxy gets: true/false, or the trusted proxies' addresses (from server.trustedProxies). */
+    trustProxy: boolean | string;
+    trustedProxies: string | null;
+    shutdownGraceSeconds: number;
+  };
   dataDir: string;
   storage: { synchronous: string };
   registration: { open: boolean; maxDevicesPerAccount: number };
@@ -115,12 +124,27 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       `metrics.host ${c.metrics.host} is not a loopback address: /metrics has no authentication, so serving it elsewhere ` +
         'needs metrics.allowRemote: true (SOTTO_METRICS_ALLOW_REMOTE=true) and a firewall that only lets your Prometheus in',
     );
+  if (c.server.trustedProxies !== null) c.server.trustProxy = trustedProxies(c.server.trustedProxies);
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
     throw new SottoError('VALIDATION', 'log.level is not a level');
   (c.log as { format: string | null }).format ??= (opts.stdoutIsTty ?? process.stdout.isTTY === true) ? 'pretty' : 'json';
   if (!['pretty', 'json'].includes(c.log.format)) throw new SottoError('VALIDATION', 'log.format must be pretty or json');
   return c;
+}
+
+/** Checks server.trustedProxies: IP addresses or CIDR ranges, comma-separated; returns them normalised. */
+function trustedProxies(list: string): string {
+  const entries = list.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [ip = '', bits, extra] = e.split('/');
+    const family = isIP(ip);
+    const max = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !bitsOk || extra !== undefined)
+      throw new SottoError('VALIDATION', `server.trustedProxies: ${JSON.stringify(e)} is not an IP address or CIDR range`);
+  }
+  return entries.join(',');
 }
 
 export function isLoopback(host: string): boolean {

@@ -45,6 +45,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Trust X-Forwarded-For from the reverse proxy (for per-IP rate limits).',
   },
   {
+    path: 'server.trustedProxies',
+    env: 'SOTTO_TRUSTED_PROXIES',
+    type: 'string',
+    default: null,
+    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1); when set it replaces server.trustProxy, and X-Forwarded-For from anyone else is ignored.',
+  },
+  {
     path: 'server.shutdownGraceSeconds',
     env: 'SOTTO_SHUTDOWN_GRACE_SECONDS',
     type: 'int',
