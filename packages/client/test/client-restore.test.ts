@@ -3,12 +3,12 @@
 // promised a resend that never came, and message ids issued again after the restore were skipped as already seen.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { eventually, newClient } from './helpers/clients.js';
-import { cleanup, SERVER_BIN, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { cleanup, SERVER_CMD, startServer, type TestServer, tempDir } from './helpers/server.js';
 
 const root = tempDir();
 const clients: SottoClient[] = [];
@@ -20,6 +20,17 @@ after(async () => {
   cleanup(root);
 });
 
+/** docs/server-operations.md, "To restore": stop the server, move the data directory aside, `restore --from`, start. */
+async function restore(s: TestServer, backup: string): Promise<TestServer> {
+  const port = Number(new URL(s.url).port);
+  await s.stop();
+  renameSync(s.dataDir, `${s.dataDir}.old`);
+  const r = spawnSync(process.execPath, [...SERVER_CMD, 'restore', '--from', backup, '--data-dir', s.dataDir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  cleanup(`${s.dataDir}.old`);
+  return startServer({}, { dataDir: s.dataDir, port });
+}
+
 async function exchange(from: SottoClient, to: SottoClient, conv: string, text: string): Promise<void> {
   const got = to.waitFor('message', (m) => m.conversationId === conv && m.text === text, 30_000);
   await from.sendText(conv, text);
@@ -28,7 +39,6 @@ async function exchange(from: SottoClient, to: SottoClient, conv: string, text: 
 
 test('restore from a backup older than the last commits: both sides go on in the group, with a commit after the restore, and lose nothing sent after it', async () => {
   server = await startServer();
-  const port = Number(new URL(server.url).port);
   const alice = await newClient(server, root, 'r-alice@localhost', { retryBaseMs: 100 });
   const bob = await newClient(server, root, 'r-bob@localhost', { retryBaseMs: 100 });
   clients.push(alice, bob);
@@ -38,7 +48,7 @@ test('restore from a backup older than the last commits: both sides go on in the
   await exchange(alice, bob, g.id, 'before the backup');
 
   const backup = join(root, 'backup');
-  const b = spawnSync(process.execPath, [SERVER_BIN, 'backup', '--out', backup, '--data-dir', server.dataDir], { encoding: 'utf8' });
+  const b = spawnSync(process.execPath, [...SERVER_CMD, 'backup', '--out', backup, '--data-dir', server.dataDir], { encoding: 'utf8' });
   assert.equal(b.status, 0, b.stderr);
   const backupEpoch = BigInt(alice.getConversation(g.id)!.epoch);
 
@@ -49,11 +59,8 @@ test('restore from a backup older than the last commits: both sides go on in the
   await exchange(bob, alice, g.id, 'after the backup, from bob');
   assert.equal(BigInt(alice.getConversation(g.id)!.epoch), backupEpoch + 2n);
 
-  // The operator restores exactly as docs/server-operations.md says: stop, put the copy in place, start.
-  await server.stop();
-  for (const f of ['sotto.db', 'sotto.db-wal', 'sotto.db-shm']) rmSync(join(server.dataDir, f), { force: true });
-  copyFileSync(join(backup, 'sotto.db'), join(server.dataDir, 'sotto.db'));
-  server = await startServer({}, { dataDir: server.dataDir, port });
+  // The operator restores exactly as docs/server-operations.md says.
+  server = await restore(server, backup);
 
   // Nobody does anything special: they just go on.
   await exchange(alice, bob, g.id, 'after the restore, from alice');
@@ -77,7 +84,6 @@ test('restore from a backup older than the last commits: both sides go on in the
 
 test('restore from a backup more than PAST_EPOCHS commits old: both sides rejoin by external commit (resync) and talk again', async () => {
   server ??= await startServer();
-  const port = Number(new URL(server.url).port);
   const carol = await newClient(server, root, 'r-carol@localhost', { retryBaseMs: 100 });
   const dave = await newClient(server, root, 'r-dave@localhost', { retryBaseMs: 100 });
   clients.push(carol, dave);
@@ -86,16 +92,13 @@ test('restore from a backup more than PAST_EPOCHS commits old: both sides rejoin
   await dave.acceptRequest(g.id);
   await exchange(carol, dave, g.id, 'before the backup');
   const backup = join(root, 'backup-2');
-  const b = spawnSync(process.execPath, [SERVER_BIN, 'backup', '--out', backup, '--data-dir', server.dataDir], { encoding: 'utf8' });
+  const b = spawnSync(process.execPath, [...SERVER_CMD, 'backup', '--out', backup, '--data-dir', server.dataDir], { encoding: 'utf8' });
   assert.equal(b.status, 0, b.stderr);
   for (let i = 0; i < 6; i++) await (i % 2 ? carol : dave).rotateKeys(g.id); // more epochs than anyone keeps
   await exchange(carol, dave, g.id, 'after the backup');
   const warned = [carol, dave].map((c) => c.waitFor('warning', (w) => w.code === 'RESYNCED' && w.conversationId === g.id, 60_000));
 
-  await server.stop();
-  for (const f of ['sotto.db', 'sotto.db-wal', 'sotto.db-shm']) rmSync(join(server.dataDir, f), { force: true });
-  copyFileSync(join(backup, 'sotto.db'), join(server.dataDir, 'sotto.db'));
-  server = await startServer({}, { dataDir: server.dataDir, port });
+  server = await restore(server, backup);
 
   // carol's send finds the server behind and rejoins; dave sees her external commit from an epoch he no longer
   // keeps, finds the server behind him too, and rejoins as well. Then they talk again, both ways.

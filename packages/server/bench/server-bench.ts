@@ -17,7 +17,8 @@ const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
 /** Group sizes of the commit rows ("" for none). */
 const COMMIT_SIZES = (process.env.BENCH_COMMIT_SIZES ?? '100,1000').split(',').filter(Boolean).map(Number);
 const WINDOW = 16;
-const BIN = resolve(import.meta.dirname, '../bin/sotto-server.js');
+// The server from its sources through tsx, as the tests run it (bin/sotto-server.js runs the build in dist/).
+const SERVER = ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, '../src/main.ts')];
 
 function launch(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; metricsPort: number }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
   const startSotto = () =>
-    launch([...prof, ...nodeArgs, BIN, 'serve', '--port', '0', '--data-dir', dir], {
+    launch([...prof, ...nodeArgs, ...SERVER, 'serve', '--port', '0', '--data-dir', dir], {
       SOTTO_REGISTRATION_OPEN: 'true',
       SOTTO_LOG_LEVEL: 'info',
       SOTTO_METRICS_PORT: '0',

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ADMIN_EVENT_KEEP_MS, watchAdminEvents } from './admin/admin-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BlobStore } from './blobs/blob-store.js';
 import type { Config } from './config/config.js';
@@ -14,9 +15,11 @@ import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
+import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
+import { prettyLogStream } from './util/pretty-log.js';
 import { RateLimiter } from './util/rate-limiter.js';
 import { WsGateway } from './ws/ws-gateway.js';
 
@@ -48,6 +51,7 @@ export async function startServer(
   opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
+  const loosePaths = tightenDataModes(config.dataDir, databasePath(config), config.blobs.dir);
   const storage = openStorage(config, true);
   const fanout = new InProcessFanout();
   const metrics = createServerMetrics(new Metrics());
@@ -79,7 +83,10 @@ export async function startServer(
     version: VERSION,
     isShuttingDown: () => shuttingDown,
   };
-  const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level } });
+  const pretty = config.log.format === 'pretty' ? { stream: prettyLogStream(process.stdout) } : {};
+  const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level, ...pretty } });
+  if (loosePaths.length > 0)
+    app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
   const gateway = new WsGateway(ctx, fanout, app.log);
   app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
@@ -95,6 +102,7 @@ export async function startServer(
   const sweep = async () => {
     try {
       const r = await storage.sweep(clock.now());
+      await storage.pruneAdminEvents(clock.now() - ADMIN_EVENT_KEEP_MS);
       for (const h of r.blobs) await ctx.blobs.delete(h);
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
@@ -108,6 +116,8 @@ export async function startServer(
   const sweeper = setInterval(() => void sweep(), config.retention.sweepSeconds * 1000);
   sweeper.unref();
   await sweep();
+  // Suspensions and deletions made by `sotto-server admin` (another process) close the account's sockets at once.
+  const adminEvents = watchAdminEvents(storage, fanout, (e) => app.log.error({ err: e.message }, 'reading admin events failed'));
 
   await app.listen({ host: config.server.host, port: config.server.port });
   const port = (app.server.address() as AddressInfo).port;
@@ -139,6 +149,7 @@ export async function startServer(
       shuttingDown = true;
       app.log.info({ event: 'shutdown' }, 'shutting down');
       clearInterval(sweeper);
+      adminEvents.stop();
       const grace = new Promise<void>((r) => setTimeout(r, config.server.shutdownGraceSeconds * 1000).unref());
       const closeHttp = app.close();
       await Promise.race([batcher.drain(), grace]);

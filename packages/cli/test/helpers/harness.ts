@@ -8,7 +8,12 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const SOTTO_BIN = resolve(import.meta.dirname, '../../bin/sotto.js');
-export const SERVER_BIN = resolve(import.meta.dirname, '../../../server/bin/sotto-server.js');
+/** Node arguments that run sotto-server from its TypeScript sources (tsx resolved from here: any working directory). */
+export const SERVER_CMD: readonly string[] = [
+  '--import',
+  import.meta.resolve('tsx'),
+  resolve(import.meta.dirname, '../../../server/src/main.ts'),
+];
 
 export interface Run {
   status: number | null;
@@ -85,7 +90,7 @@ export class TestServer {
       SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000',
       SOTTO_WS_FRAMES_PER_SECOND: '100000',
     };
-    const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
       env: { ...env, SOTTO_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -108,7 +113,7 @@ export class TestServer {
 
   /** A one-use invite token, made with the server's admin command. */
   invite(): string {
-    const r = spawnSync(process.execPath, [SERVER_BIN, 'admin', 'invites', 'create', '--data-dir', this.dataDir, '--json'], {
+    const r = spawnSync(process.execPath, [...SERVER_CMD, 'admin', 'invites', 'create', '--data-dir', this.dataDir, '--json'], {
       env: this.#env,
       encoding: 'utf8',
     });

@@ -16,9 +16,10 @@ export interface Agent {
   exit(): Promise<void>;
 }
 
-export async function spawnAgent(root: string, name: string, dir = join(root, name)): Promise<Agent> {
+export async function spawnAgent(root: string, name: string, dir = join(root, name), env: Record<string, string> = {}): Promise<Agent> {
   mkdirSync(dir, { recursive: true });
   const child = spawn(process.execPath, ['--import', 'tsx', AGENT, dir], {
+    env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: resolve(import.meta.dirname, '../..'),
   });

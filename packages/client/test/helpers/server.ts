@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export const SERVER_BIN = resolve(import.meta.dirname, '../../../server/bin/sotto-server.js');
+/** Node arguments that run sotto-server from its TypeScript sources (tsx resolved from here: any working directory). */
+export const SERVER_CMD: readonly string[] = [
+  '--import',
+  import.meta.resolve('tsx'),
+  resolve(import.meta.dirname, '../../../server/src/main.ts'),
+];
 
 export interface TestServer {
   url: string;
@@ -35,7 +40,7 @@ export async function startServer(env: Record<string, string> = {}, fixed?: { da
     SOTTO_REGISTRATION_OPEN: 'true',
     ...env,
   };
-  const child = spawn(process.execPath, [SERVER_BIN, 'serve', '--port', String(fixed?.port ?? 0), '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--port', String(fixed?.port ?? 0), '--data-dir', dataDir], {
     env: baseEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,7 +66,7 @@ export async function startServer(env: Record<string, string> = {}, fixed?: { da
     child,
     logs,
     invite() {
-      const r = spawnSync(process.execPath, [SERVER_BIN, 'admin', 'invites', 'create', '--data-dir', dataDir, '--json'], {
+      const r = spawnSync(process.execPath, [...SERVER_CMD, 'admin', 'invites', 'create', '--data-dir', dataDir, '--json'], {
         env: baseEnv,
         encoding: 'utf8',
       });

@@ -52,7 +52,16 @@ export async function createInvite(
   note = '',
 ): Promise<{ token: string; invite: InviteRecord }> {
   const s = makeSecret();
-  const invite: InviteRecord = { id: s.id, secretHash: s.hash, createdAt: now, expiresAt: now + ttlSeconds * 1000, maxUses, uses: 0, note };
+  const invite: InviteRecord = {
+    id: s.id,
+    secretHash: s.hash,
+    createdAt: now,
+    expiresAt: now + ttlSeconds * 1000,
+    maxUses,
+    uses: 0,
+    note,
+    revokedAt: null,
+  };
   await storage.createInvite(invite);
   return { token: s.token, invite };
 }
@@ -101,7 +110,8 @@ export class AuthService {
       if (inviteToken === undefined) throw new SottoError('REGISTRATION_CLOSED', 'registration needs an invite token on this server');
       const parts = splitToken(inviteToken);
       const inv = parts && (await this.storage.getInvite(parts.id));
-      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash))
+      // A revoked invite gets the same answer as an unknown one.
+      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash) || inv.revokedAt !== null)
         throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
       inviteId = inv.id;
     }

@@ -13,7 +13,7 @@ export const BLOB_HASH = /^[0-9a-f]{64}$/;
 
 export class BlobStore {
   constructor(private readonly dir: string) {
-    mkdirSync(join(dir, 'tmp'), { recursive: true });
+    mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
   }
 
   private path(hash: string): string {
@@ -35,10 +35,10 @@ export class BlobStore {
       },
     });
     try {
-      await pipeline(body, meter, createWriteStream(tmp));
+      await pipeline(body, meter, createWriteStream(tmp, { mode: 0o600 }));
       if (h.digest('hex') !== hash) throw new SottoError('HASH_MISMATCH', 'the uploaded bytes do not hash to the blob id');
       const dest = this.path(hash);
-      mkdirSync(join(this.dir, hash.slice(0, 2)), { recursive: true });
+      mkdirSync(join(this.dir, hash.slice(0, 2)), { recursive: true, mode: 0o700 });
       await rename(tmp, dest);
       return size;
     } catch (e) {

@@ -1,11 +1,13 @@
-// The `sotto-server` command line: serve, generate-config, admin (invites, accounts), backup.
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+// The `sotto-server` command line: serve, generate-config, admin (invites, accounts), backup, restore.
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { AdminService } from '../admin/admin-service.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig } from '../config/config.js';
 import { SottoError } from '../errors.js';
-import { openStorage, startServer, VERSION } from '../server.js';
+import { databasePath, openStorage, startServer, VERSION } from '../server.js';
+import { systemClock } from '../util/clock.js';
 
 interface CommonOpts {
   config?: string;
@@ -13,6 +15,7 @@ interface CommonOpts {
   port?: number;
   host?: string;
   json?: boolean;
+  init?: boolean;
 }
 
 const int = (v: string) => {
@@ -36,8 +39,26 @@ function configFrom(o: CommonOpts): Config {
   });
 }
 
-async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStorage>) => Promise<T>): Promise<T> {
+/**
+ * Says on stderr (stdout stays parseable under --json) which data directory a command acts on, and refuses one
+ * without a database: opening it would create an empty database that no running server reads.
+ */
+function existingDataDir(o: CommonOpts): Config {
   const cfg = configFrom(o);
+  process.stderr.write(`sotto-server: data directory ${cfg.dataDir}\n`);
+  if (!o.init && !existsSync(databasePath(cfg))) {
+    throw new SottoError(
+      'NOT_FOUND',
+      `no database in ${cfg.dataDir} (${databasePath(cfg)} does not exist): check --data-dir/--config, ` +
+        'or create it by starting the server with `sotto-server serve` there' +
+        (o.init === undefined ? '' : ' or by passing --init'),
+    );
+  }
+  return cfg;
+}
+
+async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStorage>) => Promise<T>): Promise<T> {
+  const cfg = existingDataDir(o);
   const s = openStorage(cfg);
   try {
     return await fn(s);
@@ -93,6 +114,7 @@ export function buildCli(): Command {
     .option('-u, --max-uses <n>', 'how many accounts it may register', int, 1)
     .option('-e, --expires-in-hours <h>', 'lifetime in hours', int, 168)
     .option('-n, --note <text>', 'a note for operators', '')
+    .option('--init', 'create the database if the data directory has none (to hand out invites before the first start)', false)
     .option('--json', 'machine-readable output')
     .action(async (o: CommonOpts & { maxUses: number; expiresInHours: number; note: string }) =>
       withStorage(o, async (s) => {
@@ -115,6 +137,7 @@ export function buildCli(): Command {
           maxUses: i.maxUses,
           expiresAt: i.expiresAt,
           expired: i.expiresAt <= Date.now(),
+          revoked: i.revokedAt !== null,
           note: i.note,
         }));
         print(
@@ -123,10 +146,18 @@ export function buildCli(): Command {
           list
             .map(
               (i) =>
-                `${i.id}  ${i.uses}/${i.maxUses} used  ${i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`,
+                `${i.id}  ${i.uses}/${i.maxUses} used  ${i.revoked ? 'revoked' : i.expired ? 'expired' : `expires ${new Date(i.expiresAt).toISOString()}`}  ${i.note}`,
             )
             .join('\n') || '(no invites)',
         );
+      }),
+    );
+  common(invites.command('revoke <id>').description('revoke an invite (its id from `invites list`): it admits no one after this'))
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        await new AdminService(s, systemClock).revokeInvite(id);
+        print(o, { id, revoked: true }, `invite ${id} revoked`);
       }),
     );
 
@@ -147,7 +178,7 @@ export function buildCli(): Command {
       .option('--json', 'machine-readable output')
       .action(async (account: string, o: CommonOpts) =>
         withStorage(o, async (s) => {
-          if (!(await s.setAccountStatus(account, status))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+          await new AdminService(s, systemClock).setAccountStatus(account, status);
           print(o, { account, status }, `${account} is now ${status}`);
         }),
       );
@@ -158,7 +189,7 @@ export function buildCli(): Command {
     .action(async (account: string, o: CommonOpts & { yes?: boolean }) =>
       withStorage(o, async (s) => {
         if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
-        if (!(await s.deleteAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+        await new AdminService(s, systemClock).deleteAccount(account);
         print(o, { account, deleted: true }, `${account} deleted`);
       }),
     );
@@ -168,12 +199,39 @@ export function buildCli(): Command {
     .option('--no-blobs', 'skip the attachment blobs')
     .option('--json', 'machine-readable output')
     .action(async (o: CommonOpts & { out: string; blobs: boolean }) => {
-      const cfg = configFrom(o);
       const out = resolve(o.out);
-      await withStorage(o, async (s) => s.backup(join(out, 'sotto.db')));
+      const cfg = await withStorage(o, async (s) => {
+        await s.backup(join(out, 'sotto.db'));
+        return configFrom(o);
+      });
       if (o.blobs && existsSync(cfg.blobs.dir))
         cpSync(cfg.blobs.dir, join(out, 'blobs'), { recursive: true, filter: (src) => !src.includes(`${join(cfg.blobs.dir, 'tmp')}`) });
       print(o, { out }, `backup written to ${out}`);
+    });
+
+  common(program.command('restore').description('copy a backup into a data directory that has no database (server stopped)'))
+    .requiredOption('-f, --from <dir>', 'backup directory written by `sotto-server backup`')
+    .option('--json', 'machine-readable output')
+    .action(async (o: CommonOpts & { from: string }) => {
+      const cfg = configFrom(o);
+      process.stderr.write(`sotto-server: data directory ${cfg.dataDir}\n`);
+      const from = resolve(process.env.INIT_CWD ?? process.cwd(), o.from);
+      const db = databasePath(cfg);
+      if (!existsSync(join(from, 'sotto.db'))) throw new SottoError('NOT_FOUND', `${from} is not a backup: it has no sotto.db`);
+      if (existsSync(db))
+        throw new SottoError('CONFLICT', `${cfg.dataDir} already has a database: stop the server and move the directory aside first`);
+      mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+      copyFileSync(join(from, 'sotto.db'), db);
+      chmodSync(db, 0o600);
+      const s = openStorage(cfg); // runs the migrations a newer server needs
+      const check = s.db.pragma('quick_check', { simple: true });
+      await s.close();
+      if (check !== 'ok') {
+        rmSync(db, { force: true });
+        throw new SottoError('VALIDATION', `${join(from, 'sotto.db')} is damaged (quick_check: ${String(check)}); nothing restored`);
+      }
+      if (existsSync(join(from, 'blobs'))) cpSync(join(from, 'blobs'), cfg.blobs.dir, { recursive: true });
+      print(o, { dataDir: cfg.dataDir, from }, `restored ${from} into ${cfg.dataDir}`);
     });
   return program;
 }

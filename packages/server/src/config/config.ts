@@ -1,12 +1,21 @@
 // Loads the configuration: defaults < config file (YAML) < environment variables < command-line flags.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { SottoError } from '../errors.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
-  server: { host: string; port: number; domain: string; trustProxy: boolean; shutdownGraceSeconds: number };
+  server: {
+    host: string;
+    port: number;
+    domain: string;
+    /** What Fastify's trustProxy gets: true/false, or the trusted proxies' addresses (from server.trustedProxies). */
+    trustProxy: boolean | string;
+    trustedProxies: string | null;
+    shutdownGraceSeconds: number;
+  };
   dataDir: string;
   storage: { synchronous: string };
   registration: { open: boolean; maxDevicesPerAccount: number };
@@ -15,8 +24,8 @@ export interface Config {
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };
-  metrics: { enabled: boolean; host: string; port: number };
-  log: { level: string };
+  metrics: { enabled: boolean; host: string; port: number; allowRemote: boolean };
+  log: { level: string; format: 'pretty' | 'json' };
 }
 
 type Flat = Map<string, string | number | boolean | null>;
@@ -66,6 +75,8 @@ export interface LoadOptions {
   /** Flag overrides by config path, e.g. { 'server.port': 9000 }. */
   overrides?: Record<string, string | number | boolean | undefined>;
   cwd?: string;
+  /** Whether stdout is a terminal (default: process.stdout.isTTY); decides the default log.format. */
+  stdoutIsTty?: boolean;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -107,11 +118,33 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   // retention.maxSeconds, when unset, follows retention.maxDays.
   if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
-  if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
+  if (!c.metrics.allowRemote && !isLoopback(c.metrics.host))
+    throw new SottoError(
+      'VALIDATION',
+      `metrics.host ${c.metrics.host} is not a loopback address: /metrics has no authentication, so serving it elsewhere ` +
+        'needs metrics.allowRemote: true (SOTTO_METRICS_ALLOW_REMOTE=true) and a firewall that only lets your Prometheus in',
+    );
+  if (c.server.trustedProxies !== null) c.server.trustProxy = trustedProxies(c.server.trustedProxies);
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
     throw new SottoError('VALIDATION', 'log.level is not a level');
+  (c.log as { format: string | null }).format ??= (opts.stdoutIsTty ?? process.stdout.isTTY === true) ? 'pretty' : 'json';
+  if (!['pretty', 'json'].includes(c.log.format)) throw new SottoError('VALIDATION', 'log.format must be pretty or json');
   return c;
+}
+
+/** Checks server.trustedProxies: IP addresses or CIDR ranges, comma-separated; returns them normalised. */
+function trustedProxies(list: string): string {
+  const entries = list.split(',').map((e) => e.trim());
+  for (const e of entries) {
+    const [ip = '', bits, extra] = e.split('/');
+    const family = isIP(ip);
+    const max = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || !bitsOk || extra !== undefined)
+      throw new SottoError('VALIDATION', `server.trustedProxies: ${JSON.stringify(e)} is not an IP address or CIDR range`);
+  }
+  return entries.join(',');
 }
 
 export function isLoopback(host: string): boolean {

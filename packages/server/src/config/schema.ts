@@ -45,6 +45,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Trust X-Forwarded-For from the reverse proxy (for per-IP rate limits).',
   },
   {
+    path: 'server.trustedProxies',
+    env: 'SOTTO_TRUSTED_PROXIES',
+    type: 'string',
+    default: null,
+    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1); when set it replaces server.trustProxy, and X-Forwarded-For from anyone else is ignored.',
+  },
+  {
     path: 'server.shutdownGraceSeconds',
     env: 'SOTTO_SHUTDOWN_GRACE_SECONDS',
     type: 'int',
@@ -228,7 +235,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'SOTTO_METRICS_HOST',
     type: 'string',
     default: '127.0.0.1',
-    doc: 'Address of the metrics listener; must be a loopback address.',
+    doc: 'Address of the metrics listener; a loopback address unless metrics.allowRemote is true.',
   },
   {
     path: 'metrics.port',
@@ -240,10 +247,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Port of the metrics listener (default: server.port + 1; 0 = any free port).',
   },
   {
+    path: 'metrics.allowRemote',
+    env: 'SOTTO_METRICS_ALLOW_REMOTE',
+    type: 'bool',
+    default: false,
+    doc: 'Let metrics.host be a non-loopback address. /metrics has no authentication: firewall it to your Prometheus.',
+  },
+  {
     path: 'log.level',
     env: 'SOTTO_LOG_LEVEL',
     type: 'string',
     default: 'info',
     doc: 'fatal, error, warn, info, debug, trace or silent. Logs never contain message content, keys or tokens.',
+  },
+  {
+    path: 'log.format',
+    env: 'SOTTO_LOG_FORMAT',
+    type: 'string',
+    default: null,
+    doc: 'pretty (one readable line per event: time, level, message, key=value) or json (one JSON object per line). Default: pretty when stdout is a terminal, json otherwise.',
   },
 ];

@@ -1,6 +1,6 @@
 // Reads just enough of an MLSMessage (RFC 9420 §6) to route it: wire format, group id, epoch, content type.
 // The server never decrypts: PrivateMessage (§6.3) carries these fields in the clear, as does PublicMessage (§6.2).
-import { Reader } from '../../../mls/src/codec/tls-codec.js';
+import { Reader } from '@sotto/mls/codec';
 import { SottoError } from '../errors.js';
 
 export const WIRE_PUBLIC = 1;

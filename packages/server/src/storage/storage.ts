@@ -10,6 +10,8 @@ export interface InviteRecord {
   maxUses: number;
   uses: number;
   note: string;
+  /** When an operator revoked it; a revoked invite admits no one. */
+  revokedAt: number | null;
 }
 
 export interface AccountRecord {
@@ -114,6 +116,15 @@ export type AckResult = { ok: true; acked: number } | { ok: false; error: SottoE
 
 export type BatchResult = SubmitResult | AckResult;
 
+/** Written by an admin command, read by the running server: close the sockets of these devices now. */
+export interface AdminEvent {
+  id: number;
+  kind: 'suspended' | 'deleted';
+  account: string;
+  devices: string[];
+  at: number;
+}
+
 export interface StorageStats {
   accounts: number;
   devices: number;
@@ -125,9 +136,11 @@ export interface StorageStats {
 
 export interface Storage {
   // invites
-  createInvite(inv: InviteRecord): Promise<void>;
+  createInvite(inv: Omit<InviteRecord, 'revokedAt'>): Promise<void>;
   listInvites(): Promise<InviteRecord[]>;
   getInvite(id: string): Promise<InviteRecord | undefined>;
+  /** Marks an invite revoked; false when there is no such invite. */
+  revokeInvite(id: string, now: number): Promise<boolean>;
   // accounts and devices
   /** Creates the account and its first device in one transaction; consumes one use of `inviteId` if given. */
   createAccount(account: AccountRecord, device: DeviceRecord, inviteId: string | undefined, now: number): Promise<void>;
@@ -165,6 +178,12 @@ export interface Storage {
   /** Deletes expired messages, tokens and blob records; returns the expired blob hashes. */
   sweep(now: number): Promise<{ messages: number; blobs: string[] }>;
   inactiveAccounts(): Promise<string[]>;
+  // admin events (a queue from admin commands to the running server)
+  addAdminEvent(event: Omit<AdminEvent, 'id'>): Promise<void>;
+  /** Events with an id above `afterId`, oldest first. */
+  adminEventsAfter(afterId: number): Promise<AdminEvent[]>;
+  /** Deletes events recorded before `before` (ms). */
+  pruneAdminEvents(before: number): Promise<void>;
   stats(): Promise<StorageStats>;
   backup(destination: string): Promise<void>;
   close(): Promise<void>;

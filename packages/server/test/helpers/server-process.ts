@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export const BIN = resolve(import.meta.dirname, '../../bin/sotto-server.js');
+/**
+ * Node arguments that run the server from its TypeScript sources (through tsx, resolved from here so any working
+ * directory will do); the built bin/sotto-server.js is tested on its own (server-build.test.ts).
+ */
+export const SERVER_CMD: readonly string[] = ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, '../../src/main.ts')];
 
 export interface ServerProcess {
   url: string;
@@ -27,7 +31,7 @@ export async function startServerProcess(
   opts: { dataDir?: string; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--port', '0', '--data-dir', dataDir, ...(opts.args ?? [])], {
     env: { ...process.env, SOTTO_METRICS_PORT: '0', SOTTO_LOG_LEVEL: 'info', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -65,7 +69,7 @@ export async function startServerProcess(
 
 /** Runs the CLI synchronously (admin commands). */
 export function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...SERVER_CMD, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -51,6 +51,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE groups ADD COLUMN state_version INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE groups ADD COLUMN group_info BLOB;
   `,
+  // 3: revoked invites; admin events (an admin command, in another process, tells the server to close sockets)
+  `
+  ALTER TABLE invites ADD COLUMN revoked_at INTEGER;
+  CREATE TABLE admin_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, account TEXT NOT NULL, devices TEXT NOT NULL, at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

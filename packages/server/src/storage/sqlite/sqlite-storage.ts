@@ -1,11 +1,11 @@
 // SQLite implementation of Storage (better-sqlite3, WAL). Synchronous underneath: each call is atomic
 // with respect to every other, which makes KeyPackage claims and epoch compare-and-set race-free.
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SottoError } from '../../errors.js';
 import type {
   AccountRecord,
+  AdminEvent,
   BatchOp,
   BatchResult,
   ClaimedKeyPackage,
@@ -17,6 +17,7 @@ import type {
   StorageStats,
   TokenRecord,
 } from '../storage.js';
+import { makePrivateDir, touchPrivateFile } from '../file-modes.js';
 import { Checkpointer } from './checkpointer.js';
 import { migrate } from './migrations.js';
 import { BatchApplier } from './sqlite-batch.js';
@@ -37,6 +38,7 @@ function toInvite(r: Row): InviteRecord {
     maxUses: r.max_uses as number,
     uses: r.uses as number,
     note: r.note as string,
+    revokedAt: (r.revoked_at as number | null) ?? null,
   };
 }
 function toAccount(r: Row): AccountRecord {
@@ -77,7 +79,8 @@ export class SqliteStorage implements Storage {
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(opts: SqliteOptions) {
-    mkdirSync(dirname(opts.file), { recursive: true });
+    makePrivateDir(dirname(opts.file));
+    touchPrivateFile(opts.file);
     this.db = new Database(opts.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -93,7 +96,11 @@ export class SqliteStorage implements Storage {
       insInvite: p('INSERT INTO invites (id, secret_hash, created_at, expires_at, max_uses, uses, note) VALUES (?, ?, ?, ?, ?, 0, ?)'),
       listInvites: p('SELECT * FROM invites ORDER BY created_at'),
       getInvite: p('SELECT * FROM invites WHERE id = ?'),
-      useInvite: p('UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses AND expires_at > ?'),
+      useInvite: p('UPDATE invites SET uses = uses + 1 WHERE id = ? AND uses < max_uses AND expires_at > ? AND revoked_at IS NULL'),
+      revokeInvite: p('UPDATE invites SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
+      insAdminEvent: p('INSERT INTO admin_events (kind, account, devices, at) VALUES (?, ?, ?, ?)'),
+      adminEvents: p('SELECT * FROM admin_events WHERE id > ? ORDER BY id LIMIT 1000'),
+      pruneAdminEvents: p('DELETE FROM admin_events WHERE at < ?'),
       insAccount: p('INSERT INTO accounts (name, account_key, status, created_at) VALUES (?, ?, ?, ?)'),
       getAccount: p('SELECT * FROM accounts WHERE name = ?'),
       listAccounts: p(
@@ -148,7 +155,7 @@ export class SqliteStorage implements Storage {
     this.batch = new BatchApplier(this.db, opts.maxGroupMembers ?? 1000);
   }
 
-  async createInvite(i: InviteRecord): Promise<void> {
+  async createInvite(i: Omit<InviteRecord, 'revokedAt'>): Promise<void> {
     this.s.insInvite.run(i.id, i.secretHash, i.createdAt, i.expiresAt, i.maxUses, i.note);
   }
   async listInvites(): Promise<InviteRecord[]> {
@@ -157,6 +164,10 @@ export class SqliteStorage implements Storage {
   async getInvite(id: string): Promise<InviteRecord | undefined> {
     const r = this.s.getInvite.get(id) as Row | undefined;
     return r && toInvite(r);
+  }
+
+  async revokeInvite(id: string, now: number): Promise<boolean> {
+    return this.s.revokeInvite.run(now, id).changes === 1;
   }
 
   async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
@@ -341,6 +352,21 @@ export class SqliteStorage implements Storage {
   async inactiveAccounts(): Promise<string[]> {
     return this.s.inactive.all() as string[];
   }
+  async addAdminEvent(e: Omit<AdminEvent, 'id'>): Promise<void> {
+    this.s.insAdminEvent.run(e.kind, e.account, JSON.stringify(e.devices), e.at);
+  }
+  async adminEventsAfter(afterId: number): Promise<AdminEvent[]> {
+    return (this.s.adminEvents.all(afterId) as Row[]).map((r) => ({
+      id: r.id as number,
+      kind: r.kind as AdminEvent['kind'],
+      account: r.account as string,
+      devices: JSON.parse(r.devices as string) as string[],
+      at: r.at as number,
+    }));
+  }
+  async pruneAdminEvents(before: number): Promise<void> {
+    this.s.pruneAdminEvents.run(before);
+  }
   async stats(): Promise<StorageStats> {
     const c = (t: string) => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n;
     return {
@@ -353,7 +379,8 @@ export class SqliteStorage implements Storage {
     };
   }
   async backup(destination: string): Promise<void> {
-    mkdirSync(dirname(destination), { recursive: true });
+    makePrivateDir(dirname(destination));
+    touchPrivateFile(destination);
     await this.db.backup(destination);
     // Message ids in the copy resume far beyond any id the live server can hand out after this moment: once the
     // copy is restored, devices must not take a new message for one they already processed (they skip known ids).
