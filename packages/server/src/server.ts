@@ -58,7 +58,7 @@ export async function startServer(
   const ctx: AppContext = {
     config,
     storage,
-    auth: new AuthService(storage, config, clock, fanout),
+    auth: new AuthService(storage, config, clock, fanout, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     delivery: new DeliveryService(
       storage,
       batcher,

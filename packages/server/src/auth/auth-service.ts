@@ -57,14 +57,21 @@ export async function createInvite(
   return { token: s.token, invite };
 }
 
+/** Most outstanding challenges kept in total (all devices); past it, expired ones are pruned, then requests refused. */
+const MAX_PENDING_CHALLENGES = 100_000;
+
 export class AuthService {
-  private readonly challenges = new Map<string, { challenge: Uint8Array; expiresAt: number }>();
+  /** Outstanding login challenges per device id, oldest first; each is single-use and short-lived. */
+  private readonly challenges = new Map<string, { challenge: Uint8Array; expiresAt: number }[]>();
+  private pendingChallenges = 0;
 
   constructor(
     private readonly storage: Storage,
     private readonly config: Config,
     private readonly clock: Clock,
     private readonly fanout: Fanout,
+    /** Called with the limit's name whenever an abuse limit refuses or evicts something (for metrics). */
+    private readonly onLimit: (limit: string) => void = () => {},
   ) {}
 
   private certify(certBytes: Uint8Array): DeviceRecord {
@@ -145,33 +152,68 @@ export class AuthService {
     this.fanout.disconnect(rev.deviceId, 'device revoked');
   }
 
+  /**
+   * Issues a login challenge. Up to `auth.maxChallengesPerDevice` stay valid at once per device (the oldest is
+   * evicted), so anyone asking for a challenge for someone else's device cannot void the one that device holds.
+   */
   async challenge(deviceId: string): Promise<{ challenge: Uint8Array; expiresAt: number }> {
     const now = this.clock.now();
-    if (this.challenges.size > 100_000) this.pruneChallenges(now);
-    if (this.challenges.size > 100_000) throw new SottoError('RATE_LIMITED', 'too many pending challenges');
+    if (this.pendingChallenges >= MAX_PENDING_CHALLENGES) this.pruneChallenges(now);
+    if (this.pendingChallenges >= MAX_PENDING_CHALLENGES) {
+      this.onLimit('login_challenges');
+      throw new SottoError('RATE_LIMITED', 'too many pending challenges');
+    }
     const challenge = new Uint8Array(randomBytes(32));
     const expiresAt = now + this.config.auth.challengeTtlSeconds * 1000;
-    this.challenges.set(deviceId, { challenge, expiresAt });
+    const list = (this.challenges.get(deviceId) ?? []).filter((c) => c.expiresAt > now);
+    list.push({ challenge, expiresAt });
+    while (list.length > this.config.auth.maxChallengesPerDevice) {
+      list.shift();
+      this.onLimit('login_challenges');
+    }
+    this.setChallenges(deviceId, list);
     return { challenge, expiresAt };
   }
 
-  private pruneChallenges(now: number): void {
-    for (const [k, v] of this.challenges) if (v.expiresAt <= now) this.challenges.delete(k);
+  private setChallenges(deviceId: string, list: { challenge: Uint8Array; expiresAt: number }[]): void {
+    this.pendingChallenges -= this.challenges.get(deviceId)?.length ?? 0;
+    if (list.length === 0) this.challenges.delete(deviceId);
+    else this.challenges.set(deviceId, list);
+    this.pendingChallenges += list.length;
   }
 
-  /** Checks the signed challenge and issues a session token. A challenge is single use. */
+  private pruneChallenges(now: number): void {
+    for (const [k, v] of this.challenges)
+      this.setChallenges(
+        k,
+        v.filter((c) => c.expiresAt > now),
+      );
+  }
+
+  /** Removes and returns the outstanding challenge equal to `challenge`; the others stay valid. */
+  private takeChallenge(deviceId: string, challenge: Uint8Array, now: number): boolean {
+    const list = this.challenges.get(deviceId) ?? [];
+    let hit = -1;
+    for (const [i, c] of list.entries()) {
+      if (c.challenge.length === challenge.length && timingSafeEqual(c.challenge, challenge)) hit = i;
+    }
+    if (hit < 0) return false;
+    const found = list[hit] as { expiresAt: number };
+    this.setChallenges(
+      deviceId,
+      list.filter((c, i) => i !== hit && c.expiresAt > now),
+    );
+    return found.expiresAt > now;
+  }
+
+  /**
+   * Checks the signed challenge and issues a session token. A challenge is single use: it is consumed by any
+   * answer that names it, right or wrong; an answer naming an unknown challenge consumes nothing.
+   */
   async login(deviceId: string, challenge: Uint8Array, signature: Uint8Array): Promise<{ token: string; expiresAt: number }> {
     const now = this.clock.now();
-    const pending = this.challenges.get(deviceId);
-    this.challenges.delete(deviceId);
     const fail = () => new SottoError('UNAUTHORIZED', 'challenge response refused');
-    if (
-      !pending ||
-      pending.expiresAt <= now ||
-      pending.challenge.length !== challenge.length ||
-      !timingSafeEqual(pending.challenge, challenge)
-    )
-      throw fail();
+    if (!this.takeChallenge(deviceId, challenge, now)) throw fail();
     const device = await this.storage.getDevice(deviceId);
     if (!device || device.revokedAt !== null) throw fail();
     if (!verifyAuthChallenge(device.signatureKey, this.config.server.domain, deviceId, challenge, signature)) throw fail();

@@ -10,7 +10,7 @@ export interface Config {
   dataDir: string;
   storage: { synchronous: string };
   registration: { open: boolean; maxDevicesPerAccount: number };
-  auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; ratePerMinute: number };
+  auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; maxChallengesPerDevice: number; ratePerMinute: number };
   keyPackages: { maxPerDevice: number; claimsPerMinute: number };
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };

@@ -102,6 +102,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Lifetime of a login challenge.',
   },
   {
+    path: 'auth.maxChallengesPerDevice',
+    env: 'SOTTO_MAX_CHALLENGES_PER_DEVICE',
+    type: 'int',
+    default: 8,
+    min: 1,
+    max: 64,
+    doc: 'Login challenges that stay valid at once for one device; a new one evicts the oldest. Each is single-use and lives auth.challengeTtlSeconds.',
+  },
+  {
     path: 'auth.ratePerMinute',
     env: 'SOTTO_AUTH_RATE_PER_MINUTE',
     type: 'int',
