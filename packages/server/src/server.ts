@@ -73,6 +73,7 @@ export async function startServer(
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
       claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),
+      failures: new RateLimiter(config.registration.failuresPerHourPerIp / 3600, config.registration.failuresPerHourPerIp),
     },
     version: VERSION,
     isShuttingDown: () => shuttingDown,

@@ -1,8 +1,9 @@
 // Abuse limits: an attacker with an ordinary account (or none) trips each limit, and the victim keeps working.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { signAuthChallenge } from '@sotto/identity';
-import { b64, http, registerUser, unb64 } from './helpers/client.js';
+import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
+import { createInvite } from '../src/auth/auth-service.js';
+import { b64, http, newAccount, newDevice, registerUser, unb64 } from './helpers/client.js';
 import { startInProcess } from './helpers/in-process.js';
 
 const refusals = (limit: string) => `sotto_limit_refusals_total{limit="${limit}"}`;
@@ -65,6 +66,64 @@ test('abuse: login challenges of a device survive an attacker asking for more an
       signature: b64(lateSig),
     });
     assert.equal(expired.status, 401);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('abuse: registration, device and revoke routes are no name oracle; a taken name uses up the invite; failures are limited per IP', async () => {
+  const s = await startInProcess({ SOTTO_REGISTRATION_OPEN: 'false', SOTTO_REGISTRATION_FAILURES_PER_HOUR_PER_IP: '7' });
+  try {
+    const { token } = await createInvite(s.server.storage, s.clock.now(), 3, 3600);
+    const victim = await registerUser(s.url, 'victim', token);
+    // POST /devices: an unknown name and a known name under the attacker's key get the very same answer.
+    const unknown = await http(s.url, 'POST', '/v1/devices', { certificate: b64(newDevice(newAccount('nobody')).certificate) });
+    const known = await http(s.url, 'POST', '/v1/devices', { certificate: b64(newDevice(newAccount('victim')).certificate) });
+    assert.equal(unknown.status, known.status);
+    assert.deepEqual(unknown.body, known.body);
+    // POST /devices/revoke: likewise for an unknown account and the victim's real device.
+    const revoke = (name: string, deviceId: string) => {
+      const attacker = newAccount(name.split('@')[0]!);
+      const fields = {
+        version: 1 as const,
+        accountName: name,
+        accountKey: publicKeyOf(attacker.sk),
+        deviceId,
+        revokedAt: BigInt(Date.now()),
+      };
+      return http(s.url, 'POST', '/v1/devices/revoke', {
+        revocation: b64(encodeDeviceRevocation(signDeviceRevocation(fields, attacker.sk))),
+      });
+    };
+    const r1 = await revoke('nobody@localhost', 'd-nothing');
+    const r2 = await revoke(victim.account.name, victim.deviceId);
+    assert.equal(r1.status, r2.status);
+    assert.deepEqual(r1.body, r2.body);
+    // Registration: a taken name with a valid invite is answered CONFLICT (the user must choose another name),
+    // but it uses up one use of the invite, so a 3-use invite probes at most 2 more names.
+    const taken = await http(s.url, 'POST', '/v1/accounts', {
+      certificate: b64(newDevice(newAccount('victim')).certificate),
+      invite: token,
+    });
+    assert.equal(taken.body.error.code, 'CONFLICT');
+    const taken2 = await http(s.url, 'POST', '/v1/accounts', {
+      certificate: b64(newDevice(newAccount('victim')).certificate),
+      invite: token,
+    });
+    assert.equal(taken2.body.error.code, 'CONFLICT');
+    const spent = await http(s.url, 'POST', '/v1/accounts', {
+      certificate: b64(newDevice(newAccount('victim')).certificate),
+      invite: token,
+    });
+    assert.equal(spent.body.error.code, 'INVITE_INVALID', 'a used-up invite answers the same for any name');
+    // Per IP: past 7 counted refusals an hour, these routes answer RATE_LIMITED whatever the input.
+    const later = await http(s.url, 'POST', '/v1/devices', { certificate: b64(newDevice(newAccount('victim')).certificate) });
+    assert.equal(later.status, 429);
+    assert.equal(later.body.error.code, 'RATE_LIMITED');
+    assert.ok((await s.metric(refusals('registration_failures'))) >= 3);
+    s.clock.advance(3600_000);
+    const again = await http(s.url, 'POST', '/v1/devices', { certificate: b64(newDevice(newAccount('victim')).certificate) });
+    assert.equal(again.body.error.code, 'BAD_CERTIFICATE', 'the budget refills with time');
   } finally {
     await s.stop();
   }

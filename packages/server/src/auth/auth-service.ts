@@ -43,6 +43,10 @@ function hashMatches(secret: string, stored: Uint8Array): boolean {
   return h.length === stored.length && timingSafeEqual(h, stored);
 }
 
+function keysEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === 32 && b.length === 32 && timingSafeEqual(a, b);
+}
+
 /** Creates an invite (used by the admin CLI and tests); returns the token to hand out once. */
 export async function createInvite(
   storage: Storage,
@@ -108,17 +112,27 @@ export class AuthService {
       if (inviteToken === undefined) throw new SottoError('REGISTRATION_CLOSED', 'registration needs an invite token on this server');
       const parts = splitToken(inviteToken);
       const inv = parts && (await this.storage.getInvite(parts.id));
-      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash))
+      const live = inv !== undefined && inv.uses < inv.maxUses && inv.expiresAt > this.clock.now();
+      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash) || !live)
         throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
       inviteId = inv.id;
     }
     const now = this.clock.now();
-    await this.storage.createAccount(
-      { name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now },
-      device,
-      inviteId,
-      now,
-    );
+    try {
+      await this.storage.createAccount(
+        { name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now },
+        device,
+        inviteId,
+        now,
+      );
+    } catch (e) {
+      // A taken name with a valid invite still uses up one use of the invite, so one invite cannot probe names for ever.
+      if (e instanceof SottoError && e.code === 'CONFLICT' && inviteId !== undefined) {
+        await this.storage.consumeInvite(inviteId, now);
+        this.onLimit('registration_failures');
+      }
+      throw e;
+    }
     return { account: device.account, deviceId: device.deviceId };
   }
 
@@ -126,10 +140,10 @@ export class AuthService {
   async addDevice(certBytes: Uint8Array): Promise<{ account: string; deviceId: string }> {
     const device = this.certify(certBytes) as DeviceRecord & { accountKey: Uint8Array };
     const account = await this.storage.getAccount(device.account);
-    if (!account) throw new SottoError('NOT_FOUND', 'no such account');
+    // An unknown name and a known name with another key get the same answer: this route is no name oracle.
+    if (!account || !keysEqual(account.accountKey, device.accountKey))
+      throw new SottoError('BAD_CERTIFICATE', 'device certificate refused: no such account, or not signed by its account key');
     if (account.status !== 'active') throw new SottoError('ACCOUNT_SUSPENDED', 'the account is suspended');
-    if (!timingSafeEqual(account.accountKey, device.accountKey))
-      throw new SottoError('BAD_CERTIFICATE', 'certificate is not signed by the account key');
     await this.storage.addDevice(device, this.config.registration.maxDevicesPerAccount);
     return { account: device.account, deviceId: device.deviceId };
   }
@@ -144,10 +158,9 @@ export class AuthService {
     }
     const account = await this.storage.getAccount(rev.accountName);
     const device = await this.storage.getDevice(rev.deviceId);
-    if (!account || !device || device.account !== account.name) throw new SottoError('NOT_FOUND', 'no such device');
-    if (account.accountKey.length !== 32 || !timingSafeEqual(account.accountKey, rev.accountKey)) {
-      throw new SottoError('BAD_CERTIFICATE', 'revocation is not signed by the account key');
-    }
+    // An unknown account or device and a known one under another key get the same answer (no name oracle).
+    if (!account || !device || device.account !== account.name || !keysEqual(account.accountKey, rev.accountKey))
+      throw new SottoError('BAD_CERTIFICATE', 'revocation refused: no such device, or not signed by its account key');
     await this.storage.revokeDevice(rev.deviceId, revocationBytes, this.clock.now());
     this.fanout.disconnect(rev.deviceId, 'device revoked');
   }

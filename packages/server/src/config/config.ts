@@ -9,7 +9,7 @@ export interface Config {
   server: { host: string; port: number; domain: string; trustProxy: boolean; shutdownGraceSeconds: number };
   dataDir: string;
   storage: { synchronous: string };
-  registration: { open: boolean; maxDevicesPerAccount: number };
+  registration: { open: boolean; maxDevicesPerAccount: number; failuresPerHourPerIp: number };
   auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; maxChallengesPerDevice: number; ratePerMinute: number };
   keyPackages: { maxPerDevice: number; claimsPerMinute: number };
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };

@@ -84,6 +84,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Devices (certified MLS signature keys) one account may register.',
   },
   {
+    path: 'registration.failuresPerHourPerIp',
+    env: 'SOTTO_REGISTRATION_FAILURES_PER_HOUR_PER_IP',
+    type: 'int',
+    default: 30,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Refused registrations, device additions and revocations (taken name, bad invite, bad certificate) per client IP per hour; past it, these routes answer RATE_LIMITED.',
+  },
+  {
     path: 'auth.tokenTtlSeconds',
     env: 'SOTTO_TOKEN_TTL_SECONDS',
     type: 'int',

@@ -17,7 +17,12 @@ export interface AppContext {
   blobs: BlobStore;
   clock: Clock;
   metrics: ServerMetrics;
-  limits: { ip: RateLimiter; claims: RateLimiter };
+  limits: {
+    ip: RateLimiter;
+    claims: RateLimiter;
+    /** Refused registrations, device additions and revocations per client IP. */
+    failures: RateLimiter;
+  };
   version: string;
   isShuttingDown: () => boolean;
 }

@@ -102,6 +102,8 @@ export interface Storage {
   createInvite(inv: InviteRecord): Promise<void>;
   listInvites(): Promise<InviteRecord[]>;
   getInvite(id: string): Promise<InviteRecord | undefined>;
+  /** Uses up one use of a live invite (a failed registration with it); false when it was unknown, expired or used up. */
+  consumeInvite(id: string, now: number): Promise<boolean>;
   // accounts and devices
   /** Creates the account and its first device in one transaction; consumes one use of `inviteId` if given. */
   createAccount(account: AccountRecord, device: DeviceRecord, inviteId: string | undefined, now: number): Promise<void>;

@@ -153,6 +153,10 @@ export class SqliteStorage implements Storage {
     return r && toInvite(r);
   }
 
+  async consumeInvite(id: string, now: number): Promise<boolean> {
+    return this.s.useInvite.run(id, now).changes === 1;
+  }
+
   async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
     this.db
       .transaction(() => {
