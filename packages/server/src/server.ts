@@ -12,6 +12,7 @@ import { DeliveryService } from './delivery/delivery-service.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
+import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
@@ -74,6 +75,7 @@ export async function startServer(
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
       claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),
       failures: new RateLimiter(config.registration.failuresPerHourPerIp / 3600, config.registration.failuresPerHourPerIp),
+      keyPackageClaims: new KeyPackageClaimLimits(config.keyPackages, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     },
     version: VERSION,
     isShuttingDown: () => shuttingDown,

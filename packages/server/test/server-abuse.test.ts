@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
 import { createInvite } from '../src/auth/auth-service.js';
-import { b64, http, newAccount, newDevice, registerUser, unb64 } from './helpers/client.js';
+import { addDevice, b64, http, login, newAccount, newDevice, registerUser, unb64 } from './helpers/client.js';
 import { startInProcess } from './helpers/in-process.js';
 
 const refusals = (limit: string) => `sotto_limit_refusals_total{limit="${limit}"}`;
@@ -124,6 +124,52 @@ test('abuse: registration, device and revoke routes are no name oracle; a taken 
     s.clock.advance(3600_000);
     const again = await http(s.url, 'POST', '/v1/devices', { certificate: b64(newDevice(newAccount('victim')).certificate) });
     assert.equal(again.body.error.code, 'BAD_CERTIFICATE', 'the budget refills with time');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('abuse: one account cannot drain the one-time KeyPackages of another; past the budgets claims get the last resort', async () => {
+  const s = await startInProcess({
+    SOTTO_KEY_PACKAGE_CLAIMS_PER_ACCOUNT_AND_TARGET_PER_HOUR: '3',
+    SOTTO_KEY_PACKAGE_CLAIMS_PER_TARGET_PER_HOUR: '5',
+    SOTTO_KEY_PACKAGE_CLAIMS_PER_ACCOUNT_PER_HOUR: '100',
+  });
+  try {
+    const victim = await registerUser(s.url, 'victim');
+    const kps = Array.from({ length: 29 }, (_, i) => b64(new Uint8Array(16).fill(i + 1)));
+    const up = await http(
+      s.url,
+      'POST',
+      '/v1/key-packages',
+      { keyPackages: kps, lastResort: b64(new Uint8Array(16).fill(99)) },
+      victim.token,
+    );
+    assert.equal(up.status, 200);
+    const attacker = await registerUser(s.url, 'mallory');
+    const attacker2 = await addDevice(s.url, attacker.account);
+    const claim = async (by: { token?: string }) => {
+      const r = await http(s.url, 'POST', `/v1/accounts/${victim.account.name}/key-packages/claim`, undefined, by.token);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.keyPackages[0].lastResort as boolean;
+    };
+    // A burst from one device, then from a second device of the same account: 3 one-time KeyPackages in all.
+    const burst = [];
+    for (let i = 0; i < 10; i++) burst.push(await claim(attacker));
+    for (let i = 0; i < 10; i++) burst.push(await claim(attacker2));
+    assert.equal(burst.filter((lr) => !lr).length, 3);
+    assert.deepEqual(burst.slice(3), new Array(17).fill(true), 'past the budget: last resort, not an error');
+    // Another account has its own budget, but all claimants together take at most 5 an hour from the victim.
+    const other = await registerUser(s.url, 'trudy');
+    const more = [];
+    for (let i = 0; i < 5; i++) more.push(await claim(other));
+    assert.equal(more.filter((lr) => !lr).length, 2);
+    const left = await http(s.url, 'GET', '/v1/key-packages/count', undefined, victim.token);
+    assert.equal(left.body.count, 29 - 5);
+    assert.ok((await s.metric(refusals('key_package_claims'))) >= 20);
+    s.clock.advance(3600_000);
+    await login(s.url, attacker);
+    assert.equal(await claim(attacker), false, 'budgets refill with time');
   } finally {
     await s.stop();
   }

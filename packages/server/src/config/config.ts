@@ -11,7 +11,13 @@ export interface Config {
   storage: { synchronous: string };
   registration: { open: boolean; maxDevicesPerAccount: number; failuresPerHourPerIp: number };
   auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; maxChallengesPerDevice: number; ratePerMinute: number };
-  keyPackages: { maxPerDevice: number; claimsPerMinute: number };
+  keyPackages: {
+    maxPerDevice: number;
+    claimsPerMinute: number;
+    claimsPerAccountPerHour: number;
+    claimsPerAccountAndTargetPerHour: number;
+    claimsPerTargetPerHour: number;
+  };
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };

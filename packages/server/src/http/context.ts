@@ -4,6 +4,7 @@ import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -22,6 +23,7 @@ export interface AppContext {
     claims: RateLimiter;
     /** Refused registrations, device additions and revocations per client IP. */
     failures: RateLimiter;
+    keyPackageClaims: KeyPackageClaimLimits;
   };
   version: string;
   isShuttingDown: () => boolean;

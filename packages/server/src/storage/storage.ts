@@ -121,8 +121,11 @@ export interface Storage {
   // key packages
   addKeyPackages(deviceId: string, keyPackages: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number>;
   countKeyPackages(deviceId: string): Promise<{ count: number; lastResort: boolean }>;
-  /** Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed). */
-  claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]>;
+  /**
+   * Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed).
+   * With `oneTime` false, hands out only the last-resort KeyPackages and consumes nothing.
+   */
+  claimKeyPackages(account: string, oneTime?: boolean): Promise<ClaimedKeyPackage[]>;
   // groups and queues
   createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, now: number): Promise<void>;
   getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] } | undefined>;

@@ -255,12 +255,12 @@ export class SqliteStorage implements Storage {
     const lr = (this.s.countLr.get(deviceId) as { n: number }).n;
     return { count, lastResort: lr > 0 };
   }
-  async claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]> {
+  async claimKeyPackages(account: string, oneTime = true): Promise<ClaimedKeyPackage[]> {
     return this.db
       .transaction(() => {
         const out: ClaimedKeyPackage[] = [];
         for (const deviceId of this.s.liveDeviceIds.all(account).map((r) => (r as Row).device_id as string)) {
-          const kp = this.s.firstKp.get(deviceId) as Row | undefined;
+          const kp = oneTime ? (this.s.firstKp.get(deviceId) as Row | undefined) : undefined;
           if (kp) {
             this.s.delKp.run(kp.id);
             out.push({ deviceId, keyPackage: u8(kp.data), lastResort: false });
