@@ -76,6 +76,7 @@ export async function startServer(
       claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),
       failures: new RateLimiter(config.registration.failuresPerHourPerIp / 3600, config.registration.failuresPerHourPerIp),
       keyPackageClaims: new KeyPackageClaimLimits(config.keyPackages, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
+      lookups: new RateLimiter(config.directory.lookupsPerMinute / 60, config.directory.lookupsPerMinute),
     },
     version: VERSION,
     isShuttingDown: () => shuttingDown,

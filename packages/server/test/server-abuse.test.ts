@@ -174,3 +174,30 @@ test('abuse: one account cannot drain the one-time KeyPackages of another; past 
     await s.stop();
   }
 });
+
+test('abuse: directory lookups are limited per account, across all its devices', async () => {
+  const s = await startInProcess({ SOTTO_DIRECTORY_LOOKUPS_PER_MINUTE: '10' });
+  try {
+    const victim = await registerUser(s.url, 'victim');
+    const attacker = await registerUser(s.url, 'mallory');
+    const attacker2 = await addDevice(s.url, attacker.account);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++)
+      statuses.push((await http(s.url, 'GET', `/v1/accounts/guess${i}@localhost`, undefined, attacker.token)).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await http(s.url, 'GET', `/v1/accounts/guess${i}@localhost`, undefined, attacker2.token)).status);
+    assert.deepEqual(statuses, [...new Array(10).fill(404), 429, 429]);
+    const blocked = await http(s.url, 'GET', `/v1/accounts/${victim.account.name}`, undefined, attacker.token);
+    assert.equal(blocked.body.error.code, 'RATE_LIMITED');
+    assert.equal(
+      (await http(s.url, 'GET', `/v1/accounts/${attacker.account.name}`, undefined, victim.token)).status,
+      200,
+      'others unaffected',
+    );
+    assert.ok((await s.metric(refusals('directory_lookups'))) >= 3);
+    s.clock.advance(6_000);
+    assert.equal((await http(s.url, 'GET', `/v1/accounts/${victim.account.name}`, undefined, attacker.token)).status, 200);
+  } finally {
+    await s.stop();
+  }
+});

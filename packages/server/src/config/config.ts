@@ -18,6 +18,7 @@ export interface Config {
     claimsPerAccountAndTargetPerHour: number;
     claimsPerTargetPerHour: number;
   };
+  directory: { lookupsPerMinute: number };
   limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };

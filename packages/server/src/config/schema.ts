@@ -174,6 +174,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: "Claims of one account's one-time KeyPackages by all other accounts together per hour; past it, claims get last-resort KeyPackages.",
   },
   {
+    path: 'directory.lookupsPerMinute',
+    env: 'SOTTO_DIRECTORY_LOOKUPS_PER_MINUTE',
+    type: 'int',
+    default: 120,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Account lookups (GET /v1/accounts/{name}) one account, all its devices together, may make per minute (burst: the same number).',
+  },
+  {
     path: 'limits.maxMessageBytes',
     env: 'SOTTO_MAX_MESSAGE_BYTES',
     type: 'int',

@@ -24,6 +24,8 @@ export interface AppContext {
     /** Refused registrations, device additions and revocations per client IP. */
     failures: RateLimiter;
     keyPackageClaims: KeyPackageClaimLimits;
+    /** Directory lookups per calling account. */
+    lookups: RateLimiter;
   };
   version: string;
   isShuttingDown: () => boolean;

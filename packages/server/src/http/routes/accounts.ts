@@ -4,7 +4,7 @@ import { isAccountName } from '@sotto/identity';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
-import type { AppContext } from '../context.js';
+import { type AppContext, sessionOf } from '../context.js';
 import { accountName, b64 } from '../schemas.js';
 
 const registered = {
@@ -103,6 +103,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { auth: true },
       schema: {
         summary: 'Look up an account: its key and the certificates of its live devices',
+        description: 'Rate-limited per calling account (directory.lookupsPerMinute).',
         tags: ['accounts'],
         params: { type: 'object', required: ['name'], properties: { name: accountName } },
         response: {
@@ -122,6 +123,10 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       if (!isAccountName(req.params.name)) throw new SottoError('VALIDATION', 'not an account name');
+      if (!ctx.limits.lookups.take(sessionOf(req).account, ctx.clock.now())) {
+        ctx.metrics.limitRefusals('limit="directory_lookups"');
+        throw new SottoError('RATE_LIMITED', 'too many account lookups; retry later');
+      }
       const a = await ctx.storage.getAccount(req.params.name);
       if (a?.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const devices = (await ctx.storage.listDevices(a.name)).filter((d) => d.revokedAt === null);
