@@ -18,6 +18,7 @@ import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { RateLimiter } from './util/rate-limiter.js';
+import { TrustedProxies } from './util/trusted-proxies.js';
 import { WsGateway } from './ws/ws-gateway.js';
 
 export const VERSION = '0.1.0';
@@ -71,6 +72,7 @@ export async function startServer(
     blobs: new BlobStore(config.blobs.dir),
     clock,
     metrics,
+    proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
       claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
 import { createInvite } from '../src/auth/auth-service.js';
+import { loadConfig } from '../src/config/config.js';
 import { addDevice, b64, http, login, newAccount, newDevice, registerUser, unb64 } from './helpers/client.js';
 import { startInProcess } from './helpers/in-process.js';
 
@@ -200,4 +201,38 @@ test('abuse: directory lookups are limited per account, across all its devices',
   } finally {
     await s.stop();
   }
+});
+
+test('abuse: X-Forwarded-For is believed only from server.trustedProxies; a rotating one from a client bypasses no per-IP limit', async () => {
+  const challenge = (url: string, xff: string) =>
+    fetch(`${url}/v1/auth/challenge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': xff },
+      body: JSON.stringify({ deviceId: 'd-anything' }),
+    }).then((r) => r.status);
+  // No trusted proxy: the peer address counts, whatever the header says.
+  const direct = await startInProcess({ SOTTO_AUTH_RATE_PER_MINUTE: '5' });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 8; i++) statuses.push(await challenge(direct.url, `198.51.100.${i}`));
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429]);
+    assert.ok((await direct.metric(refusals('ip_rate'))) >= 3);
+  } finally {
+    await direct.stop();
+  }
+  // Behind a trusted proxy (here: loopback), the hop the proxy appended is the client; anything a client put
+  // to the left of it is ignored.
+  const proxied = await startInProcess({ SOTTO_AUTH_RATE_PER_MINUTE: '5', SOTTO_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1' });
+  try {
+    const a = [];
+    for (let i = 0; i < 6; i++) a.push(await challenge(proxied.url, `203.0.113.${i}, 198.51.100.7`));
+    assert.deepEqual(a, [200, 200, 200, 200, 200, 429], 'a rotating left part does not help');
+    assert.equal(await challenge(proxied.url, '198.51.100.8'), 200, 'another client behind the proxy has its own budget');
+    assert.equal(await challenge(proxied.url, '198.51.100.7, 10.1.2.3'), 429, 'further trusted proxies are skipped');
+  } finally {
+    await proxied.stop();
+  }
+  assert.throws(() => loadConfig({ env: { SOTTO_TRUST_PROXY: 'true' } }), /replaced by server.trustedProxies/);
+  assert.throws(() => loadConfig({ env: { SOTTO_TRUSTED_PROXIES: '10.0.0.0/33' } }), /not an IP address or CIDR range/);
+  assert.deepEqual(loadConfig({ env: { SOTTO_TRUSTED_PROXIES: '::1, 192.0.2.0/24' } }).server.trustedProxies, ['::1', '192.0.2.0/24']);
 });

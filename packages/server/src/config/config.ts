@@ -3,10 +3,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { SottoError } from '../errors.js';
+import { TrustedProxies } from '../util/trusted-proxies.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
-  server: { host: string; port: number; domain: string; trustProxy: boolean; shutdownGraceSeconds: number };
+  server: {
+    host: string;
+    port: number;
+    domain: string;
+    trustProxy: boolean;
+    trustedProxies: string[];
+    shutdownGraceSeconds: number;
+  };
   dataDir: string;
   storage: { synchronous: string };
   registration: { open: boolean; maxDevicesPerAccount: number; failuresPerHourPerIp: number };
@@ -26,10 +34,17 @@ export interface Config {
   log: { level: string };
 }
 
-type Flat = Map<string, string | number | boolean | null>;
+type Value = string | number | boolean | string[] | null;
+type Flat = Map<string, Value>;
 
-function coerce(key: ConfigKey, raw: unknown, source: string): string | number | boolean | null {
+function coerce(key: ConfigKey, raw: unknown, source: string): Value {
   if (raw === null || raw === undefined) return key.default;
+  if (key.type === 'list') {
+    const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+    if (!items || items.some((i) => typeof i !== 'string'))
+      throw new SottoError('VALIDATION', `${key.path} (${source}) must be a list of strings`);
+    return (items as string[]).map((i) => i.trim()).filter((i) => i !== '');
+  }
   if (key.type === 'string') {
     if (typeof raw !== 'string' && typeof raw !== 'number') throw new SottoError('VALIDATION', `${key.path} (${source}) must be a string`);
     return String(raw);
@@ -114,6 +129,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   // retention.maxSeconds, when unset, follows retention.maxDays.
   if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
+  if (c.server.trustProxy)
+    throw new SottoError(
+      'VALIDATION',
+      'server.trustProxy (SOTTO_TRUST_PROXY) is replaced by server.trustedProxies (SOTTO_TRUSTED_PROXIES): list the addresses of your reverse proxies, e.g. 127.0.0.1',
+    );
+  new TrustedProxies(c.server.trustedProxies); // refuses a malformed entry at startup
   if (!isLoopback(c.metrics.host)) throw new SottoError('VALIDATION', 'metrics.host must be a loopback address');
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
@@ -139,7 +160,12 @@ export function generateConfigYaml(): string {
     const indent = parts.length > 1 ? '  ' : '';
     lines.push(`${indent}# ${k.doc}`, `${indent}# env: ${k.env}`);
     const name = parts[parts.length - 1];
-    const value = k.default === null ? 'null' : typeof k.default === 'string' ? JSON.stringify(k.default) : String(k.default);
+    const value =
+      k.default === null
+        ? 'null'
+        : typeof k.default === 'string' || Array.isArray(k.default)
+          ? JSON.stringify(k.default)
+          : String(k.default);
     lines.push(`${indent}${name}: ${value}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,13 +1,13 @@
 // Every configuration key: its default, its environment variable and its documentation, in one table.
 // `generate-config` writes this table as a commented YAML file; the loader reads file, then env, then flags.
 
-export type KeyType = 'string' | 'int' | 'bool';
+export type KeyType = 'string' | 'int' | 'bool' | 'list';
 
 export interface ConfigKey {
   path: string;
   env: string;
   type: KeyType;
-  default: string | number | boolean | null;
+  default: string | number | boolean | string[] | null;
   doc: string;
   min?: number;
   max?: number;
@@ -42,7 +42,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'SOTTO_TRUST_PROXY',
     type: 'bool',
     default: false,
-    doc: 'Trust X-Forwarded-For from the reverse proxy (for per-IP rate limits).',
+    doc: 'Replaced by server.trustedProxies; true is refused (it would let any client choose its address). Kept so that old files with false still load.',
+  },
+  {
+    path: 'server.trustedProxies',
+    env: 'SOTTO_TRUSTED_PROXIES',
+    type: 'list',
+    default: [],
+    doc: 'Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (for per-IP limits), e.g. [127.0.0.1]; env: comma-separated. Empty: the peer address is the client address.',
   },
   {
     path: 'server.shutdownGraceSeconds',

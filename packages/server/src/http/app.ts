@@ -32,7 +32,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger,
     bodyLimit: Math.ceil((ctx.config.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
-    trustProxy: ctx.config.server.trustProxy,
+    trustProxy: (address: string) => ctx.proxies.trusts(address),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -44,8 +44,10 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (req) => {
     const auth = (req.routeOptions.config as { auth?: boolean; ipLimit?: boolean } | undefined) ?? {};
-    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now()))
+    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now())) {
+      ctx.metrics.limitRefusals('limit="ip_rate"');
       throw new SottoError('RATE_LIMITED', 'too many requests from this address');
+    }
     if (auth.auth) {
       const h = req.headers.authorization;
       const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;

@@ -9,6 +9,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { RateLimiter } from '../util/rate-limiter.js';
+import type { TrustedProxies } from '../util/trusted-proxies.js';
 
 export interface AppContext {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppContext {
   blobs: BlobStore;
   clock: Clock;
   metrics: ServerMetrics;
+  /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
+  proxies: TrustedProxies;
   limits: {
     ip: RateLimiter;
     claims: RateLimiter;
