@@ -1,6 +1,7 @@
 // Abuse limits: an attacker with an ordinary account (or none) trips each limit, and the victim keeps working.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import WebSocket from 'ws';
 import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
 import { createInvite } from '../src/auth/auth-service.js';
 import { loadConfig } from '../src/config/config.js';
@@ -235,4 +236,59 @@ test('abuse: X-Forwarded-For is believed only from server.trustedProxies; a rota
   assert.throws(() => loadConfig({ env: { SOTTO_TRUST_PROXY: 'true' } }), /replaced by server.trustedProxies/);
   assert.throws(() => loadConfig({ env: { SOTTO_TRUSTED_PROXIES: '10.0.0.0/33' } }), /not an IP address or CIDR range/);
   assert.deepEqual(loadConfig({ env: { SOTTO_TRUSTED_PROXIES: '::1, 192.0.2.0/24' } }).server.trustedProxies, ['::1', '192.0.2.0/24']);
+});
+
+/** Opens a WebSocket; resolves with the open socket or the HTTP status that refused it. */
+function openWs(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
+    ws.once('error', (e) => reject(e));
+  });
+}
+
+test('abuse: WebSocket sockets are capped per IP, unauthenticated ones apart, and must authenticate in time', async () => {
+  const s = await startInProcess({
+    SOTTO_MAX_UNAUTHENTICATED_PER_IP: '3',
+    SOTTO_MAX_CONNECTIONS_PER_IP: '5',
+    SOTTO_MAX_UNAUTHENTICATED_CONNECTIONS: '5',
+    SOTTO_WS_AUTH_TIMEOUT_SECONDS: '1',
+    SOTTO_TRUSTED_PROXIES: '127.0.0.1',
+  });
+  const open: WebSocket[] = [];
+  try {
+    const user = await registerUser(s.url, 'user');
+    const from = (ip: string, token?: string) => ({ 'x-forwarded-for': ip, ...(token ? { authorization: `Bearer ${token}` } : {}) });
+    for (let i = 0; i < 3; i++) open.push((await openWs(s.wsUrl, from('192.0.2.1'))).ws!);
+    assert.equal((await openWs(s.wsUrl, from('192.0.2.1'))).status, 429, 'a fourth unauthenticated socket from one IP');
+    // Authenticated sockets from the same IP still get in, up to the per-IP total.
+    // (One socket per device: a device's new socket replaces its old one, so each uses its own device.)
+    const devices = [user, await addDevice(s.url, user.account), await addDevice(s.url, user.account)];
+    for (let i = 0; i < 2; i++) open.push((await openWs(s.wsUrl, from('192.0.2.1', devices[i]!.token))).ws!);
+    assert.equal((await openWs(s.wsUrl, from('192.0.2.1', devices[2]!.token))).status, 429, 'a sixth socket from one IP');
+    // All unauthenticated sockets together: 5, whatever the addresses.
+    for (let i = 0; i < 2; i++) open.push((await openWs(s.wsUrl, from(`192.0.2.${10 + i}`))).ws!);
+    assert.equal((await openWs(s.wsUrl, from('192.0.2.20'))).status, 429);
+    assert.ok((await s.metric(refusals('ws_unauthenticated_per_ip'))) >= 1);
+    assert.ok((await s.metric(refusals('ws_connections_per_ip'))) >= 1);
+    assert.ok((await s.metric(refusals('ws_unauthenticated'))) >= 1);
+    // The deadline: unauthenticated sockets are closed with 4401; authenticated ones stay.
+    const unauth = [open[0]!, open[1]!, open[2]!, open[5]!, open[6]!];
+    const codes = await Promise.all(unauth.map((ws) => new Promise<number>((r) => ws.once('close', (code) => r(code)))));
+    assert.deepEqual(codes, [4401, 4401, 4401, 4401, 4401]);
+    assert.equal(open[3]!.readyState, WebSocket.OPEN);
+    assert.equal(open[4]!.readyState, WebSocket.OPEN);
+    assert.ok((await s.metric(refusals('ws_auth_timeout'))) >= 5);
+    // Their slots are free again.
+    const again = await openWs(s.wsUrl, from('192.0.2.1'));
+    assert.ok(again.ws);
+    open.push(again.ws);
+  } finally {
+    for (const ws of open) ws.terminate();
+    await s.stop();
+  }
 });

@@ -27,7 +27,16 @@ export interface Config {
     claimsPerTargetPerHour: number;
   };
   directory: { lookupsPerMinute: number };
-  limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
+  limits: {
+    maxMessageBytes: number;
+    maxGroupMembers: number;
+    wsFramesPerSecond: number;
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    maxUnauthenticatedPerIp: number;
+    maxUnauthenticatedConnections: number;
+    wsAuthTimeoutSeconds: number;
+  };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number };
   metrics: { enabled: boolean; host: string; port: number };
