@@ -1,5 +1,7 @@
 // Abuse limits: an attacker with an ordinary account (or none) trips each limit, and the victim keeps working.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
@@ -289,6 +291,76 @@ test('abuse: WebSocket sockets are capped per IP, unauthenticated ones apart, an
     open.push(again.ws);
   } finally {
     for (const ws of open) ws.terminate();
+    await s.stop();
+  }
+});
+
+/**
+ * A slow client on a raw socket: writes `head`, then one of `chunks` every `everyMs` until the server closes the
+ * connection or all are sent; resolves with what the server answered once it closed (the deadline: `timeoutMs`).
+ */
+function slowClient(port: number, head: string, chunks: (string | Buffer)[], everyMs: number, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let answer = '';
+    let i = 0;
+    const tick = setInterval(() => {
+      if (i < chunks.length && !sock.destroyed) sock.write(chunks[i++]!);
+    }, everyMs);
+    const deadline = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`the server did not close the connection in ${timeoutMs} ms; answer so far: ${answer}`));
+    }, timeoutMs);
+    sock.on('data', (d) => (answer += d.toString()));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearInterval(tick);
+      clearTimeout(deadline);
+      resolve(answer);
+    });
+    sock.write(head);
+  });
+}
+
+test('abuse: slow headers and slow bodies time out on every route; a blob upload needs a minimum rate, not a deadline', async () => {
+  const s = await startInProcess({
+    SOTTO_HEADERS_TIMEOUT_SECONDS: '1',
+    SOTTO_REQUEST_TIMEOUT_SECONDS: '1',
+    SOTTO_BLOB_MIN_BYTES_PER_SECOND: '1000',
+    SOTTO_BLOB_RATE_WINDOW_SECONDS: '1',
+  });
+  try {
+    const user = await registerUser(s.url, 'user');
+    // Headers trickling in, one byte at a time.
+    const headers = await slowClient(
+      s.port,
+      'POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\n',
+      [...'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+      200,
+    );
+    assert.match(headers, /^HTTP\/1.1 408/);
+    // A JSON body trickling in on an ordinary route.
+    const body = JSON.stringify({ deviceId: 'd-slow-body-000000000000' });
+    const head = `POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const slowBody = await slowClient(s.port, head, [...body], 200);
+    assert.match(slowBody, /^HTTP\/1.1 408/);
+    assert.match(slowBody, /REQUEST_TIMEOUT/);
+    // A blob upload below the minimum rate is cut off ...
+    const blob = new Uint8Array(randomBytes(60_000));
+    const hash = createHash('sha256').update(blob).digest('hex');
+    const put = (len: number) =>
+      `PUT /v1/blobs/${hash} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: ${len}\r\nConnection: close\r\n\r\n`;
+    const trickle = Array.from({ length: 600 }, (_, i) => Buffer.from(blob.subarray(i * 100, i * 100 + 100)));
+    const cut = await slowClient(s.port, put(blob.length), trickle, 200);
+    assert.doesNotMatch(cut, /201 Created/);
+    // ... while one at a sufficient rate may take longer than server.requestTimeoutSeconds.
+    const steady = Array.from({ length: 30 }, (_, i) => Buffer.from(blob.subarray(i * 2000, i * 2000 + 2000)));
+    const ok = await slowClient(s.port, put(blob.length), steady, 100);
+    assert.match(ok, /^HTTP\/1.1 201/);
+    assert.ok((await s.metric(refusals('headers_timeout'))) >= 1);
+    assert.ok((await s.metric(refusals('request_timeout'))) >= 1);
+    assert.ok((await s.metric(refusals('blob_min_rate'))) >= 1);
+  } finally {
     await s.stop();
   }
 });

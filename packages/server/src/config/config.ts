@@ -14,6 +14,8 @@ export interface Config {
     trustProxy: boolean;
     trustedProxies: string[];
     shutdownGraceSeconds: number;
+    headersTimeoutSeconds: number;
+    requestTimeoutSeconds: number;
   };
   dataDir: string;
   storage: { synchronous: string };
@@ -38,7 +40,7 @@ export interface Config {
     wsAuthTimeoutSeconds: number;
   };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
-  blobs: { dir: string; maxBytes: number; ttlDays: number };
+  blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
   metrics: { enabled: boolean; host: string; port: number };
   log: { level: string };
 }

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { SottoError } from '../errors.js';
 import type { AppContext } from './context.js';
 import { OpenApiCollector } from './openapi.js';
+import { httpServerOptions, installRequestTimeouts } from './request-timeouts.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
@@ -34,6 +35,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
     bodyLimit: Math.ceil((ctx.config.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
     trustProxy: (address: string) => ctx.proxies.trusts(address),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    http: httpServerOptions(ctx), // headers timeout (request-timeouts.ts)
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -54,6 +56,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       req.session = await ctx.auth.authenticate(token);
     }
   });
+  installRequestTimeouts(app, ctx);
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.httpRequests(`status="${Math.floor(reply.statusCode / 100)}xx"`);
     ctx.metrics.httpLatency(reply.elapsedTime / 1000, `route="${req.routeOptions.url ?? 'unknown'}"`);
