@@ -58,6 +58,8 @@ export type MessageKind = 'message' | 'welcome';
 export interface SubmitOp {
   type: 'submit';
   senderDevice: string;
+  /** The sender's account, recorded on each stored message for the queued-bytes quota. */
+  senderAccount?: string | undefined;
   groupId: Uint8Array;
   epoch: bigint;
   contentType: number;
@@ -132,9 +134,13 @@ export interface Storage {
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
   applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
   fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;
+  /** Bytes of the messages (and Welcomes) `account` sent that are still waiting in some queue. */
+  queuedBytesOf(account: string): Promise<number>;
   // blobs
   putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void>;
   getBlob(hash: string, now: number): Promise<{ size: number; expiresAt: number } | undefined>;
+  /** Bytes of the unexpired blobs uploaded by the devices of `account`. */
+  blobBytesOf(account: string, now: number): Promise<number>;
   // housekeeping
   /** Deletes expired messages, tokens and blob records; returns the expired blob hashes. */
   sweep(now: number): Promise<{ messages: number; blobs: string[] }>;

@@ -44,6 +44,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX blobs_expiry ON blobs(expires_at);
   `,
+  // 2: per-account quotas: the sending account of each queued message (NULL: sent before), blobs by uploader
+  `
+  ALTER TABLE messages ADD COLUMN sender_account TEXT;
+  CREATE INDEX messages_sender ON messages(sender_account);
+  CREATE INDEX blobs_owner ON blobs(owner);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

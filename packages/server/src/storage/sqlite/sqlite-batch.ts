@@ -24,7 +24,9 @@ export class BatchApplier {
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       liveDevice: p('SELECT 1 FROM devices WHERE device_id = ? AND revoked_at IS NULL').pluck(),
       cas: p('UPDATE groups SET epoch = epoch + 1, updated_at = ? WHERE group_id = ? AND epoch = ?'),
-      insMsg: p('INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?)'),
+      insMsg: p(
+        'INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending, sender_account) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       insDelivery: p('INSERT INTO deliveries (device_id, message_id) VALUES (?, ?)'),
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       delMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
@@ -110,7 +112,7 @@ export class BatchApplier {
   }
 
   private enqueue(op: SubmitOp, kind: number, payload: Uint8Array, recipients: string[]): Delivery {
-    const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length);
+    const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length, op.senderAccount ?? null);
     const id = Number(info.lastInsertRowid);
     for (const d of recipients) this.s.insDelivery.run(d, id);
     if (recipients.length === 0) this.s.delMsg.run(id); // keeps the id (ordering), stores nothing

@@ -132,6 +132,11 @@ export class SqliteStorage implements Storage {
          ON CONFLICT(hash) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
       ),
       getBlob: p('SELECT size, expires_at FROM blobs WHERE hash = ? AND expires_at > ?'),
+      queuedBytes: p('SELECT COALESCE(SUM(length(payload)), 0) FROM messages WHERE sender_account = ?').pluck(),
+      blobBytes: p(
+        `SELECT COALESCE(SUM(b.size), 0) FROM blobs b JOIN devices d ON d.device_id = b.owner
+         WHERE d.account = ? AND b.expires_at > ?`,
+      ).pluck(),
       expiredMsgs: p('DELETE FROM messages WHERE expires_at <= ?'),
       orphanDeliveries: p('DELETE FROM deliveries WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.message_id)'),
       expiredTokens: p('DELETE FROM tokens WHERE expires_at <= ?'),
@@ -299,6 +304,13 @@ export class SqliteStorage implements Storage {
       payload: u8(r.payload),
       createdAt: r.created_at as number,
     }));
+  }
+
+  async queuedBytesOf(account: string): Promise<number> {
+    return Number(this.s.queuedBytes.get(account));
+  }
+  async blobBytesOf(account: string, now: number): Promise<number> {
+    return Number(this.s.blobBytes.get(account, now));
   }
 
   async putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void> {
