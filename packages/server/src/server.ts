@@ -13,6 +13,7 @@ import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
+import { QuotaService } from './limits/quota-service.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
@@ -72,6 +73,7 @@ export async function startServer(
     blobs: new BlobStore(config.blobs.dir),
     clock,
     metrics,
+    quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),

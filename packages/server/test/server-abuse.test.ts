@@ -7,7 +7,20 @@ import WebSocket from 'ws';
 import { encodeDeviceRevocation, publicKeyOf, signAuthChallenge, signDeviceRevocation } from '@sotto/identity';
 import { createInvite } from '../src/auth/auth-service.js';
 import { loadConfig } from '../src/config/config.js';
-import { addDevice, b64, http, login, newAccount, newDevice, registerUser, unb64 } from './helpers/client.js';
+import {
+  addDevice,
+  b64,
+  CT,
+  http,
+  login,
+  makeGroup,
+  newAccount,
+  newDevice,
+  privateMessage,
+  registerUser,
+  unb64,
+  WsClient,
+} from './helpers/client.js';
 import { startInProcess } from './helpers/in-process.js';
 
 const refusals = (limit: string) => `sotto_limit_refusals_total{limit="${limit}"}`;
@@ -360,6 +373,60 @@ test('abuse: slow headers and slow bodies time out on every route; a blob upload
     assert.ok((await s.metric(refusals('headers_timeout'))) >= 1);
     assert.ok((await s.metric(refusals('request_timeout'))) >= 1);
     assert.ok((await s.metric(refusals('blob_min_rate'))) >= 1);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('abuse: per-account quotas of queued bytes and blob bytes answer QUOTA_EXCEEDED, and free up as queues drain and blobs expire', async () => {
+  const s = await startInProcess({ SOTTO_QUOTA_QUEUED_BYTES_PER_ACCOUNT: '20000', SOTTO_QUOTA_BLOB_BYTES_PER_ACCOUNT: '100000' });
+  try {
+    const attacker = await registerUser(s.url, 'mallory');
+    const victim = await registerUser(s.url, 'victim');
+    const { gid, epoch } = await makeGroup(s.url, attacker, [victim]);
+    // The victim stays offline: the attacker's messages pile up in the victim's queue, until the quota.
+    const send = () =>
+      http(
+        s.url,
+        'POST',
+        '/v1/messages',
+        { message: b64(privateMessage(gid, epoch, CT.application, new Uint8Array(4000))) },
+        attacker.token,
+      );
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push(await send());
+    assert.deepEqual(
+      statuses.map((r) => r.status),
+      [200, 200, 200, 200, 413, 413],
+    );
+    assert.equal(statuses[4]!.body.error.code, 'QUOTA_EXCEEDED');
+    // The same over the WebSocket: an error frame with the stable code.
+    const ws = await WsClient.connect(s.wsUrl, attacker.token!);
+    const frame = await ws.send(privateMessage(gid, epoch, CT.application, new Uint8Array(4000)));
+    assert.equal(frame.type, 'error');
+    assert.equal(frame.code, 'QUOTA_EXCEEDED');
+    await ws.close();
+    // The victim acknowledges: the space is free again.
+    const queued = await http(s.url, 'GET', '/v1/messages', undefined, victim.token);
+    await http(s.url, 'POST', '/v1/messages/ack', { ids: queued.body.messages.map((m: { id: number }) => m.id) }, victim.token);
+    assert.equal((await send()).status, 200);
+    assert.ok((await s.metric(refusals('queued_bytes'))) >= 3);
+
+    // Blobs: 60 kB fits, a second 60 kB does not (refused from its declared length, before the body is read).
+    const upload = (bytes: Uint8Array) =>
+      fetch(`${s.url}/v1/blobs/${createHash('sha256').update(bytes).digest('hex')}?ttlSeconds=60`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${attacker.token}`, 'content-type': 'application/octet-stream' },
+        body: bytes,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: { code: string } } }));
+    assert.equal((await upload(randomBytes(60_000))).status, 201);
+    const over = await upload(randomBytes(60_000));
+    assert.equal(over.status, 413);
+    assert.equal(over.body.error?.code, 'QUOTA_EXCEEDED');
+    assert.ok((await s.metric(refusals('blob_bytes'))) >= 1);
+    s.clock.advance(61_000);
+    await login(s.url, attacker);
+    assert.equal((await upload(randomBytes(60_000))).status, 201, 'expired blobs no longer count');
   } finally {
     await s.stop();
   }

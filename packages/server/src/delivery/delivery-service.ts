@@ -32,7 +32,8 @@ export class DeliveryService {
     private readonly retentionMs: number,
   ) {}
 
-  async submit(senderDevice: string, input: SubmitInput): Promise<SubmitOutcome> {
+  /** `senderAccount` is recorded on the stored messages for the queued-bytes quota (limits/quota-service.ts). */
+  async submit(senderDevice: string, input: SubmitInput, senderAccount?: string): Promise<SubmitOutcome> {
     const started = performance.now();
     const header = parseMlsHeader(input.message);
     if (input.welcome) checkMlsWireFormat(input.welcome, WIRE_WELCOME, 'welcome');
@@ -41,6 +42,7 @@ export class DeliveryService {
     const op: SubmitOp = {
       type: 'submit',
       senderDevice,
+      senderAccount,
       groupId: header.groupId,
       epoch: header.epoch,
       contentType: header.contentType,

@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
+import type { QuotaService } from '../limits/quota-service.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -19,6 +20,7 @@ export interface AppContext {
   blobs: BlobStore;
   clock: Clock;
   metrics: ServerMetrics;
+  quota: QuotaService;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

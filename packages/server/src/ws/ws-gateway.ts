@@ -10,6 +10,7 @@ import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { AppContext } from '../http/context.js';
 import { decodeSubmit } from '../http/routes/messages.js';
+import { checkSubmitLimits } from '../limits/submit-limits.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage } from '../storage/storage.js';
 import { toB64 } from '../util/encoding.js';
@@ -296,7 +297,9 @@ export class WsGateway {
         if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
         c.inflight++;
         try {
-          const r = await this.delivery.submit(c.session.deviceId, decodeSubmit(this.ctx, f));
+          const input = decodeSubmit(this.ctx, f);
+          await checkSubmitLimits(this.ctx, c.session, input); // abuse limits (limits/submit-limits.ts)
+          const r = await this.delivery.submit(c.session.deviceId, input, c.session.account);
           if (c.ws.readyState === WebSocket.OPEN)
             c.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
         } finally {

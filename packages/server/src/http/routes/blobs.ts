@@ -39,6 +39,7 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > ctx.config.blobs.maxBytes)
         throw new SottoError('PAYLOAD_TOO_LARGE', `blobs are limited to ${ctx.config.blobs.maxBytes} bytes`);
+      await ctx.quota.checkBlob(s.account, declared, ctx.clock.now()); // before a byte is read
       const { minBytesPerSecond, rateWindowSeconds } = ctx.config.blobs;
       const minRate = { bytesPerSecond: minBytesPerSecond, windowSeconds: rateWindowSeconds };
       const size = await ctx.blobs.put(req.params.hash, req.body as Readable, ctx.config.blobs.maxBytes, minRate).catch((e: unknown) => {
@@ -46,6 +47,12 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw e;
       });
       const now = ctx.clock.now();
+      try {
+        await ctx.quota.checkBlob(s.account, size, now); // the declared length may have been absent (chunked)
+      } catch (e) {
+        if (!(await ctx.storage.getBlob(req.params.hash, now))) await ctx.blobs.delete(req.params.hash);
+        throw e;
+      }
       const maxTtl = ctx.config.blobs.ttlDays * 86400;
       const ttl = Math.min(maxTtl, Number(req.query.ttlSeconds ?? maxTtl));
       const expiresAt = now + ttl * 1000;
