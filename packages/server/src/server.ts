@@ -12,6 +12,7 @@ import { DeliveryService } from './delivery/delivery-service.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
+import { GroupCaps } from './limits/group-caps.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
 import { QuotaService } from './limits/quota-service.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
@@ -74,6 +75,7 @@ export async function startServer(
     clock,
     metrics,
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
+    groupCaps: new GroupCaps(storage, config.newAccounts, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),

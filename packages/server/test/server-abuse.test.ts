@@ -11,6 +11,7 @@ import {
   addDevice,
   b64,
   CT,
+  groupId,
   http,
   login,
   makeGroup,
@@ -20,6 +21,7 @@ import {
   registerUser,
   unb64,
   WsClient,
+  welcome,
 } from './helpers/client.js';
 import { startInProcess } from './helpers/in-process.js';
 
@@ -427,6 +429,50 @@ test('abuse: per-account quotas of queued bytes and blob bytes answer QUOTA_EXCE
     s.clock.advance(61_000);
     await login(s.url, attacker);
     assert.equal((await upload(randomBytes(60_000))).status, 201, 'expired blobs no longer count');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('abuse: a young account creates a bounded number of groups and adds a bounded number of devices per hour', async () => {
+  const s = await startInProcess({
+    SOTTO_NEW_ACCOUNT_AGE_SECONDS: '86400',
+    SOTTO_NEW_ACCOUNT_GROUPS_PER_HOUR: '3',
+    SOTTO_NEW_ACCOUNT_DEVICES_ADDED_PER_HOUR: '4',
+  });
+  try {
+    const spammer = await registerUser(s.url, 'spammer');
+    const targets = [];
+    for (let i = 0; i < 6; i++) targets.push(await registerUser(s.url, `target${i}`));
+    const create = () => http(s.url, 'POST', '/v1/groups', { groupId: b64(groupId()), epoch: '0' }, spammer.token);
+    const created = [];
+    for (let i = 0; i < 4; i++) created.push(await create());
+    assert.deepEqual(
+      created.map((r) => r.status),
+      [201, 201, 201, 429],
+    );
+    assert.equal(created[3]!.body.error.code, 'LIMIT_EXCEEDED');
+    // Devices added by commits: 3 fit, 2 more in the same hour do not.
+    const gid = unb64(created[0]!.body.groupId);
+    const commit = (epoch: bigint, devices: { deviceId: string }[]) =>
+      http(
+        s.url,
+        'POST',
+        '/v1/messages',
+        { message: b64(privateMessage(gid, epoch, CT.commit)), addDevices: devices.map((d) => d.deviceId), welcome: b64(welcome()) },
+        spammer.token,
+      );
+    assert.equal((await commit(0n, targets.slice(0, 3))).status, 200);
+    const refused = await commit(1n, targets.slice(3, 5));
+    assert.equal(refused.status, 429);
+    assert.equal(refused.body.error.code, 'LIMIT_EXCEEDED');
+    assert.ok((await s.metric(refusals('new_account_groups'))) >= 1);
+    assert.ok((await s.metric(refusals('new_account_devices_added'))) >= 1);
+    // Once the account is older than newAccounts.ageSeconds, the caps no longer apply.
+    s.clock.advance(86_400_000);
+    await login(s.url, spammer);
+    for (let i = 0; i < 5; i++) assert.equal((await create()).status, 201);
+    assert.equal((await commit(1n, targets.slice(3, 6))).status, 200);
   } finally {
     await s.stop();
   }

@@ -42,6 +42,7 @@ export interface Config {
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
   quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
+  newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };
   metrics: { enabled: boolean; host: string; port: number };
   log: { level: string };
 }

@@ -4,6 +4,7 @@ import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { GroupCaps } from '../limits/group-caps.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { QuotaService } from '../limits/quota-service.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
@@ -21,6 +22,7 @@ export interface AppContext {
   clock: Clock;
   metrics: ServerMetrics;
   quota: QuotaService;
+  groupCaps: GroupCaps;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

@@ -26,6 +26,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       const s = sessionOf(req);
       const gid = fromB64(req.body.groupId, 'groupId', 255);
       if (gid.length === 0) throw new SottoError('VALIDATION', 'groupId is empty');
+      await ctx.groupCaps.onGroupCreated(s.account, ctx.clock.now()); // young accounts: groups per hour (limits/group-caps.ts)
       await ctx.storage.createGroup(gid, BigInt(req.body.epoch), s.deviceId, ctx.clock.now());
       return reply.status(201).send({ groupId: req.body.groupId, epoch: req.body.epoch, members: [s.deviceId] });
     },
