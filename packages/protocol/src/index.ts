@@ -26,10 +26,14 @@ export const ERROR_CODES = {
   NOT_FOUND: 404,
   UNKNOWN_GROUP: 404,
   NO_KEY_PACKAGE: 404,
+  /** The request (headers or body) did not arrive in time. */
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   /** `currentEpoch` names the group's epoch. */
   STALE_EPOCH: 409,
   PAYLOAD_TOO_LARGE: 413,
+  /** The account's queued or blob bytes are at their quota; space frees as recipients acknowledge or blobs expire. */
+  QUOTA_EXCEEDED: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   LIMIT_EXCEEDED: 429,

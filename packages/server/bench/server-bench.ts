@@ -231,6 +231,12 @@ async function main(): Promise<void> {
       SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
       SOTTO_WS_FRAMES_PER_SECOND: '1000000',
       SOTTO_MAX_DEVICES_PER_ACCOUNT: '1000',
+      // The load comes from one address and from fresh accounts: lift the per-IP and per-account abuse limits.
+      SOTTO_MAX_CONNECTIONS_PER_IP: '1000000',
+      SOTTO_MAX_UNAUTHENTICATED_PER_IP: '1000000',
+      SOTTO_MAX_UNAUTHENTICATED_CONNECTIONS: '1000000',
+      SOTTO_QUOTA_QUEUED_BYTES_PER_ACCOUNT: String(2 ** 40),
+      SOTTO_NEW_ACCOUNT_AGE_SECONDS: '0',
     });
   const startRelay = () => launch(['--import', 'tsx', resolve(import.meta.dirname, 'bare-relay.ts')], {});
   let sv = await startSotto();

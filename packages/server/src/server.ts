@@ -14,6 +14,9 @@ import { GroupVerifier } from './delivery/group-verifier.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
+import { GroupCaps } from './limits/group-caps.js';
+import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
+import { QuotaService } from './limits/quota-service.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
 import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
@@ -21,6 +24,7 @@ import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { prettyLogStream } from './util/pretty-log.js';
 import { RateLimiter } from './util/rate-limiter.js';
+import { TrustedProxies } from './util/trusted-proxies.js';
 import { WsGateway } from './ws/ws-gateway.js';
 
 export const VERSION = '0.1.0';
@@ -60,10 +64,11 @@ export async function startServer(
     metrics.batchOps('', n);
   });
   let shuttingDown = false;
+  const groupCaps = new GroupCaps(storage, config.newAccounts, (limit) => metrics.limitRefusals(`limit="${limit}"`));
   const ctx: AppContext = {
     config,
     storage,
-    auth: new AuthService(storage, config, clock, fanout),
+    auth: new AuthService(storage, config, clock, fanout, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     delivery: new DeliveryService(
       storage,
       batcher,
@@ -72,13 +77,20 @@ export async function startServer(
       metrics,
       (config.retention.maxSeconds ?? config.retention.maxDays * 86400) * 1000,
       new GroupVerifier(storage, clock),
+      groupCaps,
     ),
     blobs: new BlobStore(config.blobs.dir),
     clock,
     metrics,
+    quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
+    groupCaps,
+    proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
       claims: new RateLimiter(config.keyPackages.claimsPerMinute / 60, config.keyPackages.claimsPerMinute),
+      failures: new RateLimiter(config.registration.failuresPerHourPerIp / 3600, config.registration.failuresPerHourPerIp),
+      keyPackageClaims: new KeyPackageClaimLimits(config.keyPackages, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
+      lookups: new RateLimiter(config.directory.lookupsPerMinute / 60, config.directory.lookupsPerMinute),
     },
     version: VERSION,
     isShuttingDown: () => shuttingDown,

@@ -9,7 +9,15 @@ import { cleanup, type ServerProcess, startServerProcess } from './helpers/serve
 
 let srv: ServerProcess;
 before(async () => {
-  srv = await startServerProcess({ env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000' } });
+  srv = await startServerProcess({
+    env: {
+      SOTTO_REGISTRATION_OPEN: 'true',
+      SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000',
+      // This suite drains KeyPackages on purpose; the hourly claim budgets have their own test (server-abuse).
+      SOTTO_KEY_PACKAGE_CLAIMS_PER_ACCOUNT_AND_TARGET_PER_HOUR: '100000',
+      SOTTO_KEY_PACKAGE_CLAIMS_PER_TARGET_PER_HOUR: '100000',
+    },
+  });
 });
 after(async () => {
   await srv.stop();

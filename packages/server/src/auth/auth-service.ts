@@ -43,6 +43,10 @@ function hashMatches(secret: string, stored: Uint8Array): boolean {
   return h.length === stored.length && timingSafeEqual(h, stored);
 }
 
+function keysEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === 32 && b.length === 32 && timingSafeEqual(a, b);
+}
+
 /** Creates an invite (used by the admin CLI and tests); returns the token to hand out once. */
 export async function createInvite(
   storage: Storage,
@@ -66,14 +70,21 @@ export async function createInvite(
   return { token: s.token, invite };
 }
 
+/** Most outstanding challenges kept in total (all devices); past it, expired ones are pruned, then requests refused. */
+const MAX_PENDING_CHALLENGES = 100_000;
+
 export class AuthService {
-  private readonly challenges = new Map<string, { challenge: Uint8Array; expiresAt: number }>();
+  /** Outstanding login challenges per device id, oldest first; each is single-use and short-lived. */
+  private readonly challenges = new Map<string, { challenge: Uint8Array; expiresAt: number }[]>();
+  private pendingChallenges = 0;
 
   constructor(
     private readonly storage: Storage,
     private readonly config: Config,
     private readonly clock: Clock,
     private readonly fanout: Fanout,
+    /** Called with the limit's name whenever an abuse limit refuses or evicts something (for metrics). */
+    private readonly onLimit: (limit: string) => void = () => {},
   ) {}
 
   private certify(certBytes: Uint8Array): DeviceRecord {
@@ -111,17 +122,27 @@ export class AuthService {
       const parts = splitToken(inviteToken);
       const inv = parts && (await this.storage.getInvite(parts.id));
       // A revoked invite gets the same answer as an unknown one.
-      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash) || inv.revokedAt !== null)
+      const live = inv !== undefined && inv.revokedAt === null && inv.uses < inv.maxUses && inv.expiresAt > this.clock.now();
+      if (!parts || !inv || !hashMatches(parts.secret, inv.secretHash) || !live)
         throw new SottoError('INVITE_INVALID', 'invite token is unknown, expired or used up');
       inviteId = inv.id;
     }
     const now = this.clock.now();
-    await this.storage.createAccount(
-      { name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now },
-      device,
-      inviteId,
-      now,
-    );
+    try {
+      await this.storage.createAccount(
+        { name: device.account, accountKey: device.accountKey, status: 'active', createdAt: now },
+        device,
+        inviteId,
+        now,
+      );
+    } catch (e) {
+      // A taken name with a valid invite still uses up one use of the invite, so one invite cannot probe names for ever.
+      if (e instanceof SottoError && e.code === 'CONFLICT' && inviteId !== undefined) {
+        await this.storage.consumeInvite(inviteId, now);
+        this.onLimit('registration_failures');
+      }
+      throw e;
+    }
     return { account: device.account, deviceId: device.deviceId };
   }
 
@@ -129,10 +150,10 @@ export class AuthService {
   async addDevice(certBytes: Uint8Array): Promise<{ account: string; deviceId: string }> {
     const device = this.certify(certBytes) as DeviceRecord & { accountKey: Uint8Array };
     const account = await this.storage.getAccount(device.account);
-    if (!account) throw new SottoError('NOT_FOUND', 'no such account');
+    // An unknown name and a known name with another key get the same answer: this route is no name oracle.
+    if (!account || !keysEqual(account.accountKey, device.accountKey))
+      throw new SottoError('BAD_CERTIFICATE', 'device certificate refused: no such account, or not signed by its account key');
     if (account.status !== 'active') throw new SottoError('ACCOUNT_SUSPENDED', 'the account is suspended');
-    if (!timingSafeEqual(account.accountKey, device.accountKey))
-      throw new SottoError('BAD_CERTIFICATE', 'certificate is not signed by the account key');
     await this.storage.addDevice(device, this.config.registration.maxDevicesPerAccount);
     return { account: device.account, deviceId: device.deviceId };
   }
@@ -147,41 +168,75 @@ export class AuthService {
     }
     const account = await this.storage.getAccount(rev.accountName);
     const device = await this.storage.getDevice(rev.deviceId);
-    if (!account || !device || device.account !== account.name) throw new SottoError('NOT_FOUND', 'no such device');
-    if (account.accountKey.length !== 32 || !timingSafeEqual(account.accountKey, rev.accountKey)) {
-      throw new SottoError('BAD_CERTIFICATE', 'revocation is not signed by the account key');
-    }
+    // An unknown account or device and a known one under another key get the same answer (no name oracle).
+    if (!account || !device || device.account !== account.name || !keysEqual(account.accountKey, rev.accountKey))
+      throw new SottoError('BAD_CERTIFICATE', 'revocation refused: no such device, or not signed by its account key');
     await this.storage.revokeDevice(rev.deviceId, revocationBytes, this.clock.now());
     this.fanout.disconnect(rev.deviceId, 'device revoked');
   }
 
+  /**
+   * Issues a login challenge. Up to `auth.maxChallengesPerDevice` stay valid at once per device (the oldest is
+   * evicted), so anyone asking for a challenge for someone else's device cannot void the one that device holds.
+   */
   async challenge(deviceId: string): Promise<{ challenge: Uint8Array; expiresAt: number }> {
     const now = this.clock.now();
-    if (this.challenges.size > 100_000) this.pruneChallenges(now);
-    if (this.challenges.size > 100_000) throw new SottoError('RATE_LIMITED', 'too many pending challenges');
+    if (this.pendingChallenges >= MAX_PENDING_CHALLENGES) this.pruneChallenges(now);
+    if (this.pendingChallenges >= MAX_PENDING_CHALLENGES) {
+      this.onLimit('login_challenges');
+      throw new SottoError('RATE_LIMITED', 'too many pending challenges');
+    }
     const challenge = new Uint8Array(randomBytes(32));
     const expiresAt = now + this.config.auth.challengeTtlSeconds * 1000;
-    this.challenges.set(deviceId, { challenge, expiresAt });
+    const list = (this.challenges.get(deviceId) ?? []).filter((c) => c.expiresAt > now);
+    list.push({ challenge, expiresAt });
+    while (list.length > this.config.auth.maxChallengesPerDevice) {
+      list.shift();
+      this.onLimit('login_challenges');
+    }
+    this.setChallenges(deviceId, list);
     return { challenge, expiresAt };
   }
 
-  private pruneChallenges(now: number): void {
-    for (const [k, v] of this.challenges) if (v.expiresAt <= now) this.challenges.delete(k);
+  private setChallenges(deviceId: string, list: { challenge: Uint8Array; expiresAt: number }[]): void {
+    this.pendingChallenges -= this.challenges.get(deviceId)?.length ?? 0;
+    if (list.length === 0) this.challenges.delete(deviceId);
+    else this.challenges.set(deviceId, list);
+    this.pendingChallenges += list.length;
   }
 
-  /** Checks the signed challenge and issues a session token. A challenge is single use. */
+  private pruneChallenges(now: number): void {
+    for (const [k, v] of this.challenges)
+      this.setChallenges(
+        k,
+        v.filter((c) => c.expiresAt > now),
+      );
+  }
+
+  /** Removes and returns the outstanding challenge equal to `challenge`; the others stay valid. */
+  private takeChallenge(deviceId: string, challenge: Uint8Array, now: number): boolean {
+    const list = this.challenges.get(deviceId) ?? [];
+    let hit = -1;
+    for (const [i, c] of list.entries()) {
+      if (c.challenge.length === challenge.length && timingSafeEqual(c.challenge, challenge)) hit = i;
+    }
+    if (hit < 0) return false;
+    const found = list[hit] as { expiresAt: number };
+    this.setChallenges(
+      deviceId,
+      list.filter((c, i) => i !== hit && c.expiresAt > now),
+    );
+    return found.expiresAt > now;
+  }
+
+  /**
+   * Checks the signed challenge and issues a session token. A challenge is single use: it is consumed by any
+   * answer that names it, right or wrong; an answer naming an unknown challenge consumes nothing.
+   */
   async login(deviceId: string, challenge: Uint8Array, signature: Uint8Array): Promise<{ token: string; expiresAt: number }> {
     const now = this.clock.now();
-    const pending = this.challenges.get(deviceId);
-    this.challenges.delete(deviceId);
     const fail = () => new SottoError('UNAUTHORIZED', 'challenge response refused');
-    if (
-      !pending ||
-      pending.expiresAt <= now ||
-      pending.challenge.length !== challenge.length ||
-      !timingSafeEqual(pending.challenge, challenge)
-    )
-      throw fail();
+    if (!this.takeChallenge(deviceId, challenge, now)) throw fail();
     const device = await this.storage.getDevice(deviceId);
     if (!device || device.revokedAt !== null) throw fail();
     if (!verifyAuthChallenge(device.signatureKey, this.config.server.domain, deviceId, challenge, signature)) throw fail();

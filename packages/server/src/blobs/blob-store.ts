@@ -20,8 +20,11 @@ export class BlobStore {
     return join(this.dir, hash.slice(0, 2), hash);
   }
 
-  /** Streams `body` to disk; keeps it only if its SHA-256 is `hash` and it is at most `maxBytes`. */
-  async put(hash: string, body: Readable, maxBytes: number): Promise<number> {
+  /**
+   * Streams `body` to disk; keeps it only if its SHA-256 is `hash` and it is at most `maxBytes`. With `minRate`, an
+   * upload that delivers fewer than `bytesPerSecond` over a window of `windowSeconds` fails with REQUEST_TIMEOUT.
+   */
+  async put(hash: string, body: Readable, maxBytes: number, minRate?: { bytesPerSecond: number; windowSeconds: number }): Promise<number> {
     if (!BLOB_HASH.test(hash)) throw new SottoError('VALIDATION', 'blob id must be a lower-case hex SHA-256');
     const tmp = join(this.dir, 'tmp', randomBytes(12).toString('hex'));
     const h = createHash('sha256');
@@ -34,6 +37,15 @@ export class BlobStore {
         cb(null, chunk);
       },
     });
+    let lastSize = 0;
+    const watchdog =
+      minRate &&
+      setInterval(() => {
+        if (size - lastSize < minRate.bytesPerSecond * minRate.windowSeconds) {
+          meter.destroy(new SottoError('REQUEST_TIMEOUT', `uploads must deliver at least ${minRate.bytesPerSecond} bytes per second`));
+        }
+        lastSize = size;
+      }, minRate.windowSeconds * 1000);
     try {
       await pipeline(body, meter, createWriteStream(tmp, { mode: 0o600 }));
       if (h.digest('hex') !== hash) throw new SottoError('HASH_MISMATCH', 'the uploaded bytes do not hash to the blob id');
@@ -45,6 +57,8 @@ export class BlobStore {
       await rm(tmp, { force: true });
       if (e instanceof SottoError) throw e;
       throw new SottoError('VALIDATION', 'the upload was interrupted or malformed');
+    } finally {
+      clearInterval(watchdog);
     }
   }
 

@@ -1,9 +1,9 @@
 // Loads the configuration: defaults < config file (YAML) < environment variables < command-line flags.
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { SottoError } from '../errors.js';
+import { TrustedProxies } from '../util/trusted-proxies.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
@@ -11,27 +11,53 @@ export interface Config {
     host: string;
     port: number;
     domain: string;
-    /** What Fastify's trustProxy gets: true/false, or the trusted proxies' addresses (from server.trustedProxies). */
-    trustProxy: boolean | string;
-    trustedProxies: string | null;
+    trustProxy: boolean;
+    trustedProxies: string[];
     shutdownGraceSeconds: number;
+    headersTimeoutSeconds: number;
+    requestTimeoutSeconds: number;
   };
   dataDir: string;
   storage: { synchronous: string };
-  registration: { open: boolean; maxDevicesPerAccount: number };
-  auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; ratePerMinute: number };
-  keyPackages: { maxPerDevice: number; claimsPerMinute: number };
-  limits: { maxMessageBytes: number; maxGroupMembers: number; wsFramesPerSecond: number; maxConnections: number };
+  registration: { open: boolean; maxDevicesPerAccount: number; failuresPerHourPerIp: number };
+  auth: { tokenTtlSeconds: number; challengeTtlSeconds: number; maxChallengesPerDevice: number; ratePerMinute: number };
+  keyPackages: {
+    maxPerDevice: number;
+    claimsPerMinute: number;
+    claimsPerAccountPerHour: number;
+    claimsPerAccountAndTargetPerHour: number;
+    claimsPerTargetPerHour: number;
+  };
+  directory: { lookupsPerMinute: number };
+  limits: {
+    maxMessageBytes: number;
+    maxGroupMembers: number;
+    wsFramesPerSecond: number;
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    maxUnauthenticatedPerIp: number;
+    maxUnauthenticatedConnections: number;
+    wsAuthTimeoutSeconds: number;
+  };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
-  blobs: { dir: string; maxBytes: number; ttlDays: number };
+  blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
+  quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
+  newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };
   metrics: { enabled: boolean; host: string; port: number; allowRemote: boolean };
   log: { level: string; format: 'pretty' | 'json' };
 }
 
-type Flat = Map<string, string | number | boolean | null>;
+type Value = string | number | boolean | string[] | null;
+type Flat = Map<string, Value>;
 
-function coerce(key: ConfigKey, raw: unknown, source: string): string | number | boolean | null {
+function coerce(key: ConfigKey, raw: unknown, source: string): Value {
   if (raw === null || raw === undefined) return key.default;
+  if (key.type === 'list') {
+    const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+    if (!items || items.some((i) => typeof i !== 'string'))
+      throw new SottoError('VALIDATION', `${key.path} (${source}) must be a list of strings`);
+    return (items as string[]).map((i) => i.trim()).filter((i) => i !== '');
+  }
   if (key.type === 'string') {
     if (typeof raw !== 'string' && typeof raw !== 'number') throw new SottoError('VALIDATION', `${key.path} (${source}) must be a string`);
     return String(raw);
@@ -118,33 +144,24 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   // retention.maxSeconds, when unset, follows retention.maxDays.
   if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
+  if (c.server.trustProxy)
+    throw new SottoError(
+      'VALIDATION',
+      'server.trustProxy (SOTTO_TRUST_PROXY) is replaced by server.trustedProxies (SOTTO_TRUSTED_PROXIES): list the addresses of your reverse proxies, e.g. 127.0.0.1',
+    );
+  new TrustedProxies(c.server.trustedProxies); // refuses a malformed entry at startup
   if (!c.metrics.allowRemote && !isLoopback(c.metrics.host))
     throw new SottoError(
       'VALIDATION',
       `metrics.host ${c.metrics.host} is not a loopback address: /metrics has no authentication, so serving it elsewhere ` +
         'needs metrics.allowRemote: true (SOTTO_METRICS_ALLOW_REMOTE=true) and a firewall that only lets your Prometheus in',
     );
-  if (c.server.trustedProxies !== null) c.server.trustProxy = trustedProxies(c.server.trustedProxies);
   if (!['full', 'normal'].includes(c.storage.synchronous)) throw new SottoError('VALIDATION', 'storage.synchronous must be full or normal');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(c.log.level))
     throw new SottoError('VALIDATION', 'log.level is not a level');
   (c.log as { format: string | null }).format ??= (opts.stdoutIsTty ?? process.stdout.isTTY === true) ? 'pretty' : 'json';
   if (!['pretty', 'json'].includes(c.log.format)) throw new SottoError('VALIDATION', 'log.format must be pretty or json');
   return c;
-}
-
-/** Checks server.trustedProxies: IP addresses or CIDR ranges, comma-separated; returns them normalised. */
-function trustedProxies(list: string): string {
-  const entries = list.split(',').map((e) => e.trim());
-  for (const e of entries) {
-    const [ip = '', bits, extra] = e.split('/');
-    const family = isIP(ip);
-    const max = family === 6 ? 128 : 32;
-    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
-    if (family === 0 || !bitsOk || extra !== undefined)
-      throw new SottoError('VALIDATION', `server.trustedProxies: ${JSON.stringify(e)} is not an IP address or CIDR range`);
-  }
-  return entries.join(',');
 }
 
 export function isLoopback(host: string): boolean {
@@ -165,7 +182,12 @@ export function generateConfigYaml(): string {
     const indent = parts.length > 1 ? '  ' : '';
     lines.push(`${indent}# ${k.doc}`, `${indent}# env: ${k.env}`);
     const name = parts[parts.length - 1];
-    const value = k.default === null ? 'null' : typeof k.default === 'string' ? JSON.stringify(k.default) : String(k.default);
+    const value =
+      k.default === null
+        ? 'null'
+        : typeof k.default === 'string' || Array.isArray(k.default)
+          ? JSON.stringify(k.default)
+          : String(k.default);
     lines.push(`${indent}${name}: ${value}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,13 +1,13 @@
 // Every configuration key: its default, its environment variable and its documentation, in one table.
 // `generate-config` writes this table as a commented YAML file; the loader reads file, then env, then flags.
 
-export type KeyType = 'string' | 'int' | 'bool';
+export type KeyType = 'string' | 'int' | 'bool' | 'list';
 
 export interface ConfigKey {
   path: string;
   env: string;
   type: KeyType;
-  default: string | number | boolean | null;
+  default: string | number | boolean | string[] | null;
   doc: string;
   min?: number;
   max?: number;
@@ -42,14 +42,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'SOTTO_TRUST_PROXY',
     type: 'bool',
     default: false,
-    doc: 'Trust X-Forwarded-For from the reverse proxy (for per-IP rate limits).',
+    doc: 'Replaced by server.trustedProxies; true is refused (it would let any client choose its address). Kept so that old files with false still load.',
   },
   {
     path: 'server.trustedProxies',
     env: 'SOTTO_TRUSTED_PROXIES',
-    type: 'string',
-    default: null,
-    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1); when set it replaces server.trustProxy, and X-Forwarded-For from anyone else is ignored.',
+    type: 'list',
+    default: [],
+    doc: 'Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For is believed (for per-IP limits), e.g. [127.0.0.1]; env: comma-separated. Empty: the peer address is the client address.',
   },
   {
     path: 'server.shutdownGraceSeconds',
@@ -59,6 +59,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     min: 0,
     max: 600,
     doc: 'How long a graceful shutdown waits for in-flight work.',
+  },
+  {
+    path: 'server.headersTimeoutSeconds',
+    env: 'SOTTO_HEADERS_TIMEOUT_SECONDS',
+    type: 'int',
+    default: 20,
+    min: 1,
+    max: 3600,
+    doc: 'A request whose headers have not all arrived within this many seconds is answered 408 and its connection closed.',
+  },
+  {
+    path: 'server.requestTimeoutSeconds',
+    env: 'SOTTO_REQUEST_TIMEOUT_SECONDS',
+    type: 'int',
+    default: 60,
+    min: 1,
+    max: 3600,
+    doc: 'Every request except a blob upload must have arrived whole (headers and body) within this many seconds; otherwise 408 REQUEST_TIMEOUT and the connection is closed.',
   },
   {
     path: 'dataDir',
@@ -91,6 +109,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Devices (certified MLS signature keys) one account may register.',
   },
   {
+    path: 'registration.failuresPerHourPerIp',
+    env: 'SOTTO_REGISTRATION_FAILURES_PER_HOUR_PER_IP',
+    type: 'int',
+    default: 30,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Refused registrations, device additions and revocations (taken name, bad invite, bad certificate) per client IP per hour; past it, these routes answer RATE_LIMITED.',
+  },
+  {
     path: 'auth.tokenTtlSeconds',
     env: 'SOTTO_TOKEN_TTL_SECONDS',
     type: 'int',
@@ -107,6 +134,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     min: 5,
     max: 3600,
     doc: 'Lifetime of a login challenge.',
+  },
+  {
+    path: 'auth.maxChallengesPerDevice',
+    env: 'SOTTO_MAX_CHALLENGES_PER_DEVICE',
+    type: 'int',
+    default: 8,
+    min: 1,
+    max: 64,
+    doc: 'Login challenges that stay valid at once for one device; a new one evicts the oldest. Each is single-use and lives auth.challengeTtlSeconds.',
   },
   {
     path: 'auth.ratePerMinute',
@@ -134,6 +170,42 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     min: 1,
     max: 1_000_000,
     doc: 'KeyPackage claims one device may make per minute.',
+  },
+  {
+    path: 'keyPackages.claimsPerAccountPerHour',
+    env: 'SOTTO_KEY_PACKAGE_CLAIMS_PER_ACCOUNT_PER_HOUR',
+    type: 'int',
+    default: 600,
+    min: 1,
+    max: 1_000_000,
+    doc: "Claims of other accounts' one-time KeyPackages one account (all its devices together) may make per hour; past it, claims get last-resort KeyPackages.",
+  },
+  {
+    path: 'keyPackages.claimsPerAccountAndTargetPerHour',
+    env: 'SOTTO_KEY_PACKAGE_CLAIMS_PER_ACCOUNT_AND_TARGET_PER_HOUR',
+    type: 'int',
+    default: 10,
+    min: 1,
+    max: 1_000_000,
+    doc: "Claims of one target account's one-time KeyPackages one claiming account may make per hour; past it, that claimant gets the last-resort KeyPackages.",
+  },
+  {
+    path: 'keyPackages.claimsPerTargetPerHour',
+    env: 'SOTTO_KEY_PACKAGE_CLAIMS_PER_TARGET_PER_HOUR',
+    type: 'int',
+    default: 100,
+    min: 1,
+    max: 1_000_000,
+    doc: "Claims of one account's one-time KeyPackages by all other accounts together per hour; past it, claims get last-resort KeyPackages.",
+  },
+  {
+    path: 'directory.lookupsPerMinute',
+    env: 'SOTTO_DIRECTORY_LOOKUPS_PER_MINUTE',
+    type: 'int',
+    default: 120,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Account lookups (GET /v1/accounts/{name}) one account, all its devices together, may make per minute (burst: the same number).',
   },
   {
     path: 'limits.maxMessageBytes',
@@ -170,6 +242,42 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     min: 1,
     max: 1_000_000,
     doc: 'Concurrent WebSocket connections.',
+  },
+  {
+    path: 'limits.maxConnectionsPerIp',
+    env: 'SOTTO_MAX_CONNECTIONS_PER_IP',
+    type: 'int',
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Concurrent WebSocket connections from one client IP (see server.trustedProxies).',
+  },
+  {
+    path: 'limits.maxUnauthenticatedPerIp',
+    env: 'SOTTO_MAX_UNAUTHENTICATED_PER_IP',
+    type: 'int',
+    default: 16,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Concurrent WebSocket connections from one client IP that have not authenticated yet.',
+  },
+  {
+    path: 'limits.maxUnauthenticatedConnections',
+    env: 'SOTTO_MAX_UNAUTHENTICATED_CONNECTIONS',
+    type: 'int',
+    default: 2000,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Concurrent WebSocket connections, from all addresses, that have not authenticated yet.',
+  },
+  {
+    path: 'limits.wsAuthTimeoutSeconds',
+    env: 'SOTTO_WS_AUTH_TIMEOUT_SECONDS',
+    type: 'int',
+    default: 10,
+    min: 1,
+    max: 600,
+    doc: 'A WebSocket connection that has not authenticated within this many seconds is closed (code 4401).',
   },
   {
     path: 'retention.maxDays',
@@ -222,6 +330,69 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     min: 1,
     max: 3650,
     doc: 'Default and maximum lifetime of an attachment blob.',
+  },
+  {
+    path: 'blobs.minBytesPerSecond',
+    env: 'SOTTO_BLOB_MIN_BYTES_PER_SECOND',
+    type: 'int',
+    default: 4096,
+    min: 1,
+    max: 1_000_000_000,
+    doc: 'A blob upload that delivers less than this over any blobs.rateWindowSeconds is cut off (instead of a fixed deadline, since a large upload may take long).',
+  },
+  {
+    path: 'blobs.rateWindowSeconds',
+    env: 'SOTTO_BLOB_RATE_WINDOW_SECONDS',
+    type: 'int',
+    default: 20,
+    min: 1,
+    max: 3600,
+    doc: 'The window over which blobs.minBytesPerSecond is measured.',
+  },
+  {
+    path: 'quotas.queuedBytesPerAccount',
+    env: 'SOTTO_QUOTA_QUEUED_BYTES_PER_ACCOUNT',
+    type: 'int',
+    default: 268435456,
+    min: 1024,
+    max: 2 ** 40,
+    doc: 'Bytes of messages one account has sent that may wait in queues (until every recipient acknowledges or they expire); past it sends get 413 QUOTA_EXCEEDED.',
+  },
+  {
+    path: 'quotas.blobBytesPerAccount',
+    env: 'SOTTO_QUOTA_BLOB_BYTES_PER_ACCOUNT',
+    type: 'int',
+    default: 2147483648,
+    min: 1024,
+    max: 2 ** 50,
+    doc: 'Bytes of unexpired attachment blobs one account (all its devices) may have uploaded; past it uploads get 413 QUOTA_EXCEEDED.',
+  },
+  {
+    path: 'newAccounts.ageSeconds',
+    env: 'SOTTO_NEW_ACCOUNT_AGE_SECONDS',
+    type: 'int',
+    default: 604800,
+    min: 0,
+    max: 3650 * 86400,
+    doc: 'Accounts younger than this are held to newAccounts.groupsPerHour and newAccounts.devicesAddedPerHour (0: no account is).',
+  },
+  {
+    path: 'newAccounts.groupsPerHour',
+    env: 'SOTTO_NEW_ACCOUNT_GROUPS_PER_HOUR',
+    type: 'int',
+    default: 60,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Groups (1:1 conversations included) a new account may create per hour; past it 429 LIMIT_EXCEEDED.',
+  },
+  {
+    path: 'newAccounts.devicesAddedPerHour',
+    env: 'SOTTO_NEW_ACCOUNT_DEVICES_ADDED_PER_HOUR',
+    type: 'int',
+    default: 500,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Devices a new account may add to groups per hour (a commit adding more at once is refused); past it 429 LIMIT_EXCEEDED.',
   },
   {
     path: 'metrics.enabled',

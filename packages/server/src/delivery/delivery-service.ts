@@ -38,6 +38,8 @@ export class DeliveryService {
     private readonly metrics: ServerMetrics,
     private readonly retentionMs: number,
     private readonly verifier: GroupVerifier,
+    /** Young accounts: devices added to groups per hour, counted from verified commits (limits/group-caps.ts). */
+    private readonly devicesAdded?: { onDevicesAdded(account: string, n: number, now: number): Promise<void> },
   ) {}
 
   /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
@@ -57,6 +59,7 @@ export class DeliveryService {
     const op: SubmitOp = {
       type: 'submit',
       senderDevice: sender.deviceId,
+      senderAccount: sender.account,
       groupId: header.groupId,
       epoch: header.epoch,
       contentType: header.contentType,
@@ -79,6 +82,7 @@ export class DeliveryService {
       r = await this.verifier.exclusive(header.groupId, async () => {
         if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WIRE_GROUP_INFO, 'groupInfo');
         const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo, input.welcome);
+        if (v.added.length > 0) await this.devicesAdded?.onDevicesAdded(sender.account, v.added.length, now);
         const res = await this.#apply({
           ...op,
           handshake: {

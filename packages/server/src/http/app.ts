@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { SottoError } from '../errors.js';
 import type { AppContext } from './context.js';
 import { OpenApiCollector } from './openapi.js';
+import { httpServerOptions, installRequestTimeouts } from './request-timeouts.js';
 import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
@@ -32,8 +33,9 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger,
     bodyLimit: Math.ceil((ctx.config.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
-    trustProxy: ctx.config.server.trustProxy,
+    trustProxy: (address: string) => ctx.proxies.trusts(address),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    http: httpServerOptions(ctx), // headers timeout (request-timeouts.ts)
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -44,14 +46,17 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
 
   app.addHook('onRequest', async (req) => {
     const auth = (req.routeOptions.config as { auth?: boolean; ipLimit?: boolean } | undefined) ?? {};
-    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now()))
+    if (auth.ipLimit && !ctx.limits.ip.take(req.ip, ctx.clock.now())) {
+      ctx.metrics.limitRefusals('limit="ip_rate"');
       throw new SottoError('RATE_LIMITED', 'too many requests from this address');
+    }
     if (auth.auth) {
       const h = req.headers.authorization;
       const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
       req.session = await ctx.auth.authenticate(token);
     }
   });
+  installRequestTimeouts(app, ctx);
   app.addHook('onResponse', async (req, reply) => {
     ctx.metrics.httpRequests(`status="${Math.floor(reply.statusCode / 100)}xx"`);
     ctx.metrics.httpLatency(reply.elapsedTime / 1000, `route="${req.routeOptions.url ?? 'unknown'}"`);

@@ -4,10 +4,14 @@ import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { GroupCaps } from '../limits/group-caps.js';
+import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
+import type { QuotaService } from '../limits/quota-service.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 import type { RateLimiter } from '../util/rate-limiter.js';
+import type { TrustedProxies } from '../util/trusted-proxies.js';
 
 export interface AppContext {
   config: Config;
@@ -17,7 +21,19 @@ export interface AppContext {
   blobs: BlobStore;
   clock: Clock;
   metrics: ServerMetrics;
-  limits: { ip: RateLimiter; claims: RateLimiter };
+  quota: QuotaService;
+  groupCaps: GroupCaps;
+  /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
+  proxies: TrustedProxies;
+  limits: {
+    ip: RateLimiter;
+    claims: RateLimiter;
+    /** Refused registrations, device additions and revocations per client IP. */
+    failures: RateLimiter;
+    keyPackageClaims: KeyPackageClaimLimits;
+    /** Directory lookups per calling account. */
+    lookups: RateLimiter;
+  };
   version: string;
   isShuttingDown: () => boolean;
 }

@@ -78,6 +78,8 @@ export function createServerMetrics(m: Metrics) {
     submitLatency: m.histogram('sotto_submit_duration_seconds', 'Time from receiving a message to its durable acknowledgement'),
     batches: m.counter('sotto_batches_total', 'Group-commit transactions'),
     batchOps: m.counter('sotto_batch_ops_total', 'Operations written by group-commit transactions'),
+    /** One count per request refused (or downgraded) by an abuse limit; the label names the limit. */
+    limitRefusals: m.counter('sotto_limit_refusals_total', 'Requests refused by an abuse limit, by limit'),
   };
 }
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;

@@ -66,6 +66,8 @@ export type MessageKind = 'message' | 'welcome';
 export interface SubmitOp {
   type: 'submit';
   senderDevice: string;
+  /** The sender's account, recorded on each stored message for the queued-bytes quota. */
+  senderAccount?: string | undefined;
   groupId: Uint8Array;
   epoch: bigint;
   contentType: number;
@@ -141,6 +143,8 @@ export interface Storage {
   getInvite(id: string): Promise<InviteRecord | undefined>;
   /** Marks an invite revoked; false when there is no such invite. */
   revokeInvite(id: string, now: number): Promise<boolean>;
+  /** Uses up one use of a live invite (a failed registration with it); false when it was unknown, expired or used up. */
+  consumeInvite(id: string, now: number): Promise<boolean>;
   // accounts and devices
   /** Creates the account and its first device in one transaction; consumes one use of `inviteId` if given. */
   createAccount(account: AccountRecord, device: DeviceRecord, inviteId: string | undefined, now: number): Promise<void>;
@@ -158,8 +162,11 @@ export interface Storage {
   // key packages
   addKeyPackages(deviceId: string, keyPackages: Uint8Array[], lastResort: Uint8Array | undefined, max: number): Promise<number>;
   countKeyPackages(deviceId: string): Promise<{ count: number; lastResort: boolean }>;
-  /** Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed). */
-  claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]>;
+  /**
+   * Atomically consumes one KeyPackage per live device of `account` (the last-resort one is not consumed).
+   * With `oneTime` false, hands out only the last-resort KeyPackages and consumes nothing.
+   */
+  claimKeyPackages(account: string, oneTime?: boolean): Promise<ClaimedKeyPackage[]>;
   // groups and queues
   /** Starts routing a group from its verified public state, with the creator's device as the only member. */
   createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, state: Uint8Array, now: number): Promise<void>;
@@ -171,9 +178,13 @@ export interface Storage {
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
   applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
   fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;
+  /** Bytes of the messages (and Welcomes) `account` sent that are still waiting in some queue. */
+  queuedBytesOf(account: string): Promise<number>;
   // blobs
   putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void>;
   getBlob(hash: string, now: number): Promise<{ size: number; expiresAt: number } | undefined>;
+  /** Bytes of the unexpired blobs uploaded by the devices of `account`. */
+  blobBytesOf(account: string, now: number): Promise<number>;
   // housekeeping
   /** Deletes expired messages, tokens and blob records; returns the expired blob hashes. */
   sweep(now: number): Promise<{ messages: number; blobs: string[] }>;

@@ -8,6 +8,12 @@ export class RateLimiter {
     private readonly maxKeys = 100_000,
   ) {}
 
+  /** True when `key` has at least `cost` tokens at time `now`; takes none. */
+  has(key: string, now: number, cost = 1): boolean {
+    const b = this.buckets.get(key);
+    return !b || Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.ratePerSecond) >= cost;
+  }
+
   /** Takes `cost` tokens for `key` at time `now` (ms); false when the bucket is empty. */
   take(key: string, now: number, cost = 1): boolean {
     let b = this.buckets.get(key);

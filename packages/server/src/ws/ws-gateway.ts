@@ -10,9 +10,11 @@ import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { AppContext } from '../http/context.js';
 import { decodeSubmit } from '../http/routes/messages.js';
+import { checkSubmitLimits } from '../limits/submit-limits.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage } from '../storage/storage.js';
 import { toB64 } from '../util/encoding.js';
+import { ConnectionSlots, type Slot } from './connection-slots.js';
 import { type ClientFrame, compileFrameValidator } from './frames.js';
 
 const PAGE = 200;
@@ -57,6 +59,7 @@ class Connection {
   constructor(
     readonly ws: WebSocket,
     private readonly gw: WsGateway,
+    readonly slot: Slot,
   ) {
     this.tokens = gw.burst;
   }
@@ -141,6 +144,7 @@ export class WsGateway {
   readonly rate: number;
   readonly burst: number;
   private readonly connections = new Set<Connection>();
+  private readonly slots: ConnectionSlots;
   private readonly validate;
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
@@ -160,6 +164,7 @@ export class WsGateway {
       perMessageDeflate: false,
       clientTracking: false,
     });
+    this.slots = new ConnectionSlots(cfg.limits);
     this.heartbeat = setInterval(() => this.beat(), 30_000);
     this.heartbeat.unref();
   }
@@ -192,23 +197,41 @@ export class WsGateway {
     }
     const h = req.headers.authorization;
     const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
-    const accept = (session: Session | undefined) =>
+    // Per-IP and unauthenticated caps (connection-slots.ts); a socket with a header token counts as authenticated.
+    const slot = this.slots.reserve(
+      this.ctx.proxies.clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for']),
+      token !== undefined,
+    );
+    if ('refused' in slot) {
+      this.metrics.limitRefusals(`limit="${slot.refused}"`);
+      refuse(429, 'Too Many Requests');
+      return;
+    }
+    const accept = (session: Session | undefined) => {
+      if (this.closing) {
+        slot.release();
+        refuse(503, 'Service Unavailable');
+        return;
+      }
+      socket.once('close', () => slot.release());
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const c = this.open(ws);
+        const c = this.open(ws, slot);
         if (session) this.bind(c, session);
       });
+    };
     if (token === undefined) {
       accept(undefined);
       return;
     }
     this.auth.authenticate(token).then(accept, (e: unknown) => {
+      slot.release();
       this.metrics.errors(`code="${e instanceof SottoError ? e.code : 'INTERNAL'}"`);
       refuse(401, 'Unauthorized');
     });
   }
 
-  private open(ws: WebSocket): Connection {
-    const c = new Connection(ws, this);
+  private open(ws: WebSocket, slot: Slot): Connection {
+    const c = new Connection(ws, this, slot);
     this.connections.add(c);
     ws.on('pong', () => {
       c.alive = true;
@@ -216,12 +239,15 @@ export class WsGateway {
     ws.on('message', (data, isBinary) => this.onFrame(c, data as Buffer, isBinary));
     ws.on('close', () => {
       this.connections.delete(c);
+      slot.release();
       c.unsubscribe?.();
     });
     ws.on('error', () => ws.terminate());
     const t = setTimeout(() => {
-      if (!c.session && ws.readyState === WebSocket.OPEN) ws.close(4401, 'authentication timeout');
-    }, 10_000);
+      if (c.session || ws.readyState !== WebSocket.OPEN) return;
+      this.metrics.limitRefusals('limit="ws_auth_timeout"');
+      ws.close(4401, 'authentication timeout');
+    }, this.ctx.config.limits.wsAuthTimeoutSeconds * 1000);
     t.unref();
     ws.once('close', () => clearTimeout(t));
     return c;
@@ -229,6 +255,7 @@ export class WsGateway {
 
   private bind(c: Connection, session: Session): void {
     c.session = session;
+    c.slot.authenticated();
     c.unsubscribe = this.fanout.subscribe(
       session.deviceId,
       (m) => c.onMessage(m),
@@ -270,7 +297,9 @@ export class WsGateway {
         if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
         c.inflight++;
         try {
-          const r = await this.delivery.submit(c.session, decodeSubmit(this.ctx, f));
+          const input = decodeSubmit(this.ctx, f);
+          await checkSubmitLimits(this.ctx, c.session, input); // the sender's queued-bytes quota (limits/submit-limits.ts)
+          const r = await this.delivery.submit(c.session, input);
           if (c.ws.readyState === WebSocket.OPEN)
             c.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
         } finally {

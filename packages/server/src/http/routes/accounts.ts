@@ -1,10 +1,10 @@
 // Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
 
 import { isAccountName } from '@sotto/identity';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
-import type { AppContext } from '../context.js';
+import { type AppContext, sessionOf } from '../context.js';
 import { accountName, b64 } from '../schemas.js';
 
 const registered = {
@@ -12,6 +12,23 @@ const registered = {
   required: ['account', 'deviceId'],
   properties: { account: { type: 'string' }, deviceId: { type: 'string' } },
 } as const;
+
+/** Refusals that tell an attacker something (a taken name, a bad invite or certificate); each spends the IP's failure budget. */
+const COUNTED = new Set(['CONFLICT', 'INVITE_INVALID', 'BAD_CERTIFICATE']);
+
+/** Runs `fn` unless the client IP has used up its failure budget; a counted refusal spends one unit of it. */
+async function withFailureBudget<T>(ctx: AppContext, req: FastifyRequest, fn: () => Promise<T>): Promise<T> {
+  if (!ctx.limits.failures.has(req.ip, ctx.clock.now())) {
+    ctx.metrics.limitRefusals('limit="registration_failures"');
+    throw new SottoError('RATE_LIMITED', 'too many refused registrations from this address; retry later');
+  }
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof SottoError && COUNTED.has(e.code)) ctx.limits.failures.take(req.ip, ctx.clock.now());
+    throw e;
+  }
+}
 
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Body: { certificate: string; invite?: string } }>(
@@ -36,7 +53,8 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const r = await ctx.auth.register(fromB64(req.body.certificate, 'certificate', 2048), req.body.invite);
+      const cert = fromB64(req.body.certificate, 'certificate', 2048);
+      const r = await withFailureBudget(ctx, req, () => ctx.auth.register(cert, req.body.invite));
       req.log.info({ event: 'account.registered' }, 'account registered');
       return reply.status(201).send(r);
     },
@@ -54,7 +72,10 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 201: registered },
       },
     },
-    async (req, reply) => reply.status(201).send(await ctx.auth.addDevice(fromB64(req.body.certificate, 'certificate', 2048))),
+    async (req, reply) => {
+      const cert = fromB64(req.body.certificate, 'certificate', 2048);
+      return reply.status(201).send(await withFailureBudget(ctx, req, () => ctx.auth.addDevice(cert)));
+    },
   );
 
   app.post<{ Body: { revocation: string } }>(
@@ -70,7 +91,8 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      await ctx.auth.revokeDevice(fromB64(req.body.revocation, 'revocation', 1024));
+      const rev = fromB64(req.body.revocation, 'revocation', 1024);
+      await withFailureBudget(ctx, req, () => ctx.auth.revokeDevice(rev));
       return { revoked: true };
     },
   );
@@ -81,6 +103,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { auth: true },
       schema: {
         summary: 'Look up an account: its key and the certificates of its live devices',
+        description: 'Rate-limited per calling account (directory.lookupsPerMinute).',
         tags: ['accounts'],
         params: { type: 'object', required: ['name'], properties: { name: accountName } },
         response: {
@@ -100,6 +123,10 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       if (!isAccountName(req.params.name)) throw new SottoError('VALIDATION', 'not an account name');
+      if (!ctx.limits.lookups.take(sessionOf(req).account, ctx.clock.now())) {
+        ctx.metrics.limitRefusals('limit="directory_lookups"');
+        throw new SottoError('RATE_LIMITED', 'too many account lookups; retry later');
+      }
       const a = await ctx.storage.getAccount(req.params.name);
       if (a?.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
       const devices = (await ctx.storage.listDevices(a.name)).filter((d) => d.revokedAt === null);

@@ -14,7 +14,7 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.put<{ Params: { hash: string }; Querystring: { ttlSeconds?: string } }>(
     '/blobs/:hash',
     {
-      config: { auth: true },
+      config: { auth: true, streamed: true }, // no fixed deadline: a minimum rate instead (request-timeouts.ts)
       bodyLimit: Number.MAX_SAFE_INTEGER,
       schema: {
         summary: 'Upload an encrypted attachment; the path is the SHA-256 (hex) of the bytes',
@@ -39,8 +39,20 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > ctx.config.blobs.maxBytes)
         throw new SottoError('PAYLOAD_TOO_LARGE', `blobs are limited to ${ctx.config.blobs.maxBytes} bytes`);
-      const size = await ctx.blobs.put(req.params.hash, req.body as Readable, ctx.config.blobs.maxBytes);
+      await ctx.quota.checkBlob(s.account, declared, ctx.clock.now()); // before a byte is read
+      const { minBytesPerSecond, rateWindowSeconds } = ctx.config.blobs;
+      const minRate = { bytesPerSecond: minBytesPerSecond, windowSeconds: rateWindowSeconds };
+      const size = await ctx.blobs.put(req.params.hash, req.body as Readable, ctx.config.blobs.maxBytes, minRate).catch((e: unknown) => {
+        if (e instanceof SottoError && e.code === 'REQUEST_TIMEOUT') ctx.metrics.limitRefusals('limit="blob_min_rate"');
+        throw e;
+      });
       const now = ctx.clock.now();
+      try {
+        await ctx.quota.checkBlob(s.account, size, now); // the declared length may have been absent (chunked)
+      } catch (e) {
+        if (!(await ctx.storage.getBlob(req.params.hash, now))) await ctx.blobs.delete(req.params.hash);
+        throw e;
+      }
       const maxTtl = ctx.config.blobs.ttlDays * 86400;
       const ttl = Math.min(maxTtl, Number(req.query.ttlSeconds ?? maxTtl));
       const expiresAt = now + ttl * 1000;

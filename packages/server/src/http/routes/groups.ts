@@ -31,7 +31,10 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const g = await ctx.delivery.createGroup(sessionOf(req), fromB64(req.body.groupInfo, 'groupInfo', max));
+      const s = sessionOf(req);
+      const groupInfo = fromB64(req.body.groupInfo, 'groupInfo', max);
+      await ctx.groupCaps.onGroupCreated(s.account, ctx.clock.now()); // young accounts: groups per hour (limits/group-caps.ts)
+      const g = await ctx.delivery.createGroup(s, groupInfo);
       return reply.status(201).send({ groupId: Buffer.from(g.groupId).toString('base64'), epoch: g.epoch.toString(), members: g.members });
     },
   );

@@ -56,7 +56,8 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { auth: true },
       schema: {
         summary: 'Claim one KeyPackage for each live device of an account',
-        description: 'Consumed atomically: two claims never receive the same KeyPackage. Rate-limited per calling device.',
+        description:
+          'Consumed atomically: two claims never receive the same KeyPackage. Rate-limited per calling device; past the hourly budgets per claiming account, per claiming and target account, and per target account, the last-resort KeyPackages are handed out instead.',
         tags: ['key-packages'],
         params: { type: 'object', required: ['name'], properties: { name: accountName } },
         response: {
@@ -82,7 +83,8 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw new SottoError('RATE_LIMITED', 'too many KeyPackage claims; retry later');
       const a = await ctx.storage.getAccount(req.params.name);
       if (a?.status !== 'active') throw new SottoError('NOT_FOUND', 'no such account');
-      const claimed = await ctx.storage.claimKeyPackages(a.name);
+      const oneTime = ctx.limits.keyPackageClaims.allowOneTime(s.account, a.name, ctx.clock.now());
+      const claimed = await ctx.storage.claimKeyPackages(a.name, oneTime);
       if (claimed.length === 0) throw new SottoError('NO_KEY_PACKAGE', 'the account has no KeyPackage left');
       return { keyPackages: claimed.map((c) => ({ deviceId: c.deviceId, keyPackage: toB64(c.keyPackage), lastResort: c.lastResort })) };
     },

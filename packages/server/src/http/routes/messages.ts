@@ -1,5 +1,6 @@
 // Message submission, pull (catch-up) and acknowledgement over HTTP; the WebSocket carries the same operations.
 import type { FastifyInstance } from 'fastify';
+import { checkSubmitLimits } from '../../limits/submit-limits.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
 import { submitProperties } from '../schemas.js';
@@ -53,7 +54,10 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const r = await ctx.delivery.submit(sessionOf(req), decodeSubmit(ctx, req.body));
+      const s = sessionOf(req);
+      const input = decodeSubmit(ctx, req.body);
+      await checkSubmitLimits(ctx, s, input); // the sender's queued-bytes quota (limits/submit-limits.ts), before anything is stored
+      const r = await ctx.delivery.submit(s, input);
       return { messageId: r.messageId, epoch: r.epoch.toString() };
     },
   );

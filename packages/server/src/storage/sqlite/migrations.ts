@@ -58,6 +58,12 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, account TEXT NOT NULL, devices TEXT NOT NULL, at INTEGER NOT NULL
   );
   `,
+  // 4: per-account quotas: the sending account of each queued message (NULL: sent before), blobs by uploader
+  `
+  ALTER TABLE messages ADD COLUMN sender_account TEXT;
+  CREATE INDEX messages_sender ON messages(sender_account);
+  CREATE INDEX blobs_owner ON blobs(owner);
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

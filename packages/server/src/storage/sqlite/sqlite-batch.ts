@@ -23,7 +23,9 @@ export class BatchApplier {
       cas: p(
         'UPDATE groups SET epoch = ?, state = ?, state_version = state_version + 1, updated_at = ? WHERE group_id = ? AND epoch = ? AND state_version = ?',
       ),
-      insMsg: p('INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?)'),
+      insMsg: p(
+        'INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending, sender_account) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       insDelivery: p('INSERT INTO deliveries (device_id, message_id) VALUES (?, ?)'),
       setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
@@ -114,7 +116,7 @@ export class BatchApplier {
   }
 
   private enqueue(op: SubmitOp, kind: number, payload: Uint8Array, recipients: string[]): Delivery {
-    const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length);
+    const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length, op.senderAccount ?? null);
     const id = Number(info.lastInsertRowid);
     for (const d of recipients) this.s.insDelivery.run(d, id);
     if (recipients.length === 0) this.s.delMsg.run(id); // keeps the id (ordering), stores nothing

@@ -145,6 +145,11 @@ export class SqliteStorage implements Storage {
          ON CONFLICT(hash) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
       ),
       getBlob: p('SELECT size, expires_at FROM blobs WHERE hash = ? AND expires_at > ?'),
+      queuedBytes: p('SELECT COALESCE(SUM(length(payload)), 0) FROM messages WHERE sender_account = ?').pluck(),
+      blobBytes: p(
+        `SELECT COALESCE(SUM(b.size), 0) FROM blobs b JOIN devices d ON d.device_id = b.owner
+         WHERE d.account = ? AND b.expires_at > ?`,
+      ).pluck(),
       expiredMsgs: p('DELETE FROM messages WHERE expires_at <= ?'),
       orphanDeliveries: p('DELETE FROM deliveries WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = deliveries.message_id)'),
       expiredTokens: p('DELETE FROM tokens WHERE expires_at <= ?'),
@@ -168,6 +173,9 @@ export class SqliteStorage implements Storage {
 
   async revokeInvite(id: string, now: number): Promise<boolean> {
     return this.s.revokeInvite.run(now, id).changes === 1;
+  }
+  async consumeInvite(id: string, now: number): Promise<boolean> {
+    return this.s.useInvite.run(id, now).changes === 1;
   }
 
   async createAccount(a: AccountRecord, d: DeviceRecord, inviteId: string | undefined, now: number): Promise<void> {
@@ -268,12 +276,12 @@ export class SqliteStorage implements Storage {
     const lr = (this.s.countLr.get(deviceId) as { n: number }).n;
     return { count, lastResort: lr > 0 };
   }
-  async claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]> {
+  async claimKeyPackages(account: string, oneTime = true): Promise<ClaimedKeyPackage[]> {
     return this.db
       .transaction(() => {
         const out: ClaimedKeyPackage[] = [];
         for (const deviceId of this.s.liveDeviceIds.all(account).map((r) => (r as Row).device_id as string)) {
-          const kp = this.s.firstKp.get(deviceId) as Row | undefined;
+          const kp = oneTime ? (this.s.firstKp.get(deviceId) as Row | undefined) : undefined;
           if (kp) {
             this.s.delKp.run(kp.id);
             out.push({ deviceId, keyPackage: u8(kp.data), lastResort: false });
@@ -327,6 +335,13 @@ export class SqliteStorage implements Storage {
       payload: u8(r.payload),
       createdAt: r.created_at as number,
     }));
+  }
+
+  async queuedBytesOf(account: string): Promise<number> {
+    return Number(this.s.queuedBytes.get(account));
+  }
+  async blobBytesOf(account: string, now: number): Promise<number> {
+    return Number(this.s.blobBytes.get(account, now));
   }
 
   async putBlob(hash: string, size: number, owner: string, now: number, expiresAt: number): Promise<void> {
