@@ -5,12 +5,12 @@ import { test } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
 import { cleanup, startServerProcess } from './helpers/server-process.js';
 
-test('config: trustedProxies takes addresses and CIDR ranges, replaces trustProxy, and refuses anything else', () => {
-  assert.equal(loadConfig({ env: {} }).server.trustProxy, false);
-  assert.equal(loadConfig({ env: { SOTTO_TRUST_PROXY: 'true' } }).server.trustProxy, true);
-  const c = loadConfig({ env: { SOTTO_TRUST_PROXY: 'true', SOTTO_TRUSTED_PROXIES: ' 127.0.0.1, 10.0.0.0/8,::1 ' } });
-  assert.equal(c.server.trustProxy, '127.0.0.1,10.0.0.0/8,::1');
-  for (const bad of ['localhost', '10.0.0.0/33', '1.2.3.4/8/1', '127.0.0.1,'])
+test('config: trustedProxies takes addresses and CIDR ranges (a list, or comma-separated in env); trustProxy: true is refused; anything else too', () => {
+  assert.deepEqual(loadConfig({ env: {} }).server.trustedProxies, []);
+  assert.throws(() => loadConfig({ env: { SOTTO_TRUST_PROXY: 'true' } }), /replaced by server\.trustedProxies/);
+  const c = loadConfig({ env: { SOTTO_TRUSTED_PROXIES: ' 127.0.0.1, 10.0.0.0/8,::1 ' } });
+  assert.deepEqual(c.server.trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1']);
+  for (const bad of ['localhost', '10.0.0.0/33', '1.2.3.4/8/1'])
     assert.throws(
       () => loadConfig({ env: { SOTTO_TRUSTED_PROXIES: bad } }),
       /server\.trustedProxies: .* is not an IP address or CIDR range/,

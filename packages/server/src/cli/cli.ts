@@ -80,19 +80,25 @@ export function buildCli(): Command {
     .option('-H, --host <host>', 'listen address; env SOTTO_HOST')
     .action(async (o: CommonOpts) => {
       const cfg = configFrom(o);
-      const server = await startServer(cfg);
-      let signalled = false;
-      const onSignal = (sig: string) => {
-        if (signalled) return;
-        signalled = true;
-        server.app.log.info({ event: 'signal', signal: sig }, 'signal received');
-        server.stop().then(
+      // Signals are taken from the start: one that arrives while the server starts stops it once it is up.
+      let signalled: string | undefined;
+      let server: Awaited<ReturnType<typeof startServer>> | undefined;
+      const shut = (s: NonNullable<typeof server>, sig: string) => {
+        s.app.log.info({ event: 'signal', signal: sig }, 'signal received');
+        s.stop().then(
           () => process.exit(0),
           () => process.exit(1),
         );
       };
+      const onSignal = (sig: string) => {
+        if (signalled) return;
+        signalled = sig;
+        if (server) shut(server, sig);
+      };
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
+      server = await startServer(cfg);
+      if (signalled) shut(server, signalled);
     });
 
   program
