@@ -101,7 +101,8 @@ test('retention, compare-and-set and the past-epoch window in the SQLite batch: 
       version,
       nextEpoch,
       nextState: new Uint8Array([Number(nextEpoch)]),
-      nextMembers: ['A', 'B'],
+      addMembers: ['B'],
+      removeMembers: [],
     });
     const commit = await b.submit(
       op(0n, 3, 1, now + 30 * day, { ...hs(0, 1n)!, welcome: { payload: new Uint8Array([7]), recipients: ['B'] } }),

@@ -148,10 +148,14 @@ export class GroupVerifier {
     } catch (e) {
       fromMls(e);
     }
-    const leavesBefore = new Map(publicGroupMembers(before).map((m) => [m.leafIndex, m]));
+    // One leaf at a time: listing a 1,000-leaf tree (and decoding its certificates) per commit costs milliseconds.
+    const leafBefore = (i: number) => {
+      const leaf = before.tree.leaf(i);
+      return leaf && { credential: leaf.credential };
+    };
     // The MLS sender must be the authenticated device: a member may sign only as its own leaf.
     if (r.sender.senderType === SenderType.member) {
-      const leaf = leavesBefore.get(r.sender.leafIndex);
+      const leaf = leafBefore(r.sender.leafIndex);
       if (!leaf || deviceOf(leaf.credential)?.deviceId !== sender.deviceId) {
         throw new SottoError('NOT_MEMBER', 'the message is signed as another member than the sending device');
       }
@@ -159,7 +163,7 @@ export class GroupVerifier {
       // External commit (resync, RFC 9420 §12.4.3.2): only a device of an account already in the group.
       const joiner = deviceOf(r.committer.credential);
       if (joiner?.deviceId !== sender.deviceId) throw new SottoError('NOT_MEMBER', 'an external commit must add the sending device');
-      const accounts = new Set([...leavesBefore.values()].map((m) => deviceOf(m.credential)?.account));
+      const accounts = new Set(publicGroupMembers(before).map((m) => deviceOf(m.credential)?.account));
       if (!accounts.has(sender.account)) {
         throw new SottoError('NOT_MEMBER', 'only a device of an account already in the group may rejoin by external commit');
       }
@@ -175,13 +179,13 @@ export class GroupVerifier {
         if (after?.deviceId !== sender.deviceId) throw refuse('LEAF_IDENTITY', 'an Update may not change the device of a leaf');
       }
       if (r.proposal.proposalType === 1 /* add */) await this.#checkLeaf(leafOfKeyPackage(r.proposal.add.keyPackage));
-      const members = this.#deviceList(r.group);
       return {
         kind: 'proposal',
         version,
         nextEpoch: before.context.epoch,
         nextState: serializePublicGroup(r.group),
-        nextMembers: members,
+        addMembers: [],
+        removeMembers: [],
         added: [],
         group: r.group,
       };
@@ -190,7 +194,7 @@ export class GroupVerifier {
     // A leaf that stays may not change device (Update proposals, the committer's UpdatePath leaf).
     const changed = [...r.updated, ...(r.sender.senderType === SenderType.member ? [r.committer] : [])];
     for (const m of changed) {
-      const old = leavesBefore.get(m.leafIndex);
+      const old = leafBefore(m.leafIndex);
       if (old && deviceOf(old.credential)?.deviceId !== deviceOf(m.credential)?.deviceId) {
         throw refuse('LEAF_IDENTITY', 'an Update or UpdatePath may not change the device of a leaf');
       }
@@ -198,7 +202,7 @@ export class GroupVerifier {
     // The group's roles live in its public state (GroupMeta): the server refuses what every member would refuse, so
     // that a member breaking the admin rule cannot freeze the group for everyone else.
     const committerAccount =
-      r.sender.senderType === SenderType.member ? deviceOf(leavesBefore.get(r.sender.leafIndex)!.credential)!.account : sender.account;
+      r.sender.senderType === SenderType.member ? deviceOf(leafBefore(r.sender.leafIndex)!.credential)!.account : sender.account;
     this.#checkPolicy(before, r.group, committerAccount, r.added, r.removed);
     // Every new or changed leaf is a registered, live device whose account signed this very certificate.
     const seen = new Set<number>();
@@ -232,7 +236,8 @@ export class GroupVerifier {
       version,
       nextEpoch: r.newEpoch,
       nextState: serializePublicGroup(r.group),
-      nextMembers: this.#deviceList(r.group),
+      addMembers: r.added.map((m) => deviceOf(m.credential)!.deviceId),
+      removeMembers: r.removed.map((m) => deviceOf(m.credential)?.deviceId ?? ''),
       added,
       groupInfo: groupInfo ?? null,
       group: r.group,
@@ -283,10 +288,6 @@ export class GroupVerifier {
     if (v) throw refuse('GROUP_POLICY', v);
   }
 
-  #deviceList(group: PublicGroup): string[] {
-    return publicGroupMembers(group).map((m) => deviceOf(m.credential)!.deviceId);
-  }
-
   async #checkLeaf(m: Pick<PublicMember, 'credential' | 'signatureKey'>): Promise<void> {
     const claimed = deviceOf(m.credential);
     if (!claimed) throw refuse('DEVICE_CERTIFICATE', 'a leaf must carry a device certificate');
@@ -306,16 +307,18 @@ export class GroupVerifier {
   }
 
   async #load(groupId: Uint8Array): Promise<{ group: PublicGroup; version: number }> {
+    const key = Buffer.from(groupId).toString('base64');
+    const hit = this.#cache.get(key);
+    const current = await this.storage.getGroupVersion(groupId);
+    if (!current) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
+    if (hit && hit.version === current.version) {
+      this.#remember(key, hit.version, hit.group);
+      return hit;
+    }
     const row = await this.storage.getGroupState(groupId);
     if (!row) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
     if (row.state === null) {
       throw new SottoError('UNKNOWN_GROUP', 'this group was created before the server verified handshakes; create it again');
-    }
-    const key = Buffer.from(groupId).toString('base64');
-    const hit = this.#cache.get(key);
-    if (hit && hit.version === row.version) {
-      this.#remember(key, hit.version, hit.group);
-      return hit;
     }
     const group = deserializePublicGroup(this.deps, row.state);
     this.#remember(key, row.version, group);

@@ -85,8 +85,9 @@ export interface VerifiedHandshake {
   version: number;
   nextEpoch: bigint;
   nextState: Uint8Array;
-  /** The delivery list after this message: the devices of the new tree's leaves. */
-  nextMembers: string[];
+  /** Devices whose leaves the commit adds (an external joiner included) and removes: the delivery list follows the tree. */
+  addMembers: string[];
+  removeMembers: string[];
   welcome?: { payload: Uint8Array; recipients: string[] };
   /** With a commit: the committer's GroupInfo of the new epoch (checked), or null when it sent none (cleared). */
   groupInfo?: Uint8Array | null;
@@ -173,6 +174,8 @@ export interface Storage {
   getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined>;
   /** The group's public MLS state with the epoch and version it belongs to; `state` is null for a legacy group. */
   getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined>;
+  /** The epoch and state version alone (to tell whether a cached state is current without reading it). */
+  getGroupVersion(groupId: Uint8Array): Promise<{ epoch: bigint; version: number } | undefined>;
   /** The GroupInfo of the group's current epoch that its last committer uploaded, for external joins (resync). */
   getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined>;
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */

@@ -90,7 +90,10 @@ export class BatchApplier {
         currentEpoch: current.toString(),
       });
     }
-    if (h.nextMembers.length > this.maxGroupMembers) {
+    const before = new Set(members);
+    const removing = new Set(h.removeMembers.filter((d) => before.has(d)));
+    const adding = [...new Set(h.addMembers)].filter((d) => !before.has(d) || removing.has(d));
+    if (members.length - removing.size + adding.filter((d) => !removing.has(d)).length > this.maxGroupMembers) {
       throw new SottoError('LIMIT_EXCEEDED', `a group may have at most ${this.maxGroupMembers} devices`);
     }
     if (this.s.cas.run(h.nextEpoch, h.nextState, op.now, op.groupId, current, h.version).changes !== 1) {
@@ -106,10 +109,8 @@ export class BatchApplier {
         members.filter((d) => d !== op.senderDevice),
       ),
     ];
-    const next = new Set(h.nextMembers);
-    const before = new Set(members);
-    for (const d of members) if (!next.has(d)) this.s.delMember.run(op.groupId, d);
-    for (const d of h.nextMembers) if (!before.has(d)) this.s.addMember.run(op.groupId, d);
+    for (const d of removing) this.s.delMember.run(op.groupId, d);
+    for (const d of adding) this.s.addMember.run(op.groupId, d);
     if (h.welcome && h.welcome.recipients.length > 0)
       deliveries.push(this.enqueue(op, KIND_WELCOME, h.welcome.payload, h.welcome.recipients));
     return { ok: true, messageId: deliveries[0]!.message.id, epoch: h.nextEpoch, deliveries };

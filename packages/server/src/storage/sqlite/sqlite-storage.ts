@@ -318,6 +318,10 @@ export class SqliteStorage implements Storage {
     if (!g) return undefined;
     return { epoch: BigInt(g.epoch as number), version: g.state_version as number, state: g.state === null ? null : u8(g.state) };
   }
+  async getGroupVersion(groupId: Uint8Array): Promise<{ epoch: bigint; version: number } | undefined> {
+    const g = this.s.getGroup.get(groupId) as Row | undefined;
+    return g && { epoch: BigInt(g.epoch as number), version: g.state_version as number };
+  }
   async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined> {
     const g = this.s.getGroupInfo.get(groupId) as Row | undefined;
     if (!g) return undefined;
