@@ -54,6 +54,16 @@ export class CpuWindow {
   }
 }
 
+/** Waits until `pid` is at rest (under 10% of a core over 250 ms) or 10 s passed: a backlog of earlier work is not measured. */
+export async function settle(pid: number): Promise<void> {
+  const until = now() + 10_000;
+  while (now() < until) {
+    const before = cpuMs(pid);
+    await sleep(250);
+    if (cpuMs(pid) - before < 25) return;
+  }
+}
+
 export interface DriveOptions {
   durationMs: number;
   warmupMs: number;
@@ -143,6 +153,7 @@ export class LoadPool {
    * `durationMs` is measured, with the CPU time of `serverPid` and of the load generator over the same window.
    */
   async drive(kind: Kind, serverPid: number, senders: SenderSpec[], o: DriveOptions): Promise<PoolDrive> {
+    await settle(serverPid);
     const startAt = now() + o.warmupMs;
     const base: Omit<DriveRequest, 'senders'> = {
       op: 'drive',
