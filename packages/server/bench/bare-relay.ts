@@ -4,6 +4,23 @@ import { type WebSocket, WebSocketServer } from 'ws';
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, clientTracking: false });
 const clients = new Map<string, WebSocket>();
+const corked = new Set<WebSocket>();
+
+/** Frames sent to one socket in the same tick leave in one write, as sotto-server sends them (ws-gateway.ts). */
+function send(ws: WebSocket, text: string): void {
+  if (!corked.has(ws)) {
+    const sock = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (sock) {
+      corked.add(ws);
+      sock.cork();
+      process.nextTick(() => {
+        corked.delete(ws);
+        sock.uncork();
+      });
+    }
+  }
+  ws.send(text);
+}
 const groups = new Map<string, string[]>();
 
 wss.on('connection', (ws, req) => {
@@ -18,8 +35,11 @@ wss.on('connection', (ws, req) => {
     }
     const out = JSON.stringify({ t: 'm', from: id, data: f.data });
     const targets = f.g ? (groups.get(f.g) ?? []) : [f.to!];
-    for (const t of targets) if (t !== id) clients.get(t)?.send(out);
-    ws.send(JSON.stringify({ t: 'ok', rid: f.rid }));
+    for (const t of targets) {
+      const to = t === id ? undefined : clients.get(t);
+      if (to) send(to, out);
+    }
+    send(ws, JSON.stringify({ t: 'ok', rid: f.rid }));
   });
 });
 wss.on('listening', () => {

@@ -1,10 +1,13 @@
 // Commit throughput of the verifying Delivery Service (RFC 9420 §12.4, mls docs/public-group.md): one member sends a
 // chain of UpdatePath commits, each after the previous one was accepted, to a group of 100 or 1,000 devices that are
-// all connected and acknowledging; the same bytes through the bare relay for comparison. Used by server-bench.ts.
+// all connected (from the load processes) and acknowledging; the same bytes through the bare relay for comparison, and
+// the CPU time each system spends per commit. Used by server-bench.ts.
 import { updateKey } from '@sotto/mls';
 import WebSocket from 'ws';
 import { b64, type Device } from '../test/helpers/client.js';
 import { Member, mlsDeps, TestGroup } from '../test/helpers/mls-member.js';
+import { CpuWindow, type LoadPool, settle } from './load-pool.js';
+import { pctCpu, type Row } from './table.js';
 
 /** Adds per commit: 250 KeyPackages (~450 bytes each) keep an Add commit under the default 256 KiB message limit. */
 const ADDS_PER_COMMIT = 250;
@@ -58,7 +61,7 @@ async function sequential(
   done: (raw: string) => number | undefined,
   commits: Uint8Array[],
   ms: number,
-): Promise<number> {
+): Promise<{ n: number; seconds: number }> {
   let waiting: ((ok: boolean) => void) | undefined;
   const onMessage = (raw: WebSocket.RawData) => {
     const rid = done(raw.toString());
@@ -80,71 +83,108 @@ async function sequential(
   } finally {
     ws.off('message', onMessage);
   }
-  return n / ((performance.now() - start) / 1000);
+  return { n, seconds: (performance.now() - start) / 1000 };
 }
 
-/** Rows "commits/s, N-member group, verification on" for each size, sotto-server against the relay. */
+/** One system's commit run: commits/s and the CPU of the system and of the load generator over it. */
+interface Run {
+  rate: number;
+  n: number;
+  server: { ms: number; pct: number };
+  load: { ms: number; pct: number };
+  idle: number;
+}
+
+async function measured(serverPid: number, pool: LoadPool, run: () => Promise<{ n: number; seconds: number }>): Promise<Run> {
+  await settle(serverPid); // e.g. the Welcomes of the group's set-up, delivered when the receivers connected
+  const cpu = new CpuWindow([[serverPid], pool.pids]);
+  const { n, seconds } = await run();
+  const [server, load] = cpu.end();
+  return { rate: n / seconds, n, server: server!, load: load!, idle: cpu.idle() };
+}
+
+/**
+ * Rows for each size: commits/s, sotto-server against the relay, and the CPU ms per commit of the server (RFC 9420
+ * §12.4 verification, storage, fan-out) and of the relay (fan-out only). The committer is in this process; the other
+ * devices are connected from the load processes, which acknowledge what they receive.
+ */
 export async function commitRows(opts: {
   base: string;
   wsUrl: string;
-  relayUrl: (id: string) => string;
+  relayBase: string;
+  sottoPid: number;
+  relayPid: number;
+  pool: LoadPool;
   devices: Device[];
   sizes: number[];
   durationMs: number;
   log: (s: string) => void;
-}): Promise<string[][]> {
-  const rows: string[][] = [];
+}): Promise<Row[]> {
+  const rows: Row[] = [];
   for (const n of opts.sizes) {
     const devs = opts.devices.slice(0, n);
     opts.log(`commits: building a ${n}-member group...\n`);
     const committer = await bigGroup(opts.base, devs);
     const commits = chain(committer, n >= 1000 ? 15 : 100);
     const kb = (commits[0]!.length / 1024).toFixed(0);
-    // Sotto: every other device connected; each acknowledges what it gets (batched every 20 ms).
-    const conns = await Promise.all(devs.map((d) => open(opts.wsUrl, { authorization: `Bearer ${d.token}` }, true)));
-    for (const ws of conns) {
-      let ids: number[] = [];
-      ws.on('message', (raw) => {
-        const f = JSON.parse(raw.toString()) as { type: string; id?: number };
-        if (f.type !== 'message') return;
-        if (ids.length === 0) {
-          setTimeout(() => {
-            for (let i = 0; i < ids.length; i += 1000) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + 1000) }));
-            ids = [];
-          }, 20);
-        }
-        ids.push(f.id!);
-      });
-    }
+    const receivers = devs.slice(1);
+    await opts.pool.connect(
+      'sotto',
+      opts.wsUrl,
+      receivers.map((d) => ({ id: d.deviceId, token: d.token! })),
+    );
+    const own = await open(opts.wsUrl, { authorization: `Bearer ${devs[0]!.token}` }, true);
+    await new Promise((r) => setTimeout(r, 1000)); // the receivers acknowledge their Welcomes
     opts.log(`commits: ${n} members, sotto...\n`);
-    const s = await sequential(
-      conns[0]!,
-      (rid, data) => JSON.stringify({ type: 'send', rid, message: b64(data) }),
-      (raw) => {
-        const f = JSON.parse(raw) as { type: string; rid?: number };
-        return f.type === 'sent' ? 1 : f.type === 'error' ? -1 : undefined;
-      },
-      commits,
-      opts.durationMs,
+    const s = await measured(opts.sottoPid, opts.pool, () =>
+      sequential(
+        own,
+        (rid, data) => JSON.stringify({ type: 'send', rid, message: b64(data) }),
+        (raw) => {
+          const f = JSON.parse(raw) as { type: string; rid?: number };
+          return f.type === 'sent' ? 1 : f.type === 'error' ? -1 : undefined;
+        },
+        commits,
+        opts.durationMs,
+      ),
     );
-    for (const ws of conns) ws.terminate();
+    own.terminate();
+    await opts.pool.close('sotto');
     opts.log(`commits: ${n} members, relay...\n`);
-    const rconns = await Promise.all(devs.map((d) => open(opts.relayUrl(d.deviceId))));
-    rconns[0]!.send(JSON.stringify({ t: 'g', g: `g:${n}`, members: devs.map((d) => d.deviceId) }));
-    const r = await sequential(
-      rconns[0]!,
-      (rid, data) => JSON.stringify({ t: 's', rid, g: `g:${n}`, data: b64(data) }),
-      (raw) => ((JSON.parse(raw) as { t: string }).t === 'ok' ? 1 : undefined),
-      commits,
-      opts.durationMs,
+    await opts.pool.connect(
+      'relay',
+      opts.relayBase,
+      receivers.map((d) => ({ id: d.deviceId })),
     );
-    for (const ws of rconns) ws.terminate();
-    rows.push([
-      `commits/s, ${n}-member group, verification on (UpdatePath ${kb} KB, one committer, ${n - 1} receiving)`,
-      s.toFixed(1),
-      r.toFixed(1),
-      `${((100 * s) / r).toFixed(1)}%`,
-    ]);
+    const rown = await open(`${opts.relayBase}?id=${encodeURIComponent(devs[0]!.deviceId)}`);
+    rown.send(JSON.stringify({ t: 'g', g: `g:${n}`, members: devs.map((d) => d.deviceId) }));
+    const r = await measured(opts.relayPid, opts.pool, () =>
+      sequential(
+        rown,
+        (rid, data) => JSON.stringify({ t: 's', rid, g: `g:${n}`, data: b64(data) }),
+        (raw) => ((JSON.parse(raw) as { t: string }).t === 'ok' ? 1 : undefined),
+        commits,
+        opts.durationMs,
+      ),
+    );
+    rown.terminate();
+    await opts.pool.close('relay');
+    const cpu = { sottoCpu: pctCpu(s.server.pct, s.load.pct, s.idle), relayCpu: pctCpu(r.server.pct, r.load.pct, r.idle) };
+    rows.push({
+      measure: `commits/s, ${n}-member group, verification on (UpdatePath ${kb} KB, one committer, ${n - 1} receiving)`,
+      sotto: s.rate.toFixed(1),
+      relay: r.rate.toFixed(1),
+      ratio: `${((100 * s.rate) / r.rate).toFixed(1)}%`,
+      ...cpu,
+    });
+    const perCommit = s.server.ms / s.n;
+    rows.push({
+      measure: `server CPU per commit, ${n}-member group: ms (${s.n} commits; verification, storage and fan-out; relay: fan-out only)`,
+      sotto: perCommit.toFixed(1),
+      relay: (r.server.ms / r.n).toFixed(1),
+      target: n >= 1000 ? `< 3 ms: ${perCommit < 3 ? 'met' : 'not met'}` : '',
+      ...cpu,
+    });
   }
   return rows;
 }

@@ -1,26 +1,42 @@
-// Benchmark of the Sotto server against a bare `ws` relay in the same run (not a test; `npm run bench -w packages/server`).
-// Measures: messages/s durably stored and acknowledged end to end (50 sending pairs over 100 devices; a 100-member
-// group), p50/p99 latency at half the pair rate, commits/s through the verifying Delivery Service in 100- and
-// 1,000-member groups (commit-rate.ts), and server memory per idle connection with 10,000 connections.
+// Benchmark of the Sotto server against a bare `ws` relay in the same run (not a test; `npm run bench -w packages/server`,
+// `-- --quick` for a short run). Measures: messages/s durably stored and acknowledged end to end (50 sending pairs over
+// 100 devices; a 100-member group), p50/p99 latency at half the pair rate, commits/s and server CPU per commit through
+// the verifying Delivery Service in 100- and 1,000-member groups (commit-rate.ts), and server memory per idle
+// connection with 10,000 connections. The devices live in N load processes (load-pool.ts); every row prints the CPU
+// use of the system under test and of the load generator, so that a row can be seen to measure the server.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { addDevice, b64, CT, type Device, privateMessage, registerUser } from '../test/helpers/client.js';
+import { addDevice, b64, type Device, registerUser } from '../test/helpers/client.js';
 import { makeGroup } from '../test/helpers/mls-member.js';
-import { commitRows } from './commit-rate.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
+import { commitRows } from './commit-rate.js';
+import { LoadPool, type PoolDrive } from './load-pool.js';
+import type { SenderSpec } from './load-protocol.js';
+import { pctCpu, renderTable, type Row } from './table.js';
 
-const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
-const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 10_000);
+const QUICK = process.argv.includes('--quick');
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5)) * 1000;
+const WARMUP_MS = QUICK ? 300 : 500;
+const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? (QUICK ? 1000 : 10_000));
 /** Group sizes of the commit rows ("" for none). */
-const COMMIT_SIZES = (process.env.BENCH_COMMIT_SIZES ?? '100,1000').split(',').filter(Boolean).map(Number);
+const COMMIT_SIZES = (process.env.BENCH_COMMIT_SIZES ?? (QUICK ? '100' : '100,1000')).split(',').filter(Boolean).map(Number);
+/** Load processes; on 2 cores, 2 gave the bare relay the most headroom (RESULTS.md). */
+const LOADERS = Number(process.env.BENCH_LOADERS ?? availableParallelism());
 const WINDOW = 16;
 // The server from its sources through tsx, as the tests run it (bin/sotto-server.js runs the build in dist/).
 const SERVER = ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, '../src/main.ts')];
 
-function launch(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; metricsPort: number }> {
+interface Launched {
+  child: ChildProcess;
+  port: number;
+  metricsPort: number;
+}
+
+function launch(args: string[], env: Record<string, string> = {}): Promise<Launched> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
     const tee = process.env.BENCH_SERVER_LOG ? createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }) : undefined;
@@ -42,6 +58,7 @@ function rssKb(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (s: string) => void process.stderr.write(s);
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,142 +72,6 @@ function open(url: string, headers: Record<string, string> = {}): Promise<WebSoc
     ws.once('error', rej);
   });
 }
-
-/** A message body carrying the send time, so the receiver can compute latency. */
-function stamped(gid: Uint8Array, epoch: bigint): Uint8Array {
-  const body = new Uint8Array(32);
-  new DataView(body.buffer).setFloat64(0, performance.now());
-  return privateMessage(gid, epoch, CT.application, body);
-}
-function stampOf(data: Uint8Array): number {
-  // privateMessage(): ... content_type, aad<0>, sender_data<32> = [len, body...], ciphertext<0>
-  return new DataView(data.buffer, data.byteOffset + data.length - 33, 8).getFloat64(0);
-}
-
-// ---------- a generic driver for both systems ----------
-
-interface Endpoint {
-  /** Sends one message; resolves when the server acknowledged it. */
-  send(ws: WebSocket, rid: number, data: Uint8Array, target: string): void;
-  /** Parses a frame: a sender ack (rid) or a delivered message (with an ack to send back, if any). */
-  onFrame(ws: WebSocket, raw: string, st: Stats): void;
-}
-
-interface Stats {
-  delivered: number;
-  latencies: number[] | undefined;
-  acked: Map<WebSocket, () => void>;
-}
-
-async function drive(
-  ep: Endpoint,
-  senders: { ws: WebSocket; target: string; make: () => Uint8Array }[],
-  receivers: WebSocket[],
-  opts: { durationMs: number; ratePerSender?: number; latencies?: boolean },
-): Promise<{ delivered: number; seconds: number; latencies: number[] }> {
-  const st: Stats = { delivered: 0, latencies: opts.latencies ? [] : undefined, acked: new Map() };
-  const handlers = new Map<WebSocket, (d: WebSocket.RawData) => void>();
-  for (const ws of new Set([...receivers, ...senders.map((s) => s.ws)])) {
-    const h = (d: WebSocket.RawData) => ep.onFrame(ws, d.toString(), st);
-    handlers.set(ws, h);
-    ws.on('message', h);
-  }
-  let running = true;
-  let rid = 0;
-  const loops = senders.map(
-    (s) =>
-      new Promise<void>((done) => {
-        let inflight = 0;
-        const pump = () => {
-          while (running && inflight < WINDOW && (opts.ratePerSender === undefined || budget > 0)) {
-            inflight++;
-            if (opts.ratePerSender !== undefined) budget--;
-            ep.send(s.ws, ++rid, s.make(), s.target);
-          }
-          if (!running && inflight === 0) done();
-        };
-        let budget = 0;
-        st.acked.set(s.ws, () => {
-          inflight--;
-          pump();
-        });
-        if (opts.ratePerSender !== undefined) {
-          const perTick = opts.ratePerSender / 500; // a 2 ms tick: senders pace evenly instead of bursting
-          let acc = 0;
-          const t = setInterval(() => {
-            if (!running) {
-              clearInterval(t);
-              if (inflight === 0) done();
-              return;
-            }
-            acc += perTick;
-            budget += Math.floor(acc);
-            acc -= Math.floor(acc);
-            pump();
-          }, 2);
-        } else pump();
-      }),
-  );
-  await sleep(500); // warm-up
-  const start = performance.now();
-  const d0 = st.delivered;
-  if (st.latencies) st.latencies.length = 0;
-  await sleep(opts.durationMs);
-  const delivered = st.delivered - d0;
-  const seconds = (performance.now() - start) / 1000;
-  const latencies = st.latencies ? [...st.latencies] : [];
-  running = false;
-  await Promise.race([Promise.all(loops), sleep(5000)]);
-  await sleep(300);
-  for (const [ws, h] of handlers) ws.off('message', h);
-  return { delivered, seconds, latencies };
-}
-
-// ---------- Sotto endpoint ----------
-
-const sotto: Endpoint = {
-  send(ws, rid, data) {
-    ws.send(JSON.stringify({ type: 'send', rid, message: b64(data) }));
-  },
-  onFrame(ws, raw, st) {
-    const f = JSON.parse(raw) as { type: string; id?: number; data?: string };
-    if (f.type === 'sent' || f.type === 'error') return st.acked.get(ws)?.();
-    if (f.type !== 'message') return;
-    st.delivered++;
-    if (st.latencies) st.latencies.push(performance.now() - stampOf(Buffer.from(f.data!, 'base64')));
-    ackLater(ws, f.id!);
-  },
-};
-const pendingAcks = new Map<WebSocket, number[]>();
-function ackLater(ws: WebSocket, id: number): void {
-  let list = pendingAcks.get(ws);
-  if (!list) {
-    list = [];
-    pendingAcks.set(ws, list);
-    setTimeout(() => {
-      const ids = pendingAcks.get(ws)!;
-      pendingAcks.delete(ws);
-      for (let i = 0; i < ids.length; i += 1000) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + 1000) }));
-    }, 20);
-  }
-  list.push(id);
-}
-
-// ---------- relay endpoint ----------
-
-const relay: Endpoint = {
-  send(ws, rid, data, target) {
-    ws.send(
-      JSON.stringify(target.startsWith('g:') ? { t: 's', rid, g: target, data: b64(data) } : { t: 's', rid, to: target, data: b64(data) }),
-    );
-  },
-  onFrame(ws, raw, st) {
-    const f = JSON.parse(raw) as { t: string; data?: string };
-    if (f.t === 'ok') return st.acked.get(ws)?.();
-    st.delivered++;
-    if (st.latencies) st.latencies.push(performance.now() - stampOf(Buffer.from(f.data!, 'base64')));
-  },
-};
 
 /** Cumulative bucket counts of sotto_submit_duration_seconds, from the loopback metrics listener. */
 async function submitHistogram(metricsPort: number): Promise<Map<string, number>> {
@@ -218,9 +99,60 @@ async function idleMemory(pid: number, connect: (i: number) => Promise<WebSocket
   return ((after - before) * 1024) / n;
 }
 
+/** Registers `n` devices, 10 accounts of n/10 devices (the first device of each registers the account). */
+async function devices(base: string, prefix: string, n: number, perAccount: number): Promise<Device[]> {
+  const out: Device[] = [];
+  for (let i = 0; out.length < n; i++) {
+    const first = await registerUser(base, `${prefix}${i}`);
+    out.push(first);
+    out.push(
+      ...(await Promise.all(Array.from({ length: Math.min(perAccount - 1, n - out.length) }, () => addDevice(base, first.account)))),
+    );
+  }
+  return out;
+}
+
+/**
+ * Rows comparing one drive of each system: the rate (delivered / seconds / per), and the CPU time the server spent per
+ * message, which does not depend on how much of the shared machine each system got (ratio: relay ÷ sotto, that is
+ * Sotto's messages per CPU-second as a share of the relay's).
+ */
+function rateRows(
+  measure: string,
+  s: PoolDrive,
+  r: PoolDrive,
+  per: number,
+  target?: { text: string; met: (ratio: number) => boolean },
+): Row[] {
+  const sr = s.delivered / per / s.seconds;
+  const rr = r.delivered / per / r.seconds;
+  const ratio = (100 * sr) / rr;
+  const cpu = { sottoCpu: pctCpu(s.serverCpu, s.loadCpu, s.idleCpu), relayCpu: pctCpu(r.serverCpu, r.loadCpu, r.idleCpu) };
+  const sUs = (s.serverCpu * 1e4) / sr;
+  const rUs = (r.serverCpu * 1e4) / rr;
+  return [
+    {
+      measure: `${measure}: messages/s`,
+      sotto: sr.toFixed(0),
+      relay: rr.toFixed(0),
+      ratio: `${ratio.toFixed(1)}%`,
+      target: target ? `${target.text}: ${target.met(ratio) ? 'met' : 'not met'}` : '',
+      ...cpu,
+    },
+    {
+      measure: `${measure}: server CPU µs per message`,
+      sotto: sUs.toFixed(1),
+      relay: rUs.toFixed(1),
+      ratio: `${((100 * rUs) / sUs).toFixed(1)}%`,
+      ...cpu,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const dir = tempDir('sotto-bench-');
-  const rows: string[][] = [];
+  const rows: Row[] = [];
+  const load0 = loadavg()[0]!;
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
   const startSotto = () =>
@@ -241,144 +173,106 @@ async function main(): Promise<void> {
   const startRelay = () => launch(['--import', 'tsx', resolve(import.meta.dirname, 'bare-relay.ts')], {});
   let sv = await startSotto();
   let rl = await startRelay();
+  const pool = LoadPool.start(LOADERS);
   let base = `http://127.0.0.1:${sv.port}`;
   let wsUrl = `ws://127.0.0.1:${sv.port}/v1/ws`;
-  const relayUrl = (id: string) => `ws://127.0.0.1:${rl.port}/?id=${id}`;
+  const relayBase = () => `ws://127.0.0.1:${rl.port}/`;
   try {
-    process.stderr.write('setting up 100 devices...\n');
-    const devs: Device[] = [];
-    for (let i = 0; i < 10; i++) {
-      const first = await registerUser(base, `bench${i}`);
-      devs.push(first);
-      for (let j = 1; j < 10; j++) devs.push(await addDevice(base, first.account));
-    }
-    const pairs: { gid: Uint8Array; a: Device; b: Device }[] = [];
+    log(`setting up 100 devices, ${LOADERS} load processes...\n`);
+    const devs = await devices(base, 'bench', 100, 10);
+    const pairs: { gid: string; epoch: string; a: Device; b: Device }[] = [];
     for (let i = 0; i < 50; i++) {
       const a = devs[2 * i]!;
       const b = devs[2 * i + 1]!;
-      pairs.push({ gid: (await makeGroup(base, a, [b])).gid, a, b });
+      const g = await makeGroup(base, a, [b]);
+      pairs.push({ gid: b64(g.gid), epoch: String(g.epoch), a, b });
+      pool.assign([a.deviceId, b.deviceId], i); // a pair lives in one load process
     }
     const big = await makeGroup(base, devs[0]!, devs.slice(1));
-    const conns = new Map<string, WebSocket>();
-    for (const d of devs) {
-      const ws = await open(wsUrl, { authorization: `Bearer ${d.token}` });
-      ws.on('message', (raw) => {
-        const f = JSON.parse(raw.toString()) as { type: string; id?: number };
-        if (f.type === 'message') ackLater(ws, f.id!); // drain set-up traffic (Welcomes)
-      });
-      conns.set(d.deviceId, ws);
-    }
-    await sleep(1000);
-    for (const ws of conns.values()) ws.removeAllListeners('message');
-    const rconns = new Map<string, WebSocket>();
-    for (const d of devs) rconns.set(d.deviceId, await open(relayUrl(d.deviceId)));
-    rconns.get(devs[0]!.deviceId)!.send(JSON.stringify({ t: 'g', g: 'g:big', members: devs.map((d) => d.deviceId) }));
-    await sleep(200);
+    await pool.connect(
+      'sotto',
+      wsUrl,
+      devs.map((d) => ({ id: d.deviceId, token: d.token! })),
+    );
+    await pool.connect(
+      'relay',
+      relayBase(),
+      devs.map((d) => ({ id: d.deviceId })),
+    );
+    const ctl = await open(`${relayBase()}?id=bench-control`);
+    ctl.send(JSON.stringify({ t: 'g', g: 'g:big', members: devs.map((d) => d.deviceId) }));
+    await sleep(1000); // the load processes acknowledge the set-up traffic (Welcomes)
 
-    // 1. 50 sending pairs.
-    process.stderr.write('pairs: sotto...\n');
-    const sPairs = await drive(
-      sotto,
-      pairs.map((p) => ({ ws: conns.get(p.a.deviceId)!, target: '', make: () => stamped(p.gid, 1n) })),
-      pairs.map((p) => conns.get(p.b.deviceId)!),
-      { durationMs: DURATION_MS },
-    );
-    process.stderr.write('pairs: relay...\n');
-    const rPairs = await drive(
-      relay,
-      pairs.map((p) => ({ ws: rconns.get(p.a.deviceId)!, target: p.b.deviceId, make: () => stamped(p.gid, 1n) })),
-      pairs.map((p) => rconns.get(p.b.deviceId)!),
-      { durationMs: DURATION_MS },
-    );
+    const pairSenders = (relay: boolean): SenderSpec[] =>
+      pairs.map((p) => ({ device: p.a.deviceId, target: relay ? p.b.deviceId : '', gid: p.gid, epoch: p.epoch }));
+    const opts = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, window: WINDOW };
+    const sPid = sv.child.pid!;
+    const rPid = rl.child.pid!;
+
+    // 1. 50 sending pairs, unpaced.
+    log('pairs: sotto...\n');
+    const sPairs = await pool.drive('sotto', sPid, pairSenders(false), opts);
+    log('pairs: relay...\n');
+    const rPairs = await pool.drive('relay', rPid, pairSenders(true), opts);
+    rows.push(...rateRows('50 pairs, 100 devices', sPairs, rPairs, 1, { text: '≥ 40% of relay', met: (r) => r >= 40 }));
     const sRate = sPairs.delivered / sPairs.seconds;
-    const rRate = rPairs.delivered / rPairs.seconds;
-    rows.push(['50 pairs, 100 devices: messages/s', sRate.toFixed(0), rRate.toFixed(0), `${((100 * sRate) / rRate).toFixed(1)}%`]);
 
-    // 2. 100-member group: 5 senders.
-    process.stderr.write('group: sotto...\n');
-    const senders = devs.slice(0, 5);
-    const sGroup = await drive(
-      sotto,
-      senders.map((d) => ({ ws: conns.get(d.deviceId)!, target: '', make: () => stamped(big.gid, 1n) })),
-      devs.map((d) => conns.get(d.deviceId)!),
-      { durationMs: DURATION_MS },
-    );
-    process.stderr.write('group: relay...\n');
-    const rGroup = await drive(
-      relay,
-      senders.map((d) => ({ ws: rconns.get(d.deviceId)!, target: 'g:big', make: () => stamped(big.gid, 1n) })),
-      devs.map((d) => rconns.get(d.deviceId)!),
-      { durationMs: DURATION_MS },
-    );
-    const sg = sGroup.delivered / 99 / sGroup.seconds;
-    const rg = rGroup.delivered / 99 / rGroup.seconds;
-    rows.push(['100-member group: messages/s (x99 deliveries)', sg.toFixed(0), rg.toFixed(0), `${((100 * sg) / rg).toFixed(1)}%`]);
+    // 2. 100-member group: 5 senders, every message delivered to 99 devices.
+    const groupSenders = (relay: boolean): SenderSpec[] =>
+      devs.slice(0, 5).map((d) => ({ device: d.deviceId, target: relay ? 'g:big' : '', gid: b64(big.gid), epoch: String(big.epoch) }));
+    log('group: sotto...\n');
+    const sGroup = await pool.drive('sotto', sPid, groupSenders(false), opts);
+    log('group: relay...\n');
+    const rGroup = await pool.drive('relay', rPid, groupSenders(true), opts);
+    rows.push(...rateRows('100-member group (x99 deliveries)', sGroup, rGroup, 99));
 
-    // 3. Latency at half the pair rate of each system (after the group phase's backlog has drained).
+    // 3. Latency, both systems paced at half of Sotto's pair rate (after the group phase's backlog has drained).
     await sleep(3000);
-    process.stderr.write('latency at half load...\n');
+    log('latency at half load...\n');
+    const paced = { ...opts, ratePerSender: sRate / 2 / 50, latencies: true };
     const h0 = await submitHistogram(sv.metricsPort);
-    const sLat = await drive(
-      sotto,
-      pairs.map((p) => ({ ws: conns.get(p.a.deviceId)!, target: '', make: () => stamped(p.gid, 1n) })),
-      pairs.map((p) => conns.get(p.b.deviceId)!),
-      { durationMs: DURATION_MS, ratePerSender: sRate / 2 / 50, latencies: true },
-    );
+    const sLat = await pool.drive('sotto', sPid, pairSenders(false), paced);
     const h1 = await submitHistogram(sv.metricsPort);
-    const rLat = await drive(
-      relay,
-      pairs.map((p) => ({ ws: rconns.get(p.a.deviceId)!, target: p.b.deviceId, make: () => stamped(p.gid, 1n) })),
-      pairs.map((p) => rconns.get(p.b.deviceId)!),
-      { durationMs: DURATION_MS, ratePerSender: sRate / 2 / 50, latencies: true },
-    );
-    rows.push([
-      `latency at ${(sRate / 2).toFixed(0)} msg/s: p50 ms`,
-      pct(sLat.latencies, 50).toFixed(2),
-      pct(rLat.latencies, 50).toFixed(2),
-      '',
-    ]);
-    rows.push([
-      `latency at ${(sRate / 2).toFixed(0)} msg/s: p99 ms`,
-      pct(sLat.latencies, 99).toFixed(2),
-      pct(rLat.latencies, 99).toFixed(2),
-      '',
-    ]);
-    rows.push([
-      'server-side receive → stored, same run: p50 / p99 ms (bucket upper bound)',
-      `${histQuantile(h0, h1, 0.5)} / ${histQuantile(h0, h1, 0.99)}`,
-      '',
-      '',
-    ]);
-    for (const ws of [...conns.values(), ...rconns.values()]) ws.terminate();
+    const rLat = await pool.drive('relay', rPid, pairSenders(true), paced);
+    const at = `latency at ${(sRate / 2).toFixed(0)} msg/s`;
+    const cpu = {
+      sottoCpu: pctCpu(sLat.serverCpu, sLat.loadCpu, sLat.idleCpu),
+      relayCpu: pctCpu(rLat.serverCpu, rLat.loadCpu, rLat.idleCpu),
+    };
+    rows.push({ measure: `${at}: p50 ms`, sotto: pct(sLat.latencies, 50).toFixed(2), relay: pct(rLat.latencies, 50).toFixed(2), ...cpu });
+    const p99 = pct(sLat.latencies, 99);
+    rows.push({
+      measure: `${at}: p99 ms`,
+      sotto: p99.toFixed(2),
+      relay: pct(rLat.latencies, 99).toFixed(2),
+      target: `< 20 ms: ${p99 < 20 ? 'met' : 'not met'}`,
+      ...cpu,
+    });
+    rows.push({
+      measure: 'server-side receive → stored, same run: p50 / p99 ms (bucket upper bound)',
+      sotto: `${histQuantile(h0, h1, 0.5)} / ${histQuantile(h0, h1, 0.99)}`,
+    });
+    const errors = [sPairs, sGroup, sLat].reduce((s, d) => s + d.errors, 0);
+    if (errors > 0) log(`warning: sotto-server refused ${errors} sends\n`);
+    await pool.close('sotto');
+    await pool.close('relay');
+    ctl.terminate();
 
     // 4. Commits through the verifying Delivery Service, 100 and 1,000 members.
     if (COMMIT_SIZES.length > 0) {
       const need = Math.max(...COMMIT_SIZES);
-      process.stderr.write(`commits: registering ${Math.max(0, need - devs.length)} more devices...\n`);
-      const many = [...devs];
-      for (let i = 0; many.length < need; i++) {
-        const first = await registerUser(base, `commit${i}`);
-        many.push(first);
-        many.push(...(await Promise.all(Array.from({ length: Math.min(99, need - many.length) }, () => addDevice(base, first.account)))));
-      }
-      const log = (s: string) => void process.stderr.write(s);
-      rows.push(...(await commitRows({ base, wsUrl, relayUrl, devices: many, sizes: COMMIT_SIZES, durationMs: DURATION_MS, log })));
+      log(`commits: registering ${Math.max(0, need - devs.length)} more devices...\n`);
+      const many = [...devs, ...(await devices(base, 'commit', Math.max(0, need - devs.length), 100))];
+      const systems = { wsUrl, relayBase: relayBase(), sottoPid: sPid, relayPid: rPid };
+      rows.push(...(await commitRows({ base, ...systems, pool, devices: many, sizes: COMMIT_SIZES, durationMs: DURATION_MS, log })));
     }
 
-    // 5. Idle connections.
+    // 5. Idle connections, from this process (a memory measure: the load processes are not needed).
     if (IDLE_CONNECTIONS > 0) {
-      process.stderr.write(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
-      const idle: Device[] = [];
-      for (let i = 0; idle.length < IDLE_CONNECTIONS; i++) {
-        const first = await registerUser(base, `idle${i}`);
-        idle.push(first);
-        const more = await Promise.all(
-          Array.from({ length: Math.min(999, IDLE_CONNECTIONS - idle.length) }, () => addDevice(base, first.account)),
-        );
-        idle.push(...more);
-      }
+      log(`idle: registering ${IDLE_CONNECTIONS} devices...\n`);
+      const idle = await devices(base, 'idle', IDLE_CONNECTIONS, 1000);
       // Fresh processes, so the figure is not flattered by heap left over from the load phases.
-      process.stderr.write('idle: restarting both servers, connecting...\n');
+      log('idle: restarting both servers, connecting...\n');
       const exited = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
       sv.child.kill('SIGTERM');
       rl.child.kill('SIGTERM');
@@ -388,22 +282,26 @@ async function main(): Promise<void> {
       base = `http://127.0.0.1:${sv.port}`;
       wsUrl = `ws://127.0.0.1:${sv.port}/v1/ws`;
       const sMem = await idleMemory(sv.child.pid!, (i) => open(wsUrl, { authorization: `Bearer ${idle[i]!.token}` }), IDLE_CONNECTIONS);
-      const rMem = await idleMemory(rl.child.pid!, (i) => open(relayUrl(`idle${i}`)), IDLE_CONNECTIONS);
-      rows.push([`memory per idle connection (${IDLE_CONNECTIONS}): KB`, (sMem / 1024).toFixed(1), (rMem / 1024).toFixed(1), '']);
+      const rMem = await idleMemory(rl.child.pid!, (i) => open(`${relayBase()}?id=idle${i}`), IDLE_CONNECTIONS);
+      rows.push({
+        measure: `memory per idle connection (${IDLE_CONNECTIONS}): KB`,
+        sotto: (sMem / 1024).toFixed(1),
+        relay: (rMem / 1024).toFixed(1),
+        target: `< 16 KB: ${sMem / 1024 < 16 ? 'met' : 'not met'}`,
+      });
     }
   } finally {
+    pool.stop();
     sv.child.kill('SIGTERM');
     rl.child.kill('SIGTERM');
     await sleep(500);
     cleanup(dir);
   }
-  const table = [
-    '| measure | sotto-server | bare ws relay | ratio |',
-    '| --- | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
   process.stdout.write(
-    `\n${table}\n\nnode ${process.version}, ${(await import('node:os')).cpus().length} CPUs, ${DURATION_MS / 1000}s per run, window ${WINDOW} per sender\n`,
+    `\n${renderTable(rows)}\n\nnode ${process.version}, ${cpus().length} CPUs, load average ${load0.toFixed(1)} at start and ` +
+      `${loadavg()[0]!.toFixed(1)} at end, ${LOADERS} load processes, ${DURATION_MS / 1000}s per run, window ${WINDOW} per sender. ` +
+      'CPU: % of one core over the measured window, system under test / load generator (load processes + coordinator), ' +
+      'and in brackets the % of all cores left idle (the rest went to other jobs on the machine).\n',
   );
 }
 
