@@ -82,8 +82,8 @@ export function buildCli(): Command {
       const cfg = configFrom(o);
       // Signals are taken from the start: one that arrives while the server starts stops it once it is up.
       let signalled: string | undefined;
-      let server: Awaited<ReturnType<typeof startServer>> | undefined;
-      const shut = (s: NonNullable<typeof server>, sig: string) => {
+      const running: { server?: Awaited<ReturnType<typeof startServer>> } = {};
+      const shut = (s: NonNullable<typeof running.server>, sig: string) => {
         s.app.log.info({ event: 'signal', signal: sig }, 'signal received');
         s.stop().then(
           () => process.exit(0),
@@ -93,12 +93,12 @@ export function buildCli(): Command {
       const onSignal = (sig: string) => {
         if (signalled) return;
         signalled = sig;
-        if (server) shut(server, sig);
+        if (running.server) shut(running.server, sig);
       };
       process.on('SIGTERM', () => onSignal('SIGTERM'));
       process.on('SIGINT', () => onSignal('SIGINT'));
-      server = await startServer(cfg);
-      if (signalled) shut(server, signalled);
+      running.server = await startServer(cfg);
+      if (signalled) shut(running.server, signalled);
     });
 
   program
