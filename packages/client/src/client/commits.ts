@@ -125,6 +125,7 @@ export class Committer {
       await this.resolvePendingCommits();
     }
     let behind: bigint | undefined;
+    let serverEpoch: bigint | undefined;
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
@@ -144,7 +145,10 @@ export class Committer {
               behind = e.currentEpoch;
               return 'behind' as const;
             }
-            if (e.code === 'STALE_EPOCH') return 'stale' as const;
+            if (e.code === 'STALE_EPOCH') {
+              serverEpoch = e.currentEpoch;
+              return 'stale' as const;
+            }
           }
           throw e;
         }
@@ -160,8 +164,20 @@ export class Committer {
       });
       if (r === 'noop' || r === 'done') return;
       if (attempt + 1 >= COMMIT_ATTEMPTS) throw new ClientError('CONFLICT', 'the group kept moving; commit not accepted');
-      if (r === 'behind' && behind !== undefined) await this.recover(id, behind);
-      else await this.c.receiver.catchUp();
+      if (r === 'behind' && behind !== undefined) {
+        await this.recover(id, behind);
+        continue;
+      }
+      await this.c.receiver.catchUp();
+      // The winning commit may still be on its way through the socket: give the receiver a moment to reach the
+      // server's epoch, then back off a little (more each time, with jitter) so that concurrent committers spread out.
+      const until = this.c.now() + 2000;
+      while (serverEpoch !== undefined && this.c.now() < until) {
+        const g = this.c.groups.get(id);
+        if (!g || epochOf(g) >= serverEpoch) break;
+        await sleep(20);
+      }
+      await sleep(Math.floor(((this.c.rng(1)[0] ?? 0) / 255) * 25 * (attempt + 1)));
     }
   }
 
