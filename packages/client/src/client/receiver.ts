@@ -23,11 +23,15 @@ export class Receiver {
   // Receive pipeline: ordered, batched, exactly once (state + message + marker in one transaction, then ack)
   // =====================================================================================================
   enqueue(ms: QueuedMessage[]): void {
+    let unordered = false;
     for (const m of ms) {
       if (this.c.inboxIds.has(m.id)) continue;
       this.c.inboxIds.add(m.id);
+      if (this.c.inbox.length > 0 && this.c.inbox[this.c.inbox.length - 1]!.id > m.id) unordered = true;
       this.c.inbox.push(m);
     }
+    // A catch-up page can bring older messages than some pushed ones: process in the server's queue order.
+    if (unordered) this.c.inbox.sort((a, b) => a.id - b.id);
     void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
   }
 

@@ -101,8 +101,6 @@ export class DeliveryService {
       });
     }
     if (!r.ok) throw r.error;
-    // Removed devices are among the commit's recipients (so they learn of their removal), then get nothing more.
-    for (const d of r.deliveries) this.fanout.publish(d.recipients, d.message);
     this.metrics.submitted();
     this.metrics.submitLatency((performance.now() - started) / 1000);
     return { messageId: r.messageId, epoch: r.epoch };
@@ -112,6 +110,11 @@ export class DeliveryService {
     const r = await this.batcher.submit(op);
     if (!r.ok) throw r.error;
     if (!('messageId' in r)) throw new SottoError('INTERNAL', 'unexpected batch result');
+    // Pushed right here, one step after the batch result, for application messages and handshakes alike: results
+    // resolve in queue order, so pushes leave in queue order too. (A commit pushed after the message that follows it
+    // in the queue would reach a connected device first and be dropped as "from a future epoch".)
+    // Removed devices are among the commit's recipients (so they learn of their removal), then get nothing more.
+    for (const d of r.deliveries) this.fanout.publish(d.recipients, d.message);
     return r;
   }
 
