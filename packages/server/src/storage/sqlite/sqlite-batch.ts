@@ -31,7 +31,8 @@ export class BatchApplier {
       addMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       delMember: p('DELETE FROM group_members WHERE group_id = ? AND device_id = ?'),
       delDelivery: p('DELETE FROM deliveries WHERE device_id = ? AND message_id = ?'),
-      decPending: p('UPDATE messages SET pending = pending - 1 WHERE id = ? RETURNING pending').pluck(),
+      decPending: p('UPDATE messages SET pending = pending - 1 WHERE id = ?'),
+      delLastAcked: p('DELETE FROM messages WHERE id = ? AND pending <= 1'),
       delMsg: p('DELETE FROM messages WHERE id = ?'),
     };
     const run = db.transaction((ops: BatchOp[]) => ops.map((op) => this.one(op)));
@@ -58,8 +59,8 @@ export class BatchApplier {
     for (const id of op.ids) {
       if (this.s.delDelivery.run(op.deviceId, id).changes !== 1) continue;
       acked++;
-      const left = this.s.decPending.get(id) as number | undefined;
-      if (left !== undefined && left <= 0) this.s.delMsg.run(id);
+      // The last delivery of a message (every 1:1 message) takes one statement, the others two.
+      if (this.s.delLastAcked.run(id).changes === 0) this.s.decPending.run(id);
     }
     return { ok: true, acked };
   }
