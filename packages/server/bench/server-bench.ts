@@ -263,7 +263,7 @@ async function main(): Promise<void> {
       const need = Math.max(...COMMIT_SIZES);
       log(`commits: registering ${Math.max(0, need - devs.length)} more devices...\n`);
       const many = [...devs, ...(await devices(base, 'commit', Math.max(0, need - devs.length), 100))];
-      const systems = { wsUrl, relayBase: relayBase(), sottoPid: sPid, relayPid: rPid };
+      const systems = { wsUrl, relayBase: relayBase(), sottoPid: sPid, relayPid: rPid, metricsPort: sv.metricsPort };
       rows.push(...(await commitRows({ base, ...systems, pool, devices: many, sizes: COMMIT_SIZES, durationMs: DURATION_MS, log })));
     }
 

@@ -81,7 +81,9 @@ export class DeliveryService {
       }
       r = await this.verifier.exclusive(header.groupId, async () => {
         if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WIRE_GROUP_INFO, 'groupInfo');
+        const t0 = performance.now();
         const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo, input.welcome);
+        this.metrics.verifyLatency((performance.now() - t0) / 1000, `kind="${v.kind}"`);
         if (v.added.length > 0) await this.devicesAdded?.onDevicesAdded(sender.account, v.added.length, now);
         const res = await this.#apply({
           ...op,

@@ -29,13 +29,33 @@ import { SottoError } from '../errors.js';
 import type { Storage, VerifiedHandshake } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
 
+/**
+ * When a handshake's state is stored whole: after this many handshakes in the log, or when the log's bytes pass this
+ * many times the last snapshot's. In between only the message is stored (the state of a 1,000-member group is ~340 KB,
+ * an UpdatePath commit ~80 KB), and a state not in the cache is rebuilt by replaying at most this many handshakes.
+ */
+const SNAPSHOT_EVERY = 32;
+const SNAPSHOT_LOG_RATIO = 4;
+
+/** A group's state as verified, with what is needed to decide when to store it whole. */
+interface Loaded {
+  version: number;
+  group: PublicGroup;
+  /** Handshakes stored in the log since the last snapshot, and their bytes; the snapshot's bytes. */
+  logCount: number;
+  logBytes: number;
+  snapshotBytes: number;
+}
+
 /** What verification hands to storage, plus what the caller needs for the reply. */
 export interface Verified extends VerifiedHandshake {
   kind: 'proposal' | 'commit';
   /** Devices added by this commit (they get the Welcome); an external joiner is not among them. */
   added: string[];
-  /** The state after this message (what `nextState` serializes). */
+  /** The state after this message (what `nextState` serializes, when it is stored whole). */
   group: PublicGroup;
+  /** The log bookkeeping after this message is stored. */
+  next: Omit<Loaded, 'version' | 'group'>;
 }
 
 const CREDENTIAL_BASIC = 1;
@@ -72,7 +92,7 @@ function fromMls(e: unknown): never {
 export class GroupVerifier {
   readonly deps: PublicGroupDeps;
   /** Deserialized states by group, valid while the stored version matches (bounded; least recently used goes). */
-  readonly #cache = new Map<string, { version: number; group: PublicGroup }>();
+  readonly #cache = new Map<string, Loaded>();
   /** One handshake at a time per group: each starts from the state the previous one left. */
   readonly #queues = new Map<string, Promise<unknown>>();
 
@@ -141,7 +161,8 @@ export class GroupVerifier {
     groupInfo?: Uint8Array,
     welcome?: Uint8Array,
   ): Promise<Verified> {
-    const { group: before, version } = await this.#load(groupId);
+    const loaded = await this.#load(groupId);
+    const { group: before, version } = loaded;
     let r: ReturnType<typeof processPublicMessage>;
     try {
       r = processPublicMessage(this.deps, before, message);
@@ -183,7 +204,7 @@ export class GroupVerifier {
         kind: 'proposal',
         version,
         nextEpoch: before.context.epoch,
-        nextState: serializePublicGroup(r.group),
+        ...this.#nextState(loaded, r.group, message.length),
         addMembers: [],
         removeMembers: [],
         added: [],
@@ -235,7 +256,7 @@ export class GroupVerifier {
       kind: 'commit',
       version,
       nextEpoch: r.newEpoch,
-      nextState: serializePublicGroup(r.group),
+      ...this.#nextState(loaded, r.group, message.length),
       addMembers: r.added.map((m) => deviceOf(m.credential)!.deviceId),
       removeMembers: r.removed.map((m) => deviceOf(m.credential)?.deviceId ?? ''),
       added,
@@ -253,7 +274,7 @@ export class GroupVerifier {
     groupId: Uint8Array,
   ): Promise<{ epoch: bigint; groupInfo: Uint8Array; ratchetTree: Uint8Array }> {
     const row = await this.storage.getGroupInfo(groupId);
-    const { group } = row?.state ? await this.#load(groupId) : { group: undefined };
+    const { group } = row?.verified ? await this.#load(groupId) : { group: undefined };
     const accounts = new Set(group ? publicGroupMembers(group).map((m) => deviceOf(m.credential)?.account) : []);
     if (!row || !group || !accounts.has(sender.account)) {
       throw new SottoError('UNKNOWN_GROUP', 'no such group, or no device of the calling account is in it');
@@ -266,7 +287,17 @@ export class GroupVerifier {
 
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
   accepted(groupId: Uint8Array, v: Verified, version: number): void {
-    this.#remember(Buffer.from(groupId).toString('base64'), version, v.group);
+    this.#remember(Buffer.from(groupId).toString('base64'), { version, group: v.group, ...v.next });
+  }
+
+  /** The whole state when it is time for a snapshot, else nothing (storage appends the message to the log). */
+  #nextState(loaded: Loaded, group: PublicGroup, messageBytes: number): { nextState?: Uint8Array; next: Verified['next'] } {
+    const logBytes = loaded.logBytes + messageBytes;
+    if (loaded.logCount + 1 < SNAPSHOT_EVERY && logBytes <= SNAPSHOT_LOG_RATIO * loaded.snapshotBytes) {
+      return { next: { logCount: loaded.logCount + 1, logBytes, snapshotBytes: loaded.snapshotBytes } };
+    }
+    const nextState = serializePublicGroup(group);
+    return { nextState, next: { logCount: 0, logBytes: 0, snapshotBytes: nextState.length } };
   }
 
   #checkPolicy(before: PublicGroup, after: PublicGroup, committer: string, added: readonly Member[], removed: readonly Member[]): void {
@@ -306,13 +337,13 @@ export class GroupVerifier {
     if (account?.status !== 'active') throw refuse('DEVICE_CERTIFICATE', `account ${claimed.account} is not active`);
   }
 
-  async #load(groupId: Uint8Array): Promise<{ group: PublicGroup; version: number }> {
+  async #load(groupId: Uint8Array): Promise<Loaded> {
     const key = Buffer.from(groupId).toString('base64');
     const hit = this.#cache.get(key);
     const current = await this.storage.getGroupVersion(groupId);
     if (!current) throw new SottoError('UNKNOWN_GROUP', 'the server routes no group with this id');
     if (hit && hit.version === current.version) {
-      this.#remember(key, hit.version, hit.group);
+      this.#remember(key, hit);
       return hit;
     }
     const row = await this.storage.getGroupState(groupId);
@@ -320,14 +351,30 @@ export class GroupVerifier {
     if (row.state === null) {
       throw new SottoError('UNKNOWN_GROUP', 'this group was created before the server verified handshakes; create it again');
     }
-    const group = deserializePublicGroup(this.deps, row.state);
-    this.#remember(key, row.version, group);
-    return { group, version: row.version };
+    if (row.snapshotVersion + row.log.length !== row.version) {
+      throw new SottoError('INTERNAL', `the stored state of this group is incomplete (version ${row.version})`);
+    }
+    let group = deserializePublicGroup(this.deps, row.state);
+    // Each logged handshake was verified when it came in; replaying it (at the time it was accepted, for lifetimes)
+    // rebuilds the state it led to.
+    for (const entry of row.log) {
+      const deps = { ...this.deps, now: () => BigInt(Math.floor(entry.at / 1000)) };
+      group = processPublicMessage(deps, group, entry.message).group;
+    }
+    const loaded: Loaded = {
+      version: row.version,
+      group,
+      logCount: row.log.length,
+      logBytes: row.log.reduce((n, e) => n + e.message.length, 0),
+      snapshotBytes: row.state.length,
+    };
+    this.#remember(key, loaded);
+    return loaded;
   }
 
-  #remember(key: string, version: number, group: PublicGroup): void {
+  #remember(key: string, loaded: Loaded): void {
     this.#cache.delete(key);
-    this.#cache.set(key, { version, group });
+    this.#cache.set(key, loaded);
     if (this.#cache.size > this.cacheSize) this.#cache.delete(this.#cache.keys().next().value!);
   }
 }

@@ -76,6 +76,11 @@ export function createServerMetrics(m: Metrics) {
     deliveries: m.counter('sotto_deliveries_total', 'Messages pushed to connected devices'),
     acks: m.counter('sotto_acks_total', 'Deliveries acknowledged by devices'),
     submitLatency: m.histogram('sotto_submit_duration_seconds', 'Time from receiving a message to its durable acknowledgement'),
+    /** Verification alone (MLS checks against the group's public state, device and policy checks), not storage. */
+    verifyLatency: m.histogram(
+      'sotto_handshake_verify_duration_seconds',
+      'Time to verify a proposal or commit against the group state, by kind',
+    ),
     batches: m.counter('sotto_batches_total', 'Group-commit transactions'),
     batchOps: m.counter('sotto_batch_ops_total', 'Operations written by group-commit transactions'),
     /** One count per request refused (or downgraded) by an abuse limit; the label names the limit. */

@@ -84,13 +84,30 @@ export interface VerifiedHandshake {
   /** The state version the verification started from (compare-and-set with `epoch`). */
   version: number;
   nextEpoch: bigint;
-  nextState: Uint8Array;
+  /**
+   * The whole state after this message (a snapshot), or undefined to store only the message itself in the group's
+   * handshake log, from which the state is rebuilt by replaying it on the last snapshot (GroupStateRecord).
+   */
+  nextState?: Uint8Array | undefined;
   /** Devices whose leaves the commit adds (an external joiner included) and removes: the delivery list follows the tree. */
   addMembers: string[];
   removeMembers: string[];
   welcome?: { payload: Uint8Array; recipients: string[] };
   /** With a commit: the committer's GroupInfo of the new epoch (checked), or null when it sent none (cleared). */
   groupInfo?: Uint8Array | null;
+}
+
+/**
+ * A group's public MLS state as stored: a snapshot of version `snapshotVersion` plus the handshakes applied after it
+ * (versions snapshotVersion+1 .. version, oldest first, each with the time it was accepted). `state` is null for a
+ * group made before verified delivery.
+ */
+export interface GroupStateRecord {
+  epoch: bigint;
+  version: number;
+  state: Uint8Array | null;
+  snapshotVersion: number;
+  log: { message: Uint8Array; at: number }[];
 }
 
 /** A group as stored: epoch, public MLS state (absent for groups made before verified delivery) and its version. */
@@ -172,12 +189,12 @@ export interface Storage {
   /** Starts routing a group from its verified public state, with the creator's device as the only member. */
   createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, state: Uint8Array, now: number): Promise<void>;
   getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined>;
-  /** The group's public MLS state with the epoch and version it belongs to; `state` is null for a legacy group. */
-  getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined>;
+  /** The group's public MLS state (snapshot and handshake log) with the epoch and version it belongs to. */
+  getGroupState(groupId: Uint8Array): Promise<GroupStateRecord | undefined>;
   /** The epoch and state version alone (to tell whether a cached state is current without reading it). */
   getGroupVersion(groupId: Uint8Array): Promise<{ epoch: bigint; version: number } | undefined>;
   /** The GroupInfo of the group's current epoch that its last committer uploaded, for external joins (resync). */
-  getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined>;
+  getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; verified: boolean } | undefined>;
   /** Applies many submits and acks in one transaction (group commit); one result per op, in order. */
   applyBatch(ops: BatchOp[]): Promise<BatchResult[]>;
   fetchQueue(deviceId: string, afterId: number, limit: number, now: number): Promise<QueuedMessage[]>;

@@ -64,6 +64,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_sender ON messages(sender_account);
   CREATE INDEX blobs_owner ON blobs(owner);
   `,
+  // 5: a group's public state is stored incrementally: a snapshot (groups.state, of version snapshot_version) plus the
+  // handshakes applied since (group_log), replayed on load; a full snapshot only every so many handshakes.
+  `
+  ALTER TABLE groups ADD COLUMN snapshot_version INTEGER NOT NULL DEFAULT 0;
+  UPDATE groups SET snapshot_version = state_version;
+  CREATE TABLE group_log (
+    group_id BLOB NOT NULL, version INTEGER NOT NULL, message BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (group_id, version)
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

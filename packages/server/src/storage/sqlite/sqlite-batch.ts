@@ -21,8 +21,12 @@ export class BatchApplier {
       group: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       cas: p(
-        'UPDATE groups SET epoch = ?, state = ?, state_version = state_version + 1, updated_at = ? WHERE group_id = ? AND epoch = ? AND state_version = ?',
+        'UPDATE groups SET epoch = ?, state_version = state_version + 1, updated_at = ? WHERE group_id = ? AND epoch = ? AND state_version = ?',
       ),
+      // The new state: a whole snapshot (and the log it replaces goes), or the message appended to the log.
+      snapshot: p('UPDATE groups SET state = ?, snapshot_version = state_version WHERE group_id = ?'),
+      clearLog: p('DELETE FROM group_log WHERE group_id = ?'),
+      appendLog: p('INSERT INTO group_log (group_id, version, message, at) VALUES (?, ?, ?, ?)'),
       insMsg: p(
         'INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending, sender_account) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -97,9 +101,13 @@ export class BatchApplier {
     if (members.length - removing.size + adding.filter((d) => !removing.has(d)).length > this.maxGroupMembers) {
       throw new SottoError('LIMIT_EXCEEDED', `a group may have at most ${this.maxGroupMembers} devices`);
     }
-    if (this.s.cas.run(h.nextEpoch, h.nextState, op.now, op.groupId, current, h.version).changes !== 1) {
+    if (this.s.cas.run(h.nextEpoch, op.now, op.groupId, current, h.version).changes !== 1) {
       throw new Error('group compare-and-set failed inside a transaction');
     }
+    if (h.nextState) {
+      this.s.snapshot.run(h.nextState, op.groupId);
+      this.s.clearLog.run(op.groupId);
+    } else this.s.appendLog.run(op.groupId, h.version + 1, op.payload, op.now);
     if (h.groupInfo !== undefined) this.s.setGroupInfo.run(h.groupInfo, op.groupId);
     // The old list minus the sender receives the message: removed devices learn of their removal, then get nothing.
     const deliveries: Delivery[] = [

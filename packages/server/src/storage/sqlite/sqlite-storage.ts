@@ -11,6 +11,7 @@ import type {
   ClaimedKeyPackage,
   DeviceRecord,
   GroupRecord,
+  GroupStateRecord,
   InviteRecord,
   QueuedMessage,
   Storage,
@@ -132,8 +133,9 @@ export class SqliteStorage implements Storage {
       delKp: p('DELETE FROM key_packages WHERE id = ?'),
       insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at, state, state_version) VALUES (?, ?, ?, ?, ?, 0)'),
       getGroup: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
-      getGroupState: p('SELECT epoch, state_version, state FROM groups WHERE group_id = ?'),
-      getGroupInfo: p('SELECT epoch, group_info, state FROM groups WHERE group_id = ?'),
+      getGroupState: p('SELECT epoch, state_version, state, snapshot_version FROM groups WHERE group_id = ?'),
+      getGroupLog: p('SELECT version, message, at FROM group_log WHERE group_id = ? AND version > ? ORDER BY version'),
+      getGroupInfo: p('SELECT epoch, group_info, state IS NOT NULL AS verified FROM groups WHERE group_id = ?'),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
@@ -313,20 +315,34 @@ export class SqliteStorage implements Storage {
       members: (this.s.members.all(groupId) as string[]).sort(),
     };
   }
-  async getGroupState(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; state: Uint8Array | null } | undefined> {
-    const g = this.s.getGroupState.get(groupId) as Row | undefined;
-    if (!g) return undefined;
-    return { epoch: BigInt(g.epoch as number), version: g.state_version as number, state: g.state === null ? null : u8(g.state) };
+  async getGroupState(groupId: Uint8Array): Promise<GroupStateRecord | undefined> {
+    return this.db
+      .transaction(() => {
+        const g = this.s.getGroupState.get(groupId) as Row | undefined;
+        if (!g) return undefined;
+        const snapshotVersion = g.snapshot_version as number;
+        const log = (this.s.getGroupLog.all(groupId, snapshotVersion) as Row[]).map((r) => ({
+          message: u8(r.message),
+          at: r.at as number,
+        }));
+        return {
+          epoch: BigInt(g.epoch as number),
+          version: g.state_version as number,
+          state: g.state === null ? null : u8(g.state),
+          snapshotVersion,
+          log,
+        };
+      })
+      .deferred();
   }
   async getGroupVersion(groupId: Uint8Array): Promise<{ epoch: bigint; version: number } | undefined> {
     const g = this.s.getGroup.get(groupId) as Row | undefined;
     return g && { epoch: BigInt(g.epoch as number), version: g.state_version as number };
   }
-  async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; state: Uint8Array | null } | undefined> {
+  async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array | null; verified: boolean } | undefined> {
     const g = this.s.getGroupInfo.get(groupId) as Row | undefined;
     if (!g) return undefined;
-    const b = (v: unknown) => (v === null ? null : u8(v));
-    return { epoch: BigInt(g.epoch as number), groupInfo: b(g.group_info), state: b(g.state) };
+    return { epoch: BigInt(g.epoch as number), groupInfo: g.group_info === null ? null : u8(g.group_info), verified: g.verified === 1 };
   }
   async applyBatch(ops: BatchOp[]): Promise<BatchResult[]> {
     return this.batch.apply(ops);
