@@ -12,8 +12,10 @@ import { CONFIG_KEYS } from '../src/config/schema.js';
 import { Batcher } from '../src/delivery/batcher.js';
 import { parseMlsHeader } from '../src/delivery/mls-header.js';
 import { SottoError } from '../src/errors.js';
+import { QuotaService } from '../src/limits/quota-service.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
-import type { SubmitOp } from '../src/storage/storage.js';
+import type { QueuedMessage, Storage, SubmitOp } from '../src/storage/storage.js';
+import { FrameCache } from '../src/ws/ws-gateway.js';
 import { CT, privateMessage, publicMessage } from './helpers/client.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
 
@@ -188,4 +190,61 @@ test('SQLite: a write while another process (an admin command) holds the write l
     await s.close();
     cleanup(dir);
   }
+});
+
+test('queued-bytes quota: far below it a send is not summed again; from half the quota on, every send is measured exactly and refused past it', async () => {
+  let queued = 0;
+  let measured = 0;
+  const storage = {
+    queuedBytesOf: async () => {
+      measured++;
+      return queued;
+    },
+  } as unknown as Storage;
+  const quota = new QuotaService(storage, { queuedBytesPerAccount: 10_000, blobBytesPerAccount: 0 });
+  const send = async (bytes: number) => {
+    await quota.checkSubmit('a@x', bytes);
+    queued += bytes;
+  };
+  for (let i = 0; i < 40; i++) await send(100); // 4,000 bytes, under half the quota
+  assert.equal(measured, 1, 'measured once, then bounded by the bytes accepted since');
+  for (let i = 0; i < 20; i++) await send(100); // the bound passes 5,000 at the 11th: measured from there on
+  assert.equal(measured, 11, 'every send past half the quota is measured');
+  queued = 4_000; // recipients acknowledged: the real figure fell, and the next measurement sees it
+  measured = 0;
+  await send(4_000);
+  assert.equal(measured, 1);
+  await assert.rejects(send(2_001), (e: SottoError) => e.code === 'QUOTA_EXCEEDED', 'exactly at the limit');
+  await send(2_000);
+  // Another account has its own bound.
+  measured = 0;
+  queued = 0;
+  await quota.checkSubmit('b@x', 10);
+  assert.equal(measured, 1);
+});
+
+test('frame cache: one encoding per message id shared by its recipients, bounded in entries and bytes', () => {
+  const cache = new FrameCache();
+  const msg = (id: number, size = 10): QueuedMessage => ({
+    id,
+    groupId: new Uint8Array([1]),
+    kind: 'message',
+    payload: new Uint8Array(size),
+    createdAt: 5,
+  });
+  const a = cache.frame(msg(1));
+  assert.equal(cache.frame(msg(1)), a, 'the same bytes for a second object with the same id (a catch-up read)');
+  assert.deepEqual(JSON.parse(a.toString()), {
+    type: 'message',
+    id: 1,
+    groupId: 'AQ==',
+    kind: 'message',
+    data: 'AAAAAAAAAAAAAA==',
+    createdAt: 5,
+  });
+  for (let id = 2; id <= FrameCache.ENTRIES + 1; id++) cache.frame(msg(id));
+  assert.notEqual(cache.frame(msg(1)), a, 'the oldest entry went');
+  const big = cache.frame(msg(10_000, 9 * 1024 * 1024));
+  cache.frame(msg(10_001, 9 * 1024 * 1024));
+  assert.notEqual(cache.frame(msg(10_000, 9 * 1024 * 1024)), big, 'two 12 MB frames do not both fit in 16 MB');
 });

@@ -84,20 +84,21 @@ export class DeliveryService {
         const t0 = performance.now();
         const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo, input.welcome);
         this.metrics.verifyLatency((performance.now() - t0) / 1000, `kind="${v.kind}"`);
+        const stored = this.verifier.storable(v);
         if (v.added.length > 0) await this.devicesAdded?.onDevicesAdded(sender.account, v.added.length, now);
         const res = await this.#apply({
           ...op,
           handshake: {
             version: v.version,
             nextEpoch: v.nextEpoch,
-            nextState: v.nextState,
+            nextState: stored.nextState,
             addMembers: v.addMembers,
             removeMembers: v.removeMembers,
             ...(v.kind === 'commit' ? { groupInfo: v.groupInfo ?? null } : {}),
             ...(input.welcome ? { welcome: { payload: input.welcome, recipients: v.added } } : {}),
           },
         });
-        this.verifier.accepted(header.groupId, v, v.version + 1);
+        this.verifier.accepted(header.groupId, v, stored, v.version + 1);
         if (v.kind === 'commit') this.metrics.commitsVerified();
         return res;
       });

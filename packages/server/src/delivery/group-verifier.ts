@@ -52,10 +52,17 @@ export interface Verified extends VerifiedHandshake {
   kind: 'proposal' | 'commit';
   /** Devices added by this commit (they get the Welcome); an external joiner is not among them. */
   added: string[];
-  /** The state after this message (what `nextState` serializes, when it is stored whole). */
+  /** The state after this message. */
   group: PublicGroup;
-  /** The log bookkeeping after this message is stored. */
-  next: Omit<Loaded, 'version' | 'group'>;
+  /** The state it was verified against, and the message's size (for `storable`). */
+  from: Loaded;
+  messageBytes: number;
+}
+
+/** How a verified handshake's new state is stored: whole (`nextState`), or as the message in the log. */
+export interface Storable {
+  nextState?: Uint8Array;
+  log: Pick<Loaded, 'logCount' | 'logBytes' | 'snapshotBytes'>;
 }
 
 const CREDENTIAL_BASIC = 1;
@@ -204,7 +211,8 @@ export class GroupVerifier {
         kind: 'proposal',
         version,
         nextEpoch: before.context.epoch,
-        ...this.#nextState(loaded, r.group, message.length),
+        from: loaded,
+        messageBytes: message.length,
         addMembers: [],
         removeMembers: [],
         added: [],
@@ -256,7 +264,8 @@ export class GroupVerifier {
       kind: 'commit',
       version,
       nextEpoch: r.newEpoch,
-      ...this.#nextState(loaded, r.group, message.length),
+      from: loaded,
+      messageBytes: message.length,
       addMembers: r.added.map((m) => deviceOf(m.credential)!.deviceId),
       removeMembers: r.removed.map((m) => deviceOf(m.credential)?.deviceId ?? ''),
       added,
@@ -286,18 +295,22 @@ export class GroupVerifier {
   }
 
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
-  accepted(groupId: Uint8Array, v: Verified, version: number): void {
-    this.#remember(Buffer.from(groupId).toString('base64'), { version, group: v.group, ...v.next });
+  accepted(groupId: Uint8Array, v: Verified, stored: Storable, version: number): void {
+    this.#remember(Buffer.from(groupId).toString('base64'), { version, group: v.group, ...stored.log });
   }
 
-  /** The whole state when it is time for a snapshot, else nothing (storage appends the message to the log). */
-  #nextState(loaded: Loaded, group: PublicGroup, messageBytes: number): { nextState?: Uint8Array; next: Verified['next'] } {
-    const logBytes = loaded.logBytes + messageBytes;
-    if (loaded.logCount + 1 < SNAPSHOT_EVERY && logBytes <= SNAPSHOT_LOG_RATIO * loaded.snapshotBytes) {
-      return { next: { logCount: loaded.logCount + 1, logBytes, snapshotBytes: loaded.snapshotBytes } };
+  /**
+   * How to store a verified handshake's state (after verification, not part of it): whole when it is time for a
+   * snapshot, else nothing but the message, which storage appends to the group's log.
+   */
+  storable(v: Verified): Storable {
+    const { from } = v;
+    const logBytes = from.logBytes + v.messageBytes;
+    if (from.logCount + 1 < SNAPSHOT_EVERY && logBytes <= SNAPSHOT_LOG_RATIO * from.snapshotBytes) {
+      return { log: { logCount: from.logCount + 1, logBytes, snapshotBytes: from.snapshotBytes } };
     }
-    const nextState = serializePublicGroup(group);
-    return { nextState, next: { logCount: 0, logBytes: 0, snapshotBytes: nextState.length } };
+    const nextState = serializePublicGroup(v.group);
+    return { nextState, log: { logCount: 0, logBytes: 0, snapshotBytes: nextState.length } };
   }
 
   #checkPolicy(before: PublicGroup, after: PublicGroup, committer: string, added: readonly Member[], removed: readonly Member[]): void {

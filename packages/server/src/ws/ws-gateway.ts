@@ -28,27 +28,40 @@ export interface Logger {
 }
 
 /**
- * The frame of a queued message, encoded once however many connections it goes to (a commit to a 1,000-member group
- * is one object published to every connection): JSON and base64 of an 81 KB commit per recipient were most of a
- * group fan-out's CPU. Sent as a text frame from the bytes.
+ * The frames of recent queued messages by id, encoded once however many connections a message goes to, pushed live
+ * or read back by catch-up (a commit to a 1,000-member group reaches 999 connections): JSON and base64 of an 81 KB
+ * commit per recipient were most of a group fan-out's CPU. Bounded in entries and bytes; a frame never changes for
+ * its id. Sent as a text frame from the bytes.
  */
-const frames = new WeakMap<QueuedMessage, Buffer>();
-function messageFrame(m: QueuedMessage): Buffer {
-  let f = frames.get(m);
-  if (!f) {
-    f = Buffer.from(
-      JSON.stringify({
-        type: 'message',
-        id: m.id,
-        groupId: toB64(m.groupId),
-        kind: m.kind,
-        data: toB64(m.payload),
-        createdAt: m.createdAt,
-      }),
-    );
-    frames.set(m, f);
+export class FrameCache {
+  static readonly ENTRIES = 512;
+  static readonly BYTES = 16 * 1024 * 1024;
+  readonly #frames = new Map<number, Buffer>();
+  #bytes = 0;
+
+  frame(m: QueuedMessage): Buffer {
+    let f = this.#frames.get(m.id);
+    if (!f) {
+      f = Buffer.from(
+        JSON.stringify({
+          type: 'message',
+          id: m.id,
+          groupId: toB64(m.groupId),
+          kind: m.kind,
+          data: toB64(m.payload),
+          createdAt: m.createdAt,
+        }),
+      );
+      this.#frames.set(m.id, f);
+      this.#bytes += f.length;
+      while (this.#frames.size > FrameCache.ENTRIES || this.#bytes > FrameCache.BYTES) {
+        const [id, old] = this.#frames.entries().next().value!;
+        this.#frames.delete(id);
+        this.#bytes -= old.length;
+      }
+    }
+    return f;
   }
-  return f;
 }
 
 function errorFrame(e: unknown, rid?: number): string {
@@ -111,7 +124,7 @@ class Connection {
         return;
       }
       this.cursor = m.id;
-      this.send(messageFrame(m));
+      this.send(this.gw.frames.frame(m));
       this.gw.metrics.deliveries();
     } else if (!this.live) this.again = true;
   }
@@ -131,7 +144,7 @@ class Connection {
         if (this.ws.readyState !== WebSocket.OPEN) return;
         for (const m of msgs) {
           this.cursor = m.id;
-          this.send(messageFrame(m));
+          this.send(this.gw.frames.frame(m));
         }
         this.gw.metrics.deliveries('', msgs.length);
         if (msgs.length < PAGE && !this.again) {
@@ -154,6 +167,8 @@ class Connection {
 
 export class WsGateway {
   readonly wss: WebSocketServer;
+  /** Frames of recent messages, shared by this gateway's connections. */
+  readonly frames = new FrameCache();
   readonly rate: number;
   readonly burst: number;
   private readonly connections = new Set<Connection>();
