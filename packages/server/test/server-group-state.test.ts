@@ -21,7 +21,9 @@ after(async () => {
 function stored(gid: Uint8Array): { version: number; snapshotVersion: number; logged: number } {
   const db = new Database(join(dataDir, 'sotto.db'), { readonly: true, fileMustExist: true });
   try {
-    const g = db.prepare('SELECT state_version, snapshot_version FROM groups WHERE group_id = ?').get(gid) as {
+    const g = db
+      .prepare('SELECT state_version, snapshot_version FROM groups JOIN group_states USING (group_id) WHERE group_id = ?')
+      .get(gid) as {
       state_version: number;
       snapshot_version: number;
     };

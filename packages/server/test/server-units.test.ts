@@ -13,6 +13,7 @@ import { Batcher } from '../src/delivery/batcher.js';
 import { parseMlsHeader } from '../src/delivery/mls-header.js';
 import { SottoError } from '../src/errors.js';
 import { QuotaService } from '../src/limits/quota-service.js';
+import { MIGRATIONS } from '../src/storage/sqlite/migrations.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import type { QueuedMessage, Storage, SubmitOp } from '../src/storage/storage.js';
 import { FrameCache } from '../src/ws/ws-gateway.js';
@@ -247,4 +248,39 @@ test('frame cache: one encoding per message id shared by its recipients, bounded
   const big = cache.frame(msg(10_000, 9 * 1024 * 1024));
   cache.frame(msg(10_001, 9 * 1024 * 1024));
   assert.notEqual(cache.frame(msg(10_000, 9 * 1024 * 1024)), big, 'two 12 MB frames do not both fit in 16 MB');
+});
+
+test('migration 5: a schema-4 group keeps its state, now a snapshot of its current version with an empty log; a legacy group stays without one', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'sotto.db');
+  try {
+    const Database = require('better-sqlite3') as typeof import('better-sqlite3');
+    const old = new Database(file);
+    for (const [i, sql] of MIGRATIONS.slice(0, 4).entries()) {
+      old.exec(sql);
+      old.pragma(`user_version = ${i + 1}`);
+    }
+    old
+      .prepare('INSERT INTO groups (group_id, epoch, created_at, updated_at, state, state_version) VALUES (?, 3, 0, 0, ?, 7)')
+      .run(Buffer.from([1]), Buffer.from([9, 9]));
+    old.prepare('INSERT INTO groups (group_id, epoch, created_at, updated_at) VALUES (?, 1, 0, 0)').run(Buffer.from([2]));
+    old.close();
+    const s = new SqliteStorage({ file });
+    try {
+      assert.deepEqual(await s.getGroupState(new Uint8Array([1])), {
+        epoch: 3n,
+        version: 7,
+        state: new Uint8Array([9, 9]),
+        snapshotVersion: 7,
+        log: [],
+      });
+      assert.equal((await s.getGroupState(new Uint8Array([2])))!.state, null, 'made before verified delivery: no state');
+      assert.equal((await s.getGroupInfo(new Uint8Array([1])))!.verified, true);
+      assert.equal((await s.getGroupInfo(new Uint8Array([2])))!.verified, false);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    cleanup(dir);
+  }
 });

@@ -64,11 +64,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_sender ON messages(sender_account);
   CREATE INDEX blobs_owner ON blobs(owner);
   `,
-  // 5: a group's public state is stored incrementally: a snapshot (groups.state, of version snapshot_version) plus the
-  // handshakes applied since (group_log), replayed on load; a full snapshot only every so many handshakes.
+  // 5: a group's public state is stored incrementally: a snapshot (group_states, of version snapshot_version) plus the
+  // handshakes applied since (group_log), replayed on load; a full snapshot only every so many handshakes. The
+  // snapshot leaves the groups row, which every commit updates: SQLite rewrites a whole row, blob included, on UPDATE.
   `
-  ALTER TABLE groups ADD COLUMN snapshot_version INTEGER NOT NULL DEFAULT 0;
-  UPDATE groups SET snapshot_version = state_version;
+  CREATE TABLE group_states (group_id BLOB PRIMARY KEY, snapshot_version INTEGER NOT NULL, state BLOB NOT NULL);
+  INSERT INTO group_states (group_id, snapshot_version, state) SELECT group_id, state_version, state FROM groups WHERE state IS NOT NULL;
+  ALTER TABLE groups DROP COLUMN state;
   CREATE TABLE group_log (
     group_id BLOB NOT NULL, version INTEGER NOT NULL, message BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (group_id, version)
   );

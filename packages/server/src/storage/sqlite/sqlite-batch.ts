@@ -24,7 +24,7 @@ export class BatchApplier {
         'UPDATE groups SET epoch = ?, state_version = state_version + 1, updated_at = ? WHERE group_id = ? AND epoch = ? AND state_version = ?',
       ),
       // The new state: a whole snapshot (and the log it replaces goes), or the message appended to the log.
-      snapshot: p('UPDATE groups SET state = ?, snapshot_version = state_version WHERE group_id = ?'),
+      snapshot: p('UPDATE group_states SET state = ?, snapshot_version = ? WHERE group_id = ?'),
       clearLog: p('DELETE FROM group_log WHERE group_id = ?'),
       appendLog: p('INSERT INTO group_log (group_id, version, message, at) VALUES (?, ?, ?, ?)'),
       insMsg: p(
@@ -105,7 +105,7 @@ export class BatchApplier {
       throw new Error('group compare-and-set failed inside a transaction');
     }
     if (h.nextState) {
-      this.s.snapshot.run(h.nextState, op.groupId);
+      this.s.snapshot.run(h.nextState, h.version + 1, op.groupId);
       this.s.clearLog.run(op.groupId);
     } else this.s.appendLog.run(op.groupId, h.version + 1, op.payload, op.now);
     if (h.groupInfo !== undefined) this.s.setGroupInfo.run(h.groupInfo, op.groupId);

@@ -131,11 +131,16 @@ export class SqliteStorage implements Storage {
       firstKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 0 ORDER BY id LIMIT 1'),
       lastResortKp: p('SELECT id, data FROM key_packages WHERE device_id = ? AND last_resort = 1 ORDER BY id DESC LIMIT 1'),
       delKp: p('DELETE FROM key_packages WHERE id = ?'),
-      insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at, state, state_version) VALUES (?, ?, ?, ?, ?, 0)'),
+      insGroup: p('INSERT INTO groups (group_id, epoch, created_at, updated_at, state_version) VALUES (?, ?, ?, ?, 0)'),
+      insGroupState: p('INSERT INTO group_states (group_id, snapshot_version, state) VALUES (?, 0, ?)'),
       getGroup: p('SELECT epoch, state_version FROM groups WHERE group_id = ?'),
-      getGroupState: p('SELECT epoch, state_version, state, snapshot_version FROM groups WHERE group_id = ?'),
+      getGroupState: p(
+        'SELECT g.epoch, g.state_version, s.state, s.snapshot_version FROM groups g LEFT JOIN group_states s USING (group_id) WHERE g.group_id = ?',
+      ),
       getGroupLog: p('SELECT version, message, at FROM group_log WHERE group_id = ? AND version > ? ORDER BY version'),
-      getGroupInfo: p('SELECT epoch, group_info, state IS NOT NULL AS verified FROM groups WHERE group_id = ?'),
+      getGroupInfo: p(
+        'SELECT epoch, group_info, EXISTS (SELECT 1 FROM group_states s WHERE s.group_id = g.group_id) AS verified FROM groups g WHERE group_id = ?',
+      ),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
@@ -301,7 +306,8 @@ export class SqliteStorage implements Storage {
     this.db
       .transaction(() => {
         if (this.s.getGroup.get(groupId)) throw new SottoError('CONFLICT', 'group already exists');
-        this.s.insGroup.run(groupId, epoch, now, now, state);
+        this.s.insGroup.run(groupId, epoch, now, now);
+        this.s.insGroupState.run(groupId, state);
         this.s.insMember.run(groupId, creatorDevice);
       })
       .immediate();
@@ -320,7 +326,7 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         const g = this.s.getGroupState.get(groupId) as Row | undefined;
         if (!g) return undefined;
-        const snapshotVersion = g.snapshot_version as number;
+        const snapshotVersion = (g.snapshot_version as number | null) ?? 0;
         const log = (this.s.getGroupLog.all(groupId, snapshotVersion) as Row[]).map((r) => ({
           message: u8(r.message),
           at: r.at as number,
