@@ -191,9 +191,8 @@ export async function commitRows(opts: {
     });
     const verifyMs = (1000 * (v1.sum - v0.sum)) / (v1.count - v0.count);
     rows.push({
-      measure: `commit verification, ${n}-member group: mean ms per commit, measured by the server (MLS, device and policy checks; not storage or fan-out)`,
+      measure: `commit verification, ${n}-member group: mean ms per commit, measured by the loaded server (wall time: MLS, device and policy checks; not storage or fan-out)`,
       sotto: verifyMs.toFixed(2),
-      target: n >= 1000 ? `< 3 ms: ${verifyMs < 3 ? 'met' : 'not met'}` : '',
       ...cpu,
     });
     rows.push({

@@ -17,6 +17,7 @@ import { commitRows } from './commit-rate.js';
 import { LoadPool, type PoolDrive } from './load-pool.js';
 import type { SenderSpec } from './load-protocol.js';
 import { pctCpu, renderTable, type Row } from './table.js';
+import type { VerifyTimes } from './verify-commit.js';
 
 const QUICK = process.argv.includes('--quick');
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5)) * 1000;
@@ -149,6 +150,18 @@ function rateRows(
   ];
 }
 
+/** bench/verify-commit.ts in a child process (a heap of its own), its JSON result. */
+function verifyInProcess(members: number): Promise<VerifyTimes> {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'verify-commit.ts'), String(members), '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((res, rej) =>
+    child.once('exit', (code) => (code === 0 ? res(JSON.parse(out) as VerifyTimes) : rej(new Error(`verify-commit exited ${code}`)))),
+  );
+}
+
 async function main(): Promise<void> {
   const dir = tempDir('sotto-bench-');
   const rows: Row[] = [];
@@ -265,6 +278,17 @@ async function main(): Promise<void> {
       const many = [...devs, ...(await devices(base, 'commit', Math.max(0, need - devs.length), 100))];
       const systems = { wsUrl, relayBase: relayBase(), sottoPid: sPid, relayPid: rPid, metricsPort: sv.metricsPort };
       rows.push(...(await commitRows({ base, ...systems, pool, devices: many, sizes: COMMIT_SIZES, durationMs: DURATION_MS, log })));
+    }
+
+    // 4b. Commit verification alone, in a process of its own (no network, no fan-out): the 3 ms target's measure.
+    for (const n of COMMIT_SIZES) {
+      log(`commits: verification in process, ${n} members...\n`);
+      const t = await verifyInProcess(n);
+      rows.push({
+        measure: `commit verification in process, ${n}-member group: p50 / p90 ms per UpdatePath commit (${t.commits} commits; storing: p50 ${t.store.p50.toFixed(2)} ms)`,
+        sotto: `${t.verify.p50.toFixed(2)} / ${t.verify.p90.toFixed(2)}`,
+        target: n >= 1000 ? `< 3 ms: ${t.verify.p50 < 3 ? 'met' : 'not met'}` : '',
+      });
     }
 
     // 5. Idle connections, from this process (a memory measure: the load processes are not needed).
