@@ -14,7 +14,7 @@ import { addDevice, b64, type Device, registerUser } from '../test/helpers/clien
 import { makeGroup } from '../test/helpers/mls-member.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
 import { commitRows } from './commit-rate.js';
-import { LoadPool, type PoolDrive } from './load-pool.js';
+import { LoadPool, type PoolDrive, settle } from './load-pool.js';
 import type { SenderSpec } from './load-protocol.js';
 import { pctCpu, renderTable, type Row } from './table.js';
 import type { VerifyTimes } from './verify-commit.js';
@@ -152,13 +152,18 @@ function rateRows(
 
 /** bench/verify-commit.ts in a child process (a heap of its own), its JSON result. */
 function verifyInProcess(members: number): Promise<VerifyTimes> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'verify-commit.ts'), String(members), '--json'], {
+  return child<VerifyTimes>('verify-commit.ts', String(members));
+}
+
+/** A bench script in a child process (a heap of its own), its JSON result. */
+function child<T>(script: string, ...args: string[]): Promise<T> {
+  const c = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, script), ...args, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((res, rej) =>
-    child.once('exit', (code) => (code === 0 ? res(JSON.parse(out) as VerifyTimes) : rej(new Error(`verify-commit exited ${code}`)))),
+    c.once('exit', (code) => (code === 0 ? res(JSON.parse(out) as T) : rej(new Error(`${script} exited ${code}`)))),
   );
 }
 
@@ -228,6 +233,19 @@ async function main(): Promise<void> {
     log('pairs: relay...\n');
     const rPairs = await pool.drive('relay', rPid, pairSenders(true), opts);
     rows.push(...rateRows('50 pairs, 100 devices', sPairs, rPairs, 1, { text: '≥ 40% of relay', met: (r) => r >= 40 }));
+    // What the durable queue alone costs per message (no network, WebSocket or JSON), beside the relay's whole cost:
+    // the best ratio a server that stores every message before acknowledging it could reach against this relay.
+    {
+      await settle(sPid);
+      const floor = await child<{ us: number }>('storage-floor.ts');
+      const relayUs = (rPairs.serverCpu * 1e4 * rPairs.seconds) / rPairs.delivered;
+      rows.push({
+        measure: '50 pairs: the durable queue alone, in process (SQLite, group commit; no network): µs per message',
+        sotto: floor.us.toFixed(1),
+        relay: relayUs.toFixed(1),
+        ratio: `≤ ${((100 * relayUs) / (relayUs + floor.us)).toFixed(1)}%`,
+      });
+    }
     const sRate = sPairs.delivered / sPairs.seconds;
 
     // 2. 100-member group: 5 senders, every message delivered to 99 devices.
