@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { commit, proposeRemove } from '@sotto/mls';
 import Database from 'better-sqlite3';
 import { b64, http, registerUser } from './helpers/client.js';
-import { badSignature, commitBody, type Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
+import { badSignature, commitBody, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess, tempDir } from './helpers/server-process.js';
 
 const dataDir = tempDir();
@@ -101,4 +101,40 @@ test('the log is folded into a snapshot every 32 handshakes at most, so a cold l
   );
   // The state rebuilt after the last restart still takes commits from both members.
   await accepted(s, group, group.member(bob!), group.member(bob!).updateCommit());
+});
+
+test('a Welcome (it carries the ratchet tree) may exceed limits.maxMessageBytes up to limits.maxWelcomeBytes; past that the commit is refused and nothing changes; messages keep their own limit', async () => {
+  const s = await startServerProcess({
+    env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_MAX_MESSAGE_BYTES: '1024', SOTTO_MAX_WELCOME_BYTES: '2048' },
+  });
+  try {
+    const owner = await registerUser(s.url, 'wl-owner');
+    const { group } = await makeGroup(s.url, owner, []);
+    const mo = group.member(owner);
+    let bigAccepted = 0;
+    for (let i = 0; ; i++) {
+      const joiner = new Member(await registerUser(s.url, `wl-joiner${i}`));
+      const out = mo.addCommit([joiner]);
+      assert.ok(out.commit.length <= 1024, `a one-member Add commit fits the message limit (${out.commit.length})`);
+      const epoch = group.epoch;
+      const r = await group.commit(s.url, mo, out, [joiner]);
+      if (out.welcome!.length <= 2048) {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        if (out.welcome!.length > 1024) bigAccepted++;
+        continue;
+      }
+      assert.equal(r.status, 400, `a ${out.welcome!.length}-byte Welcome is over the limit`);
+      assert.equal(r.body.error.code, 'VALIDATION');
+      assert.equal(group.epoch, epoch);
+      const v = await http(s.url, 'GET', `/v1/groups/${Buffer.from(group.gid).toString('base64url')}`, undefined, mo.token);
+      assert.equal(v.body.epoch, epoch.toString(), 'the refused commit did not move the group');
+      break;
+    }
+    assert.ok(bigAccepted > 0, 'Welcomes over maxMessageBytes were accepted');
+    const big = await http(s.url, 'POST', '/v1/messages', { message: b64(mo.encrypt('x'.repeat(1100))) }, mo.token);
+    assert.equal(big.status, 400, 'an application message over maxMessageBytes is still refused');
+  } finally {
+    await s.stop();
+    cleanup(s.dataDir);
+  }
 });

@@ -31,6 +31,7 @@ export interface Config {
   directory: { lookupsPerMinute: number };
   limits: {
     maxMessageBytes: number;
+    maxWelcomeBytes: number;
     maxGroupMembers: number;
     wsFramesPerSecond: number;
     maxConnections: number;

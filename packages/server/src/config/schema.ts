@@ -214,7 +214,16 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: 262144,
     min: 1024,
     max: 16 * 1024 * 1024,
-    doc: 'Largest MLS message (or Welcome) accepted.',
+    doc: 'Largest MLS message (proposal, commit, application message) or GroupInfo accepted.',
+  },
+  {
+    path: 'limits.maxWelcomeBytes',
+    env: 'SOTTO_MAX_WELCOME_BYTES',
+    type: 'int',
+    default: 2 * 1024 * 1024,
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    doc: 'Largest Welcome accepted with a commit. A Welcome carries the ratchet tree: about 350 KB for 1,000 members on suite 1 with device certificates, about 1.6 MB on the post-quantum suite 0x004D.',
   },
   {
     path: 'limits.maxGroupMembers',

@@ -10,6 +10,7 @@ import { blobRoutes } from './routes/blobs.js';
 import { groupRoutes } from './routes/groups.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
+import { maxSubmitBytes } from './schemas.js';
 
 export interface AppOptions {
   logger: boolean | Record<string, unknown>;
@@ -32,7 +33,7 @@ function toSottoError(err: FastifyError | Error): SottoError {
 export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger,
-    bodyLimit: Math.ceil((ctx.config.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
+    bodyLimit: maxSubmitBytes(ctx.config.limits),
     trustProxy: (address: string) => ctx.proxies.trusts(address),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     http: httpServerOptions(ctx), // headers timeout (request-timeouts.ts)

@@ -11,14 +11,14 @@ export const epoch = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$', descri
 export const ok = { type: 'object', properties: { ok: { type: 'boolean' } } } as const;
 
 /** Fields of a message submission, shared by POST /v1/messages and the WebSocket `send` frame. */
-export function submitProperties(maxMessageBytes: number) {
+export function submitProperties(maxMessageBytes: number, maxWelcomeBytes: number) {
   return {
     message: b64(
       maxMessageBytes,
       'MLSMessage (RFC 9420 §6): a PublicMessage proposal or commit, verified against the group state; or a PrivateMessage with application data',
     ),
     welcome: b64(
-      maxMessageBytes,
+      maxWelcomeBytes,
       'With a commit that adds devices: MLSMessage Welcome, delivered to exactly the devices the commit adds, only if the commit wins',
     ),
     groupInfo: b64(
@@ -32,4 +32,9 @@ export function submitProperties(maxMessageBytes: number) {
       description: 'Disappearing message: delete after this many seconds',
     },
   };
+}
+
+/** The largest submission body or frame: base64 of a message, a Welcome and a GroupInfo, plus room for the JSON. */
+export function maxSubmitBytes(limits: { maxMessageBytes: number; maxWelcomeBytes: number }): number {
+  return Math.ceil(((limits.maxMessageBytes * 2 + limits.maxWelcomeBytes) * 4) / 3) + 64 * 1024;
 }

@@ -10,7 +10,7 @@ export type ClientFrame =
   | { type: 'ack'; ids: number[]; rid?: number }
   | { type: 'ping'; rid?: number };
 
-export function clientFrameSchema(maxMessageBytes: number) {
+export function clientFrameSchema(limits: { maxMessageBytes: number; maxWelcomeBytes: number }) {
   return {
     type: 'object',
     discriminator: { propertyName: 'type' },
@@ -26,7 +26,7 @@ export function clientFrameSchema(maxMessageBytes: number) {
         type: 'object',
         additionalProperties: false,
         required: ['type', 'rid', 'message'],
-        properties: { type: { const: 'send' }, rid, ...submitProperties(maxMessageBytes) },
+        properties: { type: { const: 'send' }, rid, ...submitProperties(limits.maxMessageBytes, limits.maxWelcomeBytes) },
       },
       {
         type: 'object',
@@ -43,9 +43,9 @@ export function clientFrameSchema(maxMessageBytes: number) {
   };
 }
 
-export function compileFrameValidator(maxMessageBytes: number) {
+export function compileFrameValidator(limits: { maxMessageBytes: number; maxWelcomeBytes: number }) {
   const ajv = new Ajv.default({ discriminator: true, allErrors: false, strict: false });
-  const validate = ajv.compile(clientFrameSchema(maxMessageBytes));
+  const validate = ajv.compile(clientFrameSchema(limits));
   return (v: unknown): { ok: true; frame: ClientFrame } | { ok: false; message: string } => {
     if (validate(v)) return { ok: true, frame: v as ClientFrame };
     const e = validate.errors?.[0];

@@ -10,6 +10,7 @@ import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
 import type { AppContext } from '../http/context.js';
 import { decodeSubmit } from '../http/routes/messages.js';
+import { maxSubmitBytes } from '../http/schemas.js';
 import { checkSubmitLimits } from '../limits/submit-limits.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage } from '../storage/storage.js';
@@ -185,10 +186,10 @@ export class WsGateway {
     const cfg: Config = ctx.config;
     this.rate = cfg.limits.wsFramesPerSecond;
     this.burst = cfg.limits.wsFramesPerSecond * 2;
-    this.validate = compileFrameValidator(cfg.limits.maxMessageBytes);
+    this.validate = compileFrameValidator(cfg.limits);
     this.wss = new WebSocketServer({
       noServer: true,
-      maxPayload: Math.ceil((cfg.limits.maxMessageBytes * 2 * 4) / 3) + 64 * 1024,
+      maxPayload: maxSubmitBytes(cfg.limits),
       perMessageDeflate: false,
       clientTracking: false,
     });

@@ -24,17 +24,17 @@ export interface SubmitBody {
 }
 
 export function decodeSubmit(ctx: AppContext, b: SubmitBody) {
-  const max = ctx.config.limits.maxMessageBytes;
+  const { maxMessageBytes: max, maxWelcomeBytes } = ctx.config.limits;
   return {
     message: fromB64(b.message, 'message', max),
-    welcome: b.welcome === undefined ? undefined : fromB64(b.welcome, 'welcome', max),
+    welcome: b.welcome === undefined ? undefined : fromB64(b.welcome, 'welcome', maxWelcomeBytes),
     groupInfo: b.groupInfo === undefined ? undefined : fromB64(b.groupInfo, 'groupInfo', max),
     ttlSeconds: b.ttlSeconds,
   };
 }
 
 export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { maxMessageBytes } = ctx.config.limits;
+  const { maxMessageBytes, maxWelcomeBytes } = ctx.config.limits;
   app.post<{ Body: SubmitBody }>(
     '/messages',
     {
@@ -48,7 +48,7 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
           type: 'object',
           required: ['message'],
           additionalProperties: false,
-          properties: submitProperties(maxMessageBytes),
+          properties: submitProperties(maxMessageBytes, maxWelcomeBytes),
         },
         response: { 200: { type: 'object', properties: { messageId: { type: 'integer' }, epoch: { type: 'string' } } } },
       },
