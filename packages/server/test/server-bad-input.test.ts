@@ -46,7 +46,12 @@ function digest(): string {
 
 before(async () => {
   srv = await startServerProcess({
-    env: { SOTTO_AUTH_RATE_PER_MINUTE: '1000000', SOTTO_MAX_MESSAGE_BYTES: '65536', SOTTO_WS_FRAMES_PER_SECOND: '100000' },
+    env: {
+      SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
+      SOTTO_MAX_MESSAGE_BYTES: '65536',
+      SOTTO_MAX_WELCOME_BYTES: '131072', // bodies and frames up to ~0.4 MB: the 1 MB frame and 2 MB body below are over
+      SOTTO_WS_FRAMES_PER_SECOND: '100000',
+    },
   });
   const { cli } = await import('./helpers/server-process.js');
   const inv = JSON.parse(cli(['admin', 'invites', 'create', '--max-uses', '3', '--data-dir', srv.dataDir, '--json']).stdout) as {
