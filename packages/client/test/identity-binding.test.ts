@@ -2,9 +2,11 @@
 // server try to make alice's client accept leaves, roles and keys that nobody verified. Every forged message goes to
 // alice's receive pipeline as a server would deliver it; the real server (which verifies commits) never sees them.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { publicKeyOf } from '@sotto/identity';
 import type { SottoClient } from '../src/client/sotto-client.js';
+import { IDENTITY_CHECKS } from '../src/safety/identity-rule.js';
 import { toB64Url } from '../src/util/b64.js';
 import { eventually, newClient } from './helpers/clients.js';
 import { deliver, forgeDevice, HostileMember, keysOf, randomAccountSecret } from './helpers/hostile.js';
@@ -68,7 +70,7 @@ async function malletGroupWith(alice: SottoClient, mallet: SottoClient, forged: 
   return { m, welcome, id: toB64Url(m.groupId) };
 }
 
-test('fake-bob leaf: a Welcome whose tree holds a contact certified by a made-up account key is refused whole', async () => {
+test('ID-PIN fake-bob leaf: a Welcome whose tree holds a contact certified by a made-up account key is refused whole', async () => {
   const { alice, bob, mallet } = await world('fb');
   const seen = notices(alice);
   const fakeBob = new HostileMember(forgeDevice(bob.me.account));
@@ -86,7 +88,7 @@ test('fake-bob leaf: a Welcome whose tree holds a contact certified by a made-up
   assert.equal(pin?.verified, true, 'bob stays verified');
 });
 
-test('fake-alice leaf: a leaf claiming our own account under another account key is refused, no "own" message', async () => {
+test('ID-OWN-KEY fake-alice leaf: a leaf claiming our own account under another account key is refused, no "own" message', async () => {
   const { alice, mallet } = await world('fa');
   const seen = notices(alice);
   const fakeAlice = new HostileMember(forgeDevice(alice.me.account));
@@ -130,7 +132,7 @@ test('admin claim: the message-request gate follows who added this device, not t
   assert.equal(conv.addedBy, mallet.me.account);
 });
 
-test('identity swap: an Update whose new leaf claims another account is refused and the conversation says so', async () => {
+test('ID-UPDATE identity swap: an Update whose new leaf claims another account is refused and the conversation says so', async () => {
   const { alice, bob, mallet } = await world('up');
   const g = await mallet.createGroup({ name: 'swap', members: [alice.me.account] });
   await eventually(() => alice.getConversation(g.id), 15_000, 'alice joins');
@@ -151,7 +153,7 @@ test('identity swap: an Update whose new leaf claims another account is refused 
   );
 });
 
-test('substituted KeyPackage: a server serving another key for a verified contact gets nothing added, the pin stays', async () => {
+test('ID-PENDING substituted KeyPackage: a server serving another key for a verified contact gets nothing added, the pin stays', async () => {
   const { alice, bob, direct } = await world('kp');
   const g = await alice.createGroup({ name: 'team', members: [] });
   const fakeSecret = randomAccountSecret();
@@ -186,7 +188,7 @@ test('substituted KeyPackage: a server serving another key for a verified contac
   await alice.sendText(direct.id, 'accepted');
 });
 
-test('ghost device: a commit adding a device the directory leaves out of its answer is refused', async () => {
+test('ID-DEVICE ghost device: a commit adding a device the directory leaves out of its answer is refused', async () => {
   const { alice, bob, direct } = await world('gh');
   const bobId = bob.c.need();
   // A real certificate by bob's account key, for a device the directory does not list (the server hides it).
@@ -207,4 +209,48 @@ test('ghost device: a commit adding a device the directory leaves out of its ans
   assert.equal(after.epoch, before.epoch, 'the commit is not applied');
   assert.deepEqual(after.members.find((x) => x.account === bob.me.account)?.deviceIds, [bobId.deviceId], 'no ghost device shown');
   assert.ok((after.notices ?? []).some((n) => n.code === 'UNLISTED_DEVICE' && n.account === bob.me.account));
+});
+
+test('ID-OWN-DEVICE ghost device of our own account: certified by our account key, but not a device our account lists', async () => {
+  const { alice, bob, direct } = await world('og');
+  const aliceId = alice.c.need();
+  const ghost = new HostileMember(forgeDevice(alice.me.account, { accountSecret: aliceId.accountSecret!.expose() }));
+  const before = alice.getConversation(direct.id)!;
+  const b = new HostileMember(keysOf(bob));
+  b.group = bob.c.groups.get(direct.id);
+  const { commit } = b.add([ghost.keyPackage()]);
+  await deliver(alice, b.groupId, 'message', commit);
+
+  const after = alice.getConversation(direct.id)!;
+  assert.equal(after.epoch, before.epoch, 'the commit is not applied');
+  assert.deepEqual(after.members.find((x) => x.account === alice.me.account)?.deviceIds, [aliceId.deviceId], 'no ghost device of ours');
+  assert.ok((after.notices ?? []).some((n) => n.code === 'UNLISTED_DEVICE' && n.account === alice.me.account));
+});
+
+test('key change of an unverified contact: the pin moves only with a key-change event and a notice that stays', async () => {
+  const { alice, bob, direct } = await world('kc');
+  await alice.markVerified(bob.me.account, false);
+  const newSecret = randomAccountSecret();
+  const api = alice.c.a;
+  const realLookup = api.lookupAccount.bind(api);
+  api.lookupAccount = async (name) =>
+    name === bob.me.account ? { ...(await realLookup(name)), accountKey: publicKeyOf(newSecret), devices: [] } : realLookup(name);
+  const told = alice.waitFor('key-change', (w) => w.type === 'account-key-changed' && w.account === bob.me.account, 10_000);
+  await alice.c.contacts.refreshContact(bob.me.account);
+  await told;
+  const c = await contactOf(alice, bob.me.account);
+  assert.equal(c?.accountKey, Buffer.from(publicKeyOf(newSecret)).toString('hex'), 'the unverified pin follows the directory');
+  assert.ok(c?.keyChangedAt, 'the change is recorded');
+  const notice = () =>
+    (alice.getConversation(direct.id)!.notices ?? []).some((n) => n.code === 'KEY_CHANGED' && n.account === bob.me.account);
+  assert.ok(notice(), 'the conversation shows the change');
+  await alice.sendText(direct.id, 'unverified contacts are not blocked');
+  // Comparing the new safety number ends the notice.
+  await alice.verifySafetyNumber(bob.me.account, (await alice.safetyNumber(bob.me.account)).digits);
+  assert.equal(notice(), false);
+});
+
+test('every identity check (IDENTITY_CHECKS) has a must-reject test in this file', () => {
+  const source = readFileSync(import.meta.filename, 'utf8');
+  for (const id of Object.keys(IDENTITY_CHECKS)) assert.ok(source.includes(`test('${id} `), `no test named after ${id}`);
 });
