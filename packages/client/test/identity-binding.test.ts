@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { publicKeyOf } from '@sotto/identity';
+import { createGroupInfo, exportRatchetTree } from '@sotto/mls';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { IDENTITY_CHECKS } from '../src/safety/identity-rule.js';
 import { toB64Url } from '../src/util/b64.js';
 import { eventually, newClient } from './helpers/clients.js';
-import { deliver, forgeDevice, HostileMember, keysOf, randomAccountSecret } from './helpers/hostile.js';
+import { deliver, forgeDevice, HostileMember, keysOf, randomAccountSecret, rawDeps } from './helpers/hostile.js';
 import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
 
 let server: TestServer;
@@ -248,6 +249,31 @@ test('key change of an unverified contact: the pin moves only with a key-change 
   // Comparing the new safety number ends the notice.
   await alice.verifySafetyNumber(bob.me.account, (await alice.safetyNumber(bob.me.account)).digits);
   assert.equal(notice(), false);
+});
+
+test('ID-PIN resync from a forged tree: a server handing out a tree with a fake-bob leaf gets no external commit', async () => {
+  const { alice, bob, mallet } = await world('rs');
+  const g = await mallet.createGroup({ name: 'rejoin', members: [alice.me.account] });
+  await eventually(() => alice.getConversation(g.id), 15_000, 'alice joins');
+  await alice.acceptRequest(g.id);
+  // The hostile server's GroupInfo and tree: mallet's next epoch with a fake-bob leaf nobody was shown.
+  const m = new HostileMember(keysOf(mallet));
+  m.group = mallet.c.groups.get(g.id);
+  m.add([new HostileMember(forgeDevice(bob.me.account)).keyPackage()]);
+  const api = alice.c.a;
+  api.getGroupInfo = async () => ({
+    epoch: m.state.context.epoch,
+    groupInfo: createGroupInfo(rawDeps, m.state, { ratchetTree: false, externalPub: true }),
+    ratchetTree: exportRatchetTree(m.state),
+  });
+  const submitted: Uint8Array[] = [];
+  api.submit = async (message) => {
+    submitted.push(message);
+    return { messageId: 0, epoch: m.state.context.epoch + 1n };
+  };
+  await assert.rejects(alice.c.commits.resync(g.id), (e: { code?: string }) => e.code === 'IDENTITY_MISMATCH');
+  assert.equal(submitted.length, 0, 'no external commit went out');
+  assert.ok((alice.getConversation(g.id)!.notices ?? []).some((n) => n.code === 'IDENTITY_MISMATCH' && n.account === bob.me.account));
 });
 
 test('every identity check (IDENTITY_CHECKS) has a must-reject test in this file', () => {

@@ -222,13 +222,18 @@ export class Committer {
     if (conv) this.c.events.emit('conversation', conv);
   }
 
-  /** Rejoin by external commit (resync, RFC 9420 §12.4.3.2); members accept it from a device of an account in the group. */
+  /**
+   * Rejoin by external commit (resync, RFC 9420 §12.4.3.2); members accept it from a device of an account in the group.
+   * The tree comes from the server, so every leaf passes the identity rule before anything is sent (a forged tree
+   * freezes the conversation with a notice, as a refused commit does).
+   */
   async resync(id: string): Promise<void> {
     const info = await this.c.a.getGroupInfo(fromB64Url(id));
     await this.c.lock.run(async () => {
       const { rec } = this.c.conv(id);
       if (rec.state === 'removed') return;
       const { group, commit } = this.c.m.rejoin(info.groupInfo, info.ratchetTree);
+      await this.checkTree(id, rec, group);
       await this.c.a.submit(commit, { groupInfo: this.c.m.commitGroupInfo(group) });
       const work = this.c.newWork();
       await this.c.store.transaction(async (tx) => {
@@ -239,6 +244,24 @@ export class Committer {
       this.c.finish(work);
     });
     this.c.warn('RESYNCED', `rejoined at the server's epoch ${info.epoch + 1n}; messages sent meanwhile may be lost`, id);
+  }
+
+  /** The identity rule on every leaf of a tree the server handed us; a failure freezes the conversation and throws. */
+  async checkTree(id: string, rec: ConvRecord, group: Group): Promise<void> {
+    const warnings: KeyWarning[] = [];
+    const work = this.c.newWork();
+    const v = await this.c.store.transaction(async (tx) => {
+      const verdict = await this.c.rule.check(tx, leavesOf(group), (w) => warnings.push(w));
+      if (!verdict.ok) await this.c.putRec(tx, { ...rec, security: { code: verdict.code, account: verdict.account } }, work);
+      return verdict;
+    });
+    this.c.finish(work);
+    for (const w of warnings) this.c.events.emit('key-change', w);
+    if (v.ok) return;
+    this.c.events.emit('security', { code: v.code, account: v.account, conversationId: id, message: v.reason });
+    const info = this.c.info(id);
+    if (info) this.c.events.emit('conversation', info);
+    throw new ClientError(v.code === 'KEY_CHANGED' ? 'KEY_CHANGE_UNACCEPTED' : 'IDENTITY_MISMATCH', v.reason);
   }
 
   /** After a handshake from an epoch behind ours that could not be followed: if the server is behind us, recover. */
