@@ -469,12 +469,14 @@ export class SottoClient extends Emitter<ClientEvents> {
     return c.pendingKey ?? c.accountKey;
   }
 
-  /** Mark the pinned key of `account` as verified (or not); a key change still waiting must be accepted first. */
+  /**
+   * The user compared the safety number `safetyNumber` shows and it matched (or un-marks it). When a verified
+   * contact's key changed, that number is the new key's: marking it verified pins the new key (accepting the change).
+   */
   async markVerified(account: string, verified = true): Promise<void> {
     const c = await this.c.contacts.contact(account);
-    if (verified && c?.pendingKey !== undefined)
-      throw new ClientError('KEY_CHANGE_UNACCEPTED', `the account key of ${account} changed: compare the new safety number`);
-    if (verified && c?.accountKey) await this.c.contacts.verified(account, c.accountKey);
+    const key = c?.pendingKey ?? c?.accountKey;
+    if (verified && key) await this.c.contacts.verified(account, key);
     else await this.c.contacts.setContact(account, { verified });
   }
 
