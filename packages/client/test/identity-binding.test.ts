@@ -8,6 +8,7 @@ import { publicKeyOf } from '@sotto/identity';
 import { createGroupInfo, exportRatchetTree } from '@sotto/mls';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { IDENTITY_CHECKS } from '../src/safety/identity-rule.js';
+import { ApiError } from '../src/transport/api-error.js';
 import { toB64Url } from '../src/util/b64.js';
 import { eventually, newClient } from './helpers/clients.js';
 import { deliver, forgeDevice, HostileMember, keysOf, randomAccountSecret, rawDeps } from './helpers/hostile.js';
@@ -274,6 +275,27 @@ test('ID-PIN resync from a forged tree: a server handing out a tree with a fake-
   await assert.rejects(alice.c.commits.resync(g.id), (e: { code?: string }) => e.code === 'IDENTITY_MISMATCH');
   assert.equal(submitted.length, 0, 'no external commit went out');
   assert.ok((alice.getConversation(g.id)!.notices ?? []).some((n) => n.code === 'IDENTITY_MISMATCH' && n.account === bob.me.account));
+});
+
+test('a directory that cannot be reached holds the Welcome back (not dropped) until the lookup works', async () => {
+  const { alice, mallet } = await world('nd');
+  const api = alice.c.a;
+  const realLookup = api.lookupAccount.bind(api);
+  let failures = 0;
+  api.lookupAccount = async (name) => {
+    if (name === mallet.me.account && failures < 2) {
+      failures++;
+      throw new ApiError('NETWORK', 'directory unreachable');
+    }
+    return realLookup(name);
+  };
+  const retried = alice.waitFor('warning', (w) => w.code.startsWith('RECEIVE_RETRY'), 15_000);
+  const joined = alice.waitFor('conversation', (c) => c.addedBy === mallet.me.account, 15_000);
+  await mallet.createGroup({ name: 'later', members: [alice.me.account] });
+  await retried;
+  const conv = await joined;
+  assert.equal(failures, 2, 'the lookup was retried');
+  assert.equal(conv.state, 'request');
 });
 
 test('every identity check (IDENTITY_CHECKS) has a must-reject test in this file', () => {

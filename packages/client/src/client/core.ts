@@ -110,6 +110,9 @@ export class ClientCore {
   outboxTimer: ReturnType<typeof setTimeout> | undefined;
   sweepTimer: ReturnType<typeof setInterval> | undefined;
   maintTimer: ReturnType<typeof setInterval> | undefined;
+  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
+  receiveHold = false;
+  receiveRetryTimer: ReturnType<typeof setTimeout> | undefined;
   started = false;
   closed = false;
   processedCount = 0;

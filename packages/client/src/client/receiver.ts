@@ -53,7 +53,7 @@ export class Receiver {
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
   async drain(): Promise<void> {
-    while (this.c.inbox.length > 0 || this.c.draining) {
+    while ((this.c.inbox.length > 0 && !this.c.receiveHold) || this.c.draining) {
       if (!this.c.draining) {
         this.c.draining = this.drainOnce().finally(() => {
           this.c.draining = undefined;
@@ -64,16 +64,35 @@ export class Receiver {
   }
 
   async drainOnce(): Promise<void> {
-    while (this.c.inbox.length > 0) {
+    while (this.c.inbox.length > 0 && !this.c.receiveHold) {
       const batch = this.c.inbox.splice(0, BATCH);
       let ids: number[] = [];
       try {
         ids = await this.c.lock.run(() => this.processBatch(batch));
-      } finally {
-        for (const m of batch) this.c.inboxIds.delete(m.id);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.retryable)) {
+          for (const m of batch) this.c.inboxIds.delete(m.id);
+          throw e;
+        }
+        // The directory could not be reached while checking leaves: nothing was stored or acknowledged. Keep the
+        // batch at the head of the inbox (order matters) and try again shortly.
+        this.c.inbox.unshift(...batch);
+        this.#holdReceiving();
+        this.c.warnErr('RECEIVE_RETRY', e);
+        return;
       }
+      for (const m of batch) this.c.inboxIds.delete(m.id);
       if (ids.length > 0 && !this.c.socket?.ack(ids)) await this.c.a.ack(ids).catch((e) => this.c.warnErr('ACK', e));
     }
+  }
+
+  #holdReceiving(): void {
+    this.c.receiveHold = true;
+    this.c.receiveRetryTimer = setTimeout(() => {
+      this.c.receiveRetryTimer = undefined;
+      this.c.receiveHold = false;
+      if (!this.c.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
+    }, 1000);
   }
 
   async processBatch(batch: QueuedMessage[]): Promise<number[]> {
@@ -136,7 +155,7 @@ export class Receiver {
     for (const [ref, o] of this.c.ownKps) {
       if (ownLeaf && constantTimeEqual(o.own.keyPackage.leafNode.encryptionKey, ownLeaf.encryptionKey) && !o.stored.lastResort) {
         await tx.delete(NS.kp, ref);
-        this.c.ownKps.delete(ref);
+        work.fx.push(() => this.c.ownKps.delete(ref)); // only once the join is durable: a retried batch needs it
       }
     }
     // A request unless the account that verifiably added this device is ours or an accepted contact.

@@ -136,7 +136,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     this.c.socket = undefined;
     for (const t of [this.c.sweepTimer, this.c.maintTimer]) if (t) clearInterval(t);
     if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
-    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = undefined;
+    if (this.c.receiveRetryTimer) clearTimeout(this.c.receiveRetryTimer);
+    this.c.receiveHold = false;
+    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = undefined;
     await this.c.lock.run(async () => {});
   }
 
