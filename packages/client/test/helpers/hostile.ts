@@ -141,7 +141,7 @@ export async function deliver(victim: SottoClient, gid: Uint8Array, kind: 'welco
   await victim.c.lock.run(() => victim.c.receiver.processBatch([m]));
 }
 
-/** The client's own account key for a made-up forgery of its account. */
+/** A fresh account secret: an account key the attacker made up. */
 export function randomAccountSecret(): Uint8Array {
   return fresh(32);
 }
