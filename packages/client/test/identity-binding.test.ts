@@ -213,6 +213,17 @@ test('ID-DEVICE ghost device: a commit adding a device the directory leaves out 
   assert.ok((after.notices ?? []).some((n) => n.code === 'UNLISTED_DEVICE' && n.account === bob.me.account));
 });
 
+test('ID-DEVICE unknown account: a leaf of an account the directory does not know cannot be pinned, the Welcome is refused', async () => {
+  const { alice, mallet } = await world('na');
+  const seen = notices(alice);
+  const nobody = new HostileMember(forgeDevice('nobody-na@localhost'));
+  const { m, welcome, id } = await malletGroupWith(alice, mallet, [nobody]);
+  await deliver(alice, m.groupId, 'welcome', welcome);
+
+  assert.equal(alice.getConversation(id), undefined, 'the group is not joined');
+  assert.ok(seen.some((n) => n.code === 'UNLISTED_DEVICE' && n.account === 'nobody-na@localhost' && n.conversationId === id));
+});
+
 test('ID-OWN-DEVICE ghost device of our own account: certified by our account key, but not a device our account lists', async () => {
   const { alice, bob, direct } = await world('og');
   const aliceId = alice.c.need();

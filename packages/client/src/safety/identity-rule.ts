@@ -75,7 +75,14 @@ export class IdentityRule {
       return p;
     };
     for (const leaf of leaves) {
-      const v = leaf.account === this.me().accountName ? await this.#own(leaf, lookup) : await this.#contact(tx, leaf, lookup);
+      let v: Verdict;
+      try {
+        v = leaf.account === this.me().accountName ? await this.#own(leaf, lookup) : await this.#contact(tx, leaf, lookup);
+      } catch (e) {
+        // An account the directory does not know (deleted, or never registered here) cannot be pinned: refused.
+        if ((e as { code?: unknown }).code !== 'NOT_FOUND') throw e;
+        v = fail('ID-DEVICE', 'UNLISTED_DEVICE', leaf.account, `the directory does not know ${leaf.account}`);
+      }
       if (!v.ok) return v;
     }
     return OK;
