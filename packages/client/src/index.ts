@@ -28,6 +28,8 @@ export {
 } from './link/link-code.js';
 export { LinkError, type LinkErrorCode } from './link/link-error.js';
 export { type EnqueueResult, Outbox, type OutboxOptions } from './outbox/outbox.js';
+export { type Directory, type DirectoryEntry, serverDirectory } from './safety/directory.js';
+export { IDENTITY_CHECKS, type IdentityCheck } from './safety/identity-rule.js';
 export { type ContactKeys, type DeviceKey, diffContactKeys, type KeyChangeEvent, KeyChangeTracker } from './safety/key-change-tracker.js';
 export {
   compareScannedSafetyNumber,

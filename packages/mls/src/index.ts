@@ -6,7 +6,7 @@ import { type CommitOptions, createCommit } from './group/commit.js';
 import { type CreateGroupOptions, createGroup as createGroupState } from './group/create.js';
 import { type ExternalJoinOptions, joinByExternalCommit as externalJoin } from './group/external.js';
 import { type GroupInfoOptions, signGroupInfo } from './group/group-info.js';
-import { type JoinOptions, joinFromWelcome as joinState, type OwnKeyPackage } from './group/join.js';
+import { type JoinOptions, joinFromWelcomeWithSigner as joinStateWithSigner, type OwnKeyPackage } from './group/join.js';
 import { proposeOwnAdd as proposeOwnAddState, type ReinitOptions, reinitGroup as reinitState } from './group/reinit.js';
 import {
   type ExternalProposer,
@@ -335,6 +335,19 @@ export function joinFromWelcome(
   keyPackages: OwnKeyPackage | OwnKeyPackage[],
   opts: Omit<JoinOptions, 'ratchetTree'> & { ratchetTree?: Bytes | RatchetTreeNodes } = {},
 ): Group {
+  return joinFromWelcomeWithCommitter(deps, welcome, keyPackages, opts).group;
+}
+
+/**
+ * As joinFromWelcome, also returning `committer`: the leaf index that signed the Welcome's GroupInfo (RFC 9420
+ * §12.4.3.1), i.e. the member whose commit added us. Its signature was verified under that leaf's key.
+ */
+export function joinFromWelcomeWithCommitter(
+  deps: GroupDeps,
+  welcome: Bytes,
+  keyPackages: OwnKeyPackage | OwnKeyPackage[],
+  opts: Omit<JoinOptions, 'ratchetTree'> & { ratchetTree?: Bytes | RatchetTreeNodes } = {},
+): { group: Group; committer: number } {
   const m = decodeMlsMessage(welcome);
   if (m.wireFormat !== WireFormat.mls_welcome) throw new UsageError('not a Welcome message');
   const list = Array.isArray(keyPackages) ? keyPackages : [keyPackages];
@@ -345,7 +358,8 @@ export function joinFromWelcome(
   if (!own) throw new UsageError('no KeyPackage given');
   const { ratchetTree, ...rest } = opts;
   const tree = ratchetTree instanceof Uint8Array ? decodeRatchetTree(ratchetTree) : ratchetTree;
-  return joinState(deps, m.welcome, own, { ...rest, ...(tree ? { ratchetTree: tree } : {}) });
+  const r = joinStateWithSigner(deps, m.welcome, own, { ...rest, ...(tree ? { ratchetTree: tree } : {}) });
+  return { group: r.state, committer: r.signer };
 }
 
 /** A signed GroupInfo (MLSMessage) of the current epoch, e.g. published for external joins. */

@@ -341,3 +341,15 @@ test('a late application message of the previous epoch is still decrypted (confi
     (e: mls.MlsError) => e.code === 'V-FRM-02',
   );
 });
+
+test('joinFromWelcomeWithCommitter names the leaf whose commit added us (the GroupInfo signer, RFC 9420 §12.4.3.1)', () => {
+  const net = fiveMembers(false);
+  const frank = mls.createKeyPackage(deps, { cipherSuite: 1, credential: cred('frank') });
+  const carol = net.get('carol');
+  const out = mls.addMembers(deps, carol, [frank.bytes]);
+  assert.ok(out.welcome);
+  const own = { keyPackage: frank.keyPackage, privateKeys: frank.privateKeys };
+  const { group, committer } = mls.joinFromWelcomeWithCommitter(deps, out.welcome, own, { config: { handshakeAsPrivate: false } });
+  assert.equal(committer, mls.ownLeafIndex(carol));
+  assert.equal(text(mls.members(group).find((m) => m.leafIndex === committer)!.identity), 'carol');
+});

@@ -13,7 +13,11 @@ export type ClientErrorCode =
   | 'NO_DEVICES'
   | 'CONFLICT'
   | 'INVALID_ARGUMENT'
-  | 'CLOSED';
+  | 'CLOSED'
+  /** A leaf or KeyPackage is not certified by the account key this device holds for its account (the identity rule). */
+  | 'IDENTITY_MISMATCH'
+  /** A verified contact's account key changed: the user must look at the new safety number and accept it first. */
+  | 'KEY_CHANGE_UNACCEPTED';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

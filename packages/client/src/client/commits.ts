@@ -8,12 +8,11 @@ import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual } from '../util/bytes.js';
 import { sleep } from '../util/mutex.js';
 import { ClientError } from './client-error.js';
 import { type ClientCore, COMMIT_ATTEMPTS, PAST_EPOCHS, type Work } from './core.js';
 import { type ConvRecord, decodePending, encodePending, json, NS } from './records.js';
-import type { ConversationId, ConversationInfo } from './types.js';
+import type { ConversationId, ConversationInfo, KeyWarning } from './types.js';
 
 export class Committer {
   constructor(readonly c: ClientCore) {}
@@ -38,12 +37,15 @@ export class Committer {
     return info;
   }
 
-  /** Claim one KeyPackage per device of each account (checking each against the account's key). */
+  /**
+   * Claim one KeyPackage per device of each account. Each must pass the identity rule (a KeyPackage leaf is checked as
+   * any leaf is): one certified by another key than the one this device holds for the account refuses the whole call
+   * (IDENTITY_MISMATCH, or KEY_CHANGE_UNACCEPTED for a verified contact's new key), nothing is added.
+   */
   async claim(accounts: string[], skip: Set<string>): Promise<Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>> {
     const out: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }> = [];
     for (const account of accounts) {
-      const lookup = await this.c.a.lookupAccount(account);
-      await this.c.contacts.observe(account, lookup.accountKey, lookup.devices);
+      const lookup = await this.c.contacts.refreshContact(account);
       if (lookup.devices.every((d) => skip.has(d.deviceId))) continue;
       let claimed: Awaited<ReturnType<ServerApi['claimKeyPackages']>> | undefined;
       for (let attempt = 0; !claimed; attempt++) {
@@ -68,10 +70,18 @@ export class Committer {
           this.c.warn('BAD_KEY_PACKAGE', `a KeyPackage of ${account} failed validation`);
           continue;
         }
-        if (leaf.account !== account || leaf.deviceId !== c.deviceId || !constantTimeEqual(leaf.accountKey, lookup.accountKey)) {
+        if (leaf.account !== account || leaf.deviceId !== c.deviceId) {
           this.c.warn('BAD_KEY_PACKAGE', `a KeyPackage of ${account} does not match the account`);
           continue;
         }
+        const warnings: KeyWarning[] = [];
+        const v = await this.c.store.transaction((tx) => this.c.rule.check(tx, [leaf], (w) => warnings.push(w)));
+        for (const w of warnings) this.c.events.emit('key-change', w);
+        if (!v.ok && v.code === 'UNLISTED_DEVICE') {
+          this.c.warn('BAD_KEY_PACKAGE', v.reason);
+          continue;
+        }
+        if (!v.ok) throw new ClientError(v.code === 'KEY_CHANGED' ? 'KEY_CHANGE_UNACCEPTED' : 'IDENTITY_MISMATCH', v.reason);
         out.push({ deviceId: c.deviceId, keyPackage: c.keyPackage, account });
       }
     }
@@ -212,13 +222,18 @@ export class Committer {
     if (conv) this.c.events.emit('conversation', conv);
   }
 
-  /** Rejoin by external commit (resync, RFC 9420 §12.4.3.2); members accept it from a device of an account in the group. */
+  /**
+   * Rejoin by external commit (resync, RFC 9420 §12.4.3.2); members accept it from a device of an account in the group.
+   * The tree comes from the server, so every leaf passes the identity rule before anything is sent (a forged tree
+   * freezes the conversation with a notice, as a refused commit does).
+   */
   async resync(id: string): Promise<void> {
     const info = await this.c.a.getGroupInfo(fromB64Url(id));
     await this.c.lock.run(async () => {
       const { rec } = this.c.conv(id);
       if (rec.state === 'removed') return;
       const { group, commit } = this.c.m.rejoin(info.groupInfo, info.ratchetTree);
+      await this.checkTree(id, rec, group);
       await this.c.a.submit(commit, { groupInfo: this.c.m.commitGroupInfo(group) });
       const work = this.c.newWork();
       await this.c.store.transaction(async (tx) => {
@@ -229,6 +244,24 @@ export class Committer {
       this.c.finish(work);
     });
     this.c.warn('RESYNCED', `rejoined at the server's epoch ${info.epoch + 1n}; messages sent meanwhile may be lost`, id);
+  }
+
+  /** The identity rule on every leaf of a tree the server handed us; a failure freezes the conversation and throws. */
+  async checkTree(id: string, rec: ConvRecord, group: Group): Promise<void> {
+    const warnings: KeyWarning[] = [];
+    const work = this.c.newWork();
+    const v = await this.c.store.transaction(async (tx) => {
+      const verdict = await this.c.rule.check(tx, leavesOf(group), (w) => warnings.push(w));
+      if (!verdict.ok) await this.c.putRec(tx, { ...rec, security: { code: verdict.code, account: verdict.account } }, work);
+      return verdict;
+    });
+    this.c.finish(work);
+    for (const w of warnings) this.c.events.emit('key-change', w);
+    if (v.ok) return;
+    this.c.events.emit('security', { code: v.code, account: v.account, conversationId: id, message: v.reason });
+    const info = this.c.info(id);
+    if (info) this.c.events.emit('conversation', info);
+    throw new ClientError(v.code === 'KEY_CHANGED' ? 'KEY_CHANGE_UNACCEPTED' : 'IDENTITY_MISMATCH', v.reason);
   }
 
   /** After a handshake from an epoch behind ours that could not be followed: if the server is behind us, recover. */

@@ -18,6 +18,8 @@ import {
   type StoredKeyPackage,
 } from '../mls/mls-adapter.js';
 import { Outbox } from '../outbox/outbox.js';
+import { type Directory, serverDirectory } from '../safety/directory.js';
+import { IdentityRule } from '../safety/identity-rule.js';
 import { KeyChangeTracker } from '../safety/key-change-tracker.js';
 import type { LocalStore, StoreWriter } from '../store/local-store.js';
 import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
@@ -34,7 +36,7 @@ import { Receiver } from './receiver.js';
 import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
 import type { SottoClient } from './sotto-client.js';
-import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS } from './types.js';
+import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS, type SecurityNotice } from './types.js';
 import { Upkeep } from './upkeep.js';
 
 export interface SottoClientOptions {
@@ -53,6 +55,11 @@ export interface SottoClientOptions {
   /** Outbox retry base delay (ms). Default 500. */
   retryBaseMs?: number;
   settings?: Partial<ClientSettings>;
+  /**
+   * Where account keys and device lists come from (default: the server's account lookup). The identity rule pins and
+   * checks against its answers; key transparency will prove them behind this port.
+   */
+  directory?: (api: ServerApi) => Directory;
 }
 
 export const KP_LOW = 10;
@@ -103,6 +110,9 @@ export class ClientCore {
   outboxTimer: ReturnType<typeof setTimeout> | undefined;
   sweepTimer: ReturnType<typeof setInterval> | undefined;
   maintTimer: ReturnType<typeof setInterval> | undefined;
+  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
+  receiveHold = false;
+  receiveRetryTimer: ReturnType<typeof setTimeout> | undefined;
   started = false;
   closed = false;
   processedCount = 0;
@@ -112,6 +122,9 @@ export class ClientCore {
   readonly contacts: Contacts;
   readonly upkeep: Upkeep;
   readonly devices: Devices;
+  readonly rule: IdentityRule;
+  readonly #directoryFor: ((api: ServerApi) => Directory) | undefined;
+  directory: Directory | undefined;
 
   constructor(
     options: SottoClientOptions,
@@ -141,6 +154,12 @@ export class ClientCore {
     this.contacts = new Contacts(this);
     this.upkeep = new Upkeep(this);
     this.devices = new Devices(this);
+    this.#directoryFor = options.directory;
+    this.rule = new IdentityRule(
+      () => this.need(),
+      () => this.dir,
+      this.contacts,
+    );
   }
 
   init(identity: DeviceIdentity, serverUrl: string): void {
@@ -149,6 +168,13 @@ export class ClientCore {
     this.api = new ServerApi({ baseUrl: serverUrl, ...(this.fetch ? { fetch: this.fetch } : {}) });
     this.api.setSigner(challengeSigner(identity.deviceId, identity.domain, identity.signatureSecret.expose()));
     this.mls = new MlsAdapter(identity, this.crypto, this.rng, this.now);
+    const api = this.api;
+    this.directory = this.#directoryFor?.(api) ?? serverDirectory(() => api, this.now);
+  }
+
+  get dir(): Directory {
+    if (!this.directory) throw new ClientError('NOT_REGISTERED', 'this device has no account yet');
+    return this.directory;
   }
 
   need(): DeviceIdentity {
@@ -187,7 +213,20 @@ export class ClientCore {
       epoch: epochOf(g).toString(),
       createdAt: rec.createdAt,
       ...(rec.policyViolation ? { policyViolation: rec.policyViolation } : {}),
+      ...(rec.addedBy ? { addedBy: rec.addedBy } : {}),
+      ...this.#notices(rec, [...byAccount.keys(), ...(peer ? [peer] : [])]),
     };
+  }
+
+  /** A refused commit, and every member whose account key changed (pending: sending waits for the user). */
+  #notices(rec: ConvRecord, accounts: string[]): { notices?: SecurityNotice[] } {
+    const notices: SecurityNotice[] = rec.security ? [rec.security] : [];
+    for (const account of new Set(accounts)) {
+      const c = account === this.identity?.accountName ? undefined : this.contacts.cached(account);
+      if (c?.pendingKey !== undefined) notices.push({ code: 'KEY_CHANGED', account, pending: true });
+      else if (c?.keyChangedAt !== undefined) notices.push({ code: 'KEY_CHANGED', account });
+    }
+    return notices.length > 0 ? { notices } : {};
   }
 
   conv(id: string): { rec: ConvRecord; group: Group; meta: GroupMeta } {

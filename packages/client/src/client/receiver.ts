@@ -1,20 +1,21 @@
 // Receiver: the ordered, batched, exactly-once receive pipeline: for each server message, the new MLS state, the
 // stored message and a processed marker go into one transaction; only then is it acknowledged (RFC 9420 §14-15).
 
-import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcome, processMessage } from '@sotto/mls';
+import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcomeWithCommitter, processMessage } from '@sotto/mls';
 import { decodeContent } from '../content/content-codec.js';
 import { isAdmin, policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { StoreError } from '../store/store-error.js';
+import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
 import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
 import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
 import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
-import type { StoredMessage } from './types.js';
+import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
   constructor(readonly c: ClientCore) {}
@@ -52,7 +53,7 @@ export class Receiver {
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
   async drain(): Promise<void> {
-    while (this.c.inbox.length > 0 || this.c.draining) {
+    while ((this.c.inbox.length > 0 && !this.c.receiveHold) || this.c.draining) {
       if (!this.c.draining) {
         this.c.draining = this.drainOnce().finally(() => {
           this.c.draining = undefined;
@@ -63,16 +64,35 @@ export class Receiver {
   }
 
   async drainOnce(): Promise<void> {
-    while (this.c.inbox.length > 0) {
+    while (this.c.inbox.length > 0 && !this.c.receiveHold) {
       const batch = this.c.inbox.splice(0, BATCH);
       let ids: number[] = [];
       try {
         ids = await this.c.lock.run(() => this.processBatch(batch));
-      } finally {
-        for (const m of batch) this.c.inboxIds.delete(m.id);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.retryable)) {
+          for (const m of batch) this.c.inboxIds.delete(m.id);
+          throw e;
+        }
+        // The directory could not be reached while checking leaves: nothing was stored or acknowledged. Keep the
+        // batch at the head of the inbox (order matters) and try again shortly.
+        this.c.inbox.unshift(...batch);
+        this.#holdReceiving();
+        this.c.warnErr('RECEIVE_RETRY', e);
+        return;
       }
+      for (const m of batch) this.c.inboxIds.delete(m.id);
       if (ids.length > 0 && !this.c.socket?.ack(ids)) await this.c.a.ack(ids).catch((e) => this.c.warnErr('ACK', e));
     }
+  }
+
+  #holdReceiving(): void {
+    this.c.receiveHold = true;
+    this.c.receiveRetryTimer = setTimeout(() => {
+      this.c.receiveRetryTimer = undefined;
+      this.c.receiveHold = false;
+      if (!this.c.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
+    }, 1000);
   }
 
   async processBatch(batch: QueuedMessage[]): Promise<number[]> {
@@ -85,7 +105,8 @@ export class Receiver {
           if (m.kind === 'welcome') await this.onWelcome(tx, m, work);
           else await this.onGroupMessage(tx, m, work);
         } catch (e) {
-          if (e instanceof StoreError) throw e;
+          // A directory lookup that could not reach the server: leave the batch unacknowledged for a later catch-up.
+          if (e instanceof StoreError || (e instanceof ApiError && e.retryable)) throw e;
           const conversationId = toB64Url(m.groupId);
           const code = (e as { code?: string }).code ?? 'UNPROCESSABLE';
           work.fx.push(() =>
@@ -109,7 +130,7 @@ export class Receiver {
     const me = this.c.need();
     const owns = [...this.c.ownKps.values()];
     if (owns.length === 0) throw new ClientError('CONFLICT', 'a Welcome arrived but no KeyPackage is left');
-    const group = joinFromWelcome(
+    const { group, committer } = joinFromWelcomeWithCommitter(
       this.c.m.deps,
       m.data,
       owns.map((o) => o.own),
@@ -117,27 +138,34 @@ export class Receiver {
     );
     const id = toB64Url(groupIdOf(group));
     const meta = metaOf(group);
+    // The identity rule on the whole tree: one leaf that fails refuses the Welcome (the group is not joined).
+    const leaves = leavesOf(group);
+    const verdict = await this.c.rule.check(tx, leaves, this.#told(work));
+    if (!verdict.ok) return this.#refused(id, verdict, work);
+    // Who added us is the leaf that signed the GroupInfo (RFC 9420 §12.4.3.1), not what the metadata says.
+    const adder = leaves.find((l) => l.leafIndex === committer);
+    if (!adder) throw new ClientError('FORBIDDEN', 'the Welcome is signed by no member');
+    // A Welcome of the group's first commit comes from its creator: the owner the metadata names must be that account.
+    if (epochOf(group) === 1n && meta.owner !== adder.account) {
+      const reason = `the group's metadata names ${meta.owner} as owner, but ${adder.account} created it`;
+      return this.#refused(id, { code: 'OWNER_MISMATCH', account: meta.owner, reason }, work);
+    }
     // Which KeyPackage was used: the one whose leaf encryption key is now our leaf's.
     const ownLeaf = group.tree.leaf(group.ownLeaf);
     for (const [ref, o] of this.c.ownKps) {
       if (ownLeaf && constantTimeEqual(o.own.keyPackage.leafNode.encryptionKey, ownLeaf.encryptionKey) && !o.stored.lastResort) {
         await tx.delete(NS.kp, ref);
-        this.c.ownKps.delete(ref);
+        work.fx.push(() => this.c.ownKps.delete(ref)); // only once the join is durable: a retried batch needs it
       }
     }
-    // A request unless the owner (or, in a group, an admin who may have added us) is us or an accepted contact.
-    const owner = meta.owner;
-    const contact = await this.c.contacts.contact(owner, tx);
-    const vouchers = meta.kind === 'direct' ? [owner] : [owner, ...meta.admins];
-    let known = false;
-    for (const a of vouchers) if (a === me.accountName ? a === owner : (await this.c.contacts.contact(a, tx))?.accepted) known = true;
-    let state: ConvRecord['state'] = known ? 'active' : 'request';
+    // A request unless the account that verifiably added this device is ours or an accepted contact.
+    const contact = adder.account === me.accountName ? undefined : await this.c.contacts.contact(adder.account, tx);
+    let state: ConvRecord['state'] = adder.account === me.accountName || contact?.accepted ? 'active' : 'request';
     if (contact?.blocked) state = 'blocked';
-    const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now() };
+    const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now(), addedBy: adder.account };
     await tx.put(NS.group, id, this.c.m.serialize(group));
     work.groups.set(id, group);
     await this.c.putRec(tx, rec, work);
-    await this.c.contacts.checkAccountKeys(tx, leavesOf(group), work);
     work.fx.push(() => {
       const info = this.c.info(id);
       if (!info) return;
@@ -152,7 +180,7 @@ export class Receiver {
     let group = await this.c.groupFor(id, work);
     const rec = this.c.recFor(id, work);
     if (!group || !rec) throw new ClientError('UNKNOWN_CONVERSATION', 'message for a group this device is not in');
-    if (rec.state === 'removed' || rec.policyViolation) return;
+    if (rec.state === 'removed' || rec.policyViolation || rec.security) return;
     const h = parseMlsHeader(m.data);
     const pendingBytes = await tx.get(NS.pending, id);
     if (pendingBytes) {
@@ -232,6 +260,15 @@ export class Receiver {
           : undefined;
     if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
     const removed = r.removed.map((x) => leafOf(x));
+    // The identity rule: no leaf changes identity in an Update or UpdatePath, and every new leaf is checked. A failure
+    // refuses the commit and freezes the conversation at its last good epoch, with a notice naming the account.
+    const { verdict: kept, fresh } = this.c.rule.changed(oldLeaves, leavesOf(r.group), new Set(r.removed.map((x) => x.leafIndex)));
+    const verdict = kept.ok ? await this.c.rule.check(tx, fresh, this.#told(work)) : kept;
+    if (!verdict.ok) {
+      const security: SecurityNotice = { code: verdict.code, account: verdict.account };
+      await this.c.putRec(tx, { ...rec, security }, work);
+      return this.#refused(id, verdict, work);
+    }
     if (r.removedSelf) {
       await this.c.putRec(tx, { ...rec, state: 'removed' }, work);
       await tx.delete(NS.pending, id);
@@ -261,17 +298,30 @@ export class Receiver {
       return;
     }
     await this.c.commits.adoptCommit(tx, id, old, r.group, work);
-    await this.c.contacts.checkAccountKeys(tx, added, work);
     const addedAccounts = [...new Set(added.map((l) => l.account))];
     const removedAccounts = [...new Set(removed.map((l) => l.account))].filter((a) => !leavesOf(r.group).some((l) => l.account === a));
     // Devices of existing contacts that came or went: check the account's device list and warn.
     const me = this.c.identity?.accountName;
     const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
-    for (const a of changed) work.afterCommit.push(() => this.c.contacts.refreshContact(a));
+    for (const a of changed) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
     work.fx.push(() => {
       if (added.length || removed.length)
         this.c.events.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
       const info = this.c.info(id);
+      if (info) this.c.events.emit('conversation', info);
+    });
+  }
+
+  /** Key warnings found while checking leaves, told once the transaction is durable. */
+  #told(work: Work): (w: KeyWarning) => void {
+    return (w) => work.fx.push(() => this.c.events.emit('key-change', w));
+  }
+
+  /** A Welcome or commit the identity rule refused: the user is told which account, and why (no key bytes). */
+  #refused(conversationId: string, v: { code: SecurityCode; account: string; reason: string }, work: Work): void {
+    work.fx.push(() => {
+      this.c.events.emit('security', { code: v.code, account: v.account, conversationId, message: v.reason });
+      const info = this.c.info(conversationId);
       if (info) this.c.events.emit('conversation', info);
     });
   }

@@ -2,7 +2,7 @@
 
 import { fromB64, toB64 } from '../util/b64.js';
 import { utf8, utf8DecodeStrict } from '../util/bytes.js';
-import type { ConversationState, StoredMessage } from './types.js';
+import type { ConversationState, SecurityNotice, StoredMessage } from './types.js';
 
 export const NS = {
   client: 'client',
@@ -24,6 +24,10 @@ export interface ConvRecord {
   /** The group's name, from the last `group-rename` content an admin sent (end-to-end encrypted, unlike GroupMeta). */
   name?: string;
   policyViolation?: string;
+  /** The account whose device verifiably added this device (the committer of the Welcome's commit). */
+  addedBy?: string;
+  /** Set when a commit broke the identity rule: it was refused and the conversation is frozen at its last good epoch. */
+  security?: SecurityNotice;
 }
 
 export interface PendingCommit {
@@ -42,10 +46,15 @@ export interface OutboxPayload {
 
 export interface ContactRecord {
   account: string;
+  /** The pinned account key (hex): from the directory on first contact, or confirmed by a verified safety number. */
   accountKey: string;
   verified: boolean;
   blocked: boolean;
   accepted: boolean;
+  /** A verified contact's new account key (hex) as the directory reports it, waiting for the user to accept it. */
+  pendingKey?: string;
+  /** When the pin last moved to a new key (ms); a notice until the user verifies the new safety number. */
+  keyChangedAt?: number;
 }
 
 export const json = (v: unknown): Uint8Array => utf8(JSON.stringify(v));

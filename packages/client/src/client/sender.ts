@@ -4,7 +4,7 @@
 import { encryptMessage, epoch as epochOf } from '@sotto/mls';
 import { encodeContent, newMessageId } from '../content/content-codec.js';
 import type { Content, ContentBody } from '../content/content-types.js';
-import { metaOf } from '../mls/mls-adapter.js';
+import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
@@ -43,8 +43,13 @@ export class Sender {
   /** Queue a content body; `store` also keeps it in the local log as our outgoing message. */
   async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
     const me = this.c.need();
-    const { rec } = this.c.conv(id);
+    const { rec, group, meta } = this.c.conv(id);
     if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+    if (rec.security) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a refused commit');
+    // A verified contact's key changed: nothing goes out to them until the user accepts the new safety number.
+    const waiting = this.c.contacts.unaccepted([...leavesOf(group).map((l) => l.account), ...(meta.kind === 'direct' ? meta.admins : [])]);
+    if (waiting !== undefined)
+      throw new ClientError('KEY_CHANGE_UNACCEPTED', `the account key of ${waiting} changed: compare the new safety number and accept it`);
     const { content, ttl } = await this.contentFor(id, body);
     const mid = toHex(content.messageId);
     const encoded = encodeContent(content);
@@ -137,7 +142,7 @@ export class Sender {
     const prepared = await this.c.lock.run(async () => {
       let group = this.c.groups.get(id);
       const conv = this.c.convs.get(id);
-      if (!group || !conv || conv.state === 'removed' || conv.policyViolation) return undefined;
+      if (!group || !conv || conv.state === 'removed' || conv.policyViolation || conv.security) return undefined;
       const e = epochOf(group).toString();
       const out: Array<{ rec: OutboxRecord; ct: Uint8Array; ttl?: number }> = [];
       for (const rec of batch) {

@@ -59,6 +59,7 @@ export class SottoClient extends Emitter<ClientEvents> {
     for (const { key, value } of await this.c.store.list(NS.conv)) this.c.convs.set(key, parse<ConvRecord>(value));
     for (const { key, value } of await this.c.store.list(NS.group)) this.c.groups.set(key, this.c.mls.deserialize(value));
     for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.expiry.set(key, readU64be(value));
+    await this.c.contacts.load();
     await this.c.loadKeyPackages();
   }
 
@@ -135,7 +136,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     this.c.socket = undefined;
     for (const t of [this.c.sweepTimer, this.c.maintTimer]) if (t) clearInterval(t);
     if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
-    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = undefined;
+    if (this.c.receiveRetryTimer) clearTimeout(this.c.receiveRetryTimer);
+    this.c.receiveHold = false;
+    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = undefined;
     await this.c.lock.run(async () => {});
   }
 
@@ -436,40 +439,72 @@ export class SottoClient extends Emitter<ClientEvents> {
   async listContacts(): Promise<ContactInfo[]> {
     return (await this.c.store.list(NS.contact)).map(({ value }) => {
       const c = parse<ContactRecord>(value);
-      return { account: c.account, accountKey: c.accountKey, verified: c.verified, blocked: c.blocked, accepted: c.accepted };
+      return {
+        account: c.account,
+        accountKey: c.accountKey,
+        verified: c.verified,
+        blocked: c.blocked,
+        accepted: c.accepted,
+        ...(c.pendingKey !== undefined ? { pendingKey: c.pendingKey } : {}),
+        ...(c.keyChangedAt !== undefined ? { keyChangedAt: c.keyChangedAt } : {}),
+      };
     });
   }
 
-  /** The safety number between this account and `account` (compare it in person or scan its QR payload). */
+  /**
+   * The safety number between this account and `account` (compare it in person or scan its QR payload). When a
+   * verified contact's key changed, it is the number of the new key: the one to look at before accepting it.
+   */
   async safetyNumber(account: string): Promise<SafetyNumber> {
     const me = this.c.need();
+    const key = await this.#safetyKey(account);
+    return computeSafetyNumber({ accountKey: me.accountKey, name: me.accountName }, { accountKey: fromHex(key), name: account });
+  }
+
+  async #safetyKey(account: string): Promise<string> {
     let c = await this.c.contacts.contact(account);
     if (!c?.accountKey) {
       await this.c.contacts.refreshContact(account);
       c = await this.c.contacts.contact(account);
     }
     if (!c?.accountKey) throw new ClientError('INVALID_ARGUMENT', 'unknown account');
-    return computeSafetyNumber({ accountKey: me.accountKey, name: me.accountName }, { accountKey: fromHex(c.accountKey), name: account });
+    return c.pendingKey ?? c.accountKey;
   }
 
+  /**
+   * The user compared the safety number `safetyNumber` shows and it matched (or un-marks it). When a verified
+   * contact's key changed, that number is the new key's: marking it verified pins the new key (accepting the change).
+   */
   async markVerified(account: string, verified = true): Promise<void> {
-    await this.c.contacts.setContact(account, { verified });
+    const c = await this.c.contacts.contact(account);
+    const key = c?.pendingKey ?? c?.accountKey;
+    if (verified && key) await this.c.contacts.verified(account, key);
+    else await this.c.contacts.setContact(account, { verified });
   }
 
   /**
    * Compare what the user typed (60 digits) or scanned (the other device's QR payload) with our safety number for
-   * `account`; on a match the contact is marked verified. Returns the comparison.
+   * `account`; on a match that key becomes the verified pin (a waiting key change is accepted). Returns the comparison.
    */
   async verifySafetyNumber(account: string, input: string | Uint8Array): Promise<SafetyComparison> {
+    const key = await this.#safetyKey(account);
     const mine = await this.safetyNumber(account);
     const r = typeof input === 'string' ? compareTypedSafetyNumber(input, mine) : compareScannedSafetyNumber(input, mine);
-    if (r === 'match') await this.markVerified(account, true);
+    if (r === 'match') await this.c.contacts.verified(account, key);
     return r;
+  }
+
+  /**
+   * Accept a verified contact's new account key after looking at the new safety number (`safetyNumber`): it becomes
+   * the pin, unverified, and sending to that contact resumes. The notice stays until the new number is verified.
+   */
+  async acceptKeyChange(account: string): Promise<void> {
+    await this.c.contacts.acceptKeyChange(account);
   }
 
   async block(account: string): Promise<void> {
     await this.c.contacts.setContact(account, { blocked: true, accepted: false });
-    await this.c.contacts.setConvStates((info) => info.owner === account && info.state !== 'removed', 'blocked');
+    await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state !== 'removed', 'blocked');
   }
 
   async unblock(account: string): Promise<void> {
@@ -479,7 +514,7 @@ export class SottoClient extends Emitter<ClientEvents> {
   async acceptRequest(id: ConversationId): Promise<ConversationInfo> {
     const info = this.getConversation(id);
     if (!info) throw new ClientError('UNKNOWN_CONVERSATION', 'no such conversation');
-    await this.c.contacts.setContact(info.owner, { accepted: true, blocked: false });
+    await this.c.contacts.setContact(info.addedBy ?? info.owner, { accepted: true, blocked: false });
     await this.c.contacts.setConvStates((i) => i.id === id, 'active');
     return this.getConversation(id)!;
   }

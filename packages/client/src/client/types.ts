@@ -37,6 +37,26 @@ export interface ConversationInfo {
   createdAt: number;
   /** Set when a commit broke the admin rule: the conversation is frozen at its last valid epoch. */
   policyViolation?: string;
+  /** The account whose device verifiably added this device (absent on the device that created the conversation). */
+  addedBy?: string;
+  /** Security notices: a refused commit (the conversation is frozen), a member's changed account key. */
+  notices?: SecurityNotice[];
+}
+
+/**
+ * - IDENTITY_MISMATCH: a leaf is not certified by the account key this device holds for its account, or an Update
+ *   changed a leaf's account or device.
+ * - UNLISTED_DEVICE: a leaf's device is not among the account's devices in the directory.
+ * - OWNER_MISMATCH: the group's metadata names an owner other than the account that created the group.
+ * - KEY_CHANGED: the account's key changed (`pending`: a verified contact's new key, not accepted yet; sending waits).
+ */
+export type SecurityCode = 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'OWNER_MISMATCH' | 'KEY_CHANGED';
+
+export interface SecurityNotice {
+  code: SecurityCode;
+  /** The account the notice is about (the one a forged leaf claims, or whose key changed). */
+  account: string;
+  pending?: boolean;
 }
 
 export interface AttachmentInfo {
@@ -94,14 +114,19 @@ export const DEFAULT_SETTINGS: ClientSettings = {
 
 export interface ContactInfo {
   account: string;
+  /** The pinned account key (hex). */
   accountKey: string;
   verified: boolean;
   blocked: boolean;
   accepted: boolean;
+  /** A new account key (hex) the directory reports for a verified contact, not accepted yet. */
+  pendingKey?: string;
+  /** When the pinned key last changed (ms), until the new safety number is verified. */
+  keyChangedAt?: number;
 }
 
 export type KeyWarning =
-  | { type: 'account-key-changed'; account: string }
+  | { type: 'account-key-changed'; account: string; pending?: boolean }
   | { type: 'device-added'; account: string; deviceId: string }
   | { type: 'device-removed'; account: string; deviceId: string };
 
@@ -122,6 +147,8 @@ export interface ClientEvents extends Record<string, unknown> {
   membership: { conversationId: ConversationId; by: string; added: string[]; removed: string[] };
   /** A contact's account key or device list changed: show it to the user. */
   'key-change': KeyWarning;
+  /** The identity rule refused a Welcome or a commit (log-safe: names the account, no key bytes, no content). */
+  security: SecurityNotice & { conversationId: ConversationId; message: string };
   /** Connection to the server. */
   connection: { state: 'connecting' | 'online' | 'offline' };
   /** Catch-up finished: the server queue was empty at that moment. */

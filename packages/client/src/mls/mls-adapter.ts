@@ -1,5 +1,7 @@
 // MlsAdapter: Sotto's use of @sotto/mls: device credentials (basic credential = DeviceCertificate), KeyPackages,
-// the group-metadata extension, and the credential check every member runs on every leaf (RFC 9420 §5.3.1).
+// the group-metadata extension, and the structural credential check MLS runs on every leaf (RFC 9420 §5.3.1). Whether
+// the certificate's account key is the one this client holds for that account is the identity rule's question
+// (safety/identity-rule.ts), asked on every Welcome, commit and claimed KeyPackage before any state is kept.
 
 import { decodeDeviceCertificate } from '@sotto/identity';
 import type { CryptoProvider } from '@sotto/mls';
@@ -81,7 +83,10 @@ export class MlsAdapter {
     return { credentialType: 1, identity: this.#identity.certificate };
   }
 
-  /** RFC 9420 §5.3.1: the credential must be a Sotto device certificate, signed by its account key, for this very key. */
+  /**
+   * RFC 9420 §5.3.1, structure only: a Sotto device certificate, signed by the account key it carries, for this very
+   * signature key. A self-signed certificate proves nothing on its own: the identity rule binds that key to the account.
+   */
   #validCredential(credential: Credential, signatureKey: Uint8Array, now: number): boolean {
     if (credential.credentialType !== 1 || !('identity' in credential)) return false;
     try {
@@ -205,7 +210,7 @@ export function metaOf(group: Group): GroupMeta {
 
 export function leafFromCredential(leafIndex: number, credential: Credential, signatureKey: Uint8Array): LeafInfo {
   if (credential.credentialType !== 1 || !('identity' in credential)) throw new TypeError('not a Sotto credential');
-  // Validated by the credential hook when it entered the group; here only decoded.
+  // Checked by the credential hook (structure) and the identity rule (binding) when it entered the group; here decoded.
   const cert = decodeDeviceCertificate(credential.identity);
   return { leafIndex, account: cert.accountName, accountKey: cert.accountKey, deviceId: cert.deviceId, signatureKey };
 }

@@ -65,8 +65,9 @@ export class KeyChangeTracker {
     this.#store = store;
   }
 
-  async known(contact: string): Promise<ContactKeys | undefined> {
-    const b = await this.#store.get(NAMESPACE, contact);
+  /** The last observation of `contact`; pass `tx` to read inside a transaction. */
+  async known(contact: string, tx?: StoreWriter): Promise<ContactKeys | undefined> {
+    const b = tx ? await tx.get(NAMESPACE, contact) : await this.#store.get(NAMESPACE, contact);
     return b === undefined ? undefined : decode(b);
   }
 

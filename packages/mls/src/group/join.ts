@@ -80,6 +80,19 @@ function findOwnLeaf(tree: RatchetTree, kp: KeyPackage): number {
 }
 
 export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPackage, opts: JoinOptions = {}): GroupState {
+  return joinFromWelcomeWithSigner(deps, welcome, own, opts).state;
+}
+
+/**
+ * As joinFromWelcome, also naming the leaf that signed the GroupInfo (RFC 9420 §12.4.3.1): the committer of the
+ * commit this Welcome goes with, so an application can tell who verifiably added this member.
+ */
+export function joinFromWelcomeWithSigner(
+  deps: GroupDeps,
+  welcome: Welcome,
+  own: OwnKeyPackage,
+  opts: JoinOptions = {},
+): { state: GroupState; signer: number } {
   if (welcome.cipherSuite !== own.keyPackage.cipherSuite)
     throw new ValidationError('V-WELC-02', 'Welcome cipher suite differs from the KeyPackage');
   const cs = deps.crypto.suite(welcome.cipherSuite);
@@ -110,7 +123,7 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
     gs.pathSecret ? { senderLeaf: gi.signer, pathSecret: gs.pathSecret } : undefined,
   );
   const config = { ...DEFAULT_CONFIG, ...opts.config };
-  return makeState({
+  const state = makeState({
     context: ctx,
     tree,
     ownLeaf,
@@ -126,4 +139,5 @@ export function joinFromWelcome(deps: GroupDeps, welcome: Welcome, own: OwnKeyPa
     pastEpochs: [],
     config,
   });
+  return { state, signer: gi.signer };
 }
