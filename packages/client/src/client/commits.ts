@@ -18,31 +18,66 @@ import type { ConversationId, ConversationInfo } from './types.js';
 export class Committer {
   constructor(readonly c: ClientCore) {}
 
+  /**
+   * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything
+   * exists locally or on the server; if the first commit (adding them) fails, the local conversation is rolled back.
+   * A missing account or one without a device able to join fails the whole creation, naming the account.
+   */
   async create(meta: GroupMeta, accounts: string[], name?: string): Promise<ConversationInfo> {
     const me = this.c.need();
+    for (const a of accounts) await this.lookup(a);
+    const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
+    const without = accounts.filter((a) => !kps.some((k) => k.account === a));
+    if (without.length > 0)
+      throw new ClientError('NO_DEVICES', `${without.join(', ')}: no device able to join right now (it must come online once)`);
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
-    await this.c.a.createGroup(this.c.m.groupInfo(group));
     const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now(), ...(name ? { name } : {}) };
+    await this.c.a.createGroup(this.c.m.groupInfo(group));
     await this.c.store.transaction(async (tx) => {
       await tx.put(NS.group, id, this.c.m.serialize(group));
       await tx.put(NS.conv, id, json(rec));
     });
     this.c.groups.set(id, group);
     this.c.convs.set(id, rec);
+    try {
+      if (kps.length > 0) await this.addKeyPackages(id, kps);
+    } catch (e) {
+      await this.forget(id);
+      throw e;
+    }
     for (const a of accounts) await this.c.contacts.setContact(a, { accepted: true });
-    const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
-    if (kps.length > 0) await this.addKeyPackages(id, kps);
     const info = this.c.info(id)!;
     this.c.events.emit('conversation', info);
     return info;
+  }
+
+  /** Undo a creation whose members could not be added: the group stays on the server with this device alone, unused. */
+  async forget(id: string): Promise<void> {
+    const past = await this.c.store.list(NS.groupPast);
+    await this.c.store.transaction(async (tx) => {
+      for (const ns of [NS.group, NS.conv, NS.pending]) await tx.delete(ns, id);
+      for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
+    });
+    this.c.groups.delete(id);
+    this.c.convs.delete(id);
+  }
+
+  /** The server's directory entry for `account`; a missing account is an error that names it. */
+  async lookup(account: string): Promise<Awaited<ReturnType<ServerApi['lookupAccount']>>> {
+    try {
+      return await this.c.a.lookupAccount(account);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new ClientError('UNKNOWN_ACCOUNT', `no such account: ${account}`);
+      throw e;
+    }
   }
 
   /** Claim one KeyPackage per device of each account (checking each against the account's key). */
   async claim(accounts: string[], skip: Set<string>): Promise<Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>> {
     const out: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }> = [];
     for (const account of accounts) {
-      const lookup = await this.c.a.lookupAccount(account);
+      const lookup = await this.lookup(account);
       await this.c.contacts.observe(account, lookup.accountKey, lookup.devices);
       if (lookup.devices.every((d) => skip.has(d.deviceId))) continue;
       let claimed: Awaited<ReturnType<ServerApi['claimKeyPackages']>> | undefined;
@@ -55,6 +90,9 @@ export class Committer {
             continue;
           }
           if (e instanceof ApiError && e.code === 'NO_KEY_PACKAGE' && account === this.c.identity?.accountName) break;
+          if (e instanceof ApiError && e.code === 'NO_KEY_PACKAGE')
+            throw new ClientError('NO_DEVICES', `${account}: no device able to join right now (it must come online once)`);
+          if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new ClientError('UNKNOWN_ACCOUNT', `no such account: ${account}`);
           throw e;
         }
       }

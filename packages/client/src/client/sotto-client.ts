@@ -317,8 +317,30 @@ export class SottoClient extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * A 1:1 whose peer has no device in it (created before its peer could be added) would take messages nowhere: while
+   * online, the peer is added back first, or the send fails naming it. Offline, the message waits in the outbox.
+   */
+  async #ensurePeer(id: ConversationId): Promise<void> {
+    const me = this.c.need();
+    const { rec, group, meta } = this.c.conv(id);
+    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.started) return;
+    const peer = meta.admins.find((a) => a !== me.accountName);
+    if (!peer || leavesOf(group).some((l) => l.account === peer)) return;
+    const present = new Set(leavesOf(group).map((l) => l.deviceId));
+    try {
+      const kps = await this.c.commits.claim([peer], present);
+      if (kps.length === 0) throw new ClientError('NO_DEVICES', `${peer}: no device able to join right now`);
+      await this.c.commits.addKeyPackages(id, kps);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new ClientError('PEER_MISSING', `${peer} is not in conversation ${id} and could not be added back (${why})`, { cause: e });
+    }
+  }
+
   // ---------- public message API ----------
-  sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
+  async sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
+    await this.#ensurePeer(id);
     if (o.replyTo) {
       const body: ContentBody = { type: 'reply', target: fromHex(o.replyTo), text, ...(o.quote !== undefined ? { quote: o.quote } : {}) };
       return this.c.sender.sendBody(id, body, {
@@ -396,6 +418,7 @@ export class SottoClient extends Emitter<ClientEvents> {
   // ---------- attachments ----------
   /** Encrypt (fresh key, streamed), upload, and send an attachment message. */
   async sendAttachment(id: ConversationId, blob: Blob, o: { fileName: string; mimeType?: string }): Promise<MessageIdHex> {
+    await this.#ensurePeer(id);
     const { meta } = this.c.conv(id);
     const key = this.c.rng(32);
     const hash = await encryptedHash(blob, key);
@@ -425,8 +448,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     sink: (chunk: Uint8Array) => void | Promise<void>,
   ): Promise<AttachmentInfo> {
     const e = await this.c.store.getMessage(id, messageId);
-    if (!e) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
-    const m = decodeMessage(e.data, id, e.seq);
+    const m = e ? decodeMessage(e.data, id, e.seq) : undefined;
+    if (!m) throw new ClientError('UNKNOWN_MESSAGE', `no message ${messageId} in conversation ${id}`);
     if (!m.attachment || !m.contentKey) throw new ClientError('UNKNOWN_MESSAGE', 'the message has no attachment');
     const stream = await this.c.a.getBlob(m.attachment.hash);
     await decryptStream(stream, fromHex(m.contentKey), m.attachment.hash, m.attachment.size, sink);

@@ -1,0 +1,93 @@
+// Conversations are created whole (no phantom left by a missing account), and a 1:1 missing its peer is repaired or
+// refused.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ClientError } from '../src/client/client-error.js';
+import type { SottoClient } from '../src/client/sotto-client.js';
+import { eventually, newClient } from './helpers/clients.js';
+import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+
+let server: TestServer;
+let root: string;
+const clients: SottoClient[] = [];
+
+before(async () => {
+  server = await startServer();
+  root = tempDir();
+});
+after(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await server.stop();
+  cleanup(root);
+  cleanup(server.dataDir);
+});
+
+async function user(name: string): Promise<SottoClient> {
+  const c = await newClient(server, root, `${name}@localhost`);
+  clients.push(c);
+  return c;
+}
+
+/** Asserts a ClientError with this code whose message names `who`. */
+async function refused(p: Promise<unknown>, code: string, who: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof ClientError, String(e));
+    assert.equal(e.code, code);
+    assert.ok(e.message.includes(who), `"${e.message}" names ${who}`);
+    return true;
+  });
+}
+
+test('createDirect with an account that does not exist fails naming it and leaves no conversation', async () => {
+  const alice = await user('whole-a1');
+  await refused(alice.createDirect('nobody-w1@localhost'), 'UNKNOWN_ACCOUNT', 'nobody-w1@localhost');
+  assert.deepEqual(alice.listConversations(), []);
+});
+
+test('createGroup with one missing member fails naming it, creates nothing, and a retry without it works', async () => {
+  const alice = await user('whole-a2');
+  const bob = await user('whole-b2');
+  await refused(
+    alice.createGroup({ name: 'g1', members: ['whole-b2@localhost', 'nobody-w2@localhost'] }),
+    'UNKNOWN_ACCOUNT',
+    'nobody-w2@localhost',
+  );
+  assert.deepEqual(alice.listConversations(), []);
+  const g = await alice.createGroup({ name: 'g1', members: ['whole-b2@localhost'] });
+  assert.deepEqual(g.members.map((m) => m.account).sort(), ['whole-a2@localhost', 'whole-b2@localhost']);
+  await eventually(() => bob.getConversation(g.id), 10_000, 'bob joins');
+  assert.equal(alice.listConversations().length, 1);
+});
+
+test('sending in a 1:1 whose peer is missing adds the peer back first', async () => {
+  const alice = await user('whole-a3');
+  const bob = await user('whole-b3');
+  // A conversation as the old code left it: created, then the peer's add never happened.
+  const me = alice.me.account;
+  const phantom = await alice.c.commits.create(
+    { v: 2, kind: 'direct', owner: me, admins: [me, 'whole-b3@localhost'], timerSeconds: 0 },
+    [],
+  );
+  assert.deepEqual(
+    phantom.members.map((m) => m.account),
+    [me],
+  );
+  await alice.sendText(phantom.id, 'are you there?');
+  assert.ok(alice.getConversation(phantom.id)?.members.some((m) => m.account === 'whole-b3@localhost'));
+  await eventually(
+    async () => (await bob.listMessages(phantom.id)).some((m) => m.text === 'are you there?'),
+    20_000,
+    'bob receives the message',
+  );
+});
+
+test('sending in a 1:1 whose peer does not exist fails naming the peer (never "sent" into nowhere)', async () => {
+  const alice = await user('whole-a4');
+  const me = alice.me.account;
+  const phantom = await alice.c.commits.create(
+    { v: 2, kind: 'direct', owner: me, admins: [me, 'nobody-w4@localhost'], timerSeconds: 0 },
+    [],
+  );
+  await refused(alice.sendText(phantom.id, 'hello?'), 'PEER_MISSING', 'nobody-w4@localhost');
+  assert.deepEqual(await alice.pendingSends(), []);
+});
