@@ -1,9 +1,11 @@
-// Conversations are created whole (no phantom left by a missing account), and a 1:1 missing its peer is repaired or
-// refused.
+// Conversations are created whole (no phantom left by a missing account), a 1:1 missing its peer is repaired or
+// refused, and disappearing messages are never shown past their time (filtered on read, swept when the store opens).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ClientError } from '../src/client/client-error.js';
 import type { SottoClient } from '../src/client/sotto-client.js';
+import { openNodeClient } from '../src/node/node-client.js';
 import { eventually, newClient } from './helpers/clients.js';
 import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
 
@@ -90,4 +92,38 @@ test('sending in a 1:1 whose peer does not exist fails naming the peer (never "s
   );
   await refused(alice.sendText(phantom.id, 'hello?'), 'PEER_MISSING', 'nobody-w4@localhost');
   assert.deepEqual(await alice.pendingSends(), []);
+});
+
+test('an expired disappearing message is hidden at once by listMessages/getMessage, and swept when the store opens', async () => {
+  const bob = await user('whole-b5');
+  const dir = join(root, 'whole-a5');
+  let clock = Date.now();
+  // No timer sweep runs in this test (a day between sweeps): only reading and opening the store may remove it.
+  const opts = { dir, retryBaseMs: 100, sweepIntervalMs: 86_400_000, now: () => clock };
+  let alice = await openNodeClient(opts);
+  await alice.register({ serverUrl: server.url, account: 'whole-a5@localhost' });
+  await alice.start();
+  assert.ok(bob.registered);
+  const conv = await alice.createDirect('whole-b5@localhost');
+  const keep = await alice.sendText(conv.id, 'before the timer');
+  await alice.setDisappearingTimer(conv.id, 60);
+  const gone = await alice.sendText(conv.id, 'disappears');
+  await alice.flush(20_000);
+  assert.ok((await alice.listMessages(conv.id)).some((m) => m.id === gone));
+  clock += 61_000;
+  const visible = await alice.listMessages(conv.id);
+  assert.ok(!visible.some((m) => m.id === gone), 'the expired message is not listed');
+  assert.ok(
+    visible.some((m) => m.id === keep),
+    'a message without a timer stays',
+  );
+  assert.ok(!visible.some((m) => m.expiresAt !== undefined && m.expiresAt <= clock), 'nothing listed has expired');
+  assert.equal(await alice.getMessage(conv.id, gone), undefined);
+  await alice.close();
+  alice = await openNodeClient(opts);
+  clients.push(alice);
+  // Opening the store removed it: the raw log no longer holds it.
+  const raw = await alice.c.store.listMessages(conv.id);
+  assert.ok(!raw.some((e) => e.messageId === gone), 'swept when the store opened');
+  assert.ok(raw.some((e) => e.messageId === keep));
 });

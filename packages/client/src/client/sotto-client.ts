@@ -60,6 +60,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     for (const { key, value } of await this.c.store.list(NS.group)) this.c.groups.set(key, this.c.mls.deserialize(value));
     for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.expiry.set(key, readU64be(value));
     await this.c.loadKeyPackages();
+    // Messages that expired while no process ran are removed now, not at the first tick of a running client's timer.
+    await this.c.upkeep.sweep();
   }
 
   get registered(): boolean {
@@ -406,13 +408,15 @@ export class SottoClient extends Emitter<ClientEvents> {
       ...(o.beforeSeq !== undefined ? { beforeSeq: o.beforeSeq } : {}),
       ...(o.afterSeq !== undefined ? { afterSeq: o.afterSeq } : {}),
     });
-    const list = entries.map((e) => publicMessage(decodeMessage(e.data, id, e.seq)));
+    const now = this.c.now();
+    const list = entries.map((e) => publicMessage(decodeMessage(e.data, id, e.seq))).filter((m) => !expired(m, now));
     return list.sort((a, b) => a.seq - b.seq);
   }
 
   async getMessage(id: ConversationId, messageId: MessageIdHex): Promise<StoredMessage | undefined> {
     const e = await this.c.store.getMessage(id, messageId);
-    return e ? publicMessage(decodeMessage(e.data, id, e.seq)) : undefined;
+    const m = e ? publicMessage(decodeMessage(e.data, id, e.seq)) : undefined;
+    return m && !expired(m, this.c.now()) ? m : undefined;
   }
 
   // ---------- attachments ----------
@@ -449,7 +453,7 @@ export class SottoClient extends Emitter<ClientEvents> {
   ): Promise<AttachmentInfo> {
     const e = await this.c.store.getMessage(id, messageId);
     const m = e ? decodeMessage(e.data, id, e.seq) : undefined;
-    if (!m) throw new ClientError('UNKNOWN_MESSAGE', `no message ${messageId} in conversation ${id}`);
+    if (!m || expired(m, this.c.now())) throw new ClientError('UNKNOWN_MESSAGE', `no message ${messageId} in conversation ${id}`);
     if (!m.attachment || !m.contentKey) throw new ClientError('UNKNOWN_MESSAGE', 'the message has no attachment');
     const stream = await this.c.a.getBlob(m.attachment.hash);
     await decryptStream(stream, fromHex(m.contentKey), m.attachment.hash, m.attachment.size, sink);
@@ -514,6 +518,11 @@ export class SottoClient extends Emitter<ClientEvents> {
       for (const m of msgs) await tx.deleteMessage(id, m.messageId);
     });
   }
+}
+
+/** A disappearing message past its time: never shown, even before the sweep removes it. */
+function expired(m: { expiresAt?: number }, now: number): boolean {
+  return m.expiresAt !== undefined && m.expiresAt <= now;
 }
 
 // The client holds every key of this device (through its core): it prints as "[SottoClient redacted]".
