@@ -165,10 +165,22 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   /**
    * Primary device: approve a new device from its link payload: certify and register it, wait for its KeyPackages,
-   * then add it to every conversation. Returns its id and the confirmation code to compare with its screen.
+   * then add it to every conversation. With `code` (the one the user read on the new device) a mismatch refuses
+   * before anything is signed (CODE_MISMATCH). Returns its id and the confirmation code.
    */
-  approveLink(qrText: string, o: { timeoutMs?: number } = {}): Promise<{ deviceId: string; code: string; conversations: number }> {
+  approveLink(
+    qrText: string,
+    o: { timeoutMs?: number; code?: string } = {},
+  ): Promise<{ deviceId: string; code: string; conversations: number }> {
     return this.c.devices.approveLink(qrText, o);
+  }
+
+  /**
+   * Read a link payload without approving anything: the new device's id and the confirmation code to compare with its
+   * screen before calling approveLink (pass the confirmed code there as `code`; a mismatch signs nothing).
+   */
+  inspectLink(qrText: string): { deviceId: string; code: string } {
+    return this.c.devices.inspectLink(qrText);
   }
 
   /** Devices of this account, as the server lists them. */
