@@ -63,7 +63,7 @@ test('a profile without an account, and an unreachable server, are clear errors'
   const empty = join(root, 'empty');
   const r1 = await sotto(['--profile', empty, 'chats']);
   assert.equal(r1.status, 1);
-  assert.match(r1.stderr, /no account in profile .*empty: run `sotto register NAME@HOST --invite TOKEN`/);
+  assert.match(r1.stderr, /no account in profile .*empty: run `sotto --profile \S*empty register NAME@HOST --invite TOKEN`/);
 
   const r2 = await sotto([
     '--profile',
