@@ -61,6 +61,18 @@ test('createGroup with one missing member fails naming it, creates nothing, and 
   assert.equal(alice.listConversations().length, 1);
 });
 
+test('addMembers with a missing account fails naming it and changes nothing; an unknown conversation is named', async () => {
+  const alice = await user('whole-a6');
+  await user('whole-b6');
+  await user('whole-c6');
+  const g = await alice.createGroup({ name: 'g6', members: ['whole-b6@localhost'] });
+  await refused(alice.addMembers(g.id, ['whole-c6@localhost', 'nobody-w6@localhost']), 'UNKNOWN_ACCOUNT', 'nobody-w6@localhost');
+  const after = alice.getConversation(g.id);
+  assert.equal(after?.epoch, g.epoch, 'no commit was made');
+  assert.deepEqual(after?.members.map((m) => m.account).sort(), ['whole-a6@localhost', 'whole-b6@localhost']);
+  await refused(alice.sendText('no-such-conversation-id', 'hi'), 'UNKNOWN_CONVERSATION', 'no-such-conversation-id');
+});
+
 test('sending in a 1:1 whose peer is missing adds the peer back first', async () => {
   const alice = await user('whole-a3');
   const bob = await user('whole-b3');

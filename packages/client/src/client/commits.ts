@@ -167,7 +167,7 @@ export class Committer {
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
-        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
         if (rec.policyViolation) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a policy violation');
         const built = build(group);
         if (!built) return 'noop' as const;

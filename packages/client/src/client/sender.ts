@@ -44,7 +44,7 @@ export class Sender {
   async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
     const me = this.c.need();
     const { rec } = this.c.conv(id);
-    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
     const { content, ttl } = await this.contentFor(id, body);
     const mid = toHex(content.messageId);
     const encoded = encodeContent(content);

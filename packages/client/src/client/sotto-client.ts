@@ -244,6 +244,8 @@ export class SottoClient extends Emitter<ClientEvents> {
       if (v) throw new ClientError('FORBIDDEN', v);
     }
     if (fresh.length === 0) return this.c.info(id)!;
+    // Every account is looked up before any KeyPackage is claimed or any commit made: a missing one fails the call.
+    for (const a of fresh) await this.c.commits.lookup(a);
     const present = new Set(leavesOf(group).map((l) => l.deviceId));
     const kps = await this.c.commits.claim(fresh, present);
     if (kps.length === 0) throw new ClientError('NO_DEVICES', 'none of these accounts has a device to add');
@@ -517,7 +519,7 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   async acceptRequest(id: ConversationId): Promise<ConversationInfo> {
     const info = this.getConversation(id);
-    if (!info) throw new ClientError('UNKNOWN_CONVERSATION', 'no such conversation');
+    if (!info) throw new ClientError('UNKNOWN_CONVERSATION', `no conversation ${id}`);
     await this.c.contacts.setContact(info.owner, { accepted: true, blocked: false });
     await this.c.contacts.setConvStates((i) => i.id === id, 'active');
     return this.getConversation(id)!;
