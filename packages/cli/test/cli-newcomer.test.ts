@@ -39,7 +39,7 @@ after(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-test('send, attach and group create with a name that does not exist fail naming it and leave no conversation', async () => {
+test('send, attach, chat and group create with a name that does not exist fail naming it and leave no conversation', async () => {
   const s = await alice.run(['send', 'nobody', 'hi']);
   assert.equal(s.status, 1);
   assert.match(s.stderr, /no such account: nobody@localhost/);
@@ -51,6 +51,9 @@ test('send, attach and group create with a name that does not exist fail naming 
   const g = await alice.run(['group', 'create', 'g1', 'bob', 'nobody2']);
   assert.equal(g.status, 1);
   assert.match(g.stderr, /no such account: nobody2@localhost/);
+  const c = await alice.run(['chat', 'nobody3'], { input: 'hello?\n/quit\n' });
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stdout, /not sent: no such account: nobody3@localhost/);
   assert.deepEqual(await alice.ok<Conv[]>(['--json', 'chats']), [], 'no phantom conversation');
 });
 
@@ -106,7 +109,7 @@ test('download into a directory writes the file there under its own name', async
   assert.ok(readFileSync(join(dir, 'report.bin')).equals(data));
 });
 
-test('read --json never shows a disappearing message past its time', async () => {
+test('read --json and export never show a disappearing message past its time', async () => {
   await alice.ok(['group', 'timer', 'bob', '5']);
   await alice.ok(['send', 'bob', 'poof']);
   const m = await until(
@@ -121,6 +124,9 @@ test('read --json never shows a disappearing message past its time', async () =>
   const after = await bob.ok<Msg[]>(['--json', 'read', 'alice']);
   assert.ok(!after.some((x) => x.id === m.id), 'the expired message is not shown');
   assert.ok(!after.some((x) => x.expiresAt !== undefined && x.expiresAt <= Date.now()));
+  const exported = join(root, 'bob-export.json');
+  await bob.ok(['export', '--out', exported]);
+  assert.ok(!readFileSync(exported, 'utf8').includes('poof'), 'nor in the export');
   await alice.ok(['group', 'timer', 'bob', '0']);
 });
 
