@@ -106,11 +106,11 @@ test('sending in a 1:1 whose peer does not exist fails naming the peer (never "s
   assert.deepEqual(await alice.pendingSends(), []);
 });
 
-test('an expired disappearing message is hidden at once by listMessages/getMessage, and swept when the store opens', async () => {
+test('an expired disappearing message is swept when the store opens, and hidden at once by listMessages/getMessage', async () => {
   const bob = await user('whole-b5');
   const dir = join(root, 'whole-a5');
   let clock = Date.now();
-  // No timer sweep runs in this test (a day between sweeps): only reading and opening the store may remove it.
+  // No timer sweep runs in this test (a day between sweeps): only opening the store and reading may remove it.
   const opts = { dir, retryBaseMs: 100, sweepIntervalMs: 86_400_000, now: () => clock };
   let alice = await openNodeClient(opts);
   await alice.register({ serverUrl: server.url, account: 'whole-a5@localhost' });
@@ -119,23 +119,34 @@ test('an expired disappearing message is hidden at once by listMessages/getMessa
   const conv = await alice.createDirect('whole-b5@localhost');
   const keep = await alice.sendText(conv.id, 'before the timer');
   await alice.setDisappearingTimer(conv.id, 60);
-  const gone = await alice.sendText(conv.id, 'disappears');
+  const gone = await alice.sendText(conv.id, 'disappears while closed');
   await alice.flush(20_000);
-  assert.ok((await alice.listMessages(conv.id)).some((m) => m.id === gone));
-  clock += 61_000;
-  const visible = await alice.listMessages(conv.id);
-  assert.ok(!visible.some((m) => m.id === gone), 'the expired message is not listed');
-  assert.ok(
-    visible.some((m) => m.id === keep),
-    'a message without a timer stays',
-  );
-  assert.ok(!visible.some((m) => m.expiresAt !== undefined && m.expiresAt <= clock), 'nothing listed has expired');
-  assert.equal(await alice.getMessage(conv.id, gone), undefined);
   await alice.close();
+  clock += 61_000;
   alice = await openNodeClient(opts);
   clients.push(alice);
   // Opening the store removed it: the raw log no longer holds it.
   const raw = await alice.c.store.listMessages(conv.id);
   assert.ok(!raw.some((e) => e.messageId === gone), 'swept when the store opened');
   assert.ok(raw.some((e) => e.messageId === keep));
+
+  await alice.start();
+  const gone2 = await alice.sendText(conv.id, 'disappears while open');
+  await alice.flush(20_000);
+  assert.ok((await alice.listMessages(conv.id)).some((m) => m.id === gone2));
+  clock += 61_000;
+  const visible = await alice.listMessages(conv.id);
+  assert.ok(!visible.some((m) => m.id === gone2), 'the expired message is not listed');
+  assert.ok(
+    visible.some((m) => m.id === keep),
+    'a message without a timer stays',
+  );
+  assert.ok(!visible.some((m) => m.expiresAt !== undefined && m.expiresAt <= clock), 'nothing listed has expired');
+  assert.equal(await alice.getMessage(conv.id, gone2), undefined);
+  const last = await alice.listMessages(conv.id, { limit: 1 });
+  assert.deepEqual(
+    last.map((m) => m.id),
+    [keep],
+    'limit counts only messages that can be shown',
+  );
 });

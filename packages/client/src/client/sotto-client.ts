@@ -417,6 +417,9 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   async listMessages(id: ConversationId, o: { limit?: number; beforeSeq?: number; afterSeq?: number } = {}): Promise<StoredMessage[]> {
+    // Remove what is due first, so that `limit` counts only messages that can still be shown.
+    const now0 = this.c.now();
+    if ([...this.c.expiry.values()].some((at) => at <= now0)) await this.c.upkeep.sweep();
     const entries = await this.c.store.listMessages(id, {
       ...(o.limit !== undefined ? { limit: o.limit, reverse: o.afterSeq === undefined } : {}),
       ...(o.beforeSeq !== undefined ? { beforeSeq: o.beforeSeq } : {}),
