@@ -50,6 +50,7 @@ test('usage errors exit 2 with a message on stderr', async () => {
     [['settings', 'set', 'colour', 'on'], /unknown setting "colour"/],
     [['read', 'bob', '--limit', 'many'], /--limit must be a positive integer/],
     [['approve', 'ABCD-EFGH'], /that is the confirmation code/],
+    [['approve', 'sotto-link:1:AAAA', '--code', 'yes'], /--code must be the 8-character code the new device shows/],
   ];
   for (const [args, message] of cases) {
     const r = await sotto(['--profile', profile, ...args]);

@@ -88,6 +88,8 @@ async function approve(ctx: Context, text: string, given: string | undefined): P
       'that is the confirmation code: approve with the link text (sotto-link:1:...) shown by `sotto link`, then compare the codes',
     );
   if (!t.startsWith('sotto-link:')) throw usage('not a link: pass the text sotto-link:1:... printed by `sotto link` on the new device');
+  if (given !== undefined && !/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/i.test(given.trim()))
+    throw usage(`--code must be the 8-character code the new device shows, like WWS6-H3FE (got "${given}")`);
   const client = await ctx.session.client({ start: true });
   if (!client.me.isPrimary) throw new CliError('NOT_PRIMARY', 'only the device holding the account key can approve a new device');
   // Show the code and have it confirmed before anything is signed: approving a stranger's link would give them the account.
