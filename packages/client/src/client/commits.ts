@@ -281,6 +281,15 @@ export class Committer {
     work.groups.set(id, next);
   }
 
+  /**
+   * Forget every past-epoch state kept for `id`. Called when this device leaves the group (removed) and when it joins
+   * again by Welcome: states of epochs it is no longer a member of must not decrypt (or acknowledge) anything.
+   */
+  async wipePast(tx: StoreWriter, id: string): Promise<void> {
+    const prefix = `${id}/`;
+    for (const { key } of await tx.list(NS.groupPast)) if (key.startsWith(prefix)) await tx.delete(NS.groupPast, key);
+  }
+
   async resolvePendingCommits(): Promise<void> {
     for (const { key, value } of await this.c.store.list(NS.pending)) {
       const p = decodePending(value);

@@ -163,6 +163,7 @@ export class Receiver {
     let state: ConvRecord['state'] = adder.account === me.accountName || contact?.accepted ? 'active' : 'request';
     if (contact?.blocked) state = 'blocked';
     const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now(), addedBy: adder.account };
+    await this.c.commits.wipePast(tx, id); // states left from an earlier membership of the same group
     await tx.put(NS.group, id, this.c.m.serialize(group));
     work.groups.set(id, group);
     await this.c.putRec(tx, rec, work);
@@ -272,6 +273,8 @@ export class Receiver {
     if (r.removedSelf) {
       await this.c.putRec(tx, { ...rec, state: 'removed' }, work);
       await tx.delete(NS.pending, id);
+      // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
+      await this.c.commits.wipePast(tx, id);
       work.fx.push(() => {
         const info = this.c.info(id);
         if (info) this.c.events.emit('conversation', info);
