@@ -36,19 +36,29 @@ export class Receiver {
     void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
   }
 
-  /** Pull everything queued for this device over HTTP and process it (start-up, and after STALE_EPOCH). */
+  /**
+   * Pull everything queued for this device over HTTP and process it (start-up, reconnect, and after STALE_EPOCH). The
+   * outbox waits meanwhile: a message encrypted now would be at an epoch the group may be far past.
+   */
   async catchUp(): Promise<void> {
-    let after = 0;
-    for (;;) {
-      const page = await this.c.a.fetchMessages(after, 500);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.id;
-      this.enqueue(page);
+    this.c.catchingUp++;
+    try {
+      let after = 0;
+      for (;;) {
+        const page = await this.c.a.fetchMessages(after, 500);
+        if (page.length === 0) break;
+        after = page[page.length - 1]!.id;
+        this.enqueue(page);
+        await this.drain();
+        if (page.length < 500) break;
+      }
       await this.drain();
-      if (page.length < 500) break;
+    } finally {
+      this.c.catchingUp--;
     }
-    await this.drain();
+    this.c.connected = true;
     this.c.events.emit('synced', { processed: this.c.processedCount });
+    this.c.sender.kickOutbox();
   }
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
