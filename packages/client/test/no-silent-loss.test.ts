@@ -3,7 +3,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { encryptMessage } from '@sotto/mls';
+import { nativeRandom } from '@sotto/mls/native';
 import { NS } from '../src/client/records.js';
+import { encodeContent, newMessageId } from '../src/content/content-codec.js';
+import { fromB64Url } from '../src/util/b64.js';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { openNodeClient } from '../src/node/node-client.js';
 import { eventually, newClient } from './helpers/clients.js';
@@ -28,6 +32,11 @@ async function client(account: string): Promise<SottoClient> {
   const c = await newClient(server, root, `${account}@localhost`);
   clients.push(c);
   return c;
+}
+
+/** Messages `c` keeps for a retry (the `held` namespace of its store). */
+async function heldCount(c: SottoClient): Promise<number> {
+  return (await c.c.store.list('held')).length;
 }
 
 /** A fetch that can be cut (as a network outage is) and that reports every request to `seen`. */
@@ -126,4 +135,79 @@ test('start() works offline: history is served, sends are queued, and they go ou
   await synced;
   await eventually(async () => (await a.getMessage(g.id, queued))?.text === 'written offline', 20_000, 'a got the queued message');
   await eventually(async () => (await b.listMessages(g.id)).some((m) => m.text === 'sent during the outage'), 20_000, 'b caught up');
+});
+
+/** A text encrypted by `a` in the group state it held at `state` (an old epoch), as a device that was offline sends. */
+function staleText(a: SottoClient, state: Uint8Array, text: string): Uint8Array {
+  const content = encodeContent({ messageId: newMessageId(nativeRandom), sentAt: Date.now(), body: { type: 'text', text } });
+  return encryptMessage(a.c.m.deps, a.c.m.deserialize(state), content).message;
+}
+
+test('a message this device cannot decrypt is kept, retried after a catch-up, then shown as undecryptable (no receipt)', async () => {
+  const [a, b] = [await client('held-a'), await client('held-b')];
+  const g = await a.createGroup({ name: 'held', members: ['held-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.acceptRequest(g.id);
+  const old = (await a.c.store.get(NS.group, g.id))!;
+  for (let i = 0; i < 6; i++) await a.rotateKeys(g.id); // past what b keeps (PAST_EPOCHS)
+  await eventually(() => b.getConversation(g.id)?.epoch === a.getConversation(g.id)?.epoch, 10_000, 'b followed');
+  const shown = b.waitFor('undecryptable');
+  // The server refuses so old a message now (STALE_EPOCH): hand it to b's receiver as a server push would.
+  b.c.receiver.enqueue([
+    { id: 2 ** 40, groupId: fromB64Url(g.id), kind: 'message', data: staleText(a, old, 'lost?'), createdAt: Date.now() },
+  ]);
+  const ev = await shown;
+  assert.equal(ev.conversationId, g.id);
+  assert.equal(ev.sender, undefined, 'a PrivateMessage hides its sender');
+  const items = (await b.listMessages(g.id)).filter((m) => m.kind === 'system');
+  assert.deepEqual(
+    items.map((m) => [m.id, m.text]),
+    [[ev.id, 'a message from a member could not be decrypted']],
+  );
+  assert.equal(await heldCount(b), 0);
+  assert.deepEqual(await b.pendingSends(), [], 'no receipt for content that was not decrypted');
+  // And the group is not stuck: a fresh message still round-trips.
+  const ok = await a.sendText(g.id, 'still here');
+  await eventually(async () => (await b.getMessage(g.id, ok))?.text === 'still here', 10_000, 'b got the next message');
+});
+
+test('a message of an epoch this device has not reached yet is kept and delivered after the catch-up', async () => {
+  const [a, b] = [await client('ahead-a'), await client('ahead-b')];
+  const g = await a.createGroup({ name: 'ahead', members: ['ahead-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.acceptRequest(g.id);
+  await b.stop();
+  await a.rotateKeys(g.id);
+  const mid = await a.sendText(g.id, 'from the next epoch');
+  await a.flush();
+  // b sees the message before the commit that leads to its epoch (it is acknowledged, so the server forgets it).
+  const queue = await b.c.a.fetchMessages(0, 500);
+  const app = queue.find((m) => m.kind === 'message' && m.data[3] === 2)!;
+  assert.ok(app, 'the application message is queued for b');
+  b.c.receiver.enqueue([app]);
+  await b.c.receiver.drain();
+  assert.equal(await heldCount(b), 1, 'kept, not dropped');
+  await b.start();
+  await eventually(async () => (await b.getMessage(g.id, mid))?.text === 'from the next epoch', 10_000, 'delivered after catch-up');
+  assert.equal(await heldCount(b), 0);
+  await eventually(async () => (await a.getMessage(g.id, mid))?.status === 'delivered', 10_000, 'the receipt, after decryption');
+});
+
+test('the same ciphertext delivered twice (a sender re-sending after a crash) is a duplicate, not an undecryptable message', async () => {
+  const [a, b] = [await client('dup-a'), await client('dup-b')];
+  const g = await a.createGroup({ name: 'dup', members: ['dup-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.stop();
+  const mid = await a.sendText(g.id, 'once');
+  await a.flush();
+  const app = (await b.c.a.fetchMessages(0, 500)).find((m) => m.kind === 'message' && m.data[3] === 2)!;
+  await b.start();
+  await eventually(async () => (await b.getMessage(g.id, mid))?.text === 'once', 10_000, 'b got it');
+  b.c.receiver.enqueue([{ ...app, id: 2 ** 41 }]);
+  await b.c.receiver.drain();
+  assert.equal(await heldCount(b), 0, 'nothing to retry');
+  assert.deepEqual(
+    (await b.listMessages(g.id)).map((m) => m.text),
+    ['once'],
+  );
 });

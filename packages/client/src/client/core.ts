@@ -32,6 +32,7 @@ import { ClientError } from './client-error.js';
 import { Committer } from './commits.js';
 import { Contacts } from './contacts.js';
 import { Devices } from './devices.js';
+import { Held } from './held.js';
 import { Receiver } from './receiver.js';
 import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
@@ -132,6 +133,7 @@ export class ClientCore {
   readonly receiver: Receiver;
   readonly sender: Sender;
   readonly sync: Syncer;
+  readonly held: Held;
   readonly contacts: Contacts;
   readonly upkeep: Upkeep;
   readonly devices: Devices;
@@ -166,6 +168,7 @@ export class ClientCore {
     this.receiver = new Receiver(this);
     this.sender = new Sender(this);
     this.sync = new Syncer(this);
+    this.held = new Held(this);
     this.contacts = new Contacts(this);
     this.upkeep = new Upkeep(this);
     this.devices = new Devices(this);

@@ -7,12 +7,12 @@ import { isAdmin, policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
 import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
+import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
 import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
@@ -53,6 +53,8 @@ export class Receiver {
         if (page.length < 500) break;
       }
       await this.drain();
+      // What could not be processed gets its retry now that this device has everything the server had queued.
+      await this.c.held.retry((tx, m, work) => this.onGroupMessage(tx, m, work));
     } finally {
       this.c.catchingUp--;
     }
@@ -113,19 +115,21 @@ export class Receiver {
         if (await tx.isProcessed(marker)) continue;
         try {
           if (m.kind === 'welcome') await this.onWelcome(tx, m, work);
-          else await this.onGroupMessage(tx, m, work);
+          else {
+            await this.onGroupMessage(tx, m, work);
+            await tx.markProcessed(ciphertextMarker(m.data));
+          }
         } catch (e) {
           // A directory lookup that could not reach the server: leave the batch unacknowledged for a later catch-up.
-          if (e instanceof StoreError || (e instanceof ApiError && e.retryable)) throw e;
-          const conversationId = toB64Url(m.groupId);
-          const code = (e as { code?: string }).code ?? 'UNPROCESSABLE';
-          work.fx.push(() =>
-            this.c.events.emit('warning', {
-              code: String(code),
-              message: `a message could not be processed: ${(e as Error).message}`,
-              conversationId,
-            }),
-          );
+          if (transient(e)) throw e;
+          if (m.kind === 'welcome') {
+            const conversationId = toB64Url(m.groupId);
+            const code = codeOf(e);
+            work.fx.push(() => this.c.events.emit('warning', { code, message: 'a Welcome could not be processed', conversationId }));
+          } else {
+            // Never marked processed and forgotten: kept for a retry after the next catch-up (held.ts).
+            await this.c.held.hold(tx, m, e, work);
+          }
         }
         await tx.markProcessed(marker);
         this.c.processedCount++;
