@@ -56,7 +56,6 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test(`chaos: concurrent sends and commits, a device offline, a server SIGKILL (seed ${SEED})`, async (t) => {
   const started = Date.now();
   const rand = prng(SEED);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const log: string[] = [];
   try {
     // Devices 0-2 stay members and send; device 3 is removed and re-added by the owner (it only receives).
