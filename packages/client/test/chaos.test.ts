@@ -74,7 +74,7 @@ test(`chaos: concurrent sends and commits, a device offline, a server SIGKILL (s
     const sent: string[] = [];
     let inGroup3 = true;
     let offline = false;
-    const end = Date.now() + SECONDS * 1000;
+    let end = Date.now() + SECONDS * 1000;
     const gap = () => Math.floor((rand() * 400) / INTENSITY);
     const offlineAt = Date.now() + SECONDS * 250;
     const killAt = Date.now() + SECONDS * 600;
@@ -123,7 +123,16 @@ test(`chaos: concurrent sends and commits, a device offline, a server SIGKILL (s
         await pause(gap());
       }
     };
-    await Promise.all([worker(0), worker(1), worker(2), outage, crash]);
+    // On the first failure the workers stop too (their loop checks `end`), so a failing run ends promptly.
+    const parts = [worker(0), worker(1), worker(2), outage, crash].map((p) =>
+      p.catch((e: unknown) => {
+        end = 0;
+        throw e;
+      }),
+    );
+    const settled = await Promise.allSettled(parts);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     log.push(`t=${Date.now() - started} chaos over, ${sent.length} texts`);
 
     // Settle: device 3 back in, everything flushed, then a final round trip.
