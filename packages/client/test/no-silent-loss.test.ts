@@ -211,3 +211,27 @@ test('the same ciphertext delivered twice (a sender re-sending after a crash) is
     ['once'],
   );
 });
+
+test('a member removed and re-added neither decrypts nor acknowledges a message of an epoch before its removal', async () => {
+  const [a, b] = [await client('readd-a'), await client('readd-b')];
+  const g = await a.createGroup({ name: 'readd', members: ['readd-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.acceptRequest(g.id);
+  const old = (await a.c.store.get(NS.group, g.id))!; // the epoch b is about to keep as a past epoch
+  await a.rotateKeys(g.id);
+  await eventually(() => b.getConversation(g.id)?.epoch === a.getConversation(g.id)?.epoch, 10_000, 'b followed');
+  await a.removeMembers(g.id, ['readd-b@localhost']);
+  await eventually(() => b.getConversation(g.id)?.state === 'removed', 10_000, 'b removed');
+  await a.addMembers(g.id, ['readd-b@localhost']);
+  await eventually(() => b.getConversation(g.id)?.state === 'active', 10_000, 'b back');
+  const outcome = Promise.race([
+    b.waitFor('undecryptable').then(() => 'undecryptable'),
+    b.waitFor('message', (m) => m.text === 'from before').then(() => 'decrypted'),
+  ]);
+  b.c.receiver.enqueue([
+    { id: 2 ** 42, groupId: fromB64Url(g.id), kind: 'message', data: staleText(a, old, 'from before'), createdAt: Date.now() },
+  ]);
+  assert.equal(await outcome, 'undecryptable');
+  assert.ok(!(await b.listMessages(g.id)).some((m) => m.text === 'from before'), 'not decrypted with a state of a former membership');
+  assert.deepEqual(await b.pendingSends(), [], 'no receipt');
+});
