@@ -305,10 +305,16 @@ export class Committer {
         continue;
       }
       await this.c.lock.run(async () => {
+        // Checked again under the lock: a sync runs on every reconnect, possibly while commitWith holds this commit
+        // (it adopts it and drops the pending state itself). Adopting the pending state again after that would put the
+        // group back to the start of the epoch, and the next message would reuse a key its members already used.
+        const now = await this.c.store.get(NS.pending, key);
+        const cur = this.c.groups.get(key);
+        if (!now || !cur || epochOf(cur).toString() !== p.epoch || decodePending(now).epoch !== p.epoch) return;
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
           // The queue was drained: had another commit won this epoch we would have processed it. So it was ours.
-          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, group, this.c.m.deserialize(p.state), work);
+          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
           await tx.delete(NS.pending, key);
         });
         this.c.finish(work);
