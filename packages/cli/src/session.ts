@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { SottoClient } from '@sotto/client';
+import { ApiError, type SottoClient } from '@sotto/client';
 import { openNodeClient } from '@sotto/client/node';
 import { CliError } from './cli-error.js';
 import { Passphrase } from './passphrase.js';
@@ -91,6 +91,11 @@ export class Session {
       );
     if (o.start) {
       await c.start();
+      // The SDK starts offline too (queueing, retrying); a command here wants the server now, or to say it is offline.
+      if (!c.online) {
+        await c.stop();
+        throw new ApiError('NETWORK', `cannot reach ${c.me.serverUrl}`);
+      }
       this.#online = true;
     }
     return c;

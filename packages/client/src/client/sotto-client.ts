@@ -135,6 +135,14 @@ export class SottoClient extends Emitter<ClientEvents> {
     void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e));
   }
 
+  /**
+   * Whether the last sync reached the server (a catch-up succeeded and no send has found the network gone since).
+   * False before start(), and after a start() made while the server could not be reached, until it answers.
+   */
+  get online(): boolean {
+    return this.c.connected;
+  }
+
   /** Stop network activity (the store stays open). */
   async stop(): Promise<void> {
     this.c.started = false;
