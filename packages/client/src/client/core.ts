@@ -66,7 +66,8 @@ export interface SottoClientOptions {
 
 export const KP_LOW = 10;
 export const KP_BATCH = 30;
-export const PAST_EPOCHS = 4;
+/** Past epochs kept for late messages: the same window the server accepts application messages in (one contract). */
+export { PAST_EPOCHS } from '@sotto/protocol';
 export const COMMIT_ATTEMPTS = 8;
 export const BATCH = 200;
 
