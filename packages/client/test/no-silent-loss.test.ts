@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { encryptMessage } from '@sotto/mls';
 import { nativeRandom } from '@sotto/mls/native';
-import { NS } from '../src/client/records.js';
+import { encodePending, NS } from '../src/client/records.js';
 import { encodeContent, newMessageId } from '../src/content/content-codec.js';
 import { fromB64Url } from '../src/util/b64.js';
 import type { SottoClient } from '../src/client/sotto-client.js';
@@ -234,4 +234,55 @@ test('a member removed and re-added neither decrypts nor acknowledges a message 
   assert.equal(await outcome, 'undecryptable');
   assert.ok(!(await b.listMessages(g.id)).some((m) => m.text === 'from before'), 'not decrypted with a state of a former membership');
   assert.deepEqual(await b.pendingSends(), [], 'no receipt');
+});
+
+test('a sync that runs while a commit is in flight does not put the group back to the start of the epoch', async () => {
+  // The sync's look at the server is held until the commit is adopted and a message has gone out in the new epoch.
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let looked: () => void = () => {};
+  const looking = new Promise<void>((r) => (looked = r));
+  const f = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const res = await fetch(input, init);
+    if ((init?.method ?? 'GET') === 'GET' && /^\/v1\/groups\/[^/]+$/.test(url.pathname)) {
+      looked();
+      await gate;
+    }
+    return res;
+  }) as typeof fetch;
+  const a = await openNodeClient({ dir: join(root, 'race-a'), retryBaseMs: 100, fetch: f });
+  await a.register({ serverUrl: server.url, account: 'race-a@localhost' });
+  await a.start();
+  clients.push(a);
+  const b = await client('race-b');
+  const g = await a.createGroup({ name: 'race', members: ['race-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  let resolving: Promise<void> | undefined;
+  // What commitWith does, with a sync's resolvePendingCommits starting in the middle of it.
+  await a.c.lock.run(async () => {
+    const group = a.c.groups.get(g.id)!;
+    const out = a.c.m.update(group);
+    await a.c.store.put(NS.pending, g.id, encodePending({ epoch: group.context.epoch.toString(), state: a.c.m.serialize(out.group) }));
+    await a.c.a.submit(out.commit, { groupInfo: a.c.m.commitGroupInfo(out.group) });
+    resolving = a.c.commits.resolvePendingCommits();
+    await looking;
+    const work = a.c.newWork();
+    await a.c.store.transaction(async (tx) => {
+      await a.c.commits.adoptCommit(tx, g.id, group, out.group, work);
+      await tx.delete(NS.pending, g.id);
+    });
+    a.c.finish(work);
+  });
+  const first = await a.sendText(g.id, 'first in the new epoch');
+  await a.flush();
+  release();
+  await resolving;
+  const second = await a.sendText(g.id, 'second in the new epoch');
+  await a.flush();
+  await eventually(async () => (await b.getMessage(g.id, first)) && (await b.getMessage(g.id, second)), 10_000, 'b decrypts both');
+  assert.deepEqual(
+    (await b.listMessages(g.id)).filter((m) => m.kind === 'system'),
+    [],
+  );
 });
