@@ -12,13 +12,23 @@ export function qualifyAccount(client: SottoClient, name: string): string {
   return `${name}@${me.slice(me.indexOf('@') + 1)}`;
 }
 
-/** The 1:1 conversations with `account`, oldest first (two may exist if both sides started one at once). */
+/** Whether the 1:1's peer has a device in it (an older client could leave one whose peer was never added). */
+const peerPresent = (c: ConversationInfo): boolean => c.members.some((m) => m.account === c.peer);
+
+/**
+ * The 1:1 conversations with `account` (two may exist if both sides started one at once): those the peer is in
+ * first, then oldest first.
+ */
 export function directsWith(client: SottoClient, account: string): ConversationInfo[] {
   return client
     .listConversations()
     .filter((c) => c.kind === 'direct' && c.peer === account && !GONE.has(c.state))
-    .sort((a, b) => a.createdAt - b.createdAt);
+    .sort((a, b) => Number(peerPresent(b)) - Number(peerPresent(a)) || a.createdAt - b.createdAt);
 }
+
+/** Prints a command line in a hint (the session's, with --profile when one is in use). */
+export type Hint = (args: string) => string;
+const plain: Hint = (args) => `sotto ${args}`;
 
 export type Target = { kind: 'conversation'; conversation: ConversationInfo } | { kind: 'account'; account: string };
 
@@ -38,23 +48,37 @@ export function resolveTarget(client: SottoClient, chat: string): Target {
 }
 
 /** An existing conversation for CHAT, or a clear error. */
-export function findConversation(client: SottoClient, chat: string): ConversationInfo {
+export function findConversation(client: SottoClient, chat: string, hint: Hint = plain): ConversationInfo {
   const t = resolveTarget(client, chat);
   if (t.kind === 'conversation') return t.conversation;
-  throw new CliError('UNKNOWN_CHAT', `no conversation with ${t.account} yet (start one with \`sotto send ${t.account} TEXT\`)`);
+  throw new CliError('UNKNOWN_CHAT', `no conversation with ${t.account} yet (start one with \`${hint(`send ${t.account} TEXT`)}\`)`);
 }
 
-/** The conversation to send to: an existing one, or a new 1:1 with the account. */
-export async function conversationForSending(client: SottoClient, chat: string): Promise<ConversationInfo> {
+/**
+ * The conversation to send to: an existing one, or a new 1:1 with the account (created whole by the SDK: a missing
+ * account is an error and leaves nothing behind). Offline, only an existing conversation will do.
+ */
+export async function conversationForSending(
+  client: SottoClient,
+  chat: string,
+  o: { hint?: Hint; online?: boolean } = {},
+): Promise<ConversationInfo> {
+  const hint = o.hint ?? plain;
   const t = resolveTarget(client, chat);
+  if (t.kind === 'account' && o.online === false)
+    throw new CliError(
+      'NETWORK',
+      `cannot reach the server to start a conversation with ${t.account}; nothing was queued (is the server running? check --server / SOTTO_SERVER)`,
+      3,
+    );
   const conv = t.kind === 'conversation' ? t.conversation : await client.createDirect(t.account);
   if (conv.state === 'request') {
     const who = conv.kind === 'direct' ? (conv.peer ?? conv.owner) : conv.owner;
     throw new CliError(
       'REQUEST_PENDING',
-      `"${conv.name}" is a message request from ${conv.owner}: accept it first with \`sotto requests accept ${who}\``,
+      `"${conv.name}" is a message request from ${conv.owner}: accept it first with \`${hint(`requests accept ${who}`)}\``,
     );
   }
-  if (conv.state === 'blocked') throw new CliError('BLOCKED', `"${conv.name}" is blocked`);
+  if (conv.state === 'blocked') throw new CliError('BLOCKED', `"${conv.name}" is blocked (\`${hint(`unblock ${conv.owner}`)}\`)`);
   return conv;
 }

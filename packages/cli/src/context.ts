@@ -1,7 +1,6 @@
 // Context: what every command action receives: the session (profile + client), the output, and interrupt handling.
 
 import type { SottoClient } from '@sotto/client';
-import { ApiError } from '@sotto/client';
 import type { Output } from './output.js';
 import type { Session } from './session.js';
 
@@ -17,13 +16,7 @@ export interface Context {
 
 /** Connects and catches up; if the server cannot be reached, says so and goes on with the local data. */
 export async function startOrOffline(ctx: Context): Promise<SottoClient> {
-  try {
-    return await ctx.session.client({ start: true });
-  } catch (e) {
-    if (!(e instanceof ApiError && e.code === 'NETWORK')) throw e;
-    ctx.out.note('offline: the server cannot be reached; showing local data');
-    const client = await ctx.session.client();
-    await client.stop();
-    return client;
-  }
+  const { client, online } = await ctx.session.connect();
+  if (!online) ctx.out.note('offline: the server cannot be reached; showing local data');
+  return client;
 }

@@ -23,13 +23,16 @@ export interface Settings {
   /** True when --server / SOTTO_SERVER was given (not the default). */
   serverGiven: boolean;
   profileDir: string;
+  /** True when --profile / SOTTO_PROFILE was given: printed hints then repeat it. */
+  profileGiven: boolean;
   json: boolean;
   passphrase: Passphrase | undefined;
 }
 
 export function resolveSettings(o: GlobalOptions, env: NodeJS.ProcessEnv): Settings {
   const server = o.server || env.SOTTO_SERVER || undefined;
-  const profile = o.profile || env.SOTTO_PROFILE || join(homedir(), '.sotto-cli');
+  const given = o.profile || env.SOTTO_PROFILE || undefined;
+  const profile = given ?? join(homedir(), '.sotto-cli');
   let text = env.SOTTO_PASSPHRASE || undefined;
   if (o.passphraseFile) {
     try {
@@ -44,9 +47,17 @@ export function resolveSettings(o: GlobalOptions, env: NodeJS.ProcessEnv): Setti
     serverUrl: (server ?? DEFAULT_SERVER).replace(/\/+$/, ''),
     serverGiven: server !== undefined,
     profileDir: resolve(profile),
+    profileGiven: given !== undefined,
     json: o.json === true,
     passphrase,
   };
+}
+
+/** A command line to print in a hint: `sotto ARGS`, with `--profile DIR` when this run was given one. */
+export function sottoCommand(settings: Pick<Settings, 'profileDir' | 'profileGiven'>, args: string): string {
+  if (!settings.profileGiven) return `sotto ${args}`;
+  const dir = /^[\w@%+=:,./-]+$/.test(settings.profileDir) ? settings.profileDir : `'${settings.profileDir.replace(/'/g, "'\\''")}'`;
+  return `sotto --profile ${dir} ${args}`;
 }
 
 /** Opens the profile's client (locked against other sotto processes) and closes it when the command is done. */
@@ -87,7 +98,7 @@ export class Session {
     if ((o.registered ?? true) && !c.registered)
       throw new CliError(
         'NOT_REGISTERED',
-        `no account in profile ${this.settings.profileDir}: run \`sotto register NAME@HOST --invite TOKEN\` or \`sotto link NAME@HOST\``,
+        `no account in profile ${this.settings.profileDir}: run \`${this.hint('register NAME@HOST --invite TOKEN')}\` or \`${this.hint('link NAME@HOST')}\``,
       );
     if (o.start) {
       await c.start();
@@ -99,6 +110,26 @@ export class Session {
       this.#online = true;
     }
     return c;
+  }
+
+  /** A command line to print in a hint (with --profile when one is in use). */
+  hint(args: string): string {
+    return sottoCommand(this.settings, args);
+  }
+
+  /**
+   * The client, connected if the server can be reached: `online` false means the store is open and the client
+   * stopped (local data only; sends wait in the outbox).
+   */
+  async connect(): Promise<{ client: SottoClient; online: boolean }> {
+    try {
+      return { client: await this.client({ start: true }), online: true };
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 'NETWORK')) throw e;
+      const client = await this.client();
+      await client.stop();
+      return { client, online: false };
+    }
   }
 
   /** On an abrupt exit: release the profile lock (the store is left to the SDK's crash safety). */

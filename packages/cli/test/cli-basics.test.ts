@@ -50,6 +50,7 @@ test('usage errors exit 2 with a message on stderr', async () => {
     [['settings', 'set', 'colour', 'on'], /unknown setting "colour"/],
     [['read', 'bob', '--limit', 'many'], /--limit must be a positive integer/],
     [['approve', 'ABCD-EFGH'], /that is the confirmation code/],
+    [['approve', 'sotto-link:1:AAAA', '--code', 'yes'], /--code must be the 8-character code the new device shows/],
   ];
   for (const [args, message] of cases) {
     const r = await sotto(['--profile', profile, ...args]);
@@ -63,7 +64,7 @@ test('a profile without an account, and an unreachable server, are clear errors'
   const empty = join(root, 'empty');
   const r1 = await sotto(['--profile', empty, 'chats']);
   assert.equal(r1.status, 1);
-  assert.match(r1.stderr, /no account in profile .*empty: run `sotto register NAME@HOST --invite TOKEN`/);
+  assert.match(r1.stderr, /no account in profile .*empty: run `sotto --profile \S*empty register NAME@HOST --invite TOKEN`/);
 
   const r2 = await sotto([
     '--profile',

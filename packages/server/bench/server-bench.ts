@@ -303,8 +303,8 @@ async function main(): Promise<void> {
       log(`commits: verification in process, ${n} members...\n`);
       const t = await verifyInProcess(n);
       rows.push({
-        measure: `commit verification in process, ${n}-member group: p50 / p90 ms per UpdatePath commit (${t.commits} commits; storing: p50 ${t.store.p50.toFixed(2)} ms)`,
-        sotto: `${t.verify.p50.toFixed(2)} / ${t.verify.p90.toFixed(2)}`,
+        measure: `commit verification in process, ${n}-member group: ms per UpdatePath commit, p50 (min / p90), ${t.commits} commits; storing p50 ${t.store.p50.toFixed(2)} ms`,
+        sotto: `${t.verify.p50.toFixed(2)} (${t.verify.min.toFixed(2)} / ${t.verify.p90.toFixed(2)})`,
         target: n >= 1000 ? `< 3 ms: ${t.verify.p50 < 3 ? 'met' : 'not met'}` : '',
       });
     }

@@ -15,7 +15,12 @@ import { SottoError } from '../src/errors.js';
 import { QuotaService } from '../src/limits/quota-service.js';
 import { MIGRATIONS } from '../src/storage/sqlite/migrations.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
-import type { QueuedMessage, Storage, SubmitOp } from '../src/storage/storage.js';
+import type { QueuedMessage, Storage, SubmitOp, SubmitResult } from '../src/storage/storage.js';
+import type { Session } from '../src/auth/auth-service.js';
+import { DeliveryService } from '../src/delivery/delivery-service.js';
+import type { GroupVerifier } from '../src/delivery/group-verifier.js';
+import type { Fanout } from '../src/fanout/fanout.js';
+import { createServerMetrics, Metrics } from '../src/metrics/metrics.js';
 import { FrameCache } from '../src/ws/ws-gateway.js';
 import { CT, privateMessage, publicMessage } from './helpers/client.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
@@ -283,4 +288,35 @@ test('migration 5: a schema-4 group keeps its state, now a snapshot of its curre
   } finally {
     cleanup(dir);
   }
+});
+
+test('push order: when a commit and the application message after it settle in the same batch, the commit is pushed first (a device given the message first dropped it as from a future epoch)', async () => {
+  const gid = new Uint8Array(32).fill(3);
+  // The batch: every op waits until the test settles them all at once, in queue order, as one transaction does.
+  const waiting: { op: SubmitOp; resolve: (r: SubmitResult) => void }[] = [];
+  const batcher = { submit: (op: SubmitOp) => new Promise<SubmitResult>((resolve) => waiting.push({ op, resolve })) } as unknown as Batcher;
+  const pushed: number[] = [];
+  const fanout = { publish: (_: readonly string[], m: QueuedMessage) => pushed.push(m.id) } as unknown as Fanout;
+  const verifier = {
+    exclusive: (_: Uint8Array, fn: () => Promise<unknown>) => fn(),
+    verify: async () => ({ kind: 'commit', version: 0, nextEpoch: 1n, addMembers: [], removeMembers: [], added: [], groupInfo: null }),
+    storable: () => ({ log: { logCount: 1, logBytes: 1, snapshotBytes: 1 } }),
+    accepted: () => {},
+  } as unknown as GroupVerifier;
+  const metrics = createServerMetrics(new Metrics());
+  const ds = new DeliveryService({} as Storage, batcher, fanout, { now: () => 0 }, metrics, 86_400_000, verifier);
+  const session = { deviceId: 'A', account: 'a@x' } as Session;
+  const commit = ds.submit(session, { message: publicMessage(gid, 0n, CT.commit) });
+  while (waiting.length === 0) await new Promise((r) => setImmediate(r)); // the commit was verified and queued
+  const message = ds.submit(session, { message: privateMessage(gid, 1n, CT.application) });
+  while (waiting.length < 2) await new Promise((r) => setImmediate(r));
+  const result = (id: number): SubmitResult => ({
+    ok: true,
+    messageId: id,
+    epoch: 1n,
+    deliveries: [{ recipients: ['B'], message: { id, groupId: gid, kind: 'message', payload: new Uint8Array(1), createdAt: 0 } }],
+  });
+  for (const [i, w] of waiting.entries()) w.resolve(result(i + 1)); // one transaction: results settle together, in order
+  await Promise.all([commit, message]);
+  assert.deepEqual(pushed, [1, 2]);
 });

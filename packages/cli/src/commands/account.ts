@@ -1,5 +1,6 @@
 // Account and device commands: register, link (new device), approve (existing device), devices.
 
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CliError, usage } from '../cli-error.js';
 import type { Context } from '../context.js';
@@ -27,9 +28,14 @@ export function accountCommands(program: Command, action: Action): void {
 
   program
     .command('approve')
-    .description('approve a new device of this account (run on the primary device)')
+    .description('approve a new device of this account (run on the primary device): shows the confirmation code and asks for it first')
     .argument('<link>', 'the link text printed (and drawn as a QR code) by `sotto link`: sotto-link:1:...')
-    .action(action(async (ctx, text: string) => approve(ctx, text)));
+    .option('--code <code>', 'the confirmation code shown by the new device (without it, you are asked to type it)')
+    .addHelpText(
+      'after',
+      '\nNothing is signed until the code you confirm matches the one this link carries.\nExample:\n  sotto approve "sotto-link:1:..." --code WWS6-H3FE',
+    )
+    .action(action(async (ctx, text: string, o: { code?: string }) => approve(ctx, text, o.code)));
 
   const devices = program.command('devices').description("list this account's devices, or remove one");
   devices
@@ -75,20 +81,43 @@ async function link(ctx: Context, account: string, timeoutSeconds: number): Prom
   ctx.out.result({ linked: true, account, deviceId: l.deviceId }, `linked: this profile is now device ${l.deviceId} of ${account}`);
 }
 
-async function approve(ctx: Context, text: string): Promise<void> {
+async function approve(ctx: Context, text: string, given: string | undefined): Promise<void> {
   const t = text.trim();
   if (/^[A-Z0-9]{4}-[A-Z0-9]{4}$/i.test(t))
     throw usage(
       'that is the confirmation code: approve with the link text (sotto-link:1:...) shown by `sotto link`, then compare the codes',
     );
   if (!t.startsWith('sotto-link:')) throw usage('not a link: pass the text sotto-link:1:... printed by `sotto link` on the new device');
+  if (given !== undefined && !/^[A-Z0-9]{4}-?[A-Z0-9]{4}$/i.test(given.trim()))
+    throw usage(`--code must be the 8-character code the new device shows, like WWS6-H3FE (got "${given}")`);
   const client = await ctx.session.client({ start: true });
-  const r = await client.approveLink(t);
+  if (!client.me.isPrimary) throw new CliError('NOT_PRIMARY', 'only the device holding the account key can approve a new device');
+  // Show the code and have it confirmed before anything is signed: approving a stranger's link would give them the account.
+  const { deviceId, code } = client.inspectLink(t);
+  ctx.out.note(`New device ${deviceId}. Confirmation code: ${code}`);
+  let confirmed = given;
+  if (confirmed === undefined) {
+    ctx.out.note('Type the code the new device shows to approve it (anything else cancels):');
+    confirmed = await readLine();
+  }
+  if (confirmed.trim() === '') throw new CliError('NOT_APPROVED', `device ${deviceId} was not approved (no code was confirmed)`);
+  const r = await client.approveLink(t, { code: confirmed });
   ctx.out.result(r, [
     `approved device ${r.deviceId}; added to ${r.conversations} conversation(s)`,
     `Confirmation code: ${r.code}`,
-    `Check that the new device shows the same code; if not, remove it now: sotto devices remove -- ${r.deviceId}`,
+    `If this was not your device, remove it now: ${ctx.session.hint(`devices remove -- ${r.deviceId}`)}`,
   ]);
+}
+
+/** One line from stdin (empty at end of input). */
+async function readLine(): Promise<string> {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of rl) return line;
+    return '';
+  } finally {
+    rl.close();
+  }
 }
 
 async function listDevices(ctx: Context): Promise<void> {
@@ -105,7 +134,8 @@ async function listDevices(ctx: Context): Promise<void> {
 async function removeDevice(ctx: Context, id: string): Promise<void> {
   const client = await ctx.session.client({ start: true });
   const known = await client.listDevices();
-  if (!known.some((d) => d.deviceId === id)) throw new CliError('NOT_FOUND', `no device ${id} on this account (see \`sotto devices\`)`);
+  if (!known.some((d) => d.deviceId === id))
+    throw new CliError('NOT_FOUND', `no device ${id} on this account (see \`${ctx.session.hint('devices')}\`)`);
   await client.unlinkDevice(id);
   ctx.out.result({ removed: id }, `device ${id} removed`);
 }

@@ -8,7 +8,7 @@ import { CliError, describeError } from '../cli-error.js';
 import type { Context } from '../context.js';
 import { formatMessage } from '../output.js';
 import type { Action } from './action.js';
-import { markRead } from './messages.js';
+import { emptyHistory, markRead } from './messages.js';
 
 const HELP = 'Type a message and press Enter to send. Commands: /quit (or Ctrl-D), /help, /who';
 
@@ -58,7 +58,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
 
   for (const id of scope.ids) {
     const c = client.getConversation(id);
-    if (c?.state === 'blocked') throw new CliError('BLOCKED', `"${c.name}" is blocked (sotto unblock ${c.owner})`);
+    if (c?.state === 'blocked') throw new CliError('BLOCKED', `"${c.name}" is blocked (\`${ctx.session.hint(`unblock ${c.owner}`)}\`)`);
     if (c?.state === 'request') {
       await client.acceptRequest(id);
       ctx.out.note(`(accepted the message request from ${c.owner}: opening the chat accepts it)`);
@@ -70,6 +70,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   history.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
   for (const m of history.slice(-historyCount)) out.write(`${formatMessage(m, me)}\n`);
+  if (history.length === 0 && historyCount > 0) out.write(`${emptyHistory(client)}\n`);
   for (const id of scope.ids)
     await markRead(
       client,

@@ -111,7 +111,7 @@ function describe(c: ConversationInfo): string[] {
 
 async function info(ctx: Context, g: string): Promise<void> {
   const client = await ctx.session.client({ start: true });
-  const c = findConversation(client, g);
+  const c = findConversation(client, g, (a) => ctx.session.hint(a));
   ctx.out.result(c, describe(c));
 }
 
@@ -124,7 +124,7 @@ async function change(
   const client = await ctx.session.client({ start: true });
   let id = '';
   if (target !== undefined) {
-    const c = findConversation(client, target);
+    const c = findConversation(client, target, (a) => ctx.session.hint(a));
     if (c.state !== 'active') throw new CliError('NOT_ACTIVE', `"${c.name}" is ${c.state}`);
     id = c.id;
   }

@@ -1,8 +1,8 @@
 // Message commands: chats, send, read (--follow), attach, download, export.
 
 import { existsSync, openAsBlob } from 'node:fs';
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
 import { conversationForSending, findConversation } from '../chat-target.js';
@@ -82,34 +82,47 @@ async function readStdin(): Promise<string> {
 }
 
 /** Waits (bounded) until the outbox is empty; says so honestly when it is not. */
-async function flushOrExplain(client: SottoClient): Promise<void> {
+async function flushOrExplain(client: SottoClient, to: string): Promise<void> {
   try {
     await client.flush(30_000);
   } catch {
-    throw new CliError('NOT_SENT', 'queued but not yet accepted by the server: it will be sent the next time sotto runs with this profile');
+    throw new CliError(
+      'NOT_SENT',
+      `queued for ${to} but not yet accepted by the server: it will be sent the next time sotto runs with this profile`,
+    );
   }
   const failed = (await client.pendingSends()).filter((p) => p.state === 'failed');
-  if (failed.length > 0) throw new CliError('SEND_FAILED', `the server refused the message (${failed[0]?.lastError ?? 'unknown reason'})`);
+  if (failed.length > 0)
+    throw new CliError('SEND_FAILED', `the server refused the message to ${to} (${failed[0]?.lastError ?? 'unknown reason'})`);
 }
 
 async function send(ctx: Context, chat: string, words: string[]): Promise<void> {
   const text = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ');
   if (text.trim() === '') throw usage('the message is empty');
-  const client = await ctx.session.client({ start: true });
-  const conv = await conversationForSending(client, chat);
+  // Without the server the message still goes into the profile's outbox; the next run that connects sends it.
+  const { client, online } = await ctx.session.connect();
+  const conv = await conversationForSending(client, chat, { hint: (a) => ctx.session.hint(a), online });
   const id = await client.sendText(conv.id, text);
-  await flushOrExplain(client);
+  if (!online) {
+    ctx.out.result({ id, conversationId: conv.id, queued: true }, `queued for ${conv.name} (${id})`);
+    throw new CliError(
+      'QUEUED',
+      `the server cannot be reached: the message to ${conv.name} is queued and will be sent the next time sotto runs with this profile (e.g. \`${ctx.session.hint('chats')}\` or \`${ctx.session.hint(`chat ${chat}`)}\`)`,
+    );
+  }
+  await flushOrExplain(client, conv.name);
   ctx.out.result({ id, conversationId: conv.id }, `sent to ${conv.name} (${id})`);
 }
 
 async function read(ctx: Context, chat: string, limit: number, follow: boolean): Promise<void> {
   const client = await startOrOffline(ctx);
-  const conv = findConversation(client, chat);
+  const conv = findConversation(client, chat, (a) => ctx.session.hint(a));
   const me = client.me.account;
   const show = (m: StoredMessage) => ctx.out.result(m, formatMessage(m, me));
   const history = await client.listMessages(conv.id, { limit });
   if (ctx.out.json && !follow) ctx.out.result(history, '');
   else for (const m of history) show(m);
+  if (history.length === 0 && !ctx.out.json) ctx.out.note(emptyHistory(client));
   await markRead(client, conv.id, history);
   if (!follow) return;
   const off = client.on('message', (m) => {
@@ -119,6 +132,13 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   });
   await ctx.untilInterrupted();
   off();
+}
+
+/** What an empty history means: nothing yet, and on a linked device, nothing from before it joined. */
+export function emptyHistory(client: SottoClient): string {
+  return client.me.isPrimary
+    ? '(no messages yet)'
+    : '(no messages on this device yet: a linked device receives only what is sent after it joined; earlier history stays on the other devices)';
 }
 
 /** Read receipts for shown incoming messages (the SDK sends them only if enabled and the conversation is accepted). */
@@ -157,7 +177,7 @@ async function attach(ctx: Context, chat: string, file: string, mimeType: string
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw usage(`no such file: ${file}`);
   const client = await ctx.session.client({ start: true });
-  const conv = await conversationForSending(client, chat);
+  const conv = await conversationForSending(client, chat, { hint: (a) => ctx.session.hint(a) });
   // The SDK reads the file twice: a first pass hashes the encrypted stream, the second uploads it.
   const bars = [new ProgressBar('encrypting', info.size), new ProgressBar('uploading ', info.size)];
   let pass = 0;
@@ -170,17 +190,17 @@ async function attach(ctx: Context, chat: string, file: string, mimeType: string
   });
   const id = await client.sendAttachment(conv.id, blob, { fileName: basename(file), ...(mimeType ? { mimeType } : {}) });
   bars[pass - 1]?.finish();
-  await flushOrExplain(client);
+  await flushOrExplain(client, conv.name);
   ctx.out.result({ id, conversationId: conv.id, size: info.size }, `sent ${basename(file)} to ${conv.name} (${id})`);
 }
 
 async function findMessage(client: SottoClient, id: string): Promise<StoredMessage> {
-  if (!/^[0-9a-f]{32}$/.test(id)) throw usage(`"${id}" is not a message id (32 hex characters, shown by \`sotto read\`)`);
+  if (!/^[0-9a-f]{32}$/.test(id)) throw usage(`"${id}" is not a message id (32 hex characters, shown by \`sotto read CHAT\`)`);
   for (const c of client.listConversations()) {
     const m = await client.getMessage(c.id, id);
     if (m) return m;
   }
-  throw new CliError('UNKNOWN_MESSAGE', `no message ${id} in this profile`);
+  throw new CliError('UNKNOWN_MESSAGE', `no message ${id} in this profile (or it has disappeared)`);
 }
 
 async function download(ctx: Context, id: string, path: string | undefined, force: boolean): Promise<void> {
@@ -188,7 +208,10 @@ async function download(ctx: Context, id: string, path: string | undefined, forc
   const m = await findMessage(client, id);
   if (!m.attachment) throw new CliError('NO_ATTACHMENT', `message ${id} has no file`);
   const safeName = basename(m.attachment.fileName).replace(/^\.+/, '_') || 'attachment';
-  const target = resolve(path ?? safeName);
+  // Into a directory (an existing one, or a path written with a trailing slash): under the file's own name.
+  const intoDir = path !== undefined && (/[/\\]$/.test(path) || (await stat(path).catch(() => undefined))?.isDirectory() === true);
+  const target = resolve(intoDir ? join(path, safeName) : (path ?? safeName));
+  if (intoDir) await mkdir(path, { recursive: true });
   if (existsSync(target) && !force) throw new CliError('EXISTS', `${target} exists (use --force to overwrite)`);
   const part = `${target}.part`;
   const fh = await open(part, 'w', 0o600);

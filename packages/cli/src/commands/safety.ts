@@ -79,7 +79,7 @@ async function verify(ctx: Context, name: string, o: { markVerified?: boolean; u
     '',
     verified
       ? `${account} is marked verified.`
-      : `Not verified. Compare these digits with ${account} in person (or scan), then: sotto verify ${account} --mark-verified`,
+      : `Not verified. Compare these digits with ${account} in person (or scan), then: ${ctx.session.hint(`verify ${account} --mark-verified`)}`,
   ]);
 }
 
@@ -107,7 +107,7 @@ async function answerRequest(ctx: Context, verb: 'accept' | 'block' | 'delete', 
   const list = pendingRequests(client);
   const account = qualifyAccount(client, from);
   const matches = list.filter((c) => c.id === from || c.owner === account || (c.kind === 'group' && c.name === from));
-  if (matches.length === 0) throw new CliError('NOT_FOUND', `no message request from ${from} (see \`sotto requests\`)`);
+  if (matches.length === 0) throw new CliError('NOT_FOUND', `no message request from ${from} (see \`${ctx.session.hint('requests')}\`)`);
   for (const c of matches) {
     if (verb === 'accept') await client.acceptRequest(c.id);
     else if (verb === 'delete') await client.deleteRequest(c.id);

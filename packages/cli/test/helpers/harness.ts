@@ -68,8 +68,8 @@ export function tempDir(prefix = 'sotto-cli-test-'): string {
 export class TestServer {
   readonly url: string;
   readonly dataDir: string;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
+  #child: ChildProcess;
+  #exited: Promise<void>;
   readonly #env: NodeJS.ProcessEnv;
 
   private constructor(url: string, dataDir: string, child: ChildProcess, exited: Promise<void>, env: NodeJS.ProcessEnv) {
@@ -82,6 +82,29 @@ export class TestServer {
 
   static async start(): Promise<TestServer> {
     const dataDir = tempDir('sotto-cli-server-');
+    const { child, exited, port, env } = await TestServer.#spawn(dataDir, 0);
+    return new TestServer(`http://127.0.0.1:${port}`, dataDir, child, exited, env);
+  }
+
+  /** Stops the server process but keeps its data (resume() starts it again on the same port). */
+  async halt(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) {
+      this.#child.kill('SIGTERM');
+      await this.#exited;
+    }
+  }
+
+  /** Starts the halted server again: same data directory, same port (the profiles remember the URL). */
+  async resume(): Promise<void> {
+    const r = await TestServer.#spawn(this.dataDir, Number(new URL(this.url).port));
+    this.#child = r.child;
+    this.#exited = r.exited;
+  }
+
+  static async #spawn(
+    dataDir: string,
+    fixedPort: number,
+  ): Promise<{ child: ChildProcess; exited: Promise<void>; port: number; env: NodeJS.ProcessEnv }> {
     const env = {
       ...process.env,
       SOTTO_METRICS_PORT: '0',
@@ -90,10 +113,14 @@ export class TestServer {
       SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000',
       SOTTO_WS_FRAMES_PER_SECOND: '100000',
     };
-    const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-      env: { ...env, SOTTO_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVER_CMD, 'serve', '--host', '127.0.0.1', '--port', String(fixedPort), '--data-dir', dataDir],
+      {
+        env: { ...env, SOTTO_LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const logs: string[] = [];
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const port = await new Promise<number>((ok, fail) => {
@@ -108,7 +135,7 @@ export class TestServer {
       void exited.then(() => fail(new Error(`server exited before ready:\n${logs.join('\n')}`)));
       setTimeout(() => fail(new Error(`server not ready in 30s:\n${logs.join('\n')}`)), 30_000).unref();
     });
-    return new TestServer(`http://127.0.0.1:${port}`, dataDir, child, exited, env);
+    return { child, exited, port, env };
   }
 
   /** A one-use invite token, made with the server's admin command. */

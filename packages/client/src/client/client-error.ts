@@ -11,6 +11,12 @@ export type ClientErrorCode =
   | 'BAD_LINK'
   | 'LINK_TIMEOUT'
   | 'NO_DEVICES'
+  /** The server has no (active) account of that name. */
+  | 'UNKNOWN_ACCOUNT'
+  /** A 1:1's peer is not in the conversation and could not be added back. */
+  | 'PEER_MISSING'
+  /** The confirmation code given for a new device does not match its link. */
+  | 'CODE_MISMATCH'
   | 'CONFLICT'
   | 'INVALID_ARGUMENT'
   | 'CLOSED'

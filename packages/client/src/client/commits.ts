@@ -4,6 +4,7 @@
 import { epoch as epochOf, type Group, groupId as groupIdOf } from '@sotto/mls';
 import { type GroupMeta, policyViolation } from '../conversation/group-meta.js';
 import { type LeafInfo, leavesOf, type MlsAdapter, metaOf } from '../mls/mls-adapter.js';
+import type { DirectoryEntry } from '../safety/directory.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { ServerApi } from '../transport/server-api.js';
@@ -17,24 +18,54 @@ import type { ConversationId, ConversationInfo, KeyWarning } from './types.js';
 export class Committer {
   constructor(readonly c: ClientCore) {}
 
+  /**
+   * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything
+   * exists locally or on the server; if the first commit (adding them) fails, the local conversation is rolled back.
+   * A missing account or one without a device able to join fails the whole creation, naming the account.
+   */
   async create(meta: GroupMeta, accounts: string[], name?: string): Promise<ConversationInfo> {
     const me = this.c.need();
+    for (const a of accounts) await this.lookup(a);
+    const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
+    const without = accounts.filter((a) => !kps.some((k) => k.account === a));
+    if (without.length > 0)
+      throw new ClientError('NO_DEVICES', `${without.join(', ')}: no device able to join right now (it must come online once)`);
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
-    await this.c.a.createGroup(this.c.m.groupInfo(group));
     const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now(), ...(name ? { name } : {}) };
+    await this.c.a.createGroup(this.c.m.groupInfo(group));
     await this.c.store.transaction(async (tx) => {
       await tx.put(NS.group, id, this.c.m.serialize(group));
       await tx.put(NS.conv, id, json(rec));
     });
     this.c.groups.set(id, group);
     this.c.convs.set(id, rec);
+    try {
+      if (kps.length > 0) await this.addKeyPackages(id, kps);
+    } catch (e) {
+      await this.forget(id);
+      throw e;
+    }
     for (const a of accounts) await this.c.contacts.setContact(a, { accepted: true });
-    const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
-    if (kps.length > 0) await this.addKeyPackages(id, kps);
     const info = this.c.info(id)!;
     this.c.events.emit('conversation', info);
     return info;
+  }
+
+  /** Undo a creation whose members could not be added: the group stays on the server with this device alone, unused. */
+  async forget(id: string): Promise<void> {
+    const past = await this.c.store.list(NS.groupPast);
+    await this.c.store.transaction(async (tx) => {
+      for (const ns of [NS.group, NS.conv, NS.pending]) await tx.delete(ns, id);
+      for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
+    });
+    this.c.groups.delete(id);
+    this.c.convs.delete(id);
+  }
+
+  /** The directory's entry for `account`; a missing account is an error that names it. */
+  async lookup(account: string): Promise<DirectoryEntry> {
+    return namedLookup(account, () => this.c.dir.lookup(account));
   }
 
   /**
@@ -45,7 +76,7 @@ export class Committer {
   async claim(accounts: string[], skip: Set<string>): Promise<Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>> {
     const out: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }> = [];
     for (const account of accounts) {
-      const lookup = await this.c.contacts.refreshContact(account);
+      const lookup = await namedLookup(account, () => this.c.contacts.refreshContact(account));
       if (lookup.devices.every((d) => skip.has(d.deviceId))) continue;
       let claimed: Awaited<ReturnType<ServerApi['claimKeyPackages']>> | undefined;
       for (let attempt = 0; !claimed; attempt++) {
@@ -57,6 +88,9 @@ export class Committer {
             continue;
           }
           if (e instanceof ApiError && e.code === 'NO_KEY_PACKAGE' && account === this.c.identity?.accountName) break;
+          if (e instanceof ApiError && e.code === 'NO_KEY_PACKAGE')
+            throw new ClientError('NO_DEVICES', `${account}: no device able to join right now (it must come online once)`);
+          if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new ClientError('UNKNOWN_ACCOUNT', `no such account: ${account}`);
           throw e;
         }
       }
@@ -139,7 +173,7 @@ export class Committer {
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
-        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
+        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
         if (rec.policyViolation) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a policy violation');
         const built = build(group);
         if (!built) return 'noop' as const;
@@ -320,5 +354,15 @@ export class Committer {
         this.c.finish(work);
       });
     }
+  }
+}
+
+/** A directory lookup whose "no such account" names the account (UNKNOWN_ACCOUNT). */
+async function namedLookup<T>(account: string, lookup: () => Promise<T>): Promise<T> {
+  try {
+    return await lookup();
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new ClientError('UNKNOWN_ACCOUNT', `no such account: ${account}`);
+    throw e;
   }
 }

@@ -251,7 +251,7 @@ export class ClientCore {
   conv(id: string): { rec: ConvRecord; group: Group; meta: GroupMeta } {
     const rec = this.convs.get(id);
     const group = this.groups.get(id);
-    if (!rec || !group) throw new ClientError('UNKNOWN_CONVERSATION', 'no such conversation');
+    if (!rec || !group) throw new ClientError('UNKNOWN_CONVERSATION', `no conversation ${id}`);
     return { rec, group, meta: metaOf(group) };
   }
 

@@ -76,13 +76,32 @@ export class Devices {
    * Primary device: approve a new device from its link payload: certify and register it, wait for its KeyPackages,
    * then add it to every conversation. Returns its id and the confirmation code to compare with its screen.
    */
-  async approveLink(qrText: string, o: { timeoutMs?: number } = {}): Promise<{ deviceId: string; code: string; conversations: number }> {
-    const me = this.c.need();
-    if (!me.isPrimary) throw new ClientError('NOT_PRIMARY', 'only the device holding the account key can approve a new device');
+  /** Read a link payload without acting on it: the new device's id and the confirmation code both screens must show. */
+  inspectLink(qrText: string): { deviceId: string; code: string } {
+    const payload = this.#decodeLink(qrText);
+    return { deviceId: deviceIdFor(payload.keys.signatureKey), code: linkCodeOf(payload.keys, payload.secret.expose()) };
+  }
+
+  #decodeLink(qrText: string): ReturnType<typeof decodeLinkQr> {
     const m = /^sotto-link:1:([A-Za-z0-9_-]+)$/.exec(qrText.trim());
     if (!m?.[1]) throw new ClientError('BAD_LINK', 'not a Sotto link payload');
-    const payload = decodeLinkQr(fromB64Url(m[1]));
+    return decodeLinkQr(fromB64Url(m[1]));
+  }
+
+  async approveLink(
+    qrText: string,
+    o: { timeoutMs?: number; code?: string } = {},
+  ): Promise<{ deviceId: string; code: string; conversations: number }> {
+    const me = this.c.need();
+    if (!me.isPrimary) throw new ClientError('NOT_PRIMARY', 'only the device holding the account key can approve a new device');
+    const payload = this.#decodeLink(qrText);
     const code = linkCodeOf(payload.keys, payload.secret.expose());
+    // The user confirmed a code (typed from the new device's screen): it must match before anything is signed.
+    if (o.code !== undefined && normalizeCode(o.code) !== normalizeCode(code))
+      throw new ClientError(
+        'CODE_MISMATCH',
+        `the confirmation code does not match the one of device ${deviceIdFor(payload.keys.signatureKey)}: nothing was approved`,
+      );
     const cert = me.certify(payload.keys.signatureKey, this.c.now());
     const deviceId = deviceIdFor(payload.keys.signatureKey);
     try {
@@ -154,4 +173,9 @@ export class Devices {
       });
     }
   }
+}
+
+/** A confirmation code as typed: case, spaces and dashes do not matter. */
+function normalizeCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
 }

@@ -44,8 +44,8 @@ export class Sender {
   async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', 'this device is no longer in the conversation');
-    if (rec.security) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a refused commit');
+    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
+    if (rec.security) throw new ClientError('FORBIDDEN', `conversation ${id} is frozen after a refused commit`);
     // A verified contact's key changed: nothing goes out to them until the user accepts the new safety number.
     const waiting = this.c.contacts.unaccepted([...leavesOf(group).map((l) => l.account), ...(meta.kind === 'direct' ? meta.admins : [])]);
     if (waiting !== undefined)

@@ -61,6 +61,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.expiry.set(key, readU64be(value));
     await this.c.contacts.load();
     await this.c.loadKeyPackages();
+    // Messages that expired while no process ran are removed now, not at the first tick of a running client's timer.
+    await this.c.upkeep.sweep();
   }
 
   get registered(): boolean {
@@ -182,10 +184,22 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   /**
    * Primary device: approve a new device from its link payload: certify and register it, wait for its KeyPackages,
-   * then add it to every conversation. Returns its id and the confirmation code to compare with its screen.
+   * then add it to every conversation. With `code` (the one the user read on the new device) a mismatch refuses
+   * before anything is signed (CODE_MISMATCH). Returns its id and the confirmation code.
    */
-  approveLink(qrText: string, o: { timeoutMs?: number } = {}): Promise<{ deviceId: string; code: string; conversations: number }> {
+  approveLink(
+    qrText: string,
+    o: { timeoutMs?: number; code?: string } = {},
+  ): Promise<{ deviceId: string; code: string; conversations: number }> {
     return this.c.devices.approveLink(qrText, o);
+  }
+
+  /**
+   * Read a link payload without approving anything: the new device's id and the confirmation code to compare with its
+   * screen before calling approveLink (pass the confirmed code there as `code`; a mismatch signs nothing).
+   */
+  inspectLink(qrText: string): { deviceId: string; code: string } {
+    return this.c.devices.inspectLink(qrText);
   }
 
   /** Devices of this account, as the server lists them. */
@@ -249,6 +263,8 @@ export class SottoClient extends Emitter<ClientEvents> {
       if (v) throw new ClientError('FORBIDDEN', v);
     }
     if (fresh.length === 0) return this.c.info(id)!;
+    // Every account is looked up before any KeyPackage is claimed or any commit made: a missing one fails the call.
+    for (const a of fresh) await this.c.commits.lookup(a);
     const present = new Set(leavesOf(group).map((l) => l.deviceId));
     const kps = await this.c.commits.claim(fresh, present);
     if (kps.length === 0) throw new ClientError('NO_DEVICES', 'none of these accounts has a device to add');
@@ -336,8 +352,30 @@ export class SottoClient extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * A 1:1 whose peer has no device in it (created before its peer could be added) would take messages nowhere: while
+   * online, the peer is added back first, or the send fails naming it. Offline, the message waits in the outbox.
+   */
+  async #ensurePeer(id: ConversationId): Promise<void> {
+    const me = this.c.need();
+    const { rec, group, meta } = this.c.conv(id);
+    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.started) return;
+    const peer = meta.admins.find((a) => a !== me.accountName);
+    if (!peer || leavesOf(group).some((l) => l.account === peer)) return;
+    const present = new Set(leavesOf(group).map((l) => l.deviceId));
+    try {
+      const kps = await this.c.commits.claim([peer], present);
+      if (kps.length === 0) throw new ClientError('NO_DEVICES', `${peer}: no device able to join right now`);
+      await this.c.commits.addKeyPackages(id, kps);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new ClientError('PEER_MISSING', `${peer} is not in conversation ${id} and could not be added back (${why})`, { cause: e });
+    }
+  }
+
   // ---------- public message API ----------
-  sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
+  async sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
+    await this.#ensurePeer(id);
     if (o.replyTo) {
       const body: ContentBody = { type: 'reply', target: fromHex(o.replyTo), text, ...(o.quote !== undefined ? { quote: o.quote } : {}) };
       return this.c.sender.sendBody(id, body, {
@@ -398,23 +436,29 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   async listMessages(id: ConversationId, o: { limit?: number; beforeSeq?: number; afterSeq?: number } = {}): Promise<StoredMessage[]> {
+    // Remove what is due first, so that `limit` counts only messages that can still be shown.
+    const now0 = this.c.now();
+    if ([...this.c.expiry.values()].some((at) => at <= now0)) await this.c.upkeep.sweep();
     const entries = await this.c.store.listMessages(id, {
       ...(o.limit !== undefined ? { limit: o.limit, reverse: o.afterSeq === undefined } : {}),
       ...(o.beforeSeq !== undefined ? { beforeSeq: o.beforeSeq } : {}),
       ...(o.afterSeq !== undefined ? { afterSeq: o.afterSeq } : {}),
     });
-    const list = entries.map((e) => publicMessage(decodeMessage(e.data, id, e.seq)));
+    const now = this.c.now();
+    const list = entries.map((e) => publicMessage(decodeMessage(e.data, id, e.seq))).filter((m) => !expired(m, now));
     return list.sort((a, b) => a.seq - b.seq);
   }
 
   async getMessage(id: ConversationId, messageId: MessageIdHex): Promise<StoredMessage | undefined> {
     const e = await this.c.store.getMessage(id, messageId);
-    return e ? publicMessage(decodeMessage(e.data, id, e.seq)) : undefined;
+    const m = e ? publicMessage(decodeMessage(e.data, id, e.seq)) : undefined;
+    return m && !expired(m, this.c.now()) ? m : undefined;
   }
 
   // ---------- attachments ----------
   /** Encrypt (fresh key, streamed), upload, and send an attachment message. */
   async sendAttachment(id: ConversationId, blob: Blob, o: { fileName: string; mimeType?: string }): Promise<MessageIdHex> {
+    await this.#ensurePeer(id);
     const { meta } = this.c.conv(id);
     const key = this.c.rng(32);
     const hash = await encryptedHash(blob, key);
@@ -444,8 +488,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     sink: (chunk: Uint8Array) => void | Promise<void>,
   ): Promise<AttachmentInfo> {
     const e = await this.c.store.getMessage(id, messageId);
-    if (!e) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
-    const m = decodeMessage(e.data, id, e.seq);
+    const m = e ? decodeMessage(e.data, id, e.seq) : undefined;
+    if (!m || expired(m, this.c.now())) throw new ClientError('UNKNOWN_MESSAGE', `no message ${messageId} in conversation ${id}`);
     if (!m.attachment || !m.contentKey) throw new ClientError('UNKNOWN_MESSAGE', 'the message has no attachment');
     const stream = await this.c.a.getBlob(m.attachment.hash);
     await decryptStream(stream, fromHex(m.contentKey), m.attachment.hash, m.attachment.size, sink);
@@ -529,7 +573,7 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   async acceptRequest(id: ConversationId): Promise<ConversationInfo> {
     const info = this.getConversation(id);
-    if (!info) throw new ClientError('UNKNOWN_CONVERSATION', 'no such conversation');
+    if (!info) throw new ClientError('UNKNOWN_CONVERSATION', `no conversation ${id}`);
     await this.c.contacts.setContact(info.addedBy ?? info.owner, { accepted: true, blocked: false });
     await this.c.contacts.setConvStates((i) => i.id === id, 'active');
     return this.getConversation(id)!;
@@ -542,6 +586,11 @@ export class SottoClient extends Emitter<ClientEvents> {
       for (const m of msgs) await tx.deleteMessage(id, m.messageId);
     });
   }
+}
+
+/** A disappearing message past its time: never shown, even before the sweep removes it. */
+function expired(m: { expiresAt?: number }, now: number): boolean {
+  return m.expiresAt !== undefined && m.expiresAt <= now;
 }
 
 // The client holds every key of this device (through its core): it prints as "[SottoClient redacted]".

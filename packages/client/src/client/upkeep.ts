@@ -18,7 +18,8 @@ export class Upkeep {
       }
     });
     for (const k of due) {
-      this.c.expiry.delete(k);
+      // A sweep that ran at the same time (the timer, a read) already announced it.
+      if (!this.c.expiry.delete(k)) continue;
       const slash = k.indexOf('/');
       this.c.events.emit('message-removed', { conversationId: k.slice(0, slash), id: k.slice(slash + 1), reason: 'expired' });
     }

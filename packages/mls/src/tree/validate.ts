@@ -9,7 +9,7 @@ import { decodeRequiredCapabilities } from '../wire/extension.js';
 import { encodeLeafNodeTbs } from '../wire/leaf-node.js';
 import { type Bytes, type Extension, ExtensionType, type LeafNode, LeafNodeSource, NodeType } from '../wire/types.js';
 import { verifyParentHashes } from './parent-hash.js';
-import type { RatchetTree } from './ratchet-tree.js';
+import { keyTag, type RatchetTree } from './ratchet-tree.js';
 import { directPath, inSubtree } from './tree-math.js';
 
 /** §7.2: extension types 1-5 are "default": always supported, never listed in capabilities. */
@@ -113,8 +113,10 @@ function requireIndex(i: number | undefined): number {
 /** §7.3: the leaf's credential type is supported by every other member, and it supports theirs. */
 function checkCredentialTypes(leaf: LeafNode, tree: RatchetTree, self: number | undefined): void {
   const mine = leaf.credential.credentialType;
-  for (const [i, other] of tree.leaves()) {
-    if (i === self) continue;
+  // An indexed loop, not tree.leaves(): this runs for every new or updated leaf, over every member (1,000 in a big group).
+  for (let i = 0, n = tree.leafCount; i < n; i++) {
+    const other = i === self ? undefined : tree.leaf(i);
+    if (other === undefined) continue;
     if (!other.capabilities.credentials.includes(mine) || !leaf.capabilities.credentials.includes(other.credential.credentialType)) {
       throw new ValidationError('V-LEAF-08', `credential type not supported between leaf and member ${i}`);
     }
@@ -123,8 +125,11 @@ function checkCredentialTypes(leaf: LeafNode, tree: RatchetTree, self: number | 
 
 /** §7.3: signature_key unique among members; encryption_key unique among the nodes of the tree. */
 function checkUniqueKeys(leaf: LeafNode, tree: RatchetTree, self: number | undefined): void {
-  for (const [i, other] of tree.leaves()) {
-    if (i !== self && bytesEqual(other.signatureKey, leaf.signatureKey)) {
+  const key = leaf.signatureKey;
+  const tag = keyTag(key);
+  for (let i = 0, n = tree.leafCount; i < n; i++) {
+    const other = i === self ? undefined : tree.leaf(i);
+    if (other !== undefined && keyTag(other.signatureKey) === tag && bytesEqual(other.signatureKey, key)) {
       throw new ValidationError('V-LEAF-11', `signature key already used by member ${i}`);
     }
   }
