@@ -102,6 +102,11 @@ export class Session {
       );
     if (o.start) {
       await c.start();
+      // The SDK starts offline too (queueing, retrying); a command here wants the server now, or to say it is offline.
+      if (!c.online) {
+        await c.stop();
+        throw new ApiError('NETWORK', `cannot reach ${c.me.serverUrl}`);
+      }
       this.#online = true;
     }
     return c;

@@ -315,6 +315,15 @@ export class Committer {
     work.groups.set(id, next);
   }
 
+  /**
+   * Forget every past-epoch state kept for `id`. Called when this device leaves the group (removed) and when it joins
+   * again by Welcome: states of epochs it is no longer a member of must not decrypt (or acknowledge) anything.
+   */
+  async wipePast(tx: StoreWriter, id: string): Promise<void> {
+    const prefix = `${id}/`;
+    for (const { key } of await tx.list(NS.groupPast)) if (key.startsWith(prefix)) await tx.delete(NS.groupPast, key);
+  }
+
   async resolvePendingCommits(): Promise<void> {
     for (const { key, value } of await this.c.store.list(NS.pending)) {
       const p = decodePending(value);
@@ -330,10 +339,16 @@ export class Committer {
         continue;
       }
       await this.c.lock.run(async () => {
+        // Checked again under the lock: a sync runs on every reconnect, possibly while commitWith holds this commit
+        // (it adopts it and drops the pending state itself). Adopting the pending state again after that would put the
+        // group back to the start of the epoch, and the next message would reuse a key its members already used.
+        const now = await this.c.store.get(NS.pending, key);
+        const cur = this.c.groups.get(key);
+        if (!now || !cur || epochOf(cur).toString() !== p.epoch || decodePending(now).epoch !== p.epoch) return;
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
           // The queue was drained: had another commit won this epoch we would have processed it. So it was ours.
-          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, group, this.c.m.deserialize(p.state), work);
+          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
           await tx.delete(NS.pending, key);
         });
         this.c.finish(work);

@@ -32,9 +32,11 @@ import { ClientError } from './client-error.js';
 import { Committer } from './commits.js';
 import { Contacts } from './contacts.js';
 import { Devices } from './devices.js';
+import { Held } from './held.js';
 import { Receiver } from './receiver.js';
 import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
+import { Syncer } from './sync.js';
 import type { SottoClient } from './sotto-client.js';
 import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS, type SecurityNotice } from './types.js';
 import { Upkeep } from './upkeep.js';
@@ -64,7 +66,8 @@ export interface SottoClientOptions {
 
 export const KP_LOW = 10;
 export const KP_BATCH = 30;
-export const PAST_EPOCHS = 4;
+/** Past epochs kept for late messages: the same window the server accepts application messages in (one contract). */
+export { PAST_EPOCHS } from '@sotto/protocol';
 export const COMMIT_ATTEMPTS = 8;
 export const BATCH = 200;
 
@@ -89,6 +92,8 @@ export class ClientCore {
   readonly sweepMs: number;
   readonly updateMs: number;
   readonly maintMs: number;
+  /** Base delay (ms) of the outbox's and the sync's retries. */
+  readonly retryMs: number;
   readonly outbox: Outbox;
   readonly tracker: KeyChangeTracker;
   readonly lock = new Mutex();
@@ -115,10 +120,21 @@ export class ClientCore {
   receiveRetryTimer: ReturnType<typeof setTimeout> | undefined;
   started = false;
   closed = false;
+  /** Catch-ups in progress: the outbox waits (what it encrypts now would be at an epoch the group is leaving). */
+  catchingUp = 0;
+  /** A catch-up succeeded since the connection (re)opened: until then the outbox waits too. */
+  connected = false;
+  /** The running sync (catch-up + pending commits), shared by concurrent callers; another one runs if asked meanwhile. */
+  syncing: Promise<void> | undefined;
+  syncAgain = false;
+  syncTimer: ReturnType<typeof setTimeout> | undefined;
+  syncAttempt = 0;
   processedCount = 0;
   readonly commits: Committer;
   readonly receiver: Receiver;
   readonly sender: Sender;
+  readonly sync: Syncer;
+  readonly held: Held;
   readonly contacts: Contacts;
   readonly upkeep: Upkeep;
   readonly devices: Devices;
@@ -140,10 +156,11 @@ export class ClientCore {
     this.updateMs = options.updateIntervalMs ?? 7 * 86400_000;
     this.maintMs = options.maintenanceIntervalMs ?? 60_000;
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.retryMs = options.retryBaseMs ?? 500;
     this.outbox = new Outbox(this.store, {
       now: this.now,
       random: Math.random,
-      baseDelayMs: options.retryBaseMs ?? 500,
+      baseDelayMs: this.retryMs,
       maxDelayMs: 30_000,
       leaseMs: 60_000,
     });
@@ -151,6 +168,8 @@ export class ClientCore {
     this.commits = new Committer(this);
     this.receiver = new Receiver(this);
     this.sender = new Sender(this);
+    this.sync = new Syncer(this);
+    this.held = new Held(this);
     this.contacts = new Contacts(this);
     this.upkeep = new Upkeep(this);
     this.devices = new Devices(this);

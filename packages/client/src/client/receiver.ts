@@ -7,12 +7,12 @@ import { isAdmin, policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
-import { StoreError } from '../store/store-error.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
 import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
+import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
 import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
@@ -36,19 +36,31 @@ export class Receiver {
     void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
   }
 
-  /** Pull everything queued for this device over HTTP and process it (start-up, and after STALE_EPOCH). */
+  /**
+   * Pull everything queued for this device over HTTP and process it (start-up, reconnect, and after STALE_EPOCH). The
+   * outbox waits meanwhile: a message encrypted now would be at an epoch the group may be far past.
+   */
   async catchUp(): Promise<void> {
-    let after = 0;
-    for (;;) {
-      const page = await this.c.a.fetchMessages(after, 500);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.id;
-      this.enqueue(page);
+    this.c.catchingUp++;
+    try {
+      let after = 0;
+      for (;;) {
+        const page = await this.c.a.fetchMessages(after, 500);
+        if (page.length === 0) break;
+        after = page[page.length - 1]!.id;
+        this.enqueue(page);
+        await this.drain();
+        if (page.length < 500) break;
+      }
       await this.drain();
-      if (page.length < 500) break;
+      // What could not be processed gets its retry now that this device has everything the server had queued.
+      await this.c.held.retry((tx, m, work) => this.onGroupMessage(tx, m, work));
+    } finally {
+      this.c.catchingUp--;
     }
-    await this.drain();
+    this.c.connected = true;
     this.c.events.emit('synced', { processed: this.c.processedCount });
+    this.c.sender.kickOutbox();
   }
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
@@ -103,19 +115,21 @@ export class Receiver {
         if (await tx.isProcessed(marker)) continue;
         try {
           if (m.kind === 'welcome') await this.onWelcome(tx, m, work);
-          else await this.onGroupMessage(tx, m, work);
+          else {
+            await this.onGroupMessage(tx, m, work);
+            await tx.markProcessed(ciphertextMarker(m.data));
+          }
         } catch (e) {
           // A directory lookup that could not reach the server: leave the batch unacknowledged for a later catch-up.
-          if (e instanceof StoreError || (e instanceof ApiError && e.retryable)) throw e;
-          const conversationId = toB64Url(m.groupId);
-          const code = (e as { code?: string }).code ?? 'UNPROCESSABLE';
-          work.fx.push(() =>
-            this.c.events.emit('warning', {
-              code: String(code),
-              message: `a message could not be processed: ${(e as Error).message}`,
-              conversationId,
-            }),
-          );
+          if (transient(e)) throw e;
+          if (m.kind === 'welcome') {
+            const conversationId = toB64Url(m.groupId);
+            const code = codeOf(e);
+            work.fx.push(() => this.c.events.emit('warning', { code, message: 'a Welcome could not be processed', conversationId }));
+          } else {
+            // Never marked processed and forgotten: kept for a retry after the next catch-up (held.ts).
+            await this.c.held.hold(tx, m, e, work);
+          }
         }
         await tx.markProcessed(marker);
         this.c.processedCount++;
@@ -163,6 +177,7 @@ export class Receiver {
     let state: ConvRecord['state'] = adder.account === me.accountName || contact?.accepted ? 'active' : 'request';
     if (contact?.blocked) state = 'blocked';
     const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now(), addedBy: adder.account };
+    await this.c.commits.wipePast(tx, id); // states left from an earlier membership of the same group
     await tx.put(NS.group, id, this.c.m.serialize(group));
     work.groups.set(id, group);
     await this.c.putRec(tx, rec, work);
@@ -272,6 +287,8 @@ export class Receiver {
     if (r.removedSelf) {
       await this.c.putRec(tx, { ...rec, state: 'removed' }, work);
       await tx.delete(NS.pending, id);
+      // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
+      await this.c.commits.wipePast(tx, id);
       work.fx.push(() => {
         const info = this.c.info(id);
         if (info) this.c.events.emit('conversation', info);

@@ -13,6 +13,8 @@ export const NS = {
   pending: 'pending-commit',
   contact: 'contact',
   expiry: 'expiry',
+  /** Server messages that could not be processed yet, kept for a retry after the next catch-up (held.ts). */
+  held: 'held',
 } as const;
 
 export interface ConvRecord {

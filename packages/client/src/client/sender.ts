@@ -83,8 +83,14 @@ export class Sender {
     return mid;
   }
 
+  /** Whether the outbox may send now: started, caught up since the connection opened, and no catch-up running. */
+  get canSend(): boolean {
+    return this.c.started && !this.c.closed && this.c.connected && this.c.catchingUp === 0;
+  }
+
   kickOutbox(): void {
-    if (!this.c.started || this.c.closed) return;
+    // Held while a catch-up runs or before the first one since the connection: the sync kicks again when it is done.
+    if (!this.canSend) return;
     void this.pumpOutbox().catch((e) => this.c.warnErr('OUTBOX', e));
   }
 
@@ -98,7 +104,7 @@ export class Sender {
       do {
         this.c.pumpAgain = false;
         for (;;) {
-          if (!this.c.started) return;
+          if (!this.canSend) return;
           const batches = this.dueBatches(await this.c.outbox.list());
           if (batches.length === 0) break;
           for (const b of batches) await this.sendBatch(b);
@@ -107,7 +113,7 @@ export class Sender {
     } finally {
       this.c.pumping = false;
     }
-    if (!this.c.started) return;
+    if (!this.canSend) return;
     const wake = await this.c.outbox.nextWakeAt();
     if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
     if (wake !== undefined) this.c.outboxTimer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
@@ -228,6 +234,11 @@ export class Sender {
     });
     for (const u of updated) this.c.events.emit('message-updated', publicMessage(u));
     if (failure?.behind !== undefined) await this.c.commits.recover(id, failure.behind).catch((e: unknown) => this.c.warnErr('RECOVER', e));
+    if (failure?.code === 'NETWORK') {
+      // The server is gone: hold the outbox until a sync has caught up again (the group may move on meanwhile).
+      this.c.connected = false;
+      this.c.sync.schedule();
+    }
     if (failure) await this.failSend(failure.rec, failure.code, failure.permanent);
   }
 

@@ -100,17 +100,22 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.c.adopt(identity, o.serverUrl);
   }
 
-  /** Connect, catch up with the server queue, resolve interrupted commits, run the outbox and timers. */
+  /**
+   * Connect, catch up with the server queue, resolve interrupted commits, run the outbox and timers. Works offline: when
+   * the server cannot be reached the store still serves history and queues sends; the client connects and catches up
+   * (with backoff) once the server answers, and only then sends.
+   */
   async start(): Promise<void> {
     this.c.need();
     if (this.c.started) return;
     this.c.started = true;
     try {
       await this.c.outbox.recoverAfterRestart();
-      await this.c.receiver.catchUp();
-      await this.c.commits.resolvePendingCommits();
+      await this.c.sync.run();
     } catch (e) {
       this.c.started = false;
+      if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
+      this.c.syncTimer = undefined;
       throw e;
     }
     this.c.socket = new ServerSocket({
@@ -121,7 +126,8 @@ export class SottoClient extends Emitter<ClientEvents> {
       onMessage: (m) => this.c.receiver.enqueue([m]),
       onState: (state) => {
         this.emit('connection', { state });
-        if (state === 'online') this.c.sender.kickOutbox();
+        // (Re)connected: catch up first (messages may have queued while the socket was down), then the outbox runs.
+        if (state === 'online') void this.c.sync.run().catch((e) => this.c.warnErr('SYNC', e));
       },
     });
     this.c.socket.start();
@@ -131,16 +137,26 @@ export class SottoClient extends Emitter<ClientEvents> {
     void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e));
   }
 
+  /**
+   * Whether the last sync reached the server (a catch-up succeeded and no send has found the network gone since).
+   * False before start(), and after a start() made while the server could not be reached, until it answers.
+   */
+  get online(): boolean {
+    return this.c.connected;
+  }
+
   /** Stop network activity (the store stays open). */
   async stop(): Promise<void> {
     this.c.started = false;
+    this.c.connected = false;
     this.c.socket?.stop();
     this.c.socket = undefined;
     for (const t of [this.c.sweepTimer, this.c.maintTimer]) if (t) clearInterval(t);
     if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
     if (this.c.receiveRetryTimer) clearTimeout(this.c.receiveRetryTimer);
+    if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
     this.c.receiveHold = false;
-    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = undefined;
+    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = this.c.syncTimer = undefined;
     await this.c.lock.run(async () => {});
   }
 

@@ -155,6 +155,11 @@ export interface ClientEvents extends Record<string, unknown> {
   synced: { processed: number };
   /** Something was refused or could not be processed (log-safe: no content). */
   warning: { code: string; message: string; conversationId?: ConversationId };
+  /**
+   * A message stayed undecryptable after a retry following a catch-up (e.g. encrypted at an epoch this device no longer
+   * keeps). A system item "a message from X could not be decrypted" is in the conversation (`id`); `sender` when known.
+   */
+  undecryptable: { conversationId: ConversationId; id: MessageIdHex; sender?: string; code: string };
   /** An outbox send was given up. */
   'send-failed': { conversationId: ConversationId; id: MessageIdHex; code: string };
 }

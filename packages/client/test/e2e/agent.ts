@@ -31,6 +31,7 @@ const commands: Record<string, (a: Args) => Promise<unknown> | unknown> = {
   conversation: (a) => client.getConversation(s(a, 'conv')) ?? null,
   conversations: () => client.listConversations(),
   sendText: (a) => client.sendText(s(a, 'conv'), s(a, 'text')),
+  rotateKeys: (a) => client.rotateKeys(s(a, 'conv')),
   /** Queue `count` texts `${prefix}${i}` (i zero-padded to 4) without waiting for them to go out. */
   sendMany: async (a) => {
     const ids: string[] = [];
