@@ -2,33 +2,15 @@
 // refused, and disappearing messages are never shown past their time (filtered on read, swept when the store opens).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ClientError } from '../src/client/client-error.js';
-import type { SottoClient } from '../src/client/sotto-client.js';
 import { openNodeClient } from '../src/node/node-client.js';
-import { eventually, newClient } from './helpers/clients.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { clientWorld, eventually } from './helpers/clients.js';
 
-let server: TestServer;
-let root: string;
-const clients: SottoClient[] = [];
+const world = clientWorld();
+const { clients } = world;
 
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
-
-async function user(name: string): Promise<SottoClient> {
-  const c = await newClient(server, root, `${name}@localhost`);
-  clients.push(c);
-  return c;
-}
+const user = (name: string) => world.user(name);
 
 /** Asserts a ClientError with this code whose message names `who`. */
 async function refused(p: Promise<unknown>, code: string, who: string): Promise<void> {
@@ -108,12 +90,12 @@ test('sending in a 1:1 whose peer does not exist fails naming the peer (never "s
 
 test('an expired disappearing message is swept when the store opens, and hidden at once by listMessages/getMessage', async () => {
   const bob = await user('whole-b5');
-  const dir = join(root, 'whole-a5');
+  const dir = join(world.root, 'whole-a5');
   let clock = Date.now();
   // No timer sweep runs in this test (a day between sweeps): only opening the store and reading may remove it.
   const opts = { dir, retryBaseMs: 100, sweepIntervalMs: 86_400_000, now: () => clock };
   let alice = await openNodeClient(opts);
-  await alice.register({ serverUrl: server.url, account: 'whole-a5@localhost' });
+  await alice.register({ serverUrl: world.server.url, account: 'whole-a5@localhost' });
   await alice.start();
   assert.ok(bob.registered);
   const conv = await alice.createDirect('whole-b5@localhost');

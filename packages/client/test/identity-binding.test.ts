@@ -3,39 +3,21 @@
 // alice's receive pipeline as a server would deliver it; the real server (which verifies commits) never sees them.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { publicKeyOf } from '@sotto/identity';
 import { createGroupInfo, exportRatchetTree } from '@sotto/mls';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { IDENTITY_CHECKS } from '../src/safety/identity-rule.js';
 import { ApiError } from '../src/transport/api-error.js';
 import { toB64Url } from '../src/util/b64.js';
-import { eventually, newClient } from './helpers/clients.js';
+import { clientWorld, eventually } from './helpers/clients.js';
 import { deliver, forgeDevice, HostileMember, keysOf, randomAccountSecret, rawDeps } from './helpers/hostile.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
 
-let server: TestServer;
-let root: string;
-const clients: SottoClient[] = [];
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const suite = clientWorld();
 
 type Notice = { code: string; account: string; conversationId?: string };
 
-async function client(name: string): Promise<SottoClient> {
-  const c = await newClient(server, root, `${name}@localhost`);
-  clients.push(c);
-  return c;
-}
+const client = (name: string) => suite.user(name);
 
 /** What a client reports as security notices (the `security` event). */
 function notices(c: SottoClient): Notice[] {

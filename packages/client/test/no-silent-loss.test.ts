@@ -2,7 +2,7 @@
 // Real server, real stores. Each test names the defect it pins.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { encryptMessage } from '@sotto/mls';
 import { nativeRandom } from '@sotto/mls/native';
 import { encodePending, NS } from '../src/client/records.js';
@@ -10,29 +10,12 @@ import { encodeContent, newMessageId } from '../src/content/content-codec.js';
 import { fromB64Url } from '../src/util/b64.js';
 import type { SottoClient } from '../src/client/sotto-client.js';
 import { openNodeClient } from '../src/node/node-client.js';
-import { eventually, newClient } from './helpers/clients.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { clientWorld, eventually } from './helpers/clients.js';
 
-let server: TestServer;
-let root: string;
-const clients: SottoClient[] = [];
+const world = clientWorld();
+const { clients } = world;
 
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
-
-async function client(account: string): Promise<SottoClient> {
-  const c = await newClient(server, root, `${account}@localhost`);
-  clients.push(c);
-  return c;
-}
+const client = (name: string) => world.user(name);
 
 /** Messages `c` keeps for a retry (the `held` namespace of its store). */
 async function heldCount(c: SottoClient): Promise<number> {
@@ -55,9 +38,9 @@ function wire(seen: (method: string, path: string) => void = () => {}) {
 
 /** A registered device whose directory survives close(), for reopening with another fetch. */
 async function device(account: string): Promise<{ dir: string; c: SottoClient }> {
-  const dir = join(root, account);
+  const dir = join(world.root, account);
   const c = await openNodeClient({ dir, retryBaseMs: 100 });
-  await c.register({ serverUrl: server.url, account: `${account}@localhost` });
+  await c.register({ serverUrl: world.server.url, account: `${account}@localhost` });
   await c.start();
   clients.push(c);
   return { dir, c };
@@ -251,8 +234,8 @@ test('a sync that runs while a commit is in flight does not put the group back t
     }
     return res;
   }) as typeof fetch;
-  const a = await openNodeClient({ dir: join(root, 'race-a'), retryBaseMs: 100, fetch: f });
-  await a.register({ serverUrl: server.url, account: 'race-a@localhost' });
+  const a = await openNodeClient({ dir: join(world.root, 'race-a'), retryBaseMs: 100, fetch: f });
+  await a.register({ serverUrl: world.server.url, account: 'race-a@localhost' });
   await a.start();
   clients.push(a);
   const b = await client('race-b');

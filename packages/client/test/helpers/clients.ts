@@ -1,8 +1,9 @@
 // Test helper: in-process SDK clients on temporary directories, registered against a TestServer.
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { SottoClient } from '../../src/client/sotto-client.js';
 import { openNodeClient } from '../../src/node/node-client.js';
-import type { TestServer } from './server.js';
+import { cleanup, startServer, type TestServer, tempDir } from './server.js';
 
 export interface TestClientOptions {
   sweepIntervalMs?: number;
@@ -39,4 +40,36 @@ export async function eventually<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+export interface ClientWorld {
+  /** Set in `before`. */
+  server: TestServer;
+  /** Set in `before`: a temporary root for the clients' directories. */
+  root: string;
+  /** Closed in `after`. */
+  clients: SottoClient[];
+  /** A registered, started client of `name@localhost`, closed in `after`. */
+  user(name: string, o?: TestClientOptions): Promise<SottoClient>;
+}
+
+/** Registers the suite's before/after hooks (one real server, a temporary root) and returns the world they fill in. */
+export function clientWorld(): ClientWorld {
+  const w = { clients: [] as SottoClient[] } as ClientWorld;
+  w.user = async (name, o) => {
+    const c = await newClient(w.server, w.root, `${name}@localhost`, o);
+    w.clients.push(c);
+    return c;
+  };
+  before(async () => {
+    w.server = await startServer();
+    w.root = tempDir();
+  });
+  after(async () => {
+    for (const c of w.clients) await c.close().catch(() => {});
+    await w.server.stop();
+    cleanup(w.root);
+    cleanup(w.server.dataDir);
+  });
+  return w;
 }
