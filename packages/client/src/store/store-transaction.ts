@@ -19,10 +19,20 @@ function checkBytes(b: Uint8Array, what: string): void {
   if (!(b instanceof Uint8Array)) throw new StoreError('INVALID_ARGUMENT', `${what} must be a Uint8Array`);
 }
 
+/** A row as this transaction sees it: its plaintext (null: absent or deleted) and whether the transaction wrote it. */
+interface Cell {
+  space: string;
+  part: Uint8Array;
+  key: Uint8Array;
+  plain: Uint8Array | null;
+  written: boolean;
+}
+
 export class StoreTransaction implements StoreWriter {
   readonly #backend: RawBackend;
   readonly #key: StorageKey;
-  readonly #pending = new Map<string, RawOp>();
+  /** Rows read or written so far: a row is read from the backend and opened once, and sealed once at the end. */
+  readonly #cells = new Map<string, Cell>();
   #finished = false;
 
   constructor(backend: RawBackend, key: StorageKey) {
@@ -30,10 +40,23 @@ export class StoreTransaction implements StoreWriter {
     this.#key = key;
   }
 
-  /** Ends the transaction and returns its writes; any later use throws CLOSED. */
+  /** Ends the transaction and returns its writes, each value sealed once; any later use throws CLOSED. */
   finish(): RawOp[] {
     this.#finished = true;
-    return [...this.#pending.values()];
+    const ops: RawOp[] = [];
+    for (const c of this.#cells.values()) {
+      if (!c.written) continue;
+      const value = c.plain === null ? null : this.#key.seal(rowAad(c.space, c.part, c.key), c.plain);
+      ops.push({ space: c.space, part: c.part, key: c.key, value });
+    }
+    this.#cells.clear();
+    return ops;
+  }
+
+  /** Ends the transaction, dropping its writes. */
+  discard(): void {
+    this.#finished = true;
+    this.#cells.clear();
   }
 
   // ---------- raw access through the overlay ----------
@@ -48,33 +71,36 @@ export class StoreTransaction implements StoreWriter {
 
   async #getSealed(space: string, part: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined> {
     this.#live();
-    const op = this.#pending.get(this.#id(space, part, key));
-    const sealed = op ? (op.value ?? undefined) : await this.#backend.get(space, part, key);
-    return sealed === undefined ? undefined : this.#key.open(rowAad(space, part, key), sealed);
+    const id = this.#id(space, part, key);
+    const cell = this.#cells.get(id);
+    if (cell) return cell.plain ?? undefined;
+    const sealed = await this.#backend.get(space, part, key);
+    const plain = sealed === undefined ? null : this.#key.open(rowAad(space, part, key), sealed);
+    this.#live();
+    // A write made while the read was in flight wins over what was read.
+    if (!this.#cells.has(id)) this.#cells.set(id, { space, part, key, plain, written: false });
+    return this.#cells.get(id)!.plain ?? undefined;
   }
 
   #putSealed(space: string, part: Uint8Array, key: Uint8Array, plaintext: Uint8Array | null): void {
     this.#live();
-    const value = plaintext === null ? null : this.#key.seal(rowAad(space, part, key), plaintext);
-    this.#pending.set(this.#id(space, part, key), { space, part, key, value });
+    this.#cells.set(this.#id(space, part, key), { space, part, key, plain: plaintext, written: true });
   }
 
   async #rangeOpen(space: string, part: Uint8Array, range: RawRange): Promise<RawRow[]> {
     this.#live();
     const prefix = `${space}/${toHex(part)}/`;
-    const mine = [...this.#pending.entries()].filter(([id]) => id.startsWith(prefix)).map(([, op]) => op);
-    let rows: RawRow[];
-    if (mine.length === 0) {
-      rows = await this.#backend.range(space, part, range);
-    } else {
-      const merged = new Map((await this.#backend.range(space, part, { ...range, limit: undefined })).map((r) => [toHex(r.key), r]));
-      for (const op of mine) {
-        if (op.value === null) merged.delete(toHex(op.key));
-        else merged.set(toHex(op.key), { ...op, value: op.value });
-      }
-      rows = applyRange([...merged.values()], range);
+    const mine = [...this.#cells.entries()].filter(([id, c]) => c.written && id.startsWith(prefix)).map(([, c]) => c);
+    const open = (r: RawRow): RawRow => ({ ...r, value: this.#key.open(rowAad(space, part, r.key), r.value) });
+    if (mine.length === 0) return (await this.#backend.range(space, part, range)).map(open);
+    // Each own write can push at most one stored row out of a limited range: read that many more.
+    const wider = range.limit === undefined ? range : { ...range, limit: range.limit + mine.length };
+    const merged = new Map((await this.#backend.range(space, part, wider)).map((r) => [toHex(r.key), open(r)]));
+    for (const c of mine) {
+      if (c.plain === null) merged.delete(toHex(c.key));
+      else merged.set(toHex(c.key), { space, part, key: c.key, value: c.plain });
     }
-    return rows.map((r) => ({ ...r, value: this.#key.open(rowAad(space, part, r.key), r.value) }));
+    return applyRange([...merged.values()], range);
   }
 
   async #nextCounter(name: string): Promise<number> {
