@@ -6,6 +6,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
 import { concatBytes, lengthPrefixed, utf8 } from '../util/bytes.js';
+import { pooledRandom } from '../util/random-pool.js';
 import { type RandomBytes, redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
 import { StoreError } from './store-error.js';
 
@@ -14,6 +15,8 @@ const SEALED_VERSION = 1;
 const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
 const HKDF_SALT = utf8('sotto/store/v1');
+/** Names whose MAC is kept (namespaces, conversations, counters come back on nearly every operation). */
+const MAC_CACHE_ENTRIES = 4096;
 
 /**
  * Holds the 32-byte device storage key and the two subkeys derived from it (RFC 5869 HKDF-SHA256):
@@ -24,8 +27,10 @@ export class StorageKey {
   readonly #enc: Uint8Array;
   readonly #mac: Uint8Array;
   readonly #random: RandomBytes;
+  readonly #macs = new Map<string, Uint8Array>();
 
-  constructor(key: Uint8Array, randomBytes: RandomBytes = nobleRandomBytes) {
+  /** `randomBytes` draws the sealing nonces; by default the system CSPRNG, through a pool (one call per 4 KiB). */
+  constructor(key: Uint8Array, randomBytes: RandomBytes = pooledRandom(nobleRandomBytes)) {
     if (!(key instanceof Uint8Array) || key.length !== STORAGE_KEY_BYTES) throw new RangeError('storage key must be 32 bytes');
     this.#root = new SecretBytes(key);
     this.#enc = hkdf(sha256, key, HKDF_SALT, utf8('enc'), 32);
@@ -33,8 +38,9 @@ export class StorageKey {
     this.#random = randomBytes;
   }
 
-  static generate(randomBytes: RandomBytes = nobleRandomBytes): StorageKey {
-    return new StorageKey(randomBytes(STORAGE_KEY_BYTES), randomBytes);
+  static generate(randomBytes?: RandomBytes): StorageKey {
+    const key = (randomBytes ?? nobleRandomBytes)(STORAGE_KEY_BYTES);
+    return randomBytes ? new StorageKey(key, randomBytes) : new StorageKey(key);
   }
 
   /** The raw key, for writing a key file or wrapping under a passphrase. */
@@ -44,7 +50,13 @@ export class StorageKey {
 
   /** HMAC-SHA256 over a domain label and a name: the stored, queryable stand-in for the name. */
   mac(label: string, name: string): Uint8Array {
-    return hmac(sha256, this.#mac, concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
+    const id = `${label.length}:${label}/${name}`;
+    const known = this.#macs.get(id);
+    if (known) return known.slice();
+    const m = hmac(sha256, this.#mac, concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
+    if (this.#macs.size >= MAC_CACHE_ENTRIES) this.#macs.clear();
+    this.#macs.set(id, m);
+    return m.slice();
   }
 
   /** version(1) || nonce(24) || ciphertext || tag(16); `aad` binds the value to where it is stored. */
@@ -67,6 +79,7 @@ export class StorageKey {
   }
 
   wipe(): void {
+    this.#macs.clear();
     this.#root.wipe();
     this.#enc.fill(0);
     this.#mac.fill(0);
