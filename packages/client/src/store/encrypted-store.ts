@@ -9,11 +9,31 @@ import { StorageKey } from './storage-key.js';
 import { StoreError } from './store-error.js';
 import { EMPTY, KEY_CHECK_PLAINTEXT, META, rowAad, SPACE, STORE_FORMAT_VERSION } from './store-layout.js';
 import { StoreTransaction } from './store-transaction.js';
+import { WriteOverlay } from './write-overlay.js';
+
+/** At most this many transactions share one durable write (one fsync on SQLite). */
+const GROUP_MAX = 64;
+
+interface Job {
+  fn: (tx: StoreWriter) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Resolves on the event loop's next turn (after pending I/O callbacks), unless cancelled. */
+function nextTurn(): { turned: Promise<false>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const turned = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), 0);
+  });
+  return { turned, cancel: () => clearTimeout(timer) };
+}
 
 export class EncryptedStore implements LocalStore {
   readonly #backend: RawBackend;
   readonly #key: StorageKey;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #jobs: Job[] = [];
+  #running: Promise<void> | undefined;
   #closed = false;
 
   private constructor(backend: RawBackend, key: StorageKey) {
@@ -48,29 +68,86 @@ export class EncryptedStore implements LocalStore {
     return new EncryptedStore(backend, key);
   }
 
+  /**
+   * Transactions run one at a time, in call order. Those that queue up while one runs are committed together (group
+   * commit): each runs on its own transaction over the writes of those before it, a failing one is dropped alone, and
+   * the group reaches the backend as one atomic, durable batch. A transaction resolves only once its writes are
+   * durable. A transaction that waits for more than the current turn (I/O, a timer) first makes the ones before it
+   * durable and resolves them, so that it may wait on them without waiting forever.
+   */
   transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
-    const run = this.#queue.then(async () => {
-      if (this.#closed) throw new StoreError('CLOSED', 'store is closed');
-      const tx = new StoreTransaction(this.#backend, this.#key);
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (e) {
-        tx.finish(); // discard: nothing reaches the backend
-        throw e;
-      }
-      const ops = tx.finish();
-      if (ops.length > 0) await this.#backend.apply(ops);
-      return result;
+    return new Promise<T>((resolve, reject) => {
+      this.#jobs.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#kick();
     });
-    this.#queue = run.catch(() => undefined);
-    return run;
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = (async () => {
+      await Promise.resolve(); // never run a transaction inside the caller's call
+      try {
+        while (this.#jobs.length > 0) await this.#group();
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+  }
+
+  async #group(): Promise<void> {
+    const overlay = new WriteOverlay(this.#backend);
+    let done: Array<{ job: Job; value: unknown }> = [];
+    const flush = async () => {
+      const settled = done;
+      done = [];
+      try {
+        if (overlay.size > 0) await this.#backend.apply(overlay.ops());
+        overlay.clear();
+      } catch (e) {
+        overlay.clear();
+        for (const d of settled) d.job.reject(e);
+        return;
+      }
+      for (const d of settled) d.job.resolve(d.value);
+    };
+    for (let n = 0; n < GROUP_MAX && this.#jobs.length > 0; n++) {
+      const job = this.#jobs.shift()!;
+      if (this.#closed) {
+        job.reject(new StoreError('CLOSED', 'store is closed'));
+        continue;
+      }
+      const tx = new StoreTransaction(overlay, this.#key);
+      let running: Promise<unknown>;
+      try {
+        running = job.fn(tx);
+      } catch (e) {
+        running = Promise.reject(e);
+      }
+      const turn = nextTurn();
+      const quick = await Promise.race([
+        running.then(
+          () => true,
+          () => true,
+        ),
+        turn.turned,
+      ]);
+      turn.cancel();
+      if (!quick) await flush();
+      try {
+        const value = await running;
+        await overlay.apply(tx.finish());
+        done.push({ job, value });
+      } catch (e) {
+        tx.discard(); // nothing of it reaches the backend
+        job.reject(e);
+      }
+    }
+    await flush();
   }
 
   async close(): Promise<void> {
-    const wait = this.#queue;
     this.#closed = true;
-    await wait;
+    await this.#running;
     await this.#backend.close();
   }
 
