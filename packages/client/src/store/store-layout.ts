@@ -34,7 +34,14 @@ export const META = {
 export const STORE_FORMAT_VERSION = 1;
 export const KEY_CHECK_PLAINTEXT = utf8('sotto key check v1');
 
+const ROW_AAD_LABEL = utf8('sotto/store/v1/row');
+/** The constant start of each space's associated data, computed once. */
+const SPACE_AAD: ReadonlyMap<string, Uint8Array> = new Map(
+  Object.values(SPACE).map((space) => [space, concatBytes(ROW_AAD_LABEL, lengthPrefixed(utf8(space)))]),
+);
+
 /** AEAD associated data: a sealed value only opens at the row it was written to (no swapping rows). */
 export function rowAad(space: string, part: Uint8Array, key: Uint8Array): Uint8Array {
-  return concatBytes(utf8('sotto/store/v1/row'), lengthPrefixed(utf8(space)), lengthPrefixed(part), lengthPrefixed(key));
+  const prefix = SPACE_AAD.get(space) ?? concatBytes(ROW_AAD_LABEL, lengthPrefixed(utf8(space)));
+  return concatBytes(prefix, lengthPrefixed(part), lengthPrefixed(key));
 }
