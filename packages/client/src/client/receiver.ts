@@ -18,7 +18,22 @@ import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type Mess
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
+  /** Delivery receipts owed for what a transaction stored: one receipt per conversation, queued at its end. */
+  readonly #owed = new WeakMap<Work, Map<string, Uint8Array[]>>();
+
   constructor(readonly c: ClientCore) {}
+
+  #owe(work: Work, id: string, messageId: Uint8Array): void {
+    let byConv = this.#owed.get(work);
+    if (!byConv) this.#owed.set(work, (byConv = new Map()));
+    byConv.set(id, [...(byConv.get(id) ?? []), messageId]);
+  }
+
+  async #queueReceipts(tx: StoreWriter, work: Work): Promise<void> {
+    const byConv = this.#owed.get(work);
+    this.#owed.delete(work);
+    for (const [id, messageIds] of byConv ?? []) await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds });
+  }
 
   // =====================================================================================================
   // Receive pipeline: ordered, batched, exactly once (state + message + marker in one transaction, then ack)
@@ -54,7 +69,10 @@ export class Receiver {
       }
       await this.drain();
       // What could not be processed gets its retry now that this device has everything the server had queued.
-      await this.c.held.retry((tx, m, work) => this.onGroupMessage(tx, m, work));
+      await this.c.held.retry(async (tx, m, work) => {
+        await this.onGroupMessage(tx, m, work);
+        await this.#queueReceipts(tx, work);
+      });
     } finally {
       this.c.catchingUp--;
     }
@@ -134,6 +152,7 @@ export class Receiver {
         await tx.markProcessed(marker);
         this.c.processedCount++;
       }
+      await this.#queueReceipts(tx, work);
     });
     this.c.finish(work);
     if (work.groups.size > 0 || work.convs.size > 0) this.c.sender.kickOutbox();
@@ -372,9 +391,7 @@ export class Receiver {
       if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
       const msg = decodeMessage(entry.data, id, entry.seq);
       work.fx.push(() => this.c.events.emit('message', publicMessage(msg)));
-      if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) {
-        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: [content.messageId] });
-      }
+      if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) this.#owe(work, id, content.messageId);
     };
     switch (b.type) {
       case 'text':
