@@ -5,7 +5,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js';
-import { concatBytes, constantTimeEqual, lengthPrefixed, toHex, utf8 } from '../util/bytes.js';
+import { concatBytes, lengthPrefixed, utf8 } from '../util/bytes.js';
 import { pooledRandom } from '../util/random-pool.js';
 import { type RandomBytes, redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
 import { StoreError } from './store-error.js';
@@ -17,15 +17,6 @@ const TAG_BYTES = 16;
 const HKDF_SALT = utf8('sotto/store/v1');
 /** Names whose MAC is kept (namespaces, conversations, counters come back on nearly every operation). */
 const MAC_CACHE_ENTRIES = 4096;
-/** Bytes of recently sealed or opened values kept, so that reading a row again (the outbox) needs no decryption. */
-const OPENED_CACHE_BYTES = 4 * 1024 * 1024;
-
-/** A value this key sealed or authenticated: the same sealed bytes at the same row can only open to `plain`. */
-interface Opened {
-  aad: Uint8Array;
-  sealed: Uint8Array;
-  plain: Uint8Array;
-}
 
 /**
  * Holds the 32-byte device storage key and the two subkeys derived from it (RFC 5869 HKDF-SHA256):
@@ -37,9 +28,6 @@ export class StorageKey {
   readonly #mac: Uint8Array;
   readonly #random: RandomBytes;
   readonly #macs = new Map<string, Uint8Array>();
-  /** By nonce; oldest first. */
-  readonly #opened = new Map<string, Opened>();
-  #openedBytes = 0;
 
   /** `randomBytes` draws the sealing nonces; by default the system CSPRNG, through a pool (one call per 4 KiB). */
   constructor(key: Uint8Array, randomBytes: RandomBytes = pooledRandom(nobleRandomBytes)) {
@@ -75,53 +63,23 @@ export class StorageKey {
   seal(aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const nonce = this.#random(NONCE_BYTES);
     const ct = xchacha20poly1305(this.#enc, nonce, aad).encrypt(plaintext);
-    const sealed = concatBytes(Uint8Array.of(SEALED_VERSION), nonce, ct);
-    this.#remember({ aad: aad.slice(), sealed: sealed.slice(), plain: plaintext.slice() });
-    return sealed;
+    return concatBytes(Uint8Array.of(SEALED_VERSION), nonce, ct);
   }
 
-  /**
-   * Inverse of seal; any failure (tamper, wrong key, truncation, moved row) is StoreError CORRUPT. Bytes identical to
-   * ones this key sealed or already authenticated, at the same row, open to the same plaintext without decrypting
-   * again (the AEAD binds the plaintext to key, nonce, associated data and ciphertext).
-   */
+  /** Inverse of seal; any failure (tamper, wrong key, truncation, moved row) is StoreError CORRUPT. */
   open(aad: Uint8Array, sealed: Uint8Array): Uint8Array {
     if (sealed.length < 1 + NONCE_BYTES + TAG_BYTES || sealed[0] !== SEALED_VERSION) {
       throw new StoreError('CORRUPT', 'sealed value malformed');
     }
-    const known = this.#opened.get(toHex(sealed.subarray(1, 1 + NONCE_BYTES)));
-    if (known && constantTimeEqual(known.sealed, sealed) && constantTimeEqual(known.aad, aad)) return known.plain.slice();
-    let plain: Uint8Array;
     try {
-      plain = xchacha20poly1305(this.#enc, sealed.subarray(1, 1 + NONCE_BYTES), aad).decrypt(sealed.subarray(1 + NONCE_BYTES));
+      return xchacha20poly1305(this.#enc, sealed.subarray(1, 1 + NONCE_BYTES), aad).decrypt(sealed.subarray(1 + NONCE_BYTES));
     } catch {
       throw new StoreError('CORRUPT', 'sealed value failed authentication');
-    }
-    this.#remember({ aad: aad.slice(), sealed: sealed.slice(), plain: plain.slice() });
-    return plain;
-  }
-
-  #remember(o: Opened): void {
-    const size = o.aad.length + o.sealed.length + o.plain.length;
-    if (size > OPENED_CACHE_BYTES / 64) return; // large values (group states) are read rarely
-    const id = toHex(o.sealed.subarray(1, 1 + NONCE_BYTES));
-    const old = this.#opened.get(id);
-    if (old) this.#openedBytes -= old.aad.length + old.sealed.length + old.plain.length;
-    this.#opened.delete(id);
-    this.#opened.set(id, o);
-    this.#openedBytes += size;
-    for (const [k, v] of this.#opened) {
-      if (this.#openedBytes <= OPENED_CACHE_BYTES) break;
-      this.#opened.delete(k);
-      this.#openedBytes -= v.aad.length + v.sealed.length + v.plain.length;
     }
   }
 
   wipe(): void {
     this.#macs.clear();
-    for (const o of this.#opened.values()) o.plain.fill(0);
-    this.#opened.clear();
-    this.#openedBytes = 0;
     this.#root.wipe();
     this.#enc.fill(0);
     this.#mac.fill(0);
