@@ -11,8 +11,10 @@ import { EMPTY, KEY_CHECK_PLAINTEXT, META, rowAad, SPACE, STORE_FORMAT_VERSION }
 import { StoreTransaction } from './store-transaction.js';
 import { WriteOverlay } from './write-overlay.js';
 
-/** At most this many transactions share one durable write (one fsync on SQLite). */
+/** At most this many transactions share one durable write (one fsync on SQLite)... */
 const GROUP_MAX = 64;
+/** ...and no more join once the group holds this many row writes (a large transaction ahead delays everyone in it). */
+const GROUP_MAX_ROWS = 256;
 
 interface Job {
   fn: (tx: StoreWriter) => Promise<unknown>;
@@ -110,7 +112,7 @@ export class EncryptedStore implements LocalStore {
       }
       for (const d of settled) d.job.resolve(d.value);
     };
-    for (let n = 0; n < GROUP_MAX && this.#jobs.length > 0; n++) {
+    for (let n = 0; n < GROUP_MAX && overlay.size < GROUP_MAX_ROWS && this.#jobs.length > 0; n++) {
       const job = this.#jobs.shift()!;
       if (this.#closed) {
         job.reject(new StoreError('CLOSED', 'store is closed'));
