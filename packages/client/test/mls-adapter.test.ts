@@ -25,20 +25,24 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
     timerSeconds: 0,
   };
   let ga = ma.createGroup(meta);
+  // The creating device adds its owner proof for the new group id (ID-OWNER); every later change keeps it.
+  const full = metaOf(ga);
+  assert.deepEqual({ ...full, ownerProof: undefined }, { ...meta, ownerProof: undefined });
+  assert.ok(full.ownerProof);
   const kp = mb.newKeyPackage();
   assert.equal(ma.keyPackageLeaf(kp.bytes).account, 'bob@localhost');
   const add = ma.add(ga, [kp.bytes]);
   ga = add.group;
   assert.ok(add.welcome);
   let gb = joinFromWelcome(mb.deps, add.welcome, mb.ownKeyPackage(kp));
-  assert.deepEqual(metaOf(gb), meta);
+  assert.deepEqual(metaOf(gb), full);
   assert.deepEqual(
     leavesOf(gb)
       .map((l) => l.account)
       .sort(),
     ['alice@localhost', 'bob@localhost'],
   );
-  const rename = ma.setMeta(ga, { ...meta, timerSeconds: 60 });
+  const rename = ma.setMeta(ga, { ...full, timerSeconds: 60 });
   const h = parseMlsHeader(rename.commit);
   assert.equal(h.contentType, 3);
   assert.equal(h.epoch, 1n);
@@ -92,4 +96,21 @@ test('group metadata extension 0xF501: frozen encoding (shared by every client; 
     /must not carry a name/,
   );
   assert.throws(() => decodeGroupMeta(new TextEncoder().encode('{"v":2}')));
+});
+
+test('group metadata: the owner proof round-trips, cannot be dropped or swapped by a commit, and a malformed one is refused', async () => {
+  const { decodeGroupMeta, encodeGroupMeta, policyViolation: policy } = await import('../src/conversation/group-meta.js');
+  const alice = createAccountIdentity('alice@localhost', rng, Date.now());
+  const ma = new MlsAdapter(alice, crypto, rng, Date.now);
+  const meta = metaOf(ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 }));
+  assert.deepEqual(decodeGroupMeta(encodeGroupMeta(meta)), meta);
+  const other = metaOf(ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 }));
+  const change = (after: typeof meta) =>
+    policy({ committer: alice.accountName, addedAccounts: [], removedAccounts: [], before: meta, after });
+  assert.equal(change({ ...meta, ownerProof: undefined }), "the owner's proof cannot change");
+  assert.equal(change({ ...meta, ownerProof: other.ownerProof }), "the owner's proof cannot change");
+  assert.equal(change({ ...meta, timerSeconds: 9 }), undefined);
+  const bad = JSON.parse(new TextDecoder().decode(encodeGroupMeta(meta))) as { ownerProof: { signature: string } };
+  bad.ownerProof.signature = 'zz';
+  assert.throws(() => decodeGroupMeta(new TextEncoder().encode(JSON.stringify(bad))), /owner proof/);
 });

@@ -52,6 +52,8 @@ export {
   type GroupMeta,
   isAdmin,
   type MemberRole,
+  ownerProofOf,
   policyViolation,
   roleOf,
+  withOwnerProof,
 } from './group-meta.js';

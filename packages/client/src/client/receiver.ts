@@ -159,6 +159,9 @@ export class Receiver {
     // Who added us is the leaf that signed the GroupInfo (RFC 9420 §12.4.3.1), not what the metadata says.
     const adder = leaves.find((l) => l.leafIndex === committer);
     if (!adder) throw new ClientError('FORBIDDEN', 'the Welcome is signed by no member');
+    // The owner is who created the group, proven at any epoch (ID-OWNER), not whatever the metadata's writer claims.
+    const owned = await this.c.rule.owner(tx, groupIdOf(group), meta, this.#told(work));
+    if (!owned.ok) return this.#refused(id, owned, work);
     // A Welcome of the group's first commit comes from its creator: the owner the metadata names must be that account.
     if (epochOf(group) === 1n && meta.owner !== adder.account) {
       const reason = `the group's metadata names ${meta.owner} as owner, but ${adder.account} created it`;
