@@ -145,6 +145,15 @@ export class SottoClient extends Emitter<ClientEvents> {
     return this.c.connected;
   }
 
+  /**
+   * Pull and process everything the server holds for this device now, then settle interrupted commits (what start()
+   * and every reconnect do). Resolves once done; offline it resolves at once and a retry is scheduled.
+   */
+  async sync(): Promise<void> {
+    this.c.need();
+    await this.c.sync.run();
+  }
+
   /** Stop network activity (the store stays open). */
   async stop(): Promise<void> {
     this.c.started = false;
