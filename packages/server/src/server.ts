@@ -47,6 +47,8 @@ export interface RunningServer {
   metricsPort: number | undefined;
   app: FastifyInstance;
   storage: Storage;
+  /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -172,5 +174,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, stop };
+  return { port, metricsPort, app, storage, sweep, stop };
 }
