@@ -1,7 +1,7 @@
 // Limits of the wire contract. Two kinds, kept apart:
 // - contract limits: fixed by the protocol; the server refuses more and a client must batch or split below them;
 // - server defaults: what a server is configured with unless its operator changes it (packages/server config
-//   `limits.*`, `blobs.*`). A client must not rely on them: it learns the real limit from a PAYLOAD_TOO_LARGE refusal.
+//   `limits.*`, `blobs.*`). A client must not rely on them: its server may be configured otherwise.
 
 // ---------- contract limits ----------
 
