@@ -1,6 +1,7 @@
 // Tests for the wire contract: the server-frame decoder on good and bad frames, the HTTP body decoders, and limits.
 
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -189,5 +190,17 @@ describe('codes and limits', () => {
   it('pins the contract limits', () => {
     assert.equal(MAX_ACK_IDS, 1000);
     assert.equal(MAX_FETCH_PAGE, 500);
+  });
+});
+
+describe('portability', () => {
+  it('has no runtime dependency and imports nothing from node:* (it runs in the browser)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    assert.equal(pkg.dependencies, undefined);
+    const src = new URL('../src/', import.meta.url);
+    for (const f of readdirSync(src)) {
+      const text = readFileSync(new URL(f, src), 'utf8');
+      assert.doesNotMatch(text, /from '(node:|[a-z@])/, f);
+    }
   });
 });
