@@ -77,14 +77,8 @@ export class FrameCache {
 
 function errorFrame(e: unknown, rid?: number): string {
   const err = e instanceof SottoError ? e : new SottoError('INTERNAL', 'internal error');
-  const { code: _code, message, ...details } = err.toBody().error;
-  return JSON.stringify({
-    type: 'error',
-    ...(rid === undefined ? {} : { rid }),
-    code: err.code,
-    message,
-    ...details,
-  } satisfies ErrorFrameJson);
+  const frame = { type: 'error', ...(rid === undefined ? {} : { rid }), ...err.toBody().error } satisfies ErrorFrameJson;
+  return JSON.stringify(frame);
 }
 
 class Connection {
