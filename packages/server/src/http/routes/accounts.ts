@@ -1,6 +1,17 @@
 // Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
 
 import { isAccountName } from '@sotto/identity';
+import {
+  type AccountLookupResponse,
+  type AddDeviceRequest,
+  MAX_CERTIFICATE_BYTES,
+  MAX_REVOCATION_BYTES,
+  MAX_TOKEN_LENGTH,
+  type RegisteredResponse,
+  type RegisterRequest,
+  type RevokeDeviceRequest,
+  type RevokeDeviceResponse,
+} from '@sotto/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
@@ -31,7 +42,7 @@ async function withFailureBudget<T>(ctx: AppContext, req: FastifyRequest, fn: ()
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: { certificate: string; invite?: string } }>(
+  app.post<{ Body: RegisterRequest }>(
     '/accounts',
     {
       config: { ipLimit: true },
@@ -45,22 +56,22 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
           required: ['certificate'],
           additionalProperties: false,
           properties: {
-            certificate: b64(2048, 'DeviceCertificate (packages/identity encoding)'),
-            invite: { type: 'string', minLength: 1, maxLength: 200 },
+            certificate: b64(MAX_CERTIFICATE_BYTES, 'DeviceCertificate (packages/identity encoding)'),
+            invite: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_LENGTH },
           },
         },
         response: { 201: registered },
       },
     },
     async (req, reply) => {
-      const cert = fromB64(req.body.certificate, 'certificate', 2048);
+      const cert = fromB64(req.body.certificate, 'certificate', MAX_CERTIFICATE_BYTES);
       const r = await withFailureBudget(ctx, req, () => ctx.auth.register(cert, req.body.invite));
       req.log.info({ event: 'account.registered' }, 'account registered');
-      return reply.status(201).send(r);
+      return reply.status(201).send(r satisfies RegisteredResponse);
     },
   );
 
-  app.post<{ Body: { certificate: string } }>(
+  app.post<{ Body: AddDeviceRequest }>(
     '/devices',
     {
       config: { ipLimit: true },
@@ -68,17 +79,23 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Add a device to an account',
         description: 'Authorised by the certificate itself: it must verify under the account key already registered.',
         tags: ['accounts'],
-        body: { type: 'object', required: ['certificate'], additionalProperties: false, properties: { certificate: b64(2048) } },
+        body: {
+          type: 'object',
+          required: ['certificate'],
+          additionalProperties: false,
+          properties: { certificate: b64(MAX_CERTIFICATE_BYTES) },
+        },
         response: { 201: registered },
       },
     },
     async (req, reply) => {
-      const cert = fromB64(req.body.certificate, 'certificate', 2048);
-      return reply.status(201).send(await withFailureBudget(ctx, req, () => ctx.auth.addDevice(cert)));
+      const cert = fromB64(req.body.certificate, 'certificate', MAX_CERTIFICATE_BYTES);
+      const r = await withFailureBudget(ctx, req, () => ctx.auth.addDevice(cert));
+      return reply.status(201).send(r satisfies RegisteredResponse);
     },
   );
 
-  app.post<{ Body: { revocation: string } }>(
+  app.post<{ Body: RevokeDeviceRequest }>(
     '/devices/revoke',
     {
       config: { ipLimit: true },
@@ -86,14 +103,19 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Revoke a device',
         description: 'A DeviceRevocation signed by the account key. The device loses its tokens, queue, KeyPackages and group routes.',
         tags: ['accounts'],
-        body: { type: 'object', required: ['revocation'], additionalProperties: false, properties: { revocation: b64(1024) } },
+        body: {
+          type: 'object',
+          required: ['revocation'],
+          additionalProperties: false,
+          properties: { revocation: b64(MAX_REVOCATION_BYTES) },
+        },
         response: { 200: { type: 'object', properties: { revoked: { type: 'boolean' } } } },
       },
     },
     async (req) => {
-      const rev = fromB64(req.body.revocation, 'revocation', 1024);
+      const rev = fromB64(req.body.revocation, 'revocation', MAX_REVOCATION_BYTES);
       await withFailureBudget(ctx, req, () => ctx.auth.revokeDevice(rev));
-      return { revoked: true };
+      return { revoked: true } satisfies RevokeDeviceResponse;
     },
   );
 
@@ -134,7 +156,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         name: a.name,
         accountKey: toB64(a.accountKey),
         devices: devices.map((d) => ({ deviceId: d.deviceId, certificate: toB64(d.certificate) })),
-      };
+      } satisfies AccountLookupResponse;
     },
   );
 }
