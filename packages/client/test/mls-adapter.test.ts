@@ -114,3 +114,13 @@ test('group metadata: the owner proof round-trips, cannot be dropped or swapped 
   bad.ownerProof.signature = 'zz';
   assert.throws(() => decodeGroupMeta(new TextEncoder().encode(JSON.stringify(bad))), /owner proof/);
 });
+
+test('a content at MAX_CONTENT_BYTES, encrypted, still fits the server default message limit', async () => {
+  const { DEFAULT_MAX_MESSAGE_BYTES } = await import('@sotto/protocol');
+  const { MAX_CONTENT_BYTES } = await import('../src/content/content-types.js');
+  const alice = createAccountIdentity('alice@localhost', rng, Date.now());
+  const ma = new MlsAdapter(alice, crypto, rng, Date.now);
+  const g = ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 });
+  const m = encryptMessage(ma.deps, g, new Uint8Array(MAX_CONTENT_BYTES).fill(7));
+  assert.ok(m.message.length <= DEFAULT_MAX_MESSAGE_BYTES, `${m.message.length} bytes`);
+});
