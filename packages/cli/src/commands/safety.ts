@@ -69,18 +69,27 @@ async function verify(ctx: Context, name: string, o: { markVerified?: boolean; u
   if (o.markVerified || o.unverify) await client.markVerified(account, o.markVerified === true);
   const verified = (await client.listContacts()).find((c) => c.account === account)?.verified ?? false;
   const qr = `sotto-safety:1:${Buffer.from(sn.qrPayload).toString('base64url')}`;
-  const rows = [0, 4, 8].map((i) => sn.groups.slice(i, i + 4).join(' '));
   ctx.out.result({ account, safetyNumber: sn.digits, groups: sn.groups, qr, verified }, [
     `Safety number with ${account}:`,
     '',
-    ...rows.map((r) => `  ${r}`),
+    ...safetyRows(sn.groups),
     '',
     renderQr(qr),
     '',
-    verified
-      ? `${account} is marked verified.`
-      : `Not verified. Compare these digits with ${account} in person (or scan), then: ${ctx.session.hint(`verify ${account} --mark-verified`)}`,
+    verifiedLine(account, verified, (a) => ctx.session.hint(a)),
   ]);
+}
+
+/** The 60 digits as three rows of four groups, indented. */
+export function safetyRows(groups: readonly string[]): string[] {
+  return [0, 4, 8].map((i) => `  ${groups.slice(i, i + 4).join(' ')}`);
+}
+
+/** Whether `account` is marked verified, and if not, how to compare and mark it. */
+export function verifiedLine(account: string, verified: boolean, hint: (args: string) => string): string {
+  return verified
+    ? `${account} is marked verified.`
+    : `Not verified. Compare these digits with ${account} in person (or scan), then: ${hint(`verify ${account} --mark-verified`)}`;
 }
 
 async function setBlocked(ctx: Context, name: string, blocked: boolean): Promise<void> {
