@@ -1,12 +1,12 @@
 // `sotto chat NAME`: an interactive conversation: recent history, then a prompt; incoming messages appear as they arrive.
 
 import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
-import type { ConversationInfo, SottoClient, StoredMessage } from '@sotto/client';
+import type { ConversationInfo, SecurityNotice, SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
 import { directsWith, resolveTarget } from '../chat-target.js';
 import { CliError, describeError } from '../cli-error.js';
 import type { Context } from '../context.js';
-import { formatMessage } from '../output.js';
+import { formatMessage, formatNotice, noticeKey } from '../output.js';
 import type { Action } from './action.js';
 import { CHAT_HELP, type ChatCommandEnv, parseChatLine, runChatLine } from './chat-commands.js';
 import { emptyHistory, markRead } from './messages.js';
@@ -58,6 +58,8 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   const tty = out.isTTY === true && process.stdin.isTTY === true;
   await enterScope(ctx, client, scope, (line) => ctx.out.note(line));
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
+  const notices = new NoticeLines((a) => ctx.session.hint(a));
+  notices.showAll(client, scope, (line) => out.write(`${line}\n`));
   await showHistory(client, scope, historyCount, (line) => out.write(`${line}\n`));
 
   const prompt = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty });
@@ -94,6 +96,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     }),
     client.on('conversation', (c) => {
       if (scope.adopt(c) && c.state === 'request') void client.acceptRequest(c.id).catch(() => {});
+      if (scope.ids.has(c.id)) notices.showNew(c, show);
       if (scope.ids.has(c.id) && c.kind === 'group' && c.name !== scope.title) {
         scope.title = c.name;
         show(`* the group is now called "${c.name}"`);
@@ -105,10 +108,9 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (e.removed.length) show(`* ${e.by} removed ${e.removed.join(', ')}`);
     }),
     client.on('key-change', (e) => {
-      if (e.account === scope.peer || e.type === 'account-key-changed')
-        show(
-          `* security: ${e.account} ${e.type === 'account-key-changed' ? 'has a new account key (verify again)' : e.type.replace('-', ' ')}`,
-        );
+      if (e.type === 'account-key-changed')
+        notices.showOne({ code: 'KEY_CHANGED', account: e.account, ...(e.pending ? { pending: true } : {}) }, show);
+      else if (e.account === scope.peer) show(`* security: ${e.account} ${e.type.replace('-', ' ')}`);
     }),
     client.on('send-failed', (e) => {
       if (scope.ids.has(e.conversationId)) show(`* a message could not be sent (${e.code})`);
@@ -136,6 +138,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       typing.reset();
       scope = next;
       show(`* now in ${scope.title}`);
+      notices.showAll(client, scope, show);
       await showHistory(client, scope, historyCount, show);
     },
   };
@@ -176,6 +179,34 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   process.stdin.off('keypress', typing.onKeypress);
   typing.stop();
   out.write('\n');
+}
+
+/** The security notices of the chat's conversations, each shown once (and again only if it changes). */
+class NoticeLines {
+  readonly #shown = new Set<string>();
+  readonly #hint: (args: string) => string;
+
+  constructor(hint: (args: string) => string) {
+    this.#hint = hint;
+  }
+
+  showAll(client: SottoClient, scope: ChatScope, show: (line: string) => void): void {
+    for (const id of scope.ids) {
+      const c = client.getConversation(id);
+      if (c) this.showNew(c, show);
+    }
+  }
+
+  showNew(c: ConversationInfo, show: (line: string) => void): void {
+    for (const n of c.notices ?? []) this.showOne(n, show);
+  }
+
+  showOne(n: SecurityNotice, show: (line: string) => void): void {
+    const key = noticeKey(n);
+    if (this.#shown.has(key)) return;
+    this.#shown.add(key);
+    show(formatNotice(n, this.#hint));
+  }
 }
 
 /** Before a chat opens: a blocked conversation is refused, and a message request is accepted by opening it. */

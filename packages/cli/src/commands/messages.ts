@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { conversationForSending, findConversation } from '../chat-target.js';
 import { CliError, usage } from '../cli-error.js';
 import { type Context, startOrOffline } from '../context.js';
-import { formatConversation, formatMessage } from '../output.js';
+import { formatConversation, formatMessage, formatNotice } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Action } from './action.js';
 
@@ -119,6 +119,7 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   const conv = findConversation(client, chat, (a) => ctx.session.hint(a));
   const me = client.me.account;
   const show = (m: StoredMessage) => ctx.out.result(m, formatMessage(m, me));
+  if (!ctx.out.json) for (const n of conv.notices ?? []) ctx.out.note(formatNotice(n, (a) => ctx.session.hint(a)));
   const history = await client.listMessages(conv.id, { limit });
   if (ctx.out.json && !follow) ctx.out.result(history, '');
   else for (const m of history) show(m);
