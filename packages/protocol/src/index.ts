@@ -9,6 +9,9 @@
  */
 export const PAST_EPOCHS = 4;
 
+/** The longest device name, in characters (code points); the server refuses a longer one (PUT /v1/devices/{id}/name). */
+export const DEVICE_NAME_MAX_CHARS = 64;
+
 /** Every error code the server answers with (HTTP body `{"error":{"code":...}}` or a WebSocket `error` frame), and its HTTP status. */
 export const ERROR_CODES = {
   VALIDATION: 400,

@@ -59,6 +59,16 @@ export interface SecurityNotice {
   pending?: boolean;
 }
 
+/** A device as this account's own devices see it. */
+export interface DeviceInfo {
+  deviceId: string;
+  current: boolean;
+  /** The name the account gave it ('' when none). */
+  name: string;
+  /** When the server added it (ms), when the server says. */
+  addedAt?: number;
+}
+
 export interface AttachmentInfo {
   blobId: string;
   size: number;

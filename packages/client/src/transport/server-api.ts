@@ -168,6 +168,16 @@ export class ServerApi {
     await this.#call('POST', '/v1/devices/revoke', { revocation: toB64(revocation) });
   }
 
+  /** This account's live devices with their names and add dates (shown only to the account's own devices). */
+  async ownDevices(): Promise<Array<{ deviceId: string; name: string; createdAt: number }>> {
+    return (await this.#authed<{ devices: Array<{ deviceId: string; name: string; createdAt: number }> }>('GET', '/v1/devices')).devices;
+  }
+
+  async setDeviceName(deviceId: string, name: string): Promise<string> {
+    const r = await this.#authed<{ name: string }>('PUT', `/v1/devices/${encodeURIComponent(deviceId)}/name`, { name });
+    return r.name;
+  }
+
   async lookupAccount(name: string): Promise<AccountLookup> {
     const r = await this.#authed<{ name: string; accountKey: string; devices: Array<{ deviceId: string; certificate: string }> }>(
       'GET',

@@ -1,6 +1,7 @@
 // Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
 
 import { isAccountName } from '@sotto/identity';
+import { DEVICE_NAME_MAX_CHARS } from '@sotto/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
@@ -30,8 +31,7 @@ async function withFailureBudget<T>(ctx: AppContext, req: FastifyRequest, fn: ()
   }
 }
 
-/** The longest device name, in characters (code points). */
-export const DEVICE_NAME_MAX = 64;
+const DEVICE_NAME_MAX = DEVICE_NAME_MAX_CHARS;
 
 /**
  * A device name as stored: NFC, trimmed, at most DEVICE_NAME_MAX characters, and no control or formatting characters
