@@ -1,8 +1,11 @@
 // Device names: an account names its own devices (bounded, validated), lists them with their dates, and nobody else
 // sees the names (not another account, not an account lookup). Against a real server process.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { addDevice, http, registerUser } from './helpers/client.js';
+import Database from 'better-sqlite3';
+import { encodeDeviceRevocation, publicKeyOf, signDeviceRevocation } from '@sotto/identity';
+import { addDevice, b64, http, registerUser } from './helpers/client.js';
 import { cleanup, cli, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -63,4 +66,34 @@ test('a device name is bounded and holds no control or formatting characters', a
   assert.equal((await put('')).status, 200, 'an empty name clears it');
   const unknown = await http(srv.url, 'PUT', '/v1/devices/no-such-device/name', { name: 'x' }, carol.token);
   assert.equal(unknown.status, 404);
+});
+
+test('a revoked device leaves the listing and its name is forgotten', async () => {
+  const dora = await registerUser(srv.url, 'dora', invite());
+  const tablet = await addDevice(srv.url, dora.account);
+  assert.equal((await http(srv.url, 'PUT', `/v1/devices/${tablet.deviceId}/name`, { name: 'tablet' }, dora.token)).status, 200);
+  const fields = {
+    version: 1 as const,
+    accountName: dora.account.name,
+    accountKey: publicKeyOf(dora.account.sk),
+    deviceId: tablet.deviceId,
+    revokedAt: BigInt(Date.now()),
+  };
+  const rev = await http(srv.url, 'POST', '/v1/devices/revoke', {
+    revocation: b64(encodeDeviceRevocation(signDeviceRevocation(fields, dora.account.sk))),
+  });
+  assert.equal(rev.status, 200);
+  const list = await http(srv.url, 'GET', '/v1/devices', undefined, dora.token);
+  assert.deepEqual(
+    (list.body.devices as Array<{ deviceId: string }>).map((d) => d.deviceId),
+    [dora.deviceId],
+  );
+  assert.equal((await http(srv.url, 'PUT', `/v1/devices/${tablet.deviceId}/name`, { name: 'back' }, dora.token)).status, 404);
+  const db = new Database(join(srv.dataDir, 'sotto.db'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT name FROM devices WHERE device_id = ?').get(tablet.deviceId) as { name: string };
+    assert.equal(row.name, '', 'the stored name is cleared on revocation');
+  } finally {
+    db.close();
+  }
 });
