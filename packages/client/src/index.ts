@@ -2,6 +2,7 @@
 
 export { AttachmentError } from './attachments/attachment-cipher.js';
 export { ClientError, type ClientErrorCode } from './client/client-error.js';
+export { checkDeviceName } from './client/devices.js';
 export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
 export * from './client/types.js';
 export { decodeContent, encodeContent, newMessageId } from './content/content-codec.js';
@@ -60,3 +61,4 @@ export { ServerApi } from './transport/server-api.js';
 export type { WebSocketFactory, WebSocketLike } from './transport/socket.js';
 export { constantTimeEqual } from './util/bytes.js';
 export { type RandomBytes, SecretBytes } from './util/secret-bytes.js';
+export { DEVICE_NAME_MAX_CHARS } from '@sotto/protocol';

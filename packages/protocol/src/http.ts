@@ -77,6 +77,37 @@ export function decodeRegisteredResponse(v: unknown): RegisteredResponse {
   return { account: string(o, 'account', B), deviceId: string(o, 'deviceId', B) };
 }
 
+/** GET /v1/devices: this account's live devices, with the names they were given (shown only to the account's devices). */
+export interface OwnDevice {
+  deviceId: string;
+  name: string;
+  createdAt: number;
+}
+export interface OwnDevicesResponse {
+  devices: OwnDevice[];
+}
+export function decodeOwnDevicesResponse(v: unknown): OwnDevicesResponse {
+  const o = object(v, B);
+  return {
+    devices: array(o, 'devices', B).map((d, i) => {
+      const path = `${B}.devices[${i}]`;
+      const x = object(d, path);
+      return { deviceId: string(x, 'deviceId', path), name: string(x, 'name', path), createdAt: count(x, 'createdAt', path) };
+    }),
+  };
+}
+
+/** PUT /v1/devices/{deviceId}/name */
+export interface DeviceNameRequest {
+  name: string;
+}
+export interface DeviceNameResponse {
+  name: string;
+}
+export function decodeDeviceNameResponse(v: unknown): DeviceNameResponse {
+  return { name: string(object(v, B), 'name', B) };
+}
+
 /** POST /v1/devices/revoke */
 export interface RevokeDeviceRequest {
   revocation: string;

@@ -9,6 +9,9 @@
  */
 export const PAST_EPOCHS = 4;
 
+/** The longest device name, in characters (code points); the server refuses a longer one (PUT /v1/devices/{id}/name). */
+export const DEVICE_NAME_MAX_CHARS = 64;
+
 export { ERROR_CODES, type ErrorCode } from './error-codes.js';
 
 export {
@@ -72,6 +75,12 @@ export {
   decodeKeyPackageCountResponse,
   decodeKeyPackageUploadResponse,
   decodeRegisteredResponse,
+  decodeOwnDevicesResponse,
+  decodeDeviceNameResponse,
+  type OwnDevice,
+  type OwnDevicesResponse,
+  type DeviceNameRequest,
+  type DeviceNameResponse,
   decodeSubmitResponse,
   decodeTokenResponse,
   type ErrorBody,

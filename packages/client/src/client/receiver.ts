@@ -12,6 +12,8 @@ import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
 import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
+import { deviceChanges } from '../safety/device-changes.js';
+import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
 import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
@@ -324,6 +326,9 @@ export class Receiver {
     const me = this.c.identity?.accountName;
     const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
     for (const a of changed) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
+    const devices = deviceChanges(oldLeaves, leavesOf(r.group), me ?? '');
+    const items = await recordDeviceChanges(tx, id, epochOf(r.group), devices, this.c.now());
+    work.fx.push(() => emitDeviceChanges(this.c.events, id, devices, items));
     work.fx.push(() => {
       if (added.length || removed.length)
         this.c.events.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });

@@ -24,6 +24,7 @@ import { ClientError } from './client-error.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
 import { type ContactRecord, type ConvRecord, decodeMessage, json, type MessageRecord, NS, parse, publicMessage } from './records.js';
 import type {
+  DeviceInfo,
   AttachmentInfo,
   ClientEvents,
   ClientSettings,
@@ -212,8 +213,16 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   /** Devices of this account, as the server lists them. */
-  listDevices(): Promise<Array<{ deviceId: string; current: boolean }>> {
+  listDevices(): Promise<DeviceInfo[]> {
     return this.c.devices.listDevices();
+  }
+
+  /**
+   * Names a device of this account (this one, or another). The name is shown only to the account's own devices; the
+   * server holds it (linked devices share no key to encrypt it under). At most 64 characters.
+   */
+  renameDevice(deviceId: string, name: string): Promise<string> {
+    return this.c.devices.renameDevice(deviceId, name);
   }
 
   /** Primary device: revoke a device (signed) and remove it from every conversation. */

@@ -19,6 +19,10 @@ import {
   decodeKeyPackageCountResponse,
   decodeKeyPackageUploadResponse,
   decodeRegisteredResponse,
+  decodeOwnDevicesResponse,
+  decodeDeviceNameResponse,
+  type DeviceNameRequest,
+  type OwnDevice,
   decodeSubmitResponse,
   decodeTokenResponse,
   type KeyPackageUploadRequest,
@@ -208,6 +212,16 @@ export class ServerApi {
 
   async revokeDevice(revocation: Uint8Array): Promise<void> {
     await this.#call('POST', '/v1/devices/revoke', { revocation: toB64(revocation) } satisfies RevokeDeviceRequest, ignoreBody);
+  }
+
+  /** This account's live devices with their names and add dates (shown only to the account's own devices). */
+  async ownDevices(): Promise<OwnDevice[]> {
+    return (await this.#authed('GET', '/v1/devices', undefined, decodeOwnDevicesResponse)).devices;
+  }
+
+  async setDeviceName(deviceId: string, name: string): Promise<string> {
+    const path = `/v1/devices/${encodeURIComponent(deviceId)}/name`;
+    return (await this.#authed('PUT', path, { name } satisfies DeviceNameRequest, decodeDeviceNameResponse)).name;
   }
 
   async lookupAccount(name: string): Promise<AccountLookup> {

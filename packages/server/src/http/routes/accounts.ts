@@ -4,6 +4,10 @@ import { isAccountName } from '@sotto/identity';
 import {
   type AccountLookupResponse,
   type AddDeviceRequest,
+  DEVICE_NAME_MAX_CHARS,
+  type DeviceNameRequest,
+  type DeviceNameResponse,
+  type OwnDevicesResponse,
   MAX_CERTIFICATE_BYTES,
   MAX_REVOCATION_BYTES,
   MAX_TOKEN_LENGTH,
@@ -16,7 +20,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
-import { accountName, b64 } from '../schemas.js';
+import { accountName, b64, deviceId } from '../schemas.js';
 
 const registered = {
   type: 'object',
@@ -39,6 +43,20 @@ async function withFailureBudget<T>(ctx: AppContext, req: FastifyRequest, fn: ()
     if (e instanceof SottoError && COUNTED.has(e.code)) ctx.limits.failures.take(req.ip, ctx.clock.now());
     throw e;
   }
+}
+
+const DEVICE_NAME_MAX = DEVICE_NAME_MAX_CHARS;
+
+/**
+ * A device name as stored: NFC, trimmed, at most DEVICE_NAME_MAX characters, and no control or formatting characters
+ * (no newlines to forge lines in a listing, no bidirectional overrides to disguise it).
+ */
+export function deviceName(raw: string): string {
+  const name = raw.normalize('NFC').trim();
+  if ([...name].length > DEVICE_NAME_MAX) throw new SottoError('VALIDATION', `a device name has at most ${DEVICE_NAME_MAX} characters`);
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name))
+    throw new SottoError('VALIDATION', 'a device name cannot hold control or formatting characters');
+  return name;
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -116,6 +134,60 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
       const rev = fromB64(req.body.revocation, 'revocation', MAX_REVOCATION_BYTES);
       await withFailureBudget(ctx, req, () => ctx.auth.revokeDevice(rev));
       return { revoked: true } satisfies RevokeDeviceResponse;
+    },
+  );
+
+  app.get(
+    '/devices',
+    {
+      config: { auth: true },
+      schema: {
+        summary: "The caller's own live devices, with their names and when they were added",
+        description: 'Only the devices of the calling account; names never appear in an account lookup.',
+        tags: ['accounts'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              devices: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { deviceId: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'integer' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => ({ devices: await ctx.storage.listDeviceNames(sessionOf(req).account) }) satisfies OwnDevicesResponse,
+  );
+
+  app.put<{ Params: { deviceId: string }; Body: DeviceNameRequest }>(
+    '/devices/:deviceId/name',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Name one of your own devices',
+        description: `At most ${DEVICE_NAME_MAX} characters, no control or formatting characters; an empty name clears it.`,
+        tags: ['accounts'],
+        params: { type: 'object', required: ['deviceId'], properties: { deviceId } },
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', maxLength: DEVICE_NAME_MAX * 2 } },
+        },
+        response: { 200: { type: 'object', properties: { deviceId: { type: 'string' }, name: { type: 'string' } } } },
+      },
+    },
+    async (req) => {
+      const name = deviceName(req.body.name);
+      const me = sessionOf(req).account;
+      if (!(await ctx.storage.setDeviceName(me, req.params.deviceId, name)))
+        throw new SottoError('NOT_FOUND', 'no such device on this account');
+      return { deviceId: req.params.deviceId, name } satisfies DeviceNameResponse;
     },
   );
 
