@@ -102,10 +102,12 @@ export interface DeviceNameRequest {
   name: string;
 }
 export interface DeviceNameResponse {
+  deviceId: string;
   name: string;
 }
 export function decodeDeviceNameResponse(v: unknown): DeviceNameResponse {
-  return { name: string(object(v, B), 'name', B) };
+  const o = object(v, B);
+  return { deviceId: string(o, 'deviceId', B), name: string(o, 'name', B) };
 }
 
 /** POST /v1/devices/revoke */
