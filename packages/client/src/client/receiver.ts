@@ -3,7 +3,8 @@
 
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcomeWithCommitter, processMessage } from '@sotto/mls';
 import { decodeContent } from '../content/content-codec.js';
-import { isAdmin, policyViolation } from '../conversation/group-meta.js';
+import { acceptsContent, type ConversationState, type EngineEffect, needsOf, reduceContent } from '../engine/index.js';
+import { policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '../mls/mls-header.js';
 import type { StoreWriter } from '../store/local-store.js';
@@ -14,7 +15,7 @@ import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
-import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
+import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, parse, publicMessage } from './records.js';
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
@@ -343,132 +344,85 @@ export class Receiver {
     });
   }
 
+  /**
+   * The shell around the engine's content transition: gate, mark the content id processed, load what the reducer needs,
+   * reduce, then run its effects in this transaction (events once it is durable).
+   */
   async onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
     const me = this.c.need();
-    const rec = this.c.recFor(id, work)!;
+    const record = this.c.recFor(id, work)!;
     const content = decodeContent(data);
-    const mid = toHex(content.messageId);
-    if (rec.state === 'blocked' || rec.state === 'deleted') return;
+    const messageId = toHex(content.messageId);
+    if (!acceptsContent(record)) return;
     const contact = sender.account === me.accountName ? undefined : await this.c.contacts.contact(sender.account, tx);
     if (contact?.blocked) return;
-    if (!(await tx.markProcessed(`msg:${mid}`))) return; // the same content again (a resend after a crash)
-    const outgoing = sender.account === me.accountName;
-    const now = this.c.now();
-    const b = content.body;
-    const base: MessageRecord = {
-      id: mid,
-      sender: sender.account,
-      senderDevice: sender.deviceId,
-      outgoing,
-      sentAt: content.sentAt,
-      receivedAt: now,
-      kind: 'text',
-      reactions: {},
-      ...(content.expiresIn ? { expiresAt: now + content.expiresIn * 1000 } : {}),
-      ...(outgoing ? { status: 'sent' as const } : {}),
+    if (!(await tx.markProcessed(`msg:${messageId}`))) return; // the same content again (a resend after a crash)
+    const needs = needsOf(content.body);
+    const targets = new Map<string, MessageRecord>();
+    for (const t of needs.targets) {
+      if (targets.has(t)) continue;
+      const entry = await tx.getMessage(id, t);
+      if (entry) targets.set(t, parse<MessageRecord>(entry.data));
+    }
+    const group = needs.meta ? await this.c.groupFor(id, work) : undefined;
+    const state: ConversationState = {
+      conversationId: id,
+      record,
+      me: { account: me.accountName, deviceId: me.deviceId },
+      settings: this.c.settings,
+      ...(group ? { meta: metaOf(group) } : {}),
+      targets,
     };
-    const store = async (r: MessageRecord) => {
-      const entry = await tx.appendMessage(id, mid, encodeMessage(r));
-      if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
-      const msg = decodeMessage(entry.data, id, entry.seq);
-      work.fx.push(() => this.c.events.emit('message', publicMessage(msg)));
-      if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) {
-        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: [content.messageId] });
-      }
-    };
-    switch (b.type) {
-      case 'text':
-        return store({ ...base, text: b.text });
-      case 'reply':
-        return store({ ...base, text: b.text, replyTo: toHex(b.target), ...(b.quote !== undefined ? { quote: b.quote } : {}) });
-      case 'attachment': {
-        const hash = toHex(b.contentHash);
-        return store({
-          ...base,
-          kind: 'attachment',
-          attachment: { blobId: hash, hash, size: b.size, mimeType: b.mimeType, fileName: b.fileName },
-          contentKey: toHex(b.contentKey.expose()),
-        });
-      }
-      case 'reaction':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          const list = new Set(t.reactions[b.emoji] ?? []);
-          if (b.action === 'add') list.add(sender.account);
-          else list.delete(sender.account);
-          const reactions = { ...t.reactions, [b.emoji]: [...list] };
-          if (list.size === 0) delete reactions[b.emoji];
-          return { ...t, reactions };
-        });
-      case 'edit':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          if (t.sender !== sender.account || t.deleted || t.kind !== 'text') return undefined;
-          if (content.sentAt - t.sentAt > this.c.settings.editWindowSeconds * 1000) return undefined;
-          return { ...t, text: b.text, editedAt: content.sentAt };
-        });
-      case 'delete':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          if (t.sender !== sender.account) return undefined;
-          const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
-          return { ...rest, deleted: true, reactions: {} };
-        });
-      case 'delivery-receipt':
-      case 'read-receipt': {
-        if (sender.account === me.accountName) return;
-        const kind = b.type === 'read-receipt' ? 'read' : 'delivered';
-        for (const target of b.messageIds) {
-          await this.updateTarget(tx, id, toHex(target), work, (t) => {
-            if (!t.outgoing) return undefined;
-            const prev = t.receipts?.[sender.account];
-            if (prev === 'read' || prev === kind) return undefined;
-            const receipts = { ...(t.receipts ?? {}), [sender.account]: kind as 'read' | 'delivered' };
-            const status = kind === 'read' || t.status === 'read' ? 'read' : 'delivered';
-            return { ...t, receipts, status };
-          });
+    const event = {
+      kind: 'content',
+      sender: { account: sender.account, deviceId: sender.deviceId },
+      content,
+      messageId,
+      receivedAt: this.c.now(),
+    } as const;
+    await this.runEffects(tx, reduceContent(state, event).effects, work);
+  }
+
+  /** Store effects now, in the receive transaction; the events they announce once it is durable (`work.fx`). */
+  async runEffects(tx: StoreWriter, effects: EngineEffect[], work: Work): Promise<void> {
+    const events: Array<() => void> = [];
+    for (const fx of effects) {
+      switch (fx.kind) {
+        case 'put-message': {
+          const entry = await tx.appendMessage(fx.conversationId, fx.messageId, encodeMessage(fx.record));
+          const msg = decodeMessage(entry.data, fx.conversationId, entry.seq);
+          events.push(() => this.c.events.emit('message', publicMessage(msg)));
+          break;
         }
-        return;
-      }
-      case 'typing':
-        if (sender.account !== me.accountName && rec.state === 'active') {
-          work.fx.push(() =>
-            this.c.events.emit('typing', {
-              conversationId: id,
-              account: sender.account,
-              deviceId: sender.deviceId,
-              typing: b.state === 'start',
-            }),
-          );
+        case 'update-message': {
+          const updated = await tx.updateMessage(fx.conversationId, fx.messageId, encodeMessage(fx.record));
+          const msg = decodeMessage(updated.data, fx.conversationId, updated.seq);
+          events.push(() => this.c.events.emit('message-updated', publicMessage(msg)));
+          break;
         }
-        return;
-      case 'device-link': {
-        const target = new TextDecoder().decode(b.deviceId);
-        if (sender.account === me.accountName && target === me.deviceId && rec.state === 'request') {
-          await this.c.putRec(tx, { ...rec, state: 'active' }, work);
-          work.fx.push(() => {
-            const info = this.c.info(id);
+        case 'set-expiry':
+          await this.c.setExpiry(tx, fx.conversationId, fx.messageId, fx.at, work);
+          break;
+        case 'send-receipt':
+          await this.c.sender.enqueueBody(tx, fx.conversationId, { type: 'delivery-receipt', messageIds: fx.messageIds });
+          break;
+        case 'put-conversation': {
+          const cid = fx.record.id;
+          await this.c.putRec(tx, fx.record, work);
+          events.push(() => {
+            const info = this.c.info(cid);
             if (info) this.c.events.emit('conversation', info);
           });
+          break;
         }
-        return;
+        case 'emit': {
+          const { event, payload } = fx;
+          events.push(() => this.c.events.emit(event, payload));
+          break;
+        }
       }
-      case 'group-rename': {
-        // The name is content, so the server never sees it. An admin sets it; a device that has none yet (it just
-        // joined) also takes it from a device of its own account (a newly linked device learns it that way).
-        const group = await this.c.groupFor(id, work);
-        if (!group) return;
-        const meta = metaOf(group);
-        const fromAdmin = meta.kind === 'group' && isAdmin(meta, sender.account);
-        const firstFromOwn = meta.kind === 'group' && rec.name === undefined && sender.account === me.accountName;
-        if ((!fromAdmin && !firstFromOwn) || rec.name === b.name) return;
-        await this.c.putRec(tx, { ...rec, name: b.name }, work);
-        work.fx.push(() => {
-          const info = this.c.info(id);
-          if (info) this.c.events.emit('conversation', info);
-        });
-        return;
-      }
-      default:
-        return; // roles and timers travel in the MLS group context; unknown types are ignored
     }
+    work.fx.push(...events);
   }
 
   async updateTarget(
