@@ -11,12 +11,12 @@ import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
 import { sleep } from '../util/mutex.js';
 import { ClientError } from './client-error.js';
-import { type ClientCore, COMMIT_ATTEMPTS, PAST_EPOCHS, type Work } from './core.js';
+import { COMMIT_ATTEMPTS, type Core, PAST_EPOCHS, type Work } from './ports.js';
 import { type ConvRecord, decodePending, encodePending, json, NS } from './records.js';
 import type { ConversationId, ConversationInfo, KeyWarning } from './types.js';
 
 export class Committer {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /**
    * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything

@@ -2,21 +2,11 @@
 // records, timers) and the helpers they all use. Internal to the SDK: applications hold a SottoClient.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Credential, CryptoProvider } from '@sotto/mls';
+import type { CryptoProvider } from '@sotto/mls';
 import { epoch as epochOf, type Group } from '@sotto/mls';
 import { type GroupMeta, roleOf } from '../conversation/group-meta.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
-import { deriveLinkCode, formatLinkCode } from '../link/link-code.js';
-import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
+import { decodeStoredKeyPackage, encodeStoredKeyPackage, leavesOf, MlsAdapter, metaOf, type StoredKeyPackage } from '../mls/mls-adapter.js';
 import { Outbox } from '../outbox/outbox.js';
 import { type Directory, serverDirectory } from '../safety/directory.js';
 import { IdentityRule } from '../safety/identity-rule.js';
@@ -37,8 +27,8 @@ import { Receiver } from './receiver.js';
 import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
 import { Syncer } from './sync.js';
-import type { SottoClient } from './sotto-client.js';
 import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS, type SecurityNotice } from './types.js';
+import { type Core, type EventsPort, KP_BATCH, KP_LOW, type Work } from './ports.js';
 import { Upkeep } from './upkeep.js';
 
 export interface SottoClientOptions {
@@ -64,25 +54,9 @@ export interface SottoClientOptions {
   directory?: (api: ServerApi) => Directory;
 }
 
-export const KP_LOW = 10;
-export const KP_BATCH = 30;
-/** Past epochs kept for late messages: the same window the server accepts application messages in (one contract). */
-export { PAST_EPOCHS } from '@sotto/protocol';
-export const COMMIT_ATTEMPTS = 8;
-export const BATCH = 200;
-
-export type Effect = () => void;
-
-export interface Work {
-  groups: Map<string, Group>;
-  convs: Map<string, ConvRecord>;
-  fx: Effect[];
-  afterCommit: Array<() => Promise<void>>;
-}
-
 export const webRandom: RandomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
-export class ClientCore {
+export class ClientCore implements Core {
   readonly store: LocalStore;
   readonly crypto: CryptoProvider;
   readonly wsFactory: WebSocketFactory;
@@ -144,7 +118,7 @@ export class ClientCore {
 
   constructor(
     options: SottoClientOptions,
-    readonly events: SottoClient,
+    readonly events: EventsPort,
   ) {
     this.store = options.store;
     this.crypto = options.crypto;
@@ -329,14 +303,6 @@ export class ClientCore {
       lastResort?.bytes,
     );
   }
-}
-
-export function leafOf(m: { leafIndex: number; credential: Credential; signatureKey: Uint8Array }): LeafInfo {
-  return leafFromCredential(m.leafIndex, m.credential, m.signatureKey);
-}
-
-export function linkCodeOf(keys: { signatureKey: Uint8Array; encryptionKey: Uint8Array }, secret: Uint8Array): string {
-  return formatLinkCode(deriveLinkCode(keys, sha256(secret), secret));
 }
 
 redactOnPrototype(ClientCore.prototype, 'ClientCore');

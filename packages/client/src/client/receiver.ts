@@ -14,12 +14,12 @@ import { toB64Url } from '../util/b64.js';
 import { constantTimeEqual, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
-import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
+import { BATCH, type Core, leafOf, type Work } from './ports.js';
 import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, parse, publicMessage } from './records.js';
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   // =====================================================================================================
   // Receive pipeline: ordered, batched, exactly once (state + message + marker in one transaction, then ack)

@@ -9,12 +9,12 @@ import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
 import type { MessageIdHex, StoredMessage } from './types.js';
 
 export class Sender {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   // =====================================================================================================
   // Sending: content -> local log + outbox (one transaction) -> encrypt -> submit, in order, with retries

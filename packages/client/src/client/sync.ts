@@ -3,10 +3,10 @@
 // gone; while the server cannot be reached it retries with backoff (the socket's own reconnect also triggers a run).
 
 import { ApiError } from '../transport/api-error.js';
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 
 export class Syncer {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /**
    * Catch up and settle pending commits. Concurrent callers share the run in progress (and ask for one more, since

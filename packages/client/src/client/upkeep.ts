@@ -1,10 +1,10 @@
 // Upkeep: the client's timers: disappearing-message sweep, KeyPackage top-up, periodic own-leaf key updates.
 
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 import { json, NS } from './records.js';
 
 export class Upkeep {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   async sweep(): Promise<void> {
     const now = this.c.now();
