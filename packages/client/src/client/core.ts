@@ -1,5 +1,6 @@
 // ClientCore: the state one SottoClient shares between its parts (store, identity, MLS group states, conversation
-// records, timers) and the helpers they all use. Internal to the SDK: applications hold a SottoClient.
+// records, connection state) and the helpers they all use; each part owns its own pipeline state and timers. The parts
+// see it through the Core port (ports.ts). Internal to the SDK: applications hold a SottoClient.
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { CryptoProvider } from '@sotto/mls';
@@ -12,7 +13,7 @@ import { type Directory, serverDirectory } from '../safety/directory.js';
 import { IdentityRule } from '../safety/identity-rule.js';
 import { KeyChangeTracker } from '../safety/key-change-tracker.js';
 import type { LocalStore, StoreWriter } from '../store/local-store.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { challengeSigner, ServerApi } from '../transport/server-api.js';
 import type { ServerSocket, WebSocketFactory } from '../transport/socket.js';
 import { toHex, u64be } from '../util/bytes.js';
 import { Mutex } from '../util/mutex.js';
@@ -20,6 +21,7 @@ import type { RandomBytes } from '../util/secret-bytes.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
 import { Committer } from './commits.js';
+import { ConnectionState } from './connection.js';
 import { Contacts } from './contacts.js';
 import { Devices } from './devices.js';
 import { Held } from './held.js';
@@ -81,29 +83,7 @@ export class ClientCore implements Core {
   readonly convs = new Map<string, ConvRecord>();
   readonly expiry = new Map<string, number>();
   ownKps = new Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>();
-  inbox: QueuedMessage[] = [];
-  inboxIds = new Set<number>();
-  draining: Promise<void> | undefined;
-  pumping = false;
-  pumpAgain = false;
-  outboxTimer: ReturnType<typeof setTimeout> | undefined;
-  sweepTimer: ReturnType<typeof setInterval> | undefined;
-  maintTimer: ReturnType<typeof setInterval> | undefined;
-  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
-  receiveHold = false;
-  receiveRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  started = false;
-  closed = false;
-  /** Catch-ups in progress: the outbox waits (what it encrypts now would be at an epoch the group is leaving). */
-  catchingUp = 0;
-  /** A catch-up succeeded since the connection (re)opened: until then the outbox waits too. */
-  connected = false;
-  /** The running sync (catch-up + pending commits), shared by concurrent callers; another one runs if asked meanwhile. */
-  syncing: Promise<void> | undefined;
-  syncAgain = false;
-  syncTimer: ReturnType<typeof setTimeout> | undefined;
-  syncAttempt = 0;
-  processedCount = 0;
+  readonly connection = new ConnectionState();
   readonly commits: Committer;
   readonly receiver: Receiver;
   readonly sender: Sender;

@@ -54,7 +54,7 @@ export class Held {
     const rec: HeldRecord = { i: m.id, g: toB64(m.groupId), d: toB64(m.data), c: codeOf(e), createdAt: m.createdAt };
     await tx.put(NS.held, keyOf(m.id), json(rec));
     // Outside a catch-up, ask for one: it may bring the commit this message needs; its end retries what is held.
-    if (this.c.catchingUp === 0) work.afterCommit.push(() => this.c.sync.run());
+    if (!this.c.connection.catchingUp) work.afterCommit.push(() => this.c.sync.run());
   }
 
   /** How many messages wait for a retry. */

@@ -19,7 +19,29 @@ import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type Mess
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
+  /** Server messages waiting to be processed, in the server's queue order, and their ids (a message is queued once). */
+  #inbox: QueuedMessage[] = [];
+  #inboxIds = new Set<number>();
+  /** The running drain, shared by concurrent callers. */
+  #draining: Promise<void> | undefined;
+  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
+  #hold = false;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #processed = 0;
+
   constructor(readonly c: Core) {}
+
+  /** Server messages processed since this client was made (reported with `synced`). */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /** Stop waiting for the hold timer (the client stops); the inbox is kept. */
+  stop(): void {
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#hold = false;
+  }
 
   // =====================================================================================================
   // Receive pipeline: ordered, batched, exactly once (state + message + marker in one transaction, then ack)
@@ -27,13 +49,13 @@ export class Receiver {
   enqueue(ms: QueuedMessage[]): void {
     let unordered = false;
     for (const m of ms) {
-      if (this.c.inboxIds.has(m.id)) continue;
-      this.c.inboxIds.add(m.id);
-      if (this.c.inbox.length > 0 && this.c.inbox[this.c.inbox.length - 1]!.id > m.id) unordered = true;
-      this.c.inbox.push(m);
+      if (this.#inboxIds.has(m.id)) continue;
+      this.#inboxIds.add(m.id);
+      if (this.#inbox.length > 0 && this.#inbox[this.#inbox.length - 1]!.id > m.id) unordered = true;
+      this.#inbox.push(m);
     }
     // A catch-up page can bring older messages than some pushed ones: process in the server's queue order.
-    if (unordered) this.c.inbox.sort((a, b) => a.id - b.id);
+    if (unordered) this.#inbox.sort((a, b) => a.id - b.id);
     void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
   }
 
@@ -42,7 +64,7 @@ export class Receiver {
    * outbox waits meanwhile: a message encrypted now would be at an epoch the group may be far past.
    */
   async catchUp(): Promise<void> {
-    this.c.catchingUp++;
+    this.c.connection.beginCatchUp();
     try {
       let after = 0;
       for (;;) {
@@ -57,54 +79,54 @@ export class Receiver {
       // What could not be processed gets its retry now that this device has everything the server had queued.
       await this.c.held.retry((tx, m, work) => this.onGroupMessage(tx, m, work));
     } finally {
-      this.c.catchingUp--;
+      this.c.connection.endCatchUp();
     }
-    this.c.connected = true;
-    this.c.events.emit('synced', { processed: this.c.processedCount });
+    this.c.connection.caughtUp();
+    this.c.events.emit('synced', { processed: this.#processed });
     this.c.sender.kickOutbox();
   }
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
   async drain(): Promise<void> {
-    while ((this.c.inbox.length > 0 && !this.c.receiveHold) || this.c.draining) {
-      if (!this.c.draining) {
-        this.c.draining = this.drainOnce().finally(() => {
-          this.c.draining = undefined;
+    while ((this.#inbox.length > 0 && !this.#hold) || this.#draining) {
+      if (!this.#draining) {
+        this.#draining = this.drainOnce().finally(() => {
+          this.#draining = undefined;
         });
       }
-      await this.c.draining;
+      await this.#draining;
     }
   }
 
   async drainOnce(): Promise<void> {
-    while (this.c.inbox.length > 0 && !this.c.receiveHold) {
-      const batch = this.c.inbox.splice(0, BATCH);
+    while (this.#inbox.length > 0 && !this.#hold) {
+      const batch = this.#inbox.splice(0, BATCH);
       let ids: number[] = [];
       try {
         ids = await this.c.lock.run(() => this.processBatch(batch));
       } catch (e) {
         if (!(e instanceof ApiError && e.retryable)) {
-          for (const m of batch) this.c.inboxIds.delete(m.id);
+          for (const m of batch) this.#inboxIds.delete(m.id);
           throw e;
         }
         // The directory could not be reached while checking leaves: nothing was stored or acknowledged. Keep the
         // batch at the head of the inbox (order matters) and try again shortly.
-        this.c.inbox.unshift(...batch);
+        this.#inbox.unshift(...batch);
         this.#holdReceiving();
         this.c.warnErr('RECEIVE_RETRY', e);
         return;
       }
-      for (const m of batch) this.c.inboxIds.delete(m.id);
+      for (const m of batch) this.#inboxIds.delete(m.id);
       if (ids.length > 0 && !this.c.socket?.ack(ids)) await this.c.a.ack(ids).catch((e) => this.c.warnErr('ACK', e));
     }
   }
 
   #holdReceiving(): void {
-    this.c.receiveHold = true;
-    this.c.receiveRetryTimer = setTimeout(() => {
-      this.c.receiveRetryTimer = undefined;
-      this.c.receiveHold = false;
-      if (!this.c.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
+    this.#hold = true;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      this.#hold = false;
+      if (!this.c.connection.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
     }, 1000);
   }
 
@@ -133,7 +155,7 @@ export class Receiver {
           }
         }
         await tx.markProcessed(marker);
-        this.c.processedCount++;
+        this.#processed++;
       }
     });
     this.c.finish(work);

@@ -107,15 +107,13 @@ export class SottoClient extends Emitter<ClientEvents> {
    */
   async start(): Promise<void> {
     this.c.need();
-    if (this.c.started) return;
-    this.c.started = true;
+    if (!this.c.connection.start()) return;
     try {
       await this.c.outbox.recoverAfterRestart();
       await this.c.sync.run();
     } catch (e) {
-      this.c.started = false;
-      if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
-      this.c.syncTimer = undefined;
+      this.c.connection.startFailed();
+      this.c.sync.stop();
       throw e;
     }
     this.c.socket = new ServerSocket({
@@ -131,8 +129,7 @@ export class SottoClient extends Emitter<ClientEvents> {
       },
     });
     this.c.socket.start();
-    this.c.sweepTimer = setInterval(() => void this.c.upkeep.sweep().catch((e) => this.c.warnErr('SWEEP', e)), this.c.sweepMs);
-    this.c.maintTimer = setInterval(() => void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e)), this.c.maintMs);
+    this.c.upkeep.start(this.c.sweepMs, this.c.maintMs);
     this.c.sender.kickOutbox();
     void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e));
   }
@@ -142,28 +139,25 @@ export class SottoClient extends Emitter<ClientEvents> {
    * False before start(), and after a start() made while the server could not be reached, until it answers.
    */
   get online(): boolean {
-    return this.c.connected;
+    return this.c.connection.connected;
   }
 
   /** Stop network activity (the store stays open). */
   async stop(): Promise<void> {
-    this.c.started = false;
-    this.c.connected = false;
+    this.c.connection.stop();
     this.c.socket?.stop();
     this.c.socket = undefined;
-    for (const t of [this.c.sweepTimer, this.c.maintTimer]) if (t) clearInterval(t);
-    if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
-    if (this.c.receiveRetryTimer) clearTimeout(this.c.receiveRetryTimer);
-    if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
-    this.c.receiveHold = false;
-    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = this.c.syncTimer = undefined;
+    this.c.upkeep.stop();
+    this.c.sender.stop();
+    this.c.receiver.stop();
+    this.c.sync.stop();
     await this.c.lock.run(async () => {});
   }
 
   async close(): Promise<void> {
-    if (this.c.closed) return;
+    if (this.c.connection.closed) return;
     await this.stop();
-    this.c.closed = true;
+    this.c.connection.close();
     await this.c.store.close();
   }
 
@@ -359,7 +353,7 @@ export class SottoClient extends Emitter<ClientEvents> {
   async #ensurePeer(id: ConversationId): Promise<void> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.started) return;
+    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.connection.started) return;
     const peer = meta.admins.find((a) => a !== me.accountName);
     if (!peer || leavesOf(group).some((l) => l.account === peer)) return;
     const present = new Set(leavesOf(group).map((l) => l.deviceId));

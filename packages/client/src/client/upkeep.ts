@@ -4,7 +4,22 @@ import type { Core } from './ports.js';
 import { json, NS } from './records.js';
 
 export class Upkeep {
+  #sweepTimer: ReturnType<typeof setInterval> | undefined;
+  #maintTimer: ReturnType<typeof setInterval> | undefined;
+
   constructor(readonly c: Core) {}
+
+  /** Run the sweep and the maintenance periodically until stop(). */
+  start(sweepMs: number, maintMs: number): void {
+    this.stop();
+    this.#sweepTimer = setInterval(() => void this.sweep().catch((e) => this.c.warnErr('SWEEP', e)), sweepMs);
+    this.#maintTimer = setInterval(() => void this.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e)), maintMs);
+  }
+
+  stop(): void {
+    for (const t of [this.#sweepTimer, this.#maintTimer]) if (t) clearInterval(t);
+    this.#sweepTimer = this.#maintTimer = undefined;
+  }
 
   async sweep(): Promise<void> {
     const now = this.c.now();
@@ -26,7 +41,7 @@ export class Upkeep {
   }
 
   async maintain(): Promise<void> {
-    if (!this.c.started) return;
+    if (!this.c.connection.started) return;
     await this.c.topUpKeyPackages(false);
     const now = this.c.now();
     for (const rec of [...this.c.convs.values()]) {
