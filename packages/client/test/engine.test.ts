@@ -12,6 +12,8 @@ import {
   type EngineEffect,
   needsOf,
   reduceContent,
+  tombstone,
+  withReaction,
 } from '../src/engine/index.js';
 import { toHex, utf8 } from '../src/util/bytes.js';
 import { SecretBytes } from '../src/util/secret-bytes.js';
@@ -207,6 +209,22 @@ describe('engine: changes to stored messages', () => {
     const before = structuredClone([...s.targets]);
     reduceContent(s, event({ type: 'reaction', target: id(3), emoji: '👍', action: 'add' }));
     assert.deepEqual([...s.targets], before);
+  });
+});
+
+describe('engine: the same changes for local intents', () => {
+  it('our own reaction and delete change a stored message as a received one would, keeping its log position', () => {
+    const m = { ...stored(3, { quote: 'q', contentKey: 'ab' }), seq: 7, conversationId: CONV };
+    const reacted = withReaction(m, ALICE.account, '🎉', 'add');
+    assert.deepEqual(reacted.reactions, { '🎉': [ALICE.account] });
+    assert.equal(reacted.seq, 7);
+    assert.deepEqual(withReaction(reacted, ALICE.account, '🎉', 'remove').reactions, {});
+    const gone = tombstone(reacted);
+    assert.equal(gone.seq, 7);
+    assert.equal(gone.conversationId, CONV);
+    assert.equal(gone.deleted, true);
+    assert.deepEqual(gone.reactions, {});
+    assert.equal('text' in gone || 'quote' in gone || 'contentKey' in gone, false);
   });
 });
 

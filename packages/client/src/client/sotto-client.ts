@@ -5,6 +5,7 @@
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import type { ContentBody } from '../content/content-types.js';
 import { isAdmin, policyViolation } from '../conversation/group-meta.js';
+import { tombstone, withReaction } from '../engine/index.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import {
@@ -382,14 +383,7 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   async react(id: ConversationId, target: MessageIdHex, emoji: string, action: 'add' | 'remove' = 'add'): Promise<void> {
     const me = this.c.need();
-    await this.c.sender.localUpdate(id, target, (t) => {
-      const list = new Set(t.reactions[emoji] ?? []);
-      if (action === 'add') list.add(me.accountName);
-      else list.delete(me.accountName);
-      const reactions = { ...t.reactions, [emoji]: [...list] };
-      if (list.size === 0) delete reactions[emoji];
-      return { ...t, reactions };
-    });
+    await this.c.sender.localUpdate(id, target, (t) => withReaction(t, me.accountName, emoji, action));
     await this.c.sender.sendBody(id, { type: 'reaction', target: fromHex(target), emoji, action }, { store: false });
   }
 
@@ -410,10 +404,7 @@ export class SottoClient extends Emitter<ClientEvents> {
     const cur = await this.getMessage(id, target);
     if (!cur) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
     if (cur.sender !== me.accountName) throw new ClientError('FORBIDDEN', 'only your own messages can be deleted for everyone');
-    await this.c.sender.localUpdate(id, target, (t) => {
-      const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
-      return { ...rest, deleted: true, reactions: {} };
-    });
+    await this.c.sender.localUpdate(id, target, tombstone);
     await this.c.sender.sendBody(id, { type: 'delete', target: fromHex(target) }, { store: false });
   }
 

@@ -1,21 +1,34 @@
 // Content reducers that change a stored message: reaction, edit, delete-for-everyone, delivery and read receipts.
 
+import type { MessageRecord } from '../client/records.js';
 import type { DeleteBody, DeliveryReceiptBody, EditBody, ReactionBody, ReadReceiptBody } from '../content/content-types.js';
 import { toHex } from '../util/bytes.js';
 import type { ConversationState } from './conversation-state.js';
 import { chain, type ContentEvent, type Transition, unchanged, updateTarget } from './transition.js';
 
-/** A reaction adds or removes the sender's account under one emoji; an emoji nobody uses any more disappears. */
+/** A reaction adds or removes one account under one emoji; an emoji nobody uses any more disappears. */
+export function withReaction<T extends { reactions: Record<string, string[]> }>(
+  t: T,
+  account: string,
+  emoji: string,
+  action: 'add' | 'remove',
+): T {
+  const list = new Set(t.reactions[emoji] ?? []);
+  if (action === 'add') list.add(account);
+  else list.delete(account);
+  const reactions = { ...t.reactions, [emoji]: [...list] };
+  if (list.size === 0) delete reactions[emoji];
+  return { ...t, reactions };
+}
+
+/** Deleted for everyone: the text, attachment, key, quote and reactions go; a tombstone stays. */
+export function tombstone<T extends MessageRecord>(t: T): Omit<T, 'text' | 'attachment' | 'contentKey' | 'quote'> & { deleted: true } {
+  const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
+  return { ...rest, deleted: true, reactions: {} };
+}
+
 export function onReaction(state: ConversationState, e: ContentEvent, b: ReactionBody): Transition {
-  const who = e.sender.account;
-  return updateTarget(state, toHex(b.target), (t) => {
-    const list = new Set(t.reactions[b.emoji] ?? []);
-    if (b.action === 'add') list.add(who);
-    else list.delete(who);
-    const reactions = { ...t.reactions, [b.emoji]: [...list] };
-    if (list.size === 0) delete reactions[b.emoji];
-    return { ...t, reactions };
-  });
+  return updateTarget(state, toHex(b.target), (t) => withReaction(t, e.sender.account, b.emoji, b.action));
 }
 
 /** Only the sender edits, only a text that is not deleted, and only within the edit window of the settings. */
@@ -28,13 +41,9 @@ export function onEdit(state: ConversationState, e: ContentEvent, b: EditBody): 
   });
 }
 
-/** Only the sender deletes for everyone: the text, attachment, key, quote and reactions go; a tombstone stays. */
+/** Only the sender deletes for everyone. */
 export function onDelete(state: ConversationState, e: ContentEvent, b: DeleteBody): Transition {
-  return updateTarget(state, toHex(b.target), (t) => {
-    if (t.sender !== e.sender.account) return undefined;
-    const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
-    return { ...rest, deleted: true, reactions: {} };
-  });
+  return updateTarget(state, toHex(b.target), (t) => (t.sender === e.sender.account ? tombstone(t) : undefined));
 }
 
 /**
