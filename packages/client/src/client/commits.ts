@@ -38,8 +38,8 @@ export class Committer {
       await tx.put(NS.group, id, this.c.m.serialize(group));
       await tx.put(NS.conv, id, json(rec));
     });
-    this.c.groups.set(id, group);
-    this.c.convs.set(id, rec);
+    this.c.cache.putGroup(id, group);
+    this.c.cache.putRecord(id, rec);
     try {
       if (kps.length > 0) await this.addKeyPackages(id, kps);
     } catch (e) {
@@ -59,8 +59,7 @@ export class Committer {
       for (const ns of [NS.group, NS.conv, NS.pending]) await tx.delete(ns, id);
       for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
     });
-    this.c.groups.delete(id);
-    this.c.convs.delete(id);
+    this.c.cache.forget(id);
   }
 
   /** The directory's entry for `account`; a missing account is an error that names it. */

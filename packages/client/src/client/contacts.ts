@@ -124,7 +124,7 @@ export class Contacts implements Pins {
       if (!match(info)) continue;
       const rec = { ...this.c.convs.get(info.id)!, state };
       await this.c.store.put(NS.conv, info.id, json(rec));
-      this.c.convs.set(info.id, rec);
+      this.c.cache.putRecord(info.id, rec);
       this.c.events.emit('conversation', this.c.info(info.id)!);
     }
   }

@@ -22,6 +22,7 @@ import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
 import { Committer } from './commits.js';
 import { ConnectionState } from './connection.js';
+import { ConversationCache } from './conversation-cache.js';
 import { Contacts } from './contacts.js';
 import { Devices } from './devices.js';
 import { Held } from './held.js';
@@ -79,9 +80,8 @@ export class ClientCore implements Core {
   mls: MlsAdapter | undefined;
   socket: ServerSocket | undefined;
   settings: ClientSettings;
-  readonly groups: Map<string, Group> = new Map();
-  readonly convs = new Map<string, ConvRecord>();
-  readonly expiry = new Map<string, number>();
+  /** Group states, conversation records and expiry deadlines in memory (conversation-cache.ts). */
+  readonly cache = new ConversationCache();
   ownKps = new Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>();
   readonly connection = new ConnectionState();
   readonly commits: Committer;
@@ -143,6 +143,18 @@ export class ClientCore implements Core {
     this.mls = new MlsAdapter(identity, this.crypto, this.rng, this.now);
     const api = this.api;
     this.directory = this.#directoryFor?.(api) ?? serverDirectory(() => api, this.now);
+  }
+
+  get groups(): ReadonlyMap<string, Group> {
+    return this.cache.groups;
+  }
+
+  get convs(): ReadonlyMap<string, ConvRecord> {
+    return this.cache.records;
+  }
+
+  get expiry(): ReadonlyMap<string, number> {
+    return this.cache.expiry;
   }
 
   get dir(): Directory {
@@ -214,8 +226,8 @@ export class ClientCore implements Core {
   }
 
   finish(work: Work): void {
-    for (const [k, g] of work.groups) this.groups.set(k, g);
-    for (const [k, c] of work.convs) this.convs.set(k, c);
+    for (const [k, g] of work.groups) this.cache.putGroup(k, g);
+    for (const [k, c] of work.convs) this.cache.putRecord(k, c);
     for (const f of work.fx) f();
     for (const a of work.afterCommit) void a().catch((e) => this.warnErr('FOLLOW_UP', e));
   }
@@ -238,7 +250,7 @@ export class ClientCore implements Core {
   // =====================================================================================================
   async setExpiry(tx: StoreWriter, id: string, mid: string, at: number, work: Work): Promise<void> {
     await tx.put(NS.expiry, `${id}/${mid}`, u64be(Math.max(0, Math.floor(at))));
-    work.fx.push(() => this.expiry.set(`${id}/${mid}`, at));
+    work.fx.push(() => this.cache.expireAt(`${id}/${mid}`, at));
   }
 
   // ---------- warnings ----------

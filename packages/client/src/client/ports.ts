@@ -18,6 +18,7 @@ import type { ServerSocket } from '../transport/socket.js';
 import type { Mutex } from '../util/mutex.js';
 import type { RandomBytes } from '../util/secret-bytes.js';
 import type { ConnectionState } from './connection.js';
+import type { ConversationCache } from './conversation-cache.js';
 import type { ContactRecord, ConvRecord, MessageRecord } from './records.js';
 import type { ClientEvents, ClientSettings, ConversationId, ConversationInfo, MessageIdHex, StoredMessage } from './types.js';
 
@@ -118,9 +119,10 @@ export interface Core {
   readonly identity: DeviceIdentity | undefined;
   readonly socket: ServerSocket | undefined;
   readonly settings: ClientSettings;
-  readonly groups: Map<string, Group>;
-  readonly convs: Map<string, ConvRecord>;
-  readonly expiry: Map<string, number>;
+  readonly groups: ReadonlyMap<string, Group>;
+  readonly convs: ReadonlyMap<string, ConvRecord>;
+  readonly expiry: ReadonlyMap<string, number>;
+  readonly cache: ConversationCache;
   readonly ownKps: Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>;
   readonly connection: ConnectionState;
   readonly events: EventsPort;

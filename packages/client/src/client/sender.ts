@@ -185,7 +185,7 @@ export class Sender {
         await tx.put(NS.group, id, this.c.m.serialize(g));
         for (const w of out) await tx.outboxPut(w.rec);
       });
-      this.c.groups.set(id, g);
+      this.c.cache.putGroup(id, g);
       return out;
     });
     if (!prepared) {

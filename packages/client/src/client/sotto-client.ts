@@ -57,9 +57,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     if (settings) this.c.settings = { ...this.c.settings, ...parse<Partial<ClientSettings>>(settings) };
     if (id && url) this.c.init(identityFromRecord(id), new TextDecoder().decode(url));
     if (!this.c.mls) return;
-    for (const { key, value } of await this.c.store.list(NS.conv)) this.c.convs.set(key, parse<ConvRecord>(value));
-    for (const { key, value } of await this.c.store.list(NS.group)) this.c.groups.set(key, this.c.mls.deserialize(value));
-    for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.expiry.set(key, readU64be(value));
+    for (const { key, value } of await this.c.store.list(NS.conv)) this.c.cache.putRecord(key, parse<ConvRecord>(value));
+    for (const { key, value } of await this.c.store.list(NS.group)) this.c.cache.putGroup(key, this.c.mls.deserialize(value));
+    for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.cache.expireAt(key, readU64be(value));
     await this.c.contacts.load();
     await this.c.loadKeyPackages();
     // Messages that expired while no process ran are removed now, not at the first tick of a running client's timer.

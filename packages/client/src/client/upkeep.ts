@@ -34,7 +34,7 @@ export class Upkeep {
     });
     for (const k of due) {
       // A sweep that ran at the same time (the timer, a read) already announced it.
-      if (!this.c.expiry.delete(k)) continue;
+      if (!this.c.cache.expired(k)) continue;
       const slash = k.indexOf('/');
       this.c.events.emit('message-removed', { conversationId: k.slice(0, slash), id: k.slice(slash + 1), reason: 'expired' });
     }
@@ -49,7 +49,7 @@ export class Upkeep {
       await this.c.events.rotateKeys(rec.id).catch((e) => this.c.warnErr('KEY_UPDATE', e));
       const next = { ...rec, lastUpdateAt: this.c.now() };
       await this.c.store.put(NS.conv, rec.id, json(next));
-      this.c.convs.set(rec.id, { ...(this.c.convs.get(rec.id) ?? next), lastUpdateAt: next.lastUpdateAt });
+      this.c.cache.putRecord(rec.id, { ...(this.c.convs.get(rec.id) ?? next), lastUpdateAt: next.lastUpdateAt });
     }
   }
 }
