@@ -39,4 +39,41 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
     },
   },
+  {
+    // The conversation engine is pure (STYLE.md "What that means here"): plain data in, plain data out. No store, no
+    // transport, no node:*, no timers, no clock, no randomness; the client's shell loads its inputs and runs its effects.
+    files: ['packages/client/src/engine/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-globals': [
+        'error',
+        'Date',
+        'setTimeout',
+        'setInterval',
+        'clearTimeout',
+        'clearInterval',
+        'setImmediate',
+        'fetch',
+        'WebSocket',
+      ],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'the engine does no I/O' },
+            {
+              group: ['**/transport/**', '**/store/**', '**/outbox/**', '**/node/**', '**/browser/**'],
+              message: 'the engine does no I/O: the shell runs its effects',
+            },
+            { group: ['**/mls/**', '@sotto/mls'], message: 'MLS processing stays in the shell' },
+            {
+              group: ['**/client/core.js', '**/client/sotto-client.js', '**/client/receiver.js'],
+              message: 'the engine does not know the shell',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -14,11 +14,11 @@ import { constantTimeEqual } from '../util/bytes.js';
 import { sleep } from '../util/mutex.js';
 import { SecretBytes } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
-import { type ClientCore, linkCodeOf } from './core.js';
+import { type Core, linkCodeOf } from './ports.js';
 import type { DeviceInfo } from './types.js';
 
 export class Devices {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /**
    * New device: make keys and a link payload to show (QR text) and wait until an existing device approved it.
