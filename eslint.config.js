@@ -1,12 +1,14 @@
 // The one linter of the repository: ESLint with typescript-eslint's recommended rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import sotto from './tools/eslint/no-cross-package-import.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/test/vectors/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { sotto },
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',
@@ -28,6 +30,8 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
       // Copy-on-write values build their successor from `this` step by step.
       '@typescript-eslint/no-this-alias': 'off',
+      // One package owns a contract and the others import it by name: no relative path into another package.
+      'sotto/no-cross-package-import': 'error',
     },
   },
   {
