@@ -35,6 +35,23 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise is awaited, returned or handed to a handler, never dropped or passed where a
+    // function returning void is expected. Types come from each package's tsconfig.json (the project service).
+    files: ['packages/*/{src,test,bench,scripts,bin}/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test runs and reports a top-level test() or describe() itself; awaiting it is neither needed nor usual.
+        {
+          ignoreVoid: false,
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'suite', 'it'] }],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // packages/mls is pure (STYLE.md rule 1): no console, no global clock or randomness.
     files: ['packages/mls/src/**/*.ts'],
     rules: {

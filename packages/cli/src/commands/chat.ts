@@ -103,7 +103,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (!scope.ids.has(m.conversationId)) return;
       typing.messageFrom(m.sender);
       show(formatMessage(m, me, { live: true }));
-      if (!m.outgoing) void markRead(client, m.conversationId, [m]);
+      if (!m.outgoing) void markRead(client, m.conversationId, [m]).catch(() => {}); // receipts are best effort
     }),
     client.on('conversation', (c) => {
       if (scope.adopt(c) && c.state === 'request') void client.acceptRequest(c.id).catch(() => {});
@@ -160,7 +160,8 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     });
     rl.on('SIGINT', () => rl.close());
     rl.on('close', () => done());
-    void ctx.untilInterrupted().then(() => rl.close());
+    const close = (): void => rl.close();
+    void ctx.untilInterrupted().then(close, close);
     rl.prompt();
   });
   for (const off of offs) off();
