@@ -1,12 +1,14 @@
 // The one linter of the repository: ESLint with typescript-eslint's recommended rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import sotto from './tools/eslint/no-cross-package-import.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/test/vectors/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    plugins: { sotto },
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',
@@ -28,6 +30,25 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: true }],
       // Copy-on-write values build their successor from `this` step by step.
       '@typescript-eslint/no-this-alias': 'off',
+      // One package owns a contract and the others import it by name: no relative path into another package.
+      'sotto/no-cross-package-import': 'error',
+    },
+  },
+  {
+    // Type-aware rules: a promise is awaited, returned or handed to a handler, never dropped or passed where a
+    // function returning void is expected. Types come from each package's tsconfig.json (the project service).
+    files: ['packages/*/{src,test,bench,scripts,bin}/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test runs and reports a top-level test() or describe() itself; awaiting it is neither needed nor usual.
+        {
+          ignoreVoid: false,
+          allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'suite', 'it'] }],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   {

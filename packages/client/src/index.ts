@@ -1,6 +1,6 @@
 // @sotto/client portable entry point: content format, encrypted store, safety numbers, outbox, link codes (Node and browser).
 
-export { AttachmentError } from './attachments/attachment-cipher.js';
+export { AttachmentError, type AttachmentErrorCode } from './attachments/attachment-cipher.js';
 export { ClientError, type ClientErrorCode } from './client/client-error.js';
 export { checkDeviceName } from './client/devices.js';
 export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
@@ -9,6 +9,7 @@ export { decodeContent, encodeContent, newMessageId } from './content/content-co
 export { ContentError, type ContentErrorCode } from './content/content-error.js';
 export * from './content/content-types.js';
 export { type ConversationKind, type GroupMeta, type MemberRole, policyViolation } from './conversation/group-meta.js';
+export { SottoClientError, type SottoClientErrorCode } from './errors.js';
 export {
   createLinkQr,
   decodeLinkQr,

@@ -2,12 +2,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { encryptMessage, joinFromWelcome, processMessage } from '@sotto/mls';
+import { encryptMessage, joinFromWelcome, parseMlsHeader, processMessage } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
 import { policyViolation } from '../src/conversation/group-meta.js';
 import { createAccountIdentity } from '../src/identity/device-identity.js';
 import { leavesOf, MlsAdapter, metaOf } from '../src/mls/mls-adapter.js';
-import { parseMlsHeader } from '../src/mls/mls-header.js';
 
 const rng = (n: number) => new Uint8Array(randomBytes(n));
 const crypto = createNativeProvider();

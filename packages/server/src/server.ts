@@ -127,7 +127,10 @@ export async function startServer(
       app.log.error({ err: (e as Error).message }, 'sweep failed');
     }
   };
-  const sweeper = setInterval(() => void sweep(), config.retention.sweepSeconds * 1000);
+  const sweeper = setInterval(
+    () => void sweep().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'sweep failed')),
+    config.retention.sweepSeconds * 1000,
+  );
   sweeper.unref();
   await sweep();
   // Suspensions and deletions made by `sotto-server admin` (another process) close the account's sockets at once.

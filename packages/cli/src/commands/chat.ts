@@ -92,7 +92,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (!scope.ids.has(m.conversationId)) return;
       typing.messageFrom(m.sender);
       show(formatMessage(m, me, { live: true }));
-      if (!m.outgoing) void markRead(client, m.conversationId, [m]);
+      if (!m.outgoing) void markRead(client, m.conversationId, [m]).catch(() => {}); // receipts are best effort
     }),
     client.on('conversation', (c) => {
       if (scope.adopt(c) && c.state === 'request') void client.acceptRequest(c.id).catch(() => {});
@@ -171,7 +171,8 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       closed = true;
       done();
     });
-    void ctx.untilInterrupted().then(() => prompt.close());
+    const close = (): void => prompt.close();
+    void ctx.untilInterrupted().then(close, close);
     prompt.prompt();
   });
   await work;

@@ -129,7 +129,7 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   const off = client.on('message', (m) => {
     if (m.conversationId !== conv.id) return;
     show(m);
-    void markRead(client, conv.id, [m]);
+    void markRead(client, conv.id, [m]).catch(() => {}); // receipts are best effort
   });
   await ctx.untilInterrupted();
   off();

@@ -136,7 +136,7 @@ export class Committer {
         group,
         fresh.map((k) => k.keyPackage),
       );
-      if (!out.welcome) throw new Error('add commit without a Welcome');
+      if (!out.welcome) throw new ClientError('INTERNAL', 'add commit without a Welcome');
       added = true;
       return { out, submit: { welcome: out.welcome } };
     });

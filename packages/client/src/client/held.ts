@@ -5,7 +5,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { leavesOf } from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
+import { parseMlsHeader } from '@sotto/mls';
 import type { StoreWriter } from '../store/local-store.js';
 import { StoreError } from '../store/store-error.js';
 import { ApiError } from '../transport/api-error.js';

@@ -4,7 +4,7 @@
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcomeWithCommitter, processMessage } from '@sotto/mls';
 import { policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
+import { parseMlsHeader } from '@sotto/mls';
 import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';

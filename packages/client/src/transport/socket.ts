@@ -61,7 +61,7 @@ export class ServerSocket {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    void this.#connect();
+    this.#tryConnect();
   }
 
   stop(): void {
@@ -127,6 +127,11 @@ export class ServerSocket {
     this.#o.onState(v ? 'online' : 'offline');
   }
 
+  /** One connection attempt, not awaited: an attempt that fails in any way is retried with backoff. */
+  #tryConnect(): void {
+    void this.#connect().catch(() => this.#retry());
+  }
+
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     this.#o.onState('connecting');
@@ -165,7 +170,7 @@ export class ServerSocket {
     const exp = Math.min(max, min * 2 ** Math.min(this.#attempt, 20));
     this.#attempt++;
     const delay = exp / 2 + (Math.random() * exp) / 2;
-    this.#timer = setTimeout(() => void this.#connect(), delay);
+    this.#timer = setTimeout(() => this.#tryConnect(), delay);
   }
 
   #frame(ws: WebSocketLike, raw: unknown): void {

@@ -129,11 +129,12 @@ export class GroupVerifier {
     const key = Buffer.from(groupId).toString('base64');
     const prev = this.#queues.get(key) ?? Promise.resolve();
     const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#queues.set(key, tail);
-    void tail.then(() => {
+    // The tail settles after `run` either way and forgets the queue once nothing else waits behind it.
+    const settle = (): void => {
       if (this.#queues.get(key) === tail) this.#queues.delete(key);
-    });
+    };
+    const tail: Promise<void> = run.then(settle, settle);
+    this.#queues.set(key, tail);
     return run;
   }
 

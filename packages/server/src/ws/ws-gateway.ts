@@ -132,13 +132,23 @@ class Connection {
     if (this.live && m.id > this.cursor) {
       if (this.ws.bufferedAmount > HIGH_WATER) {
         this.live = false;
-        setTimeout(() => void this.pump(), 20);
+        setTimeout(() => this.pumpSoon(), 20);
         return;
       }
       this.cursor = m.id;
       this.send(this.gw.frames.frame(m));
       this.gw.metrics.deliveries();
     } else if (!this.live) this.again = true;
+  }
+
+  /** Runs pump() without waiting for it; a failure it did not handle closes the connection. */
+  pumpSoon(): void {
+    void this.pump().catch((e: unknown) => this.pumpFailed(e));
+  }
+
+  private pumpFailed(e: unknown): void {
+    this.gw.log.error({ err: (e as Error).message }, 'queue pump failed');
+    this.ws.close(1011, 'internal error');
   }
 
   async pump(): Promise<void> {
@@ -164,13 +174,12 @@ class Connection {
           return;
         }
         if (this.ws.bufferedAmount > HIGH_WATER) {
-          setTimeout(() => void this.pump(), 20);
+          setTimeout(() => this.pumpSoon(), 20);
           return;
         }
       }
     } catch (e) {
-      this.gw.log.error({ err: (e as Error).message }, 'queue pump failed');
-      this.ws.close(1011, 'internal error');
+      this.pumpFailed(e);
     } finally {
       this.pumping = false;
     }
@@ -302,7 +311,7 @@ export class WsGateway {
       (reason) => c.ws.close(WS_CLOSE_RECONNECT, reason.slice(0, 100)),
     );
     c.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId } satisfies ReadyFrame));
-    void c.pump();
+    c.pumpSoon();
   }
 
   private onFrame(c: Connection, data: Buffer, isBinary: boolean): void {
@@ -320,7 +329,7 @@ export class WsGateway {
       const rid = typeof (parsed as { rid?: unknown })?.rid === 'number' ? (parsed as { rid: number }).rid : undefined;
       return void c.send(errorFrame(new SottoError('VALIDATION', v.message), rid));
     }
-    void this.act(c, v.frame);
+    void this.act(c, v.frame).catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'frame failed'));
   }
 
   private async act(c: Connection, f: ClientFrame): Promise<void> {
