@@ -1,6 +1,6 @@
 // Output: what a command prints, as text for people or as JSON (--json) for scripts. Errors go to stderr.
 
-import type { ConversationInfo, StoredMessage } from '@sotto/client';
+import type { ConversationInfo, SecurityNotice, StoredMessage } from '@sotto/client';
 import { formatBytes } from './progress-bar.js';
 
 export interface Io {
@@ -63,4 +63,26 @@ export function formatConversation(c: ConversationInfo): string {
   const state = c.state === 'active' ? '' : ` [${c.state}]`;
   const kind = c.kind === 'direct' ? '1:1' : `group, ${c.members.length} members`;
   return `${c.name || '(unnamed)'}  (${kind})${state}  ${c.id}`;
+}
+
+/** One security notice of a conversation as one line, with the command that answers it. */
+export function formatNotice(n: SecurityNotice, hint: (args: string) => string): string {
+  const a = n.account;
+  switch (n.code) {
+    case 'KEY_CHANGED':
+      return n.pending
+        ? `! security: the account key of ${a} changed. Sending to ${a} waits until you look at the new safety number and accept it: \`${hint(`verify ${a} --accept`)}\``
+        : `! security: the account key of ${a} changed (a reinstall, or someone else). Compare the new safety number: \`${hint(`verify ${a}`)}\``;
+    case 'IDENTITY_MISMATCH':
+      return `! security: a device claiming to be ${a} was not certified by the key this device holds for ${a}: the change was refused and the conversation is frozen`;
+    case 'UNLISTED_DEVICE':
+      return `! security: a device of ${a} that ${a}'s device list does not name was refused: the conversation is frozen`;
+    case 'OWNER_MISMATCH':
+      return `! security: this group names ${a} as its owner, but ${a} did not create it`;
+  }
+}
+
+/** A stable key for a notice (to show each one once in a long-running command). */
+export function noticeKey(n: SecurityNotice): string {
+  return `${n.code}:${n.account}:${n.pending === true ? 'pending' : ''}`;
 }

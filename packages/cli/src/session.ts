@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiError, type SottoClient } from '@sotto/client';
 import { openNodeClient } from '@sotto/client/node';
-import { CliError } from './cli-error.js';
+import { CliError, serverUnreachable } from './cli-error.js';
 import { Passphrase } from './passphrase.js';
 import { ProfileLock } from './profile-lock.js';
 
@@ -125,7 +125,7 @@ export class Session {
     try {
       return { client: await this.client({ start: true }), online: true };
     } catch (e) {
-      if (!(e instanceof ApiError && e.code === 'NETWORK')) throw e;
+      if (!serverUnreachable(e)) throw e;
       const client = await this.client();
       await client.stop();
       return { client, online: false };

@@ -1,13 +1,16 @@
 // @sotto/client portable entry point: content format, encrypted store, safety numbers, outbox, link codes (Node and browser).
 
-export { AttachmentError } from './attachments/attachment-cipher.js';
+export { AttachmentError, type AttachmentErrorCode } from './attachments/attachment-cipher.js';
 export { ClientError, type ClientErrorCode } from './client/client-error.js';
+export { checkDeviceName } from './client/devices.js';
 export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
 export * from './client/types.js';
 export { decodeContent, encodeContent, newMessageId } from './content/content-codec.js';
 export { ContentError, type ContentErrorCode } from './content/content-error.js';
 export * from './content/content-types.js';
 export { type ConversationKind, type GroupMeta, type MemberRole, policyViolation } from './conversation/group-meta.js';
+export { type SottoClientErrorCode } from './error-codes.js';
+export { SottoClientError } from './errors.js';
 export {
   createLinkQr,
   decodeLinkQr,
@@ -60,3 +63,4 @@ export { ServerApi } from './transport/server-api.js';
 export type { WebSocketFactory, WebSocketLike } from './transport/socket.js';
 export { constantTimeEqual } from './util/bytes.js';
 export { type RandomBytes, SecretBytes } from './util/secret-bytes.js';
+export { DEVICE_NAME_MAX_CHARS } from '@sotto/protocol';

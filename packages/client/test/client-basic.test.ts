@@ -79,7 +79,8 @@ test('content: reactions, edits, delete-for-everyone, typing, settings', async (
   await eventually(async () => (await dave.getMessage(conv.id, id2)) !== undefined, 10_000, 'second arrives');
   await dave.markRead(conv.id, [id2]);
   await eventually(async () => (await carol.getMessage(conv.id, id2))?.status === 'delivered', 10_000, 'delivered');
-  await new Promise((r) => setTimeout(r, 300));
+  await dave.flush(); // whatever dave queued is on the server,
+  await carol.sync(); // and carol has processed all of it
   assert.equal((await carol.getMessage(conv.id, id2))?.status, 'delivered');
 });
 
@@ -122,7 +123,7 @@ test('groups: owner, admins and members; only admins change the group; commit co
   const seen = m3.waitFor('message', (m) => m.text === 'after removal');
   await m1.sendText(g.id, 'after removal');
   await seen;
-  await new Promise((r) => setTimeout(r, 300));
+  await m2.sync(); // m2 has processed everything the server held for it
   assert.equal(leaked, false);
 });
 

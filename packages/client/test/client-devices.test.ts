@@ -77,6 +77,7 @@ test('link two more devices, they join the 1:1 and read new messages; unlink one
   const atPhone = phone.waitFor('message', (m) => m.text === 'after unlink');
   await bob.sendText(conv.id, 'after unlink');
   await atPhone;
-  await new Promise((r) => setTimeout(r, 300));
+  // The revoked laptop cannot pull anything any more (and its socket was closed at the revocation).
+  await assert.rejects(laptop.sync(), (e: { code?: string }) => e.code === 'UNAUTHORIZED' || e.code === 'FORBIDDEN');
   assert.equal(leaked, false);
 });

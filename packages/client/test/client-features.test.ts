@@ -84,7 +84,8 @@ test('message requests: accept one, block another, delete a third; no receipts b
   assert.deepEqual(requests.sort(), ['friendly@localhost', 'other@localhost', 'spam@localhost']);
   await me.markRead(c1.id, [hello]); // a request: nothing is sent
   await me.setTyping(c1.id, true);
-  await new Promise((r) => setTimeout(r, 300));
+  await me.flush(); // whatever me queued is on the server,
+  await friend.sync(); // and friend has processed all of it
   assert.equal((await friend.getMessage(c1.id, hello))?.status, 'sent');
   await me.acceptRequest(c1.id);
   await me.block('spam@localhost');

@@ -73,7 +73,7 @@ test('an application message made in the previous epoch still decrypts after a c
     body: { type: 'text' as const, text: 'made before the rename' },
   };
   const late = encryptMessage(core.m.deps, group, encodeContent(content));
-  core.groups.set(g.id, late.group);
+  core.cache.putGroup(g.id, late.group);
   await core.store.put(NS.group, g.id, core.m.serialize(late.group));
   // ...while a's commit moves the group to epoch N+1
   await a.setDisappearingTimer(g.id, 600);

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { decodeContent, encodeContent } from '../src/content/content-codec.js';
 import { ContentError } from '../src/content/content-error.js';
-import type { Content, ContentBody } from '../src/content/content-types.js';
+import { type Content, type ContentBody, MAX_CONTENT_BYTES } from '../src/content/content-types.js';
 import { TlvWriter } from '../src/content/tlv.js';
 import { fromHex, toHex } from '../src/util/bytes.js';
 import { SecretBytes } from '../src/util/secret-bytes.js';
@@ -185,7 +185,7 @@ describe('content format: compatibility and strictness', () => {
   it('rejects a varint above 2^53 - 1', () => assertContentError(() => decodeContent(fromHex('01ffffffffffffff7f')), 'BAD_VARINT'));
   it('rejects a length running past the end', () => assertContentError(() => decodeContent(fromHex('010110aabb')), 'TRUNCATED'));
   it('rejects a wrong-length message id', () => assertContentError(() => decodeContent(fromHex('010102aabb')), 'BAD_LENGTH'));
-  it('rejects oversized input', () => assertContentError(() => decodeContent(new Uint8Array(256 * 1024 + 1)), 'TOO_LARGE'));
+  it('rejects oversized input', () => assertContentError(() => decodeContent(new Uint8Array(MAX_CONTENT_BYTES + 1)), 'TOO_LARGE'));
   it('rejects malformed UTF-8 in text', () => {
     const c: Content = { messageId: new Uint8Array(16), sentAt: 0, body: { type: 'text', text: 'ab' } };
     const bytes = encodeContent(c);

@@ -98,8 +98,8 @@ test('message requests: a stranger waits as a request; one accepted, one blocked
   const reply = mark('rita-reply');
   await rita.call('sendText', { conv: c1.id, text: reply });
   await until(async () => (await friend.call<Msg[]>('messages', { conv: c1.id })).some((m) => m.text === reply), 15_000, 'reply');
-  await spam.call('flush');
-  await new Promise((r) => setTimeout(r, 500));
+  await spam.call('flush'); // spam-2 is on the server
+  await rita.call('sync'); // and rita has processed everything the server held for her
   assert.equal((await rita.call<Msg[]>('messages', { conv: c2.id })).length, 1, 'blocked sender: nothing new stored');
 });
 

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { publicKeyOf } from '@sotto/identity';
+import { GROUP_OWNER_LABEL, type GroupOwnerProof, publicKeyOf, signGroupOwner, signLabeled } from '@sotto/identity';
 import { createGroupInfo, exportRatchetTree } from '@sotto/mls';
 import type { SottoClient } from '../src/client/sotto-client.js';
+import { ownerProofOf } from '../src/conversation/group-meta.js';
+import { metaOf } from '../src/mls/mls-adapter.js';
 import { IDENTITY_CHECKS } from '../src/safety/identity-rule.js';
 import { ApiError } from '../src/transport/api-error.js';
 import { toB64Url } from '../src/util/b64.js';
@@ -88,22 +90,49 @@ test('ID-OWN-KEY fake-alice leaf: a leaf claiming our own account under another 
   );
 });
 
-test('owner claim: metadata naming a non-member as owner does not make the conversation trusted', async () => {
+test('ID-OWNER owner claim: metadata naming another account as owner is refused at any epoch, however the proof is made', async () => {
   const { alice, bob, mallet } = await world('ow');
   const seen = notices(alice);
-  const joined: string[] = [];
-  alice.on('conversation', (c) => joined.push(c.id));
-  // Through the real server: it does not judge metadata, every client does.
   const me = mallet.me.account;
-  const g = await mallet.c.commits.create({ v: 2, kind: 'group', owner: bob.me.account, admins: [bob.me.account, me], timerSeconds: 0 }, [
-    alice.me.account,
-  ]);
-  await eventually(() => joined.includes(g.id) || seen.some((n) => n.conversationId === g.id), 15_000, 'alice processed the Welcome');
-  const conv = alice.getConversation(g.id);
-  assert.ok(conv === undefined || (conv.state === 'request' && conv.owner === me), `not trusted: ${JSON.stringify(conv)}`);
-  assert.ok(
-    seen.some((n) => n.code === 'OWNER_MISMATCH' && n.account === bob.me.account && n.conversationId === g.id),
-    'a notice names the claimed owner',
+  // bob's real proof, made by his device for a group of his own: replayed onto mallet's group id it does not verify.
+  const bobs = await bob.createGroup({ name: 'bob-owned', members: [] });
+  const bobProof = ownerProofOf(metaOf(bob.c.groups.get(bobs.id)!))!;
+  const fakeBob = forgeDevice(bob.me.account);
+  const proofs: Array<['none' | ((id: Uint8Array) => GroupOwnerProof), string]> = [
+    ['none', 'no proof'],
+    [
+      (id) => ({
+        certificate: keysOf(mallet).certificate,
+        signature: signLabeled(keysOf(mallet).signatureSecret, GROUP_OWNER_LABEL, new Uint8Array(id)),
+      }),
+      "mallet's device",
+    ],
+    [(id) => signGroupOwner(fakeBob.certificate, fakeBob.signatureSecret, id, bob.me.account), 'a bob device under a made-up account key'],
+    [() => bobProof, "bob's real proof for another group"],
+  ];
+  for (const [proof, what] of proofs) {
+    const claimed = await mallet.c.a.claimKeyPackages(alice.me.account);
+    const m = new HostileMember(keysOf(mallet));
+    m.create({ v: 2, kind: 'group', owner: bob.me.account, admins: [bob.me.account, me], timerSeconds: 0 }, proof);
+    m.updateAs(keysOf(mallet).certificate); // epoch 1, alone: alice joins at epoch 2, where no first-commit check applies
+    const { welcome } = m.add([claimed[0]!.keyPackage]);
+    const id = toB64Url(m.groupId);
+    await deliver(alice, m.groupId, 'welcome', welcome);
+    assert.equal(alice.getConversation(id), undefined, `${what}: the group is not joined`);
+    assert.ok(
+      seen.some((n) => n.code === 'OWNER_MISMATCH' && n.account === bob.me.account && n.conversationId === id),
+      `${what}: a notice names the claimed owner`,
+    );
+  }
+  // mallet's honest client cannot even make such a group, and the real server refuses one at the door.
+  assert.throws(() =>
+    mallet.c.m.createGroup({ v: 2, kind: 'group', owner: bob.me.account, admins: [bob.me.account, me], timerSeconds: 0 }),
+  );
+  const honest = new HostileMember(keysOf(mallet));
+  honest.create({ v: 2, kind: 'group', owner: bob.me.account, admins: [bob.me.account, me], timerSeconds: 0 }, () => bobProof);
+  await assert.rejects(
+    mallet.c.a.createGroup(createGroupInfo(rawDeps, honest.state, { ratchetTree: true })),
+    (e: unknown) => e instanceof ApiError,
   );
 });
 

@@ -2,12 +2,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { encryptMessage, joinFromWelcome, processMessage } from '@sotto/mls';
+import { encryptMessage, joinFromWelcome, parseMlsHeader, processMessage } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
 import { policyViolation } from '../src/conversation/group-meta.js';
 import { createAccountIdentity } from '../src/identity/device-identity.js';
 import { leavesOf, MlsAdapter, metaOf } from '../src/mls/mls-adapter.js';
-import { parseMlsHeader } from '../src/mls/mls-header.js';
 
 const rng = (n: number) => new Uint8Array(randomBytes(n));
 const crypto = createNativeProvider();
@@ -25,20 +24,24 @@ test('group with metadata: add by KeyPackage, rename by GroupContextExtensions, 
     timerSeconds: 0,
   };
   let ga = ma.createGroup(meta);
+  // The creating device adds its owner proof for the new group id (ID-OWNER); every later change keeps it.
+  const full = metaOf(ga);
+  assert.deepEqual({ ...full, ownerProof: undefined }, { ...meta, ownerProof: undefined });
+  assert.ok(full.ownerProof);
   const kp = mb.newKeyPackage();
   assert.equal(ma.keyPackageLeaf(kp.bytes).account, 'bob@localhost');
   const add = ma.add(ga, [kp.bytes]);
   ga = add.group;
   assert.ok(add.welcome);
   let gb = joinFromWelcome(mb.deps, add.welcome, mb.ownKeyPackage(kp));
-  assert.deepEqual(metaOf(gb), meta);
+  assert.deepEqual(metaOf(gb), full);
   assert.deepEqual(
     leavesOf(gb)
       .map((l) => l.account)
       .sort(),
     ['alice@localhost', 'bob@localhost'],
   );
-  const rename = ma.setMeta(ga, { ...meta, timerSeconds: 60 });
+  const rename = ma.setMeta(ga, { ...full, timerSeconds: 60 });
   const h = parseMlsHeader(rename.commit);
   assert.equal(h.contentType, 3);
   assert.equal(h.epoch, 1n);
@@ -92,4 +95,31 @@ test('group metadata extension 0xF501: frozen encoding (shared by every client; 
     /must not carry a name/,
   );
   assert.throws(() => decodeGroupMeta(new TextEncoder().encode('{"v":2}')));
+});
+
+test('group metadata: the owner proof round-trips, cannot be dropped or swapped by a commit, and a malformed one is refused', async () => {
+  const { decodeGroupMeta, encodeGroupMeta, policyViolation: policy } = await import('../src/conversation/group-meta.js');
+  const alice = createAccountIdentity('alice@localhost', rng, Date.now());
+  const ma = new MlsAdapter(alice, crypto, rng, Date.now);
+  const meta = metaOf(ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 }));
+  assert.deepEqual(decodeGroupMeta(encodeGroupMeta(meta)), meta);
+  const other = metaOf(ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 }));
+  const change = (after: typeof meta) =>
+    policy({ committer: alice.accountName, addedAccounts: [], removedAccounts: [], before: meta, after });
+  assert.equal(change({ ...meta, ownerProof: undefined }), "the owner's proof cannot change");
+  assert.equal(change({ ...meta, ownerProof: other.ownerProof }), "the owner's proof cannot change");
+  assert.equal(change({ ...meta, timerSeconds: 9 }), undefined);
+  const bad = JSON.parse(new TextDecoder().decode(encodeGroupMeta(meta))) as { ownerProof: { signature: string } };
+  bad.ownerProof.signature = 'zz';
+  assert.throws(() => decodeGroupMeta(new TextEncoder().encode(JSON.stringify(bad))), /owner proof/);
+});
+
+test('a content at MAX_CONTENT_BYTES, encrypted, still fits the server default message limit', async () => {
+  const { DEFAULT_MAX_MESSAGE_BYTES } = await import('@sotto/protocol');
+  const { MAX_CONTENT_BYTES } = await import('../src/content/content-types.js');
+  const alice = createAccountIdentity('alice@localhost', rng, Date.now());
+  const ma = new MlsAdapter(alice, crypto, rng, Date.now);
+  const g = ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 });
+  const m = encryptMessage(ma.deps, g, new Uint8Array(MAX_CONTENT_BYTES).fill(7));
+  assert.ok(m.message.length <= DEFAULT_MAX_MESSAGE_BYTES, `${m.message.length} bytes`);
 });

@@ -23,3 +23,4 @@ export {
 export { IdentityError } from './errors.js';
 export { checkDeviceId, isAccountName, isDeviceId, parseAccountName } from './names.js';
 export { ED25519_SUITES, labeled, publicKeyOf, signLabeled, verifyLabeled } from './signature.js';
+export { GROUP_OWNER_LABEL, type GroupOwnerProof, signGroupOwner, verifyGroupOwner } from './group-owner.js';

@@ -13,9 +13,11 @@ import {
   signAuthChallenge,
   signDeviceCertificate,
   signDeviceRevocation,
+  signGroupOwner,
   verifyAuthChallenge,
   verifyDeviceCertificate,
   verifyDeviceRevocation,
+  verifyGroupOwner,
 } from '../src/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -28,6 +30,8 @@ const CERT_V1 =
   '0111616c696365406578616d706c652e6f726779b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664086c6170746f702d31000120cd14b37f956e953194ff7fb73b3d81dcc561d61a7538094b7c3e1a643ee5f3aa0000019b76daa80001000001a2ce8bd40040405692f56e99ffb49b963ddacc91bd7f91d0054980716315688c32e00acafdc74932bf6f3c91cb80e4ff7ee1ae0ed2b4e8942a59f39864cc4f0a26fcbcee417802';
 const REVOCATION_V1 =
   '0111616c696365406578616d706c652e6f726779b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664086c6170746f702d310000019b7c01040040409d8fe9b95d03f4cd91e068ac248a9f4bb97fd6395d7ecab2d70dfc1ad4d2badca7f9e83bbab7bde9aed592673f441f49e34b31ba7980a60e456739440f81a00f';
+const GROUP_OWNER_V1 =
+  '6fad391f789bb321b137eb69f7bcfdadc02742fc6c288b03e0c610177448d927bc1f4c879094cb839c3bd4883fb01056129a46b8ad61c9ce58a277046f8ba604';
 const AUTH_V1 =
   '7a0b74d3118d9637f12036c6a695c1600d2cd5b21ecd39d328df219f9224a3ac5f82d1cbeb200588cdb5e531ae90d46f562c8259f45f583a40452fb1cc7f120b';
 
@@ -152,4 +156,51 @@ test('account names', () => {
   for (const ok of ['alice@example.org', 'a@localhost', 'bob.smith-2@chat.example.co']) assert.ok(isAccountName(ok), ok);
   for (const bad of ['Alice@example.org', '@x', 'a@', 'a@@b', 'a b@x', 'a@-x.org', '', `${'a'.repeat(65)}@x`])
     assert.ok(!isAccountName(bad), bad);
+});
+
+test('group owner proof: frozen vector; refused for another group, another owner, a forged certificate or a foreign device', () => {
+  const groupId = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const cert = unhex(CERT_V1);
+  const proof = signGroupOwner(cert, deviceSk, groupId, 'alice@example.org');
+  assert.equal(hex(proof.signature), GROUP_OWNER_V1);
+  assert.equal(verifyGroupOwner(proof, groupId, 'alice@example.org').accountName, 'alice@example.org');
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof IdentityError);
+      return e.code;
+    }
+    return 'accepted';
+  };
+  // Replayed onto another group, or read as naming another account.
+  assert.equal(
+    code(() => verifyGroupOwner(proof, new Uint8Array(32).fill(7), 'alice@example.org')),
+    'BAD_SIGNATURE',
+  );
+  assert.equal(
+    code(() => verifyGroupOwner(proof, groupId, 'bob@example.org')),
+    'INVALID_FIELD',
+  );
+  // A device cannot name another account: signing refuses, and a certificate for bob does not prove alice.
+  assert.equal(
+    code(() => signGroupOwner(cert, deviceSk, groupId, 'bob@example.org')),
+    'INVALID_FIELD',
+  );
+  // A certificate whose account signature is broken.
+  const broken = signDeviceCertificate(certFields(), accountSk);
+  broken.signature = new Uint8Array(broken.signature);
+  broken.signature[0]! ^= 1;
+  assert.equal(
+    code(() =>
+      verifyGroupOwner({ certificate: encodeDeviceCertificate(broken), signature: proof.signature }, groupId, 'alice@example.org'),
+    ),
+    'BAD_SIGNATURE',
+  );
+  // Signed by a key other than the certified device's.
+  const foreign = signGroupOwner(cert, new Uint8Array(32).fill(3), groupId, 'alice@example.org');
+  assert.equal(
+    code(() => verifyGroupOwner(foreign, groupId, 'alice@example.org')),
+    'BAD_SIGNATURE',
+  );
 });

@@ -60,7 +60,8 @@ export type {
   ReInit,
 } from './wire/index.js';
 export type { ReinitOptions } from './group/reinit.js';
-export { CredentialType, ExtensionType, ProposalType, PskType, SenderType } from './wire/index.js';
+export { ContentType, CredentialType, ExtensionType, ProposalType, PskType, SenderType, WireFormat } from './wire/index.js';
+export { type MlsHeader, parseMlsHeader } from './wire/message-header.js';
 export type {
   CommitOptions,
   CreateGroupOptions,

@@ -21,6 +21,27 @@ export interface GroupMeta {
   admins: string[];
   /** Disappearing-message timer in seconds; 0 = off. */
   timerSeconds: number;
+  /**
+   * Proof that `owner` created the group (a GroupOwner signature by the creating device, @sotto/identity), so that a
+   * member joining at any epoch can check the owner without trusting the server or whoever added it. Hex. Absent only
+   * in groups created before proofs existed; a client refuses to join a group without one.
+   */
+  ownerProof?: { certificate: string; signature: string };
+}
+
+const HEX = /^(?:[0-9a-f]{2})+$/;
+
+function toHex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+function fromHex(s: string): Uint8Array {
+  if (!HEX.test(s)) throw new TypeError('malformed hex');
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 export function encodeGroupMeta(m: GroupMeta): Uint8Array {
@@ -31,6 +52,7 @@ export function encodeGroupMeta(m: GroupMeta): Uint8Array {
       owner: m.owner,
       admins: [...new Set(m.admins)].sort(),
       timerSeconds: m.timerSeconds,
+      ...(m.ownerProof ? { ownerProof: { certificate: m.ownerProof.certificate, signature: m.ownerProof.signature } } : {}),
     }),
   );
 }
@@ -41,13 +63,35 @@ export function decodeGroupMeta(bytes: Uint8Array): GroupMeta {
   if ('name' in j) throw new TypeError('group metadata must not carry a name (the server can read it)');
   if (typeof j.owner !== 'string' || !Array.isArray(j.admins)) throw new TypeError('malformed group metadata');
   if (typeof j.timerSeconds !== 'number' || !Number.isInteger(j.timerSeconds) || j.timerSeconds < 0) throw new TypeError('malformed timer');
+  const p = j.ownerProof as unknown;
+  let ownerProof: GroupMeta['ownerProof'];
+  if (p !== undefined) {
+    const o = p as { certificate?: unknown; signature?: unknown };
+    if (typeof p !== 'object' || p === null || typeof o.certificate !== 'string' || typeof o.signature !== 'string')
+      throw new TypeError('malformed owner proof');
+    if (!HEX.test(o.certificate) || !HEX.test(o.signature) || o.certificate.length > 2048 || o.signature.length !== 128)
+      throw new TypeError('malformed owner proof');
+    ownerProof = { certificate: o.certificate, signature: o.signature };
+  }
   return {
     v: 2,
     kind: j.kind,
     owner: j.owner,
     admins: j.admins.filter((a): a is string => typeof a === 'string'),
     timerSeconds: j.timerSeconds,
+    ...(ownerProof ? { ownerProof } : {}),
   };
+}
+
+/** The owner proof's bytes, or undefined when the metadata carries none. */
+export function ownerProofOf(meta: GroupMeta): { certificate: Uint8Array; signature: Uint8Array } | undefined {
+  const p = meta.ownerProof;
+  return p && { certificate: fromHex(p.certificate), signature: fromHex(p.signature) };
+}
+
+/** `meta` with an owner proof (made by @sotto/identity's signGroupOwner). */
+export function withOwnerProof(meta: GroupMeta, proof: { certificate: Uint8Array; signature: Uint8Array }): GroupMeta {
+  return { ...meta, ownerProof: { certificate: toHex(proof.certificate), signature: toHex(proof.signature) } };
 }
 
 export function roleOf(meta: GroupMeta, account: string): MemberRole {
@@ -83,6 +127,7 @@ export function policyViolation(s: CommitSummary): string | undefined {
   if (metaChanged && !admin) return 'only admins change roles or settings';
   if (s.after.kind !== s.before.kind) return 'the conversation kind cannot change';
   if (s.after.owner !== s.before.owner) return 'the owner cannot change';
+  if (JSON.stringify(s.after.ownerProof ?? null) !== JSON.stringify(s.before.ownerProof ?? null)) return "the owner's proof cannot change";
   if (!s.after.admins.includes(s.after.owner)) return 'the owner must stay an admin';
   return undefined;
 }

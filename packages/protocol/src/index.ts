@@ -9,39 +9,10 @@
  */
 export const PAST_EPOCHS = 4;
 
-/** Every error code the server answers with (HTTP body `{"error":{"code":...}}` or a WebSocket `error` frame), and its HTTP status. */
-export const ERROR_CODES = {
-  VALIDATION: 400,
-  MALFORMED_MLS: 400,
-  /** A proposal or commit that the group's members would refuse (the MLS check travels in `rule`). */
-  INVALID_COMMIT: 400,
-  BAD_CERTIFICATE: 400,
-  HASH_MISMATCH: 400,
-  UNAUTHORIZED: 401,
-  REGISTRATION_CLOSED: 403,
-  INVITE_INVALID: 403,
-  FORBIDDEN: 403,
-  ACCOUNT_SUSPENDED: 403,
-  NOT_MEMBER: 403,
-  NOT_FOUND: 404,
-  UNKNOWN_GROUP: 404,
-  NO_KEY_PACKAGE: 404,
-  /** The request (headers or body) did not arrive in time. */
-  REQUEST_TIMEOUT: 408,
-  CONFLICT: 409,
-  /** `currentEpoch` names the group's epoch. */
-  STALE_EPOCH: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  /** The account's queued or blob bytes are at their quota; space frees as recipients acknowledge or blobs expire. */
-  QUOTA_EXCEEDED: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  LIMIT_EXCEEDED: 429,
-  SHUTTING_DOWN: 503,
-  INTERNAL: 500,
-} as const;
+/** The longest device name, in characters (code points); the server refuses a longer one (PUT /v1/devices/{id}/name). */
+export const DEVICE_NAME_MAX_CHARS = 64;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+export { ERROR_CODES, type ErrorCode } from './error-codes.js';
 
 export {
   type CommitSummary,
@@ -52,6 +23,81 @@ export {
   type GroupMeta,
   isAdmin,
   type MemberRole,
+  ownerProofOf,
   policyViolation,
   roleOf,
+  withOwnerProof,
 } from './group-meta.js';
+
+export { WireError } from './wire-error.js';
+
+export * from './limits.js';
+
+export {
+  type AckedFrame,
+  type AckFrame,
+  type AuthFrame,
+  type ClientFrame,
+  decodeServerFrame,
+  encodeClientFrame,
+  type ErrorFrame,
+  type ErrorFrameJson,
+  isErrorCode,
+  type MessageFrame,
+  type PingFrame,
+  type PongFrame,
+  type ReadyFrame,
+  type SendFrame,
+  type SentFrame,
+  type ServerFrame,
+  WS_CLOSE_RECONNECT,
+  WS_CLOSE_UNAUTHORIZED,
+} from './frames.js';
+
+export {
+  type AccountLookupResponse,
+  type AckRequest,
+  type AckResponse,
+  type AddDeviceRequest,
+  type BlobUploadResponse,
+  type ChallengeRequest,
+  type ChallengeResponse,
+  type CreateGroupRequest,
+  decodeAccountLookupResponse,
+  decodeAckResponse,
+  decodeBlobUploadResponse,
+  decodeChallengeResponse,
+  decodeErrorBody,
+  decodeFetchMessagesResponse,
+  decodeGroupInfoResponse,
+  decodeGroupView,
+  decodeKeyPackageClaimResponse,
+  decodeKeyPackageCountResponse,
+  decodeKeyPackageUploadResponse,
+  decodeRegisteredResponse,
+  decodeOwnDevicesResponse,
+  decodeDeviceNameResponse,
+  type OwnDevice,
+  type OwnDevicesResponse,
+  type DeviceNameRequest,
+  type DeviceNameResponse,
+  decodeSubmitResponse,
+  decodeTokenResponse,
+  type ErrorBody,
+  type FetchMessagesResponse,
+  type GroupInfoResponse,
+  type GroupView,
+  type KeyPackageClaimResponse,
+  type KeyPackageCountResponse,
+  type KeyPackageUploadRequest,
+  type KeyPackageUploadResponse,
+  type RegisteredResponse,
+  type RegisterRequest,
+  type RevokeDeviceRequest,
+  type RevokeDeviceResponse,
+  type SubmitRequest,
+  type SubmitResponse,
+  type TokenRequest,
+  type TokenResponse,
+  type WireQueuedMessage,
+} from './http.js';

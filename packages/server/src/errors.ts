@@ -1,6 +1,6 @@
 // The one error class of the server: a stable `code`, an HTTP status, and a message safe to log and to show.
 // The codes and statuses are the contract in @sotto/protocol.
-import { ERROR_CODES, type ErrorCode } from '@sotto/protocol';
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '@sotto/protocol';
 
 export const ErrorCodes = ERROR_CODES;
 export type { ErrorCode };
@@ -18,7 +18,7 @@ export class SottoError extends Error {
     this.details = details;
   }
 
-  toBody(): { error: { code: string; message: string } & Record<string, string | number> } {
+  toBody(): ErrorBody {
     return { error: { code: this.code, message: this.message, ...(this.details ?? {}) } };
   }
 }

@@ -1,7 +1,7 @@
 // @sotto/server: programmatic entry points (tests, embedding).
 
 export { type Config, generateConfigYaml, loadConfig } from './config/config.js';
-export { parseMlsHeader } from './delivery/mls-header.js';
+export { routingHeader } from './delivery/mls-routing.js';
 export { type ErrorCode, ErrorCodes, SottoError } from './errors.js';
 export type { Fanout } from './fanout/fanout.js';
 export { openStorage, type RunningServer, startServer, VERSION } from './server.js';

@@ -47,6 +47,8 @@ export interface RunningServer {
   metricsPort: number | undefined;
   app: FastifyInstance;
   storage: Storage;
+  /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
+  sweep(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -125,7 +127,10 @@ export async function startServer(
       app.log.error({ err: (e as Error).message }, 'sweep failed');
     }
   };
-  const sweeper = setInterval(() => void sweep(), config.retention.sweepSeconds * 1000);
+  const sweeper = setInterval(
+    () => void sweep().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'sweep failed')),
+    config.retention.sweepSeconds * 1000,
+  );
   sweeper.unref();
   await sweep();
   // Suspensions and deletions made by `sotto-server admin` (another process) close the account's sockets at once.
@@ -172,5 +177,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, stop };
+  return { port, metricsPort, app, storage, sweep, stop };
 }

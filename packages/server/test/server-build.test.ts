@@ -48,7 +48,7 @@ test(
           if (l.includes('"event":"ready"')) ok((JSON.parse(l) as { port: number }).port);
         });
         child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
-        void exited.then((code) => fail(new Error(`npm start exited (${code}) before ready:\n${out.join('\n')}`)));
+        child.once('exit', (code) => fail(new Error(`npm start exited (${code}) before ready:\n${out.join('\n')}`)));
       });
       for (const f of [...filesUnder(join(SERVER, 'bin')), ...filesUnder(join(SERVER, 'dist'))])
         assert.ok(!/from ['"]tsx|import\(['"]tsx|\.ts['"]\)/.test(readFileSync(f, 'utf8')), `${f} loads no TypeScript`);

@@ -43,7 +43,7 @@ test('SIGKILL while sending: every acknowledged message is delivered exactly onc
           );
         }
       }, 5);
-      void c.closed.then(() => clearInterval(timer));
+      c.ws.once('close', () => clearInterval(timer));
     });
 
     const acked: number[] = [];

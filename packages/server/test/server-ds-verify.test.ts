@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { encodeDeviceRevocation, publicKeyOf, signDeviceRevocation } from '@sotto/identity';
+import { encodeDeviceRevocation, publicKeyOf, signDeviceRevocation, signGroupOwner } from '@sotto/identity';
 import {
   type CommitOutput,
   createGroupInfo,
@@ -33,6 +33,7 @@ import {
   welcome,
 } from './helpers/client.js';
 import { updatePathAs, updateProposalAs } from './helpers/forge.js';
+import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '@sotto/protocol';
 import { badSignature, commitBody, credentialOf, GROUP_CONFIG, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
@@ -350,6 +351,34 @@ test('a new group starts only from its creator’s epoch-0 GroupInfo with the ca
   assertRefused(await post(Member.local(bob!).groupInfo(), alice!), 'INVALID_COMMIT', 'V-DS-01');
   // The old body is gone.
   assertRefused(await http(srv.url, 'POST', '/v1/groups', { groupId: b64(randomBytes(16)), epoch: '0' }, alice!.token), 'VALIDATION');
+});
+
+test("a new group's metadata names its creator as owner, with the creating device's owner proof for this group id", async () => {
+  const [alice, bob] = await Promise.all([user('o-alice'), user('o-bob')]);
+  const post = (m: Member, by: Device) => http(srv.url, 'POST', '/v1/groups', { groupInfo: b64(m.groupInfo()) }, by.token);
+  const gid = () => new Uint8Array(randomBytes(32));
+  const born = (meta: GroupMeta, id = gid()) =>
+    Member.local(alice!, {
+      groupId: id,
+      capabilities: { extensions: [GROUP_META_EXTENSION] },
+      extensions: [{ extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }],
+    });
+  const base: GroupMeta = { v: 2, kind: 'group', owner: alice!.account.name, admins: [alice!.account.name], timerSeconds: 0 };
+  const proof = (id: Uint8Array, device = alice!) => signGroupOwner(device.certificate, device.sk, id, device.account.name);
+  // Honest: alice's device proves alice owns this group id.
+  const id = gid();
+  const ok = await post(born(withOwnerProof(base, proof(id)), id), alice!);
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  // Refused: no proof; another account named owner (with that account's real proof for this id); a proof made for
+  // another group; a proof by another device of the right account name is not the creating device's.
+  assertRefused(await post(born(base), alice!), 'INVALID_COMMIT', 'GROUP_POLICY');
+  const id2 = gid();
+  const bobsOwn = withOwnerProof({ ...base, owner: bob!.account.name, admins: [bob!.account.name] }, proof(id2, bob!));
+  assertRefused(await post(born(bobsOwn, id2), alice!), 'INVALID_COMMIT', 'GROUP_POLICY');
+  assertRefused(await post(born(withOwnerProof(base, proof(gid()))), alice!), 'INVALID_COMMIT', 'GROUP_POLICY');
+  const other = newDevice(alice!.account);
+  const id3 = gid();
+  assertRefused(await post(born(withOwnerProof(base, proof(id3, other)), id3), alice!), 'INVALID_COMMIT', 'GROUP_POLICY');
 });
 
 test('application data in a PublicMessage, or with a Welcome, is refused with 400; the group is unchanged', async () => {

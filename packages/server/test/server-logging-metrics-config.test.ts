@@ -53,7 +53,7 @@ test('a server with SOTTO_LOG_FORMAT=pretty logs readable lines; by default (std
         lines.push(l);
         if (l.includes('sotto-server ready')) resolve(l);
       });
-      void exited.then(() => reject(new Error(`exited before ready:\n${lines.join('\n')}`)));
+      child.once('exit', () => reject(new Error(`exited before ready:\n${lines.join('\n')}`)));
     });
     assert.match(
       ready,

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { generateConfigYaml, loadConfig } from '../src/config/config.js';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { Batcher } from '../src/delivery/batcher.js';
-import { parseMlsHeader } from '../src/delivery/mls-header.js';
+import { routingHeader } from '../src/delivery/mls-routing.js';
 import { SottoError } from '../src/errors.js';
 import { QuotaService } from '../src/limits/quota-service.js';
 import { MIGRATIONS } from '../src/storage/sqlite/migrations.js';
@@ -29,12 +29,12 @@ const require = createRequire(import.meta.url);
 
 test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALFORMED_MLS', () => {
   const gid = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(parseMlsHeader(privateMessage(gid, 7n, CT.commit)), { wireFormat: 2, groupId: gid, epoch: 7n, contentType: 3 });
-  assert.deepEqual(parseMlsHeader(publicMessage(gid, 9n, CT.proposal)), { wireFormat: 1, groupId: gid, epoch: 9n, contentType: 2 });
+  assert.deepEqual(routingHeader(privateMessage(gid, 7n, CT.commit)), { wireFormat: 2, groupId: gid, epoch: 7n, contentType: 3 });
+  assert.deepEqual(routingHeader(publicMessage(gid, 9n, CT.proposal)), { wireFormat: 1, groupId: gid, epoch: 9n, contentType: 2 });
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
       try {
-        parseMlsHeader(b);
+        routingHeader(b);
       } catch (e) {
         assert.ok(e instanceof SottoError && e.code === 'MALFORMED_MLS');
       }
@@ -42,7 +42,10 @@ test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALF
     { numRuns: 2000 },
   );
   const good = privateMessage(gid, 1n, CT.application);
-  for (let i = 0; i < 17; i++) assert.throws(() => parseMlsHeader(good.subarray(0, i)), /well-formed|wire format|version|group id/);
+  for (let i = 0; i < 17; i++) assert.throws(() => routingHeader(good.subarray(0, i)), /well-formed|wire format|version|group id/);
+  // The server's own limits on top of RFC 9420: a group id of 1-255 bytes, an epoch that fits a JavaScript number.
+  assert.throws(() => routingHeader(privateMessage(new Uint8Array(0), 1n, CT.application)), /group id must be 1-255 bytes/);
+  assert.throws(() => routingHeader(privateMessage(gid, 2n ** 60n, CT.application)), /epoch out of range/);
 });
 
 test('config: defaults, file, env and flag precedence; every key has an env var and appears in generate-config', () => {

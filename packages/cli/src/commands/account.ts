@@ -1,8 +1,11 @@
 // Account and device commands: register, link (new device), approve (existing device), devices.
 
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
+import { checkDeviceName, DEVICE_NAME_MAX_CHARS, type SottoClient } from '@sotto/client';
 import type { Command } from 'commander';
-import { CliError, usage } from '../cli-error.js';
+import { CliError, describeError, usage } from '../cli-error.js';
+import { formatTime } from '../output.js';
 import type { Context } from '../context.js';
 import { renderQr } from '../qr-terminal.js';
 import type { Action } from './action.js';
@@ -15,16 +18,24 @@ export function accountCommands(program: Command, action: Action): void {
     .description('create an account with this profile as its first (primary) device')
     .argument('<account>', 'the account name, NAME@HOST (HOST is the server domain, e.g. localhost)')
     .option('--invite <token>', 'invite token from the server operator')
-    .addHelpText('after', '\nExample:\n  sotto --profile /tmp/alice register alice@localhost --invite inv_...')
-    .action(action(async (ctx, account: string, o: { invite?: string }) => register(ctx, account, o.invite)));
+    .option('--device-name <name>', `a name for this device, shown by \`sotto devices\` (default: the host name)`)
+    .addHelpText('after', '\nExample:\n  sotto --profile /tmp/alice register alice@localhost --invite inv_... --device-name laptop')
+    .action(
+      action(async (ctx, account: string, o: { invite?: string; deviceName?: string }) => register(ctx, account, o.invite, o.deviceName)),
+    );
 
   program
     .command('link')
     .description('make this profile a new device of an existing account: shows a QR code and waits for approval')
     .argument('<account>', 'the account, NAME@HOST')
     .option('--timeout <seconds>', 'how long to wait for the approval', '600')
+    .option('--device-name <name>', `a name for this device, shown by \`sotto devices\` (default: the host name)`)
     .addHelpText('after', '\nOn a device of the account, run: sotto approve "sotto-link:1:..."')
-    .action(action(async (ctx, account: string, o: { timeout: string }) => link(ctx, account, Number(o.timeout))));
+    .action(
+      action(async (ctx, account: string, o: { timeout: string; deviceName?: string }) =>
+        link(ctx, account, Number(o.timeout), o.deviceName),
+      ),
+    );
 
   program
     .command('approve')
@@ -43,25 +54,69 @@ export function accountCommands(program: Command, action: Action): void {
     .description("list this account's devices")
     .action(action(async (ctx) => listDevices(ctx)));
   devices
+    .command('rename')
+    .description("name a device of this account (the name is shown only to this account's devices)")
+    .argument('<device-id>', 'the device id shown by `sotto devices` (put -- before an id that starts with -)')
+    .argument('<name...>', 'the new name (at most 64 characters)')
+    .action(action(async (ctx, id: string, name: string[]) => renameDevice(ctx, id, name.join(' '))));
+  devices
     .command('remove')
     .description('unlink a device (primary device only): it is revoked and removed from every conversation')
     .argument('<device-id>', 'the device id shown by `sotto devices` (put -- before an id that starts with -)')
     .action(action(async (ctx, id: string) => removeDevice(ctx, id)));
 }
 
-async function register(ctx: Context, account: string, invite: string | undefined): Promise<void> {
+async function register(ctx: Context, account: string, invite: string | undefined, deviceName: string | undefined): Promise<void> {
   if (!ACCOUNT.test(account)) throw usage(`"${account}" is not an account name: use NAME@HOST, e.g. alice@localhost`);
+  const name = chosenName(deviceName);
   const client = await ctx.session.client({ registered: false });
   if (client.registered)
     throw new CliError('ALREADY_REGISTERED', `profile ${ctx.session.settings.profileDir} already holds ${client.me.account}`);
   const serverUrl = ctx.session.settings.serverUrl;
   await client.register({ serverUrl, account, ...(invite ? { invite } : {}) });
   const me = client.me;
-  ctx.out.result(me, `registered ${me.account} (device ${me.deviceId}) on ${serverUrl}`);
+  const named = await nameThisDevice(ctx, client, name);
+  ctx.out.result(
+    { ...me, deviceName: named },
+    `registered ${me.account} (device ${me.deviceId}${named ? `, "${named}"` : ''}) on ${serverUrl}`,
+  );
 }
 
-async function link(ctx: Context, account: string, timeoutSeconds: number): Promise<void> {
+/** The name given with --device-name (checked now, before anything is created), or this host's name, or "CLI". */
+function chosenName(given: string | undefined): string {
+  if (given !== undefined) {
+    try {
+      return checkDeviceName(given);
+    } catch (e) {
+      throw usage(`--device-name: ${describeError(e).message}`);
+    }
+  }
+  const host = [
+    ...hostname()
+      .replace(/[^\x20-\x7e]/g, '')
+      .trim(),
+  ]
+    .slice(0, DEVICE_NAME_MAX_CHARS)
+    .join('');
+  return host === '' ? 'CLI' : host;
+}
+
+/** Names this device on the server; a refusal is a note, not a failure (the device works without a name). */
+async function nameThisDevice(ctx: Context, client: SottoClient, name: string): Promise<string> {
+  if (name === '') return '';
+  try {
+    return await client.renameDevice(client.me.deviceId, name);
+  } catch (e) {
+    ctx.out.note(
+      `note: this device could not be named (${describeError(e).message}); name it later with \`${ctx.session.hint(`devices rename -- ${client.me.deviceId} NAME`)}\``,
+    );
+    return '';
+  }
+}
+
+async function link(ctx: Context, account: string, timeoutSeconds: number, deviceName: string | undefined): Promise<void> {
   if (!ACCOUNT.test(account)) throw usage(`"${account}" is not an account name: use NAME@HOST`);
+  const name = chosenName(deviceName);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw usage('--timeout must be a positive number of seconds');
   const client = await ctx.session.client({ registered: false });
   if (client.registered)
@@ -78,7 +133,11 @@ async function link(ctx: Context, account: string, timeoutSeconds: number): Prom
     'Waiting for approval... (Ctrl-C to give up)',
   ]);
   await Promise.race([l.done, ctx.untilInterrupted().then(() => Promise.reject(new CliError('INTERRUPTED', 'linking abandoned', 130)))]);
-  ctx.out.result({ linked: true, account, deviceId: l.deviceId }, `linked: this profile is now device ${l.deviceId} of ${account}`);
+  const named = await nameThisDevice(ctx, client, name);
+  ctx.out.result(
+    { linked: true, account, deviceId: l.deviceId, deviceName: named },
+    `linked: this profile is now device ${l.deviceId}${named ? ` ("${named}")` : ''} of ${account}`,
+  );
 }
 
 async function approve(ctx: Context, text: string, given: string | undefined): Promise<void> {
@@ -127,8 +186,19 @@ async function listDevices(ctx: Context): Promise<void> {
   const rows = list.map((d) => ({ ...d, primary: d.deviceId === primary }));
   ctx.out.result(
     rows,
-    rows.map((d) => `${d.deviceId}${d.current ? '  (this device)' : ''}${d.primary ? '  (primary)' : ''}`),
+    rows.map(
+      (d) =>
+        `${d.deviceId}  ${d.name ? `"${d.name}"` : '(no name)'}${d.addedAt ? `  added ${formatTime(d.addedAt)}` : ''}${d.current ? '  (this device)' : ''}${d.primary ? '  (primary)' : ''}`,
+    ),
   );
+}
+
+async function renameDevice(ctx: Context, id: string, name: string): Promise<void> {
+  const client = await ctx.session.client({ start: true });
+  if (!(await client.listDevices()).some((d) => d.deviceId === id))
+    throw new CliError('NOT_FOUND', `no device ${id} on this account (see \`${ctx.session.hint('devices')}\`)`);
+  const named = await client.renameDevice(id, name);
+  ctx.out.result({ deviceId: id, name: named }, named ? `device ${id} is now "${named}"` : `device ${id} has no name now`);
 }
 
 async function removeDevice(ctx: Context, id: string): Promise<void> {

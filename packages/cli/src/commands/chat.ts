@@ -1,16 +1,17 @@
 // `sotto chat NAME`: an interactive conversation: recent history, then a prompt; incoming messages appear as they arrive.
 
 import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
-import type { ConversationInfo, SottoClient, StoredMessage } from '@sotto/client';
+import type { ConversationInfo, SecurityNotice, SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
 import { directsWith, resolveTarget } from '../chat-target.js';
 import { CliError, describeError } from '../cli-error.js';
 import type { Context } from '../context.js';
-import { formatMessage } from '../output.js';
+import { formatMessage, formatNotice, noticeKey } from '../output.js';
 import type { Action } from './action.js';
+import { CHAT_HELP, type ChatCommandEnv, parseChatLine, runChatLine } from './chat-commands.js';
 import { emptyHistory, markRead } from './messages.js';
 
-const HELP = 'Type a message and press Enter to send. Commands: /quit (or Ctrl-D), /help, /who';
+const HELP = 'Type a message and press Enter to send. Commands: /open, /attach, /download, /verify, /who, /help, /quit (or Ctrl-D)';
 
 export function chatCommand(program: Command, action: Action): void {
   program
@@ -18,7 +19,7 @@ export function chatCommand(program: Command, action: Action): void {
     .description('interactive chat: shows recent history, then a prompt; incoming messages appear as they arrive')
     .argument('<chat>', 'an account (1:1), a group name, or a conversation id')
     .option('-n, --history <n>', 'how many earlier messages to show', '20')
-    .addHelpText('after', `\n${HELP}\nExample:\n  sotto --profile /tmp/alice chat bob@localhost`)
+    .addHelpText('after', `\n${CHAT_HELP.join('\n')}\nExample:\n  sotto --profile /tmp/alice chat bob@localhost`)
     .action(action(async (ctx, chat: string, o: { history: string }) => runChat(ctx, chat, Math.max(0, Number(o.history) || 0))));
 }
 
@@ -51,34 +52,17 @@ class ChatScope {
 
 async function runChat(ctx: Context, chat: string, historyCount: number): Promise<void> {
   const client = await ctx.session.client({ start: true });
-  const scope = new ChatScope(resolveTarget(client, chat), client);
+  let scope = new ChatScope(resolveTarget(client, chat), client);
   const me = client.me.account;
   const out = ctx.out.io.stdout;
   const tty = out.isTTY === true && process.stdin.isTTY === true;
-
-  for (const id of scope.ids) {
-    const c = client.getConversation(id);
-    if (c?.state === 'blocked') throw new CliError('BLOCKED', `"${c.name}" is blocked (\`${ctx.session.hint(`unblock ${c.owner}`)}\`)`);
-    if (c?.state === 'request') {
-      await client.acceptRequest(id);
-      ctx.out.note(`(accepted the message request from ${c.owner}: opening the chat accepts it)`);
-    }
-  }
-
-  const history: StoredMessage[] = [];
-  for (const id of scope.ids) history.push(...(await client.listMessages(id, { limit: historyCount })));
-  history.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
+  await enterScope(ctx, client, scope, (line) => ctx.out.note(line));
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
-  for (const m of history.slice(-historyCount)) out.write(`${formatMessage(m, me)}\n`);
-  if (history.length === 0 && historyCount > 0) out.write(`${emptyHistory(client)}\n`);
-  for (const id of scope.ids)
-    await markRead(
-      client,
-      id,
-      history.filter((m) => m.conversationId === id),
-    );
+  const notices = new NoticeLines((a) => ctx.session.hint(a));
+  notices.showAll(client, scope, (line) => out.write(`${line}\n`));
+  await showHistory(client, scope, historyCount, (line) => out.write(`${line}\n`));
 
-  const rl = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty });
+  const prompt = createInterface({ input: process.stdin, output: out, prompt: '> ', terminal: tty });
   /** Prints a line above the prompt without losing what the user is typing. */
   const show = (line: string) => {
     if (tty) {
@@ -86,16 +70,21 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       clearLine(out, 0);
     }
     out.write(`${line}\n`);
-    if (tty) rl.prompt(true);
+    if (tty) prompt.prompt(true);
   };
-  const typing = new TypingIndicator(client, scope, me, (prompt) => {
-    rl.setPrompt(prompt);
-    if (tty) {
-      cursorTo(out, 0);
-      clearLine(out, 0);
-      rl.prompt(true);
-    }
-  });
+  const typing = new TypingIndicator(
+    client,
+    () => scope,
+    me,
+    (p) => {
+      prompt.setPrompt(p);
+      if (tty) {
+        cursorTo(out, 0);
+        clearLine(out, 0);
+        prompt.prompt(true);
+      }
+    },
+  );
   if (tty) process.stdin.on('keypress', typing.onKeypress);
   const offs = [
     client.on('typing', typing.onTyping),
@@ -103,10 +92,11 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (!scope.ids.has(m.conversationId)) return;
       typing.messageFrom(m.sender);
       show(formatMessage(m, me, { live: true }));
-      if (!m.outgoing) void markRead(client, m.conversationId, [m]);
+      if (!m.outgoing) void markRead(client, m.conversationId, [m]).catch(() => {}); // receipts are best effort
     }),
     client.on('conversation', (c) => {
       if (scope.adopt(c) && c.state === 'request') void client.acceptRequest(c.id).catch(() => {});
+      if (scope.ids.has(c.id)) notices.showNew(c, show);
       if (scope.ids.has(c.id) && c.kind === 'group' && c.name !== scope.title) {
         scope.title = c.name;
         show(`* the group is now called "${c.name}"`);
@@ -118,70 +108,151 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (e.removed.length) show(`* ${e.by} removed ${e.removed.join(', ')}`);
     }),
     client.on('key-change', (e) => {
-      if (e.account === scope.peer || e.type === 'account-key-changed')
-        show(
-          `* security: ${e.account} ${e.type === 'account-key-changed' ? 'has a new account key (verify again)' : e.type.replace('-', ' ')}`,
-        );
+      if (e.type === 'account-key-changed')
+        notices.showOne({ code: 'KEY_CHANGED', account: e.account, ...(e.pending ? { pending: true } : {}) }, show);
+      else if (e.account === scope.peer) show(`* security: ${e.account} ${e.type.replace('-', ' ')}`);
     }),
     client.on('send-failed', (e) => {
       if (scope.ids.has(e.conversationId)) show(`* a message could not be sent (${e.code})`);
     }),
   ];
 
-  let sending = Promise.resolve();
-  const send = async (text: string) => {
-    let id = [...scope.ids][0];
-    if (id === undefined) {
-      if (!scope.peer) throw new CliError('UNKNOWN_CHAT', 'no conversation');
-      const c = await client.createDirect(scope.peer);
-      scope.adopt(c);
-      id = c.id;
-    }
-    await client.sendText(id, text);
+  /** The conversation to write into: the chat's, or (a first line to an account) a new 1:1 created whole. */
+  const target = async (): Promise<string> => {
+    const id = [...scope.ids][0];
+    if (id !== undefined) return id;
+    if (!scope.peer) throw new CliError('UNKNOWN_CHAT', 'no conversation');
+    const c = await client.createDirect(scope.peer);
+    scope.adopt(c);
+    return c.id;
+  };
+  const commands: ChatCommandEnv = {
+    client,
+    show,
+    hint: (a) => ctx.session.hint(a),
+    scope: () => scope,
+    target,
+    open: async (name) => {
+      const next = new ChatScope(resolveTarget(client, name), client);
+      await enterScope(ctx, client, next, show);
+      typing.reset();
+      scope = next;
+      show(`* now in ${scope.title}`);
+      notices.showAll(client, scope, show);
+      await showHistory(client, scope, historyCount, show);
+    },
   };
 
+  // Lines run one after the other: a message typed after /open goes to the chat it opened.
+  let work = Promise.resolve();
+  let closed = false;
   await new Promise<void>((done) => {
-    rl.on('line', (line) => {
-      const text = line.trim();
+    prompt.on('line', (line) => {
+      if (closed) return; // lines read in the same chunk as /quit still arrive after close()
+      const parsed = parseChatLine(line);
       if (tty) {
         moveCursor(out, 0, -1); // the echoed input is replaced by the message line the 'message' event prints
         clearLine(out, 0);
       }
-      if (text === '/quit' || text === '/exit') return void rl.close();
-      if (text === '/help') show(HELP);
-      else if (text === '/who') {
-        const members = [...scope.ids].flatMap((id) => client.getConversation(id)?.members.map((m) => m.account) ?? []);
-        show(`* members: ${[...new Set(members)].join(', ')}`);
-      } else if (text !== '') {
-        typing.sent();
-        sending = sending.then(() => send(line)).catch((e) => show(`* not sent: ${describeError(e).message}`));
+      if (parsed.kind === 'quit') {
+        closed = true;
+        return void prompt.close();
       }
-      rl.prompt();
+      if (parsed.kind === 'text') typing.sent();
+      work = work
+        .then(() => runChatLine(parsed, commands))
+        .catch((e) => show(`* ${parsed.kind === 'text' ? 'not sent' : 'failed'}: ${describeError(e).message}`))
+        .then(() => {
+          if (!closed) prompt.prompt();
+        });
     });
-    rl.on('SIGINT', () => rl.close());
-    rl.on('close', () => done());
-    void ctx.untilInterrupted().then(() => rl.close());
-    rl.prompt();
+    prompt.on('SIGINT', () => prompt.close());
+    prompt.on('close', () => {
+      closed = true;
+      done();
+    });
+    const close = (): void => prompt.close();
+    void ctx.untilInterrupted().then(close, close);
+    prompt.prompt();
   });
+  await work;
   for (const off of offs) off();
   process.stdin.off('keypress', typing.onKeypress);
   typing.stop();
-  await sending;
   out.write('\n');
+}
+
+/** The security notices of the chat's conversations, each shown once (and again only if it changes). */
+class NoticeLines {
+  readonly #shown = new Set<string>();
+  readonly #hint: (args: string) => string;
+
+  constructor(hint: (args: string) => string) {
+    this.#hint = hint;
+  }
+
+  showAll(client: SottoClient, scope: ChatScope, show: (line: string) => void): void {
+    for (const id of scope.ids) {
+      const c = client.getConversation(id);
+      if (c) this.showNew(c, show);
+    }
+  }
+
+  showNew(c: ConversationInfo, show: (line: string) => void): void {
+    for (const n of c.notices ?? []) this.showOne(n, show);
+  }
+
+  showOne(n: SecurityNotice, show: (line: string) => void): void {
+    const key = noticeKey(n);
+    if (this.#shown.has(key)) return;
+    this.#shown.add(key);
+    show(formatNotice(n, this.#hint));
+  }
+}
+
+/** Before a chat opens: a blocked conversation is refused, and a message request is accepted by opening it. */
+async function enterScope(ctx: Context, client: SottoClient, scope: ChatScope, show: (line: string) => void): Promise<void> {
+  for (const id of scope.ids) {
+    const c = client.getConversation(id);
+    if (c?.state === 'blocked') throw new CliError('BLOCKED', `"${c.name}" is blocked (\`${ctx.session.hint(`unblock ${c.owner}`)}\`)`);
+  }
+  for (const id of scope.ids) {
+    const c = client.getConversation(id);
+    if (c?.state === 'request') {
+      await client.acceptRequest(id);
+      show(`(accepted the message request from ${c.owner}: opening the chat accepts it)`);
+    }
+  }
+}
+
+/** The last `count` messages of the chat (marked read), or what an empty history means. */
+async function showHistory(client: SottoClient, scope: ChatScope, count: number, show: (line: string) => void): Promise<void> {
+  const me = client.me.account;
+  const history: StoredMessage[] = [];
+  for (const id of scope.ids) history.push(...(await client.listMessages(id, { limit: count })));
+  history.sort((a, b) => a.sentAt - b.sentAt || a.seq - b.seq);
+  for (const m of history.slice(-count)) show(formatMessage(m, me));
+  if (history.length === 0 && count > 0) show(emptyHistory(client));
+  for (const id of scope.ids)
+    await markRead(
+      client,
+      id,
+      history.filter((m) => m.conversationId === id),
+    );
 }
 
 /** Typing notifications: sent while the user types (the SDK sends them only if enabled and the chat is accepted),
  * and shown in the prompt for others. */
 class TypingIndicator {
   readonly #client: SottoClient;
-  readonly #scope: ChatScope;
+  readonly #scope: () => ChatScope;
   readonly #me: string;
   readonly #setPrompt: (prompt: string) => void;
   readonly #others = new Map<string, ReturnType<typeof setTimeout>>();
   #idle: ReturnType<typeof setTimeout> | undefined;
   #typingIn: string | undefined;
 
-  constructor(client: SottoClient, scope: ChatScope, me: string, setPrompt: (prompt: string) => void) {
+  constructor(client: SottoClient, scope: () => ChatScope, me: string, setPrompt: (prompt: string) => void) {
     this.#client = client;
     this.#scope = scope;
     this.#me = me;
@@ -190,7 +261,7 @@ class TypingIndicator {
 
   readonly onKeypress = (_s: string | undefined, key: { name?: string } | undefined): void => {
     if (key?.name === 'return' || key?.name === 'enter') return;
-    const id = [...this.#scope.ids][0];
+    const id = [...this.#scope().ids][0];
     if (id === undefined) return;
     if (this.#typingIn === undefined) {
       this.#typingIn = id;
@@ -201,7 +272,7 @@ class TypingIndicator {
   };
 
   readonly onTyping = (e: { conversationId: string; account: string; typing: boolean }): void => {
-    if (!this.#scope.ids.has(e.conversationId) || e.account === this.#me) return;
+    if (!this.#scope().ids.has(e.conversationId) || e.account === this.#me) return;
     const t = this.#others.get(e.account);
     if (t) clearTimeout(t);
     this.#others.delete(e.account);
@@ -231,6 +302,12 @@ class TypingIndicator {
     this.#stopTyping(true);
     for (const t of this.#others.values()) clearTimeout(t);
     this.#others.clear();
+  }
+
+  /** The chat switched to another conversation: nobody types there yet. */
+  reset(): void {
+    this.stop();
+    this.#render();
   }
 
   #stopTyping(notify: boolean): void {

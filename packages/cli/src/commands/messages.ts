@@ -3,12 +3,12 @@
 import { existsSync, openAsBlob } from 'node:fs';
 import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { SottoClient, StoredMessage } from '@sotto/client';
+import type { AttachmentInfo, SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
 import { conversationForSending, findConversation } from '../chat-target.js';
 import { CliError, usage } from '../cli-error.js';
 import { type Context, startOrOffline } from '../context.js';
-import { formatConversation, formatMessage } from '../output.js';
+import { formatConversation, formatMessage, formatNotice } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { Action } from './action.js';
 
@@ -119,6 +119,7 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   const conv = findConversation(client, chat, (a) => ctx.session.hint(a));
   const me = client.me.account;
   const show = (m: StoredMessage) => ctx.out.result(m, formatMessage(m, me));
+  if (!ctx.out.json) for (const n of conv.notices ?? []) ctx.out.note(formatNotice(n, (a) => ctx.session.hint(a)));
   const history = await client.listMessages(conv.id, { limit });
   if (ctx.out.json && !follow) ctx.out.result(history, '');
   else for (const m of history) show(m);
@@ -128,7 +129,7 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   const off = client.on('message', (m) => {
     if (m.conversationId !== conv.id) return;
     show(m);
-    void markRead(client, conv.id, [m]);
+    void markRead(client, conv.id, [m]).catch(() => {}); // receipts are best effort
   });
   await ctx.untilInterrupted();
   off();
@@ -174,10 +175,23 @@ class CountingBlob extends Blob {
 }
 
 async function attach(ctx: Context, chat: string, file: string, mimeType: string | undefined): Promise<void> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw usage(`no such file: ${file}`);
+  if (!(await stat(file).catch(() => undefined))?.isFile()) throw usage(`no such file: ${file}`);
   const client = await ctx.session.client({ start: true });
   const conv = await conversationForSending(client, chat, { hint: (a) => ctx.session.hint(a) });
+  const sent = await sendFile(client, conv.id, file, mimeType);
+  await flushOrExplain(client, conv.name);
+  ctx.out.result({ id: sent.id, conversationId: conv.id, size: sent.size }, `sent ${sent.fileName} to ${conv.name} (${sent.id})`);
+}
+
+/** Sends a file into a conversation (streamed from disk, with progress bars on a terminal); the outbox delivers it. */
+export async function sendFile(
+  client: SottoClient,
+  conversationId: string,
+  file: string,
+  mimeType?: string,
+): Promise<{ id: string; size: number; fileName: string }> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw usage(`no such file: ${file}`);
   // The SDK reads the file twice: a first pass hashes the encrypted stream, the second uploads it.
   const bars = [new ProgressBar('encrypting', info.size), new ProgressBar('uploading ', info.size)];
   let pass = 0;
@@ -188,10 +202,10 @@ async function attach(ctx: Context, chat: string, file: string, mimeType: string
     }
     bars[p - 1]?.add(n);
   });
-  const id = await client.sendAttachment(conv.id, blob, { fileName: basename(file), ...(mimeType ? { mimeType } : {}) });
+  const fileName = basename(file);
+  const id = await client.sendAttachment(conversationId, blob, { fileName, ...(mimeType ? { mimeType } : {}) });
   bars[pass - 1]?.finish();
-  await flushOrExplain(client, conv.name);
-  ctx.out.result({ id, conversationId: conv.id, size: info.size }, `sent ${basename(file)} to ${conv.name} (${id})`);
+  return { id, size: info.size, fileName };
 }
 
 async function findMessage(client: SottoClient, id: string): Promise<StoredMessage> {
@@ -205,10 +219,23 @@ async function findMessage(client: SottoClient, id: string): Promise<StoredMessa
 
 async function download(ctx: Context, id: string, path: string | undefined, force: boolean): Promise<void> {
   const client = await ctx.session.client({ start: true });
+  const saved = await saveAttachment(client, id, path, force);
+  ctx.out.result({ path: saved.path, ...saved.attachment }, `saved ${saved.path}`);
+}
+
+/**
+ * Downloads and decrypts the file of message `id` to `path`: a file path, or a directory (an existing one, or a path
+ * written with a trailing slash) where it is saved under the file's own name; by default the current directory.
+ */
+export async function saveAttachment(
+  client: SottoClient,
+  id: string,
+  path: string | undefined,
+  force: boolean,
+): Promise<{ path: string; attachment: AttachmentInfo }> {
   const m = await findMessage(client, id);
   if (!m.attachment) throw new CliError('NO_ATTACHMENT', `message ${id} has no file`);
   const safeName = basename(m.attachment.fileName).replace(/^\.+/, '_') || 'attachment';
-  // Into a directory (an existing one, or a path written with a trailing slash): under the file's own name.
   const intoDir = path !== undefined && (/[/\\]$/.test(path) || (await stat(path).catch(() => undefined))?.isDirectory() === true);
   const target = resolve(intoDir ? join(path, safeName) : (path ?? safeName));
   if (intoDir) await mkdir(path, { recursive: true });
@@ -230,7 +257,7 @@ async function download(ctx: Context, id: string, path: string | undefined, forc
     await rm(part, { force: true });
     throw e;
   }
-  ctx.out.result({ path: target, ...m.attachment }, `saved ${target}`);
+  return { path: target, attachment: m.attachment };
 }
 
 async function exportHistory(ctx: Context, out: string | undefined): Promise<void> {

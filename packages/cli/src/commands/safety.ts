@@ -16,7 +16,8 @@ export function safetyCommands(program: Command, action: Action): void {
     .argument('<account>', 'the account, e.g. bob@localhost')
     .option('--mark-verified', 'record that you compared it and it matched')
     .option('--unverify', 'clear the verified mark')
-    .action(action(async (ctx, a: string, o: { markVerified?: boolean; unverify?: boolean }) => verify(ctx, a, o)));
+    .option('--accept', "accept the account's new key after looking at its new safety number (sending to it resumes; not verified)")
+    .action(action(async (ctx, a: string, o: VerifyOptions) => verify(ctx, a, o)));
 
   program
     .command('block')
@@ -60,27 +61,60 @@ export function safetyCommands(program: Command, action: Action): void {
     .action(action(async (ctx, k: string, v: string) => setSetting(ctx, k, v)));
 }
 
-async function verify(ctx: Context, name: string, o: { markVerified?: boolean; unverify?: boolean }): Promise<void> {
-  if (o.markVerified && o.unverify) throw usage('--mark-verified and --unverify exclude each other');
+interface VerifyOptions {
+  markVerified?: boolean;
+  unverify?: boolean;
+  accept?: boolean;
+}
+
+async function verify(ctx: Context, name: string, o: VerifyOptions): Promise<void> {
+  if ([o.markVerified, o.unverify, o.accept].filter(Boolean).length > 1)
+    throw usage('--mark-verified, --unverify and --accept exclude each other');
   const client = await ctx.session.client({ start: true });
   const account = qualifyAccount(client, name);
   if (account === client.me.account) throw usage('a safety number compares you with someone else');
+  // With a key change waiting, this is the number of the new key: the one to look at before accepting it.
   const sn = await client.safetyNumber(account);
+  const pending = (await client.listContacts()).find((c) => c.account === account)?.pendingKey !== undefined;
+  if (o.accept && !pending) throw new CliError('NOTHING_TO_ACCEPT', `no new account key of ${account} is waiting to be accepted`);
+  if (o.accept) await client.acceptKeyChange(account);
   if (o.markVerified || o.unverify) await client.markVerified(account, o.markVerified === true);
-  const verified = (await client.listContacts()).find((c) => c.account === account)?.verified ?? false;
+  const now = (await client.listContacts()).find((c) => c.account === account);
+  // A verified contact whose key changed keeps its mark on the old key: the number shown is not verified.
+  const verified = now?.verified === true && now.pendingKey === undefined;
   const qr = `sotto-safety:1:${Buffer.from(sn.qrPayload).toString('base64url')}`;
-  const rows = [0, 4, 8].map((i) => sn.groups.slice(i, i + 4).join(' '));
-  ctx.out.result({ account, safetyNumber: sn.digits, groups: sn.groups, qr, verified }, [
+  ctx.out.result({ account, safetyNumber: sn.digits, groups: sn.groups, qr, verified, ...(o.accept ? { accepted: true } : {}) }, [
     `Safety number with ${account}:`,
     '',
-    ...rows.map((r) => `  ${r}`),
+    ...safetyRows(sn.groups),
     '',
     renderQr(qr),
     '',
-    verified
-      ? `${account} is marked verified.`
-      : `Not verified. Compare these digits with ${account} in person (or scan), then: ${ctx.session.hint(`verify ${account} --mark-verified`)}`,
+    verifiedLine(account, verified, (a) => ctx.session.hint(a)),
+    ...keyChangeLines(account, { pending: now?.pendingKey !== undefined, accepted: o.accept === true }, (a) => ctx.session.hint(a)),
   ]);
+}
+
+/** What a waiting (or just accepted) key change means, and the command that answers it. */
+function keyChangeLines(account: string, s: { pending: boolean; accepted: boolean }, hint: (args: string) => string): string[] {
+  if (s.accepted) return [`Accepted the new account key of ${account}: sending to ${account} resumes.`];
+  if (!s.pending) return [];
+  return [
+    `The account key of ${account} changed: this is the safety number of the new key. Sending to ${account} waits.`,
+    `If it matches, mark it verified (above); to accept it without comparing: ${hint(`verify ${account} --accept`)}`,
+  ];
+}
+
+/** The 60 digits as three rows of four groups, indented. */
+export function safetyRows(groups: readonly string[]): string[] {
+  return [0, 4, 8].map((i) => `  ${groups.slice(i, i + 4).join(' ')}`);
+}
+
+/** Whether `account` is marked verified, and if not, how to compare and mark it. */
+export function verifiedLine(account: string, verified: boolean, hint: (args: string) => string): string {
+  return verified
+    ? `${account} is marked verified.`
+    : `Not verified. Compare these digits with ${account} in person (or scan), then: ${hint(`verify ${account} --mark-verified`)}`;
 }
 
 async function setBlocked(ctx: Context, name: string, blocked: boolean): Promise<void> {

@@ -132,7 +132,7 @@ export class TestServer {
         } catch {}
       });
       child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-      void exited.then(() => fail(new Error(`server exited before ready:\n${logs.join('\n')}`)));
+      child.once('exit', () => fail(new Error(`server exited before ready:\n${logs.join('\n')}`)));
       setTimeout(() => fail(new Error(`server not ready in 30s:\n${logs.join('\n')}`)), 30_000).unref();
     });
     return { child, exited, port, env };

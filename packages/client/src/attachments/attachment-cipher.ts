@@ -3,18 +3,19 @@
 // reordered, dropped or truncated at a chunk boundary without an authentication failure.
 
 import { sha256 } from '@noble/hashes/sha2.js';
+import { SottoClientError } from '../errors.js';
 import { concatBytes, toHex, utf8 } from '../util/bytes.js';
 
 export const ATTACHMENT_CHUNK = 256 * 1024;
 const TAG = 16;
 const LABEL = utf8('sotto/attachment/v1');
 
-export class AttachmentError extends Error {
-  readonly code: 'HASH_MISMATCH' | 'DECRYPT_FAILED' | 'TRUNCATED';
-  constructor(code: AttachmentError['code'], message: string) {
-    super(message);
+export type AttachmentErrorCode = 'HASH_MISMATCH' | 'DECRYPT_FAILED' | 'TRUNCATED';
+
+export class AttachmentError extends SottoClientError<AttachmentErrorCode> {
+  constructor(code: AttachmentErrorCode, message: string) {
+    super(code, message);
     this.name = 'AttachmentError';
-    this.code = code;
   }
 }
 

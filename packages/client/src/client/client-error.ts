@@ -1,5 +1,7 @@
 // ClientError: a local refusal of an SDK call, with a stable code (messages are safe to log).
 
+import { SottoClientError } from '../errors.js';
+
 export type ClientErrorCode =
   | 'NOT_REGISTERED'
   | 'ALREADY_REGISTERED'
@@ -23,13 +25,15 @@ export type ClientErrorCode =
   /** A leaf or KeyPackage is not certified by the account key this device holds for its account (the identity rule). */
   | 'IDENTITY_MISMATCH'
   /** A verified contact's account key changed: the user must look at the new safety number and accept it first. */
-  | 'KEY_CHANGE_UNACCEPTED';
+  | 'KEY_CHANGE_UNACCEPTED'
+  /** An awaited event did not come in time. */
+  | 'TIMEOUT'
+  /** A broken invariant of the SDK itself (a bug), never caused by the caller or a peer. */
+  | 'INTERNAL';
 
-export class ClientError extends Error {
-  readonly code: ClientErrorCode;
+export class ClientError extends SottoClientError<ClientErrorCode> {
   constructor(code: ClientErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ClientError';
-    this.code = code;
   }
 }

@@ -11,12 +11,12 @@ import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
 import { sleep } from '../util/mutex.js';
 import { ClientError } from './client-error.js';
-import { type ClientCore, COMMIT_ATTEMPTS, PAST_EPOCHS, type Work } from './core.js';
+import { COMMIT_ATTEMPTS, type Core, PAST_EPOCHS, type Work } from './ports.js';
 import { type ConvRecord, decodePending, encodePending, json, NS } from './records.js';
 import type { ConversationId, ConversationInfo, KeyWarning } from './types.js';
 
 export class Committer {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /**
    * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything
@@ -38,8 +38,8 @@ export class Committer {
       await tx.put(NS.group, id, this.c.m.serialize(group));
       await tx.put(NS.conv, id, json(rec));
     });
-    this.c.groups.set(id, group);
-    this.c.convs.set(id, rec);
+    this.c.cache.putGroup(id, group);
+    this.c.cache.putRecord(id, rec);
     try {
       if (kps.length > 0) await this.addKeyPackages(id, kps);
     } catch (e) {
@@ -59,8 +59,7 @@ export class Committer {
       for (const ns of [NS.group, NS.conv, NS.pending]) await tx.delete(ns, id);
       for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
     });
-    this.c.groups.delete(id);
-    this.c.convs.delete(id);
+    this.c.cache.forget(id);
   }
 
   /** The directory's entry for `account`; a missing account is an error that names it. */
@@ -137,7 +136,7 @@ export class Committer {
         group,
         fresh.map((k) => k.keyPackage),
       );
-      if (!out.welcome) throw new Error('add commit without a Welcome');
+      if (!out.welcome) throw new ClientError('INTERNAL', 'add commit without a Welcome');
       added = true;
       return { out, submit: { welcome: out.welcome } };
     });

@@ -6,7 +6,7 @@ import type { Pins } from '../safety/identity-rule.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 import { type ContactRecord, type ConvRecord, json, NS, parse } from './records.js';
 import type { ConversationInfo, KeyWarning } from './types.js';
 
@@ -14,7 +14,7 @@ export class Contacts implements Pins {
   /** Every contact record, kept in step with the store (conversation info reads notices from it synchronously). */
   readonly #cache = new Map<string, ContactRecord>();
 
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   async load(): Promise<void> {
     this.#cache.clear();
@@ -124,7 +124,7 @@ export class Contacts implements Pins {
       if (!match(info)) continue;
       const rec = { ...this.c.convs.get(info.id)!, state };
       await this.c.store.put(NS.conv, info.id, json(rec));
-      this.c.convs.set(info.id, rec);
+      this.c.cache.putRecord(info.id, rec);
       this.c.events.emit('conversation', this.c.info(info.id)!);
     }
   }

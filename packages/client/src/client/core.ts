@@ -1,28 +1,19 @@
 // ClientCore: the state one SottoClient shares between its parts (store, identity, MLS group states, conversation
-// records, timers) and the helpers they all use. Internal to the SDK: applications hold a SottoClient.
+// records, connection state) and the helpers they all use; each part owns its own pipeline state and timers. The parts
+// see it through the Core port (ports.ts). Internal to the SDK: applications hold a SottoClient.
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Credential, CryptoProvider } from '@sotto/mls';
+import type { CryptoProvider } from '@sotto/mls';
 import { epoch as epochOf, type Group } from '@sotto/mls';
 import { type GroupMeta, roleOf } from '../conversation/group-meta.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
-import { deriveLinkCode, formatLinkCode } from '../link/link-code.js';
-import {
-  decodeStoredKeyPackage,
-  encodeStoredKeyPackage,
-  type LeafInfo,
-  leafFromCredential,
-  leavesOf,
-  MlsAdapter,
-  metaOf,
-  type StoredKeyPackage,
-} from '../mls/mls-adapter.js';
+import { decodeStoredKeyPackage, encodeStoredKeyPackage, leavesOf, MlsAdapter, metaOf, type StoredKeyPackage } from '../mls/mls-adapter.js';
 import { Outbox } from '../outbox/outbox.js';
 import { type Directory, serverDirectory } from '../safety/directory.js';
 import { IdentityRule } from '../safety/identity-rule.js';
 import { KeyChangeTracker } from '../safety/key-change-tracker.js';
 import type { LocalStore, StoreWriter } from '../store/local-store.js';
-import { challengeSigner, type QueuedMessage, ServerApi } from '../transport/server-api.js';
+import { challengeSigner, ServerApi } from '../transport/server-api.js';
 import type { ServerSocket, WebSocketFactory } from '../transport/socket.js';
 import { toHex, u64be } from '../util/bytes.js';
 import { Mutex } from '../util/mutex.js';
@@ -30,6 +21,8 @@ import type { RandomBytes } from '../util/secret-bytes.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
 import { Committer } from './commits.js';
+import { ConnectionState } from './connection.js';
+import { ConversationCache } from './conversation-cache.js';
 import { Contacts } from './contacts.js';
 import { Devices } from './devices.js';
 import { Held } from './held.js';
@@ -37,8 +30,8 @@ import { Receiver } from './receiver.js';
 import { type ConvRecord, json, NS } from './records.js';
 import { Sender } from './sender.js';
 import { Syncer } from './sync.js';
-import type { SottoClient } from './sotto-client.js';
 import { type ClientSettings, type ConversationInfo, DEFAULT_SETTINGS, type SecurityNotice } from './types.js';
+import { type Core, type EventsPort, KP_BATCH, KP_LOW, type Work } from './ports.js';
 import { Upkeep } from './upkeep.js';
 
 export interface SottoClientOptions {
@@ -64,25 +57,9 @@ export interface SottoClientOptions {
   directory?: (api: ServerApi) => Directory;
 }
 
-export const KP_LOW = 10;
-export const KP_BATCH = 30;
-/** Past epochs kept for late messages: the same window the server accepts application messages in (one contract). */
-export { PAST_EPOCHS } from '@sotto/protocol';
-export const COMMIT_ATTEMPTS = 8;
-export const BATCH = 200;
-
-export type Effect = () => void;
-
-export interface Work {
-  groups: Map<string, Group>;
-  convs: Map<string, ConvRecord>;
-  fx: Effect[];
-  afterCommit: Array<() => Promise<void>>;
-}
-
 export const webRandom: RandomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 
-export class ClientCore {
+export class ClientCore implements Core {
   readonly store: LocalStore;
   readonly crypto: CryptoProvider;
   readonly wsFactory: WebSocketFactory;
@@ -103,33 +80,10 @@ export class ClientCore {
   mls: MlsAdapter | undefined;
   socket: ServerSocket | undefined;
   settings: ClientSettings;
-  readonly groups: Map<string, Group> = new Map();
-  readonly convs = new Map<string, ConvRecord>();
-  readonly expiry = new Map<string, number>();
+  /** Group states, conversation records and expiry deadlines in memory (conversation-cache.ts). */
+  readonly cache = new ConversationCache();
   ownKps = new Map<string, { stored: StoredKeyPackage; own: ReturnType<MlsAdapter['ownKeyPackage']> }>();
-  inbox: QueuedMessage[] = [];
-  inboxIds = new Set<number>();
-  draining: Promise<void> | undefined;
-  pumping = false;
-  pumpAgain = false;
-  outboxTimer: ReturnType<typeof setTimeout> | undefined;
-  sweepTimer: ReturnType<typeof setInterval> | undefined;
-  maintTimer: ReturnType<typeof setInterval> | undefined;
-  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
-  receiveHold = false;
-  receiveRetryTimer: ReturnType<typeof setTimeout> | undefined;
-  started = false;
-  closed = false;
-  /** Catch-ups in progress: the outbox waits (what it encrypts now would be at an epoch the group is leaving). */
-  catchingUp = 0;
-  /** A catch-up succeeded since the connection (re)opened: until then the outbox waits too. */
-  connected = false;
-  /** The running sync (catch-up + pending commits), shared by concurrent callers; another one runs if asked meanwhile. */
-  syncing: Promise<void> | undefined;
-  syncAgain = false;
-  syncTimer: ReturnType<typeof setTimeout> | undefined;
-  syncAttempt = 0;
-  processedCount = 0;
+  readonly connection = new ConnectionState();
   readonly commits: Committer;
   readonly receiver: Receiver;
   readonly sender: Sender;
@@ -144,7 +98,7 @@ export class ClientCore {
 
   constructor(
     options: SottoClientOptions,
-    readonly events: SottoClient,
+    readonly events: EventsPort,
   ) {
     this.store = options.store;
     this.crypto = options.crypto;
@@ -189,6 +143,18 @@ export class ClientCore {
     this.mls = new MlsAdapter(identity, this.crypto, this.rng, this.now);
     const api = this.api;
     this.directory = this.#directoryFor?.(api) ?? serverDirectory(() => api, this.now);
+  }
+
+  get groups(): ReadonlyMap<string, Group> {
+    return this.cache.groups;
+  }
+
+  get convs(): ReadonlyMap<string, ConvRecord> {
+    return this.cache.records;
+  }
+
+  get expiry(): ReadonlyMap<string, number> {
+    return this.cache.expiry;
   }
 
   get dir(): Directory {
@@ -256,12 +222,12 @@ export class ClientCore {
   }
 
   newWork(): Work {
-    return { groups: new Map(), convs: new Map(), fx: [], afterCommit: [] };
+    return { groups: new Map(), convs: new Map(), fx: [], afterCommit: [], receipts: new Map() };
   }
 
   finish(work: Work): void {
-    for (const [k, g] of work.groups) this.groups.set(k, g);
-    for (const [k, c] of work.convs) this.convs.set(k, c);
+    for (const [k, g] of work.groups) this.cache.putGroup(k, g);
+    for (const [k, c] of work.convs) this.cache.putRecord(k, c);
     for (const f of work.fx) f();
     for (const a of work.afterCommit) void a().catch((e) => this.warnErr('FOLLOW_UP', e));
   }
@@ -284,7 +250,7 @@ export class ClientCore {
   // =====================================================================================================
   async setExpiry(tx: StoreWriter, id: string, mid: string, at: number, work: Work): Promise<void> {
     await tx.put(NS.expiry, `${id}/${mid}`, u64be(Math.max(0, Math.floor(at))));
-    work.fx.push(() => this.expiry.set(`${id}/${mid}`, at));
+    work.fx.push(() => this.cache.expireAt(`${id}/${mid}`, at));
   }
 
   // ---------- warnings ----------
@@ -329,14 +295,6 @@ export class ClientCore {
       lastResort?.bytes,
     );
   }
-}
-
-export function leafOf(m: { leafIndex: number; credential: Credential; signatureKey: Uint8Array }): LeafInfo {
-  return leafFromCredential(m.leafIndex, m.credential, m.signatureKey);
-}
-
-export function linkCodeOf(keys: { signatureKey: Uint8Array; encryptionKey: Uint8Array }, secret: Uint8Array): string {
-  return formatLinkCode(deriveLinkCode(keys, sha256(secret), secret));
 }
 
 redactOnPrototype(ClientCore.prototype, 'ClientCore');

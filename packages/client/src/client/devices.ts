@@ -3,6 +3,7 @@
 
 import { x25519 } from '@noble/curves/ed25519.js';
 import { publicKeyOf } from '@sotto/identity';
+import { DEVICE_NAME_MAX_CHARS } from '@sotto/protocol';
 import { checkCertificate, DeviceIdentity, deviceIdFor } from '../identity/device-identity.js';
 import { createLinkQr, decodeLinkQr, encodeLinkQr } from '../link/link-code.js';
 import { leavesOf } from '../mls/mls-adapter.js';
@@ -13,10 +14,11 @@ import { constantTimeEqual } from '../util/bytes.js';
 import { sleep } from '../util/mutex.js';
 import { SecretBytes } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
-import { type ClientCore, linkCodeOf } from './core.js';
+import { type Core, linkCodeOf } from './ports.js';
+import type { DeviceInfo } from './types.js';
 
 export class Devices {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /**
    * New device: make keys and a link payload to show (QR text) and wait until an existing device approved it.
@@ -148,10 +150,30 @@ export class Devices {
   }
 
   /** Devices of this account, as the server lists them. */
-  async listDevices(): Promise<Array<{ deviceId: string; current: boolean }>> {
+  async listDevices(): Promise<DeviceInfo[]> {
     const me = this.c.need();
     const a = await this.c.a.lookupAccount(me.accountName);
-    return a.devices.map((d) => ({ deviceId: d.deviceId, current: d.deviceId === me.deviceId }));
+    // Names and dates come from the account's own listing; a server without it lists no names.
+    const own = await this.c.a.ownDevices().catch((e: unknown) => {
+      if (e instanceof ApiError && e.code === 'NOT_FOUND') return [];
+      throw e;
+    });
+    const byId = new Map(own.map((d) => [d.deviceId, d]));
+    return a.devices.map((d) => {
+      const o = byId.get(d.deviceId);
+      return {
+        deviceId: d.deviceId,
+        current: d.deviceId === me.deviceId,
+        name: o?.name ?? '',
+        ...(o ? { addedAt: o.createdAt } : {}),
+      };
+    });
+  }
+
+  /** Names a device of this account (any of its devices may); the name is checked here and by the server. */
+  async renameDevice(deviceId: string, name: string): Promise<string> {
+    this.c.need();
+    return this.c.a.setDeviceName(deviceId, checkDeviceName(name));
   }
 
   /** Primary device: revoke a device (signed) and remove it from every conversation. */
@@ -178,4 +200,14 @@ export class Devices {
 /** A confirmation code as typed: case, spaces and dashes do not matter. */
 function normalizeCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
+}
+
+/** A device name as the server will take it: trimmed, at most DEVICE_NAME_MAX_CHARS characters, no control characters. */
+export function checkDeviceName(raw: string): string {
+  const name = raw.normalize('NFC').trim();
+  if ([...name].length > DEVICE_NAME_MAX_CHARS)
+    throw new ClientError('INVALID_ARGUMENT', `a device name has at most ${DEVICE_NAME_MAX_CHARS} characters`);
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name))
+    throw new ClientError('INVALID_ARGUMENT', 'a device name cannot hold control or formatting characters');
+  return name;
 }

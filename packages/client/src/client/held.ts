@@ -5,14 +5,14 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { leavesOf } from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
+import { parseMlsHeader } from '@sotto/mls';
 import type { StoreWriter } from '../store/local-store.js';
 import { StoreError } from '../store/store-error.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { fromB64, toB64, toB64Url } from '../util/b64.js';
 import { toHex } from '../util/bytes.js';
-import type { ClientCore, Work } from './core.js';
+import type { Core, Work } from './ports.js';
 import { encodeMessage, json, type MessageRecord, NS, parse } from './records.js';
 
 interface HeldRecord {
@@ -46,7 +46,7 @@ export function codeOf(e: unknown): string {
 }
 
 export class Held {
-  constructor(readonly c: ClientCore) {}
+  constructor(readonly c: Core) {}
 
   /** Keep `m` (in the caller's transaction) for a retry after the next catch-up. */
   async hold(tx: StoreWriter, m: QueuedMessage, e: unknown, work: Work): Promise<void> {
@@ -54,7 +54,7 @@ export class Held {
     const rec: HeldRecord = { i: m.id, g: toB64(m.groupId), d: toB64(m.data), c: codeOf(e), createdAt: m.createdAt };
     await tx.put(NS.held, keyOf(m.id), json(rec));
     // Outside a catch-up, ask for one: it may bring the commit this message needs; its end retries what is held.
-    if (this.c.catchingUp === 0) work.afterCommit.push(() => this.c.sync.run());
+    if (!this.c.connection.catchingUp) work.afterCommit.push(() => this.c.sync.run());
   }
 
   /** How many messages wait for a retry. */

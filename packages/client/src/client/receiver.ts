@@ -2,37 +2,51 @@
 // stored message and a processed marker go into one transaction; only then is it acknowledged (RFC 9420 §14-15).
 
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcomeWithCommitter, processMessage } from '@sotto/mls';
-import { decodeContent } from '../content/content-codec.js';
-import { isAdmin, policyViolation } from '../conversation/group-meta.js';
+import { policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
-import { parseMlsHeader } from '../mls/mls-header.js';
+import { parseMlsHeader } from '@sotto/mls';
 import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
-import { constantTimeEqual, toHex } from '../util/bytes.js';
+import { constantTimeEqual } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
+import { deviceChanges } from '../safety/device-changes.js';
+import { LIMITS } from '../content/content-types.js';
+import { ContentShell } from './content-shell.js';
+import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
-import { BATCH, type ClientCore, leafOf, type Work } from './core.js';
-import { type ConvRecord, decodeMessage, decodePending, encodeMessage, type MessageRecord, NS, publicMessage } from './records.js';
+import { BATCH, type Core, leafOf, type Work } from './ports.js';
+import { type ConvRecord, decodePending, NS } from './records.js';
 import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
 
 export class Receiver {
-  /** Delivery receipts owed for what a transaction stored: one receipt per conversation, queued at its end. */
-  readonly #owed = new WeakMap<Work, Map<string, Uint8Array[]>>();
+  /** Server messages waiting to be processed, in the server's queue order, and their ids (a message is queued once). */
+  #inbox: QueuedMessage[] = [];
+  #inboxIds = new Set<number>();
+  /** The running drain, shared by concurrent callers. */
+  #draining: Promise<void> | undefined;
+  /** Receiving waits (the head of the inbox could not be checked: the directory was unreachable) until the timer. */
+  #hold = false;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  #processed = 0;
 
-  constructor(readonly c: ClientCore) {}
+  readonly #content: ContentShell;
 
-  #owe(work: Work, id: string, messageId: Uint8Array): void {
-    let byConv = this.#owed.get(work);
-    if (!byConv) this.#owed.set(work, (byConv = new Map()));
-    byConv.set(id, [...(byConv.get(id) ?? []), messageId]);
+  constructor(readonly c: Core) {
+    this.#content = new ContentShell(c);
   }
 
-  async #queueReceipts(tx: StoreWriter, work: Work): Promise<void> {
-    const byConv = this.#owed.get(work);
-    this.#owed.delete(work);
-    for (const [id, messageIds] of byConv ?? []) await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds });
+  /** Server messages processed since this client was made (reported with `synced`). */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /** Stop waiting for the hold timer (the client stops); the inbox is kept. */
+  stop(): void {
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#hold = false;
   }
 
   // =====================================================================================================
@@ -41,13 +55,13 @@ export class Receiver {
   enqueue(ms: QueuedMessage[]): void {
     let unordered = false;
     for (const m of ms) {
-      if (this.c.inboxIds.has(m.id)) continue;
-      this.c.inboxIds.add(m.id);
-      if (this.c.inbox.length > 0 && this.c.inbox[this.c.inbox.length - 1]!.id > m.id) unordered = true;
-      this.c.inbox.push(m);
+      if (this.#inboxIds.has(m.id)) continue;
+      this.#inboxIds.add(m.id);
+      if (this.#inbox.length > 0 && this.#inbox[this.#inbox.length - 1]!.id > m.id) unordered = true;
+      this.#inbox.push(m);
     }
     // A catch-up page can bring older messages than some pushed ones: process in the server's queue order.
-    if (unordered) this.c.inbox.sort((a, b) => a.id - b.id);
+    if (unordered) this.#inbox.sort((a, b) => a.id - b.id);
     void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
   }
 
@@ -56,7 +70,7 @@ export class Receiver {
    * outbox waits meanwhile: a message encrypted now would be at an epoch the group may be far past.
    */
   async catchUp(): Promise<void> {
-    this.c.catchingUp++;
+    this.c.connection.beginCatchUp();
     try {
       let after = 0;
       for (;;) {
@@ -74,54 +88,54 @@ export class Receiver {
         await this.#queueReceipts(tx, work);
       });
     } finally {
-      this.c.catchingUp--;
+      this.c.connection.endCatchUp();
     }
-    this.c.connected = true;
-    this.c.events.emit('synced', { processed: this.c.processedCount });
+    this.c.connection.caughtUp();
+    this.c.events.emit('synced', { processed: this.#processed });
     this.c.sender.kickOutbox();
   }
 
   /** Process the inbox until it is empty and no run is in progress; concurrent callers share runs. */
   async drain(): Promise<void> {
-    while ((this.c.inbox.length > 0 && !this.c.receiveHold) || this.c.draining) {
-      if (!this.c.draining) {
-        this.c.draining = this.drainOnce().finally(() => {
-          this.c.draining = undefined;
+    while ((this.#inbox.length > 0 && !this.#hold) || this.#draining) {
+      if (!this.#draining) {
+        this.#draining = this.drainOnce().finally(() => {
+          this.#draining = undefined;
         });
       }
-      await this.c.draining;
+      await this.#draining;
     }
   }
 
   async drainOnce(): Promise<void> {
-    while (this.c.inbox.length > 0 && !this.c.receiveHold) {
-      const batch = this.c.inbox.splice(0, BATCH);
+    while (this.#inbox.length > 0 && !this.#hold) {
+      const batch = this.#inbox.splice(0, BATCH);
       let ids: number[] = [];
       try {
         ids = await this.c.lock.run(() => this.processBatch(batch));
       } catch (e) {
         if (!(e instanceof ApiError && e.retryable)) {
-          for (const m of batch) this.c.inboxIds.delete(m.id);
+          for (const m of batch) this.#inboxIds.delete(m.id);
           throw e;
         }
         // The directory could not be reached while checking leaves: nothing was stored or acknowledged. Keep the
         // batch at the head of the inbox (order matters) and try again shortly.
-        this.c.inbox.unshift(...batch);
+        this.#inbox.unshift(...batch);
         this.#holdReceiving();
         this.c.warnErr('RECEIVE_RETRY', e);
         return;
       }
-      for (const m of batch) this.c.inboxIds.delete(m.id);
+      for (const m of batch) this.#inboxIds.delete(m.id);
       if (ids.length > 0 && !this.c.socket?.ack(ids)) await this.c.a.ack(ids).catch((e) => this.c.warnErr('ACK', e));
     }
   }
 
   #holdReceiving(): void {
-    this.c.receiveHold = true;
-    this.c.receiveRetryTimer = setTimeout(() => {
-      this.c.receiveRetryTimer = undefined;
-      this.c.receiveHold = false;
-      if (!this.c.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
+    this.#hold = true;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      this.#hold = false;
+      if (!this.c.connection.closed) void this.drain().catch((e) => this.c.warnErr('RECEIVE', e));
     }, 1000);
   }
 
@@ -150,7 +164,7 @@ export class Receiver {
           }
         }
         await tx.markProcessed(marker);
-        this.c.processedCount++;
+        this.#processed++;
       }
       await this.#queueReceipts(tx, work);
     });
@@ -178,6 +192,9 @@ export class Receiver {
     // Who added us is the leaf that signed the GroupInfo (RFC 9420 §12.4.3.1), not what the metadata says.
     const adder = leaves.find((l) => l.leafIndex === committer);
     if (!adder) throw new ClientError('FORBIDDEN', 'the Welcome is signed by no member');
+    // The owner is who created the group, proven at any epoch (ID-OWNER), not whatever the metadata's writer claims.
+    const owned = await this.c.rule.owner(tx, groupIdOf(group), meta, this.#told(work));
+    if (!owned.ok) return this.#refused(id, owned, work);
     // A Welcome of the group's first commit comes from its creator: the owner the metadata names must be that account.
     if (epochOf(group) === 1n && meta.owner !== adder.account) {
       const reason = `the group's metadata names ${meta.owner} as owner, but ${adder.account} created it`;
@@ -207,6 +224,16 @@ export class Receiver {
       if (info.state === 'request') this.c.events.emit('request', info);
     });
     work.afterCommit.push(() => this.c.topUpKeyPackages(false));
+  }
+
+  /** The delivery receipts this transaction owes, one per conversation, in the same transaction as what they confirm. */
+  async #queueReceipts(tx: StoreWriter, work: Work): Promise<void> {
+    for (const [id, ids] of work.receipts) {
+      for (let i = 0; i < ids.length; i += LIMITS.receiptIds) {
+        await this.c.sender.enqueueBody(tx, id, { type: 'delivery-receipt', messageIds: ids.slice(i, i + LIMITS.receiptIds) });
+      }
+    }
+    work.receipts.clear();
   }
 
   async onGroupMessage(tx: StoreWriter, m: QueuedMessage, work: Work): Promise<void> {
@@ -340,6 +367,9 @@ export class Receiver {
     const me = this.c.identity?.accountName;
     const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
     for (const a of changed) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
+    const devices = deviceChanges(oldLeaves, leavesOf(r.group), me ?? '');
+    const items = await recordDeviceChanges(tx, id, epochOf(r.group), devices, this.c.now());
+    work.fx.push(() => emitDeviceChanges(this.c.events, id, devices, items));
     work.fx.push(() => {
       if (added.length || removed.length)
         this.c.events.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
@@ -362,147 +392,19 @@ export class Receiver {
     });
   }
 
-  async onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
-    const me = this.c.need();
-    const rec = this.c.recFor(id, work)!;
-    const content = decodeContent(data);
-    const mid = toHex(content.messageId);
-    if (rec.state === 'blocked' || rec.state === 'deleted') return;
-    const contact = sender.account === me.accountName ? undefined : await this.c.contacts.contact(sender.account, tx);
-    if (contact?.blocked) return;
-    if (!(await tx.markProcessed(`msg:${mid}`))) return; // the same content again (a resend after a crash)
-    const outgoing = sender.account === me.accountName;
-    const now = this.c.now();
-    const b = content.body;
-    const base: MessageRecord = {
-      id: mid,
-      sender: sender.account,
-      senderDevice: sender.deviceId,
-      outgoing,
-      sentAt: content.sentAt,
-      receivedAt: now,
-      kind: 'text',
-      reactions: {},
-      ...(content.expiresIn ? { expiresAt: now + content.expiresIn * 1000 } : {}),
-      ...(outgoing ? { status: 'sent' as const } : {}),
-    };
-    const store = async (r: MessageRecord) => {
-      const entry = await tx.appendMessage(id, mid, encodeMessage(r));
-      if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
-      const msg = decodeMessage(entry.data, id, entry.seq);
-      work.fx.push(() => this.c.events.emit('message', publicMessage(msg)));
-      if (!outgoing && rec.state === 'active' && this.c.settings.sendDeliveryReceipts) this.#owe(work, id, content.messageId);
-    };
-    switch (b.type) {
-      case 'text':
-        return store({ ...base, text: b.text });
-      case 'reply':
-        return store({ ...base, text: b.text, replyTo: toHex(b.target), ...(b.quote !== undefined ? { quote: b.quote } : {}) });
-      case 'attachment': {
-        const hash = toHex(b.contentHash);
-        return store({
-          ...base,
-          kind: 'attachment',
-          attachment: { blobId: hash, hash, size: b.size, mimeType: b.mimeType, fileName: b.fileName },
-          contentKey: toHex(b.contentKey.expose()),
-        });
-      }
-      case 'reaction':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          const list = new Set(t.reactions[b.emoji] ?? []);
-          if (b.action === 'add') list.add(sender.account);
-          else list.delete(sender.account);
-          const reactions = { ...t.reactions, [b.emoji]: [...list] };
-          if (list.size === 0) delete reactions[b.emoji];
-          return { ...t, reactions };
-        });
-      case 'edit':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          if (t.sender !== sender.account || t.deleted || t.kind !== 'text') return undefined;
-          if (content.sentAt - t.sentAt > this.c.settings.editWindowSeconds * 1000) return undefined;
-          return { ...t, text: b.text, editedAt: content.sentAt };
-        });
-      case 'delete':
-        return this.updateTarget(tx, id, toHex(b.target), work, (t) => {
-          if (t.sender !== sender.account) return undefined;
-          const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
-          return { ...rest, deleted: true, reactions: {} };
-        });
-      case 'delivery-receipt':
-      case 'read-receipt': {
-        if (sender.account === me.accountName) return;
-        const kind = b.type === 'read-receipt' ? 'read' : 'delivered';
-        for (const target of b.messageIds) {
-          await this.updateTarget(tx, id, toHex(target), work, (t) => {
-            if (!t.outgoing) return undefined;
-            const prev = t.receipts?.[sender.account];
-            if (prev === 'read' || prev === kind) return undefined;
-            const receipts = { ...(t.receipts ?? {}), [sender.account]: kind as 'read' | 'delivered' };
-            const status = kind === 'read' || t.status === 'read' ? 'read' : 'delivered';
-            return { ...t, receipts, status };
-          });
-        }
-        return;
-      }
-      case 'typing':
-        if (sender.account !== me.accountName && rec.state === 'active') {
-          work.fx.push(() =>
-            this.c.events.emit('typing', {
-              conversationId: id,
-              account: sender.account,
-              deviceId: sender.deviceId,
-              typing: b.state === 'start',
-            }),
-          );
-        }
-        return;
-      case 'device-link': {
-        const target = new TextDecoder().decode(b.deviceId);
-        if (sender.account === me.accountName && target === me.deviceId && rec.state === 'request') {
-          await this.c.putRec(tx, { ...rec, state: 'active' }, work);
-          work.fx.push(() => {
-            const info = this.c.info(id);
-            if (info) this.c.events.emit('conversation', info);
-          });
-        }
-        return;
-      }
-      case 'group-rename': {
-        // The name is content, so the server never sees it. An admin sets it; a device that has none yet (it just
-        // joined) also takes it from a device of its own account (a newly linked device learns it that way).
-        const group = await this.c.groupFor(id, work);
-        if (!group) return;
-        const meta = metaOf(group);
-        const fromAdmin = meta.kind === 'group' && isAdmin(meta, sender.account);
-        const firstFromOwn = meta.kind === 'group' && rec.name === undefined && sender.account === me.accountName;
-        if ((!fromAdmin && !firstFromOwn) || rec.name === b.name) return;
-        await this.c.putRec(tx, { ...rec, name: b.name }, work);
-        work.fx.push(() => {
-          const info = this.c.info(id);
-          if (info) this.c.events.emit('conversation', info);
-        });
-        return;
-      }
-      default:
-        return; // roles and timers travel in the MLS group context; unknown types are ignored
-    }
+  /** Received content, through the engine's pure reducers (content-shell.ts). */
+  onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
+    return this.#content.onContent(tx, id, sender, data, work);
   }
 
-  async updateTarget(
+  /** Change one stored message in the caller's transaction (a local reaction, edit or delete). */
+  updateTarget(
     tx: StoreWriter,
     id: string,
     target: string,
     work: Work,
     change: (t: StoredMessage & { contentKey?: string }) => (StoredMessage & { contentKey?: string }) | undefined,
   ): Promise<void> {
-    const entry = await tx.getMessage(id, target);
-    if (!entry) return;
-    const cur = decodeMessage(entry.data, id, entry.seq);
-    const next = change(cur);
-    if (!next) return;
-    const { seq: _s, conversationId: _c, ...rec } = next;
-    const updated = await tx.updateMessage(id, target, encodeMessage(rec));
-    const msg = decodeMessage(updated.data, id, updated.seq);
-    work.fx.push(() => this.c.events.emit('message-updated', publicMessage(msg)));
+    return this.#content.updateTarget(tx, id, target, work, change);
   }
 }

@@ -9,12 +9,24 @@ import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
 import type { MessageIdHex, StoredMessage } from './types.js';
 
 export class Sender {
-  constructor(readonly c: ClientCore) {}
+  /** The outbox pump: one run at a time; a kick during a run asks for another pass. */
+  #pumping = false;
+  #pumpAgain = false;
+  /** Wakes the outbox when its next entry is due. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly c: Core) {}
+
+  /** Stop the wake-up timer (the client stops). */
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 
   // =====================================================================================================
   // Sending: content -> local log + outbox (one transaction) -> encrypt -> submit, in order, with retries
@@ -85,7 +97,7 @@ export class Sender {
 
   /** Whether the outbox may send now: started, caught up since the connection opened, and no catch-up running. */
   get canSend(): boolean {
-    return this.c.started && !this.c.closed && this.c.connected && this.c.catchingUp === 0;
+    return this.c.connection.canSend;
   }
 
   kickOutbox(): void {
@@ -95,28 +107,28 @@ export class Sender {
   }
 
   async pumpOutbox(): Promise<void> {
-    if (this.c.pumping) {
-      this.c.pumpAgain = true;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
       return;
     }
-    this.c.pumping = true;
+    this.#pumping = true;
     try {
       do {
-        this.c.pumpAgain = false;
+        this.#pumpAgain = false;
         for (;;) {
           if (!this.canSend) return;
           const batches = this.dueBatches(await this.c.outbox.list());
           if (batches.length === 0) break;
           for (const b of batches) await this.sendBatch(b);
         }
-      } while (this.c.pumpAgain);
+      } while (this.#pumpAgain);
     } finally {
-      this.c.pumping = false;
+      this.#pumping = false;
     }
     if (!this.canSend) return;
     const wake = await this.c.outbox.nextWakeAt();
-    if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
-    if (wake !== undefined) this.c.outboxTimer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
+    if (this.#timer) clearTimeout(this.#timer);
+    if (wake !== undefined) this.#timer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
   }
 
   /** Per conversation, the due entries at the head of its queue (in order; stops at the first one not due). */
@@ -173,7 +185,7 @@ export class Sender {
         await tx.put(NS.group, id, this.c.m.serialize(g));
         for (const w of out) await tx.outboxPut(w.rec);
       });
-      this.c.groups.set(id, g);
+      this.c.cache.putGroup(id, g);
       return out;
     });
     if (!prepared) {
@@ -236,7 +248,7 @@ export class Sender {
     if (failure?.behind !== undefined) await this.c.commits.recover(id, failure.behind).catch((e: unknown) => this.c.warnErr('RECOVER', e));
     if (failure?.code === 'NETWORK') {
       // The server is gone: hold the outbox until a sync has caught up again (the group may move on meanwhile).
-      this.c.connected = false;
+      this.c.connection.lost();
       this.c.sync.schedule();
     }
     if (failure) await this.failSend(failure.rec, failure.code, failure.permanent);

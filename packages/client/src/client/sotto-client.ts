@@ -5,6 +5,7 @@
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import type { ContentBody } from '../content/content-types.js';
 import { isAdmin, policyViolation } from '../conversation/group-meta.js';
+import { tombstone, withReaction } from '../engine/index.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import {
@@ -24,6 +25,7 @@ import { ClientError } from './client-error.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
 import { type ContactRecord, type ConvRecord, decodeMessage, json, type MessageRecord, NS, parse, publicMessage } from './records.js';
 import type {
+  DeviceInfo,
   AttachmentInfo,
   ClientEvents,
   ClientSettings,
@@ -56,9 +58,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     if (settings) this.c.settings = { ...this.c.settings, ...parse<Partial<ClientSettings>>(settings) };
     if (id && url) this.c.init(identityFromRecord(id), new TextDecoder().decode(url));
     if (!this.c.mls) return;
-    for (const { key, value } of await this.c.store.list(NS.conv)) this.c.convs.set(key, parse<ConvRecord>(value));
-    for (const { key, value } of await this.c.store.list(NS.group)) this.c.groups.set(key, this.c.mls.deserialize(value));
-    for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.expiry.set(key, readU64be(value));
+    for (const { key, value } of await this.c.store.list(NS.conv)) this.c.cache.putRecord(key, parse<ConvRecord>(value));
+    for (const { key, value } of await this.c.store.list(NS.group)) this.c.cache.putGroup(key, this.c.mls.deserialize(value));
+    for (const { key, value } of await this.c.store.list(NS.expiry)) this.c.cache.expireAt(key, readU64be(value));
     await this.c.contacts.load();
     await this.c.loadKeyPackages();
     // Messages that expired while no process ran are removed now, not at the first tick of a running client's timer.
@@ -107,15 +109,13 @@ export class SottoClient extends Emitter<ClientEvents> {
    */
   async start(): Promise<void> {
     this.c.need();
-    if (this.c.started) return;
-    this.c.started = true;
+    if (!this.c.connection.start()) return;
     try {
       await this.c.outbox.recoverAfterRestart();
       await this.c.sync.run();
     } catch (e) {
-      this.c.started = false;
-      if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
-      this.c.syncTimer = undefined;
+      this.c.connection.startFailed();
+      this.c.sync.stop();
       throw e;
     }
     this.c.socket = new ServerSocket({
@@ -131,8 +131,7 @@ export class SottoClient extends Emitter<ClientEvents> {
       },
     });
     this.c.socket.start();
-    this.c.sweepTimer = setInterval(() => void this.c.upkeep.sweep().catch((e) => this.c.warnErr('SWEEP', e)), this.c.sweepMs);
-    this.c.maintTimer = setInterval(() => void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e)), this.c.maintMs);
+    this.c.upkeep.start(this.c.sweepMs, this.c.maintMs);
     this.c.sender.kickOutbox();
     void this.c.upkeep.maintain().catch((e) => this.c.warnErr('MAINTENANCE', e));
   }
@@ -142,28 +141,34 @@ export class SottoClient extends Emitter<ClientEvents> {
    * False before start(), and after a start() made while the server could not be reached, until it answers.
    */
   get online(): boolean {
-    return this.c.connected;
+    return this.c.connection.connected;
+  }
+
+  /**
+   * Pull and process everything the server holds for this device now, then settle interrupted commits (what start()
+   * and every reconnect do). Resolves once done; offline it resolves at once and a retry is scheduled.
+   */
+  async sync(): Promise<void> {
+    this.c.need();
+    await this.c.sync.run();
   }
 
   /** Stop network activity (the store stays open). */
   async stop(): Promise<void> {
-    this.c.started = false;
-    this.c.connected = false;
+    this.c.connection.stop();
     this.c.socket?.stop();
     this.c.socket = undefined;
-    for (const t of [this.c.sweepTimer, this.c.maintTimer]) if (t) clearInterval(t);
-    if (this.c.outboxTimer) clearTimeout(this.c.outboxTimer);
-    if (this.c.receiveRetryTimer) clearTimeout(this.c.receiveRetryTimer);
-    if (this.c.syncTimer) clearTimeout(this.c.syncTimer);
-    this.c.receiveHold = false;
-    this.c.sweepTimer = this.c.maintTimer = this.c.outboxTimer = this.c.receiveRetryTimer = this.c.syncTimer = undefined;
+    this.c.upkeep.stop();
+    this.c.sender.stop();
+    this.c.receiver.stop();
+    this.c.sync.stop();
     await this.c.lock.run(async () => {});
   }
 
   async close(): Promise<void> {
-    if (this.c.closed) return;
+    if (this.c.connection.closed) return;
     await this.stop();
-    this.c.closed = true;
+    this.c.connection.close();
     await this.c.store.close();
   }
 
@@ -203,8 +208,16 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   /** Devices of this account, as the server lists them. */
-  listDevices(): Promise<Array<{ deviceId: string; current: boolean }>> {
+  listDevices(): Promise<DeviceInfo[]> {
     return this.c.devices.listDevices();
+  }
+
+  /**
+   * Names a device of this account (this one, or another). The name is shown only to the account's own devices; the
+   * server holds it (linked devices share no key to encrypt it under). At most 64 characters.
+   */
+  renameDevice(deviceId: string, name: string): Promise<string> {
+    return this.c.devices.renameDevice(deviceId, name);
   }
 
   /** Primary device: revoke a device (signed) and remove it from every conversation. */
@@ -359,7 +372,7 @@ export class SottoClient extends Emitter<ClientEvents> {
   async #ensurePeer(id: ConversationId): Promise<void> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.started) return;
+    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.connection.started) return;
     const peer = meta.admins.find((a) => a !== me.accountName);
     if (!peer || leavesOf(group).some((l) => l.account === peer)) return;
     const present = new Set(leavesOf(group).map((l) => l.deviceId));
@@ -388,14 +401,7 @@ export class SottoClient extends Emitter<ClientEvents> {
 
   async react(id: ConversationId, target: MessageIdHex, emoji: string, action: 'add' | 'remove' = 'add'): Promise<void> {
     const me = this.c.need();
-    await this.c.sender.localUpdate(id, target, (t) => {
-      const list = new Set(t.reactions[emoji] ?? []);
-      if (action === 'add') list.add(me.accountName);
-      else list.delete(me.accountName);
-      const reactions = { ...t.reactions, [emoji]: [...list] };
-      if (list.size === 0) delete reactions[emoji];
-      return { ...t, reactions };
-    });
+    await this.c.sender.localUpdate(id, target, (t) => withReaction(t, me.accountName, emoji, action));
     await this.c.sender.sendBody(id, { type: 'reaction', target: fromHex(target), emoji, action }, { store: false });
   }
 
@@ -416,10 +422,7 @@ export class SottoClient extends Emitter<ClientEvents> {
     const cur = await this.getMessage(id, target);
     if (!cur) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
     if (cur.sender !== me.accountName) throw new ClientError('FORBIDDEN', 'only your own messages can be deleted for everyone');
-    await this.c.sender.localUpdate(id, target, (t) => {
-      const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
-      return { ...rest, deleted: true, reactions: {} };
-    });
+    await this.c.sender.localUpdate(id, target, tombstone);
     await this.c.sender.sendBody(id, { type: 'delete', target: fromHex(target) }, { store: false });
   }
 

@@ -3,10 +3,22 @@
 // gone; while the server cannot be reached it retries with backoff (the socket's own reconnect also triggers a run).
 
 import { ApiError } from '../transport/api-error.js';
-import type { ClientCore } from './core.js';
+import type { Core } from './ports.js';
 
 export class Syncer {
-  constructor(readonly c: ClientCore) {}
+  /** The running sync, shared by concurrent callers; another one runs if asked meanwhile. */
+  #running: Promise<void> | undefined;
+  #again = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+
+  constructor(readonly c: Core) {}
+
+  /** Cancel a scheduled retry (the client stops). */
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 
   /**
    * Catch up and settle pending commits. Concurrent callers share the run in progress (and ask for one more, since
@@ -14,42 +26,42 @@ export class Syncer {
    * retry is scheduled. Other failures are thrown.
    */
   run(): Promise<void> {
-    if (this.c.syncing) {
-      this.c.syncAgain = true;
-      return this.c.syncing;
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
     }
     const p = this.#loop().finally(() => {
-      if (this.c.syncing === p) this.c.syncing = undefined;
+      if (this.#running === p) this.#running = undefined;
     });
-    this.c.syncing = p;
+    this.#running = p;
     return p;
   }
 
   async #loop(): Promise<void> {
     do {
-      this.c.syncAgain = false;
+      this.#again = false;
       try {
         await this.c.receiver.catchUp();
         await this.c.commits.resolvePendingCommits();
       } catch (e) {
         if (!(e instanceof ApiError && e.retryable)) throw e;
-        this.c.connected = false;
+        this.c.connection.lost();
         this.c.events.emit('connection', { state: 'offline' });
         this.schedule();
         return;
       }
-      this.c.syncAttempt = 0;
-    } while (this.c.syncAgain && this.c.started && !this.c.closed);
+      this.#attempt = 0;
+    } while (this.#again && this.c.connection.live);
   }
 
   /** The server could not be reached: try again after a backoff (doubling, with jitter, at most 30 s). */
   schedule(): void {
-    if (!this.c.started || this.c.closed || this.c.syncTimer) return;
-    const base = Math.min(30_000, this.c.retryMs * 2 ** Math.min(this.c.syncAttempt++, 16));
+    if (!this.c.connection.live || this.#timer) return;
+    const base = Math.min(30_000, this.c.retryMs * 2 ** Math.min(this.#attempt++, 16));
     const jitter = ((this.c.rng(1)[0] ?? 0) / 255) * 0.25 * base;
-    this.c.syncTimer = setTimeout(() => {
-      this.c.syncTimer = undefined;
-      if (this.c.started && !this.c.closed) void this.run().catch((e) => this.c.warnErr('SYNC', e));
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.c.connection.live) void this.run().catch((e) => this.c.warnErr('SYNC', e));
     }, base + jitter);
   }
 }

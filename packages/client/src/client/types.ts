@@ -59,6 +59,16 @@ export interface SecurityNotice {
   pending?: boolean;
 }
 
+/** A device as this account's own devices see it. */
+export interface DeviceInfo {
+  deviceId: string;
+  current: boolean;
+  /** The name the account gave it ('' when none). */
+  name: string;
+  /** When the server added it (ms), when the server says. */
+  addedAt?: number;
+}
+
 export interface AttachmentInfo {
   blobId: string;
   size: number;
@@ -145,6 +155,11 @@ export interface ClientEvents extends Record<string, unknown> {
   typing: { conversationId: ConversationId; account: string; deviceId: string; typing: boolean };
   /** Membership change seen in a commit. */
   membership: { conversationId: ConversationId; by: string; added: string[]; removed: string[] };
+  /**
+   * In a commit this device applied, an account already in the conversation (not this user's) gained or lost a
+   * device. A system item saying so is in the conversation's log (emitted as a 'message' too).
+   */
+  'device-change': { conversationId: ConversationId; account: string; added: string[]; removed: string[] };
   /** A contact's account key or device list changed: show it to the user. */
   'key-change': KeyWarning;
   /** The identity rule refused a Welcome or a commit (log-safe: names the account, no key bytes, no content). */

@@ -1,5 +1,7 @@
 // ContentError: the one error every content decode failure throws, with a stable machine-readable code.
 
+import { SottoClientError } from '../errors.js';
+
 export type ContentErrorCode =
   /** Input ended inside a varint, a length or a field value. */
   | 'TRUNCATED'
@@ -23,12 +25,9 @@ export type ContentErrorCode =
   | 'NOT_BYTES';
 
 /** Thrown by decodeContent. The message names the field, never its value (safe to log). */
-export class ContentError extends Error {
-  readonly code: ContentErrorCode;
-
+export class ContentError extends SottoClientError<ContentErrorCode> {
   constructor(code: ContentErrorCode, message: string) {
-    super(`${code}: ${message}`);
+    super(code, `${code}: ${message}`);
     this.name = 'ContentError';
-    this.code = code;
   }
 }

@@ -1,11 +1,16 @@
 // Content types: the validated structures carried inside MLS application messages (docs/content-format.md §3-4).
 
+import { DEFAULT_MAX_MESSAGE_BYTES } from '@sotto/protocol';
 import type { SecretBytes } from '../util/secret-bytes.js';
 
 /** Format version written as the first byte. Bumped only for incompatible changes (docs §1). */
 export const CONTENT_FORMAT_VERSION = 1;
-/** Upper bound on an encoded content, in bytes. */
-export const MAX_CONTENT_BYTES = 256 * 1024;
+/**
+ * Upper bound on an encoded content, in bytes: the server's default message limit less room for the MLS framing around
+ * it (PrivateMessage header, authenticated data, encrypted sender data, AEAD tag, padding), so that a content at the
+ * bound still fits in one message a default server accepts.
+ */
+export const MAX_CONTENT_BYTES = DEFAULT_MAX_MESSAGE_BYTES - 4096;
 export const MESSAGE_ID_BYTES = 16;
 /** Upper bounds on individual fields, in UTF-8 bytes unless stated. */
 export const LIMITS = {

@@ -8,6 +8,8 @@ export {
   type GroupMeta,
   isAdmin,
   type MemberRole,
+  ownerProofOf,
   policyViolation,
   roleOf,
+  withOwnerProof,
 } from '@sotto/protocol';

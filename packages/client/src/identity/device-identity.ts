@@ -12,6 +12,7 @@ import {
   signDeviceRevocation,
   verifyDeviceCertificate,
 } from '@sotto/identity';
+import { ClientError } from '../client/client-error.js';
 import { fromB64Url as fromB64UrlLocal, toB64Url } from '../util/b64.js';
 import { type RandomBytes, redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
 
@@ -61,13 +62,13 @@ export class DeviceIdentity {
 
   /** Sign a certificate for another device of this account (primary only). */
   certify(signatureKey: Uint8Array, now: number): Uint8Array {
-    if (!this.accountSecret) throw new Error('only the primary device holds the account key');
+    if (!this.accountSecret) throw new ClientError('NOT_PRIMARY', 'only the primary device holds the account key');
     return issueCertificate(this.accountName, this.accountSecret.expose(), signatureKey, now);
   }
 
   /** A signed revocation of one of this account's devices (primary only). */
   revoke(deviceId: string, now: number): Uint8Array {
-    if (!this.accountSecret) throw new Error('only the primary device holds the account key');
+    if (!this.accountSecret) throw new ClientError('NOT_PRIMARY', 'only the primary device holds the account key');
     return encodeDeviceRevocation(
       signDeviceRevocation(
         { version: 1, accountName: this.accountName, accountKey: this.accountKey, deviceId, revokedAt: BigInt(now) },

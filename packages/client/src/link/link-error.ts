@@ -1,5 +1,7 @@
 // LinkError: the one error type of device-link codes and payloads, with a stable code.
 
+import { SottoClientError } from '../errors.js';
+
 export type LinkErrorCode =
   /** A QR payload had the wrong length or layout. */
   | 'MALFORMED_PAYLOAD'
@@ -10,12 +12,9 @@ export type LinkErrorCode =
   /** The revealed keys and nonce do not open the earlier commitment. */
   | 'COMMITMENT_MISMATCH';
 
-export class LinkError extends Error {
-  readonly code: LinkErrorCode;
-
+export class LinkError extends SottoClientError<LinkErrorCode> {
   constructor(code: LinkErrorCode, message: string) {
-    super(`${code}: ${message}`);
+    super(code, `${code}: ${message}`);
     this.name = 'LinkError';
-    this.code = code;
   }
 }

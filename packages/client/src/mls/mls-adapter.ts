@@ -3,7 +3,7 @@
 // the certificate's account key is the one this client holds for that account is the identity rule's question
 // (safety/identity-rule.ts), asked on every Welcome, commit and claimed KeyPackage before any state is kept.
 
-import { decodeDeviceCertificate } from '@sotto/identity';
+import { decodeDeviceCertificate, signGroupOwner } from '@sotto/identity';
 import type { CryptoProvider } from '@sotto/mls';
 import {
   addMembers,
@@ -26,7 +26,7 @@ import {
   setGroupExtensions,
   updateKey,
 } from '@sotto/mls';
-import { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta } from '../conversation/group-meta.js';
+import { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '../conversation/group-meta.js';
 import { CIPHER_SUITE, checkCertificate, type DeviceIdentity, deviceIdFor } from '../identity/device-identity.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
 import { constantTimeEqual } from '../util/bytes.js';
@@ -133,8 +133,14 @@ export class MlsAdapter {
     };
   }
 
+  /** A new group owned by this account: the metadata carries this device's owner proof for the group id. */
   createGroup(meta: GroupMeta): Group {
+    const id = this.deps.rng(32);
+    const proof = signGroupOwner(this.#identity.certificate, this.#identity.signatureSecret.expose(), id, this.#identity.accountName);
+    if (meta.owner !== this.#identity.accountName) throw new TypeError('a group is owned by the account that creates it');
+    meta = withOwnerProof(meta, proof);
     return createGroup(this.deps, {
+      groupId: id,
       cipherSuite: CIPHER_SUITE,
       credential: this.credential,
       signaturePrivateKey: this.#identity.signatureSecret.expose(),

@@ -3,7 +3,9 @@
 // our own account carries our account key and a device our account lists, and an Update never changes who a leaf is.
 // Checks carry IDs (ID-*), named in docs/security.md and in the tests that attack them.
 
+import { verifyGroupOwner } from '@sotto/identity';
 import type { KeyWarning } from '../client/types.js';
+import { type GroupMeta, ownerProofOf } from '../conversation/group-meta.js';
 import type { LeafInfo } from '../mls/mls-adapter.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { constantTimeEqual } from '../util/bytes.js';
@@ -18,12 +20,12 @@ export const IDENTITY_CHECKS = {
   'ID-PENDING': "a leaf under a verified contact's new key waits until the user accepts that key",
   'ID-DEVICE': "a contact's leaf is a device the directory lists for that account",
   'ID-UPDATE': "an Update or UpdatePath keeps the leaf's account, account key and device",
+  'ID-OWNER': "the group's owner is proven: a device certified by the account key this client holds for the owner signed the group id",
 } as const;
 export type IdentityCheck = keyof typeof IDENTITY_CHECKS;
 
-export type Verdict =
-  | { ok: true }
-  | { ok: false; check: IdentityCheck; code: 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'KEY_CHANGED'; account: string; reason: string };
+export type Verdict = { ok: true } | { ok: false; check: IdentityCheck; code: VerdictCode; account: string; reason: string };
+type VerdictCode = 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'KEY_CHANGED' | 'OWNER_MISMATCH';
 
 const OK: Verdict = { ok: true };
 
@@ -86,6 +88,47 @@ export class IdentityRule {
       if (!v.ok) return v;
     }
     return OK;
+  }
+
+  /**
+   * ID-OWNER: the metadata's owner is the account that created the group, at whatever epoch this device joins. The
+   * proof (a GroupOwner signature by the creating device over the group id) must verify, and its certificate must carry
+   * the account key this client holds for the owner (pinned, or pinned now from the directory on first contact).
+   */
+  async owner(tx: StoreWriter, groupId: Uint8Array, meta: GroupMeta, emit: (w: KeyWarning) => void): Promise<Verdict> {
+    const owner = meta.owner;
+    const proof = ownerProofOf(meta);
+    if (!proof) return fail('ID-OWNER', 'OWNER_MISMATCH', owner, `nothing proves that ${owner} created this group`);
+    let accountKey: Uint8Array;
+    try {
+      accountKey = verifyGroupOwner(proof, groupId, owner).accountKey;
+    } catch {
+      return fail('ID-OWNER', 'OWNER_MISMATCH', owner, `the proof that ${owner} created this group does not verify`);
+    }
+    const me = this.me();
+    if (owner === me.accountName) {
+      return constantTimeEqual(accountKey, me.accountKey)
+        ? OK
+        : fail('ID-OWNER', 'OWNER_MISMATCH', owner, 'the group names this account as owner under another account key');
+    }
+    let pin = await this.pins.pinned(tx, owner);
+    if (!pin || !constantTimeEqual(pin, accountKey)) {
+      try {
+        await this.pins.record(tx, { ...(await this.directory().lookup(owner)), account: owner }, emit);
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'NOT_FOUND') throw e;
+        return fail('ID-OWNER', 'OWNER_MISMATCH', owner, `the directory does not know ${owner}, named as owner`);
+      }
+      pin = await this.pins.pinned(tx, owner);
+    }
+    return pin && constantTimeEqual(pin, accountKey)
+      ? OK
+      : fail(
+          'ID-OWNER',
+          'OWNER_MISMATCH',
+          owner,
+          `the group's owner proof is not certified by the account key this device holds for ${owner}`,
+        );
   }
 
   /**
@@ -155,11 +198,6 @@ export class IdentityRule {
   }
 }
 
-function fail(
-  check: IdentityCheck,
-  code: 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'KEY_CHANGED',
-  account: string,
-  reason: string,
-): Verdict {
+function fail(check: IdentityCheck, code: VerdictCode, account: string, reason: string): Verdict {
   return { ok: false, check, code, account, reason };
 }

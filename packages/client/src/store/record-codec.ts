@@ -12,10 +12,10 @@ export function encodeRecord(header: unknown, body: Uint8Array = new Uint8Array(
 }
 
 export function decodeRecord(bytes: Uint8Array): { header: unknown; body: Uint8Array } {
+  if (bytes.length < 4) throw new StoreError('CORRUPT', 'stored record is truncated');
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  if (n > bytes.length - 4) throw new StoreError('CORRUPT', 'stored record is truncated');
   try {
-    if (bytes.length < 4) throw new Error('short');
-    const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
-    if (n > bytes.length - 4) throw new Error('short');
     return { header: JSON.parse(utf8DecodeStrict(bytes.subarray(4, 4 + n))), body: bytes.slice(4 + n) };
   } catch {
     throw new StoreError('CORRUPT', 'stored record does not parse');

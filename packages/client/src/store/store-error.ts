@@ -1,5 +1,7 @@
 // StoreError: the one error type of the encrypted local store, with a stable machine-readable code.
 
+import { SottoClientError } from '../errors.js';
+
 export type StoreErrorCode =
   /** The storage key does not open this store (its key-check value failed to decrypt). */
   | 'WRONG_KEY'
@@ -23,12 +25,9 @@ export type StoreErrorCode =
   | 'INVALID_ARGUMENT';
 
 /** Thrown by every LocalStore implementation. Messages never contain keys, values or names. */
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
-
+export class StoreError extends SottoClientError<StoreErrorCode> {
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${code}: ${message}`, options);
+    super(code, `${code}: ${message}`, options);
     this.name = 'StoreError';
-    this.code = code;
   }
 }

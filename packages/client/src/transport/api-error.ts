@@ -1,6 +1,7 @@
 // ApiError: a refusal or failure from the Sotto server, with the server's stable `code` (or NETWORK / PROTOCOL).
 
 import type { ErrorCode } from '@sotto/protocol';
+import { SottoClientError } from '../errors.js';
 
 export type ApiErrorCode =
   | ErrorCode
@@ -11,15 +12,13 @@ export type ApiErrorCode =
 
 const RETRYABLE = new Set<string>(['NETWORK', 'RATE_LIMITED', 'SHUTTING_DOWN', 'INTERNAL']);
 
-export class ApiError extends Error {
-  readonly code: ApiErrorCode;
+export class ApiError extends SottoClientError<ApiErrorCode> {
   readonly status: number;
   readonly details: Record<string, unknown>;
 
   constructor(code: ApiErrorCode, message: string, status = 0, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ApiError';
-    this.code = code;
     this.status = status;
     this.details = details;
   }

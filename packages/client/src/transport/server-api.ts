@@ -1,8 +1,45 @@
-// ServerApi: typed calls to the Sotto server's HTTP API (/v1), with challenge login and token refresh.
+// ServerApi: typed calls to the Sotto server's HTTP API (/v1), with challenge login and token refresh. The bodies are
+// the contract in @sotto/protocol; every response is decoded there before a field of it is read.
 
 import { signAuthChallenge } from '@sotto/identity';
+import {
+  type AckRequest,
+  type AddDeviceRequest,
+  type ChallengeRequest,
+  type CreateGroupRequest,
+  decodeAccountLookupResponse,
+  decodeAckResponse,
+  decodeBlobUploadResponse,
+  decodeChallengeResponse,
+  decodeErrorBody,
+  decodeFetchMessagesResponse,
+  decodeGroupInfoResponse,
+  decodeGroupView,
+  decodeKeyPackageClaimResponse,
+  decodeKeyPackageCountResponse,
+  decodeKeyPackageUploadResponse,
+  decodeRegisteredResponse,
+  decodeOwnDevicesResponse,
+  decodeDeviceNameResponse,
+  type DeviceNameRequest,
+  type OwnDevice,
+  decodeSubmitResponse,
+  decodeTokenResponse,
+  type KeyPackageUploadRequest,
+  MAX_ACK_IDS,
+  MAX_FETCH_PAGE,
+  type RegisterRequest,
+  type RevokeDeviceRequest,
+  type SubmitRequest,
+  type TokenRequest,
+  WireError,
+  type WireQueuedMessage,
+} from '@sotto/protocol';
 import { fromB64, toB64, toB64Url } from '../util/b64.js';
-import { ApiError, type ApiErrorCode } from './api-error.js';
+import { ApiError } from './api-error.js';
+
+/** A decoder for a response whose body is not read. */
+const ignoreBody = (): void => undefined;
 
 export interface QueuedMessage {
   /** Server queue id (per server, increasing). */
@@ -88,7 +125,8 @@ export class ServerApi {
     return res;
   }
 
-  async #json<T>(res: Response): Promise<T> {
+  /** The decoded body of a success, or the server's refusal as an ApiError; a malformed body is a PROTOCOL error. */
+  async #json<T>(res: Response, decode: (body: unknown) => T): Promise<T> {
     const text = await res.text().catch(() => '');
     let parsed: unknown;
     try {
@@ -97,22 +135,27 @@ export class ServerApi {
       throw new ApiError(res.ok ? 'PROTOCOL' : 'INTERNAL', `server answered ${res.status} with non-JSON`, res.status);
     }
     if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } & Record<string, unknown> }).error;
-      const code = (typeof err?.code === 'string' ? err.code : res.status >= 500 ? 'INTERNAL' : 'PROTOCOL') as ApiErrorCode;
-      const { code: _c, message, ...details } = err ?? {};
-      throw new ApiError(code, typeof message === 'string' ? message : `HTTP ${res.status}`, res.status, details);
+      const err = decodeErrorBody(parsed);
+      if (err) throw new ApiError(err.code, err.message, res.status, err.details);
+      throw new ApiError(res.status >= 500 ? 'INTERNAL' : 'PROTOCOL', `HTTP ${res.status}`, res.status);
     }
-    return parsed as T;
+    try {
+      return decode(parsed);
+    } catch (e) {
+      if (e instanceof WireError)
+        throw new ApiError('PROTOCOL', `server answered ${res.status}: ${e.message}`, res.status, {}, { cause: e });
+      throw e;
+    }
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.#json<T>(await this.#request(method, path, body));
+  async #call<T>(method: string, path: string, body: unknown, decode: (body: unknown) => T): Promise<T> {
+    return this.#json(await this.#request(method, path, body), decode);
   }
 
   /** An authenticated call; on UNAUTHORIZED the token is renewed once. */
-  async #authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #authed<T>(method: string, path: string, body: unknown, decode: (body: unknown) => T): Promise<T> {
     const res = await this.#authedResponse(method, path, body);
-    return this.#json<T>(res);
+    return this.#json(res, decode);
   }
 
   async #authedResponse(method: string, path: string, body?: unknown, extra: RequestInit = {}, retry = true): Promise<Response> {
@@ -138,13 +181,15 @@ export class ServerApi {
   async #doLogin(): Promise<string> {
     const signer = this.#signer;
     if (!signer) throw new ApiError('UNAUTHORIZED', 'no device to log in with');
-    const c = await this.#call<{ challenge: string }>('POST', '/v1/auth/challenge', { deviceId: signer.deviceId });
+    const c = await this.#call(
+      'POST',
+      '/v1/auth/challenge',
+      { deviceId: signer.deviceId } satisfies ChallengeRequest,
+      decodeChallengeResponse,
+    );
     const challenge = fromB64(c.challenge);
-    const t = await this.#call<{ token: string; expiresAt: number }>('POST', '/v1/auth/token', {
-      deviceId: signer.deviceId,
-      challenge: c.challenge,
-      signature: toB64(signer.signChallenge(challenge)),
-    });
+    const answer = { deviceId: signer.deviceId, challenge: c.challenge, signature: toB64(signer.signChallenge(challenge)) };
+    const t = await this.#call('POST', '/v1/auth/token', answer satisfies TokenRequest, decodeTokenResponse);
     this.#token = t;
     return t.token;
   }
@@ -157,22 +202,30 @@ export class ServerApi {
   // ---------- accounts and devices ----------
 
   register(certificate: Uint8Array, invite?: string): Promise<{ account: string; deviceId: string }> {
-    return this.#call('POST', '/v1/accounts', { certificate: toB64(certificate), ...(invite ? { invite } : {}) });
+    const body = { certificate: toB64(certificate), ...(invite ? { invite } : {}) } satisfies RegisterRequest;
+    return this.#call('POST', '/v1/accounts', body, decodeRegisteredResponse);
   }
 
   addDevice(certificate: Uint8Array): Promise<{ account: string; deviceId: string }> {
-    return this.#call('POST', '/v1/devices', { certificate: toB64(certificate) });
+    return this.#call('POST', '/v1/devices', { certificate: toB64(certificate) } satisfies AddDeviceRequest, decodeRegisteredResponse);
   }
 
   async revokeDevice(revocation: Uint8Array): Promise<void> {
-    await this.#call('POST', '/v1/devices/revoke', { revocation: toB64(revocation) });
+    await this.#call('POST', '/v1/devices/revoke', { revocation: toB64(revocation) } satisfies RevokeDeviceRequest, ignoreBody);
+  }
+
+  /** This account's live devices with their names and add dates (shown only to the account's own devices). */
+  async ownDevices(): Promise<OwnDevice[]> {
+    return (await this.#authed('GET', '/v1/devices', undefined, decodeOwnDevicesResponse)).devices;
+  }
+
+  async setDeviceName(deviceId: string, name: string): Promise<string> {
+    const path = `/v1/devices/${encodeURIComponent(deviceId)}/name`;
+    return (await this.#authed('PUT', path, { name } satisfies DeviceNameRequest, decodeDeviceNameResponse)).name;
   }
 
   async lookupAccount(name: string): Promise<AccountLookup> {
-    const r = await this.#authed<{ name: string; accountKey: string; devices: Array<{ deviceId: string; certificate: string }> }>(
-      'GET',
-      `/v1/accounts/${encodeURIComponent(name)}`,
-    );
+    const r = await this.#authed('GET', `/v1/accounts/${encodeURIComponent(name)}`, undefined, decodeAccountLookupResponse);
     return {
       name: r.name,
       accountKey: fromB64(r.accountKey),
@@ -183,21 +236,23 @@ export class ServerApi {
   // ---------- KeyPackages ----------
 
   async uploadKeyPackages(keyPackages: Uint8Array[], lastResort?: Uint8Array): Promise<number> {
-    const r = await this.#authed<{ count: number }>('POST', '/v1/key-packages', {
+    const body = {
       keyPackages: keyPackages.map(toB64),
       ...(lastResort ? { lastResort: toB64(lastResort) } : {}),
-    });
-    return r.count;
+    } satisfies KeyPackageUploadRequest;
+    return (await this.#authed('POST', '/v1/key-packages', body, decodeKeyPackageUploadResponse)).count;
   }
 
   keyPackageCount(): Promise<{ count: number; lastResort: boolean }> {
-    return this.#authed('GET', '/v1/key-packages/count');
+    return this.#authed('GET', '/v1/key-packages/count', undefined, decodeKeyPackageCountResponse);
   }
 
   async claimKeyPackages(account: string): Promise<ClaimedKeyPackage[]> {
-    const r = await this.#authed<{ keyPackages: Array<{ deviceId: string; keyPackage: string; lastResort: boolean }> }>(
+    const r = await this.#authed(
       'POST',
       `/v1/accounts/${encodeURIComponent(account)}/key-packages/claim`,
+      undefined,
+      decodeKeyPackageClaimResponse,
     );
     return r.keyPackages.map((k) => ({ deviceId: k.deviceId, keyPackage: fromB64(k.keyPackage), lastResort: k.lastResort }));
   }
@@ -206,44 +261,36 @@ export class ServerApi {
 
   /** Registers a new group from its epoch-0 GroupInfo (with the ratchet tree); the server verifies every later commit. */
   async createGroup(groupInfo: Uint8Array): Promise<void> {
-    await this.#authed('POST', '/v1/groups', { groupInfo: toB64(groupInfo) });
+    await this.#authed('POST', '/v1/groups', { groupInfo: toB64(groupInfo) } satisfies CreateGroupRequest, ignoreBody);
   }
 
   async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] }> {
-    const r = await this.#authed<{ epoch: string; members: string[] }>('GET', `/v1/groups/${toB64Url(groupId)}`);
+    const r = await this.#authed('GET', `/v1/groups/${toB64Url(groupId)}`, undefined, decodeGroupView);
     return { epoch: BigInt(r.epoch), members: r.members };
   }
 
   /** The current GroupInfo and the server's ratchet tree, to rejoin by external commit (resync). */
   async getGroupInfo(groupId: Uint8Array): Promise<{ epoch: bigint; groupInfo: Uint8Array; ratchetTree: Uint8Array }> {
-    const r = await this.#authed<{ epoch: string; groupInfo: string; ratchetTree: string }>(
-      'GET',
-      `/v1/groups/${toB64Url(groupId)}/group-info`,
-    );
+    const r = await this.#authed('GET', `/v1/groups/${toB64Url(groupId)}/group-info`, undefined, decodeGroupInfoResponse);
     return { epoch: BigInt(r.epoch), groupInfo: fromB64(r.groupInfo), ratchetTree: fromB64(r.ratchetTree) };
   }
 
   async submit(message: Uint8Array, options: SubmitOptions = {}): Promise<{ messageId: number; epoch: bigint }> {
-    const r = await this.#authed<{ messageId: number; epoch: string }>('POST', '/v1/messages', {
-      message: toB64(message),
-      ...(options.welcome ? { welcome: toB64(options.welcome) } : {}),
-      ...(options.groupInfo ? { groupInfo: toB64(options.groupInfo) } : {}),
-      ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
-    });
+    const r = await this.#authed('POST', '/v1/messages', submitBody(message, options), decodeSubmitResponse);
     return { messageId: r.messageId, epoch: BigInt(r.epoch) };
   }
 
-  async fetchMessages(after: number, limit = 500): Promise<QueuedMessage[]> {
-    const r = await this.#authed<{
-      messages: Array<{ id: number; groupId: string; kind: 'message' | 'welcome'; data: string; createdAt: number }>;
-    }>('GET', `/v1/messages?after=${after}&limit=${limit}`);
+  /** One page of the queue after `after`; the server returns at most MAX_FETCH_PAGE. */
+  async fetchMessages(after: number, limit = MAX_FETCH_PAGE): Promise<QueuedMessage[]> {
+    const r = await this.#authed('GET', `/v1/messages?after=${after}&limit=${limit}`, undefined, decodeFetchMessagesResponse);
     return r.messages.map(parseQueued);
   }
 
   async ack(ids: number[]): Promise<number> {
     let n = 0;
-    for (let i = 0; i < ids.length; i += 1000) {
-      n += (await this.#authed<{ acked: number }>('POST', '/v1/messages/ack', { ids: ids.slice(i, i + 1000) })).acked;
+    for (let i = 0; i < ids.length; i += MAX_ACK_IDS) {
+      const body = { ids: ids.slice(i, i + MAX_ACK_IDS) } satisfies AckRequest;
+      n += (await this.#authed('POST', '/v1/messages/ack', body, decodeAckResponse)).acked;
     }
     return n;
   }
@@ -259,13 +306,16 @@ export class ServerApi {
       // Required by fetch for a streamed request body (Node and browsers).
       duplex: 'half',
     } as RequestInit);
-    return this.#json(res);
+    return this.#json(res, decodeBlobUploadResponse);
   }
 
   /** Download a blob as a stream of encrypted bytes. */
   async getBlob(hash: string): Promise<ReadableStream<Uint8Array>> {
     const res = await this.#authedResponse('GET', `/v1/blobs/${hash}`);
-    if (!res.ok || !res.body) return this.#json(res);
+    if (!res.ok || !res.body)
+      return this.#json(res, () => {
+        throw new ApiError('PROTOCOL', 'the blob download has no body', res.status);
+      });
     return res.body;
   }
 
@@ -275,12 +325,16 @@ export class ServerApi {
   }
 }
 
-export function parseQueued(m: {
-  id: number;
-  groupId: string;
-  kind: 'message' | 'welcome';
-  data: string;
-  createdAt: number;
-}): QueuedMessage {
+/** The body of a submission, over HTTP or in a WebSocket `send` frame. */
+export function submitBody(message: Uint8Array, o: SubmitOptions): SubmitRequest {
+  return {
+    message: toB64(message),
+    ...(o.welcome ? { welcome: toB64(o.welcome) } : {}),
+    ...(o.groupInfo ? { groupInfo: toB64(o.groupInfo) } : {}),
+    ...(o.ttlSeconds ? { ttlSeconds: o.ttlSeconds } : {}),
+  };
+}
+
+export function parseQueued(m: WireQueuedMessage): QueuedMessage {
   return { id: m.id, groupId: fromB64(m.groupId), kind: m.kind, data: fromB64(m.data), createdAt: m.createdAt };
 }

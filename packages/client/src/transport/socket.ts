@@ -1,8 +1,9 @@
 // ServerSocket: the device's WebSocket to the server (docs/websocket.md): auth frame, pushed queue messages, reconnect with backoff.
+// The frames are the contract in @sotto/protocol; every server frame is decoded there before anything acts on it.
 
-import { toB64 } from '../util/b64.js';
-import { ApiError, type ApiErrorCode } from './api-error.js';
-import { parseQueued, type QueuedMessage, type SubmitOptions } from './server-api.js';
+import { decodeServerFrame, encodeClientFrame, MAX_ACK_IDS, type ServerFrame, WireError, WS_CLOSE_UNAUTHORIZED } from '@sotto/protocol';
+import { ApiError } from './api-error.js';
+import { parseQueued, type QueuedMessage, type SubmitOptions, submitBody } from './server-api.js';
 
 /** The part of the WebSocket API used here: satisfied by the browser's WebSocket and by the `ws` package. */
 export interface WebSocketLike {
@@ -32,6 +33,12 @@ export interface ServerSocketOptions {
 
 const OPEN = 1;
 
+/** A send over the socket that waits for its `sent` or `error` frame. */
+interface Waiting {
+  resolve: (v: { messageId: number; epoch: bigint }) => void;
+  reject: (e: ApiError) => void;
+}
+
 export class ServerSocket {
   readonly #o: ServerSocketOptions;
   #ws: WebSocketLike | undefined;
@@ -41,7 +48,7 @@ export class ServerSocket {
   #ping: ReturnType<typeof setInterval> | undefined;
   #online = false;
   #rid = 1;
-  readonly #waiting = new Map<number, { resolve: (v: { messageId: number; epoch: bigint }) => void; reject: (e: ApiError) => void }>();
+  readonly #waiting = new Map<number, Waiting>();
 
   constructor(options: ServerSocketOptions) {
     this.#o = options;
@@ -54,7 +61,7 @@ export class ServerSocket {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    void this.#connect();
+    this.#tryConnect();
   }
 
   stop(): void {
@@ -84,18 +91,11 @@ export class ServerSocket {
     const ws = this.#ws;
     if (!ws || !this.#online || ws.readyState !== OPEN) return Promise.reject(new ApiError('NETWORK', 'socket is not connected'));
     const rid = this.#rid++;
-    const frame = {
-      type: 'send',
-      rid,
-      message: toB64(message),
-      ...(o.welcome ? { welcome: toB64(o.welcome) } : {}),
-      ...(o.groupInfo ? { groupInfo: toB64(o.groupInfo) } : {}),
-      ...(o.ttlSeconds ? { ttlSeconds: o.ttlSeconds } : {}),
-    };
+    const frame = encodeClientFrame({ type: 'send', rid, ...submitBody(message, o) });
     return new Promise((resolve, reject) => {
       this.#waiting.set(rid, { resolve, reject });
       try {
-        ws.send(JSON.stringify(frame));
+        ws.send(frame);
       } catch (e) {
         this.#waiting.delete(rid);
         reject(new ApiError('NETWORK', 'socket send failed', 0, {}, { cause: e }));
@@ -107,7 +107,7 @@ export class ServerSocket {
   ack(ids: number[]): boolean {
     const ws = this.#ws;
     if (!ws || !this.#online || ws.readyState !== OPEN) return false;
-    for (let i = 0; i < ids.length; i += 1000) ws.send(JSON.stringify({ type: 'ack', ids: ids.slice(i, i + 1000) }));
+    for (let i = 0; i < ids.length; i += MAX_ACK_IDS) ws.send(encodeClientFrame({ type: 'ack', ids: ids.slice(i, i + MAX_ACK_IDS) }));
     return true;
   }
 
@@ -127,6 +127,11 @@ export class ServerSocket {
     this.#o.onState(v ? 'online' : 'offline');
   }
 
+  /** One connection attempt, not awaited: an attempt that fails in any way is retried with backoff. */
+  #tryConnect(): void {
+    void this.#connect().catch(() => this.#retry());
+  }
+
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     this.#o.onState('connecting');
@@ -144,7 +149,7 @@ export class ServerSocket {
       return this.#retry();
     }
     this.#ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
+    ws.onopen = () => ws.send(encodeClientFrame({ type: 'auth', token }));
     ws.onmessage = (ev) => this.#frame(ws, ev.data);
     ws.onerror = () => {};
     ws.onclose = (ev) => {
@@ -153,7 +158,7 @@ export class ServerSocket {
       if (this.#ping) clearInterval(this.#ping);
       this.#setOnline(false);
       this.#failWaiting();
-      if (ev.code === 4401) this.#o.onUnauthorized();
+      if (ev.code === WS_CLOSE_UNAUTHORIZED) this.#o.onUnauthorized();
       this.#retry();
     };
   }
@@ -165,41 +170,48 @@ export class ServerSocket {
     const exp = Math.min(max, min * 2 ** Math.min(this.#attempt, 20));
     this.#attempt++;
     const delay = exp / 2 + (Math.random() * exp) / 2;
-    this.#timer = setTimeout(() => void this.#connect(), delay);
+    this.#timer = setTimeout(() => this.#tryConnect(), delay);
   }
 
   #frame(ws: WebSocketLike, raw: unknown): void {
-    let f: { type?: string; code?: string } & Record<string, unknown>;
+    let f: ServerFrame;
     try {
-      f = JSON.parse(typeof raw === 'string' ? raw : String(raw)) as typeof f;
-    } catch {
+      f = decodeServerFrame(typeof raw === 'string' ? raw : String(raw));
+    } catch (e) {
+      // A malformed frame is not acted on; if it answers a waiting send, that send fails as a PROTOCOL error.
+      if (e instanceof WireError && e.rid !== undefined)
+        this.#take(e.rid)?.reject(new ApiError('PROTOCOL', e.message, 0, {}, { cause: e }));
       return;
     }
     if (f.type === 'ready') {
       this.#attempt = 0;
       this.#setOnline(true);
       if (this.#ping) clearInterval(this.#ping);
+      const ping = encodeClientFrame({ type: 'ping' });
       this.#ping = setInterval(() => {
-        if (ws.readyState === OPEN) ws.send('{"type":"ping"}');
+        if (ws.readyState === OPEN) ws.send(ping);
       }, 25_000);
       return;
     }
     if (f.type === 'message') {
-      this.#o.onMessage(parseQueued(f as unknown as Parameters<typeof parseQueued>[0]));
+      this.#o.onMessage(parseQueued(f));
       return;
     }
-    if ((f.type === 'sent' || f.type === 'error') && typeof f.rid === 'number') {
-      const w = this.#waiting.get(f.rid);
-      if (w) {
-        this.#waiting.delete(f.rid);
-        if (f.type === 'sent') w.resolve({ messageId: Number(f.messageId), epoch: BigInt(String(f.epoch)) });
-        else {
-          const { type: _t, rid: _r, code, message, ...details } = f;
-          w.reject(new ApiError(String(code) as ApiErrorCode, String(message ?? 'refused'), 0, details));
-        }
-        return;
-      }
+    if (f.type === 'sent') {
+      this.#take(f.rid)?.resolve({ messageId: f.messageId, epoch: BigInt(f.epoch) });
+      return;
     }
-    if (f.type === 'error' && (f.code === 'UNAUTHORIZED' || f.code === 'ACCOUNT_SUSPENDED')) this.#o.onUnauthorized();
+    if (f.type === 'error') {
+      const w = f.rid === undefined ? undefined : this.#take(f.rid);
+      if (w) w.reject(new ApiError(f.code, f.message, 0, f.details));
+      else if (f.code === 'UNAUTHORIZED' || f.code === 'ACCOUNT_SUSPENDED') this.#o.onUnauthorized();
+    }
+  }
+
+  /** The send waiting for the answer with this `rid`, no longer waiting. */
+  #take(rid: number): Waiting | undefined {
+    const w = this.#waiting.get(rid);
+    this.#waiting.delete(rid);
+    return w;
   }
 }

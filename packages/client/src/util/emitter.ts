@@ -1,5 +1,7 @@
 // A small typed event emitter (portable: no node:events), used for the client's public events.
 
+import { ClientError } from '../client/client-error.js';
+
 type Listener<T> = (payload: T) => void;
 
 export class Emitter<Events extends Record<string, unknown>> {
@@ -34,7 +36,7 @@ export class Emitter<Events extends Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new Error(`timed out waiting for ${String(event)}`));
+        reject(new ClientError('TIMEOUT', `timed out waiting for ${String(event)}`));
       }, timeoutMs);
       const off = this.on(event, (p) => {
         if (!match(p)) return;

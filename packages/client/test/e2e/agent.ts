@@ -19,6 +19,8 @@ const commands: Record<string, (a: Args) => Promise<unknown> | unknown> = {
   register: (a) => client.register({ serverUrl: s(a, 'serverUrl'), account: s(a, 'account') }),
   start: () => client.start(),
   stop: () => client.stop(),
+  sync: () => client.sync(),
+  online: () => client.online,
   createDirect: (a) => client.createDirect(s(a, 'peer')),
   createGroup: (a) => client.createGroup({ name: s(a, 'name'), members: a.members as string[] }),
   addMembers: (a) => client.addMembers(s(a, 'conv'), a.accounts as string[]),

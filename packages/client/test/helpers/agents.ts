@@ -31,7 +31,7 @@ export async function spawnAgent(root: string, name: string, dir = join(root, na
     if (stderr.length > 50) stderr.shift();
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  void exited.then(() => {
+  child.once('exit', () => {
     for (const w of waiting.values()) w.reject(new Error(`agent ${name} exited: ${stderr.join('').slice(-2000)}`));
     waiting.clear();
   });
@@ -51,7 +51,7 @@ export async function spawnAgent(root: string, name: string, dir = join(root, na
       if (j.ok) w.resolve(j.result);
       else w.reject(new Error(`${name}: ${j.error}`));
     });
-    void exited.then(() => rej(new Error(`agent ${name} exited before ready: ${stderr.join('')}`)));
+    child.once('exit', () => rej(new Error(`agent ${name} exited before ready: ${stderr.join('')}`)));
   });
   await ready;
   return {

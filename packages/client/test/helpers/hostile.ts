@@ -3,7 +3,7 @@
 // builds never goes through the real server (which verifies every leaf), it is handed to the victim's receive
 // pipeline as the server would deliver it.
 import { randomBytes } from 'node:crypto';
-import { publicKeyOf } from '@sotto/identity';
+import { type GroupOwnerProof, publicKeyOf, signGroupOwner } from '@sotto/identity';
 import {
   addMembers,
   createGroup,
@@ -19,7 +19,7 @@ import {
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
 import type { SottoClient } from '../../src/client/sotto-client.js';
 import { encodeContent } from '../../src/content/content-codec.js';
-import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta } from '../../src/conversation/group-meta.js';
+import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '../../src/conversation/group-meta.js';
 import { CIPHER_SUITE, issueCertificate } from '../../src/identity/device-identity.js';
 import { GROUP_CONFIG } from '../../src/mls/mls-adapter.js';
 
@@ -67,8 +67,21 @@ export class HostileMember {
     return groupId(this.state);
   }
 
-  create(meta: GroupMeta): void {
+  /**
+   * A new group. Its owner proof is, by default, this device's own for the new group id (`meta.owner` must then be its
+   * account); `proof` can leave it out ('none') or make it some other way (given the group id).
+   */
+  create(meta: GroupMeta, proof: 'own' | 'none' | ((groupId: Uint8Array) => GroupOwnerProof) = 'own'): void {
+    const id = fresh(32);
+    const made =
+      proof === 'none'
+        ? undefined
+        : proof === 'own'
+          ? signGroupOwner(this.keys.certificate, this.keys.signatureSecret, id, meta.owner)
+          : proof(id);
+    if (made) meta = withOwnerProof(meta, made);
     this.group = createGroup(rawDeps, {
+      groupId: id,
       cipherSuite: CIPHER_SUITE,
       credential: { credentialType: 1, identity: this.keys.certificate },
       signaturePrivateKey: this.keys.signatureSecret,

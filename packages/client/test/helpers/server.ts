@@ -57,7 +57,7 @@ export async function startServer(env: Record<string, string> = {}, fixed?: { da
       } catch {}
     });
     child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-    void exited.then(() => rej(new Error(`server exited before ready:\n${logs.join('\n')}`)));
+    child.once('exit', () => rej(new Error(`server exited before ready:\n${logs.join('\n')}`)));
     setTimeout(() => rej(new Error(`server not ready in 30s:\n${logs.join('\n')}`)), 30_000).unref();
   });
   const server: TestServer = {

@@ -72,8 +72,9 @@ export function watchAdminEvents(
       busy = false;
     }
   };
-  void poll();
-  const timer = setInterval(() => void poll(), intervalMs);
+  const run = (): void => void poll().catch((e: unknown) => onError(e as Error));
+  run();
+  const timer = setInterval(run, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }

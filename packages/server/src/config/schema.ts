@@ -1,5 +1,7 @@
 // Every configuration key: its default, its environment variable and its documentation, in one table.
 // `generate-config` writes this table as a commented YAML file; the loader reads file, then env, then flags.
+// The size defaults that clients also know of come from @sotto/protocol (server defaults an operator may change).
+import { DEFAULT_MAX_BLOB_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_WELCOME_BYTES } from '@sotto/protocol';
 
 export type KeyType = 'string' | 'int' | 'bool' | 'list';
 
@@ -211,7 +213,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'limits.maxMessageBytes',
     env: 'SOTTO_MAX_MESSAGE_BYTES',
     type: 'int',
-    default: 262144,
+    default: DEFAULT_MAX_MESSAGE_BYTES,
     min: 1024,
     max: 16 * 1024 * 1024,
     doc: 'Largest MLS message (proposal, commit, application message) or GroupInfo accepted.',
@@ -220,7 +222,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'limits.maxWelcomeBytes',
     env: 'SOTTO_MAX_WELCOME_BYTES',
     type: 'int',
-    default: 2 * 1024 * 1024,
+    default: DEFAULT_MAX_WELCOME_BYTES,
     min: 1024,
     max: 64 * 1024 * 1024,
     doc: 'Largest Welcome accepted with a commit. A Welcome carries the ratchet tree: about 350 KB for 1,000 members on suite 1 with device certificates, about 1.6 MB on the post-quantum suite 0x004D.',
@@ -326,7 +328,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     path: 'blobs.maxBytes',
     env: 'SOTTO_BLOB_MAX_BYTES',
     type: 'int',
-    default: 104857600,
+    default: DEFAULT_MAX_BLOB_BYTES,
     min: 1,
     max: 2 ** 40,
     doc: 'Largest attachment blob.',

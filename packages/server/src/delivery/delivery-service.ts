@@ -1,6 +1,7 @@
 // The Delivery Service: validates a submission against MLS framing, verifies handshakes against the group's public
 // state (GroupVerifier), stores it durably through the batcher, then pushes it to connected recipients. Nothing
 // reaches a queue before the checks pass.
+import { ContentType, WireFormat } from '@sotto/mls';
 import { PAST_EPOCHS } from '@sotto/protocol';
 import type { Session } from '../auth/auth-service.js';
 import { SottoError } from '../errors.js';
@@ -10,9 +11,7 @@ import type { QueuedMessage, Storage, SubmitOp, SubmitResult } from '../storage/
 import type { Clock } from '../util/clock.js';
 import type { Batcher } from './batcher.js';
 import type { GroupVerifier } from './group-verifier.js';
-import { checkMlsWireFormat, parseMlsHeader, WIRE_GROUP_INFO, WIRE_PRIVATE, WIRE_PUBLIC, WIRE_WELCOME } from './mls-header.js';
-
-const CONTENT_APPLICATION = 1;
+import { checkMlsWireFormat, routingHeader } from './mls-routing.js';
 
 export interface SubmitInput {
   message: Uint8Array;
@@ -44,7 +43,7 @@ export class DeliveryService {
 
   /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
   async createGroup(sender: Session, groupInfo: Uint8Array): Promise<{ groupId: Uint8Array; epoch: bigint; members: string[] }> {
-    checkMlsWireFormat(groupInfo, WIRE_GROUP_INFO, 'groupInfo');
+    checkMlsWireFormat(groupInfo, WireFormat.mls_group_info, 'groupInfo');
     const g = await this.verifier.genesis(sender.deviceId, groupInfo);
     await this.storage.createGroup(g.groupId, 0n, sender.deviceId, g.state, this.clock.now());
     return { groupId: g.groupId, epoch: 0n, members: [sender.deviceId] };
@@ -52,8 +51,8 @@ export class DeliveryService {
 
   async submit(sender: Session, input: SubmitInput): Promise<SubmitOutcome> {
     const started = performance.now();
-    const header = parseMlsHeader(input.message);
-    if (input.welcome) checkMlsWireFormat(input.welcome, WIRE_WELCOME, 'welcome');
+    const header = routingHeader(input.message);
+    if (input.welcome) checkMlsWireFormat(input.welcome, WireFormat.mls_welcome, 'welcome');
     const now = this.clock.now();
     const ttlMs = input.ttlSeconds === undefined ? this.retentionMs : Math.min(this.retentionMs, input.ttlSeconds * 1000);
     const op: SubmitOp = {
@@ -69,18 +68,19 @@ export class DeliveryService {
       epochWindow: PAST_EPOCHS,
     };
     let r: SubmitResult;
-    if (header.contentType === CONTENT_APPLICATION) {
-      if (header.wireFormat !== WIRE_PRIVATE) throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
+    if (header.contentType === ContentType.application) {
+      if (header.wireFormat !== WireFormat.mls_private_message)
+        throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
       if (input.welcome || input.groupInfo) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
       r = await this.#apply(op);
     } else {
-      if (header.wireFormat !== WIRE_PUBLIC) {
+      if (header.wireFormat !== WireFormat.mls_public_message) {
         throw new SottoError('INVALID_COMMIT', 'proposals and commits must be PublicMessage, so that the server can verify them', {
           rule: 'V-DS-02',
         });
       }
       r = await this.verifier.exclusive(header.groupId, async () => {
-        if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WIRE_GROUP_INFO, 'groupInfo');
+        if (input.groupInfo) checkMlsWireFormat(input.groupInfo, WireFormat.mls_group_info, 'groupInfo');
         const t0 = performance.now();
         const v = await this.verifier.verify(sender, header.groupId, input.message, input.groupInfo, input.welcome);
         this.metrics.verifyLatency((performance.now() - t0) / 1000, `kind="${v.kind}"`);

@@ -3,7 +3,7 @@
 // before the epoch moves or the delivery list changes. The delivery list is derived from the new tree, never from
 // what a client says. No group secret is involved, and no content: application messages are not looked at here.
 import { randomFillSync } from 'node:crypto';
-import { decodeDeviceCertificate } from '@sotto/identity';
+import { decodeDeviceCertificate, verifyGroupOwner } from '@sotto/identity';
 import {
   type Credential,
   type Member,
@@ -24,7 +24,7 @@ import {
   serializePublicGroup,
 } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
-import { decodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, policyViolation } from '@sotto/protocol';
+import { decodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, ownerProofOf, policyViolation } from '@sotto/protocol';
 import { SottoError } from '../errors.js';
 import type { Storage, VerifiedHandshake } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -129,11 +129,12 @@ export class GroupVerifier {
     const key = Buffer.from(groupId).toString('base64');
     const prev = this.#queues.get(key) ?? Promise.resolve();
     const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#queues.set(key, tail);
-    void tail.then(() => {
+    // The tail settles after `run` either way and forgets the queue once nothing else waits behind it.
+    const settle = (): void => {
       if (this.#queues.get(key) === tail) this.#queues.delete(key);
-    });
+    };
+    const tail: Promise<void> = run.then(settle, settle);
+    this.#queues.set(key, tail);
     return run;
   }
 
@@ -157,7 +158,34 @@ export class GroupVerifier {
     if (deviceOf(leaves[0]!.credential)?.deviceId !== deviceId) {
       throw refuse('V-DS-01', "the new group's only member must be the calling device");
     }
+    this.#checkOwner(group, leaves[0]!.credential);
     return { groupId: group.context.groupId, state: serializePublicGroup(group) };
+  }
+
+  /**
+   * A new group's metadata, when it has one, names its creator as owner and carries the creating device's owner proof
+   * for this group id (members check the same proof when they join; the server refuses a false one at the door).
+   */
+  #checkOwner(group: PublicGroup, creator: Credential): void {
+    const e = group.context.extensions.find((x) => x.extensionType === GROUP_META_EXTENSION);
+    if (!e) return;
+    let meta: GroupMeta;
+    try {
+      meta = decodeGroupMeta(e.extensionData);
+    } catch {
+      throw refuse('GROUP_POLICY', 'the group metadata does not decode');
+    }
+    const proof = ownerProofOf(meta);
+    if (!proof) throw refuse('GROUP_POLICY', "a new group's metadata carries its owner proof");
+    if (!('identity' in creator) || deviceOf(creator)?.account !== meta.owner) {
+      throw refuse('GROUP_POLICY', 'a new group is owned by the account that creates it');
+    }
+    try {
+      verifyGroupOwner(proof, group.context.groupId, meta.owner);
+    } catch {
+      throw refuse('GROUP_POLICY', 'the owner proof does not verify for this group');
+    }
+    if (!sameBytes(proof.certificate, creator.identity)) throw refuse('GROUP_POLICY', "the owner proof is not the creating device's");
   }
 
   /** Verifies a PublicMessage proposal or commit sent by `sender` and returns what to store if it wins its epoch. */

@@ -1,4 +1,6 @@
-// Shared JSON-schema fragments of the HTTP API.
+// Shared JSON-schema fragments of the HTTP API. The body types they check are the contract in @sotto/protocol.
+import { MAX_TTL_SECONDS } from '@sotto/protocol';
+
 export const b64 = (maxBytes: number, description?: string) => ({
   type: 'string',
   maxLength: Math.ceil(maxBytes / 3) * 4,
@@ -28,7 +30,7 @@ export function submitProperties(maxMessageBytes: number, maxWelcomeBytes: numbe
     ttlSeconds: {
       type: 'integer',
       minimum: 1,
-      maximum: 10 * 365 * 86400,
+      maximum: MAX_TTL_SECONDS,
       description: 'Disappearing message: delete after this many seconds',
     },
   };

@@ -173,6 +173,10 @@ export interface Storage {
   addDevice(device: DeviceRecord, maxDevices: number): Promise<void>;
   getDevice(deviceId: string): Promise<DeviceRecord | undefined>;
   listDevices(account: string): Promise<DeviceRecord[]>;
+  /** The live devices of `account` with the names its devices gave them ('' when none), oldest first. */
+  listDeviceNames(account: string): Promise<Array<{ deviceId: string; name: string; createdAt: number }>>;
+  /** Names a live device of `account`; false when `deviceId` is not one. */
+  setDeviceName(account: string, deviceId: string, name: string): Promise<boolean>;
   revokeDevice(deviceId: string, revocation: Uint8Array, now: number): Promise<void>;
   // tokens
   putToken(t: TokenRecord): Promise<void>;

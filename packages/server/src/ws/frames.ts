@@ -1,14 +1,12 @@
 // WebSocket frames (JSON text), validated against schemas before anything acts on them. See docs/websocket.md.
+// The frame types are the contract in @sotto/protocol; the JSON-schema validation of client frames stays here (Ajv).
+import { type ClientFrame, MAX_ACK_IDS, MAX_TOKEN_LENGTH } from '@sotto/protocol';
 import Ajv from 'ajv';
 import { submitProperties } from '../http/schemas.js';
 
-const rid = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+export type { ClientFrame };
 
-export type ClientFrame =
-  | { type: 'auth'; token: string }
-  | { type: 'send'; rid: number; message: string; welcome?: string; groupInfo?: string; ttlSeconds?: number }
-  | { type: 'ack'; ids: number[]; rid?: number }
-  | { type: 'ping'; rid?: number };
+const rid = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
 
 export function clientFrameSchema(limits: { maxMessageBytes: number; maxWelcomeBytes: number }) {
   return {
@@ -20,7 +18,7 @@ export function clientFrameSchema(limits: { maxMessageBytes: number; maxWelcomeB
         type: 'object',
         additionalProperties: false,
         required: ['type', 'token'],
-        properties: { type: { const: 'auth' }, token: { type: 'string', maxLength: 200 } },
+        properties: { type: { const: 'auth' }, token: { type: 'string', maxLength: MAX_TOKEN_LENGTH } },
       },
       {
         type: 'object',
@@ -35,7 +33,12 @@ export function clientFrameSchema(limits: { maxMessageBytes: number; maxWelcomeB
         properties: {
           type: { const: 'ack' },
           rid,
-          ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+          ids: {
+            type: 'array',
+            minItems: 1,
+            maxItems: MAX_ACK_IDS,
+            items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+          },
         },
       },
       { type: 'object', additionalProperties: false, required: ['type'], properties: { type: { const: 'ping' }, rid } },
@@ -45,9 +48,9 @@ export function clientFrameSchema(limits: { maxMessageBytes: number; maxWelcomeB
 
 export function compileFrameValidator(limits: { maxMessageBytes: number; maxWelcomeBytes: number }) {
   const ajv = new Ajv.default({ discriminator: true, allErrors: false, strict: false });
-  const validate = ajv.compile(clientFrameSchema(limits));
+  const validate = ajv.compile<ClientFrame>(clientFrameSchema(limits));
   return (v: unknown): { ok: true; frame: ClientFrame } | { ok: false; message: string } => {
-    if (validate(v)) return { ok: true, frame: v as ClientFrame };
+    if (validate(v)) return { ok: true, frame: v };
     const e = validate.errors?.[0];
     return { ok: false, message: e ? `frame${e.instancePath} ${e.message ?? 'is invalid'}` : 'invalid frame' };
   };

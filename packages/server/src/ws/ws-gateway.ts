@@ -2,6 +2,17 @@
 // sends and acks as frames. Every frame is size-bounded, rate-limited and schema-validated.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import {
+  type AckedFrame,
+  type ErrorFrameJson,
+  MAX_UNANSWERED_SENDS,
+  type MessageFrame,
+  type PongFrame,
+  type ReadyFrame,
+  type SentFrame,
+  WS_CLOSE_RECONNECT,
+  WS_CLOSE_UNAUTHORIZED,
+} from '@sotto/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AuthService, Session } from '../auth/auth-service.js';
 import type { Config } from '../config/config.js';
@@ -20,7 +31,6 @@ import { type ClientFrame, compileFrameValidator } from './frames.js';
 
 const PAGE = 200;
 const HIGH_WATER = 4 * 1024 * 1024;
-const MAX_INFLIGHT = 1000;
 
 export interface Logger {
   info(obj: object, msg: string): void;
@@ -51,7 +61,7 @@ export class FrameCache {
           kind: m.kind,
           data: toB64(m.payload),
           createdAt: m.createdAt,
-        }),
+        } satisfies MessageFrame),
       );
       this.#frames.set(m.id, f);
       this.#bytes += f.length;
@@ -67,7 +77,8 @@ export class FrameCache {
 
 function errorFrame(e: unknown, rid?: number): string {
   const err = e instanceof SottoError ? e : new SottoError('INTERNAL', 'internal error');
-  return JSON.stringify({ type: 'error', ...(rid === undefined ? {} : { rid }), ...err.toBody().error });
+  const frame = { type: 'error', ...(rid === undefined ? {} : { rid }), ...err.toBody().error } satisfies ErrorFrameJson;
+  return JSON.stringify(frame);
 }
 
 class Connection {
@@ -121,13 +132,23 @@ class Connection {
     if (this.live && m.id > this.cursor) {
       if (this.ws.bufferedAmount > HIGH_WATER) {
         this.live = false;
-        setTimeout(() => void this.pump(), 20);
+        setTimeout(() => this.pumpSoon(), 20);
         return;
       }
       this.cursor = m.id;
       this.send(this.gw.frames.frame(m));
       this.gw.metrics.deliveries();
     } else if (!this.live) this.again = true;
+  }
+
+  /** Runs pump() without waiting for it; a failure it did not handle closes the connection. */
+  pumpSoon(): void {
+    void this.pump().catch((e: unknown) => this.pumpFailed(e));
+  }
+
+  private pumpFailed(e: unknown): void {
+    this.gw.log.error({ err: (e as Error).message }, 'queue pump failed');
+    this.ws.close(1011, 'internal error');
   }
 
   async pump(): Promise<void> {
@@ -153,13 +174,12 @@ class Connection {
           return;
         }
         if (this.ws.bufferedAmount > HIGH_WATER) {
-          setTimeout(() => void this.pump(), 20);
+          setTimeout(() => this.pumpSoon(), 20);
           return;
         }
       }
     } catch (e) {
-      this.gw.log.error({ err: (e as Error).message }, 'queue pump failed');
-      this.ws.close(1011, 'internal error');
+      this.pumpFailed(e);
     } finally {
       this.pumping = false;
     }
@@ -275,7 +295,7 @@ export class WsGateway {
     const t = setTimeout(() => {
       if (c.session || ws.readyState !== WebSocket.OPEN) return;
       this.metrics.limitRefusals('limit="ws_auth_timeout"');
-      ws.close(4401, 'authentication timeout');
+      ws.close(WS_CLOSE_UNAUTHORIZED, 'authentication timeout');
     }, this.ctx.config.limits.wsAuthTimeoutSeconds * 1000);
     t.unref();
     ws.once('close', () => clearTimeout(t));
@@ -288,10 +308,10 @@ export class WsGateway {
     c.unsubscribe = this.fanout.subscribe(
       session.deviceId,
       (m) => c.onMessage(m),
-      (reason) => c.ws.close(4000, reason.slice(0, 100)),
+      (reason) => c.ws.close(WS_CLOSE_RECONNECT, reason.slice(0, 100)),
     );
-    c.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId }));
-    void c.pump();
+    c.send(JSON.stringify({ type: 'ready', deviceId: session.deviceId } satisfies ReadyFrame));
+    c.pumpSoon();
   }
 
   private onFrame(c: Connection, data: Buffer, isBinary: boolean): void {
@@ -309,7 +329,7 @@ export class WsGateway {
       const rid = typeof (parsed as { rid?: unknown })?.rid === 'number' ? (parsed as { rid: number }).rid : undefined;
       return void c.send(errorFrame(new SottoError('VALIDATION', v.message), rid));
     }
-    void this.act(c, v.frame);
+    void this.act(c, v.frame).catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'frame failed'));
   }
 
   private async act(c: Connection, f: ClientFrame): Promise<void> {
@@ -320,30 +340,32 @@ export class WsGateway {
         this.bind(c, await this.auth.authenticate(f.token));
         return;
       }
-      if (f.type === 'ping') return void c.send(JSON.stringify({ type: 'pong', ...(rid === undefined ? {} : { rid }) }));
+      if (f.type === 'ping')
+        return void c.send(JSON.stringify({ type: 'pong', ...(rid === undefined ? {} : { rid }) } satisfies PongFrame));
       if (!c.session) throw new SottoError('UNAUTHORIZED', 'send an auth frame first');
       if (f.type === 'send') {
-        if (c.inflight >= MAX_INFLIGHT) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
+        if (c.inflight >= MAX_UNANSWERED_SENDS) throw new SottoError('RATE_LIMITED', 'too many unanswered sends');
         c.inflight++;
         try {
           const input = decodeSubmit(this.ctx, f);
           await checkSubmitLimits(this.ctx, c.session, input); // the sender's queued-bytes quota (limits/submit-limits.ts)
           const r = await this.delivery.submit(c.session, input);
           if (c.ws.readyState === WebSocket.OPEN)
-            c.send(JSON.stringify({ type: 'sent', rid, messageId: r.messageId, epoch: r.epoch.toString() }));
+            c.send(JSON.stringify({ type: 'sent', rid: f.rid, messageId: r.messageId, epoch: r.epoch.toString() } satisfies SentFrame));
         } finally {
           c.inflight--;
         }
         return;
       }
       const acked = await this.delivery.ack(c.session.deviceId, f.ids);
-      if (rid !== undefined && c.ws.readyState === WebSocket.OPEN) c.send(JSON.stringify({ type: 'acked', rid, acked }));
+      if (rid !== undefined && c.ws.readyState === WebSocket.OPEN)
+        c.send(JSON.stringify({ type: 'acked', rid, acked } satisfies AckedFrame));
     } catch (e) {
       const code = e instanceof SottoError ? e.code : 'INTERNAL';
       this.metrics.errors(`code="${code}"`);
       if (!(e instanceof SottoError)) this.log.error({ err: (e as Error).message }, 'frame failed');
       if (c.ws.readyState === WebSocket.OPEN) c.send(errorFrame(e, rid));
-      if (code === 'UNAUTHORIZED' || code === 'ACCOUNT_SUSPENDED') c.ws.close(4401, code);
+      if (code === 'UNAUTHORIZED' || code === 'ACCOUNT_SUSPENDED') c.ws.close(WS_CLOSE_UNAUTHORIZED, code);
     }
   }
 

@@ -1,13 +1,10 @@
 // Handshakes a modified client could send, for the Delivery Service's must-reject tests (RFC 9420 §6.1, §12.1.2,
 // §12.4.2): a member's own leaf swapped to another device's certificate and key, in an Update proposal or in the
 // UpdatePath of a commit, correctly signed by the member's current leaf. Our API refuses to build these, so this uses
-// @sotto/mls internals (framing and tree), as its own forge helper does.
+// @sotto/mls/internal (framing and state), as the mls package's own forge helper does.
 import type { Group, GroupDeps } from '@sotto/mls';
-import { proposeUpdateKey, updateKey } from '@sotto/mls';
-import { protectPublicMessage, signContent } from '../../../mls/src/framing/index.js';
-import { epochOf } from '../../../mls/src/group/framing-glue.js';
-import { makeState } from '../../../mls/src/group/state.js';
-import { decodeMlsMessage, encodeMlsMessage, WireFormat } from '../../../mls/src/wire/index.js';
+import { proposeUpdateKey, updateKey, WireFormat } from '@sotto/mls';
+import { decodeMlsMessage, encodeMlsMessage, epochOf, makeState, protectPublicMessage, signContent } from '@sotto/mls/internal';
 import { publicKeyOf } from '@sotto/identity';
 import type { Device } from './client.js';
 import { credentialOf } from './mls-member.js';

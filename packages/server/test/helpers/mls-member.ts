@@ -11,6 +11,7 @@ import {
   createKeyPackage,
   encryptMessage,
   epoch,
+  type Extension,
   type Group,
   type GroupDeps,
   groupId,
@@ -94,9 +95,13 @@ export class Member {
   }
 
   /** A new group (epoch 0, this device alone), not yet known to the server. */
-  static local(device: Device): Member {
+  static local(
+    device: Device,
+    o: { groupId?: Uint8Array; extensions?: Extension[]; capabilities?: { extensions: number[] } } = {},
+  ): Member {
     const m = new Member(device);
     m.group = createGroup(mlsDeps, {
+      ...o,
       cipherSuite: SUITE,
       credential: credentialOf(device),
       signaturePrivateKey: device.sk,

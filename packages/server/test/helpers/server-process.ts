@@ -47,7 +47,7 @@ export async function startServerProcess(
       } catch {}
     });
     child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-    void exited.then((code) => reject(new Error(`server exited (${code}) before ready:\n${logs.join('\n')}`)));
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before ready:\n${logs.join('\n')}`)));
     setTimeout(() => reject(new Error(`server not ready in 20s:\n${logs.join('\n')}`)), 20_000).unref();
   });
   const { port, metricsPort } = await ready;

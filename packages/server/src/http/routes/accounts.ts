@@ -1,11 +1,26 @@
 // Accounts and devices: registration (invite or open), device certificates, revocations, lookup.
 
 import { isAccountName } from '@sotto/identity';
+import {
+  type AccountLookupResponse,
+  type AddDeviceRequest,
+  DEVICE_NAME_MAX_CHARS,
+  type DeviceNameRequest,
+  type DeviceNameResponse,
+  type OwnDevicesResponse,
+  MAX_CERTIFICATE_BYTES,
+  MAX_REVOCATION_BYTES,
+  MAX_TOKEN_LENGTH,
+  type RegisteredResponse,
+  type RegisterRequest,
+  type RevokeDeviceRequest,
+  type RevokeDeviceResponse,
+} from '@sotto/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
-import { accountName, b64 } from '../schemas.js';
+import { accountName, b64, deviceId } from '../schemas.js';
 
 const registered = {
   type: 'object',
@@ -30,8 +45,22 @@ async function withFailureBudget<T>(ctx: AppContext, req: FastifyRequest, fn: ()
   }
 }
 
+const DEVICE_NAME_MAX = DEVICE_NAME_MAX_CHARS;
+
+/**
+ * A device name as stored: NFC, trimmed, at most DEVICE_NAME_MAX characters, and no control or formatting characters
+ * (no newlines to forge lines in a listing, no bidirectional overrides to disguise it).
+ */
+export function deviceName(raw: string): string {
+  const name = raw.normalize('NFC').trim();
+  if ([...name].length > DEVICE_NAME_MAX) throw new SottoError('VALIDATION', `a device name has at most ${DEVICE_NAME_MAX} characters`);
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(name))
+    throw new SottoError('VALIDATION', 'a device name cannot hold control or formatting characters');
+  return name;
+}
+
 export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: { certificate: string; invite?: string } }>(
+  app.post<{ Body: RegisterRequest }>(
     '/accounts',
     {
       config: { ipLimit: true },
@@ -45,22 +74,22 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
           required: ['certificate'],
           additionalProperties: false,
           properties: {
-            certificate: b64(2048, 'DeviceCertificate (packages/identity encoding)'),
-            invite: { type: 'string', minLength: 1, maxLength: 200 },
+            certificate: b64(MAX_CERTIFICATE_BYTES, 'DeviceCertificate (packages/identity encoding)'),
+            invite: { type: 'string', minLength: 1, maxLength: MAX_TOKEN_LENGTH },
           },
         },
         response: { 201: registered },
       },
     },
     async (req, reply) => {
-      const cert = fromB64(req.body.certificate, 'certificate', 2048);
+      const cert = fromB64(req.body.certificate, 'certificate', MAX_CERTIFICATE_BYTES);
       const r = await withFailureBudget(ctx, req, () => ctx.auth.register(cert, req.body.invite));
       req.log.info({ event: 'account.registered' }, 'account registered');
-      return reply.status(201).send(r);
+      return reply.status(201).send(r satisfies RegisteredResponse);
     },
   );
 
-  app.post<{ Body: { certificate: string } }>(
+  app.post<{ Body: AddDeviceRequest }>(
     '/devices',
     {
       config: { ipLimit: true },
@@ -68,17 +97,23 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Add a device to an account',
         description: 'Authorised by the certificate itself: it must verify under the account key already registered.',
         tags: ['accounts'],
-        body: { type: 'object', required: ['certificate'], additionalProperties: false, properties: { certificate: b64(2048) } },
+        body: {
+          type: 'object',
+          required: ['certificate'],
+          additionalProperties: false,
+          properties: { certificate: b64(MAX_CERTIFICATE_BYTES) },
+        },
         response: { 201: registered },
       },
     },
     async (req, reply) => {
-      const cert = fromB64(req.body.certificate, 'certificate', 2048);
-      return reply.status(201).send(await withFailureBudget(ctx, req, () => ctx.auth.addDevice(cert)));
+      const cert = fromB64(req.body.certificate, 'certificate', MAX_CERTIFICATE_BYTES);
+      const r = await withFailureBudget(ctx, req, () => ctx.auth.addDevice(cert));
+      return reply.status(201).send(r satisfies RegisteredResponse);
     },
   );
 
-  app.post<{ Body: { revocation: string } }>(
+  app.post<{ Body: RevokeDeviceRequest }>(
     '/devices/revoke',
     {
       config: { ipLimit: true },
@@ -86,14 +121,73 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Revoke a device',
         description: 'A DeviceRevocation signed by the account key. The device loses its tokens, queue, KeyPackages and group routes.',
         tags: ['accounts'],
-        body: { type: 'object', required: ['revocation'], additionalProperties: false, properties: { revocation: b64(1024) } },
+        body: {
+          type: 'object',
+          required: ['revocation'],
+          additionalProperties: false,
+          properties: { revocation: b64(MAX_REVOCATION_BYTES) },
+        },
         response: { 200: { type: 'object', properties: { revoked: { type: 'boolean' } } } },
       },
     },
     async (req) => {
-      const rev = fromB64(req.body.revocation, 'revocation', 1024);
+      const rev = fromB64(req.body.revocation, 'revocation', MAX_REVOCATION_BYTES);
       await withFailureBudget(ctx, req, () => ctx.auth.revokeDevice(rev));
-      return { revoked: true };
+      return { revoked: true } satisfies RevokeDeviceResponse;
+    },
+  );
+
+  app.get(
+    '/devices',
+    {
+      config: { auth: true },
+      schema: {
+        summary: "The caller's own live devices, with their names and when they were added",
+        description: 'Only the devices of the calling account; names never appear in an account lookup.',
+        tags: ['accounts'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              devices: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { deviceId: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'integer' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => ({ devices: await ctx.storage.listDeviceNames(sessionOf(req).account) }) satisfies OwnDevicesResponse,
+  );
+
+  app.put<{ Params: { deviceId: string }; Body: DeviceNameRequest }>(
+    '/devices/:deviceId/name',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Name one of your own devices',
+        description: `At most ${DEVICE_NAME_MAX} characters, no control or formatting characters; an empty name clears it.`,
+        tags: ['accounts'],
+        params: { type: 'object', required: ['deviceId'], properties: { deviceId } },
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: { type: 'string', maxLength: DEVICE_NAME_MAX * 2 } },
+        },
+        response: { 200: { type: 'object', properties: { deviceId: { type: 'string' }, name: { type: 'string' } } } },
+      },
+    },
+    async (req) => {
+      const name = deviceName(req.body.name);
+      const me = sessionOf(req).account;
+      if (!(await ctx.storage.setDeviceName(me, req.params.deviceId, name)))
+        throw new SottoError('NOT_FOUND', 'no such device on this account');
+      return { deviceId: req.params.deviceId, name } satisfies DeviceNameResponse;
     },
   );
 
@@ -134,7 +228,7 @@ export function accountRoutes(app: FastifyInstance, ctx: AppContext): void {
         name: a.name,
         accountKey: toB64(a.accountKey),
         devices: devices.map((d) => ({ deviceId: d.deviceId, certificate: toB64(d.certificate) })),
-      };
+      } satisfies AccountLookupResponse;
     },
   );
 }

@@ -1,11 +1,12 @@
 // Challenge login: a device signs a server challenge with its MLS signature key and gets a session token.
+import { type ChallengeRequest, type ChallengeResponse, MAX_CHALLENGE_BYTES, type TokenRequest, type TokenResponse } from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import type { AppContext } from '../context.js';
 import { b64, deviceId } from '../schemas.js';
 
 export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: { deviceId: string } }>(
+  app.post<{ Body: ChallengeRequest }>(
     '/auth/challenge',
     {
       config: { ipLimit: true },
@@ -18,11 +19,11 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const c = await ctx.auth.challenge(req.body.deviceId);
-      return { challenge: toB64(c.challenge), expiresAt: c.expiresAt };
+      return { challenge: toB64(c.challenge), expiresAt: c.expiresAt } satisfies ChallengeResponse;
     },
   );
 
-  app.post<{ Body: { deviceId: string; challenge: string; signature: string } }>(
+  app.post<{ Body: TokenRequest }>(
     '/auth/token',
     {
       config: { ipLimit: true },
@@ -34,12 +35,16 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
           type: 'object',
           required: ['deviceId', 'challenge', 'signature'],
           additionalProperties: false,
-          properties: { deviceId, challenge: b64(64), signature: b64(64) },
+          properties: { deviceId, challenge: b64(MAX_CHALLENGE_BYTES), signature: b64(MAX_CHALLENGE_BYTES) },
         },
         response: { 200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'integer' } } } },
       },
     },
-    async (req) =>
-      ctx.auth.login(req.body.deviceId, fromB64(req.body.challenge, 'challenge', 64), fromB64(req.body.signature, 'signature', 64)),
+    async (req): Promise<TokenResponse> =>
+      ctx.auth.login(
+        req.body.deviceId,
+        fromB64(req.body.challenge, 'challenge', MAX_CHALLENGE_BYTES),
+        fromB64(req.body.signature, 'signature', MAX_CHALLENGE_BYTES),
+      ),
   );
 }

@@ -1,6 +1,7 @@
 // Attachment blobs: already-encrypted bytes, uploaded by streaming, addressed by their SHA-256, with an expiry.
 
 import type { Readable } from 'node:stream';
+import type { BlobUploadResponse } from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { BLOB_HASH } from '../../blobs/blob-store.js';
 import { SottoError } from '../../errors.js';
@@ -57,7 +58,7 @@ export function blobRoutes(app: FastifyInstance, ctx: AppContext): void {
       const ttl = Math.min(maxTtl, Number(req.query.ttlSeconds ?? maxTtl));
       const expiresAt = now + ttl * 1000;
       await ctx.storage.putBlob(req.params.hash, size, s.deviceId, now, expiresAt);
-      return reply.status(201).send({ hash: req.params.hash, size, expiresAt });
+      return reply.status(201).send({ hash: req.params.hash, size, expiresAt } satisfies BlobUploadResponse);
     },
   );
 

@@ -1,4 +1,5 @@
 // Groups as the Delivery Service sees them: an id, the current epoch, the public MLS state and a delivery list of devices.
+import type { CreateGroupRequest, GroupInfoResponse, GroupView } from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64 } from '../../util/encoding.js';
@@ -12,7 +13,7 @@ const groupView = {
 
 export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
   const max = ctx.config.limits.maxMessageBytes;
-  app.post<{ Body: { groupInfo: string } }>(
+  app.post<{ Body: CreateGroupRequest }>(
     '/groups',
     {
       config: { auth: true },
@@ -35,7 +36,12 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       const groupInfo = fromB64(req.body.groupInfo, 'groupInfo', max);
       await ctx.groupCaps.onGroupCreated(s.account, ctx.clock.now()); // young accounts: groups per hour (limits/group-caps.ts)
       const g = await ctx.delivery.createGroup(s, groupInfo);
-      return reply.status(201).send({ groupId: Buffer.from(g.groupId).toString('base64'), epoch: g.epoch.toString(), members: g.members });
+      const view = {
+        groupId: Buffer.from(g.groupId).toString('base64'),
+        epoch: g.epoch.toString(),
+        members: g.members,
+      } satisfies GroupView;
+      return reply.status(201).send(view);
     },
   );
 
@@ -59,7 +65,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       const gid = new Uint8Array(Buffer.from(req.params.groupId, 'base64url'));
       const g = await ctx.storage.getGroup(gid);
       if (!g?.members.includes(s.deviceId)) throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
-      return { groupId: Buffer.from(gid).toString('base64'), epoch: g.epoch.toString(), members: g.members };
+      return { groupId: Buffer.from(gid).toString('base64'), epoch: g.epoch.toString(), members: g.members } satisfies GroupView;
     },
   );
 
@@ -92,7 +98,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
         epoch: g.epoch.toString(),
         groupInfo: Buffer.from(g.groupInfo).toString('base64'),
         ratchetTree: Buffer.from(g.ratchetTree).toString('base64'),
-      };
+      } satisfies GroupInfoResponse;
     },
   );
 }

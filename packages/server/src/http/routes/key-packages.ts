@@ -1,16 +1,25 @@
 // KeyPackages (RFC 9420 §10): upload a batch, read the remaining count, claim one per device of an account.
 
 import { isAccountName } from '@sotto/identity';
+import {
+  type KeyPackageClaimResponse,
+  type KeyPackageCountResponse,
+  type KeyPackageUploadRequest,
+  type KeyPackageUploadResponse,
+  MAX_KEY_PACKAGE_BYTES,
+  MAX_KEY_PACKAGES_PER_UPLOAD,
+  MIN_KEY_PACKAGE_BYTES,
+} from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
 import { type AppContext, sessionOf } from '../context.js';
 import { accountName, b64 } from '../schemas.js';
 
-const KP_MAX = 16 * 1024;
+const KP_MAX = MAX_KEY_PACKAGE_BYTES;
 
 export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: { keyPackages: string[]; lastResort?: string } }>(
+  app.post<{ Body: KeyPackageUploadRequest }>(
     '/key-packages',
     {
       config: { auth: true },
@@ -22,7 +31,10 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
           type: 'object',
           required: ['keyPackages'],
           additionalProperties: false,
-          properties: { keyPackages: { type: 'array', maxItems: 100, items: b64(KP_MAX) }, lastResort: b64(KP_MAX) },
+          properties: {
+            keyPackages: { type: 'array', maxItems: MAX_KEY_PACKAGES_PER_UPLOAD, items: b64(KP_MAX) },
+            lastResort: b64(KP_MAX),
+          },
         },
         response: { 200: { type: 'object', properties: { count: { type: 'integer' } } } },
       },
@@ -30,10 +42,11 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const s = sessionOf(req);
       const kps = req.body.keyPackages.map((k, i) => fromB64(k, `keyPackages[${i}]`, KP_MAX));
-      for (const k of kps) if (k.length < 8) throw new SottoError('VALIDATION', 'a KeyPackage is at least 8 bytes');
+      for (const k of kps)
+        if (k.length < MIN_KEY_PACKAGE_BYTES) throw new SottoError('VALIDATION', `a KeyPackage is at least ${MIN_KEY_PACKAGE_BYTES} bytes`);
       const lr = req.body.lastResort === undefined ? undefined : fromB64(req.body.lastResort, 'lastResort', KP_MAX);
       const count = await ctx.storage.addKeyPackages(s.deviceId, kps, lr, ctx.config.keyPackages.maxPerDevice);
-      return { count };
+      return { count } satisfies KeyPackageUploadResponse;
     },
   );
 
@@ -47,7 +60,7 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: { type: 'object', properties: { count: { type: 'integer' }, lastResort: { type: 'boolean' } } } },
       },
     },
-    async (req) => ctx.storage.countKeyPackages(sessionOf(req).deviceId),
+    async (req): Promise<KeyPackageCountResponse> => ctx.storage.countKeyPackages(sessionOf(req).deviceId),
   );
 
   app.post<{ Params: { name: string } }>(
@@ -86,7 +99,9 @@ export function keyPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
       const oneTime = ctx.limits.keyPackageClaims.allowOneTime(s.account, a.name, ctx.clock.now());
       const claimed = await ctx.storage.claimKeyPackages(a.name, oneTime);
       if (claimed.length === 0) throw new SottoError('NO_KEY_PACKAGE', 'the account has no KeyPackage left');
-      return { keyPackages: claimed.map((c) => ({ deviceId: c.deviceId, keyPackage: toB64(c.keyPackage), lastResort: c.lastResort })) };
+      return {
+        keyPackages: claimed.map((c) => ({ deviceId: c.deviceId, keyPackage: toB64(c.keyPackage), lastResort: c.lastResort })),
+      } satisfies KeyPackageClaimResponse;
     },
   );
 }

@@ -1,4 +1,13 @@
 // Message submission, pull (catch-up) and acknowledgement over HTTP; the WebSocket carries the same operations.
+import {
+  type AckRequest,
+  type AckResponse,
+  type FetchMessagesResponse,
+  MAX_ACK_IDS,
+  MAX_FETCH_PAGE,
+  type SubmitRequest,
+  type SubmitResponse,
+} from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { checkSubmitLimits } from '../../limits/submit-limits.js';
 import { fromB64, toB64 } from '../../util/encoding.js';
@@ -16,12 +25,8 @@ export const queuedMessageSchema = {
   },
 } as const;
 
-export interface SubmitBody {
-  message: string;
-  welcome?: string;
-  groupInfo?: string;
-  ttlSeconds?: number;
-}
+/** The submission body, shared with the WebSocket `send` frame. */
+export type SubmitBody = SubmitRequest;
 
 export function decodeSubmit(ctx: AppContext, b: SubmitBody) {
   const { maxMessageBytes: max, maxWelcomeBytes } = ctx.config.limits;
@@ -58,7 +63,7 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
       const input = decodeSubmit(ctx, req.body);
       await checkSubmitLimits(ctx, s, input); // the sender's queued-bytes quota (limits/submit-limits.ts), before anything is stored
       const r = await ctx.delivery.submit(s, input);
-      return { messageId: r.messageId, epoch: r.epoch.toString() };
+      return { messageId: r.messageId, epoch: r.epoch.toString() } satisfies SubmitResponse;
     },
   );
 
@@ -79,15 +84,15 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const after = Number(req.query.after ?? 0);
-      const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100)));
+      const limit = Math.min(MAX_FETCH_PAGE, Math.max(1, Number(req.query.limit ?? 100)));
       const msgs = await ctx.delivery.fetch(sessionOf(req).deviceId, after, limit);
       return {
         messages: msgs.map((m) => ({ id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt })),
-      };
+      } satisfies FetchMessagesResponse;
     },
   );
 
-  app.post<{ Body: { ids: number[] } }>(
+  app.post<{ Body: AckRequest }>(
     '/messages/ack',
     {
       config: { auth: true },
@@ -99,12 +104,17 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
           required: ['ids'],
           additionalProperties: false,
           properties: {
-            ids: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+            ids: {
+              type: 'array',
+              minItems: 1,
+              maxItems: MAX_ACK_IDS,
+              items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            },
           },
         },
         response: { 200: { type: 'object', properties: { acked: { type: 'integer' } } } },
       },
     },
-    async (req) => ({ acked: await ctx.delivery.ack(sessionOf(req).deviceId, req.body.ids) }),
+    async (req): Promise<AckResponse> => ({ acked: await ctx.delivery.ack(sessionOf(req).deviceId, req.body.ids) }),
   );
 }

@@ -75,6 +75,11 @@ export const MIGRATIONS: readonly string[] = [
     group_id BLOB NOT NULL, version INTEGER NOT NULL, message BLOB NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (group_id, version)
   );
   `,
+  // 6: a device's name, chosen by the account's own devices and shown only to them (never in a directory lookup).
+  // Linked devices share no secret to encrypt it under, so the server holds it: bounded and validated by the route.
+  `
+  ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

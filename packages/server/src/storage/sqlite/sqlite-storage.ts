@@ -114,9 +114,13 @@ export class SqliteStorage implements Storage {
       ),
       getDevice: p('SELECT * FROM devices WHERE device_id = ?'),
       listDevices: p('SELECT * FROM devices WHERE account = ? ORDER BY created_at, device_id'),
+      deviceNames: p(
+        'SELECT device_id, name, created_at FROM devices WHERE account = ? AND revoked_at IS NULL ORDER BY created_at, device_id',
+      ),
+      setDeviceName: p('UPDATE devices SET name = ? WHERE account = ? AND device_id = ? AND revoked_at IS NULL'),
       liveDeviceIds: p('SELECT device_id FROM devices WHERE account = ? AND revoked_at IS NULL ORDER BY device_id'),
       countLiveDevices: p('SELECT COUNT(*) AS n FROM devices WHERE account = ? AND revoked_at IS NULL'),
-      revoke: p('UPDATE devices SET revoked_at = ?, revocation = ? WHERE device_id = ? AND revoked_at IS NULL'),
+      revoke: p("UPDATE devices SET revoked_at = ?, revocation = ?, name = '' WHERE device_id = ? AND revoked_at IS NULL"),
       delDevices: p('DELETE FROM devices WHERE account = ?'),
       purgeDeliveries: p('DELETE FROM deliveries WHERE device_id = ?'),
       purgeMembership: p('DELETE FROM group_members WHERE device_id = ?'),
@@ -239,6 +243,16 @@ export class SqliteStorage implements Storage {
   }
   async listDevices(account: string): Promise<DeviceRecord[]> {
     return (this.s.listDevices.all(account) as Row[]).map(toDevice);
+  }
+  async listDeviceNames(account: string): Promise<Array<{ deviceId: string; name: string; createdAt: number }>> {
+    return (this.s.deviceNames.all(account) as Row[]).map((r) => ({
+      deviceId: r.device_id as string,
+      name: r.name as string,
+      createdAt: r.created_at as number,
+    }));
+  }
+  async setDeviceName(account: string, deviceId: string, name: string): Promise<boolean> {
+    return this.s.setDeviceName.run(name, account, deviceId).changes === 1;
   }
   async revokeDevice(deviceId: string, revocation: Uint8Array, now: number): Promise<void> {
     this.db

@@ -1,0 +1,101 @@
+// `sotto chat` in-chat commands through the real binary, driven by stdin: one process opens another chat, sends and
+// saves files, shows the safety number, and answers a typing mistake with a clear line.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { allSettled, killRunning, TestServer, tempDir, User, until } from './helpers/harness.js';
+
+interface Msg {
+  id: string;
+  text?: string;
+  attachment?: { fileName: string; size: number };
+}
+
+let server: TestServer;
+let root: string;
+let alice: User;
+let bob: User;
+
+before(async () => {
+  server = await TestServer.start();
+  root = tempDir();
+  alice = new User(server, root, 'alice@localhost');
+  bob = new User(server, root, 'bob@localhost');
+  await allSettled([alice.register(), bob.register()]);
+});
+after(async () => {
+  await killRunning();
+  await server?.stop();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+test('one chat process: /help, an unknown command, /verify, /attach, /open, a message there, /download, /quit', async () => {
+  await alice.ok(['send', 'bob', 'hello bob']);
+  await bob.ok(['requests', 'accept', 'alice']);
+  await alice.ok(['group', 'create', 'team', 'bob']);
+  const fromBob = join(root, 'from-bob.bin');
+  const bobBytes = randomBytes(3000);
+  writeFileSync(fromBob, bobBytes);
+  const sent = await bob.ok<{ id: string }>(['--json', 'attach', 'alice', fromBob]);
+  await until(async () => (await alice.ok<Msg[]>(['--json', 'read', 'bob'])).some((m) => m.id === sent.id), 30_000, "bob's file at alice");
+  const safety = await alice.ok<{ groups: string[] }>(['--json', 'verify', 'bob']);
+
+  const note = join(root, 'note.txt');
+  writeFileSync(note, 'a note for bob');
+  const downloads = join(root, 'downloads');
+  mkdirSync(downloads);
+  const input = [
+    '/help',
+    '/opne team',
+    '/verify',
+    `/attach ${note}`,
+    '/open team',
+    'hello team',
+    `/download ${sent.id} ${downloads}`,
+    '/quit',
+    'never sent',
+    '',
+  ];
+  const r = await alice.run(['chat', 'bob'], { input: input.join('\n') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\/open CHAT +switch to another conversation/, '/help lists the commands');
+  assert.match(r.stdout, /\* unknown command \/opne \(type \/help/);
+  const rows = [0, 4, 8].map((i) => safety.groups.slice(i, i + 4).join(' '));
+  for (const row of rows) assert.ok(r.stdout.includes(row), `the safety number row ${row}`);
+  assert.match(r.stdout, /you: \[file note\.txt/);
+  assert.match(r.stdout, /\* now in team/);
+  assert.match(r.stdout, /you: hello team/);
+  assert.ok(r.stdout.includes(`* saved ${join(downloads, 'from-bob.bin')}`), r.stdout);
+  assert.ok(readFileSync(join(downloads, 'from-bob.bin')).equals(bobBytes));
+
+  const inTeam = await until(
+    async () => (await bob.ok<Msg[]>(['--json', 'read', 'team'])).find((m) => m.text === 'hello team'),
+    30_000,
+    'the message typed after /open, in the group',
+  );
+  assert.ok(inTeam);
+  const direct = await until(
+    async () => (await bob.ok<Msg[]>(['--json', 'read', 'alice'])).find((m) => m.attachment?.fileName === 'note.txt'),
+    30_000,
+    'the file sent with /attach, in the 1:1',
+  );
+  assert.equal(direct.attachment?.size, 'a note for bob'.length);
+  assert.ok(!(await bob.ok<Msg[]>(['--json', 'read', 'team'])).some((m) => m.text === 'never sent'), 'nothing after /quit');
+  assert.ok(!(await bob.ok<Msg[]>(['--json', 'read', 'alice'])).some((m) => m.text === 'never sent' || m.text === '/opne team'));
+});
+
+test('/open of a chat that cannot be opened says why and the chat goes on', async () => {
+  const input = ['/open no such group!', '/open a@b@c', 'still here', '/quit', ''];
+  const r = await alice.run(['chat', 'bob'], { input: input.join('\n') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\* usage: \/open CHAT/);
+  assert.match(r.stdout, /\* failed: no conversation named "a@b@c"/);
+  assert.match(r.stdout, /you: still here/);
+  await until(
+    async () => (await bob.ok<Msg[]>(['--json', 'read', 'alice'])).some((m) => m.text === 'still here'),
+    30_000,
+    'the line after the failed /open',
+  );
+});

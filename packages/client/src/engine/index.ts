@@ -1,0 +1,7 @@
+// The conversation engine: pure transitions over plain data; the client's receive shell runs their effects.
+
+export type { ConversationState, ContentSender, TargetMessage } from './conversation-state.js';
+export type { EffectKind, EngineEffect } from './effects.js';
+export { tombstone, withReaction } from './message-updates.js';
+export { acceptsContent, needsOf, reduceContent } from './reduce-content.js';
+export type { ContentEvent, Transition } from './transition.js';
