@@ -19,7 +19,7 @@ async function agent(name: string, account?: string): Promise<Agent> {
   return a;
 }
 
-type Msg = { id: string; text?: string; sender: string; seq: number };
+type Msg = { id: string; text?: string; sender: string; seq: number; kind?: string };
 
 test('1:1 between bob and alice, who has three linked devices', async () => {
   const [alice, bob] = await Promise.all([agent('alice', 'alice@localhost'), agent('bob', 'bob@localhost')]);
@@ -56,7 +56,8 @@ test('1:1 between bob and alice, who has three linked devices', async () => {
   for (const a of all) {
     const msgs = await until(
       async () => {
-        const m = await a.call<Msg[]>('messages', { conv: conv.id });
+        // System lines (bob is told of each device alice linked) are not messages.
+        const m = (await a.call<Msg[]>('messages', { conv: conv.id })).filter((x) => x.kind !== 'system');
         return m.length >= total ? m : undefined;
       },
       30_000,
@@ -70,6 +71,10 @@ test('1:1 between bob and alice, who has three linked devices', async () => {
       assert.deepEqual(own, texts.get(s), `${a.name}: order of ${s.name}`);
     }
   }
+  // bob was told of both devices alice linked; alice's own devices are told nothing about themselves.
+  const system = async (a: Agent) => (await a.call<Msg[]>('messages', { conv: conv.id })).filter((x) => x.kind === 'system').length;
+  assert.equal(await system(bob), 2);
+  for (const a of [alice, ...devices]) assert.equal(await system(a), 0, a.name);
 });
 
 test('message requests: a stranger waits as a request; one accepted, one blocked', async () => {
