@@ -269,3 +269,49 @@ test('a sync that runs while a commit is in flight does not put the group back t
     [],
   );
 });
+
+test("a pending commit is adopted only when the server's next epoch is its own, not whenever the server moved on", async () => {
+  // alice's commit never reached the server (the connection broke); bob's commit won that epoch, and is queued for
+  // alice but not processed yet. Adopting her pending state because "the server moved on" would fork her from the group.
+  const a = await client('fork-a');
+  const b = await client('fork-b');
+  const g = await a.createGroup({ name: 'fork', members: ['fork-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.acceptRequest(g.id);
+  const before = a.getConversation(g.id)!.epoch;
+  await a.stop(); // alice receives nothing meanwhile: bob's commit waits in her queue
+  await a.c.lock.run(async () => {
+    const group = a.c.groups.get(g.id)!;
+    const out = a.c.m.update(group);
+    await a.c.store.put(NS.pending, g.id, encodePending({ epoch: group.context.epoch.toString(), state: a.c.m.serialize(out.group) }));
+  });
+  await b.rotateKeys(g.id);
+  await a.c.commits.resolvePendingCommits();
+  assert.equal(a.getConversation(g.id)!.epoch, before, 'not adopted: the epoch was won by bob');
+  assert.equal(await a.c.store.get(NS.pending, g.id), undefined, 'the pending commit is dropped');
+  await a.start(); // catches up: bob's commit
+  const text = await a.sendText(g.id, 'after the race');
+  await a.flush();
+  await eventually(async () => (await b.getMessage(g.id, text)) !== undefined, 10_000, 'bob decrypts alice');
+});
+
+test('a pending commit that the server took is adopted at the next sync', async () => {
+  const a = await client('took-a');
+  const b = await client('took-b');
+  const g = await a.createGroup({ name: 'took', members: ['took-b@localhost'] });
+  await eventually(() => b.getConversation(g.id), 10_000, 'b joined');
+  await b.acceptRequest(g.id);
+  const before = BigInt(a.getConversation(g.id)!.epoch);
+  // The commit reached the server, the answer was lost: only the pending state remains.
+  await a.c.lock.run(async () => {
+    const group = a.c.groups.get(g.id)!;
+    const out = a.c.m.update(group);
+    await a.c.store.put(NS.pending, g.id, encodePending({ epoch: group.context.epoch.toString(), state: a.c.m.serialize(out.group) }));
+    await a.c.a.submit(out.commit, { groupInfo: a.c.m.commitGroupInfo(out.group) });
+  });
+  await a.sync();
+  assert.equal(BigInt(a.getConversation(g.id)!.epoch), before + 1n);
+  const text = await a.sendText(g.id, 'in the epoch alice made');
+  await a.flush();
+  await eventually(async () => (await b.getMessage(g.id, text)) !== undefined, 10_000, 'bob decrypts alice');
+});

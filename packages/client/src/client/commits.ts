@@ -9,6 +9,7 @@ import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
+import { constantTimeEqual } from '../util/bytes.js';
 import { sleep } from '../util/mutex.js';
 import { ClientError } from './client-error.js';
 import { COMMIT_ATTEMPTS, type Core, PAST_EPOCHS, type Work } from './ports.js';
@@ -332,11 +333,21 @@ export class Committer {
         continue;
       }
       let server: { epoch: bigint };
+      // Whether the commit that made the server's next epoch is ours: the GroupInfo stored with it is the one we
+      // uploaded with ours (its bytes are a function of the new state). Another member's commit for the same epoch
+      // may be queued for us yet unprocessed (held, or receiving on hold), so "the server moved on" proves nothing.
+      let ours = false;
       try {
         server = await this.c.a.getGroup(fromB64Url(key));
+        if (server.epoch === BigInt(p.epoch) + 1n) {
+          const info = await this.c.a.getGroupInfo(fromB64Url(key));
+          ours = info.epoch === server.epoch && constantTimeEqual(info.groupInfo, this.c.m.commitGroupInfo(this.c.m.deserialize(p.state)));
+        }
       } catch {
         continue;
       }
+      // Further on, it stays pending: a message of the epoch after it (which only our state can read) settles it.
+      if (server.epoch > BigInt(p.epoch) + 1n) continue;
       await this.c.lock.run(async () => {
         // Checked again under the lock: a sync runs on every reconnect, possibly while commitWith holds this commit
         // (it adopts it and drops the pending state itself). Adopting the pending state again after that would put the
@@ -346,8 +357,7 @@ export class Committer {
         if (!now || !cur || epochOf(cur).toString() !== p.epoch || decodePending(now).epoch !== p.epoch) return;
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
-          // The queue was drained: had another commit won this epoch we would have processed it. So it was ours.
-          if (server.epoch > BigInt(p.epoch)) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
+          if (ours) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
           await tx.delete(NS.pending, key);
         });
         this.c.finish(work);
