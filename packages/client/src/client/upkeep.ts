@@ -1,5 +1,6 @@
 // Upkeep: the client's timers: disappearing-message sweep, KeyPackage top-up, periodic own-leaf key updates.
 
+import { dueExpiries, dueKeyUpdates } from '../engine/index.js';
 import type { Core } from './ports.js';
 import { json, NS } from './records.js';
 
@@ -22,30 +23,27 @@ export class Upkeep {
   }
 
   async sweep(): Promise<void> {
-    const now = this.c.now();
-    const due = [...this.c.expiry].filter(([, at]) => at <= now).map(([k]) => k);
+    const due = dueExpiries(this.c.expiry, this.c.now());
     if (due.length === 0) return;
     await this.c.store.transaction(async (tx) => {
-      for (const k of due) {
-        const slash = k.indexOf('/');
-        await tx.deleteMessage(k.slice(0, slash), k.slice(slash + 1));
-        await tx.delete(NS.expiry, k);
+      for (const d of due) {
+        await tx.deleteMessage(d.conversationId, d.messageId);
+        await tx.delete(NS.expiry, d.key);
       }
     });
-    for (const k of due) {
+    for (const d of due) {
       // A sweep that ran at the same time (the timer, a read) already announced it.
-      if (!this.c.cache.expired(k)) continue;
-      const slash = k.indexOf('/');
-      this.c.events.emit('message-removed', { conversationId: k.slice(0, slash), id: k.slice(slash + 1), reason: 'expired' });
+      if (!this.c.cache.expired(d.key)) continue;
+      this.c.events.emit('message-removed', { conversationId: d.conversationId, id: d.messageId, reason: 'expired' });
     }
   }
 
   async maintain(): Promise<void> {
     if (!this.c.connection.started) return;
     await this.c.topUpKeyPackages(false);
-    const now = this.c.now();
-    for (const rec of [...this.c.convs.values()]) {
-      if (rec.state !== 'active' || rec.policyViolation || now - rec.lastUpdateAt < this.c.updateMs) continue;
+    const recs = new Map(this.c.convs); // the records as they were when the decision was made
+    for (const id of dueKeyUpdates(recs.values(), this.c.now(), this.c.updateMs)) {
+      const rec = recs.get(id)!;
       await this.c.events.rotateKeys(rec.id).catch((e) => this.c.warnErr('KEY_UPDATE', e));
       const next = { ...rec, lastUpdateAt: this.c.now() };
       await this.c.store.put(NS.conv, rec.id, json(next));

@@ -5,3 +5,4 @@ export type { EffectKind, EngineEffect } from './effects.js';
 export { tombstone, withReaction } from './message-updates.js';
 export { acceptsContent, needsOf, reduceContent } from './reduce-content.js';
 export type { ContentEvent, Transition } from './transition.js';
+export { type DueExpiry, dueExpiries, dueKeyUpdates } from './timers.js';
