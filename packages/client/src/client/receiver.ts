@@ -2,23 +2,21 @@
 // stored message and a processed marker go into one transaction; only then is it acknowledged (RFC 9420 §14-15).
 
 import { epoch as epochOf, type Group, groupId as groupIdOf, joinFromWelcomeWithCommitter, processMessage } from '@sotto/mls';
-import { policyViolation } from '../conversation/group-meta.js';
 import { GROUP_CONFIG, type LeafInfo, leavesOf, metaOf } from '../mls/mls-adapter.js';
 import { parseMlsHeader } from '@sotto/mls';
 import type { StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
-import { constantTimeEqual } from '../util/bytes.js';
 import { ClientError } from './client-error.js';
-import { deviceChanges } from '../safety/device-changes.js';
 import { LIMITS } from '../content/content-types.js';
+import { type CommitSender, committerOf, reduceCommit, reduceWelcome, type Refusal, welcomeAdder } from '../engine/index.js';
 import { ContentShell } from './content-shell.js';
 import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type Core, leafOf, type Work } from './ports.js';
 import { type ConvRecord, decodePending, NS } from './records.js';
-import type { KeyWarning, SecurityCode, SecurityNotice, StoredMessage } from './types.js';
+import type { KeyWarning, StoredMessage } from './types.js';
 
 export class Receiver {
   /** Server messages waiting to be processed, in the server's queue order, and their ids (a message is queued once). */
@@ -173,6 +171,7 @@ export class Receiver {
     return batch.map((m) => m.id);
   }
 
+  /** A Welcome: MLS joins the group here; the engine decides (engine/reduce-welcome.ts); this shell stores and tells. */
   async onWelcome(tx: StoreWriter, m: QueuedMessage, work: Work): Promise<void> {
     const me = this.c.need();
     const owns = [...this.c.ownKps.values()];
@@ -185,43 +184,47 @@ export class Receiver {
     );
     const id = toB64Url(groupIdOf(group));
     const meta = metaOf(group);
-    // The identity rule on the whole tree: one leaf that fails refuses the Welcome (the group is not joined).
     const leaves = leavesOf(group);
-    const verdict = await this.c.rule.check(tx, leaves, this.#told(work));
-    if (!verdict.ok) return this.#refused(id, verdict, work);
-    // Who added us is the leaf that signed the GroupInfo (RFC 9420 §12.4.3.1), not what the metadata says.
-    const adder = leaves.find((l) => l.leafIndex === committer);
-    if (!adder) throw new ClientError('FORBIDDEN', 'the Welcome is signed by no member');
-    // The owner is who created the group, proven at any epoch (ID-OWNER), not whatever the metadata's writer claims.
-    const owned = await this.c.rule.owner(tx, groupIdOf(group), meta, this.#told(work));
-    if (!owned.ok) return this.#refused(id, owned, work);
-    // A Welcome of the group's first commit comes from its creator: the owner the metadata names must be that account.
-    if (epochOf(group) === 1n && meta.owner !== adder.account) {
-      const reason = `the group's metadata names ${meta.owner} as owner, but ${adder.account} created it`;
-      return this.#refused(id, { code: 'OWNER_MISMATCH', account: meta.owner, reason }, work);
-    }
-    // Which KeyPackage was used: the one whose leaf encryption key is now our leaf's.
+    // The rule's lookups run in the order the decision reads them: the owner proof only once the tree passed, and the
+    // adder's contact only once there is an adder.
+    const identity = await this.c.rule.check(tx, leaves, this.#told(work));
+    const adder = identity.ok ? welcomeAdder(leaves, committer) : undefined;
+    const owner = adder ? await this.c.rule.owner(tx, groupIdOf(group), meta, this.#told(work)) : undefined;
+    const contact = adder && owner?.ok && adder.account !== me.accountName ? await this.c.contacts.contact(adder.account, tx) : undefined;
+    const adderContact = contact ? { accepted: contact.accepted, blocked: contact.blocked } : undefined;
     const ownLeaf = group.tree.leaf(group.ownLeaf);
-    for (const [ref, o] of this.c.ownKps) {
-      if (ownLeaf && constantTimeEqual(o.own.keyPackage.leafNode.encryptionKey, ownLeaf.encryptionKey) && !o.stored.lastResort) {
-        await tx.delete(NS.kp, ref);
-        work.fx.push(() => this.c.ownKps.delete(ref)); // only once the join is durable: a retried batch needs it
-      }
+    const d = reduceWelcome({
+      conversationId: id,
+      epoch: epochOf(group),
+      leaves,
+      committer,
+      metaOwner: meta.owner,
+      identity,
+      ...(owner ? { owner } : {}),
+      me: { account: me.accountName },
+      ...(adderContact ? { adderContact } : {}),
+      ...(ownLeaf ? { ownLeafKey: ownLeaf.encryptionKey } : {}),
+      keyPackages: [...this.c.ownKps].map(([ref, o]) => ({
+        ref,
+        encryptionKey: o.own.keyPackage.leafNode.encryptionKey,
+        lastResort: o.stored.lastResort === true,
+      })),
+      now: this.c.now(),
+    });
+    if (d.kind === 'invalid') throw new ClientError('FORBIDDEN', d.reason);
+    if (d.kind === 'refuse') return this.#refused(id, d.notice, work);
+    for (const ref of d.deleteKeyPackages) {
+      await tx.delete(NS.kp, ref);
+      work.fx.push(() => this.c.ownKps.delete(ref)); // only once the join is durable: a retried batch needs it
     }
-    // A request unless the account that verifiably added this device is ours or an accepted contact.
-    const contact = adder.account === me.accountName ? undefined : await this.c.contacts.contact(adder.account, tx);
-    let state: ConvRecord['state'] = adder.account === me.accountName || contact?.accepted ? 'active' : 'request';
-    if (contact?.blocked) state = 'blocked';
-    const rec: ConvRecord = { id, state, createdAt: this.c.now(), lastUpdateAt: this.c.now(), addedBy: adder.account };
     await this.c.commits.wipePast(tx, id); // states left from an earlier membership of the same group
     await tx.put(NS.group, id, this.c.m.serialize(group));
     work.groups.set(id, group);
-    await this.c.putRec(tx, rec, work);
+    await this.c.putRec(tx, d.record, work);
     work.fx.push(() => {
       const info = this.c.info(id);
       if (!info) return;
-      this.c.events.emit('conversation', info);
-      if (info.state === 'request') this.c.events.emit('request', info);
+      for (const e of d.events) this.c.events.emit(e, info);
     });
     work.afterCommit.push(() => this.c.topUpKeyPackages(false));
   }
@@ -301,6 +304,7 @@ export class Receiver {
     await this.onCommit(tx, id, rec, group, r, work);
   }
 
+  /** A commit MLS processed here: the identity rule, then the engine's decision (engine/reduce-commit.ts), then its effects. */
   async onCommit(
     tx: StoreWriter,
     id: string,
@@ -309,70 +313,56 @@ export class Receiver {
     r: Extract<ReturnType<typeof processMessage>, { kind: 'commit' }>,
     work: Work,
   ): Promise<void> {
-    const before = metaOf(old);
     const oldLeaves = leavesOf(old);
+    const newLeaves = leavesOf(r.group);
     const added = r.added.map((x) => leafOf(x));
-    // A member commits as its leaf; an external commit (resync) must add a device of an account already in the group.
-    const committer =
-      r.sender.senderType === 1
-        ? oldLeaves.find((l) => l.leafIndex === (r.sender as { leafIndex: number }).leafIndex)
-        : r.sender.senderType === 4
-          ? added.find((l) => oldLeaves.some((o) => o.account === l.account))
-          : undefined;
+    const committer = committerOf(senderOf(r.sender), oldLeaves, added);
     if (!committer) throw new ClientError('FORBIDDEN', 'commit from a non-member');
-    const removed = r.removed.map((x) => leafOf(x));
-    // The identity rule: no leaf changes identity in an Update or UpdatePath, and every new leaf is checked. A failure
-    // refuses the commit and freezes the conversation at its last good epoch, with a notice naming the account.
-    const { verdict: kept, fresh } = this.c.rule.changed(oldLeaves, leavesOf(r.group), new Set(r.removed.map((x) => x.leafIndex)));
-    const verdict = kept.ok ? await this.c.rule.check(tx, fresh, this.#told(work)) : kept;
-    if (!verdict.ok) {
-      const security: SecurityNotice = { code: verdict.code, account: verdict.account };
-      await this.c.putRec(tx, { ...rec, security }, work);
-      return this.#refused(id, verdict, work);
-    }
-    if (r.removedSelf) {
-      await this.c.putRec(tx, { ...rec, state: 'removed' }, work);
-      await tx.delete(NS.pending, id);
-      // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
-      await this.c.commits.wipePast(tx, id);
-      work.fx.push(() => {
-        const info = this.c.info(id);
-        if (info) this.c.events.emit('conversation', info);
-      });
-      return;
-    }
-    const after = metaOf(r.group);
-    const violation = policyViolation({
-      committer: committer.account,
-      addedAccounts: [...new Set(added.map((l) => l.account))],
-      removedAccounts: [...new Set(removed.map((l) => l.account))],
-      before,
-      after,
+    // The identity rule: no leaf changes identity in an Update or UpdatePath, and every new leaf is checked.
+    const { verdict: kept, fresh } = this.c.rule.changed(oldLeaves, newLeaves, new Set(r.removed.map((x) => x.leafIndex)));
+    const identity = kept.ok ? await this.c.rule.check(tx, fresh, this.#told(work)) : kept;
+    const me = this.c.identity?.accountName ?? '';
+    const d = reduceCommit({
+      conversationId: id,
+      record: rec,
+      committer,
+      oldLeaves,
+      newLeaves,
+      added,
+      removed: r.removed.map((x) => leafOf(x)),
+      removedSelf: r.removedSelf,
+      before: metaOf(old),
+      after: metaOf(r.group),
+      identity,
+      me,
     });
-    if (violation) {
-      await this.c.putRec(tx, { ...rec, policyViolation: violation }, work);
-      work.fx.push(() =>
-        this.c.events.emit('warning', {
-          code: 'POLICY_VIOLATION',
-          message: `refused a commit by ${committer.account}: ${violation}`,
-          conversationId: id,
-        }),
-      );
-      return;
+    switch (d.kind) {
+      case 'refuse':
+        await this.c.putRec(tx, d.record, work);
+        return this.#refused(id, d.notice, work);
+      case 'removed':
+        await this.c.putRec(tx, d.record, work);
+        await tx.delete(NS.pending, id);
+        // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
+        await this.c.commits.wipePast(tx, id);
+        work.fx.push(() => {
+          const info = this.c.info(id);
+          if (info) this.c.events.emit('conversation', info);
+        });
+        return;
+      case 'violation':
+        await this.c.putRec(tx, d.record, work);
+        work.fx.push(() => this.c.events.emit('warning', { ...d.warning, conversationId: id }));
+        return;
+      case 'apply':
+        break;
     }
     await this.c.commits.adoptCommit(tx, id, old, r.group, work);
-    const addedAccounts = [...new Set(added.map((l) => l.account))];
-    const removedAccounts = [...new Set(removed.map((l) => l.account))].filter((a) => !leavesOf(r.group).some((l) => l.account === a));
-    // Devices of existing contacts that came or went: check the account's device list and warn.
-    const me = this.c.identity?.accountName;
-    const changed = [...new Set([...added, ...removed].map((l) => l.account))].filter((a) => a !== me);
-    for (const a of changed) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
-    const devices = deviceChanges(oldLeaves, leavesOf(r.group), me ?? '');
-    const items = await recordDeviceChanges(tx, id, epochOf(r.group), devices, this.c.now());
-    work.fx.push(() => emitDeviceChanges(this.c.events, id, devices, items));
+    for (const a of d.refreshContacts) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
+    const items = await recordDeviceChanges(tx, id, epochOf(r.group), d.deviceChanges, this.c.now());
+    work.fx.push(() => emitDeviceChanges(this.c.events, id, d.deviceChanges, items));
     work.fx.push(() => {
-      if (added.length || removed.length)
-        this.c.events.emit('membership', { conversationId: id, by: committer.account, added: addedAccounts, removed: removedAccounts });
+      if (d.membership) this.c.events.emit('membership', { conversationId: id, ...d.membership });
       const info = this.c.info(id);
       if (info) this.c.events.emit('conversation', info);
     });
@@ -384,7 +374,7 @@ export class Receiver {
   }
 
   /** A Welcome or commit the identity rule refused: the user is told which account, and why (no key bytes). */
-  #refused(conversationId: string, v: { code: SecurityCode; account: string; reason: string }, work: Work): void {
+  #refused(conversationId: string, v: Refusal, work: Work): void {
     work.fx.push(() => {
       this.c.events.emit('security', { code: v.code, account: v.account, conversationId, message: v.reason });
       const info = this.c.info(conversationId);
@@ -407,4 +397,10 @@ export class Receiver {
   ): Promise<void> {
     return this.#content.updateTarget(tx, id, target, work, change);
   }
+}
+
+/** The commit's sender as the engine reads it (RFC 9420 §6: 1 is a member, 4 a new member committing externally). */
+function senderOf(s: { senderType: number; leafIndex?: number }): CommitSender {
+  if (s.senderType === 1 && s.leafIndex !== undefined) return { type: 'member', leafIndex: s.leafIndex };
+  return s.senderType === 4 ? { type: 'new-member-commit' } : { type: 'other' };
 }
