@@ -1,31 +1,15 @@
 // A contact's device that comes or goes (linked, then unlinked) in a shared conversation: the other account gets a
 // 'device-change' event and a system item in the conversation's history; the account's own devices get none.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { SottoClient } from '../src/client/sotto-client.js';
+import { test } from 'node:test';
 import type { ClientEvents } from '../src/client/types.js';
-import { blankClient, eventually, newClient } from './helpers/clients.js';
-import { cleanup, startServer, type TestServer, tempDir } from './helpers/server.js';
+import { blankClient, clientWorld, eventually } from './helpers/clients.js';
 
-let server: TestServer;
-let root: string;
-const clients: SottoClient[] = [];
-
-before(async () => {
-  server = await startServer();
-  root = tempDir();
-});
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await server.stop();
-  cleanup(root);
-  cleanup(server.dataDir);
-});
+const world = clientWorld();
 
 test('bob sees a notice when alice links a device and when she removes it; alice sees none about herself', async () => {
-  const alice = await newClient(server, root, 'alice@localhost');
-  const bob = await newClient(server, root, 'bob@localhost');
-  clients.push(alice, bob);
+  const alice = await world.user('alice');
+  const bob = await world.user('bob');
   const atBob: Array<ClientEvents['device-change']> = [];
   const atAlice: Array<ClientEvents['device-change']> = [];
   bob.on('device-change', (e) => atBob.push(e));
@@ -35,9 +19,9 @@ test('bob sees a notice when alice links a device and when she removes it; alice
   await alice.acceptRequest(conv.id);
   assert.deepEqual(atBob, [], 'alice joining as a whole is a membership change, not a device change');
 
-  const phone = await blankClient(root, 'alice-phone');
-  clients.push(phone);
-  const link = await phone.beginLink({ serverUrl: server.url, account: 'alice@localhost' });
+  const phone = await blankClient(world.root, 'alice-phone');
+  world.clients.push(phone);
+  const link = await phone.beginLink({ serverUrl: world.server.url, account: 'alice@localhost' });
   await alice.approveLink(link.qr);
   await link.done;
   await phone.start();
