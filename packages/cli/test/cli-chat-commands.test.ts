@@ -2,10 +2,10 @@
 // saves files, shows the safety number, and answers a typing mistake with a clear line.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { allSettled, killRunning, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { test } from 'node:test';
+import { cliWorld, until } from './helpers/harness.js';
 
 interface Msg {
   id: string;
@@ -13,23 +13,8 @@ interface Msg {
   attachment?: { fileName: string; size: number };
 }
 
-let server: TestServer;
-let root: string;
-let alice: User;
-let bob: User;
-
-before(async () => {
-  server = await TestServer.start();
-  root = tempDir();
-  alice = new User(server, root, 'alice@localhost');
-  bob = new User(server, root, 'bob@localhost');
-  await allSettled([alice.register(), bob.register()]);
-});
-after(async () => {
-  await killRunning();
-  await server?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+const world = cliWorld('alice', 'bob');
+const { alice, bob, root } = world;
 
 test('one chat process: /help, an unknown command, /verify, /attach, /open, a message there, /download, /quit', async () => {
   await alice.ok(['send', 'bob', 'hello bob']);

@@ -2,12 +2,11 @@
 // by `sotto devices` with the date each was added, renamed, and refused when too long or holding control characters.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
-import { cleanEnv, killRunning, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { test } from 'node:test';
+import { cleanEnv, cliWorld, SOTTO_BIN, User, until } from './helpers/harness.js';
 
 interface Device {
   deviceId: string;
@@ -16,25 +15,15 @@ interface Device {
   current: boolean;
 }
 
-let server: TestServer;
-let root: string;
-
-before(async () => {
-  server = await TestServer.start();
-  root = tempDir();
-});
-after(async () => {
-  await killRunning();
-  await server?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+const world = cliWorld();
+const { root } = world;
 
 test('register names the device (given, or the host name); devices shows names and dates; rename', async () => {
-  const alice = new User(server, root, 'alice@localhost');
-  const bad = await alice.run(['register', alice.account, '--invite', server.invite(), '--device-name', 'x'.repeat(65)]);
+  const alice = new User(world.server, root, 'alice@localhost');
+  const bad = await alice.run(['register', alice.account, '--invite', world.server.invite(), '--device-name', 'x'.repeat(65)]);
   assert.equal(bad.status, 2, bad.stderr);
   assert.match(bad.stderr, /--device-name: a device name has at most 64 characters/);
-  const reg = await alice.run(['register', alice.account, '--invite', server.invite(), '--device-name', 'work laptop']);
+  const reg = await alice.run(['register', alice.account, '--invite', world.server.invite(), '--device-name', 'work laptop']);
   assert.equal(reg.status, 0, reg.stderr);
   assert.match(reg.stdout, /registered alice@localhost \(device \S+, "work laptop"\)/);
   const [mine] = await alice.ok<Device[]>(['--json', 'devices']);
@@ -51,7 +40,7 @@ test('register names the device (given, or the host name); devices shows names a
   assert.equal(none.status, 1);
   assert.match(none.stderr, /no device no-such-device on this account/);
 
-  const bob = new User(server, root, 'bob@localhost');
+  const bob = new User(world.server, root, 'bob@localhost');
   await bob.register();
   const expected =
     [
@@ -65,12 +54,12 @@ test('register names the device (given, or the host name); devices shows names a
 });
 
 test('link names the new device; both devices list both names', async () => {
-  const carol = new User(server, root, 'carol@localhost');
-  await carol.ok(['register', carol.account, '--invite', server.invite(), '--device-name', 'desk']);
+  const carol = new User(world.server, root, 'carol@localhost');
+  await carol.ok(['register', carol.account, '--invite', world.server.invite(), '--device-name', 'desk']);
   const phoneDir = join(root, 'carol-phone');
   const child = spawn(
     process.execPath,
-    [SOTTO_BIN, '--server', server.url, '--profile', phoneDir, '--json', 'link', carol.account, '--device-name', 'phone'],
+    [SOTTO_BIN, '--server', world.server.url, '--profile', phoneDir, '--json', 'link', carol.account, '--device-name', 'phone'],
     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -84,7 +73,7 @@ test('link names the new device; both devices list both names', async () => {
   } finally {
     child.kill('SIGTERM');
   }
-  const phone = new User(server, root, carol.account, 'carol-phone');
+  const phone = new User(world.server, root, carol.account, 'carol-phone');
   for (const u of [carol, phone]) {
     const list = await u.ok<Device[]>(['--json', 'devices']);
     assert.deepEqual(list.map((d) => d.name).sort(), ['desk', 'phone']);

@@ -2,41 +2,25 @@
 // and `chat` show the security notice, `verify` shows the new number, and `verify --accept` accepts it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { allSettled, killRunning, TestServer, tempDir, User } from './helpers/harness.js';
+import { cliWorld } from './helpers/harness.js';
 
-let server: TestServer;
-let root: string;
-let alice: User;
-let bob: User;
-
-before(async () => {
-  server = await TestServer.start();
-  root = tempDir();
-  alice = new User(server, root, 'alice@localhost');
-  bob = new User(server, root, 'bob@localhost');
-  await allSettled([alice.register(), bob.register()]);
-});
-after(async () => {
-  await killRunning();
-  await server?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+const world = cliWorld('alice', 'bob');
+const { alice, bob } = world;
 
 /** A hostile or mistaken directory: the server now answers another account key for `account`. */
 async function swapAccountKey(account: string): Promise<void> {
-  await server.halt();
-  const db = new Database(join(server.dataDir, 'sotto.db'));
+  await world.server.halt();
+  const db = new Database(join(world.server.dataDir, 'sotto.db'));
   try {
     const r = db.prepare('UPDATE accounts SET account_key = ? WHERE name = ?').run(randomBytes(32), account);
     assert.equal(r.changes, 1);
   } finally {
     db.close();
   }
-  await server.resume();
+  await world.server.resume();
 }
 
 test("a verified contact's new key: notice in read and chat, sending waits, verify shows the new number, --accept accepts", async () => {

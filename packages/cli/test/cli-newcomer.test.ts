@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
-import { allSettled, cleanEnv, killRunning, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { test } from 'node:test';
+import { cleanEnv, cliWorld, SOTTO_BIN, User, until } from './helpers/harness.js';
 
 interface Msg {
   id: string;
@@ -21,23 +21,8 @@ interface Conv {
   name: string;
 }
 
-let server: TestServer;
-let root: string;
-let alice: User;
-let bob: User;
-
-before(async () => {
-  server = await TestServer.start();
-  root = tempDir();
-  alice = new User(server, root, 'alice@localhost');
-  bob = new User(server, root, 'bob@localhost');
-  await allSettled([alice.register(), bob.register()]);
-});
-after(async () => {
-  await killRunning();
-  await server?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+const world = cliWorld('alice', 'bob');
+const { alice, bob, root } = world;
 
 test('send, attach, chat and group create with a name that does not exist fail naming it and leave no conversation', async () => {
   const s = await alice.run(['send', 'nobody', 'hi']);
@@ -64,7 +49,7 @@ test('hints repeat --profile when one is in use', async () => {
 });
 
 test('a 1:1 tried before the peer existed: once it registers and writes, read shows its messages', async () => {
-  const dave = new User(server, root, 'dave@localhost');
+  const dave = new User(world.server, root, 'dave@localhost');
   const early = await alice.run(['send', 'dave', 'are you there?']);
   assert.equal(early.status, 1);
   await dave.register();
@@ -132,10 +117,14 @@ test('read --json and export never show a disappearing message past its time', a
 
 test('approve shows the code and asks for it before signing: a wrong code approves nothing', async () => {
   const phone = join(root, 'alice-phone');
-  const child = spawn(process.execPath, [SOTTO_BIN, '--server', server.url, '--profile', phone, '--json', 'link', 'alice@localhost'], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SOTTO_BIN, '--server', world.server.url, '--profile', phone, '--json', 'link', 'alice@localhost'],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
     const lines: Array<Record<string, string | boolean>> = [];
@@ -156,14 +145,14 @@ test('approve shows the code and asks for it before signing: a wrong code approv
   } finally {
     child.kill('SIGTERM');
   }
-  const phoneUser = new User(server, root, 'alice@localhost', 'alice-phone');
+  const phoneUser = new User(world.server, root, 'alice@localhost', 'alice-phone');
   const r = await phoneUser.run(['read', 'bob']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /no messages on this device yet: a linked device receives only what is sent after it joined/);
 });
 
 test('send while the server is down is queued (exit 1, says so) and sent by the next run', async () => {
-  await server.halt();
+  await world.server.halt();
   try {
     const s = await alice.run(['send', 'bob', 'while the server was down']);
     assert.equal(s.status, 1, s.stderr);
@@ -173,7 +162,7 @@ test('send while the server is down is queued (exit 1, says so) and sent by the 
     assert.equal(n.status, 3);
     assert.match(n.stderr, /carol@localhost; nothing was queued/);
   } finally {
-    await server.resume();
+    await world.server.resume();
   }
   await alice.ok(['chats']); // the next run connects and sends what waits
   await until(async () => /while the server was down/.test(await bob.ok(['read', 'alice'])), 30_000, 'the queued message at bob');

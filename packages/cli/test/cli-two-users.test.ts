@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, test } from 'node:test';
-import { allSettled, cleanEnv, killRunning, SOTTO_BIN, TestServer, tempDir, User, until } from './helpers/harness.js';
+import { test } from 'node:test';
+import { allSettled, cleanEnv, cliWorld, SOTTO_BIN, User, until } from './helpers/harness.js';
 
 interface Msg {
   id: string;
@@ -25,25 +25,8 @@ interface Conv {
   members: Array<{ account: string; role: string }>;
 }
 
-let server: TestServer;
-let root: string;
-let alice: User;
-let bob: User;
-let carol: User;
-
-before(async () => {
-  server = await TestServer.start();
-  root = tempDir();
-  alice = new User(server, root, 'alice@localhost');
-  bob = new User(server, root, 'bob@localhost');
-  carol = new User(server, root, 'carol@localhost');
-  await allSettled([alice.register(), bob.register(), carol.register()]);
-});
-after(async () => {
-  await killRunning();
-  await server?.stop();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+const world = cliWorld('alice', 'bob', 'carol');
+const { alice, bob, carol, root } = world;
 
 test('1:1: a message request, accepted, then messages both ways (--json)', async () => {
   const sent = await alice.ok<{ id: string; conversationId: string }>(['--json', 'send', 'bob@localhost', 'hello', 'bob']);
@@ -157,7 +140,7 @@ test('files: attach, then download checks and writes the same bytes', async () =
 test('read --follow streams new messages; a second process on the same profile is refused', async () => {
   const child = spawn(
     process.execPath,
-    [SOTTO_BIN, '--server', server.url, '--profile', bob.profile, '--json', 'read', 'alice', '--follow', '-n', '1'],
+    [SOTTO_BIN, '--server', world.server.url, '--profile', bob.profile, '--json', 'read', 'alice', '--follow', '-n', '1'],
     {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -189,8 +172,8 @@ test('block: nothing from a blocked account arrives; requests delete and block',
   assert.deepEqual(await carol.ok<Msg[]>(['--json', 'read', 'alice']), []);
   assert.deepEqual(await carol.ok<Conv[]>(['--json', 'requests']), []);
 
-  const dave = new User(server, root, 'dave@localhost');
-  const erin = new User(server, root, 'erin@localhost');
+  const dave = new User(world.server, root, 'dave@localhost');
+  const erin = new User(world.server, root, 'erin@localhost');
   await allSettled([dave.register(), erin.register()]);
   await allSettled([dave.ok(['send', 'carol', 'hi from dave']), erin.ok(['send', 'carol', 'hi from erin'])]);
   assert.deepEqual((await carol.ok<Conv[]>(['--json', 'requests'])).map((c) => c.owner).sort(), ['dave@localhost', 'erin@localhost']);
@@ -203,10 +186,14 @@ test('block: nothing from a blocked account arrives; requests delete and block',
 
 test('link a second device: approve with the link text, list and remove devices', async () => {
   const phone = join(root, 'alice-phone');
-  const child = spawn(process.execPath, [SOTTO_BIN, '--server', server.url, '--profile', phone, '--json', 'link', 'alice@localhost'], {
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SOTTO_BIN, '--server', world.server.url, '--profile', phone, '--json', 'link', 'alice@localhost'],
+    {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
     const lines: Array<Record<string, string | boolean>> = [];
@@ -231,7 +218,7 @@ test('link a second device: approve with the link text, list and remove devices'
   assert.equal(devices.length, 2);
   const other = devices.find((d) => !d.current);
   assert.ok(other);
-  const notPrimary = await new User(server, root, 'alice@localhost', 'alice-phone').run([
+  const notPrimary = await new User(world.server, root, 'alice@localhost', 'alice-phone').run([
     'devices',
     'remove',
     '--',
@@ -256,10 +243,10 @@ test('errors: unknown account, bad invite, second registration: non-zero with a 
   const r1 = await alice.run(['send', 'nobody@localhost', 'hi']);
   assert.equal(r1.status, 1);
   assert.match(r1.stderr, /^sotto: .*no such account/m);
-  const r2 = await new User(server, root, 'frank@localhost').run(['register', 'frank@localhost', '--invite', 'not-a-token']);
+  const r2 = await new User(world.server, root, 'frank@localhost').run(['register', 'frank@localhost', '--invite', 'not-a-token']);
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /invite/i);
-  const r3 = await alice.run(['register', 'alice@localhost', '--invite', server.invite()]);
+  const r3 = await alice.run(['register', 'alice@localhost', '--invite', world.server.invite()]);
   assert.equal(r3.status, 1);
   assert.match(r3.stderr, /already holds alice@localhost/);
   const r4 = await alice.run(['read', 'no-such-group']);
@@ -271,7 +258,7 @@ test('errors: unknown account, bad invite, second registration: non-zero with a 
 });
 
 test('without the server: read and chats show local data, send is queued (exit 1)', async () => {
-  await server.stop();
+  await world.server.stop();
   // The run helper kills a hung process (status null), so exit 0 with the offline notice shows it did not hang.
   const r = await bob.run(['read', 'alice']);
   assert.equal(r.status, 0, r.stderr);

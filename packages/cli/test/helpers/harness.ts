@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 
 export const SOTTO_BIN = resolve(import.meta.dirname, '../../bin/sotto.js');
 /** Node arguments that run sotto-server from its TypeScript sources (tsx resolved from here: any working directory). */
@@ -163,16 +164,17 @@ export class TestServer {
 export class User {
   readonly account: string;
   readonly profile: string;
-  readonly #server: TestServer;
+  /** The server, looked up when used: a user may be made before its suite's server has started. */
+  readonly #server: () => TestServer;
 
-  constructor(server: TestServer, root: string, account: string, profileName = account.split('@')[0] ?? account) {
-    this.#server = server;
+  constructor(server: TestServer | (() => TestServer), root: string, account: string, profileName = account.split('@')[0] ?? account) {
+    this.#server = typeof server === 'function' ? server : () => server;
     this.account = account;
     this.profile = join(root, profileName);
   }
 
   run(args: string[], o: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-    return sotto(['--server', this.#server.url, '--profile', this.profile, ...args], o);
+    return sotto(['--server', this.#server().url, '--profile', this.profile, ...args], o);
   }
 
   /** Runs and demands exit 0; returns stdout (parsed when --json is among the args). */
@@ -183,8 +185,40 @@ export class User {
   }
 
   async register(): Promise<void> {
-    await this.ok(['register', this.account, '--invite', this.#server.invite()]);
+    await this.ok(['register', this.account, '--invite', this.#server().invite()]);
   }
+}
+
+/** A suite's world: a test server, a temporary root for the profiles, and a registered user per name. */
+export type CliWorld<N extends string> = { readonly server: TestServer; readonly root: string } & { readonly [K in N]: User };
+
+/**
+ * Registers the suite's before/after hooks and returns the world they set up: `before` starts the server and registers
+ * `NAME@localhost` for each name (profile `NAME` under `root`); `after` kills any `sotto` still running, stops the
+ * server and removes `root`. The root and the users exist at once; `server` only once `before` has run.
+ */
+export function cliWorld<N extends string>(...names: N[]): CliWorld<N> {
+  let server: TestServer | undefined;
+  const started = (): TestServer => {
+    if (!server) throw new Error('the test server starts in before()');
+    return server;
+  };
+  const root = tempDir();
+  const users = names.map((n) => [n, new User(started, root, `${n}@localhost`)] as const);
+  before(async () => {
+    server = await TestServer.start();
+    await allSettled(users.map(([, u]) => u.register()));
+  });
+  after(async () => {
+    await killRunning();
+    await server?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+  const world = Object.fromEntries(users) as Record<N, User>;
+  return Object.defineProperties(world, {
+    server: { get: started, enumerable: true },
+    root: { value: root, enumerable: true },
+  }) as CliWorld<N>;
 }
 
 /** Like Promise.all, but waits for every promise to settle before failing (no process left running). */
