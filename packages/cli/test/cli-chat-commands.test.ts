@@ -1,11 +1,12 @@
 // `sotto chat` in-chat commands through the real binary, driven by stdin: one process opens another chat, sends and
 // saves files, shows the safety number, and answers a typing mistake with a clear line.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cliWorld, until } from './helpers/harness.js';
+import { cleanEnv, cliWorld, SOTTO_BIN, until } from './helpers/harness.js';
 
 interface Msg {
   id: string;
@@ -83,4 +84,28 @@ test('/open of a chat that cannot be opened says why and the chat goes on', asyn
     30_000,
     'the line after the failed /open',
   );
+});
+
+test('a 1:1 peer linking a device shows one line in the open chat, not two', async () => {
+  const chat = spawn(process.execPath, [SOTTO_BIN, '--server', world.server.url, '--profile', bob.profile, 'chat', 'alice'], {
+    env: cleanEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  chat.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => chat.once('exit', (code) => r(code)));
+  let deviceId: string;
+  try {
+    await until(async () => out.includes('Chat with'), 20_000, 'the chat to open');
+    ({ deviceId } = await alice.linkDevice('alice-phone'));
+    await alice.ok(['send', 'bob', 'after the new device']);
+    await until(async () => out.includes('after the new device'), 30_000, 'the message sent after the link, in the chat');
+    chat.stdin.end('/quit\n');
+    assert.equal(await exited, 0);
+  } finally {
+    chat.kill('SIGTERM');
+  }
+  const lines = out.split('\n').filter((l) => /added a device|device added|added alice@localhost/.test(l));
+  assert.equal(lines.length, 1, out);
+  assert.ok(lines[0]?.includes(`alice@localhost added a device (${deviceId})`), out);
 });

@@ -59,6 +59,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
   await enterScope(ctx, client, scope, (line) => ctx.out.note(line));
   out.write(`Chat with ${scope.title}. ${HELP}\n`);
   const notices = new NoticeLines((a) => ctx.session.hint(a));
+  const members = new KnownMembers(client);
   notices.showAll(client, scope, (line) => out.write(`${line}\n`));
   await showHistory(client, scope, historyCount, (line) => out.write(`${line}\n`));
 
@@ -95,6 +96,7 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
       if (!m.outgoing) void markRead(client, m.conversationId, [m]).catch(() => {}); // receipts are best effort
     }),
     client.on('conversation', (c) => {
+      members.note(c);
       if (scope.adopt(c) && c.state === 'request') void client.acceptRequest(c.id).catch(() => {});
       if (scope.ids.has(c.id)) notices.showNew(c, show);
       if (scope.ids.has(c.id) && c.kind === 'group' && c.name !== scope.title) {
@@ -104,13 +106,15 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     }),
     client.on('membership', (e) => {
       if (!scope.ids.has(e.conversationId)) return;
-      if (e.added.length) show(`* ${e.by} added ${e.added.join(', ')}`);
+      // An account that was a member already gained a device: the device-change item in the conversation says so.
+      const added = e.added.filter((a) => !members.had(e.conversationId, a));
+      if (added.length) show(`* ${e.by} added ${added.join(', ')}`);
       if (e.removed.length) show(`* ${e.by} removed ${e.removed.join(', ')}`);
     }),
+    // A device added or removed is shown by the system item the same commit puts in the conversation ('message').
     client.on('key-change', (e) => {
       if (e.type === 'account-key-changed')
         notices.showOne({ code: 'KEY_CHANGED', account: e.account, ...(e.pending ? { pending: true } : {}) }, show);
-      else if (e.account === scope.peer) show(`* security: ${e.account} ${e.type.replace('-', ' ')}`);
     }),
     client.on('send-failed', (e) => {
       if (scope.ids.has(e.conversationId)) show(`* a message could not be sent (${e.code})`);
@@ -207,6 +211,26 @@ class NoticeLines {
     if (this.#shown.has(key)) return;
     this.#shown.add(key);
     show(formatNotice(n, this.#hint));
+  }
+}
+
+/**
+ * The members of each conversation as the chat last saw them (a 'conversation' event follows each 'membership' one):
+ * tells a new member from a member that only added a device.
+ */
+class KnownMembers {
+  readonly #members = new Map<string, Set<string>>();
+
+  constructor(client: SottoClient) {
+    for (const c of client.listConversations()) this.note(c);
+  }
+
+  note(c: ConversationInfo): void {
+    this.#members.set(c.id, new Set(c.members.map((m) => m.account)));
+  }
+
+  had(conversationId: string, account: string): boolean {
+    return this.#members.get(conversationId)?.has(account) ?? false;
   }
 }
 

@@ -4,7 +4,7 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before } from 'node:test';
 
@@ -186,6 +186,33 @@ export class User {
 
   async register(): Promise<void> {
     await this.ok(['register', this.account, '--invite', this.#server().invite()]);
+  }
+
+  /** Links a new device of this account (profile `profileName` beside this one): `link` there, `approve --code` here. */
+  async linkDevice(profileName: string): Promise<{ device: User; deviceId: string }> {
+    const device = new User(this.#server, dirname(this.profile), this.account, profileName);
+    const child = spawn(
+      process.execPath,
+      [SOTTO_BIN, '--server', this.#server().url, '--profile', device.profile, '--json', 'link', this.account],
+      {
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    running.add(child);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const lines: Array<Record<string, string>> = [];
+      createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, string>));
+      const offer = await until(async () => lines[0], 20_000, 'the link offer');
+      await this.ok(['approve', String(offer.qr), '--code', String(offer.code)]);
+      const status = await exited;
+      if (status !== 0) throw new Error(`sotto link exited ${status}`);
+      return { device, deviceId: String(offer.deviceId) };
+    } finally {
+      running.delete(child);
+      child.kill('SIGTERM');
+    }
   }
 }
 
