@@ -1,6 +1,6 @@
 // Resolves the CHAT argument of a command: a conversation id, a group name, or an account (a 1:1).
 
-import type { ConversationInfo, SottoClient } from '@sotto/client';
+import { ApiError, type ConversationInfo, type SottoClient } from '@sotto/client';
 import { CliError } from './cli-error.js';
 
 const GONE = new Set(['removed', 'deleted']);
@@ -45,6 +45,21 @@ export function resolveTarget(client: SottoClient, chat: string): Target {
   const account = qualifyAccount(client, chat);
   const direct = directsWith(client, account)[0];
   return direct ? { kind: 'conversation', conversation: direct } : { kind: 'account', account };
+}
+
+/**
+ * What CHAT names, for a chat to open: as resolveTarget, and an account with no 1:1 yet must exist. The directory is
+ * asked now, as the first message would ask it (the SDK's safetyNumber looks up an account it does not know yet): a
+ * missing account is an error that names it, and nothing is created.
+ */
+export async function resolveChat(client: SottoClient, chat: string): Promise<Target> {
+  const t = resolveTarget(client, chat);
+  if (t.kind === 'account')
+    await client.safetyNumber(t.account).catch((e: unknown) => {
+      if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new CliError('UNKNOWN_ACCOUNT', `no such account: ${t.account}`);
+      throw e;
+    });
+  return t;
 }
 
 /** An existing conversation for CHAT, or a clear error. */

@@ -86,6 +86,21 @@ test('/open of a chat that cannot be opened says why and the chat goes on', asyn
   );
 });
 
+test('/open of an account that does not exist names it, and the chat stays in its conversation', async () => {
+  const input = ['/open nobody', 'still with bob', '/quit', ''];
+  const r = await alice.run(['chat', 'bob'], { input: input.join('\n') });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\* failed: no such account: nobody@localhost; still in bob@localhost/);
+  assert.doesNotMatch(r.stdout, /now in nobody/);
+  await until(
+    async () => (await bob.ok<Msg[]>(['--json', 'read', 'alice'])).some((m) => m.text === 'still with bob'),
+    30_000,
+    'the line after /open nobody, in the 1:1',
+  );
+  const chats = await alice.ok<Array<{ name: string }>>(['--json', 'chats']);
+  assert.ok(!chats.some((c) => c.name.includes('nobody')), 'no conversation with the missing account');
+});
+
 test('a 1:1 peer linking a device shows one line in the open chat, not two', async () => {
   const chat = spawn(process.execPath, [SOTTO_BIN, '--server', world.server.url, '--profile', bob.profile, 'chat', 'alice'], {
     env: cleanEnv(),

@@ -37,8 +37,8 @@ test('send, attach, chat and group create with a name that does not exist fail n
   assert.equal(g.status, 1);
   assert.match(g.stderr, /no such account: nobody2@localhost/);
   const c = await alice.run(['chat', 'nobody3'], { input: 'hello?\n/quit\n' });
-  assert.equal(c.status, 0, c.stderr);
-  assert.match(c.stdout, /not sent: no such account: nobody3@localhost/);
+  assert.equal(c.status, 1, c.stderr);
+  assert.match(c.stderr, /no such account: nobody3@localhost/);
   assert.deepEqual(await alice.ok<Conv[]>(['--json', 'chats']), [], 'no phantom conversation');
 });
 

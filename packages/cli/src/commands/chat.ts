@@ -3,7 +3,7 @@
 import { clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
 import type { ConversationInfo, SecurityNotice, SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
-import { directsWith, resolveTarget } from '../chat-target.js';
+import { directsWith, resolveChat, type Target } from '../chat-target.js';
 import { CliError, describeError } from '../cli-error.js';
 import type { Context } from '../context.js';
 import { formatMessage, formatNotice, noticeKey } from '../output.js';
@@ -29,7 +29,7 @@ class ChatScope {
   readonly ids = new Set<string>();
   title: string;
 
-  constructor(target: ReturnType<typeof resolveTarget>, client: SottoClient) {
+  constructor(target: Target, client: SottoClient) {
     if (target.kind === 'account') {
       this.peer = target.account;
       this.title = target.account;
@@ -52,7 +52,7 @@ class ChatScope {
 
 async function runChat(ctx: Context, chat: string, historyCount: number): Promise<void> {
   const client = await ctx.session.client({ start: true });
-  let scope = new ChatScope(resolveTarget(client, chat), client);
+  let scope = new ChatScope(await resolveChat(client, chat), client);
   const me = client.me.account;
   const out = ctx.out.io.stdout;
   const tty = out.isTTY === true && process.stdin.isTTY === true;
@@ -137,7 +137,11 @@ async function runChat(ctx: Context, chat: string, historyCount: number): Promis
     scope: () => scope,
     target,
     open: async (name) => {
-      const next = new ChatScope(resolveTarget(client, name), client);
+      const to = await resolveChat(client, name).catch((e: unknown) => {
+        if (e instanceof CliError && e.code === 'UNKNOWN_ACCOUNT') throw new CliError(e.code, `${e.message}; still in ${scope.title}`);
+        throw e;
+      });
+      const next = new ChatScope(to, client);
       await enterScope(ctx, client, next, show);
       typing.reset();
       scope = next;
