@@ -167,3 +167,29 @@ test('send while the server is down is queued (exit 1, says so) and sent by the 
   await alice.ok(['chats']); // the next run connects and sends what waits
   await until(async () => /while the server was down/.test(await bob.ok(['read', 'alice'])), 30_000, 'the queued message at bob');
 });
+
+test('attach while the server is down sends nothing and says so, naming the conversation (exit 3)', async () => {
+  const file = join(root, 'offline.txt');
+  writeFileSync(file, 'not sent');
+  await world.server.halt();
+  try {
+    const a = await alice.run(['attach', 'bob', file]);
+    assert.equal(a.status, 3, a.stderr);
+    assert.match(a.stderr, /offline\.txt was not sent to bob@localhost/);
+    assert.match(a.stderr, /nothing was queued/);
+    assert.match(a.stderr, /send it again when the server can be reached/);
+    assert.equal(a.stdout, '');
+  } finally {
+    await world.server.resume();
+  }
+  await alice.ok(['send', 'bob', 'after the offline attach']);
+  const atBob = await until(
+    async () => {
+      const text = await bob.ok(['read', 'alice']);
+      return text.includes('after the offline attach') && text;
+    },
+    30_000,
+    'the message sent after the offline attach',
+  );
+  assert.ok(!atBob.includes('offline.txt'), 'the file was not queued: it never reaches bob');
+});

@@ -5,8 +5,8 @@ import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AttachmentInfo, SottoClient, StoredMessage } from '@sotto/client';
 import type { Command } from 'commander';
-import { conversationForSending, findConversation } from '../chat-target.js';
-import { CliError, usage } from '../cli-error.js';
+import { conversationForSending, findConversation, resolveTarget } from '../chat-target.js';
+import { CliError, EXIT, usage } from '../cli-error.js';
 import { type Context, startOrOffline } from '../context.js';
 import { formatConversation, formatMessage, formatNotice } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
@@ -176,7 +176,17 @@ class CountingBlob extends Blob {
 
 async function attach(ctx: Context, chat: string, file: string, mimeType: string | undefined): Promise<void> {
   if (!(await stat(file).catch(() => undefined))?.isFile()) throw usage(`no such file: ${file}`);
-  const client = await ctx.session.client({ start: true });
+  const { client, online } = await ctx.session.connect();
+  // A file is uploaded before its message can be queued: without the server there is nothing to queue.
+  if (!online) {
+    const t = resolveTarget(client, chat);
+    const to = t.kind === 'conversation' ? t.conversation.name : t.account;
+    throw new CliError(
+      'NETWORK',
+      `the server cannot be reached: ${basename(file)} was not sent to ${to} and nothing was queued (a file needs its upload); send it again when the server can be reached`,
+      EXIT.network,
+    );
+  }
   const conv = await conversationForSending(client, chat, { hint: (a) => ctx.session.hint(a) });
   const sent = await sendFile(client, conv.id, file, mimeType);
   await flushOrExplain(client, conv.name);
