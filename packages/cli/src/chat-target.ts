@@ -1,7 +1,7 @@
 // Resolves the CHAT argument of a command: a conversation id, a group name, or an account (a 1:1).
 
 import { ApiError, type ConversationInfo, type SottoClient } from '@sotto/client';
-import { CliError } from './cli-error.js';
+import { CliError, usage } from './cli-error.js';
 
 const GONE = new Set(['removed', 'deleted']);
 
@@ -54,6 +54,7 @@ export function resolveTarget(client: SottoClient, chat: string): Target {
  */
 export async function resolveChat(client: SottoClient, chat: string): Promise<Target> {
   const t = resolveTarget(client, chat);
+  if (t.kind === 'account' && t.account === client.me.account) throw usage('a chat needs an account other than yours');
   if (t.kind === 'account')
     await client.safetyNumber(t.account).catch((e: unknown) => {
       if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new CliError('UNKNOWN_ACCOUNT', `no such account: ${t.account}`);

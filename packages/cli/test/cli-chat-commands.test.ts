@@ -87,10 +87,11 @@ test('/open of a chat that cannot be opened says why and the chat goes on', asyn
 });
 
 test('/open of an account that does not exist names it, and the chat stays in its conversation', async () => {
-  const input = ['/open nobody', 'still with bob', '/quit', ''];
+  const input = ['/open nobody', '/open alice', 'still with bob', '/quit', ''];
   const r = await alice.run(['chat', 'bob'], { input: input.join('\n') });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\* failed: no such account: nobody@localhost; still in bob@localhost/);
+  assert.match(r.stdout, /\* failed: a chat needs an account other than yours/);
   assert.doesNotMatch(r.stdout, /now in nobody/);
   await until(
     async () => (await bob.ok<Msg[]>(['--json', 'read', 'alice'])).some((m) => m.text === 'still with bob'),
