@@ -2,7 +2,8 @@
 // (RFC 9420 §14): pending state kept until the server accepts, STALE_EPOCH catch-up and retry, crash recovery.
 
 import { epoch as epochOf, type Group, groupId as groupIdOf } from '@sotto/mls';
-import { type GroupMeta, policyViolation } from '../conversation/group-meta.js';
+import type { GroupMeta } from '../conversation/group-meta.js';
+import { commitRefusal, createClaimsRefusal, freshKeyPackages, metaChangeRefusal } from '../engine/index.js';
 import { type LeafInfo, leavesOf, type MlsAdapter, metaOf } from '../mls/mls-adapter.js';
 import type { DirectoryEntry } from '../safety/directory.js';
 import type { StoreWriter } from '../store/local-store.js';
@@ -28,9 +29,8 @@ export class Committer {
     const me = this.c.need();
     for (const a of accounts) await this.lookup(a);
     const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
-    const without = accounts.filter((a) => !kps.some((k) => k.account === a));
-    if (without.length > 0)
-      throw new ClientError('NO_DEVICES', `${without.join(', ')}: no device able to join right now (it must come online once)`);
+    const refused = createClaimsRefusal(accounts, kps);
+    if (refused) throw new ClientError(refused.code, refused.message);
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
     const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now(), ...(name ? { name } : {}) };
@@ -130,8 +130,7 @@ export class Committer {
   async addKeyPackages(id: string, kps: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>): Promise<void> {
     let added = false;
     await this.commitWith(id, (group) => {
-      const present = new Set(leavesOf(group).map((l) => l.deviceId));
-      const fresh = kps.filter((k) => !present.has(k.deviceId));
+      const fresh = freshKeyPackages(kps, leavesOf(group));
       if (fresh.length === 0) return undefined;
       const out = this.c.m.add(
         group,
@@ -149,8 +148,8 @@ export class Committer {
   async changeMeta(id: ConversationId, change: (m: GroupMeta) => GroupMeta): Promise<ConversationInfo> {
     const me = this.c.need();
     const { meta } = this.c.conv(id);
-    const v = policyViolation({ committer: me.accountName, addedAccounts: [], removedAccounts: [], before: meta, after: change(meta) });
-    if (v) throw new ClientError('FORBIDDEN', v);
+    const refused = metaChangeRefusal(me.accountName, meta, change(meta));
+    if (refused) throw new ClientError(refused.code, refused.message);
     await this.commitWith(id, (group) => ({ out: this.c.m.setMeta(group, change(metaOf(group))), submit: {} }));
     return this.c.info(id)!;
   }
@@ -173,8 +172,8 @@ export class Committer {
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
-        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
-        if (rec.policyViolation) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a policy violation');
+        const refused = commitRefusal(rec);
+        if (refused) throw new ClientError(refused.code, refused.message);
         const built = build(group);
         if (!built) return 'noop' as const;
         const oldEpoch = epochOf(group);

@@ -8,6 +8,7 @@ import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
+import { envelope, outboxMaySend, reduceSend } from '../engine/index.js';
 import { ClientError } from './client-error.js';
 import type { Core } from './ports.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
@@ -31,68 +32,60 @@ export class Sender {
   // =====================================================================================================
   // Sending: content -> local log + outbox (one transaction) -> encrypt -> submit, in order, with retries
   // =====================================================================================================
-  async contentFor(id: string, body: ContentBody): Promise<{ content: Content; ttl: number }> {
+  /** The envelope of a body: a fresh message id, the clock, and the conversation's timer (docs/content-format.md §3). */
+  contentFor(id: string, body: ContentBody): { content: Content; ttl: number } {
     const group = this.c.groups.get(id);
-    const timer = group ? metaOf(group).timerSeconds : 0;
-    const ephemeral = body.type === 'typing' || body.type === 'delivery-receipt' || body.type === 'read-receipt';
-    const content: Content = {
-      messageId: newMessageId(this.c.rng),
-      sentAt: this.c.now(),
-      ...(timer > 0 && !ephemeral ? { expiresIn: timer } : {}),
-      body,
-    };
-    return { content, ttl: timer };
+    return envelope(body, group ? metaOf(group).timerSeconds : 0, newMessageId(this.c.rng), this.c.now());
   }
 
   /** Queue a content body inside the caller's transaction (e.g. a receipt for a message being stored). */
   async enqueueBody(tx: StoreWriter, id: string, body: ContentBody): Promise<string> {
-    const { content, ttl } = await this.contentFor(id, body);
+    const { content, ttl } = this.contentFor(id, body);
     const mid = toHex(content.messageId);
     await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encodeContent(content), ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
     return mid;
   }
 
-  /** Queue a content body; `store` also keeps it in the local log as our outgoing message. */
+  /** Queue a content body; `store` also keeps it in the local log as our outgoing message. The engine decides. */
   async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
-    if (rec.security) throw new ClientError('FORBIDDEN', `conversation ${id} is frozen after a refused commit`);
-    // A verified contact's key changed: nothing goes out to them until the user accepts the new safety number.
-    const waiting = this.c.contacts.unaccepted([...leavesOf(group).map((l) => l.account), ...(meta.kind === 'direct' ? meta.admins : [])]);
-    if (waiting !== undefined)
-      throw new ClientError('KEY_CHANGE_UNACCEPTED', `the account key of ${waiting} changed: compare the new safety number and accept it`);
-    const { content, ttl } = await this.contentFor(id, body);
-    const mid = toHex(content.messageId);
-    const encoded = encodeContent(content);
+    const leafAccounts = leavesOf(group).map((l) => l.account);
+    const accounts = [...leafAccounts, ...meta.admins];
+    const unacceptedKeys = new Set(accounts.filter((a) => this.c.contacts.unaccepted([a]) !== undefined));
+    const d = reduceSend(
+      { conversationId: id, record: rec, meta, me: { account: me.accountName, deviceId: me.deviceId }, leafAccounts, unacceptedKeys },
+      { body, store: o.store, ...(o.extra ? { extra: o.extra } : {}), messageId: newMessageId(this.c.rng), now: this.c.now() },
+    );
+    if (d.kind === 'refuse') throw new ClientError(d.refusal.code, d.refusal.message);
     let stored: StoredMessage | undefined;
     const work = this.c.newWork();
     await this.c.store.transaction(async (tx) => {
-      if (o.store) {
-        const r: MessageRecord = {
-          id: mid,
-          sender: me.accountName,
-          senderDevice: me.deviceId,
-          outgoing: true,
-          sentAt: content.sentAt,
-          receivedAt: content.sentAt,
-          kind: 'text',
-          reactions: {},
-          status: 'sending',
-          ...(content.expiresIn ? { expiresAt: content.sentAt + content.expiresIn * 1000 } : {}),
-          ...o.extra,
-        };
-        const entry = await tx.appendMessage(id, mid, encodeMessage(r));
-        if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
-        stored = decodeMessage(entry.data, id, entry.seq);
+      for (const fx of d.effects) {
+        switch (fx.kind) {
+          case 'put-message': {
+            const entry = await tx.appendMessage(id, fx.messageId, encodeMessage(fx.record));
+            stored = decodeMessage(entry.data, id, entry.seq);
+            break;
+          }
+          case 'set-expiry':
+            await this.c.setExpiry(tx, id, fx.messageId, fx.at, work);
+            break;
+          case 'mark-processed':
+            await tx.markProcessed(fx.key);
+            break;
+          case 'queue-outbox': {
+            const payload = encodeOutbox({ content: encodeContent(fx.content), ...(fx.ttlSeconds ? { ttlSeconds: fx.ttlSeconds } : {}) });
+            await this.c.outbox.enqueue(id, fx.messageId, payload, tx);
+            break;
+          }
+        }
       }
-      await tx.markProcessed(`msg:${mid}`);
-      await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encoded, ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
     });
     this.c.finish(work);
     if (stored) this.c.events.emit('message', publicMessage(stored));
     this.kickOutbox();
-    return mid;
+    return d.messageId;
   }
 
   /** Whether the outbox may send now: started, caught up since the connection opened, and no catch-up running. */
@@ -160,7 +153,7 @@ export class Sender {
     const prepared = await this.c.lock.run(async () => {
       let group = this.c.groups.get(id);
       const conv = this.c.convs.get(id);
-      if (!group || !conv || conv.state === 'removed' || conv.policyViolation || conv.security) return undefined;
+      if (!group || !outboxMaySend(conv)) return undefined;
       const e = epochOf(group).toString();
       const out: Array<{ rec: OutboxRecord; ct: Uint8Array; ttl?: number }> = [];
       for (const rec of batch) {
