@@ -1,5 +1,5 @@
-// Tests for the engine's local-intent decisions (send, message intents, create, add, remove, rename, roles, timer):
-// plain data in, plain data out (no store, no server, no MLS).
+// Tests for the engine's local-intent decisions (send, message intents, create, add, remove, rename, roles, timer) and
+// the pending-commit decision: plain data in, plain data out (no store, no server, no MLS).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,14 +13,17 @@ import {
   applyLocalChange,
   commitRefusal,
   createClaimsRefusal,
+  decidePendingCommit,
   envelope,
   freshKeyPackages,
   type LeafData,
   leavesToRemove,
   type MessageIntentDecision,
   metaChangeRefusal,
+  needsServerGroupInfo,
   outboxMaySend,
   peerToRestore,
+  pendingStillApplies,
   reduceAdd,
   reduceAttachment,
   reduceCreateDirect,
@@ -586,5 +589,39 @@ describe('peerToRestore', () => {
 
   it('names nobody when the 1:1 lists no other account', () => {
     assert.equal(peerToRestore(facts({ meta: direct({ admins: [ME] }) })), undefined);
+  });
+});
+
+describe('decidePendingCommit', () => {
+  it('applies only while the group is at the epoch the commit was built on', () => {
+    assert.equal(pendingStillApplies(4n, 4n), true);
+    assert.equal(pendingStillApplies(5n, 4n), false);
+    assert.equal(pendingStillApplies(undefined, 4n), false);
+  });
+
+  it("asks for the server's GroupInfo only when the server is exactly one epoch past the commit's", () => {
+    assert.equal(needsServerGroupInfo(4n, 5n), true);
+    assert.equal(needsServerGroupInfo(4n, 4n), false);
+    assert.equal(needsServerGroupInfo(4n, 6n), false);
+  });
+
+  it("adopts when the server's next epoch carries the GroupInfo we uploaded", () => {
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 5n, serverGroupInfo: { epoch: 5n, equalsOurs: true } }), 'adopt');
+  });
+
+  it("discards when the server's next epoch carries another GroupInfo, or one of another epoch, or none", () => {
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 5n, serverGroupInfo: { epoch: 5n, equalsOurs: false } }), 'discard');
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 5n, serverGroupInfo: { epoch: 6n, equalsOurs: true } }), 'discard');
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 5n }), 'discard');
+  });
+
+  it('discards when the server has not moved past the epoch, or is behind it', () => {
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 4n, serverGroupInfo: { epoch: 4n, equalsOurs: true } }), 'discard');
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 2n }), 'discard');
+  });
+
+  it('keeps it when the server is further ahead (a later message settles it) or could not be asked', () => {
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: 6n }), 'keep');
+    assert.equal(decidePendingCommit({ pendingEpoch: 4n, serverEpoch: undefined }), 'keep');
   });
 });

@@ -3,7 +3,15 @@
 
 import { epoch as epochOf, type Group, groupId as groupIdOf } from '@sotto/mls';
 import type { GroupMeta } from '../conversation/group-meta.js';
-import { commitRefusal, createClaimsRefusal, freshKeyPackages, metaChangeRefusal } from '../engine/index.js';
+import {
+  commitRefusal,
+  createClaimsRefusal,
+  decidePendingCommit,
+  freshKeyPackages,
+  metaChangeRefusal,
+  needsServerGroupInfo,
+  pendingStillApplies,
+} from '../engine/index.js';
 import { type LeafInfo, leavesOf, type MlsAdapter, metaOf } from '../mls/mls-adapter.js';
 import type { DirectoryEntry } from '../safety/directory.js';
 import type { StoreWriter } from '../store/local-store.js';
@@ -326,37 +334,39 @@ export class Committer {
   async resolvePendingCommits(): Promise<void> {
     for (const { key, value } of await this.c.store.list(NS.pending)) {
       const p = decodePending(value);
+      const pendingEpoch = BigInt(p.epoch);
       const group = this.c.groups.get(key);
-      if (!group || epochOf(group).toString() !== p.epoch) {
+      if (!pendingStillApplies(group ? epochOf(group) : undefined, pendingEpoch)) {
         await this.c.store.delete(NS.pending, key);
         continue;
       }
-      let server: { epoch: bigint };
       // Whether the commit that made the server's next epoch is ours: the GroupInfo stored with it is the one we
-      // uploaded with ours (its bytes are a function of the new state). Another member's commit for the same epoch
-      // may be queued for us yet unprocessed (held, or receiving on hold), so "the server moved on" proves nothing.
-      let ours = false;
+      // uploaded with ours. Another member's commit for the same epoch may be queued for us yet unprocessed (held, or
+      // receiving on hold), so "the server moved on" proves nothing. The engine decides from what the server says.
+      let serverEpoch: bigint | undefined;
+      let serverGroupInfo: { epoch: bigint; equalsOurs: boolean } | undefined;
       try {
-        server = await this.c.a.getGroup(fromB64Url(key));
-        if (server.epoch === BigInt(p.epoch) + 1n) {
+        serverEpoch = (await this.c.a.getGroup(fromB64Url(key))).epoch;
+        if (needsServerGroupInfo(pendingEpoch, serverEpoch)) {
           const info = await this.c.a.getGroupInfo(fromB64Url(key));
-          ours = info.epoch === server.epoch && constantTimeEqual(info.groupInfo, this.c.m.commitGroupInfo(this.c.m.deserialize(p.state)));
+          const equalsOurs = constantTimeEqual(info.groupInfo, this.c.m.commitGroupInfo(this.c.m.deserialize(p.state)));
+          serverGroupInfo = { epoch: info.epoch, equalsOurs };
         }
       } catch {
-        continue;
+        serverEpoch = undefined;
       }
-      // Further on, it stays pending: a message of the epoch after it (which only our state can read) settles it.
-      if (server.epoch > BigInt(p.epoch) + 1n) continue;
+      const outcome = decidePendingCommit({ pendingEpoch, serverEpoch, ...(serverGroupInfo ? { serverGroupInfo } : {}) });
+      if (outcome === 'keep') continue;
       await this.c.lock.run(async () => {
         // Checked again under the lock: a sync runs on every reconnect, possibly while commitWith holds this commit
         // (it adopts it and drops the pending state itself). Adopting the pending state again after that would put the
         // group back to the start of the epoch, and the next message would reuse a key its members already used.
         const now = await this.c.store.get(NS.pending, key);
         const cur = this.c.groups.get(key);
-        if (!now || !cur || epochOf(cur).toString() !== p.epoch || decodePending(now).epoch !== p.epoch) return;
+        if (!now || !cur || !pendingStillApplies(epochOf(cur), pendingEpoch) || decodePending(now).epoch !== p.epoch) return;
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
-          if (ours) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
+          if (outcome === 'adopt') await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
           await tx.delete(NS.pending, key);
         });
         this.c.finish(work);

@@ -1,5 +1,5 @@
 // The conversation engine: pure transitions and decisions over plain data (incoming content and handshakes, local
-// intents, timers); the client's shells run their effects.
+// intents, timers, pending commits); the client's shells run their effects.
 
 export type { ConversationState, ContentSender, TargetMessage } from './conversation-state.js';
 export type { EffectKind, EngineEffect } from './effects.js';
@@ -45,3 +45,10 @@ export {
   withoutAdmins,
   withRole,
 } from './reduce-membership.js';
+export {
+  decidePendingCommit,
+  needsServerGroupInfo,
+  type PendingCommitFacts,
+  type PendingCommitOutcome,
+  pendingStillApplies,
+} from './pending-commit.js';
