@@ -63,9 +63,9 @@ type WriterReply = { id: number; ok: true } | { id: number; ok: false; code: str
 /** The worker that commits writes; `ref`s itself only while a write is in flight, so an idle store never keeps Node up. */
 class Writer {
   readonly #worker: Worker;
-  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: StoreError) => void }>();
   #next = 0;
-  #dead: Error | undefined;
+  #dead: StoreError | undefined;
 
   constructor(path: string) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -77,14 +77,14 @@ class Writer {
       this.#waiting.delete(r.id);
       if (this.#waiting.size === 0) this.#worker.unref();
       if (r.ok) w.resolve();
-      else w.reject(Object.assign(new Error(r.message), { name: 'SqliteError', code: r.code }));
+      else w.reject(new StoreError('IO', `database write failed (${r.code}: ${r.message})`));
     });
-    const fail = (e: Error) => {
+    const fail = (e: StoreError) => {
       this.#dead ??= e;
       for (const w of this.#waiting.values()) w.reject(e);
       this.#waiting.clear();
     };
-    this.#worker.on('error', fail);
+    this.#worker.on('error', (e) => fail(new StoreError('IO', 'database writer failed', { cause: e })));
     this.#worker.on('exit', () => fail(new StoreError('CLOSED', 'database writer stopped')));
   }
 

@@ -5,7 +5,7 @@ import { StorageKey } from '../store/storage-key.js';
 import { StoreError } from '../store/store-error.js';
 import { EMPTY, META, SPACE } from '../store/store-layout.js';
 import { readKeyFile } from './key-file.js';
-import { nativeXAead } from './native-aead.js';
+import { nativeStoreCrypto } from './native-store-crypto.js';
 import { DEFAULT_SCRYPT, type ScryptParams, unwrapStorageKey, wrapStorageKey } from './passphrase.js';
 import { SqliteBackend } from './sqlite-backend.js';
 
@@ -40,8 +40,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Encr
   const backend = new SqliteBackend(options.path);
   try {
     const resolved = await resolveKey(backend, options.key);
-    // Same key and format, sealed by OpenSSL's ChaCha20-Poly1305 instead of the portable JS one (several times faster).
-    const key = resolved.withAead(nativeXAead);
+    // Same key and format, on OpenSSL's ChaCha20-Poly1305 and HMAC instead of the portable JS ones (several times faster).
+    const key = resolved.withCrypto(nativeStoreCrypto);
     if (!('storageKey' in options.key)) resolved.wipe();
     return await EncryptedStore.open(backend, key);
   } catch (e) {

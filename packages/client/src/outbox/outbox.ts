@@ -167,6 +167,11 @@ export class Outbox {
     });
   }
 
+  /** A page of queued entries (including failed ones) in enqueue order: those after seq `afterSeq`, at most `limit`. */
+  page(afterSeq: number | undefined, limit: number, tx?: StoreWriter): Promise<OutboxRecord[]> {
+    return this.#run(tx, (w) => w.outboxList(afterSeq === undefined ? { limit } : { afterSeq, limit }));
+  }
+
   /** Every queued entry (including failed ones), in enqueue order; optionally of one conversation. */
   list(conversationId?: string, tx?: StoreWriter): Promise<OutboxRecord[]> {
     return this.#run(tx, async (w) =>

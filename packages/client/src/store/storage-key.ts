@@ -27,6 +27,13 @@ export interface XAead {
 /** Makes the XAead for a 32-byte key. The platform picks it: Node passes a native one (node/native-aead.ts). */
 export type XAeadFactory = (key: Uint8Array) => XAead;
 
+/** HMAC-SHA256 under one fixed key. */
+export type Mac = (data: Uint8Array) => Uint8Array;
+export type MacFactory = (key: Uint8Array) => Mac;
+
+/** The portable HMAC-SHA256 (@noble/hashes). */
+export const portableMac: MacFactory = (key) => (data) => hmac(sha256, key, data);
+
 /** The portable XChaCha20-Poly1305 (@noble/ciphers), for browsers and as the reference. */
 export const portableXAead: XAeadFactory = (key) => ({
   seal: (nonce, aad, plaintext) => xchacha20poly1305(key, nonce, aad).encrypt(plaintext),
@@ -38,7 +45,12 @@ export interface StorageKeyOptions {
   randomBytes?: RandomBytes;
   /** The sealing cipher; by default the portable one. Same format whichever is used. */
   aead?: XAeadFactory;
+  /** The HMAC of names; by default the portable one. */
+  mac?: MacFactory;
 }
+
+/** The platform's primitives for the store: Node passes native ones (node/native-store-crypto.ts). */
+export type StoreCrypto = Required<Pick<StorageKeyOptions, 'aead' | 'mac'>>;
 
 /**
  * Holds the 32-byte device storage key and the two subkeys derived from it (RFC 5869 HKDF-SHA256):
@@ -48,6 +60,7 @@ export class StorageKey {
   readonly #root: SecretBytes;
   readonly #enc: Uint8Array;
   readonly #aead: XAead;
+  readonly #hmac: Mac;
   readonly #mac: Uint8Array;
   readonly #random: RandomBytes;
   readonly #macs = new Map<string, Uint8Array>();
@@ -58,6 +71,7 @@ export class StorageKey {
     this.#enc = hkdf(sha256, key, HKDF_SALT, utf8('enc'), 32);
     this.#mac = hkdf(sha256, key, HKDF_SALT, utf8('mac'), 32);
     this.#aead = (options.aead ?? portableXAead)(this.#enc);
+    this.#hmac = (options.mac ?? portableMac)(this.#mac);
     this.#random = options.randomBytes ?? pooledRandom(nobleRandomBytes);
   }
 
@@ -65,11 +79,11 @@ export class StorageKey {
     return new StorageKey((options.randomBytes ?? nobleRandomBytes)(STORAGE_KEY_BYTES), options);
   }
 
-  /** The same key with another sealing cipher (the format does not change). */
-  withAead(aead: XAeadFactory): StorageKey {
+  /** The same key on other implementations of its primitives (the format does not change). */
+  withCrypto(crypto: StoreCrypto): StorageKey {
     const raw = this.#root.expose();
     try {
-      return new StorageKey(raw, { randomBytes: this.#random, aead });
+      return new StorageKey(raw, { randomBytes: this.#random, ...crypto });
     } finally {
       raw.fill(0);
     }
@@ -85,7 +99,7 @@ export class StorageKey {
     const id = `${label.length}:${label}/${name}`;
     const known = this.#macs.get(id);
     if (known) return known.slice();
-    const m = hmac(sha256, this.#mac, concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
+    const m = this.#hmac(concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
     if (this.#macs.size >= MAC_CACHE_ENTRIES) this.#macs.clear();
     this.#macs.set(id, m);
     return m.slice();

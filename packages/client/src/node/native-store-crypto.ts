@@ -1,13 +1,13 @@
-// nativeXAead: XChaCha20-Poly1305 on Node's native ChaCha20-Poly1305 (OpenSSL), for the store's sealing. Node only.
+// The store's primitives on Node's native crypto (OpenSSL): XChaCha20-Poly1305 for sealing, HMAC-SHA256 for names.
 //
 // XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03, section 2.3) is ChaCha20-Poly1305 under a subkey: the subkey is
 // HChaCha20(key, nonce[0..16]) and the 12-byte nonce is four zero bytes followed by nonce[16..24]. HChaCha20 is one
 // block function, taken from @noble/ciphers; the bulk encryption and the Poly1305 tag are OpenSSL's. The output is
 // byte for byte the portable cipher's (test/native-aead.test.ts checks both ways).
 
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { hchacha } from '@noble/ciphers/chacha.js';
-import type { XAead, XAeadFactory } from '../store/storage-key.js';
+import type { MacFactory, StoreCrypto, XAead, XAeadFactory } from '../store/storage-key.js';
 
 const TAG_BYTES = 16;
 /** "expand 32-byte k" as four little-endian words: the ChaCha constant for 256-bit keys. */
@@ -77,3 +77,7 @@ export const nativeXAead: XAeadFactory = (key: Uint8Array): XAead => {
     },
   };
 };
+
+export const nativeMac: MacFactory = (key) => (data) => new Uint8Array(createHmac('sha256', key).update(data).digest());
+
+export const nativeStoreCrypto: StoreCrypto = { aead: nativeXAead, mac: nativeMac };

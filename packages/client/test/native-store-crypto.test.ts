@@ -1,22 +1,33 @@
-// The native XChaCha20-Poly1305 (node/native-aead.ts) against the portable one: the same bytes both ways, and the
+// The native XChaCha20-Poly1305 (node/native-store-crypto.ts) against the portable one: the same bytes both ways, and the
 // same refusals, so that a store sealed by either opens with the other.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { nativeXAead } from '../src/node/native-aead.js';
+import { nativeMac, nativeXAead } from '../src/node/native-store-crypto.js';
 import { openSqliteStore } from '../src/node/sqlite-store.js';
 import { SqliteBackend } from '../src/node/sqlite-backend.js';
 import { EncryptedStore, openMemoryStore } from '../src/store/encrypted-store.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
-import { portableXAead, StorageKey } from '../src/store/storage-key.js';
+import { portableMac, portableXAead, StorageKey } from '../src/store/storage-key.js';
 import { fromHex, toHex, utf8 } from '../src/util/bytes.js';
 import { tempDir } from './helpers/server.js';
 
 const bytes = (n: number) => new Uint8Array(randomBytes(n));
 
-describe('native XChaCha20-Poly1305', () => {
+describe('native store crypto', () => {
+  test('HMAC-SHA256: RFC 4231 test case 2, and the same bytes as the portable one', () => {
+    // RFC 4231, section 4.3 (test case 2).
+    const mac = nativeMac(utf8('Jefe'))(utf8('what do ya want for nothing?'));
+    assert.equal(toHex(mac), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    for (const n of [0, 1, 64, 1000]) {
+      const key = bytes(32);
+      const data = bytes(n);
+      assert.deepEqual(nativeMac(key)(data), portableMac(key)(data));
+    }
+  });
+
   test('draft-irtf-cfrg-xchacha-03 A.3.1: the AEAD test vector, sealed and opened', () => {
     // Test vector from draft-irtf-cfrg-xchacha-03, appendix A.3.1.
     const key = fromHex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
@@ -72,7 +83,7 @@ describe('native XChaCha20-Poly1305', () => {
     const backend = new MemoryBackend();
     const portable = await openMemoryStore(new StorageKey(raw), backend);
     await portable.put('notes', 'a', utf8('written by the portable cipher'));
-    const native = await openMemoryStore(new StorageKey(raw, { aead: nativeXAead }), backend);
+    const native = await openMemoryStore(new StorageKey(raw, { aead: nativeXAead, mac: nativeMac }), backend);
     assert.deepEqual(await native.get('notes', 'a'), utf8('written by the portable cipher'));
     await native.put('notes', 'b', utf8('written by the native cipher'));
     const again = await openMemoryStore(new StorageKey(raw), backend);
