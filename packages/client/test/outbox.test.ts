@@ -175,4 +175,19 @@ describe('outbox', () => {
     assert.equal(next[0]!.length, 100);
     await store.close();
   });
+
+  it('without rememberSent, a sent entry leaves no row behind (the client: a store does not grow by a row per message)', async () => {
+    const store = await openMemoryStore();
+    const c = clock();
+    const outbox = new Outbox(store, { now: c.now, random: () => 0.5, rememberSent: false });
+    for (let i = 0; i < 5; i++) await outbox.enqueue('c1', `m${i}`, utf8('x'));
+    for (let i = 0; i < 5; i++) await outbox.markSent(`m${i}`);
+    assert.deepEqual(await outbox.list(), []);
+    assert.deepEqual(await store.list('outbox-sent'), []);
+    const remembering = new Outbox(store, { now: c.now, random: () => 0.5 });
+    await remembering.enqueue('c1', 'r1', utf8('x'));
+    await remembering.markSent('r1');
+    assert.equal((await store.list('outbox-sent')).length, 1);
+    await store.close();
+  });
 });
