@@ -14,6 +14,9 @@ import type { Core } from './ports.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
 import type { MessageIdHex, StoredMessage } from './types.js';
 
+/** Outbox entries read per page when looking for the next batches to send. */
+const OUTBOX_PAGE = 256;
+
 export class Sender {
   /** The outbox pump: one run at a time; a kick during a run asks for another pass. */
   #pumping = false;
@@ -110,7 +113,7 @@ export class Sender {
         this.#pumpAgain = false;
         for (;;) {
           if (!this.canSend) return;
-          const batches = this.dueBatches(await this.c.outbox.list());
+          const batches = await this.nextBatches();
           if (batches.length === 0) break;
           for (const b of batches) await this.sendBatch(b);
         }
@@ -124,11 +127,26 @@ export class Sender {
     if (wake !== undefined) this.#timer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
   }
 
+  /**
+   * The next batches to send: the outbox is read a page at a time, in order, until a page gives at least one batch (a
+   * long queue is not read and decrypted whole before every batch). A conversation blocked on one page stays blocked
+   * on the next ones.
+   */
+  async nextBatches(): Promise<OutboxRecord[][]> {
+    const blocked = new Set<string>();
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.c.outbox.page(after, OUTBOX_PAGE);
+      const batches = this.dueBatches(page, blocked);
+      if (batches.length > 0 || page.length < OUTBOX_PAGE) return batches;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
   /** Per conversation, the due entries at the head of its queue (in order; stops at the first one not due). */
-  dueBatches(all: OutboxRecord[]): OutboxRecord[][] {
+  dueBatches(all: OutboxRecord[], blocked = new Set<string>()): OutboxRecord[][] {
     const now = this.c.now();
     const byConv = new Map<string, OutboxRecord[]>();
-    const blocked = new Set<string>();
     for (const r of all) {
       if (r.state === 'failed' || blocked.has(r.conversationId)) continue;
       const due = r.state === 'inflight' ? r.leaseUntil <= now : r.nextAttemptAt <= now;

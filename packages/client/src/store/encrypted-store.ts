@@ -2,7 +2,7 @@
 
 import { constantTimeEqual } from '../util/bytes.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
-import type { ListMessagesOptions, LocalStore, LogEntry, OutboxRecord, StoreWriter } from './local-store.js';
+import type { ListMessagesOptions, LocalStore, LogEntry, OutboxPage, OutboxRecord, StoreWriter } from './local-store.js';
 import { MemoryBackend } from './memory-backend.js';
 import type { RawBackend } from './raw-backend.js';
 import { StorageKey } from './storage-key.js';
@@ -168,7 +168,7 @@ export class EncryptedStore implements LocalStore {
   isProcessed = (messageId: string) => this.transaction((tx) => tx.isProcessed(messageId));
   markProcessed = (messageId: string) => this.transaction((tx) => tx.markProcessed(messageId));
   outboxGet = (id: string) => this.transaction((tx) => tx.outboxGet(id));
-  outboxList = () => this.transaction((tx) => tx.outboxList());
+  outboxList = (page?: OutboxPage) => this.transaction((tx) => tx.outboxList(page));
   outboxPut = (record: Omit<OutboxRecord, 'seq'> & { seq?: number }) => this.transaction((tx) => tx.outboxPut(record));
   outboxDelete = (id: string) => this.transaction((tx) => tx.outboxDelete(id));
 }

@@ -37,6 +37,12 @@ export interface ListMessagesOptions {
   reverse?: boolean;
 }
 
+/** A page of the outbox: the records after seq `afterSeq` (from the first when absent), at most `limit` of them. */
+export interface OutboxPage {
+  afterSeq?: number;
+  limit?: number;
+}
+
 /** Read operations, available on the store and inside a transaction (where they see the transaction's own writes). */
 export interface StoreReader {
   get(namespace: string, key: string): Promise<Uint8Array | undefined>;
@@ -46,8 +52,8 @@ export interface StoreReader {
   listMessages(conversationId: string, options?: ListMessagesOptions): Promise<LogEntry[]>;
   isProcessed(messageId: string): Promise<boolean>;
   outboxGet(id: string): Promise<OutboxRecord | undefined>;
-  /** Every outbox record, in enqueue (seq) order. */
-  outboxList(): Promise<OutboxRecord[]>;
+  /** The outbox records in enqueue (seq) order: all of them, or a page (after a seq, at most `limit`). */
+  outboxList(page?: OutboxPage): Promise<OutboxRecord[]>;
 }
 
 export interface StoreWriter extends StoreReader {
