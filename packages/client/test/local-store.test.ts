@@ -345,6 +345,22 @@ describe('LocalStore encryption at rest', () => {
     for (const m of ['secret-namespace', 'secret-key', 'secret-value']) assert.equal(blob.includes(m), false);
   });
 
+  it('a relaxed (not durable) transaction on SQLite is written, and later writes are durable again', async () => {
+    const path = freshPath();
+    const raw = StorageKey.generate().expose();
+    const store = await openSqliteStore({ path, key: { storageKey: new StorageKey(raw) } });
+    await store.transaction(async (tx) => tx.put('n', 'relaxed', utf8('a')), { durable: false });
+    await store.put('n', 'durable', utf8('b'));
+    await store.close();
+    const reopened = await openSqliteStore({ path, key: { storageKey: new StorageKey(raw) } });
+    assert.deepEqual(await reopened.get('n', 'relaxed'), utf8('a'));
+    assert.deepEqual(await reopened.get('n', 'durable'), utf8('b'));
+    await reopened.close();
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+
   it('a write the disk refuses is StoreError IO, keeps nothing of that transaction, and the store goes on', async () => {
     const path = freshPath();
     const store = await openSqliteStore({ path, key: { storageKey: StorageKey.generate() } });

@@ -237,24 +237,29 @@ export class Sender {
       }
     }
     const updated: StoredMessage[] = [];
-    await this.c.store.transaction(async (tx) => {
-      for (const rec of sent) {
-        await this.c.outbox.markSent(rec.id, tx);
-        const entry = await tx.getMessage(id, rec.id);
-        if (!entry) continue;
-        const cur = decodeMessage(entry.data, id, entry.seq);
-        if (cur.status !== 'sending' && cur.status !== 'failed') continue;
-        const { seq: _s, conversationId: _c, ...r } = cur;
-        const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
-        updated.push(decodeMessage(u.data, id, u.seq));
-      }
-      // Other unsent entries go back in line (their attempt is not counted).
-      if (failure) {
-        const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
-        for (const { rec } of prepared)
-          if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
-      }
-    });
+    // Not durable on its own: lost in a power failure, the entries are still in flight with their ciphertexts and go out
+    // again as the same messages, which receivers drop as duplicates. The next durable transaction carries it.
+    await this.c.store.transaction(
+      async (tx) => {
+        for (const rec of sent) {
+          await this.c.outbox.markSent(rec.id, tx);
+          const entry = await tx.getMessage(id, rec.id);
+          if (!entry) continue;
+          const cur = decodeMessage(entry.data, id, entry.seq);
+          if (cur.status !== 'sending' && cur.status !== 'failed') continue;
+          const { seq: _s, conversationId: _c, ...r } = cur;
+          const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
+          updated.push(decodeMessage(u.data, id, u.seq));
+        }
+        // Other unsent entries go back in line (their attempt is not counted).
+        if (failure) {
+          const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
+          for (const { rec } of prepared)
+            if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
+        }
+      },
+      { durable: false },
+    );
     for (const u of updated) this.c.events.emit('message-updated', publicMessage(u));
     if (failure?.behind !== undefined) await this.c.commits.recover(id, failure.behind).catch((e: unknown) => this.c.warnErr('RECOVER', e));
     if (failure?.code === 'NETWORK') {

@@ -2,7 +2,7 @@
 
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { RawBackend, RawOp, RawRange, RawRow } from '../store/raw-backend.js';
+import type { ApplyOptions, RawBackend, RawOp, RawRange, RawRow } from '../store/raw-backend.js';
 import { StoreError } from '../store/store-error.js';
 
 /** Schema migrations, applied in order; the index + 1 is the PRAGMA user_version after it ran. Only ever append. */
@@ -99,13 +99,18 @@ export class SqliteBackend implements RawBackend {
     return rows.map((r) => ({ space: r.space, part: bytes(r.part), key: bytes(r.key), value: bytes(r.value) }));
   }
 
-  async apply(ops: RawOp[]): Promise<void> {
+  async apply(ops: RawOp[], options: ApplyOptions = {}): Promise<void> {
     this.#open();
+    // In WAL mode, synchronous=NORMAL appends the commit without an fsync: the next FULL commit's fsync carries it.
+    const relaxed = options.durable === false;
     try {
+      if (relaxed) this.#db.pragma('synchronous = NORMAL');
       this.#applyAll(ops);
     } catch (e) {
       // SQLite's own words (disk full, I/O error, read-only): they name no row and hold no data.
       throw new StoreError('IO', `database write failed (${e instanceof Error ? e.message : 'unknown error'})`, { cause: e });
+    } finally {
+      if (relaxed && this.#db.open) this.#db.pragma('synchronous = FULL');
     }
   }
 
