@@ -113,8 +113,7 @@ export class Outbox {
   /** The server accepted the entry: remove it and remember its id. */
   markSent(id: string, tx?: StoreWriter): Promise<void> {
     return this.#run(tx, async (w) => {
-      await this.#require(w, id);
-      await w.outboxDelete(id);
+      if (!(await w.outboxDelete(id))) throw new StoreError('NOT_FOUND', 'no such outbox entry');
       if (this.#rememberSent) await w.put(SENT_NAMESPACE, id, u64be(this.#now()));
     });
   }
