@@ -30,7 +30,8 @@ export class Committer {
 
   /**
    * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything
-   * exists locally or on the server; if the first commit (adding them) fails, the local conversation is rolled back.
+   * exists locally or on the server; if the first commit (adding them) fails, the conversation is rolled back, locally
+   * and on the server.
    * A missing account or one without a device able to join fails the whole creation, naming the account.
    */
   async create(meta: GroupMeta, accounts: string[], name?: string): Promise<ConversationInfo> {
@@ -61,7 +62,11 @@ export class Committer {
     return info;
   }
 
-  /** Undo a creation whose members could not be added: the group stays on the server with this device alone, unused. */
+  /**
+   * Undo a creation whose members could not be added: the conversation is deleted locally, then the group on the server
+   * (still at epoch 0 with this device alone). The server's deletion is best effort: a failure (the server unreachable,
+   * or the commit reached it after all, so the group has members) only warns, and the caller's error stands.
+   */
   async forget(id: string): Promise<void> {
     const past = await this.c.store.list(NS.groupPast);
     await this.c.store.transaction(async (tx) => {
@@ -69,6 +74,11 @@ export class Committer {
       for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
     });
     this.c.cache.forget(id);
+    try {
+      await this.c.a.deleteGroup(fromB64Url(id));
+    } catch (e) {
+      this.c.warnErr('CREATE_ROLLBACK', e);
+    }
   }
 
   /** The directory's entry for `account`; a missing account is an error that names it. */
