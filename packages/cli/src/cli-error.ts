@@ -48,6 +48,7 @@ const CLIENT_CODES: Partial<Record<SottoClientErrorCode, CodeReport>> = {
   KEY_FILE_INSECURE: { message: 'the profile key file must be a regular file of yours with mode 0600' },
   KEY_FILE_INVALID: { message: 'the profile key file is missing or damaged' },
   CORRUPT: { message: 'the local store is damaged' },
+  IO: { hint: 'is the disk full or read-only?' },
 };
 
 function reportOf(e: SottoClientError): CodeReport {

@@ -49,6 +49,7 @@ export type {
   ListMessagesOptions,
   LocalStore,
   LogEntry,
+  OutboxPage,
   OutboxRecord,
   OutboxState,
   StoreReader,

@@ -1,11 +1,15 @@
-// Conversations are created whole (no phantom left by a missing account), a 1:1 missing its peer is repaired or
-// refused, and disappearing messages are never shown past their time (filtered on read, swept when the store opens).
+// Conversations are created whole (no phantom left by a missing account, nor on the server by a failed first commit), a
+// 1:1 missing its peer is repaired or refused, and disappearing messages are never shown past their time (filtered on
+// read, swept when the store opens).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type Group, groupId as groupIdOf } from '@sotto/mls';
 import { ClientError } from '../src/client/client-error.js';
 import { openNodeClient } from '../src/node/node-client.js';
-import { clientWorld, eventually } from './helpers/clients.js';
+import { ApiError } from '../src/transport/api-error.js';
+import { clientWorld, eventually, newClient } from './helpers/clients.js';
+import { cleanup, startServer } from './helpers/server.js';
 
 const world = clientWorld();
 const { clients } = world;
@@ -41,6 +45,43 @@ test('createGroup with one missing member fails naming it, creates nothing, and 
   assert.deepEqual(g.members.map((m) => m.account).sort(), ['whole-a2@localhost', 'whole-b2@localhost']);
   await eventually(() => bob.getConversation(g.id), 10_000, 'bob joins');
   assert.equal(alice.listConversations().length, 1);
+});
+
+test('createGroup whose first commit fails is rolled back locally and on the server; a failed deletion only warns', async (t) => {
+  // Young accounts may add one device per hour here: a creation adding two is refused at its first commit.
+  const server = await startServer({ SOTTO_NEW_ACCOUNT_DEVICES_ADDED_PER_HOUR: '1' });
+  const local = [];
+  try {
+    for (const n of ['whole-a7', 'whole-b7', 'whole-c7']) local.push(await newClient(server, world.root, `${n}@localhost`));
+    const alice = local[0]!;
+    const created = t.mock.method(alice.c.m, 'createGroup');
+    const limited = (e: unknown) => e instanceof ApiError && e.code === 'LIMIT_EXCEEDED';
+    const warnings: string[] = [];
+    alice.on('warning', (w) => warnings.push(w.code));
+    const members = ['whole-b7@localhost', 'whole-c7@localhost'];
+
+    await assert.rejects(alice.createGroup({ name: 'g7', members }), limited);
+    assert.deepEqual(alice.listConversations(), []);
+    const gid = groupIdOf(created.mock.calls[0]!.result as Group);
+    await assert.rejects(
+      alice.c.a.getGroup(gid),
+      (e: unknown) => e instanceof ApiError && e.code === 'UNKNOWN_GROUP',
+      'the group is gone from the server',
+    );
+    assert.deepEqual(warnings, []);
+
+    // The server cannot be told: the creation's own error still surfaces, with a warning; the group stays there.
+    t.mock.method(alice.c.a, 'deleteGroup', () => Promise.reject(new ApiError('NETWORK', 'unreachable')));
+    await assert.rejects(alice.createGroup({ name: 'g7b', members }), limited);
+    assert.deepEqual(alice.listConversations(), []);
+    assert.deepEqual(warnings, ['CREATE_ROLLBACK:NETWORK']);
+    const kept = await alice.c.a.getGroup(groupIdOf(created.mock.calls[1]!.result as Group));
+    assert.deepEqual(kept.members, [alice.me.deviceId]);
+  } finally {
+    for (const c of local) await c.close().catch(() => {});
+    await server.stop();
+    cleanup(server.dataDir);
+  }
 });
 
 test('addMembers with a missing account fails naming it and changes nothing; an unknown conversation is named', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
+import Database from 'better-sqlite3';
 import { createKeyFile, readKeyFile } from '../src/node/key-file.js';
 import { SqliteBackend } from '../src/node/sqlite-backend.js';
 import { openSqliteStore } from '../src/node/sqlite-store.js';
@@ -200,6 +201,39 @@ for (const f of factories) {
       await store.close();
     });
 
+    it('reads the outbox a page at a time, in order, across deleted entries', async () => {
+      const { store } = await f.open();
+      const base = { payload: utf8('p'), state: 'pending' as const, attempts: 0, nextAttemptAt: 0, leaseUntil: 0, enqueuedAt: 1 };
+      for (let i = 0; i < 7; i++) await store.outboxPut({ ...base, id: `e${i}`, conversationId: 'c' });
+      await store.outboxDelete('e2');
+      const first = await store.outboxList({ limit: 3 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        ['e0', 'e1', 'e3'],
+      );
+      const second = await store.outboxList({ afterSeq: first.at(-1)!.seq, limit: 3 });
+      assert.deepEqual(
+        second.map((r) => r.id),
+        ['e4', 'e5', 'e6'],
+      );
+      assert.deepEqual(await store.outboxList({ afterSeq: second.at(-1)!.seq, limit: 3 }), []);
+      // A page sees the writes of its own transaction.
+      await store.transaction(async (tx) => {
+        await tx.outboxPut({ ...base, id: 'e7', conversationId: 'c' });
+        await tx.outboxDelete('e0');
+        assert.deepEqual(
+          (await tx.outboxList({ limit: 2 })).map((r) => r.id),
+          ['e1', 'e3'],
+        );
+        assert.deepEqual(
+          (await tx.outboxList({ afterSeq: second.at(-1)!.seq })).map((r) => r.id),
+          ['e7'],
+        );
+      });
+      await rejectsWith(store.outboxList({ limit: 0 }), 'INVALID_ARGUMENT');
+      await store.close();
+    });
+
     it('serialises concurrent transactions', async () => {
       const { store } = await f.open();
       const entries = await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendMessage('c', `m${i}`, utf8(String(i)))));
@@ -311,11 +345,48 @@ describe('LocalStore encryption at rest', () => {
     for (const m of ['secret-namespace', 'secret-key', 'secret-value']) assert.equal(blob.includes(m), false);
   });
 
+  it('a relaxed (not durable) transaction on SQLite is written, and later writes are durable again', async () => {
+    const path = freshPath();
+    const raw = StorageKey.generate().expose();
+    const store = await openSqliteStore({ path, key: { storageKey: new StorageKey(raw) } });
+    await store.transaction(async (tx) => tx.put('n', 'relaxed', utf8('a')), { durable: false });
+    await store.put('n', 'durable', utf8('b'));
+    await store.close();
+    const reopened = await openSqliteStore({ path, key: { storageKey: new StorageKey(raw) } });
+    assert.deepEqual(await reopened.get('n', 'relaxed'), utf8('a'));
+    assert.deepEqual(await reopened.get('n', 'durable'), utf8('b'));
+    await reopened.close();
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+
+  it('a write the disk refuses is StoreError IO, keeps nothing of that transaction, and the store goes on', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path, key: { storageKey: StorageKey.generate() } });
+    await store.put('n', 'before', utf8('kept'));
+    // Another connection makes SQLite refuse any new row from now on (the writer thread's inserts fail).
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON rows BEGIN SELECT RAISE(ABORT, 'disk refused'); END");
+    const refused = store.transaction(async (tx) => {
+      await tx.put('n', 'during', utf8('lost'));
+      await tx.appendMessage('c', 'm1', utf8('lost too'));
+    });
+    await rejectsWith(refused, 'IO');
+    other.exec('DROP TRIGGER refuse');
+    other.close();
+    assert.equal(await store.get('n', 'during'), undefined);
+    assert.deepEqual(await store.listMessages('c'), []);
+    assert.deepEqual(await store.get('n', 'before'), utf8('kept'));
+    await store.put('n', 'after', utf8('written'));
+    assert.deepEqual(await store.get('n', 'after'), utf8('written'));
+    await store.close();
+  });
+
   it('refuses a database from a newer schema', async () => {
     const path = freshPath();
     const b = new SqliteBackend(path);
     await b.close();
-    const Database = (await import('better-sqlite3')).default;
     const db = new Database(path);
     db.pragma('user_version = 99');
     db.close();

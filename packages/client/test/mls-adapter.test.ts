@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { encryptMessage, joinFromWelcome, parseMlsHeader, processMessage } from '@sotto/mls';
 import { createNativeProvider } from '@sotto/mls/native';
 import { policyViolation } from '../src/conversation/group-meta.js';
-import { createAccountIdentity } from '../src/identity/device-identity.js';
+import { encodeDeviceCertificate, publicKeyOf, signDeviceCertificate } from '@sotto/identity';
+import { CIPHER_SUITE, createAccountIdentity, deviceIdFor } from '../src/identity/device-identity.js';
 import { leavesOf, MlsAdapter, metaOf } from '../src/mls/mls-adapter.js';
 
 const rng = (n: number) => new Uint8Array(randomBytes(n));
@@ -122,4 +123,35 @@ test('a content at MAX_CONTENT_BYTES, encrypted, still fits the server default m
   const g = ma.createGroup({ v: 2, kind: 'group', owner: alice.accountName, admins: [alice.accountName], timerSeconds: 0 });
   const m = encryptMessage(ma.deps, g, new Uint8Array(MAX_CONTENT_BYTES).fill(7));
   assert.ok(m.message.length <= DEFAULT_MAX_MESSAGE_BYTES, `${m.message.length} bytes`);
+});
+
+test('a device certificate is verified once, yet a cached one still expires and a changed one is checked afresh', () => {
+  let now = Date.now();
+  const me = createAccountIdentity('me@localhost', rng, now);
+  const adapter = new MlsAdapter(me, crypto, rng, () => now);
+  const accountSecret = rng(32);
+  const signatureSecret = rng(32);
+  const signatureKey = publicKeyOf(signatureSecret);
+  const fields = {
+    version: 1 as const,
+    accountName: 'carol@localhost',
+    accountKey: publicKeyOf(accountSecret),
+    deviceId: deviceIdFor(signatureKey),
+    cipherSuite: CIPHER_SUITE,
+    signatureKey,
+    issuedAt: BigInt(now - 60_000),
+    expiresAt: BigInt(now + 3_600_000),
+  };
+  const certificate = encodeDeviceCertificate(signDeviceCertificate(fields, accountSecret));
+  const credential = { credentialType: 1, identity: certificate } as const;
+  const valid = () => adapter.deps.validateCredential!(credential, signatureKey);
+  assert.equal(valid(), true);
+  assert.equal(valid(), true, 'again, from the cache');
+  // The same fields signed by another account key: different bytes, so the signature is checked, and fails.
+  const forged = encodeDeviceCertificate({ ...signDeviceCertificate(fields, rng(32)), accountKey: fields.accountKey });
+  assert.equal(adapter.deps.validateCredential!({ credentialType: 1, identity: forged }, signatureKey), false);
+  // The key it certifies must still be the leaf's.
+  assert.equal(adapter.deps.validateCredential!(credential, publicKeyOf(rng(32))), false);
+  now += 3_600_000; // past its expiry: the cached certificate is refused like a fresh one
+  assert.equal(valid(), false);
 });

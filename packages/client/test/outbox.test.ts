@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openSqliteStore } from '../src/node/sqlite-store.js';
+import type { Core } from '../src/client/ports.js';
+import { Sender } from '../src/client/sender.js';
 import { Outbox } from '../src/outbox/outbox.js';
 import { openMemoryStore } from '../src/store/encrypted-store.js';
 import { StorageKey } from '../src/store/storage-key.js';
@@ -147,6 +149,45 @@ describe('outbox', () => {
     assert.equal(r?.attempts, 2);
     await outbox.markSent('x');
     assert.equal((await outbox.claimNext())?.id, 'y');
+    await store.close();
+  });
+
+  it('the sender reads a long outbox a page at a time and still finds conversations behind failed or waiting ones', async () => {
+    const { store, c, outbox } = await setup();
+    const base = { payload: utf8('p'), attempts: 0, nextAttemptAt: 0, leaseUntil: 0, enqueuedAt: 1 };
+    // More than a page of failed entries (they never block), then more than a page of a conversation whose head waits
+    // for its retry: what comes after them must still be found, and the waiting conversation must stay in order.
+    for (let i = 0; i < 300; i++) await store.outboxPut({ ...base, id: `x${i}`, conversationId: 'x', state: 'failed' });
+    await store.outboxPut({ ...base, id: 'z0', conversationId: 'z', state: 'pending', nextAttemptAt: c.t + 60_000 });
+    for (let i = 1; i < 300; i++) await store.outboxPut({ ...base, id: `z${i}`, conversationId: 'z', state: 'pending' });
+    await store.outboxPut({ ...base, id: 'w0', conversationId: 'w', state: 'pending' });
+    await store.outboxPut({ ...base, id: 'z300', conversationId: 'z', state: 'pending' });
+    await store.outboxPut({ ...base, id: 'w1', conversationId: 'w', state: 'pending' });
+    const sender = new Sender({ outbox, now: c.now } as unknown as Core);
+    const batches = await sender.nextBatches();
+    assert.deepEqual(
+      batches.map((b) => b.map((r) => r.id)),
+      [['w0', 'w1']],
+    );
+    c.t += 60_000; // z's head is due: z goes first, in order, at most 100 in one batch
+    const next = await sender.nextBatches();
+    assert.equal(next[0]![0]!.id, 'z0');
+    assert.equal(next[0]!.length, 100);
+    await store.close();
+  });
+
+  it('without rememberSent, a sent entry leaves no row behind (the client: a store does not grow by a row per message)', async () => {
+    const store = await openMemoryStore();
+    const c = clock();
+    const outbox = new Outbox(store, { now: c.now, random: () => 0.5, rememberSent: false });
+    for (let i = 0; i < 5; i++) await outbox.enqueue('c1', `m${i}`, utf8('x'));
+    for (let i = 0; i < 5; i++) await outbox.markSent(`m${i}`);
+    assert.deepEqual(await outbox.list(), []);
+    assert.deepEqual(await store.list('outbox-sent'), []);
+    const remembering = new Outbox(store, { now: c.now, random: () => 0.5 });
+    await remembering.enqueue('c1', 'r1', utf8('x'));
+    await remembering.markSent('r1');
+    assert.equal((await store.list('outbox-sent')).length, 1);
     await store.close();
   });
 });

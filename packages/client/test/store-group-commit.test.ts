@@ -12,26 +12,29 @@ import { utf8 } from '../src/util/bytes.js';
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 
 /** A memory backend that counts the batches it applied, and can be told to fail the next one. */
-async function counted(): Promise<{ store: EncryptedStore; batches: RawOp[][]; failNext: () => void }> {
+async function counted(): Promise<{ store: EncryptedStore; batches: RawOp[][]; durable: boolean[]; failNext: () => void }> {
   const rows = new MemoryBackend();
   const batches: RawOp[][] = [];
+  const durable: boolean[] = [];
   let fail = false;
   const backend: RawBackend = {
     get: (s, p, k) => rows.get(s, p, k),
     range: (s, p, r) => rows.range(s, p, r),
-    apply: async (ops) => {
+    apply: async (ops, options) => {
       if (fail) {
         fail = false;
         throw new Error('disk full');
       }
       batches.push(ops);
+      durable.push(options?.durable !== false);
       await rows.apply(ops);
     },
     close: () => rows.close(),
   };
   const store = await EncryptedStore.open(backend, StorageKey.generate());
   batches.length = 0;
-  return { store, batches, failNext: () => (fail = true) };
+  durable.length = 0;
+  return { store, batches, durable, failNext: () => (fail = true) };
 }
 
 describe('store group commit', () => {
@@ -121,6 +124,22 @@ describe('store group commit', () => {
       newest.map((e) => e.messageId),
       ['m2', 'm1'],
     );
+    await store.close();
+  });
+
+  it('a batch of relaxed transactions is written without a sync; one durable transaction in it makes it durable', async () => {
+    const { store, batches, durable } = await counted();
+    await store.transaction(async (tx) => tx.put('ns', 'a', utf8('1')), { durable: false });
+    assert.deepEqual(durable, [false]);
+    await Promise.all([
+      store.transaction(async (tx) => tx.put('ns', 'b', utf8('2')), { durable: false }),
+      store.transaction(async (tx) => tx.put('ns', 'c', utf8('3'))),
+    ]);
+    assert.equal(batches.length, 2);
+    assert.deepEqual(durable, [false, true]);
+    await store.put('ns', 'd', utf8('4')); // single operations are durable
+    assert.deepEqual(durable, [false, true, true]);
+    assert.equal(text(await store.get('ns', 'b')), '2');
     await store.close();
   });
 });

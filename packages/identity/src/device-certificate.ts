@@ -101,6 +101,14 @@ export function verifyDeviceCertificate(c: DeviceCertificate, nowMs: number, ske
   if (!verifyLabeled(c.accountKey, DEVICE_CERTIFICATE_LABEL, tbs, c.signature)) {
     throw new IdentityError('BAD_SIGNATURE', 'device certificate signature does not verify under the account key');
   }
+  return checkDeviceCertificateTime(c, nowMs, skewMs);
+}
+
+/**
+ * The time part of verifyDeviceCertificate alone, for a certificate whose signature was verified before: neither issued
+ * in the future (beyond the clock skew) nor expired at `nowMs`.
+ */
+export function checkDeviceCertificateTime(c: DeviceCertificate, nowMs: number, skewMs = 5 * 60_000): DeviceCertificate {
   const now = BigInt(Math.floor(nowMs));
   if (c.issuedAt > now + BigInt(skewMs)) throw new IdentityError('NOT_YET_VALID', 'device certificate issued in the future');
   if (c.expiresAt !== undefined && c.expiresAt <= now) throw new IdentityError('EXPIRED', 'device certificate has expired');

@@ -8,6 +8,7 @@ export {
   decodeDeviceCertificate,
   encodeDeviceCertificate,
   encodeDeviceCertificateTbs,
+  checkDeviceCertificateTime,
   signDeviceCertificate,
   verifyDeviceCertificate,
 } from './device-certificate.js';

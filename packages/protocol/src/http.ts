@@ -188,6 +188,17 @@ export function decodeGroupView(v: unknown): GroupView {
   return { groupId: base64(o, 'groupId', B), epoch: epoch(o, 'epoch', B), members: strings(o, 'members', B) };
 }
 
+/**
+ * DELETE /v1/groups/{groupId}: a group that never got past its creation (epoch 0, the calling device its one leaf) is
+ * deleted with everything the server holds for it; its creator calls it when the first commit failed.
+ */
+export interface DeleteGroupResponse {
+  deleted: boolean;
+}
+export function decodeDeleteGroupResponse(v: unknown): DeleteGroupResponse {
+  return { deleted: boolean(object(v, B), 'deleted', B) };
+}
+
 /** GET /v1/groups/{groupId}/group-info: what a device needs to rejoin by external commit (RFC 9420 §12.4.3.2). */
 export interface GroupInfoResponse {
   epoch: string;

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   decodeAccountLookupResponse,
+  decodeDeleteGroupResponse,
   decodeErrorBody,
   decodeFetchMessagesResponse,
   decodeGroupView,
@@ -153,6 +154,7 @@ describe('HTTP body decoders', () => {
   it('decode the fields a client reads', () => {
     assert.deepEqual(decodeSubmitResponse({ messageId: 3, epoch: '2' }), { messageId: 3, epoch: '2' });
     assert.deepEqual(decodeGroupView({ groupId: 'AA==', epoch: '0', members: ['d1'] }), { groupId: 'AA==', epoch: '0', members: ['d1'] });
+    assert.deepEqual(decodeDeleteGroupResponse({ deleted: true }), { deleted: true });
     const { type: _type, ...queued } = message;
     assert.deepEqual(decodeFetchMessagesResponse({ messages: [message] }), { messages: [queued] });
     const lookup = { name: 'bob@x', accountKey: 'AAAA', devices: [{ deviceId: 'd', certificate: 'AQID' }] };
@@ -166,6 +168,7 @@ describe('HTTP body decoders', () => {
     bad(() => decodeFetchMessagesResponse({ messages: [{ ...message, data: 5 }] }), 'body.messages[0].data');
     bad(() => decodeAccountLookupResponse({ name: 'b', accountKey: 'AAAA', devices: [{ deviceId: 'd' }] }), 'body.devices[0].certificate');
     bad(() => decodeSubmitResponse('text'), 'body');
+    bad(() => decodeDeleteGroupResponse({ deleted: 'yes' }), 'body.deleted');
   });
 
   it('read an error body only with a known code', () => {

@@ -213,6 +213,7 @@ test('/health, /openapi.json from the route schemas, Prometheus /metrics on loop
     assert.ok(doc.paths[p], `openapi documents ${p}`);
   }
   assert.ok(doc.paths['/v1/messages'].post.requestBody.content['application/json'].schema.properties.message);
+  assert.ok(doc.paths['/v1/groups/{groupId}'].delete, 'openapi documents DELETE /v1/groups/{groupId}');
   assert.equal((await http(srv.url, 'GET', '/metrics')).status, 404, 'metrics are not on the public listener');
   const m = await (await fetch(`http://127.0.0.1:${srv.metricsPort}/metrics`)).text();
   for (const name of [

@@ -1,10 +1,11 @@
 // KeyPackages under concurrency, commit ordering (exactly one real MLS commit per epoch), Welcome delivery,
-// proposals before commits, fan-out to a 100-device group and removal, against a real server process.
+// proposals before commits, fan-out to a 100-device group and removal, deleting a group that never got past its
+// creation, against a real server process.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { encryptMessage, processMessage, proposeAdd } from '@sotto/mls';
 import { addDevice, b64, CT, type Device, groupId, http, privateMessage, registerUser, unb64, WsClient } from './helpers/client.js';
-import { Member, makeGroup, mlsDeps } from './helpers/mls-member.js';
+import { Member, makeGroup, mlsDeps, TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -235,4 +236,81 @@ test('fan-out: a message to a 100-device group reaches the 99 other devices once
   assert.ok(!own.body.messages.some((m: { id: number }) => m.id === sent.messageId));
   assert.equal(conns[7]!.messages.filter((m) => m.id === sent.messageId).length, 0);
   await Promise.all(conns.map((c) => c.close()));
+});
+
+const groupPath = (gid: Uint8Array) => `/v1/groups/${Buffer.from(gid).toString('base64url')}`;
+
+test('DELETE /v1/groups/{id}: the creator deletes its fresh one-member group; it is gone, and the id can be created afresh', async () => {
+  const [alice, bob] = await Promise.all(['del-alice', 'del-bob'].map((n) => registerUser(srv.url, n)));
+  // A fresh group with a proposal at epoch 0 (state version 1, still one leaf): deletable.
+  const proposing = await Member.create(srv.url, alice!);
+  const prop = proposeAdd(mlsDeps, proposing.state, new Member(bob!).keyPackage());
+  assert.equal((await http(srv.url, 'POST', '/v1/messages', { message: b64(prop.message) }, alice!.token)).status, 200);
+  const d1 = await http(srv.url, 'DELETE', groupPath(proposing.gid), undefined, alice!.token);
+  assert.equal(d1.status, 200, JSON.stringify(d1.body));
+  assert.deepEqual(d1.body, { deleted: true });
+  const gone = await http(srv.url, 'GET', groupPath(proposing.gid), undefined, alice!.token);
+  assert.equal(gone.status, 404);
+  assert.equal(gone.body.error.code, 'UNKNOWN_GROUP');
+  const again = await http(srv.url, 'DELETE', groupPath(proposing.gid), undefined, alice!.token);
+  assert.equal(again.body.error.code, 'UNKNOWN_GROUP', 'deleted once');
+  const send = await http(srv.url, 'POST', '/v1/messages', { message: b64(proposing.encrypt('into the void')) }, alice!.token);
+  assert.equal(send.body.error.code, 'UNKNOWN_GROUP', 'nothing is routed for it any more');
+
+  // A fresh group at version 0, deleted, then made again under the same id: the new group is verified against its own
+  // state (not the deleted one the server had loaded), so its first commit is accepted.
+  const first = await Member.create(srv.url, alice!);
+  const gid = first.gid;
+  assert.equal((await http(srv.url, 'DELETE', groupPath(gid), undefined, alice!.token)).status, 200);
+  const remade = Member.local(alice!, { groupId: gid });
+  const created = await http(srv.url, 'POST', '/v1/groups', { groupInfo: b64(remade.groupInfo()) }, alice!.token);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const group = new TestGroup([remade]);
+  const joiner = new Member(bob!);
+  const add = await group.commit(srv.url, remade, remade.addCommit([joiner]), [joiner]);
+  assert.equal(add.status, 200, JSON.stringify(add.body));
+  const view = await http(srv.url, 'GET', groupPath(gid), undefined, bob!.token);
+  assert.deepEqual([...view.body.members].sort(), [alice!.deviceId, bob!.deviceId].sort());
+});
+
+test('DELETE /v1/groups/{id} is refused for a group past its creation, for a device not in it, for an unknown id and without a token', async () => {
+  const [alice, bob, carol, mallory] = await Promise.all(
+    ['delr-alice', 'delr-bob', 'delr-carol', 'delr-mallory'].map((n) => registerUser(srv.url, n)),
+  );
+  // Two members: neither may delete it; it stays and still carries messages.
+  const { gid, group } = await makeGroup(srv.url, alice!, [bob!]);
+  for (const d of [alice!, bob!]) {
+    const r = await http(srv.url, 'DELETE', groupPath(gid), undefined, d.token);
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'FORBIDDEN');
+  }
+  const still = await http(srv.url, 'GET', groupPath(gid), undefined, alice!.token);
+  assert.equal(still.status, 200);
+  assert.deepEqual([...still.body.members].sort(), [alice!.deviceId, bob!.deviceId].sort());
+  const msg = await http(srv.url, 'POST', '/v1/messages', { message: b64(group.member(alice!).encrypt('still here')) }, alice!.token);
+  assert.equal(msg.status, 200, JSON.stringify(msg.body));
+  // One leaf again, but past epoch 0 (bob was added, then removed): bob's queue still holds his removal, so it stays.
+  const ma = group.member(alice!);
+  assert.equal((await group.commit(srv.url, ma, ma.removeCommit([bob!]))).status, 200);
+  const past = await http(srv.url, 'DELETE', groupPath(gid), undefined, alice!.token);
+  assert.equal(past.status, 403, JSON.stringify(past.body));
+  assert.equal(past.body.error.code, 'FORBIDDEN');
+  // Someone else's fresh group: another account, or another device of the creator's account, learns nothing of it.
+  const fresh = await Member.create(srv.url, carol!);
+  const carol2 = await addDevice(srv.url, carol!.account);
+  for (const d of [mallory!, carol2]) {
+    const r = await http(srv.url, 'DELETE', groupPath(fresh.gid), undefined, d.token);
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'UNKNOWN_GROUP');
+  }
+  const kept = await http(srv.url, 'GET', groupPath(fresh.gid), undefined, carol!.token);
+  assert.deepEqual(kept.body.members, [carol!.deviceId], 'the group is still there');
+  // An unknown id, and no token.
+  const unknown = await http(srv.url, 'DELETE', groupPath(groupId()), undefined, alice!.token);
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'UNKNOWN_GROUP');
+  const anonymous = await http(srv.url, 'DELETE', groupPath(fresh.gid));
+  assert.equal(anonymous.status, 401);
+  assert.equal(anonymous.body.error.code, 'UNAUTHORIZED');
+  assert.equal((await http(srv.url, 'GET', groupPath(fresh.gid), undefined, carol!.token)).status, 200);
 });

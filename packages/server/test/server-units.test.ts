@@ -1,5 +1,5 @@
 // Unit tests of the pieces below the HTTP layer: MLS header parsing (RFC 9420 §6), config loading,
-// retention in the SQLite store with an injected clock, the group-commit batcher.
+// retention in the SQLite store with an injected clock, deleting a group from it, the group-commit batcher.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -143,6 +143,67 @@ test('retention, compare-and-set and the past-epoch window in the SQLite batch: 
     assert.ok(!old.ok && old.error.code === 'STALE_EPOCH' && old.error.details?.currentEpoch === '7');
     const ahead = await b.submit(op(8n, 1, 9, now + day));
     assert.ok(!ahead.ok && ahead.error.code === 'STALE_EPOCH');
+    await b.drain();
+  } finally {
+    await s.close();
+    cleanup(dir);
+  }
+});
+
+test('SQLite deleteGroup: compare-and-set on the state version; removes the state, log, delivery list, queued messages and their deliveries of that group only', async () => {
+  const dir = tempDir();
+  const s = new SqliteStorage({ file: join(dir, 'db.sqlite'), synchronous: 'normal' });
+  try {
+    const now = 1_800_000_000_000;
+    const dev = { certificate: new Uint8Array(1), signatureKey: new Uint8Array(32), cipherSuite: 1, createdAt: now, revokedAt: null };
+    await s.createAccount(
+      { name: 'a@localhost', accountKey: new Uint8Array(32), status: 'active', createdAt: now },
+      { ...dev, deviceId: 'A', account: 'a@localhost' },
+      undefined,
+      now,
+    );
+    await s.addDevice({ ...dev, deviceId: 'B', account: 'a@localhost' }, 10);
+    const b = new Batcher(s);
+    const [doomed, kept] = [new Uint8Array([1]), new Uint8Array([2])];
+    const op = (gid: Uint8Array, epoch: bigint, contentType: number, handshake?: SubmitOp['handshake']): SubmitOp => ({
+      type: 'submit',
+      senderDevice: 'A',
+      groupId: gid,
+      epoch,
+      contentType,
+      payload: new Uint8Array([contentType]),
+      expiresAt: now + 86400_000,
+      now,
+      epochWindow: 4,
+      ...(handshake ? { handshake } : {}),
+    });
+    // Each group: a commit adding B (its Welcome queued), a logged proposal, an application message.
+    for (const gid of [doomed, kept]) {
+      await s.createGroup(gid, 0n, 'A', new Uint8Array([0]), now);
+      const add = { version: 0, nextEpoch: 1n, nextState: new Uint8Array([1]), addMembers: ['B'], removeMembers: [] };
+      assert.ok((await b.submit(op(gid, 0n, 3, { ...add, welcome: { payload: new Uint8Array([7]), recipients: ['B'] } }))).ok);
+      assert.ok((await b.submit(op(gid, 1n, 2, { version: 1, nextEpoch: 1n, addMembers: [], removeMembers: [] }))).ok);
+      assert.ok((await b.submit(op(gid, 1n, 1))).ok);
+    }
+    const queued = (gid: Uint8Array) => s.fetchQueue('B', 0, 100, now).then((q) => q.filter((m) => m.groupId[0] === gid[0]).length);
+    assert.equal(await queued(doomed), 3, 'Welcome, proposal, message (the commit went to the list before it: A alone)');
+    assert.equal((await s.getGroupState(doomed))!.log.length, 1);
+    assert.equal(await s.deleteGroup(doomed, 1), false, 'a state version that moved on: nothing is deleted');
+    assert.deepEqual((await s.getGroup(doomed))?.members, ['A', 'B']);
+    assert.equal(await s.deleteGroup(doomed, 2), true);
+    assert.equal(await s.getGroup(doomed), undefined);
+    assert.equal(await s.getGroupState(doomed), undefined);
+    assert.equal(await queued(doomed), 0);
+    assert.equal(await s.deleteGroup(doomed, 2), false, 'unknown');
+    const stats = await s.stats();
+    assert.deepEqual([stats.groups, stats.queuedMessages, stats.queuedDeliveries], [1, 3, 3], 'the other group keeps all it had');
+    assert.equal(await queued(kept), 3);
+    assert.equal((await s.getGroupState(kept))!.log.length, 1);
+    // Nothing of the deleted group survives under its id: made again, it has the new state, no log, its creator alone.
+    await s.createGroup(doomed, 0n, 'A', new Uint8Array([9]), now);
+    const again = await s.getGroupState(doomed);
+    assert.deepEqual([again!.version, again!.state, again!.log], [0, new Uint8Array([9]), []]);
+    assert.deepEqual((await s.getGroup(doomed))!.members, ['A']);
     await b.drain();
   } finally {
     await s.close();

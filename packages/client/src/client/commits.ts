@@ -2,7 +2,16 @@
 // (RFC 9420 §14): pending state kept until the server accepts, STALE_EPOCH catch-up and retry, crash recovery.
 
 import { epoch as epochOf, type Group, groupId as groupIdOf } from '@sotto/mls';
-import { type GroupMeta, policyViolation } from '../conversation/group-meta.js';
+import type { GroupMeta } from '../conversation/group-meta.js';
+import {
+  commitRefusal,
+  createClaimsRefusal,
+  decidePendingCommit,
+  freshKeyPackages,
+  metaChangeRefusal,
+  needsServerGroupInfo,
+  pendingStillApplies,
+} from '../engine/index.js';
 import { type LeafInfo, leavesOf, type MlsAdapter, metaOf } from '../mls/mls-adapter.js';
 import type { DirectoryEntry } from '../safety/directory.js';
 import type { StoreWriter } from '../store/local-store.js';
@@ -21,16 +30,16 @@ export class Committer {
 
   /**
    * Create a conversation whole: every account is looked up and its devices' KeyPackages claimed before anything
-   * exists locally or on the server; if the first commit (adding them) fails, the local conversation is rolled back.
+   * exists locally or on the server; if the first commit (adding them) fails, the conversation is rolled back, locally
+   * and on the server.
    * A missing account or one without a device able to join fails the whole creation, naming the account.
    */
   async create(meta: GroupMeta, accounts: string[], name?: string): Promise<ConversationInfo> {
     const me = this.c.need();
     for (const a of accounts) await this.lookup(a);
     const kps = await this.claim([...accounts, me.accountName], new Set([me.deviceId]));
-    const without = accounts.filter((a) => !kps.some((k) => k.account === a));
-    if (without.length > 0)
-      throw new ClientError('NO_DEVICES', `${without.join(', ')}: no device able to join right now (it must come online once)`);
+    const refused = createClaimsRefusal(accounts, kps);
+    if (refused) throw new ClientError(refused.code, refused.message);
     const group = this.c.m.createGroup(meta);
     const id = toB64Url(groupIdOf(group));
     const rec: ConvRecord = { id, state: 'active', createdAt: this.c.now(), lastUpdateAt: this.c.now(), ...(name ? { name } : {}) };
@@ -53,7 +62,11 @@ export class Committer {
     return info;
   }
 
-  /** Undo a creation whose members could not be added: the group stays on the server with this device alone, unused. */
+  /**
+   * Undo a creation whose members could not be added: the conversation is deleted locally, then the group on the server
+   * (still at epoch 0 with this device alone). The server's deletion is best effort: a failure (the server unreachable,
+   * or the commit reached it after all, so the group has members) only warns, and the caller's error stands.
+   */
   async forget(id: string): Promise<void> {
     const past = await this.c.store.list(NS.groupPast);
     await this.c.store.transaction(async (tx) => {
@@ -61,6 +74,11 @@ export class Committer {
       for (const { key } of past) if (key.startsWith(`${id}/`)) await tx.delete(NS.groupPast, key);
     });
     this.c.cache.forget(id);
+    try {
+      await this.c.a.deleteGroup(fromB64Url(id));
+    } catch (e) {
+      this.c.warnErr('CREATE_ROLLBACK', e);
+    }
   }
 
   /** The directory's entry for `account`; a missing account is an error that names it. */
@@ -130,8 +148,7 @@ export class Committer {
   async addKeyPackages(id: string, kps: Array<{ deviceId: string; keyPackage: Uint8Array; account: string }>): Promise<void> {
     let added = false;
     await this.commitWith(id, (group) => {
-      const present = new Set(leavesOf(group).map((l) => l.deviceId));
-      const fresh = kps.filter((k) => !present.has(k.deviceId));
+      const fresh = freshKeyPackages(kps, leavesOf(group));
       if (fresh.length === 0) return undefined;
       const out = this.c.m.add(
         group,
@@ -149,8 +166,8 @@ export class Committer {
   async changeMeta(id: ConversationId, change: (m: GroupMeta) => GroupMeta): Promise<ConversationInfo> {
     const me = this.c.need();
     const { meta } = this.c.conv(id);
-    const v = policyViolation({ committer: me.accountName, addedAccounts: [], removedAccounts: [], before: meta, after: change(meta) });
-    if (v) throw new ClientError('FORBIDDEN', v);
+    const refused = metaChangeRefusal(me.accountName, meta, change(meta));
+    if (refused) throw new ClientError(refused.code, refused.message);
     await this.commitWith(id, (group) => ({ out: this.c.m.setMeta(group, change(metaOf(group))), submit: {} }));
     return this.c.info(id)!;
   }
@@ -173,8 +190,8 @@ export class Committer {
     for (let attempt = 0; ; attempt++) {
       const r = await this.c.lock.run(async () => {
         const { rec, group } = this.c.conv(id);
-        if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
-        if (rec.policyViolation) throw new ClientError('FORBIDDEN', 'the conversation is frozen after a policy violation');
+        const refused = commitRefusal(rec);
+        if (refused) throw new ClientError(refused.code, refused.message);
         const built = build(group);
         if (!built) return 'noop' as const;
         const oldEpoch = epochOf(group);
@@ -327,37 +344,39 @@ export class Committer {
   async resolvePendingCommits(): Promise<void> {
     for (const { key, value } of await this.c.store.list(NS.pending)) {
       const p = decodePending(value);
+      const pendingEpoch = BigInt(p.epoch);
       const group = this.c.groups.get(key);
-      if (!group || epochOf(group).toString() !== p.epoch) {
+      if (!pendingStillApplies(group ? epochOf(group) : undefined, pendingEpoch)) {
         await this.c.store.delete(NS.pending, key);
         continue;
       }
-      let server: { epoch: bigint };
       // Whether the commit that made the server's next epoch is ours: the GroupInfo stored with it is the one we
-      // uploaded with ours (its bytes are a function of the new state). Another member's commit for the same epoch
-      // may be queued for us yet unprocessed (held, or receiving on hold), so "the server moved on" proves nothing.
-      let ours = false;
+      // uploaded with ours. Another member's commit for the same epoch may be queued for us yet unprocessed (held, or
+      // receiving on hold), so "the server moved on" proves nothing. The engine decides from what the server says.
+      let serverEpoch: bigint | undefined;
+      let serverGroupInfo: { epoch: bigint; equalsOurs: boolean } | undefined;
       try {
-        server = await this.c.a.getGroup(fromB64Url(key));
-        if (server.epoch === BigInt(p.epoch) + 1n) {
+        serverEpoch = (await this.c.a.getGroup(fromB64Url(key))).epoch;
+        if (needsServerGroupInfo(pendingEpoch, serverEpoch)) {
           const info = await this.c.a.getGroupInfo(fromB64Url(key));
-          ours = info.epoch === server.epoch && constantTimeEqual(info.groupInfo, this.c.m.commitGroupInfo(this.c.m.deserialize(p.state)));
+          const equalsOurs = constantTimeEqual(info.groupInfo, this.c.m.commitGroupInfo(this.c.m.deserialize(p.state)));
+          serverGroupInfo = { epoch: info.epoch, equalsOurs };
         }
       } catch {
-        continue;
+        serverEpoch = undefined;
       }
-      // Further on, it stays pending: a message of the epoch after it (which only our state can read) settles it.
-      if (server.epoch > BigInt(p.epoch) + 1n) continue;
+      const outcome = decidePendingCommit({ pendingEpoch, serverEpoch, ...(serverGroupInfo ? { serverGroupInfo } : {}) });
+      if (outcome === 'keep') continue;
       await this.c.lock.run(async () => {
         // Checked again under the lock: a sync runs on every reconnect, possibly while commitWith holds this commit
         // (it adopts it and drops the pending state itself). Adopting the pending state again after that would put the
         // group back to the start of the epoch, and the next message would reuse a key its members already used.
         const now = await this.c.store.get(NS.pending, key);
         const cur = this.c.groups.get(key);
-        if (!now || !cur || epochOf(cur).toString() !== p.epoch || decodePending(now).epoch !== p.epoch) return;
+        if (!now || !cur || !pendingStillApplies(epochOf(cur), pendingEpoch) || decodePending(now).epoch !== p.epoch) return;
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
-          if (ours) await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
+          if (outcome === 'adopt') await this.adoptCommit(tx, key, cur, this.c.m.deserialize(decodePending(now).state), work);
           await tx.delete(NS.pending, key);
         });
         this.c.finish(work);

@@ -117,6 +117,8 @@ export class ClientCore implements Core {
       baseDelayMs: this.retryMs,
       maxDelayMs: 30_000,
       leaseMs: 60_000,
+      // Message ids are fresh random ones, enqueued in the transaction that makes them: nothing enqueues one twice.
+      rememberSent: false,
     });
     this.tracker = new KeyChangeTracker(this.store);
     this.commits = new Committer(this);

@@ -8,10 +8,14 @@ import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import type { OutboxRecord, StoreWriter } from '../store/local-store.js';
 import { ApiError } from '../transport/api-error.js';
 import { toHex } from '../util/bytes.js';
+import { envelope, outboxMaySend, reduceSend } from '../engine/index.js';
 import { ClientError } from './client-error.js';
 import type { Core } from './ports.js';
 import { decodeMessage, decodeOutbox, encodeMessage, encodeOutbox, type MessageRecord, NS, publicMessage } from './records.js';
 import type { MessageIdHex, StoredMessage } from './types.js';
+
+/** Outbox entries read per page when looking for the next batches to send. */
+const OUTBOX_PAGE = 256;
 
 export class Sender {
   /** The outbox pump: one run at a time; a kick during a run asks for another pass. */
@@ -31,68 +35,60 @@ export class Sender {
   // =====================================================================================================
   // Sending: content -> local log + outbox (one transaction) -> encrypt -> submit, in order, with retries
   // =====================================================================================================
-  async contentFor(id: string, body: ContentBody): Promise<{ content: Content; ttl: number }> {
+  /** The envelope of a body: a fresh message id, the clock, and the conversation's timer (docs/content-format.md §3). */
+  contentFor(id: string, body: ContentBody): { content: Content; ttl: number } {
     const group = this.c.groups.get(id);
-    const timer = group ? metaOf(group).timerSeconds : 0;
-    const ephemeral = body.type === 'typing' || body.type === 'delivery-receipt' || body.type === 'read-receipt';
-    const content: Content = {
-      messageId: newMessageId(this.c.rng),
-      sentAt: this.c.now(),
-      ...(timer > 0 && !ephemeral ? { expiresIn: timer } : {}),
-      body,
-    };
-    return { content, ttl: timer };
+    return envelope(body, group ? metaOf(group).timerSeconds : 0, newMessageId(this.c.rng), this.c.now());
   }
 
   /** Queue a content body inside the caller's transaction (e.g. a receipt for a message being stored). */
   async enqueueBody(tx: StoreWriter, id: string, body: ContentBody): Promise<string> {
-    const { content, ttl } = await this.contentFor(id, body);
+    const { content, ttl } = this.contentFor(id, body);
     const mid = toHex(content.messageId);
     await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encodeContent(content), ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
     return mid;
   }
 
-  /** Queue a content body; `store` also keeps it in the local log as our outgoing message. */
+  /** Queue a content body; `store` also keeps it in the local log as our outgoing message. The engine decides. */
   async sendBody(id: string, body: ContentBody, o: { store: boolean; extra?: Partial<MessageRecord> }): Promise<MessageIdHex> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (rec.state === 'removed') throw new ClientError('FORBIDDEN', `this device is no longer in conversation ${id}`);
-    if (rec.security) throw new ClientError('FORBIDDEN', `conversation ${id} is frozen after a refused commit`);
-    // A verified contact's key changed: nothing goes out to them until the user accepts the new safety number.
-    const waiting = this.c.contacts.unaccepted([...leavesOf(group).map((l) => l.account), ...(meta.kind === 'direct' ? meta.admins : [])]);
-    if (waiting !== undefined)
-      throw new ClientError('KEY_CHANGE_UNACCEPTED', `the account key of ${waiting} changed: compare the new safety number and accept it`);
-    const { content, ttl } = await this.contentFor(id, body);
-    const mid = toHex(content.messageId);
-    const encoded = encodeContent(content);
+    const leafAccounts = leavesOf(group).map((l) => l.account);
+    const accounts = [...leafAccounts, ...meta.admins];
+    const unacceptedKeys = new Set(accounts.filter((a) => this.c.contacts.unaccepted([a]) !== undefined));
+    const d = reduceSend(
+      { conversationId: id, record: rec, meta, me: { account: me.accountName, deviceId: me.deviceId }, leafAccounts, unacceptedKeys },
+      { body, store: o.store, ...(o.extra ? { extra: o.extra } : {}), messageId: newMessageId(this.c.rng), now: this.c.now() },
+    );
+    if (d.kind === 'refuse') throw new ClientError(d.refusal.code, d.refusal.message);
     let stored: StoredMessage | undefined;
     const work = this.c.newWork();
     await this.c.store.transaction(async (tx) => {
-      if (o.store) {
-        const r: MessageRecord = {
-          id: mid,
-          sender: me.accountName,
-          senderDevice: me.deviceId,
-          outgoing: true,
-          sentAt: content.sentAt,
-          receivedAt: content.sentAt,
-          kind: 'text',
-          reactions: {},
-          status: 'sending',
-          ...(content.expiresIn ? { expiresAt: content.sentAt + content.expiresIn * 1000 } : {}),
-          ...o.extra,
-        };
-        const entry = await tx.appendMessage(id, mid, encodeMessage(r));
-        if (r.expiresAt) await this.c.setExpiry(tx, id, mid, r.expiresAt, work);
-        stored = decodeMessage(entry.data, id, entry.seq);
+      for (const fx of d.effects) {
+        switch (fx.kind) {
+          case 'put-message': {
+            const entry = await tx.appendMessage(id, fx.messageId, encodeMessage(fx.record));
+            stored = decodeMessage(entry.data, id, entry.seq);
+            break;
+          }
+          case 'set-expiry':
+            await this.c.setExpiry(tx, id, fx.messageId, fx.at, work);
+            break;
+          case 'mark-processed':
+            await tx.markProcessed(fx.key);
+            break;
+          case 'queue-outbox': {
+            const payload = encodeOutbox({ content: encodeContent(fx.content), ...(fx.ttlSeconds ? { ttlSeconds: fx.ttlSeconds } : {}) });
+            await this.c.outbox.enqueue(id, fx.messageId, payload, tx);
+            break;
+          }
+        }
       }
-      await tx.markProcessed(`msg:${mid}`);
-      await this.c.outbox.enqueue(id, mid, encodeOutbox({ content: encoded, ...(ttl ? { ttlSeconds: ttl } : {}) }), tx);
     });
     this.c.finish(work);
     if (stored) this.c.events.emit('message', publicMessage(stored));
     this.kickOutbox();
-    return mid;
+    return d.messageId;
   }
 
   /** Whether the outbox may send now: started, caught up since the connection opened, and no catch-up running. */
@@ -117,7 +113,7 @@ export class Sender {
         this.#pumpAgain = false;
         for (;;) {
           if (!this.canSend) return;
-          const batches = this.dueBatches(await this.c.outbox.list());
+          const batches = await this.nextBatches();
           if (batches.length === 0) break;
           for (const b of batches) await this.sendBatch(b);
         }
@@ -131,11 +127,26 @@ export class Sender {
     if (wake !== undefined) this.#timer = setTimeout(() => this.kickOutbox(), Math.max(10, wake - this.c.now()));
   }
 
+  /**
+   * The next batches to send: the outbox is read a page at a time, in order, until a page gives at least one batch (a
+   * long queue is not read and decrypted whole before every batch). A conversation blocked on one page stays blocked
+   * on the next ones.
+   */
+  async nextBatches(): Promise<OutboxRecord[][]> {
+    const blocked = new Set<string>();
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.c.outbox.page(after, OUTBOX_PAGE);
+      const batches = this.dueBatches(page, blocked);
+      if (batches.length > 0 || page.length < OUTBOX_PAGE) return batches;
+      after = page[page.length - 1]!.seq;
+    }
+  }
+
   /** Per conversation, the due entries at the head of its queue (in order; stops at the first one not due). */
-  dueBatches(all: OutboxRecord[]): OutboxRecord[][] {
+  dueBatches(all: OutboxRecord[], blocked = new Set<string>()): OutboxRecord[][] {
     const now = this.c.now();
     const byConv = new Map<string, OutboxRecord[]>();
-    const blocked = new Set<string>();
     for (const r of all) {
       if (r.state === 'failed' || blocked.has(r.conversationId)) continue;
       const due = r.state === 'inflight' ? r.leaseUntil <= now : r.nextAttemptAt <= now;
@@ -160,7 +171,7 @@ export class Sender {
     const prepared = await this.c.lock.run(async () => {
       let group = this.c.groups.get(id);
       const conv = this.c.convs.get(id);
-      if (!group || !conv || conv.state === 'removed' || conv.policyViolation || conv.security) return undefined;
+      if (!group || !outboxMaySend(conv)) return undefined;
       const e = epochOf(group).toString();
       const out: Array<{ rec: OutboxRecord; ct: Uint8Array; ttl?: number }> = [];
       for (const rec of batch) {
@@ -226,24 +237,29 @@ export class Sender {
       }
     }
     const updated: StoredMessage[] = [];
-    await this.c.store.transaction(async (tx) => {
-      for (const rec of sent) {
-        await this.c.outbox.markSent(rec.id, tx);
-        const entry = await tx.getMessage(id, rec.id);
-        if (!entry) continue;
-        const cur = decodeMessage(entry.data, id, entry.seq);
-        if (cur.status !== 'sending' && cur.status !== 'failed') continue;
-        const { seq: _s, conversationId: _c, ...r } = cur;
-        const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
-        updated.push(decodeMessage(u.data, id, u.seq));
-      }
-      // Other unsent entries go back in line (their attempt is not counted).
-      if (failure) {
-        const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
-        for (const { rec } of prepared)
-          if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
-      }
-    });
+    // Not durable on its own: lost in a power failure, the entries are still in flight with their ciphertexts and go out
+    // again as the same messages, which receivers drop as duplicates. The next durable transaction carries it.
+    await this.c.store.transaction(
+      async (tx) => {
+        for (const rec of sent) {
+          await this.c.outbox.markSent(rec.id, tx);
+          const entry = await tx.getMessage(id, rec.id);
+          if (!entry) continue;
+          const cur = decodeMessage(entry.data, id, entry.seq);
+          if (cur.status !== 'sending' && cur.status !== 'failed') continue;
+          const { seq: _s, conversationId: _c, ...r } = cur;
+          const u = await tx.updateMessage(id, rec.id, encodeMessage({ ...r, status: 'sent' }));
+          updated.push(decodeMessage(u.data, id, u.seq));
+        }
+        // Other unsent entries go back in line (their attempt is not counted).
+        if (failure) {
+          const done = new Set([...sent.map((r) => r.id), failure.rec.id]);
+          for (const { rec } of prepared)
+            if (!done.has(rec.id)) await tx.outboxPut({ ...rec, state: 'pending', attempts: rec.attempts - 1, leaseUntil: 0 });
+        }
+      },
+      { durable: false },
+    );
     for (const u of updated) this.c.events.emit('message-updated', publicMessage(u));
     if (failure?.behind !== undefined) await this.c.commits.recover(id, failure.behind).catch((e: unknown) => this.c.warnErr('RECOVER', e));
     if (failure?.code === 'NETWORK') {

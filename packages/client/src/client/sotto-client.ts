@@ -3,9 +3,30 @@
 // the parts in this folder (core, commits, receiver, sender, devices, contacts, upkeep); this is the facade.
 
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
-import type { ContentBody } from '../content/content-types.js';
-import { isAdmin, policyViolation } from '../conversation/group-meta.js';
-import { tombstone, withReaction } from '../engine/index.js';
+import {
+  addClaimsRefusal,
+  adminsAfterRemoval,
+  applyLocalChange,
+  type IntentRefusal,
+  leavesToRemove,
+  type MessageIntentDecision,
+  peerToRestore,
+  reduceAdd,
+  reduceAttachment,
+  reduceCreateDirect,
+  reduceCreateGroup,
+  reduceDelete,
+  reduceEdit,
+  reduceReaction,
+  reduceReadReceipt,
+  reduceRemove,
+  reduceRename,
+  reduceText,
+  reduceTyping,
+  timerRefusal,
+  withoutAdmins,
+  withRole,
+} from '../engine/index.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
 import {
@@ -20,10 +41,10 @@ import { ServerSocket } from '../transport/socket.js';
 import { fromHex, readU64be, toHex } from '../util/bytes.js';
 import { Emitter } from '../util/emitter.js';
 import { sleep } from '../util/mutex.js';
-import { redactOnPrototype, SecretBytes } from '../util/secret-bytes.js';
+import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
-import { type ContactRecord, type ConvRecord, decodeMessage, json, type MessageRecord, NS, parse, publicMessage } from './records.js';
+import { type ContactRecord, type ConvRecord, decodeMessage, json, NS, parse, publicMessage } from './records.js';
 import type {
   DeviceInfo,
   AttachmentInfo,
@@ -239,49 +260,32 @@ export class SottoClient extends Emitter<ClientEvents> {
   /** Start (or return the existing) 1:1 conversation with `account`. */
   async createDirect(account: string): Promise<ConversationInfo> {
     const me = this.c.need();
-    if (account === me.accountName) throw new ClientError('INVALID_ARGUMENT', 'a 1:1 needs another account');
-    const existing = this.listConversations().find(
-      (c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted',
-    );
-    if (existing) return existing;
-    return this.c.commits.create({ v: 2, kind: 'direct', owner: me.accountName, admins: [me.accountName, account], timerSeconds: 0 }, [
-      account,
-    ]);
+    const d = reduceCreateDirect(me.accountName, account, this.listConversations());
+    if (d.kind === 'refuse') throw refused(d.refusal);
+    if (d.kind === 'existing') return d.info;
+    return this.c.commits.create(d.meta, d.accounts);
   }
 
   /** Create a group owned by this account, with the given members. */
   async createGroup(o: { name: string; members: string[]; admins?: string[]; timerSeconds?: number }): Promise<ConversationInfo> {
     const me = this.c.need();
-    const members = [...new Set(o.members)].filter((a) => a !== me.accountName);
-    return this.c.commits.create(
-      {
-        v: 2,
-        kind: 'group',
-        owner: me.accountName,
-        admins: [me.accountName, ...(o.admins ?? [])],
-        timerSeconds: o.timerSeconds ?? 0,
-      },
-      members,
-      o.name,
-    );
+    const d = reduceCreateGroup(me.accountName, o);
+    return this.c.commits.create(d.meta, d.accounts, d.name);
   }
 
   /** Admins: add accounts (every device of each) to a group. */
   async addMembers(id: ConversationId, accounts: string[]): Promise<ConversationInfo> {
     const me = this.c.need();
     const { meta, group } = this.c.conv(id);
-    const fresh = accounts.filter((a) => !leavesOf(group).some((l) => l.account === a));
-    for (const a of fresh) {
-      const v = policyViolation({ committer: me.accountName, addedAccounts: [a], removedAccounts: [], before: meta, after: meta });
-      if (v) throw new ClientError('FORBIDDEN', v);
-    }
-    if (fresh.length === 0) return this.c.info(id)!;
+    const d = reduceAdd({ me: me.accountName, meta, leaves: leavesOf(group) }, accounts);
+    if (d.kind === 'refuse') throw refused(d.refusal);
+    if (d.kind === 'noop') return this.c.info(id)!;
     // Every account is looked up before any KeyPackage is claimed or any commit made: a missing one fails the call.
-    for (const a of fresh) await this.c.commits.lookup(a);
-    const present = new Set(leavesOf(group).map((l) => l.deviceId));
-    const kps = await this.c.commits.claim(fresh, present);
-    if (kps.length === 0) throw new ClientError('NO_DEVICES', 'none of these accounts has a device to add');
-    for (const a of fresh) await this.c.contacts.setContact(a, { accepted: true });
+    for (const a of d.fresh) await this.c.commits.lookup(a);
+    const kps = await this.c.commits.claim(d.fresh, d.present);
+    const none = addClaimsRefusal(kps.length);
+    if (none) throw refused(none);
+    for (const a of d.fresh) await this.c.contacts.setContact(a, { accepted: true });
     await this.c.commits.addKeyPackages(id, kps);
     return this.c.info(id)!;
   }
@@ -290,21 +294,15 @@ export class SottoClient extends Emitter<ClientEvents> {
   async removeMembers(id: ConversationId, accounts: string[]): Promise<ConversationInfo> {
     const me = this.c.need();
     const { meta } = this.c.conv(id);
-    const v = policyViolation({ committer: me.accountName, addedAccounts: [], removedAccounts: accounts, before: meta, after: meta });
-    if (v) throw new ClientError('FORBIDDEN', v);
+    const d = reduceRemove({ me: me.accountName, meta }, accounts);
+    if (d.kind === 'refuse') throw refused(d.refusal);
     await this.c.commits.commitWith(id, (group) => {
-      const leaves = leavesOf(group).filter((l) => accounts.includes(l.account));
-      if (leaves.length === 0) return undefined;
-      const out = this.c.m.remove(
-        group,
-        leaves.map((l) => l.leafIndex),
-      );
-      return { out, submit: {} };
+      const leaves = leavesToRemove(leavesOf(group), accounts);
+      return leaves ? { out: this.c.m.remove(group, leaves), submit: {} } : undefined;
     });
     // A removed admin leaves the admin list too (a second commit: a GroupContextExtensions change).
-    const left = metaOf(this.c.conv(id).group);
-    if (accounts.some((a) => left.admins.includes(a) && a !== left.owner)) {
-      await this.c.commits.changeMeta(id, (m) => ({ ...m, admins: m.admins.filter((a) => !accounts.includes(a) || a === m.owner) }));
+    if (adminsAfterRemoval(metaOf(this.c.conv(id).group), accounts)) {
+      await this.c.commits.changeMeta(id, (m) => withoutAdmins(m, accounts));
     }
     return this.c.info(id)!;
   }
@@ -313,12 +311,11 @@ export class SottoClient extends Emitter<ClientEvents> {
   async rename(id: ConversationId, name: string): Promise<ConversationInfo> {
     const me = this.c.need();
     const { rec, meta } = this.c.conv(id);
-    if (meta.kind !== 'group') throw new ClientError('INVALID_ARGUMENT', 'only a group has a name');
-    if (!isAdmin(meta, me.accountName)) throw new ClientError('FORBIDDEN', 'only admins rename the group');
-    if ([...name].length > 256) throw new ClientError('INVALID_ARGUMENT', 'a group name has at most 256 characters');
-    await this.c.commits.sendProfile(id, name);
+    const d = reduceRename({ me: me.accountName, meta, record: rec }, name);
+    if (d.kind === 'refuse') throw refused(d.refusal);
+    await this.c.sender.sendBody(id, d.body, { store: false });
     const work = this.c.newWork();
-    await this.c.store.transaction((tx) => this.c.putRec(tx, { ...rec, name }, work));
+    await this.c.store.transaction((tx) => this.c.putRec(tx, d.record, work));
     this.c.finish(work);
     const info = this.c.info(id)!;
     this.c.events.emit('conversation', info);
@@ -326,14 +323,12 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   setRole(id: ConversationId, account: string, role: 'admin' | 'member'): Promise<ConversationInfo> {
-    return this.c.commits.changeMeta(id, (m) => ({
-      ...m,
-      admins: role === 'admin' ? [...new Set([...m.admins, account])] : m.admins.filter((a) => a !== account || a === m.owner),
-    }));
+    return this.c.commits.changeMeta(id, (m) => withRole(m, account, role));
   }
 
   setDisappearingTimer(id: ConversationId, seconds: number): Promise<ConversationInfo> {
-    if (!Number.isInteger(seconds) || seconds < 0) throw new ClientError('INVALID_ARGUMENT', 'timer must be a whole number of seconds');
+    const bad = timerRefusal(seconds);
+    if (bad) throw refused(bad);
     return this.c.commits.changeMeta(id, (m) => ({ ...m, timerSeconds: seconds }));
   }
 
@@ -372,10 +367,10 @@ export class SottoClient extends Emitter<ClientEvents> {
   async #ensurePeer(id: ConversationId): Promise<void> {
     const me = this.c.need();
     const { rec, group, meta } = this.c.conv(id);
-    if (meta.kind !== 'direct' || rec.state !== 'active' || !this.c.connection.started) return;
-    const peer = meta.admins.find((a) => a !== me.accountName);
-    if (!peer || leavesOf(group).some((l) => l.account === peer)) return;
-    const present = new Set(leavesOf(group).map((l) => l.deviceId));
+    const leaves = leavesOf(group);
+    const peer = peerToRestore({ me: me.accountName, meta, leaves, record: rec, started: this.c.connection.started });
+    if (!peer) return;
+    const present = new Set(leaves.map((l) => l.deviceId));
     try {
       const kps = await this.c.commits.claim([peer], present);
       if (kps.length === 0) throw new ClientError('NO_DEVICES', `${peer}: no device able to join right now`);
@@ -386,56 +381,47 @@ export class SottoClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Run a message intent's decision: refuse, skip, or change our copy of the target, then send the body. */
+  async #send(id: ConversationId, d: MessageIntentDecision): Promise<MessageIdHex | undefined> {
+    if (d.kind === 'refuse') throw refused(d.refusal);
+    if (d.kind === 'skip') return undefined;
+    const local = d.local;
+    if (local) await this.c.sender.localUpdate(id, local.target, (t) => applyLocalChange(t, local.change));
+    return this.c.sender.sendBody(id, d.body, d.store ? { store: true, extra: d.store } : { store: false });
+  }
+
   // ---------- public message API ----------
   async sendText(id: ConversationId, text: string, o: { replyTo?: MessageIdHex; quote?: string } = {}): Promise<MessageIdHex> {
     await this.#ensurePeer(id);
-    if (o.replyTo) {
-      const body: ContentBody = { type: 'reply', target: fromHex(o.replyTo), text, ...(o.quote !== undefined ? { quote: o.quote } : {}) };
-      return this.c.sender.sendBody(id, body, {
-        store: true,
-        extra: { text, replyTo: o.replyTo, ...(o.quote !== undefined ? { quote: o.quote } : {}) },
-      });
-    }
-    return this.c.sender.sendBody(id, { type: 'text', text }, { store: true, extra: { text } });
+    return (await this.#send(id, reduceText({ text, ...o })))!;
   }
 
   async react(id: ConversationId, target: MessageIdHex, emoji: string, action: 'add' | 'remove' = 'add'): Promise<void> {
     const me = this.c.need();
-    await this.c.sender.localUpdate(id, target, (t) => withReaction(t, me.accountName, emoji, action));
-    await this.c.sender.sendBody(id, { type: 'reaction', target: fromHex(target), emoji, action }, { store: false });
+    await this.#send(id, reduceReaction(me.accountName, { target, emoji, action }));
   }
 
   async edit(id: ConversationId, target: MessageIdHex, text: string): Promise<void> {
     const me = this.c.need();
-    const cur = await this.getMessage(id, target);
-    if (!cur) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
-    if (cur.sender !== me.accountName || cur.kind !== 'text' || cur.deleted)
-      throw new ClientError('FORBIDDEN', 'only your own text messages can be edited');
-    if (this.c.now() - cur.sentAt > this.c.settings.editWindowSeconds * 1000)
-      throw new ClientError('EDIT_WINDOW', 'the edit window has passed');
-    await this.c.sender.localUpdate(id, target, (t) => ({ ...t, text, editedAt: this.c.now() }));
-    await this.c.sender.sendBody(id, { type: 'edit', target: fromHex(target), text }, { store: false });
+    const current = await this.getMessage(id, target);
+    const facts = { me: me.accountName, current, now: this.c.now(), editWindowSeconds: this.c.settings.editWindowSeconds };
+    await this.#send(id, reduceEdit(facts, { target, text }));
   }
 
   async deleteForEveryone(id: ConversationId, target: MessageIdHex): Promise<void> {
     const me = this.c.need();
-    const cur = await this.getMessage(id, target);
-    if (!cur) throw new ClientError('UNKNOWN_MESSAGE', 'no such message');
-    if (cur.sender !== me.accountName) throw new ClientError('FORBIDDEN', 'only your own messages can be deleted for everyone');
-    await this.c.sender.localUpdate(id, target, tombstone);
-    await this.c.sender.sendBody(id, { type: 'delete', target: fromHex(target) }, { store: false });
+    const current = await this.getMessage(id, target);
+    await this.#send(id, reduceDelete({ me: me.accountName, current }, { target }));
   }
 
   async markRead(id: ConversationId, ids: MessageIdHex[]): Promise<void> {
     const { rec } = this.c.conv(id);
-    if (ids.length === 0 || rec.state !== 'active' || !this.c.settings.sendReadReceipts) return;
-    await this.c.sender.sendBody(id, { type: 'read-receipt', messageIds: ids.map(fromHex) }, { store: false });
+    await this.#send(id, reduceReadReceipt({ state: rec.state, ...this.c.settings }, ids));
   }
 
   async setTyping(id: ConversationId, typing: boolean): Promise<void> {
     const { rec } = this.c.conv(id);
-    if (rec.state !== 'active' || !this.c.settings.sendTyping) return;
-    await this.c.sender.sendBody(id, { type: 'typing', state: typing ? 'start' : 'stop' }, { store: false });
+    await this.#send(id, reduceTyping({ state: rec.state, ...this.c.settings }, typing));
   }
 
   async listMessages(id: ConversationId, o: { limit?: number; beforeSeq?: number; afterSeq?: number } = {}): Promise<StoredMessage[]> {
@@ -468,20 +454,7 @@ export class SottoClient extends Emitter<ClientEvents> {
     const size = encryptedSize(blob.size);
     await this.c.a.putBlob(hash, size, encryptedStream(blob, key), meta.timerSeconds || undefined);
     const mimeType = o.mimeType ?? (blob.type || 'application/octet-stream');
-    const attachment: AttachmentInfo = { blobId: hash, hash, size: blob.size, mimeType, fileName: o.fileName };
-    return this.c.sender.sendBody(
-      id,
-      {
-        type: 'attachment',
-        blobId: fromHex(hash),
-        contentKey: new SecretBytes(key),
-        contentHash: fromHex(hash),
-        size: blob.size,
-        mimeType,
-        fileName: o.fileName,
-      },
-      { store: true, extra: { kind: 'attachment', attachment, contentKey: toHex(key) } as Partial<MessageRecord> },
-    );
+    return (await this.#send(id, reduceAttachment({ hash, key, size: blob.size, mimeType, fileName: o.fileName })))!;
   }
 
   /** Download, check and decrypt an attachment of a stored message into `sink`, chunk by chunk. */
@@ -589,6 +562,11 @@ export class SottoClient extends Emitter<ClientEvents> {
       for (const m of msgs) await tx.deleteMessage(id, m.messageId);
     });
   }
+}
+
+/** An engine refusal, thrown as the SDK's error with the same code and message. */
+function refused(r: IntentRefusal): ClientError {
+  return new ClientError(r.code, r.message);
 }
 
 /** A disappearing message past its time: never shown, even before the sweep removes it. */

@@ -3,7 +3,7 @@
 // the certificate's account key is the one this client holds for that account is the identity rule's question
 // (safety/identity-rule.ts), asked on every Welcome, commit and claimed KeyPackage before any state is kept.
 
-import { decodeDeviceCertificate, signGroupOwner } from '@sotto/identity';
+import { checkDeviceCertificateTime, type DeviceCertificate, decodeDeviceCertificate, signGroupOwner } from '@sotto/identity';
 import type { CryptoProvider } from '@sotto/mls';
 import {
   addMembers,
@@ -29,7 +29,7 @@ import {
 import { decodeGroupMeta, encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '../conversation/group-meta.js';
 import { CIPHER_SUITE, checkCertificate, type DeviceIdentity, deviceIdFor } from '../identity/device-identity.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
-import { constantTimeEqual } from '../util/bytes.js';
+import { constantTimeEqual, toHex } from '../util/bytes.js';
 import type { RandomBytes } from '../util/secret-bytes.js';
 
 /** A group member as the application sees it: which account and device a leaf is. */
@@ -65,9 +65,13 @@ export function decodeStoredKeyPackage(b: Uint8Array): StoredKeyPackage {
  */
 export const GROUP_CONFIG = { handshakeAsPrivate: false } as const;
 
+/** Device certificates whose signature verified, kept by their bytes (MLS checks the sender's on every message). */
+const VERIFIED_CERTIFICATES = 1024;
+
 export class MlsAdapter {
   readonly deps: GroupDeps;
   readonly #identity: DeviceIdentity;
+  readonly #verified = new Map<string, DeviceCertificate>();
 
   constructor(identity: DeviceIdentity, crypto: CryptoProvider, rng: RandomBytes, nowMs: () => number) {
     this.#identity = identity;
@@ -90,7 +94,7 @@ export class MlsAdapter {
   #validCredential(credential: Credential, signatureKey: Uint8Array, now: number): boolean {
     if (credential.credentialType !== 1 || !('identity' in credential)) return false;
     try {
-      const cert = checkCertificate(credential.identity, now);
+      const cert = this.#certificate(credential.identity, now);
       return (
         constantTimeEqual(cert.signatureKey, signatureKey) &&
         cert.deviceId === deviceIdFor(signatureKey) &&
@@ -99,6 +103,17 @@ export class MlsAdapter {
     } catch {
       return false;
     }
+  }
+
+  /** checkCertificate, with the signature verified once per certificate; the validity times are checked at each use. */
+  #certificate(bytes: Uint8Array, now: number): DeviceCertificate {
+    const id = toHex(bytes);
+    const known = this.#verified.get(id);
+    if (known) return checkDeviceCertificateTime(known, now);
+    const cert = checkCertificate(bytes, now);
+    if (this.#verified.size >= VERIFIED_CERTIFICATES) this.#verified.clear();
+    this.#verified.set(id, cert);
+    return cert;
   }
 
   #capabilities() {

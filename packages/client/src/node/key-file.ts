@@ -12,7 +12,7 @@ const defaultRandom: RandomBytes = (n) => new Uint8Array(nodeRandomBytes(n));
 
 /** Create a new key file with a fresh random storage key. Fails if the file exists (never overwrites a key). */
 export function createKeyFile(path: string, randomBytes: RandomBytes = defaultRandom): StorageKey {
-  const key = StorageKey.generate(randomBytes);
+  const key = StorageKey.generate({ randomBytes });
   let fd: number;
   try {
     fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0), 0o600);

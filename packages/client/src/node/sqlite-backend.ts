@@ -2,7 +2,7 @@
 
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { RawBackend, RawOp, RawRange, RawRow } from '../store/raw-backend.js';
+import type { ApplyOptions, RawBackend, RawOp, RawRange, RawRow } from '../store/raw-backend.js';
 import { StoreError } from '../store/store-error.js';
 
 /** Schema migrations, applied in order; the index + 1 is the PRAGMA user_version after it ran. Only ever append. */
@@ -18,7 +18,8 @@ const MIGRATIONS: readonly string[] = [
 
 type Row = { space: string; part: Buffer; key: Buffer; value: Buffer };
 
-const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+/** A plain Uint8Array over a Buffer's bytes (better-sqlite3 gives each value its own memory: no copy needed). */
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export class SqliteBackend implements RawBackend {
   readonly #db: Database.Database;
@@ -26,6 +27,7 @@ export class SqliteBackend implements RawBackend {
   readonly #put: Database.Statement<[string, Uint8Array, Uint8Array, Uint8Array]>;
   readonly #del: Database.Statement<[string, Uint8Array, Uint8Array]>;
   readonly #applyAll: (ops: RawOp[]) => void;
+  readonly #ranges = new Map<string, Database.Statement<Array<string | Uint8Array | number>, Row>>();
 
   /** Open (creating with mode 0600 if absent) and migrate the database file at `path`. */
   constructor(path: string) {
@@ -88,13 +90,28 @@ export class SqliteBackend implements RawBackend {
       sql += ' LIMIT ?';
       params.push(range.limit);
     }
-    const rows = this.#db.prepare(sql).all(...params) as Row[];
+    let statement = this.#ranges.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#ranges.set(sql, statement);
+    }
+    const rows = statement.all(...params);
     return rows.map((r) => ({ space: r.space, part: bytes(r.part), key: bytes(r.key), value: bytes(r.value) }));
   }
 
-  async apply(ops: RawOp[]): Promise<void> {
+  async apply(ops: RawOp[], options: ApplyOptions = {}): Promise<void> {
     this.#open();
-    this.#applyAll(ops);
+    // In WAL mode, synchronous=NORMAL appends the commit without an fsync: the next FULL commit's fsync carries it.
+    const relaxed = options.durable === false;
+    try {
+      if (relaxed) this.#db.pragma('synchronous = NORMAL');
+      this.#applyAll(ops);
+    } catch (e) {
+      // SQLite's own words (disk full, I/O error, read-only): they name no row and hold no data.
+      throw new StoreError('IO', `database write failed (${e instanceof Error ? e.message : 'unknown error'})`, { cause: e });
+    } finally {
+      if (relaxed && this.#db.open) this.#db.pragma('synchronous = FULL');
+    }
   }
 
   async close(): Promise<void> {

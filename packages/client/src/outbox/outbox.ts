@@ -17,6 +17,12 @@ export interface OutboxOptions {
   leaseMs?: number;
   /** After this many failed attempts an entry is parked as 'failed'. Default 20. */
   maxAttempts?: number;
+  /**
+   * Keep the id of every sent entry (a row each, never pruned), so that enqueueing that id again is reported as
+   * `already-sent`. Default true. Off for callers whose ids are fresh and enqueued once, in the transaction that makes
+   * them (the client's message ids): for them the rows would only grow the store.
+   */
+  rememberSent?: boolean;
 }
 
 export type EnqueueResult = { status: 'queued' | 'duplicate'; record: OutboxRecord } | { status: 'already-sent' };
@@ -37,6 +43,7 @@ export class Outbox {
   readonly #max: number;
   readonly #lease: number;
   readonly #maxAttempts: number;
+  readonly #rememberSent: boolean;
 
   constructor(store: LocalStore, options: OutboxOptions) {
     this.#store = store;
@@ -46,6 +53,7 @@ export class Outbox {
     this.#max = options.maxDelayMs ?? 5 * 60_000;
     this.#lease = options.leaseMs ?? 60_000;
     this.#maxAttempts = options.maxAttempts ?? 20;
+    this.#rememberSent = options.rememberSent ?? true;
   }
 
   #run<T>(tx: StoreWriter | undefined, fn: (w: StoreWriter) => Promise<T>): Promise<T> {
@@ -61,7 +69,7 @@ export class Outbox {
   /** Queue a payload under an idempotency id; the same id again is reported, not queued twice. */
   enqueue(conversationId: string, id: string, payload: Uint8Array, tx?: StoreWriter): Promise<EnqueueResult> {
     return this.#run(tx, async (w) => {
-      if ((await w.get(SENT_NAMESPACE, id)) !== undefined) return { status: 'already-sent' as const };
+      if (this.#rememberSent && (await w.get(SENT_NAMESPACE, id)) !== undefined) return { status: 'already-sent' as const };
       const existing = await w.outboxGet(id);
       if (existing) return { status: 'duplicate' as const, record: existing };
       const now = this.#now();
@@ -105,9 +113,8 @@ export class Outbox {
   /** The server accepted the entry: remove it and remember its id. */
   markSent(id: string, tx?: StoreWriter): Promise<void> {
     return this.#run(tx, async (w) => {
-      await this.#require(w, id);
-      await w.outboxDelete(id);
-      await w.put(SENT_NAMESPACE, id, u64be(this.#now()));
+      if (!(await w.outboxDelete(id))) throw new StoreError('NOT_FOUND', 'no such outbox entry');
+      if (this.#rememberSent) await w.put(SENT_NAMESPACE, id, u64be(this.#now()));
     });
   }
 
@@ -165,6 +172,11 @@ export class Outbox {
       const times = this.#heads(await w.outboxList()).map((r) => (r.state === 'inflight' ? r.leaseUntil : r.nextAttemptAt));
       return times.length === 0 ? undefined : Math.min(...times);
     });
+  }
+
+  /** A page of queued entries (including failed ones) in enqueue order: those after seq `afterSeq`, at most `limit`. */
+  page(afterSeq: number | undefined, limit: number, tx?: StoreWriter): Promise<OutboxRecord[]> {
+    return this.#run(tx, (w) => w.outboxList(afterSeq === undefined ? { limit } : { afterSeq, limit }));
   }
 
   /** Every queued entry (including failed ones), in enqueue order; optionally of one conversation. */

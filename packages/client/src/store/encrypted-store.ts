@@ -2,7 +2,15 @@
 
 import { constantTimeEqual } from '../util/bytes.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
-import type { ListMessagesOptions, LocalStore, LogEntry, OutboxRecord, StoreWriter } from './local-store.js';
+import type {
+  ListMessagesOptions,
+  LocalStore,
+  LogEntry,
+  OutboxPage,
+  OutboxRecord,
+  StoreWriter,
+  TransactionOptions,
+} from './local-store.js';
 import { MemoryBackend } from './memory-backend.js';
 import type { RawBackend } from './raw-backend.js';
 import { StorageKey } from './storage-key.js';
@@ -18,6 +26,7 @@ const GROUP_MAX_ROWS = 256;
 
 interface Job {
   fn: (tx: StoreWriter) => Promise<unknown>;
+  durable: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -74,12 +83,12 @@ export class EncryptedStore implements LocalStore {
    * Transactions run one at a time, in call order. Those that queue up while one runs are committed together (group
    * commit): each runs on its own transaction over the writes of those before it, a failing one is dropped alone, and
    * the group reaches the backend as one atomic, durable batch. A transaction resolves only once its writes are
-   * durable. A transaction that waits for more than the current turn (I/O, a timer) first makes the ones before it
+   * durable (`durable: false`: once they are written, a later durable one making them durable). A transaction that waits for more than the current turn (I/O, a timer) first makes the ones before it
    * durable and resolves them, so that it may wait on them without waiting forever.
    */
-  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#jobs.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.#jobs.push({ fn, durable: options.durable !== false, resolve: resolve as (v: unknown) => void, reject });
       this.#kick();
     });
   }
@@ -102,8 +111,10 @@ export class EncryptedStore implements LocalStore {
     const flush = async () => {
       const settled = done;
       done = [];
+      // One durable transaction makes the whole batch durable; a batch of relaxed ones only is written without a sync.
+      const durable = settled.some((d) => d.job.durable);
       try {
-        if (overlay.size > 0) await this.#backend.apply(overlay.ops());
+        if (overlay.size > 0) await this.#backend.apply(overlay.ops(), { durable });
         overlay.clear();
       } catch (e) {
         overlay.clear();
@@ -168,7 +179,7 @@ export class EncryptedStore implements LocalStore {
   isProcessed = (messageId: string) => this.transaction((tx) => tx.isProcessed(messageId));
   markProcessed = (messageId: string) => this.transaction((tx) => tx.markProcessed(messageId));
   outboxGet = (id: string) => this.transaction((tx) => tx.outboxGet(id));
-  outboxList = () => this.transaction((tx) => tx.outboxList());
+  outboxList = (page?: OutboxPage) => this.transaction((tx) => tx.outboxList(page));
   outboxPut = (record: Omit<OutboxRecord, 'seq'> & { seq?: number }) => this.transaction((tx) => tx.outboxPut(record));
   outboxDelete = (id: string) => this.transaction((tx) => tx.outboxDelete(id));
 }

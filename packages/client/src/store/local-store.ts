@@ -37,6 +37,12 @@ export interface ListMessagesOptions {
   reverse?: boolean;
 }
 
+/** A page of the outbox: the records after seq `afterSeq` (from the first when absent), at most `limit` of them. */
+export interface OutboxPage {
+  afterSeq?: number;
+  limit?: number;
+}
+
 /** Read operations, available on the store and inside a transaction (where they see the transaction's own writes). */
 export interface StoreReader {
   get(namespace: string, key: string): Promise<Uint8Array | undefined>;
@@ -46,8 +52,8 @@ export interface StoreReader {
   listMessages(conversationId: string, options?: ListMessagesOptions): Promise<LogEntry[]>;
   isProcessed(messageId: string): Promise<boolean>;
   outboxGet(id: string): Promise<OutboxRecord | undefined>;
-  /** Every outbox record, in enqueue (seq) order. */
-  outboxList(): Promise<OutboxRecord[]>;
+  /** The outbox records in enqueue (seq) order: all of them, or a page (after a seq, at most `limit`). */
+  outboxList(page?: OutboxPage): Promise<OutboxRecord[]>;
 }
 
 export interface StoreWriter extends StoreReader {
@@ -66,12 +72,21 @@ export interface StoreWriter extends StoreReader {
   outboxDelete(id: string): Promise<boolean>;
 }
 
+export interface TransactionOptions {
+  /**
+   * Default true: the transaction resolves once its writes survive a power failure. False for writes that may be lost
+   * in a power failure (never torn, never reordered after a later durable one) until the next durable transaction
+   * carries them: for what the client can redo after a crash, such as marking an accepted send as sent.
+   */
+  durable?: boolean;
+}
+
 /**
  * The client's local store. Single operations commit on their own; `transaction` commits a group of them
  * atomically (e.g. new MLS state + the decrypted message + its processed id) or, if `fn` throws, not at all.
  * Transactions run one at a time; inside `fn` use only `tx` (calling the store itself there would wait forever).
  */
 export interface LocalStore extends StoreWriter {
-  transaction<T>(fn: (tx: StoreWriter) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }

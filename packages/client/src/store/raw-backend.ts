@@ -26,6 +26,11 @@ export interface RawRange {
   reverse?: boolean;
 }
 
+export interface ApplyOptions {
+  /** False: the batch may be lost by a power failure until a later durable batch (never torn). Default true. */
+  durable?: boolean;
+}
+
 /**
  * Implementations order keys bytewise (memcmp, shorter prefix first) and apply a batch of ops
  * atomically and durably: after `apply` resolves all ops are stored, after it rejects none are.
@@ -33,7 +38,7 @@ export interface RawRange {
 export interface RawBackend {
   get(space: string, part: Uint8Array, key: Uint8Array): Promise<Uint8Array | undefined>;
   range(space: string, part: Uint8Array, range: RawRange): Promise<RawRow[]>;
-  apply(ops: RawOp[]): Promise<void>;
+  apply(ops: RawOp[], options?: ApplyOptions): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,40 @@ const HKDF_SALT = utf8('sotto/store/v1');
 /** Names whose MAC is kept (namespaces, conversations, counters come back on nearly every operation). */
 const MAC_CACHE_ENTRIES = 4096;
 
+/** XChaCha20-Poly1305 under one fixed key: `seal` returns ciphertext || tag(16); `open` throws on any failure. */
+export interface XAead {
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
+}
+
+/** Makes the XAead for a 32-byte key. The platform picks it: Node passes a native one (node/native-aead.ts). */
+export type XAeadFactory = (key: Uint8Array) => XAead;
+
+/** HMAC-SHA256 under one fixed key. */
+export type Mac = (data: Uint8Array) => Uint8Array;
+export type MacFactory = (key: Uint8Array) => Mac;
+
+/** The portable HMAC-SHA256 (@noble/hashes). */
+export const portableMac: MacFactory = (key) => (data) => hmac(sha256, key, data);
+
+/** The portable XChaCha20-Poly1305 (@noble/ciphers), for browsers and as the reference. */
+export const portableXAead: XAeadFactory = (key) => ({
+  seal: (nonce, aad, plaintext) => xchacha20poly1305(key, nonce, aad).encrypt(plaintext),
+  open: (nonce, aad, sealed) => xchacha20poly1305(key, nonce, aad).decrypt(sealed),
+});
+
+export interface StorageKeyOptions {
+  /** Draws the sealing nonces; by default the system CSPRNG, through a pool (one call per 4 KiB). */
+  randomBytes?: RandomBytes;
+  /** The sealing cipher; by default the portable one. Same format whichever is used. */
+  aead?: XAeadFactory;
+  /** The HMAC of names; by default the portable one. */
+  mac?: MacFactory;
+}
+
+/** The platform's primitives for the store: Node passes native ones (node/native-store-crypto.ts). */
+export type StoreCrypto = Required<Pick<StorageKeyOptions, 'aead' | 'mac'>>;
+
 /**
  * Holds the 32-byte device storage key and the two subkeys derived from it (RFC 5869 HKDF-SHA256):
  * `enc` for XChaCha20-Poly1305 sealing, `mac` for HMAC-SHA256 of queryable names.
@@ -25,22 +59,34 @@ const MAC_CACHE_ENTRIES = 4096;
 export class StorageKey {
   readonly #root: SecretBytes;
   readonly #enc: Uint8Array;
+  readonly #aead: XAead;
+  readonly #hmac: Mac;
   readonly #mac: Uint8Array;
   readonly #random: RandomBytes;
   readonly #macs = new Map<string, Uint8Array>();
 
-  /** `randomBytes` draws the sealing nonces; by default the system CSPRNG, through a pool (one call per 4 KiB). */
-  constructor(key: Uint8Array, randomBytes: RandomBytes = pooledRandom(nobleRandomBytes)) {
+  constructor(key: Uint8Array, options: StorageKeyOptions = {}) {
     if (!(key instanceof Uint8Array) || key.length !== STORAGE_KEY_BYTES) throw new RangeError('storage key must be 32 bytes');
     this.#root = new SecretBytes(key);
     this.#enc = hkdf(sha256, key, HKDF_SALT, utf8('enc'), 32);
     this.#mac = hkdf(sha256, key, HKDF_SALT, utf8('mac'), 32);
-    this.#random = randomBytes;
+    this.#aead = (options.aead ?? portableXAead)(this.#enc);
+    this.#hmac = (options.mac ?? portableMac)(this.#mac);
+    this.#random = options.randomBytes ?? pooledRandom(nobleRandomBytes);
   }
 
-  static generate(randomBytes?: RandomBytes): StorageKey {
-    const key = (randomBytes ?? nobleRandomBytes)(STORAGE_KEY_BYTES);
-    return randomBytes ? new StorageKey(key, randomBytes) : new StorageKey(key);
+  static generate(options: StorageKeyOptions = {}): StorageKey {
+    return new StorageKey((options.randomBytes ?? nobleRandomBytes)(STORAGE_KEY_BYTES), options);
+  }
+
+  /** The same key on other implementations of its primitives (the format does not change). */
+  withCrypto(crypto: StoreCrypto): StorageKey {
+    const raw = this.#root.expose();
+    try {
+      return new StorageKey(raw, { randomBytes: this.#random, ...crypto });
+    } finally {
+      raw.fill(0);
+    }
   }
 
   /** The raw key, for writing a key file or wrapping under a passphrase. */
@@ -53,7 +99,7 @@ export class StorageKey {
     const id = `${label.length}:${label}/${name}`;
     const known = this.#macs.get(id);
     if (known) return known.slice();
-    const m = hmac(sha256, this.#mac, concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
+    const m = this.#hmac(concatBytes(lengthPrefixed(utf8(label)), utf8(name)));
     if (this.#macs.size >= MAC_CACHE_ENTRIES) this.#macs.clear();
     this.#macs.set(id, m);
     return m.slice();
@@ -62,7 +108,7 @@ export class StorageKey {
   /** version(1) || nonce(24) || ciphertext || tag(16); `aad` binds the value to where it is stored. */
   seal(aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     const nonce = this.#random(NONCE_BYTES);
-    const ct = xchacha20poly1305(this.#enc, nonce, aad).encrypt(plaintext);
+    const ct = this.#aead.seal(nonce, aad, plaintext);
     return concatBytes(Uint8Array.of(SEALED_VERSION), nonce, ct);
   }
 
@@ -72,7 +118,7 @@ export class StorageKey {
       throw new StoreError('CORRUPT', 'sealed value malformed');
     }
     try {
-      return xchacha20poly1305(this.#enc, sealed.subarray(1, 1 + NONCE_BYTES), aad).decrypt(sealed.subarray(1 + NONCE_BYTES));
+      return this.#aead.open(sealed.subarray(1, 1 + NONCE_BYTES), aad, sealed.subarray(1 + NONCE_BYTES));
     } catch {
       throw new StoreError('CORRUPT', 'sealed value failed authentication');
     }

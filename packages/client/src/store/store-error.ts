@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'WRONG_PASSPHRASE'
   /** A stored value failed authentication or did not parse: tampering or corruption. */
   | 'CORRUPT'
+  /** The device's storage failed a write (disk full, I/O error, read-only file): nothing of that write was kept. */
+  | 'IO'
   /** The store was used after close(). */
   | 'CLOSED'
   /** A key file is readable or writable by group/others, not owned by this user, or not a regular file. */

@@ -1,7 +1,7 @@
 // StoreTransaction: a StoreWriter that reads through its own pending writes and hands them to the backend as one atomic batch.
 
 import { readU64be, toHex, u64be } from '../util/bytes.js';
-import type { ListMessagesOptions, LogEntry, OutboxRecord, StoreWriter } from './local-store.js';
+import type { ListMessagesOptions, LogEntry, OutboxPage, OutboxRecord, StoreWriter } from './local-store.js';
 import { applyRange, type RawBackend, type RawOp, type RawRange, type RawRow } from './raw-backend.js';
 import { asObject, decodeRecord, encodeRecord, field } from './record-codec.js';
 import type { StorageKey } from './storage-key.js';
@@ -261,8 +261,14 @@ export class StoreTransaction implements StoreWriter {
     return this.#outboxRecord(seq, plain);
   }
 
-  async outboxList(): Promise<OutboxRecord[]> {
-    const rows = await this.#rangeOpen(SPACE.outbox, EMPTY, {});
+  async outboxList(page: OutboxPage = {}): Promise<OutboxRecord[]> {
+    const range: RawRange = {};
+    if (page.afterSeq !== undefined) range.gt = u64be(page.afterSeq);
+    if (page.limit !== undefined) {
+      if (!Number.isSafeInteger(page.limit) || page.limit < 1) throw new StoreError('INVALID_ARGUMENT', 'outbox page limit');
+      range.limit = page.limit;
+    }
+    const rows = await this.#rangeOpen(SPACE.outbox, EMPTY, range);
     return rows.map((r) => this.#outboxRecord(this.#u64(r.key), r.value));
   }
 

@@ -11,6 +11,7 @@ import {
   decodeAckResponse,
   decodeBlobUploadResponse,
   decodeChallengeResponse,
+  decodeDeleteGroupResponse,
   decodeErrorBody,
   decodeFetchMessagesResponse,
   decodeGroupInfoResponse,
@@ -267,6 +268,14 @@ export class ServerApi {
   async getGroup(groupId: Uint8Array): Promise<{ epoch: bigint; members: string[] }> {
     const r = await this.#authed('GET', `/v1/groups/${toB64Url(groupId)}`, undefined, decodeGroupView);
     return { epoch: BigInt(r.epoch), members: r.members };
+  }
+
+  /**
+   * Deletes a group on the server that never got past its creation: epoch 0, this device its only member (a creation
+   * whose first commit failed). The server refuses any other group (FORBIDDEN, or UNKNOWN_GROUP when not a member).
+   */
+  async deleteGroup(groupId: Uint8Array): Promise<void> {
+    await this.#authed('DELETE', `/v1/groups/${toB64Url(groupId)}`, undefined, decodeDeleteGroupResponse);
   }
 
   /** The current GroupInfo and the server's ratchet tree, to rejoin by external commit (resync). */

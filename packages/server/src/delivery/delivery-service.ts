@@ -49,6 +49,26 @@ export class DeliveryService {
     return { groupId: g.groupId, epoch: 0n, members: [sender.deviceId] };
   }
 
+  /**
+   * Deletes a group that never got past its creation: at epoch 0, with the calling device as its one leaf (a creator
+   * whose first commit failed). No other device ever received anything of it. Run in the group's handshake queue, so
+   * that no commit is verified against it meanwhile. A device that is not in the group learns nothing of it
+   * (UNKNOWN_GROUP, as GET); a group with other members, or past epoch 0, is refused (FORBIDDEN).
+   */
+  async deleteGroup(sender: Session, groupId: Uint8Array): Promise<void> {
+    await this.verifier.exclusive(groupId, async () => {
+      const r = await this.verifier.roster(groupId);
+      if (!r.devices.includes(sender.deviceId)) {
+        throw new SottoError('UNKNOWN_GROUP', 'no such group, or the calling device is not a member');
+      }
+      if (r.devices.length !== 1 || r.epoch !== 0n) {
+        throw new SottoError('FORBIDDEN', 'only a group still at epoch 0 with the calling device as its one member can be deleted');
+      }
+      if (!(await this.storage.deleteGroup(groupId, r.version))) throw new SottoError('CONFLICT', 'the group changed meanwhile');
+      this.verifier.forget(groupId);
+    });
+  }
+
   async submit(sender: Session, input: SubmitInput): Promise<SubmitOutcome> {
     const started = performance.now();
     const header = routingHeader(input.message);

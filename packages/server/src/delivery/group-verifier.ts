@@ -322,6 +322,17 @@ export class GroupVerifier {
     return { epoch: row.epoch, groupInfo: row.groupInfo, ratchetTree: exportPublicRatchetTree(group) };
   }
 
+  /** Who a group's leaves are (their devices, in leaf order; undefined for a leaf without a certificate), at which epoch and state version. */
+  async roster(groupId: Uint8Array): Promise<{ epoch: bigint; version: number; devices: (string | undefined)[] }> {
+    const { group, version } = await this.#load(groupId);
+    return { epoch: group.context.epoch, version, devices: publicGroupMembers(group).map((m) => deviceOf(m.credential)?.deviceId) };
+  }
+
+  /** Drops the cached state of a deleted group, so that a group made again under its id starts from its own state. */
+  forget(groupId: Uint8Array): void {
+    this.#cache.delete(Buffer.from(groupId).toString('base64'));
+  }
+
   /** Remembers a state that storage accepted, so the next handshake starts from it without reading it back. */
   accepted(groupId: Uint8Array, v: Verified, stored: Storable, version: number): void {
     this.#remember(Buffer.from(groupId).toString('base64'), { version, group: v.group, ...stored.log });

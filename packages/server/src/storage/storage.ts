@@ -193,6 +193,11 @@ export interface Storage {
   /** Starts routing a group from its verified public state, with the creator's device as the only member. */
   createGroup(groupId: Uint8Array, epoch: bigint, creatorDevice: string, state: Uint8Array, now: number): Promise<void>;
   getGroup(groupId: Uint8Array): Promise<GroupRecord | undefined>;
+  /**
+   * Deletes a group and everything held for it (public state, handshake log, delivery list, queued messages and their
+   * deliveries) if it is still at state `version` (compare-and-set, as handshakes); false when it is not, or unknown.
+   */
+  deleteGroup(groupId: Uint8Array, version: number): Promise<boolean>;
   /** The group's public MLS state (snapshot and handshake log) with the epoch and version it belongs to. */
   getGroupState(groupId: Uint8Array): Promise<GroupStateRecord | undefined>;
   /** The epoch and state version alone (to tell whether a cached state is current without reading it). */

@@ -1,5 +1,5 @@
 // Groups as the Delivery Service sees them: an id, the current epoch, the public MLS state and a delivery list of devices.
-import type { CreateGroupRequest, GroupInfoResponse, GroupView } from '@sotto/protocol';
+import type { CreateGroupRequest, DeleteGroupResponse, GroupInfoResponse, GroupView } from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { SottoError } from '../../errors.js';
 import { fromB64 } from '../../util/encoding.js';
@@ -9,6 +9,12 @@ import { b64 } from '../schemas.js';
 const groupView = {
   type: 'object',
   properties: { groupId: { type: 'string' }, epoch: { type: 'string' }, members: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+const groupIdParams = {
+  type: 'object',
+  required: ['groupId'],
+  properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } },
 } as const;
 
 export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -52,11 +58,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         summary: 'Current epoch and delivery list of a group (members only)',
         tags: ['groups'],
-        params: {
-          type: 'object',
-          required: ['groupId'],
-          properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } },
-        },
+        params: groupIdParams,
         response: { 200: groupView },
       },
     },
@@ -69,6 +71,26 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   );
 
+  app.delete<{ Params: { groupId: string } }>(
+    '/groups/:groupId',
+    {
+      config: { auth: true },
+      schema: {
+        summary: 'Delete a group that never got past its creation (epoch 0, the calling device its only member)',
+        description:
+          'For a creator whose first commit failed: the group, its public state and anything queued for it are deleted. Refused (FORBIDDEN) once the group has another member or has left epoch 0; a device that is not in the group gets UNKNOWN_GROUP, as for GET.',
+        tags: ['groups'],
+        params: groupIdParams,
+        response: { 200: { type: 'object', properties: { deleted: { type: 'boolean' } } } },
+      },
+    },
+    async (req) => {
+      const gid = new Uint8Array(Buffer.from(req.params.groupId, 'base64url'));
+      await ctx.delivery.deleteGroup(sessionOf(req), gid);
+      return { deleted: true } satisfies DeleteGroupResponse;
+    },
+  );
+
   app.get<{ Params: { groupId: string } }>(
     '/groups/:groupId/group-info',
     {
@@ -78,11 +100,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
         description:
           "The GroupInfo of the current epoch that the last committer uploaded, and the server's ratchet tree. Only for a device of an account that is in the group; the external commit that follows is verified like any commit.",
         tags: ['groups'],
-        params: {
-          type: 'object',
-          required: ['groupId'],
-          properties: { groupId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,340}$', description: 'base64url, no padding' } },
-        },
+        params: groupIdParams,
         response: {
           200: {
             type: 'object',

@@ -146,6 +146,13 @@ export class SqliteStorage implements Storage {
         'SELECT epoch, group_info, EXISTS (SELECT 1 FROM group_states s WHERE s.group_id = g.group_id) AS verified FROM groups g WHERE group_id = ?',
       ),
       members: p('SELECT device_id FROM group_members WHERE group_id = ?').pluck(),
+      delGroup: p('DELETE FROM groups WHERE group_id = ? AND state_version = ?'),
+      delGroupState: p('DELETE FROM group_states WHERE group_id = ?'),
+      delGroupLog: p('DELETE FROM group_log WHERE group_id = ?'),
+      // messages has no index by group: these scan the queue (unacknowledged messages only), as the sweep does.
+      delGroupDeliveries: p('DELETE FROM deliveries WHERE message_id IN (SELECT id FROM messages WHERE group_id = ?)'),
+      delGroupMessages: p('DELETE FROM messages WHERE group_id = ?'),
+      delGroupMembers: p('DELETE FROM group_members WHERE group_id = ?'),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
         `SELECT m.id, m.group_id, m.kind, m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id
@@ -334,6 +341,19 @@ export class SqliteStorage implements Storage {
       version: g.state_version as number,
       members: (this.s.members.all(groupId) as string[]).sort(),
     };
+  }
+  async deleteGroup(groupId: Uint8Array, version: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (this.s.delGroup.run(groupId, version).changes !== 1) return false;
+        this.s.delGroupState.run(groupId);
+        this.s.delGroupLog.run(groupId);
+        this.s.delGroupDeliveries.run(groupId);
+        this.s.delGroupMessages.run(groupId);
+        this.s.delGroupMembers.run(groupId);
+        return true;
+      })
+      .immediate();
   }
   async getGroupState(groupId: Uint8Array): Promise<GroupStateRecord | undefined> {
     return this.db
