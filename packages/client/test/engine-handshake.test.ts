@@ -210,21 +210,21 @@ describe('reduceCommit', () => {
     assert.equal(added.kind, 'apply');
     if (added.kind !== 'apply') return;
     assert.deepEqual(added.deviceChanges, [{ account: BOB, added: ['bob-tablet'], removed: [] }]);
-    assert.deepEqual(added.membership, { by: BOB, added: [BOB], removed: [] });
+    assert.equal(added.membership, undefined, 'bob was a member already: a device change, not a membership change');
     assert.deepEqual(added.refreshContacts, [BOB]);
 
     const old = [...commit().oldLeaves, tablet];
     const gone = reduceCommit(commit({ oldLeaves: old, removed: [tablet], newLeaves: commit().oldLeaves }));
     assert.equal(gone.kind, 'apply');
     if (gone.kind !== 'apply') return;
-    assert.deepEqual(gone.membership, { by: BOB, added: [], removed: [] });
+    assert.equal(gone.membership, undefined);
     assert.deepEqual(gone.deviceChanges, [{ account: BOB, added: [], removed: ['bob-tablet'] }]);
   });
 
   it('neither refreshes nor notices devices of our own account', () => {
     const laptop = leaf(2, ME, 'alice-laptop');
     const d = reduceCommit(commit({ committer: leaf(1, ME, 'alice-phone'), added: [laptop], newLeaves: [...commit().oldLeaves, laptop] }));
-    assert.deepEqual(d, { kind: 'apply', membership: { by: ME, added: [ME], removed: [] }, refreshContacts: [], deviceChanges: [] });
+    assert.deepEqual(d, { kind: 'apply', refreshContacts: [], deviceChanges: [] });
   });
 });
 

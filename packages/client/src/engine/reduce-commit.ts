@@ -45,7 +45,7 @@ export type CommitDecision =
   | { kind: 'violation'; record: ConvRecord; warning: { code: 'POLICY_VIOLATION'; message: string } }
   | {
       kind: 'apply';
-      /** A `membership` event, when accounts came or went. */
+      /** A `membership` event, when accounts (not only devices) came or went. */
       membership?: { by: string; added: string[]; removed: string[] };
       /** Accounts of other people whose devices came or went: their device lists are refreshed after the commit. */
       refreshContacts: string[];
@@ -71,14 +71,13 @@ export function reduceCommit(c: CommitInput): CommitDecision {
     const message = `refused a commit by ${c.committer.account}: ${violation}`;
     return { kind: 'violation', record: { ...c.record, policyViolation: violation }, warning: { code: 'POLICY_VIOLATION', message } };
   }
+  // Accounts, not devices: an account that gained a device was already a member, and one that lost a device but kept
+  // another still is (device changes have their own notice).
+  const addedAccounts = accountsOf(c.added).filter((a) => !c.oldLeaves.some((l) => l.account === a));
+  const removedAccounts = accountsOf(c.removed).filter((a) => !c.newLeaves.some((l) => l.account === a));
   const membership =
-    c.added.length || c.removed.length
-      ? {
-          by: c.committer.account,
-          added: accountsOf(c.added),
-          // An account that lost one device but kept another is still a member.
-          removed: accountsOf(c.removed).filter((a) => !c.newLeaves.some((l) => l.account === a)),
-        }
+    addedAccounts.length || removedAccounts.length
+      ? { by: c.committer.account, added: addedAccounts, removed: removedAccounts }
       : undefined;
   return {
     kind: 'apply',
