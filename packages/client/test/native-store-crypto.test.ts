@@ -101,4 +101,13 @@ describe('native store crypto', () => {
     assert.deepEqual(await portable.get('notes', 'a'), utf8('hello'));
     await portable.close();
   });
+
+  test('the native cipher keeps no copy of the key: after StorageKey.wipe nothing sealed before opens', () => {
+    const key = new StorageKey(bytes(32), { aead: nativeXAead, mac: nativeMac });
+    const aad = utf8('row');
+    const sealed = key.seal(aad, utf8('secret'));
+    assert.deepEqual(key.open(aad, sealed), utf8('secret'));
+    key.wipe();
+    assert.throws(() => key.open(aad, sealed), (e: { code?: string }) => e.code === 'CORRUPT');
+  });
 });

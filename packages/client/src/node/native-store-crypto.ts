@@ -33,10 +33,12 @@ function checkNonce(nonce: Uint8Array): void {
 
 export const nativeXAead: XAeadFactory = (key: Uint8Array): XAead => {
   if (key.length !== 32) throw new RangeError('XChaCha20-Poly1305 key must be 32 bytes');
-  const keyWords = words(key);
   const sub = new Uint32Array(8);
+  // The key is read at each use, never copied: wiping the caller's key bytes (StorageKey.wipe) leaves nothing here.
   const subkey = (nonce: Uint8Array): { k: Uint8Array; iv: Uint8Array } => {
+    const keyWords = words(key);
     hchacha(SIGMA, keyWords, words(nonce.subarray(0, 16)), sub);
+    keyWords.fill(0);
     const iv = new Uint8Array(12);
     iv.set(nonce.subarray(16, 24), 4);
     const k = wordBytes(sub);

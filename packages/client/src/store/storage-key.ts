@@ -24,7 +24,7 @@ export interface XAead {
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array;
 }
 
-/** Makes the XAead for a 32-byte key. The platform picks it: Node passes a native one (node/native-aead.ts). */
+/** Makes the XAead for a 32-byte key. The platform picks it: Node passes a native one (node/native-store-crypto.ts). */
 export type XAeadFactory = (key: Uint8Array) => XAead;
 
 /** HMAC-SHA256 under one fixed key. */
