@@ -108,6 +108,9 @@ describe('native store crypto', () => {
     const sealed = key.seal(aad, utf8('secret'));
     assert.deepEqual(key.open(aad, sealed), utf8('secret'));
     key.wipe();
-    assert.throws(() => key.open(aad, sealed), (e: { code?: string }) => e.code === 'CORRUPT');
+    assert.throws(
+      () => key.open(aad, sealed),
+      (e: { code?: string }) => e.code === 'CORRUPT',
+    );
   });
 });
