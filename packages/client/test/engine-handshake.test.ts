@@ -10,24 +10,15 @@ import {
   committerOf,
   dueExpiries,
   dueKeyUpdates,
-  type LeafData,
   reduceCommit,
   reduceWelcome,
   type RuleVerdict,
   type WelcomeInput,
 } from '../src/engine/index.js';
+import { BOB, CONV, leaf, ME, NOW, record } from './helpers/engine-fixtures.js';
 
-const CONV = 'conv-1';
-const NOW = 1_700_000_000_000;
-const ME = 'alice@localhost';
-const BOB = 'bob@localhost';
 const MALLET = 'mallet@localhost';
 const OK: RuleVerdict = { ok: true };
-const leaf = (leafIndex: number, account: string, deviceId = `${account.split('@')[0]}-${leafIndex}`): LeafData => ({
-  leafIndex,
-  account,
-  deviceId,
-});
 const key = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 
 function welcome(over: Partial<WelcomeInput> = {}): WelcomeInput {
@@ -130,7 +121,7 @@ describe('reduceWelcome', () => {
 });
 
 const META: GroupMeta = { v: 2, kind: 'group', owner: BOB, admins: [BOB], timerSeconds: 0 };
-const REC: ConvRecord = { id: CONV, state: 'active', createdAt: 1, lastUpdateAt: 1 };
+const REC: ConvRecord = record();
 
 function commit(over: Partial<CommitInput> = {}): CommitInput {
   const old = [leaf(0, BOB, 'bob-phone'), leaf(1, ME, 'alice-phone')];

@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConvRecord } from '../src/client/records.js';
 import type { ConversationInfo, StoredMessage } from '../src/client/types.js';
 import type { ContentBody } from '../src/content/content-types.js';
 import type { GroupMeta } from '../src/conversation/group-meta.js';
@@ -16,7 +15,6 @@ import {
   decidePendingCommit,
   envelope,
   freshKeyPackages,
-  type LeafData,
   leavesToRemove,
   type MessageIntentDecision,
   metaChangeRefusal,
@@ -43,23 +41,14 @@ import {
   withoutAdmins,
   withRole,
 } from '../src/engine/index.js';
+import { BOB, CONV, leaf, ME, NOW, record } from './helpers/engine-fixtures.js';
 import { toHex } from '../src/util/bytes.js';
 import { SecretBytes } from '../src/util/secret-bytes.js';
 
-const CONV = 'conv-1';
-const NOW = 1_700_000_000_000;
-const ME = 'alice@localhost';
-const BOB = 'bob@localhost';
 const CAROL = 'carol@localhost';
 const mid = (n: number): Uint8Array => new Uint8Array(16).fill(n);
-const record = (over: Partial<ConvRecord> = {}): ConvRecord => ({ id: CONV, state: 'active', createdAt: 1, lastUpdateAt: 1, ...over });
 const group = (over: Partial<GroupMeta> = {}): GroupMeta => ({ v: 2, kind: 'group', owner: ME, admins: [ME], timerSeconds: 0, ...over });
 const direct = (over: Partial<GroupMeta> = {}): GroupMeta => group({ kind: 'direct', admins: [ME, BOB], ...over });
-const leaf = (leafIndex: number, account: string, deviceId = `${account.split('@')[0]}-${leafIndex}`): LeafData => ({
-  leafIndex,
-  account,
-  deviceId,
-});
 
 /** The refusal of a decision, or a failure naming what came instead. */
 function refusalOf(d: { kind: string; refusal?: { code: string; message: string } }): { code: string; message: string } {
