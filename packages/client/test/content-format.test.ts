@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { decodeContent, encodeContent } from '../src/content/content-codec.js';
 import { ContentError } from '../src/content/content-error.js';
-import { type Content, type ContentBody, MAX_CONTENT_BYTES } from '../src/content/content-types.js';
+import { type Content, type ContentBody, LIMITS, MAX_CONTENT_BYTES } from '../src/content/content-types.js';
 import { TlvWriter } from '../src/content/tlv.js';
 import { fromHex, toHex } from '../src/util/bytes.js';
 import { SecretBytes } from '../src/util/secret-bytes.js';
@@ -41,6 +41,10 @@ describe('content format: frozen vectors', () => {
   }
 });
 
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const WEBP_MAGIC = [...new TextEncoder().encode('RIFF'), 0, 0, 0, 0, ...new TextEncoder().encode('WEBP')];
+
 const id16 = fc.uint8Array({ minLength: 16, maxLength: 16 });
 const str = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });
 const uint = fc.nat({ max: Number.MAX_SAFE_INTEGER });
@@ -70,6 +74,9 @@ const bodyArb: fc.Arbitrary<ContentBody> = fc.oneof(
       mimeType: str(30).filter((s) => s.length > 0),
       fileName: str(30),
       dimensions: fc.record({ width: uint, height: uint }),
+      thumbnail: fc
+        .tuple(fc.constantFrom(JPEG_MAGIC, PNG_MAGIC, WEBP_MAGIC), fc.uint8Array({ maxLength: 40 }))
+        .map(([magic, rest]) => new Uint8Array([...magic, ...rest])),
     },
     { requiredKeys: ['type', 'blobId', 'contentKey', 'contentHash', 'size', 'mimeType', 'fileName'] },
   ),
@@ -209,6 +216,51 @@ describe('content format: compatibility and strictness', () => {
       .finish();
     const bytes = new TlvWriter().byte(1).field(1, new Uint8Array(16)).varintField(2, 0).varintField(4, 6).field(5, body).finish();
     assertContentError(() => decodeContent(bytes), 'MISSING_FIELD');
+  });
+  describe('attachment thumbnail (field 9)', () => {
+    /** An attachment content whose body ends with field 9 holding `thumb`, written by hand (the encoder would refuse). */
+    function withThumbnail(thumb: Uint8Array): Uint8Array {
+      const body = new TlvWriter()
+        .field(1, fromHex('b10b'))
+        .field(2, new Uint8Array(32))
+        .field(3, new Uint8Array(32))
+        .varintField(4, 1)
+        .field(5, new TextEncoder().encode('image/jpeg'))
+        .field(6, new Uint8Array())
+        .field(9, thumb)
+        .finish();
+      return new TlvWriter().byte(1).field(1, new Uint8Array(16)).varintField(2, 0).varintField(4, 6).field(5, body).finish();
+    }
+    const jpeg = (n: number) => new Uint8Array([...JPEG_MAGIC, ...new Uint8Array(n - JPEG_MAGIC.length)]);
+
+    it('decodes an old attachment (no field 9) without a thumbnail', () => {
+      const back = decodeContent(fromHex(vectors.vectors.attachment!));
+      assert.ok(back.body.type === 'attachment' && back.body.thumbnail === undefined);
+    });
+    it('decodes a JPEG, PNG or WebP thumbnail up to LIMITS.thumbnail bytes', () => {
+      for (const magic of [JPEG_MAGIC, PNG_MAGIC, WEBP_MAGIC]) {
+        const back = decodeContent(withThumbnail(new Uint8Array([...magic, 1, 2, 3])));
+        assert.ok(back.body.type === 'attachment' && back.body.thumbnail?.length === magic.length + 3);
+      }
+      const max = decodeContent(withThumbnail(jpeg(LIMITS.thumbnail)));
+      assert.ok(max.body.type === 'attachment' && max.body.thumbnail?.length === LIMITS.thumbnail);
+    });
+    it('refuses an oversized thumbnail', () =>
+      assertContentError(() => decodeContent(withThumbnail(jpeg(LIMITS.thumbnail + 1))), 'BAD_LENGTH'));
+    it('refuses an empty thumbnail', () => assertContentError(() => decodeContent(withThumbnail(new Uint8Array())), 'BAD_LENGTH'));
+    it('refuses a thumbnail that is not a JPEG, PNG or WebP image', () => {
+      for (const bad of ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'GIF89a......', 'RIFF....WAVE', '\xff\xd8']) {
+        assertContentError(() => decodeContent(withThumbnail(new Uint8Array([...bad].map((c) => c.charCodeAt(0) & 0xff)))), 'BAD_VALUE');
+      }
+    });
+    it('refuses to encode an oversized or non-image thumbnail', () => {
+      const c = (thumbnail: Uint8Array): Content => {
+        const body = { ...CONTENT_FIXTURES['attachment-thumbnail']!.body, thumbnail } as ContentBody;
+        return { messageId: new Uint8Array(16), sentAt: 0, body };
+      };
+      assert.throws(() => encodeContent(c(jpeg(LIMITS.thumbnail + 1))), RangeError);
+      assert.throws(() => encodeContent(c(new TextEncoder().encode('<svg/>'))), TypeError);
+    });
   });
   it('refuses to encode an invalid structure with TypeError/RangeError', () => {
     assert.throws(() => encodeContent({ messageId: new Uint8Array(15), sentAt: 0, body: { type: 'text', text: '' } }), RangeError);

@@ -15,6 +15,7 @@ import {
   type MessageId,
   type Role,
 } from './content-types.js';
+import { thumbnailMimeType } from './thumbnail.js';
 import { decodeVarintValue, readFields, TlvReader, TlvWriter } from './tlv.js';
 
 /** Envelope field tags (docs §3). */
@@ -64,6 +65,12 @@ function packIds(ids: MessageId[], what: string): Uint8Array {
   return out;
 }
 
+function thumbnail(b: Uint8Array): Uint8Array {
+  checkBytes(b, 1, LIMITS.thumbnail, 'attachment.thumbnail');
+  if (thumbnailMimeType(b) === undefined) throw new TypeError('attachment.thumbnail: not a JPEG, PNG or WebP image');
+  return b;
+}
+
 const id16 = (id: MessageId, what: string) => checkBytes(id, MESSAGE_ID_BYTES, MESSAGE_ID_BYTES, what);
 
 function encodeBody(body: ContentBody): Uint8Array {
@@ -95,6 +102,7 @@ function encodeBody(body: ContentBody): Uint8Array {
         .field(5, text(body.mimeType, 1, LIMITS.mimeType, 'attachment.mimeType'))
         .field(6, text(body.fileName, 0, LIMITS.fileName, 'attachment.fileName'));
       if (body.dimensions) w.varintField(7, body.dimensions.width).varintField(8, body.dimensions.height);
+      if (body.thumbnail !== undefined) w.field(9, thumbnail(body.thumbnail));
       break;
     case 'delivery-receipt':
     case 'read-receipt':
@@ -249,6 +257,9 @@ function decodeBody(type: KnownContentType, bytes: Uint8Array): ContentBody {
       const height = f.optUint(8, 'height');
       if ((width === undefined) !== (height === undefined)) throw new ContentError('MISSING_FIELD', 'attachment.dimensions');
       if (width !== undefined && height !== undefined) body.dimensions = { width, height };
+      const thumb = f.optBytes(9, 'thumbnail', 1, LIMITS.thumbnail);
+      if (thumb !== undefined && thumbnailMimeType(thumb) === undefined) throw new ContentError('BAD_VALUE', 'attachment.thumbnail');
+      if (thumb !== undefined) body.thumbnail = thumb;
       return body;
     }
     case 'delivery-receipt':

@@ -25,6 +25,8 @@ export const LIMITS = {
   groupName: 256,
   member: 512,
   receiptIds: 1024,
+  /** An attachment's thumbnail, in bytes (JPEG, PNG or WebP made by the sender's device). */
+  thumbnail: 16 * 1024,
 } as const;
 
 /** Numeric content-type identifiers on the wire (docs §4). Never reuse a retired number. */
@@ -83,7 +85,10 @@ export interface AttachmentBody {
   size: number;
   mimeType: string;
   fileName: string;
+  /** Of the original image or video, in pixels. */
   dimensions?: { width: number; height: number };
+  /** A small JPEG, PNG or WebP image made by the sender's device (at most LIMITS.thumbnail bytes). */
+  thumbnail?: Uint8Array;
 }
 export interface DeliveryReceiptBody {
   type: 'delivery-receipt';
