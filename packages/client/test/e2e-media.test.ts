@@ -99,6 +99,34 @@ test('disappearing messages are gone from every device and from the server after
   assert.equal((await c2.call<Msg[]>('messages', { conv: g.id })).length, 0, 'the offline member never gets them');
 });
 
+test("the receiver gets the sender's thumbnail and the original's dimensions", async () => {
+  const [a, b] = await Promise.all([agent('thumb-sender'), agent('thumb-receiver')]);
+  const conv = await a.call<{ id: string }>('createDirect', { peer: 'thumb-receiver@localhost' });
+  await until(() => b.call('conversation', { conv: conv.id }), 15_000, 'join');
+  const file = join(w.root, 'photo.jpg');
+  writeFileSync(file, Buffer.from(`${mark('photo')} ${'p'.repeat(3000)}`));
+  // A JPEG by its magic bytes; the marker inside shows the thumbnail never reaches the server in the clear.
+  const thumbnail = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(mark('thumbnail')), Buffer.from([0xff, 0xd9])]);
+  const dimensions = { width: 4032, height: 3024 };
+  const id = await a.call<string>('sendFile', { conv: conv.id, path: file, thumbnail: thumbnail.toString('hex'), dimensions });
+  type Att = { attachment?: { thumbnail?: string; width?: number; height?: number; fileName: string } };
+  const got = await until(() => b.call<Att | null>('message', { conv: conv.id, id }), 15_000, 'attachment message');
+  const expected = {
+    thumbnail: `data:image/jpeg;base64,${thumbnail.toString('base64')}`,
+    width: 4032,
+    height: 3024,
+    fileName: 'photo.jpg',
+  };
+  const { thumbnail: t, width, height, fileName } = got.attachment ?? {};
+  assert.deepEqual({ thumbnail: t, width, height, fileName }, expected);
+  const mine = await a.call<Att | null>('message', { conv: conv.id, id });
+  assert.equal(mine?.attachment?.thumbnail, expected.thumbnail, "the sender's own copy shows it too");
+  await assert.rejects(
+    a.call('sendFile', { conv: conv.id, path: file, thumbnail: Buffer.from('<svg/>').toString('hex') }),
+    /INVALID_ARGUMENT|JPEG/,
+  );
+});
+
 test('the server database and blob directory hold none of the plaintext markers', () => {
   assert.deepEqual(findPlaintext(w.server.dataDir, markers), []);
 });

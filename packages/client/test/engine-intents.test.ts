@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConversationInfo, StoredMessage } from '../src/client/types.js';
-import type { ContentBody } from '../src/content/content-types.js';
+import { type ContentBody, LIMITS } from '../src/content/content-types.js';
 import type { GroupMeta } from '../src/conversation/group-meta.js';
 import {
   addClaimsRefusal,
@@ -23,6 +23,7 @@ import {
   peerToRestore,
   pendingStillApplies,
   reduceAdd,
+  attachmentExtrasRefusal,
   reduceAttachment,
   reduceCreateDirect,
   reduceCreateGroup,
@@ -334,6 +335,43 @@ describe('message intents', () => {
       attachment: { blobId: hash, hash, size: 10, mimeType: 'image/png', fileName: 'a.png' },
       contentKey: toHex(key),
     });
+  });
+
+  it('sends the thumbnail and dimensions in the body and keeps them in the log as a data URL and width/height', () => {
+    const hash = 'ab'.repeat(32);
+    const thumbnail = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2]);
+    const dimensions = { width: 800, height: 600 };
+    const i = { hash, key: new Uint8Array(32), size: 10, mimeType: 'image/png', fileName: 'a.png', thumbnail, dimensions };
+    const d = sent(reduceAttachment(i));
+    assert.ok(d.body.type === 'attachment');
+    assert.deepEqual([d.body.thumbnail, d.body.dimensions], [thumbnail, dimensions]);
+    assert.deepEqual(d.store?.attachment, {
+      blobId: hash,
+      hash,
+      size: 10,
+      mimeType: 'image/png',
+      fileName: 'a.png',
+      width: 800,
+      height: 600,
+      thumbnail: `data:image/png;base64,${Buffer.from(thumbnail).toString('base64')}`,
+    });
+  });
+
+  it('refuses a thumbnail that is too big or not an image, and dimensions that are not positive integers', () => {
+    const i = { hash: 'ab'.repeat(32), key: new Uint8Array(32), size: 10, mimeType: 'image/png', fileName: 'a.png' };
+    const big = new Uint8Array(LIMITS.thumbnail + 1);
+    big.set([0xff, 0xd8, 0xff]);
+    for (const extras of [
+      { thumbnail: big },
+      { thumbnail: new TextEncoder().encode('<svg/>') },
+      { thumbnail: new Uint8Array() },
+      { dimensions: { width: 0, height: 10 } },
+      { dimensions: { width: 1.5, height: 10 } },
+    ]) {
+      const d = reduceAttachment({ ...i, ...extras });
+      assert.equal(d.kind, 'refuse');
+      assert.equal(attachmentExtrasRefusal(extras)?.code, 'INVALID_ARGUMENT');
+    }
   });
 
   describe('read receipts and typing', () => {

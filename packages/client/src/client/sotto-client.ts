@@ -5,8 +5,10 @@
 import { decryptStream, encryptedHash, encryptedSize, encryptedStream } from '../attachments/attachment-cipher.js';
 import {
   addClaimsRefusal,
+  type AttachmentExtras,
   adminsAfterRemoval,
   applyLocalChange,
+  attachmentExtrasRefusal,
   type IntentRefusal,
   leavesToRemove,
   type MessageIntentDecision,
@@ -445,8 +447,17 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   // ---------- attachments ----------
-  /** Encrypt (fresh key, streamed), upload, and send an attachment message. */
-  async sendAttachment(id: ConversationId, blob: Blob, o: { fileName: string; mimeType?: string }): Promise<MessageIdHex> {
+  /**
+   * Encrypt (fresh key, streamed), upload, and send an attachment message. `thumbnail` (a JPEG, PNG or WebP of at most
+   * 16 KiB made on this device) and `dimensions` (of the original) travel inside the encrypted content only.
+   */
+  async sendAttachment(
+    id: ConversationId,
+    blob: Blob,
+    o: { fileName: string; mimeType?: string } & AttachmentExtras,
+  ): Promise<MessageIdHex> {
+    const bad = attachmentExtrasRefusal(o);
+    if (bad) throw new ClientError(bad.code, bad.message);
     await this.#ensurePeer(id);
     const { meta } = this.c.conv(id);
     const key = this.c.rng(32);
@@ -454,7 +465,8 @@ export class SottoClient extends Emitter<ClientEvents> {
     const size = encryptedSize(blob.size);
     await this.c.a.putBlob(hash, size, encryptedStream(blob, key), meta.timerSeconds || undefined);
     const mimeType = o.mimeType ?? (blob.type || 'application/octet-stream');
-    return (await this.#send(id, reduceAttachment({ hash, key, size: blob.size, mimeType, fileName: o.fileName })))!;
+    const extras = { ...(o.thumbnail ? { thumbnail: o.thumbnail } : {}), ...(o.dimensions ? { dimensions: o.dimensions } : {}) };
+    return (await this.#send(id, reduceAttachment({ hash, key, size: blob.size, mimeType, fileName: o.fileName, ...extras })))!;
   }
 
   /** Download, check and decrypt an attachment of a stored message into `sink`, chunk by chunk. */

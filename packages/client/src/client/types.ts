@@ -76,6 +76,11 @@ export interface AttachmentInfo {
   fileName: string;
   /** SHA-256 (hex) of the encrypted blob. */
   hash: string;
+  /** The sender's thumbnail as a `data:image/...;base64,...` URL, ready to show. */
+  thumbnail?: string;
+  /** Of the original image or video, in pixels, as the sender gave them. */
+  width?: number;
+  height?: number;
 }
 
 export type DeliveryState = 'sending' | 'sent' | 'delivered' | 'read' | 'failed';

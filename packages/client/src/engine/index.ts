@@ -13,7 +13,9 @@ export { type OwnKeyPackage, reduceWelcome, type WelcomeDecision, type WelcomeIn
 export { commitRefusal, type IntentRefusal, outboxMaySend } from './intent.js';
 export { envelope, reduceSend, type SendDecision, type SendEffect, type SendIntent, type SendState } from './reduce-send.js';
 export {
+  type AttachmentExtras,
   applyLocalChange,
+  attachmentExtrasRefusal,
   type EditFacts,
   type LocalChange,
   type MessageIntentDecision,

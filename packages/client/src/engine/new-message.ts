@@ -1,7 +1,9 @@
 // Content reducers that add a message to the log: text, reply and attachment (docs/content-format.md §4).
 
 import type { MessageRecord } from '../client/records.js';
+import type { AttachmentInfo } from '../client/types.js';
 import type { AttachmentBody, ReplyBody, TextBody } from '../content/content-types.js';
+import { thumbnailDataUrl } from '../content/thumbnail.js';
 import { toHex } from '../util/bytes.js';
 import type { ConversationState } from './conversation-state.js';
 import type { EngineEffect } from './effects.js';
@@ -44,12 +46,21 @@ export function onReply(state: ConversationState, e: ContentEvent, b: ReplyBody)
   return put(state, e, { ...baseRecord(state, e), text: b.text, replyTo: toHex(b.target), ...quote });
 }
 
-export function onAttachment(state: ConversationState, e: ContentEvent, b: AttachmentBody): Transition {
+/** What the user sees of an attachment body: the file, the original's dimensions and the thumbnail as a data URL. */
+export function attachmentInfo(b: AttachmentBody): AttachmentInfo {
   const hash = toHex(b.contentHash);
+  const info: AttachmentInfo = { blobId: hash, hash, size: b.size, mimeType: b.mimeType, fileName: b.fileName };
+  if (b.dimensions) Object.assign(info, { width: b.dimensions.width, height: b.dimensions.height });
+  const thumbnail = b.thumbnail && thumbnailDataUrl(b.thumbnail);
+  if (thumbnail) info.thumbnail = thumbnail;
+  return info;
+}
+
+export function onAttachment(state: ConversationState, e: ContentEvent, b: AttachmentBody): Transition {
   return put(state, e, {
     ...baseRecord(state, e),
     kind: 'attachment',
-    attachment: { blobId: hash, hash, size: b.size, mimeType: b.mimeType, fileName: b.fileName },
+    attachment: attachmentInfo(b),
     contentKey: toHex(b.contentKey.expose()),
   });
 }

@@ -4,12 +4,14 @@
 // target and runs the decision through the send reducer.
 
 import type { ConvRecord, MessageRecord } from '../client/records.js';
-import type { AttachmentInfo, StoredMessage } from '../client/types.js';
-import type { ContentBody } from '../content/content-types.js';
+import type { StoredMessage } from '../client/types.js';
+import { type AttachmentBody, type ContentBody, LIMITS } from '../content/content-types.js';
+import { thumbnailMimeType } from '../content/thumbnail.js';
 import { fromHex, toHex } from '../util/bytes.js';
 import { SecretBytes } from '../util/secret-bytes.js';
 import { type IntentRefusal, refusal } from './intent.js';
 import { tombstone, withReaction } from './message-updates.js';
+import { attachmentInfo } from './new-message.js';
 
 /** A change to our own stored copy of a message, made before the body goes out. */
 export type LocalChange =
@@ -86,28 +88,52 @@ export function reduceDelete(f: { me: string; current: StoredMessage | undefined
   return { kind: 'send', body: { type: 'delete', target: fromHex(i.target) }, local: { target: i.target, change: { kind: 'delete' } } };
 }
 
-/** An uploaded attachment: its encrypted blob's hash (hex), its fresh key and what the user sees of the file. */
-export function reduceAttachment(i: {
-  hash: string;
-  key: Uint8Array;
-  size: number;
-  mimeType: string;
-  fileName: string;
-}): MessageIntentDecision {
-  const attachment: AttachmentInfo = { blobId: i.hash, hash: i.hash, size: i.size, mimeType: i.mimeType, fileName: i.fileName };
-  return {
-    kind: 'send',
-    body: {
-      type: 'attachment',
-      blobId: fromHex(i.hash),
-      contentKey: new SecretBytes(i.key),
-      contentHash: fromHex(i.hash),
-      size: i.size,
-      mimeType: i.mimeType,
-      fileName: i.fileName,
-    },
-    store: { kind: 'attachment', attachment, contentKey: toHex(i.key) },
+/** What the sender's device may add to an attachment: a thumbnail it made and the original's dimensions. */
+export interface AttachmentExtras {
+  thumbnail?: Uint8Array;
+  dimensions?: { width: number; height: number };
+}
+
+const isDimension = (n: unknown) => Number.isSafeInteger(n) && (n as number) > 0;
+
+/** Why the extras cannot be sent (checked before the upload), if they cannot. */
+export function attachmentExtrasRefusal(x: AttachmentExtras): IntentRefusal | undefined {
+  const t = x.thumbnail;
+  if (t !== undefined && !(t instanceof Uint8Array)) return { code: 'INVALID_ARGUMENT', message: 'thumbnail: not a Uint8Array' };
+  if (t !== undefined && (t.length < 1 || t.length > LIMITS.thumbnail))
+    return { code: 'INVALID_ARGUMENT', message: `thumbnail: length ${t.length} outside [1, ${LIMITS.thumbnail}]` };
+  if (t !== undefined && thumbnailMimeType(t) === undefined)
+    return { code: 'INVALID_ARGUMENT', message: 'thumbnail: not a JPEG, PNG or WebP image' };
+  const d = x.dimensions;
+  if (d !== undefined && !(isDimension(d.width) && isDimension(d.height)))
+    return { code: 'INVALID_ARGUMENT', message: 'dimensions: width and height must be positive integers' };
+  return undefined;
+}
+
+/** An uploaded attachment: its encrypted blob's hash (hex), its fresh key, what the user sees of the file and the extras. */
+export function reduceAttachment(
+  i: {
+    hash: string;
+    key: Uint8Array;
+    size: number;
+    mimeType: string;
+    fileName: string;
+  } & AttachmentExtras,
+): MessageIntentDecision {
+  const bad = attachmentExtrasRefusal(i);
+  if (bad) return { kind: 'refuse', refusal: bad };
+  const body: AttachmentBody = {
+    type: 'attachment',
+    blobId: fromHex(i.hash),
+    contentKey: new SecretBytes(i.key),
+    contentHash: fromHex(i.hash),
+    size: i.size,
+    mimeType: i.mimeType,
+    fileName: i.fileName,
+    ...(i.dimensions ? { dimensions: { width: i.dimensions.width, height: i.dimensions.height } } : {}),
+    ...(i.thumbnail ? { thumbnail: i.thumbnail.slice() } : {}),
   };
+  return { kind: 'send', body, store: { kind: 'attachment', attachment: attachmentInfo(body), contentKey: toHex(i.key) } };
 }
 
 /** What read receipts and typing depend on: the conversation's state and the user's settings. */

@@ -48,15 +48,19 @@ export async function openNodeClient(o: NodeClientOptions): Promise<SottoClient>
   return client;
 }
 
-/** Send a file as an attachment, streamed from disk (never read whole into memory). */
+/**
+ * Send a file as an attachment, streamed from disk (never read whole into memory), with the thumbnail and dimensions
+ * the caller made, if any.
+ */
 export async function sendFile(
   client: SottoClient,
   id: ConversationId,
   path: string,
-  o: { mimeType?: string; fileName?: string } = {},
+  o: { mimeType?: string; fileName?: string; thumbnail?: Uint8Array; dimensions?: { width: number; height: number } } = {},
 ): Promise<MessageIdHex> {
-  const blob = await openAsBlob(path, o.mimeType ? { type: o.mimeType } : {});
-  return client.sendAttachment(id, blob, { fileName: o.fileName ?? basename(path), ...(o.mimeType ? { mimeType: o.mimeType } : {}) });
+  const { fileName, mimeType, ...extras } = o;
+  const blob = await openAsBlob(path, mimeType ? { type: mimeType } : {});
+  return client.sendAttachment(id, blob, { fileName: fileName ?? basename(path), ...(mimeType ? { mimeType } : {}), ...extras });
 }
 
 /** Download an attachment to `path`: written to `path.part`, renamed only after every check passed. */

@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline';
 import type { SottoClient } from '../../src/client/sotto-client.js';
 import { openNodeClient, saveAttachment, sendFile } from '../../src/node/node-client.js';
+import { fromHex } from '../../src/util/bytes.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: agent.ts <dir>');
@@ -46,7 +47,12 @@ const commands: Record<string, (a: Args) => Promise<unknown> | unknown> = {
   messages: async (a) =>
     (await client.listMessages(s(a, 'conv'))).map((m) => ({ id: m.id, text: m.text, sender: m.sender, kind: m.kind, seq: m.seq })),
   count: (a) => seen.get(s(a, 'conv')) ?? 0,
-  sendFile: (a) => sendFile(client, s(a, 'conv'), s(a, 'path')),
+  sendFile: (a) =>
+    sendFile(client, s(a, 'conv'), s(a, 'path'), {
+      ...(a.thumbnail ? { thumbnail: fromHex(s(a, 'thumbnail')) } : {}),
+      ...(a.dimensions ? { dimensions: a.dimensions as { width: number; height: number } } : {}),
+    }),
+  message: async (a) => (await client.getMessage(s(a, 'conv'), s(a, 'id'))) ?? null,
   saveAttachment: (a) => saveAttachment(client, s(a, 'conv'), s(a, 'id'), s(a, 'path')),
   beginLink: async (a) => {
     const l = await client.beginLink({ serverUrl: s(a, 'serverUrl'), account: s(a, 'account') });
