@@ -1,6 +1,7 @@
 // @sotto/mls public API: RFC 9420 Messaging Layer Security for application developers.
 // A `Group` is an immutable value; every operation returns a new one, which the caller persists (serializeGroup)
 // once the server has accepted the resulting message. Messages travel as encoded MLSMessage bytes.
+import type { RemovedMember } from './group/apply-proposals.js';
 import { UsageError } from './errors.js';
 import { type CommitOptions, createCommit } from './group/commit.js';
 import { type CreateGroupOptions, createGroup as createGroupState } from './group/create.js';
@@ -88,6 +89,7 @@ export { createPublicGroup, createPublicGroupFromFirstCommit, type PublicGroupIn
 export { checkGroupInfo, checkWelcome, exportPublicRatchetTree } from './public-group/group-info.js';
 export { processPublicMessage, type PublicProcessResult } from './public-group/process.js';
 export { deserializePublicGroup, serializePublicGroup } from './public-group/serialize.js';
+export type { RemovedMember } from './group/apply-proposals.js';
 export { type PublicGroup, type PublicGroupDeps, type PublicMember, publicGroupMembers } from './public-group/state.js';
 export { CATALOGUE, type CatalogueEntry } from './validation-catalogue.js';
 export { encodeExternalSenders, encodeRequiredCapabilities } from './wire/index.js';
@@ -140,7 +142,8 @@ export interface CommitOutput {
   /** The ratchet tree to hand new members out of band when `ratchetTreeInWelcome` is false (encoded when read). */
   readonly ratchetTree: Bytes;
   readonly added: Member[];
-  readonly removed: Member[];
+  /** Leaves removed, with who proposed each removal (RFC 9420 §12.1.3). */
+  readonly removed: RemovedMember[];
   readonly updated: Member[];
 }
 

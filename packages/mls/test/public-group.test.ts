@@ -105,6 +105,20 @@ function fourMembers(dsDeps: mls.PublicGroupDeps = deps): World {
   return w;
 }
 
+test('a removal names its proposer: a member that proposed its own removal (leaving, RFC 9420 §12.1.3)', () => {
+  const w = fourMembers();
+  const dave = mls.ownLeafIndex(w.get('dave'));
+  const leave = mls.proposeRemove(deps, w.get('dave'), dave);
+  w.g.set('dave', leave.group);
+  w.proposal('dave', leave.message);
+  const out = mls.commit(deps, w.get('bob'));
+  const byDave = { senderType: mls.SenderType.member, leafIndex: dave };
+  assert.deepEqual(out.removed[0]?.proposer, byDave, "the committer's own output");
+  const r = w.commit('bob', out);
+  assert.deepEqual(names(r.removed), ['dave']);
+  assert.deepEqual(r.removed[0]?.proposer, byDave, "the Delivery Service's view");
+});
+
 test('PublicGroup follows adds, removes, path updates, proposals by reference, external joins and GCE', () => {
   const w = fourMembers();
   assert.equal(w.ds.context.epoch, 1n);
@@ -118,6 +132,7 @@ test('PublicGroup follows adds, removes, path updates, proposals by reference, e
   r = w.commit('carol', mls.removeMembers(deps, w.get('carol'), [mls.ownLeafIndex(w.get('dave'))]));
   assert.deepEqual(names(r.removed), ['dave']);
   assert.equal(r.removed[0]?.leafIndex, 3);
+  assert.deepEqual(r.removed[0]?.proposer, { senderType: mls.SenderType.member, leafIndex: mls.ownLeafIndex(w.get('carol')) });
 
   // Proposals by reference: bob proposes an Update and carol an Add of erin; alice commits both by reference.
   const update = mls.proposeUpdateKey(deps, w.get('bob'));

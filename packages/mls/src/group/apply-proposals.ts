@@ -1,14 +1,28 @@
 // RFC 9420 §12.3 applying a validated proposal list: GroupContextExtensions, Update, Remove, Add, PreSharedKey.
 import type { RatchetTree } from '../tree/ratchet-tree.js';
-import { type Bytes, type Extension, type KeyPackage, type PreSharedKeyID, ProposalType, type ReInit, SenderType } from '../wire/index.js';
+import {
+  type Bytes,
+  type Extension,
+  type KeyPackage,
+  type PreSharedKeyID,
+  ProposalType,
+  type ReInit,
+  type Sender,
+  SenderType,
+} from '../wire/index.js';
 import type { ResolvedProposal } from './proposal-list.js';
 import { type Member, memberOf } from './state.js';
+
+/** A leaf a commit removes, with the sender of the Remove proposal (the committer for one by value, RFC 9420 §12.1.3). */
+export interface RemovedMember extends Member {
+  readonly proposer: Sender;
+}
 
 export interface AppliedProposals {
   readonly tree: RatchetTree;
   readonly extensions: Extension[];
   readonly added: { leafIndex: number; keyPackage: KeyPackage }[];
-  readonly removed: Member[];
+  readonly removed: RemovedMember[];
   readonly updated: Member[];
   readonly psks: PreSharedKeyID[];
   /** kem_output of the ExternalInit proposal (external commits). */
@@ -21,7 +35,7 @@ export interface AppliedProposals {
 export function applyProposals(tree: RatchetTree, extensions: Extension[], list: readonly ResolvedProposal[]): AppliedProposals {
   let t = tree;
   let exts = extensions;
-  const removed: Member[] = [];
+  const removed: RemovedMember[] = [];
   const updated: Member[] = [];
   const added: { leafIndex: number; keyPackage: KeyPackage }[] = [];
   const psks: PreSharedKeyID[] = [];
@@ -35,10 +49,10 @@ export function applyProposals(tree: RatchetTree, extensions: Extension[], list:
     t = t.updateLeaf(sender.leafIndex, p.update.leafNode);
     updated.push(memberOf(sender.leafIndex, p.update.leafNode));
   }
-  for (const { proposal: p } of list) {
+  for (const { proposal: p, sender } of list) {
     if (p.proposalType !== ProposalType.remove) continue;
     const leaf = t.leaf(p.remove.removed);
-    if (leaf) removed.push(memberOf(p.remove.removed, leaf));
+    if (leaf) removed.push({ ...memberOf(p.remove.removed, leaf), proposer: sender });
     t = t.removeLeaf(p.remove.removed);
   }
   for (const { proposal: p } of list) {

@@ -1,5 +1,6 @@
 // RFC 9420 §12.4 creating a Commit: proposals by value and by reference, UpdatePath when required (§12.4, §17.4),
 // the new epoch (§8), and a Welcome for the new members (§12.4.3.1).
+import type { RemovedMember } from './apply-proposals.js';
 import { encryptWithLabel } from '../crypto/labels.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { signContent } from '../framing/index.js';
@@ -66,7 +67,8 @@ export interface CommitResult {
   /** The Welcome for the new members, if any were added. */
   readonly welcome?: MlsMessage;
   readonly added: Member[];
-  readonly removed: Member[];
+  /** Leaves removed, with the credential they had and who proposed each removal. */
+  readonly removed: RemovedMember[];
   readonly updated: Member[];
 }
 

@@ -1,6 +1,7 @@
 // RFC 9420 §6, §12.1, §12.4.2: processing a received PublicMessage or PrivateMessage: application data,
 // proposals (validated and cached by reference) and commits (validated, applied, new epoch confirmed).
 // Decode -> verify (framing) -> validate -> act; on any error the caller's state is untouched.
+import type { RemovedMember } from './apply-proposals.js';
 import { makeProposalRef } from '../crypto/labels.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { framingEpoch, unprotectPrivateMessage, type VerifiedContent } from '../framing/index.js';
@@ -43,7 +44,8 @@ export type ProcessResult =
       readonly sender: Sender;
       readonly newEpoch: bigint;
       readonly added: Member[];
-      readonly removed: Member[];
+      /** Leaves removed, with the credential they had and who proposed each removal. */
+      readonly removed: RemovedMember[];
       readonly updated: Member[];
       /** We were removed: `group` is the old state, no longer usable for this group. */
       readonly removedSelf: boolean;

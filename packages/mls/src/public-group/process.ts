@@ -1,6 +1,7 @@
 // RFC 9420 §6.2, §12.1, §12.4.2 for a Delivery Service: verifying a PublicMessage proposal or commit against a
 // PublicGroup without any epoch secret, caching proposals by reference, and applying commits to the next epoch.
 // Decode -> verify (signature) -> validate (the member-side checks of group/verify-commit.ts) -> new value.
+import type { RemovedMember } from '../group/apply-proposals.js';
 import { makeProposalRef } from '../crypto/labels.js';
 import { keyPackageRef } from '../key-package/ref.js';
 import { ValidationError } from '../errors.js';
@@ -43,8 +44,8 @@ export type PublicProcessResult =
       readonly added: Member[];
       /** KeyPackageRefs (§5.2) of the KeyPackages the Adds carried: the Welcome must name exactly these (V-DS-04). */
       readonly addedKeyPackageRefs: Bytes[];
-      /** Leaves removed, with the credential they had. */
-      readonly removed: Member[];
+      /** Leaves removed, with the credential they had and who proposed each removal. */
+      readonly removed: RemovedMember[];
       /** Leaves replaced by Update proposals (the committer's own new leaf is `committer`). */
       readonly updated: Member[];
       /** A committed ReInit (RFC 9420 §11.2): the group is closed from `newEpoch` on. */
