@@ -108,23 +108,38 @@ export interface CommitSummary {
   committer: string;
   addedAccounts: string[];
   removedAccounts: string[];
+  /**
+   * Accounts that removed themselves: every leaf of theirs this commit removes was proposed for removal by a device of
+   * that same account (leaving, RFC 9420 §12.1.3: a member cannot commit its own removal, so it proposes it).
+   */
+  selfRemovedAccounts?: string[];
   before: GroupMeta;
   after: GroupMeta;
 }
 
+/** `meta` without these accounts as admins; the owner stays one. */
+export function withoutAdmins(meta: GroupMeta, accounts: readonly string[]): GroupMeta {
+  return { ...meta, admins: meta.admins.filter((a) => !accounts.includes(a) || a === meta.owner) };
+}
+
+const sameMeta = (a: GroupMeta, b: GroupMeta) => JSON.stringify(encodeGroupMeta(a)) === JSON.stringify(encodeGroupMeta(b));
+
 /**
  * The admin rule: only admins add or remove other accounts, rename or change settings. Anyone may add or remove
- * devices of their own account (linking and unlinking). A 1:1 never gains a third account. Returns a reason or undefined.
+ * devices of their own account (linking and unlinking), and any member may commit the removal an account proposed of
+ * its own devices (leaving), dropping it from the admins in the same commit. A 1:1 never gains a third account.
+ * Returns a reason or undefined.
  */
 export function policyViolation(s: CommitSummary): string | undefined {
   const admin = isAdmin(s.before, s.committer);
+  const selfRemoved = s.selfRemovedAccounts ?? [];
   const foreignAdds = s.addedAccounts.filter((a) => a !== s.committer);
-  const foreignRemoves = s.removedAccounts.filter((a) => a !== s.committer);
+  const foreignRemoves = s.removedAccounts.filter((a) => a !== s.committer && !selfRemoved.includes(a));
   if (s.before.kind === 'direct' && foreignAdds.some((a) => !s.before.admins.includes(a))) return 'a 1:1 conversation cannot gain a member';
   if (!admin && foreignAdds.length > 0) return 'only admins add members';
   if (!admin && foreignRemoves.length > 0) return 'only admins remove members';
-  const metaChanged = JSON.stringify(encodeGroupMeta(s.before)) !== JSON.stringify(encodeGroupMeta(s.after));
-  if (metaChanged && !admin) return 'only admins change roles or settings';
+  const leaversDropped = selfRemoved.length > 0 && sameMeta(s.after, withoutAdmins(s.before, selfRemoved));
+  if (!sameMeta(s.before, s.after) && !admin && !leaversDropped) return 'only admins change roles or settings';
   if (s.after.kind !== s.before.kind) return 'the conversation kind cannot change';
   if (s.after.owner !== s.before.owner) return 'the owner cannot change';
   if (JSON.stringify(s.after.ownerProof ?? null) !== JSON.stringify(s.before.ownerProof ?? null)) return "the owner's proof cannot change";

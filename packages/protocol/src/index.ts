@@ -27,6 +27,7 @@ export {
   policyViolation,
   roleOf,
   withOwnerProof,
+  withoutAdmins,
 } from './group-meta.js';
 
 export { WireError } from './wire-error.js';

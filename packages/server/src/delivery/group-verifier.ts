@@ -20,6 +20,7 @@ import {
   type PublicMember,
   processPublicMessage,
   publicGroupMembers,
+  type RemovedMember,
   SenderType,
   serializePublicGroup,
 } from '@sotto/mls';
@@ -235,6 +236,14 @@ export class GroupVerifier {
         if (after?.deviceId !== sender.deviceId) throw refuse('LEAF_IDENTITY', 'an Update may not change the device of a leaf');
       }
       if (r.proposal.proposalType === 1 /* add */) await this.#checkLeaf(leafOfKeyPackage(r.proposal.add.keyPackage));
+      if (r.proposal.proposalType === 3 /* remove */ && hasMeta(before)) {
+        // Leaving (RFC 9420 §12.1.3): in a group with Sotto roles a member proposes the removal of its own account's
+        // devices only; removing anyone else is an admin's commit.
+        const removed = leafBefore(r.proposal.remove.removed);
+        if (!removed || deviceOf(removed.credential)?.account !== sender.account) {
+          throw refuse('GROUP_POLICY', "a member may propose the removal of its own account's devices only");
+        }
+      }
       return {
         kind: 'proposal',
         version,
@@ -260,7 +269,7 @@ export class GroupVerifier {
     // that a member breaking the admin rule cannot freeze the group for everyone else.
     const committerAccount =
       r.sender.senderType === SenderType.member ? deviceOf(leafBefore(r.sender.leafIndex)!.credential)!.account : sender.account;
-    this.#checkPolicy(before, r.group, committerAccount, r.added, r.removed);
+    this.#checkPolicy(before, r.group, committerAccount, r.added, r.removed, selfRemovedAccounts(before, r.removed));
     // Every new or changed leaf is a registered, live device whose account signed this very certificate.
     const seen = new Set<number>();
     for (const m of [...r.added, ...changed]) {
@@ -352,7 +361,14 @@ export class GroupVerifier {
     return { nextState, log: { logCount: 0, logBytes: 0, snapshotBytes: nextState.length } };
   }
 
-  #checkPolicy(before: PublicGroup, after: PublicGroup, committer: string, added: readonly Member[], removed: readonly Member[]): void {
+  #checkPolicy(
+    before: PublicGroup,
+    after: PublicGroup,
+    committer: string,
+    added: readonly Member[],
+    removed: readonly Member[],
+    selfRemoved: string[],
+  ): void {
     const metaOf = (g: PublicGroup) => {
       const e = g.context.extensions.find((x) => x.extensionType === GROUP_META_EXTENSION);
       return e && decodeGroupMeta(e.extensionData);
@@ -367,7 +383,14 @@ export class GroupVerifier {
     }
     if (!now) throw refuse('GROUP_POLICY', 'the group metadata cannot be removed');
     const accounts = (ms: readonly Member[]) => [...new Set(ms.map((m) => deviceOf(m.credential)?.account ?? ''))];
-    const v = policyViolation({ committer, addedAccounts: accounts(added), removedAccounts: accounts(removed), before: was, after: now });
+    const v = policyViolation({
+      committer,
+      addedAccounts: accounts(added),
+      removedAccounts: accounts(removed),
+      selfRemovedAccounts: selfRemoved,
+      before: was,
+      after: now,
+    });
     if (v) throw refuse('GROUP_POLICY', v);
   }
 
@@ -433,4 +456,22 @@ export class GroupVerifier {
 
 function leafOfKeyPackage(kp: { leafNode: { credential: Credential; signatureKey: Uint8Array } }) {
   return { credential: kp.leafNode.credential, signatureKey: kp.leafNode.signatureKey };
+}
+
+const hasMeta = (g: PublicGroup) => g.context.extensions.some((x) => x.extensionType === GROUP_META_EXTENSION);
+
+/** Accounts whose every removed leaf was proposed for removal by a member leaf of that same account (they left). */
+function selfRemovedAccounts(before: PublicGroup, removed: readonly RemovedMember[]): string[] {
+  const proposerAccount = (m: RemovedMember) => {
+    if (m.proposer.senderType !== SenderType.member) return undefined;
+    const leaf = before.tree.leaf(m.proposer.leafIndex);
+    return leaf && deviceOf(leaf.credential)?.account;
+  };
+  const byAccount = new Map<string, boolean>();
+  for (const m of removed) {
+    const account = deviceOf(m.credential)?.account;
+    if (account === undefined) continue;
+    byAccount.set(account, (byAccount.get(account) ?? true) && proposerAccount(m) === account);
+  }
+  return [...byAccount].filter(([, self]) => self).map(([a]) => a);
 }
