@@ -3,7 +3,7 @@
 import { ApiError, type ConversationInfo, type SottoClient } from '@sotto/client';
 import { CliError, usage } from './cli-error.js';
 
-const GONE = new Set(['removed', 'deleted']);
+const GONE = new Set(['removed', 'left', 'deleted']);
 
 /** `bob` means `bob@<my host>`; `bob@host` is kept. */
 export function qualifyAccount(client: SottoClient, name: string): string {

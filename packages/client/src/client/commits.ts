@@ -251,7 +251,7 @@ export class Committer {
   async recover(id: string, serverEpoch: bigint): Promise<void> {
     const rewound = await this.c.lock.run(async () => {
       const { rec, group } = this.c.conv(id);
-      if (rec.state === 'removed' || epochOf(group) <= serverEpoch) return true;
+      if (rec.state === 'removed' || rec.state === 'left' || epochOf(group) <= serverEpoch) return true;
       const past = await this.c.store.get(NS.groupPast, `${id}/${serverEpoch}`);
       if (!past) return false;
       const back = this.c.m.deserialize(past);
@@ -282,7 +282,7 @@ export class Committer {
     const info = await this.c.a.getGroupInfo(fromB64Url(id));
     await this.c.lock.run(async () => {
       const { rec } = this.c.conv(id);
-      if (rec.state === 'removed') return;
+      if (rec.state === 'removed' || rec.state === 'left') return;
       const { group, commit } = this.c.m.rejoin(info.groupInfo, info.ratchetTree);
       await this.checkTree(id, rec, group);
       await this.c.a.submit(commit, { groupInfo: this.c.m.commitGroupInfo(group) });

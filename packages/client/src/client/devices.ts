@@ -132,7 +132,7 @@ export class Devices {
     }
     let n = 0;
     for (const rec of [...this.c.convs.values()]) {
-      if (rec.state === 'removed' || rec.state === 'deleted' || rec.policyViolation) continue;
+      if (rec.state === 'removed' || rec.state === 'left' || rec.state === 'deleted' || rec.policyViolation) continue;
       const kp = first ?? (await this.c.a.claimKeyPackages(me.accountName)).find((k) => k.deviceId === deviceId)?.keyPackage;
       first = undefined;
       if (!kp) continue;
@@ -184,7 +184,7 @@ export class Devices {
     await this.c.a.revokeDevice(me.revoke(deviceId, this.c.now()));
     for (const rec of [...this.c.convs.values()]) {
       const g = this.c.groups.get(rec.id);
-      if (!g || rec.state === 'removed' || rec.policyViolation) continue;
+      if (!g || rec.state === 'removed' || rec.state === 'left' || rec.policyViolation) continue;
       if (!leavesOf(g).some((l) => l.deviceId === deviceId)) continue;
       await this.c.commits.commitWith(rec.id, (group) => {
         const leaves = leavesOf(group)

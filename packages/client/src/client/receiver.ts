@@ -10,10 +10,20 @@ import type { QueuedMessage } from '../transport/server-api.js';
 import { toB64Url } from '../util/b64.js';
 import { ClientError } from './client-error.js';
 import { LIMITS } from '../content/content-types.js';
-import { type CommitSender, committerOf, reduceCommit, reduceWelcome, type Refusal, welcomeAdder } from '../engine/index.js';
+import {
+  type CommitSender,
+  committerOf,
+  reduceCommit,
+  reduceRemoveProposal,
+  reduceWelcome,
+  type Refusal,
+  welcomeAdder,
+} from '../engine/index.js';
 import { ContentShell } from './content-shell.js';
 import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
+import { commitLeaves, proposeLeave } from './leave.js';
+import { recordLeaves } from './leave-notices.js';
 import { BATCH, type Core, leafOf, type Work } from './ports.js';
 import { type ConvRecord, decodePending, NS } from './records.js';
 import type { KeyWarning, StoredMessage } from './types.js';
@@ -246,6 +256,8 @@ export class Receiver {
     if (!group || !rec) throw new ClientError('UNKNOWN_CONVERSATION', 'message for a group this device is not in');
     if (rec.state === 'removed' || rec.policyViolation || rec.security) return;
     const h = parseMlsHeader(m.data);
+    // Left: nothing more is read here; handshakes still are, until the commit that removes this device.
+    if (rec.state === 'left' && h.contentType === 1) return;
     const pendingBytes = await tx.get(NS.pending, id);
     if (pendingBytes) {
       const p = decodePending(pendingBytes);
@@ -297,6 +309,20 @@ export class Receiver {
       return;
     }
     if (r.kind === 'proposal') {
+      if (r.proposal.proposalType === 3 /* remove */) {
+        const proposer = r.sender.senderType === 1 ? { proposer: r.sender.leafIndex } : {};
+        const d = reduceRemoveProposal({
+          me: this.c.identity?.accountName ?? '',
+          ownLeaf: group.ownLeaf,
+          record: rec,
+          leaves: leavesOf(group),
+          proposal: { removed: r.proposal.remove.removed, ...proposer },
+        });
+        // Dropped, not cached: no commit of ours can then include it by reference.
+        if (d.kind === 'drop') return void work.fx.push(() => this.c.events.emit('warning', { ...d.warning, conversationId: id }));
+        if (d.commit) work.afterCommit.push(() => commitLeaves(this.c, id));
+        if (d.left) await this.#leftWith(tx, id, rec, epochOf(group), work);
+      }
       await tx.put(NS.group, id, this.c.m.serialize(r.group));
       work.groups.set(id, r.group);
       return;
@@ -329,7 +355,7 @@ export class Receiver {
       oldLeaves,
       newLeaves,
       added,
-      removed: r.removed.map((x) => leafOf(x)),
+      removed: r.removed.map((x) => ({ ...leafOf(x), ...(x.proposer.senderType === 1 ? { proposer: x.proposer.leafIndex } : {}) })),
       removedSelf: r.removedSelf,
       before: metaOf(old),
       after: metaOf(r.group),
@@ -340,16 +366,21 @@ export class Receiver {
       case 'refuse':
         await this.c.putRec(tx, d.record, work);
         return this.#refused(id, d.notice, work);
-      case 'removed':
+      case 'removed': {
         await this.c.putRec(tx, d.record, work);
         await tx.delete(NS.pending, id);
         // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
         await this.c.commits.wipePast(tx, id);
+        // Another device of this account left for it: this one says so too.
+        const lines =
+          d.record.state === 'left' && rec.state !== 'left' ? await recordLeaves(tx, id, epochOf(old), [me], me, this.c.now()) : [];
         work.fx.push(() => {
+          for (const line of lines) this.c.events.emit('message', line);
           const info = this.c.info(id);
           if (info) this.c.events.emit('conversation', info);
         });
         return;
+      }
       case 'violation':
         await this.c.putRec(tx, d.record, work);
         work.fx.push(() => this.c.events.emit('warning', { ...d.warning, conversationId: id }));
@@ -361,8 +392,24 @@ export class Receiver {
     for (const a of d.refreshContacts) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
     const items = await recordDeviceChanges(tx, id, epochOf(r.group), d.deviceChanges, this.c.now());
     work.fx.push(() => emitDeviceChanges(this.c.events, id, d.deviceChanges, items));
+    const left = await recordLeaves(tx, id, epochOf(r.group), d.membership?.left ?? [], me, this.c.now());
+    work.fx.push(() => left.forEach((line) => this.c.events.emit('message', line)));
+    // This account asked to leave and the commit kept it: propose again in the new epoch (proposals do not outlive one).
+    if (rec.state === 'left') work.afterCommit.push(() => proposeLeave(this.c, id));
     work.fx.push(() => {
       if (d.membership) this.c.events.emit('membership', { conversationId: id, ...d.membership });
+      const info = this.c.info(id);
+      if (info) this.c.events.emit('conversation', info);
+    });
+  }
+
+  /** Another device of this account left the group for it: this one is left too, with its "you left" line. */
+  async #leftWith(tx: StoreWriter, id: string, rec: ConvRecord, epoch: bigint, work: Work): Promise<void> {
+    const me = this.c.need().accountName;
+    await this.c.putRec(tx, { ...rec, state: 'left' }, work);
+    const lines = await recordLeaves(tx, id, epoch, [me], me, this.c.now());
+    work.fx.push(() => {
+      for (const line of lines) this.c.events.emit('message', line);
       const info = this.c.info(id);
       if (info) this.c.events.emit('conversation', info);
     });

@@ -19,6 +19,7 @@ import {
   reduceCreateGroup,
   reduceDelete,
   reduceEdit,
+  reduceLeave,
   reduceReaction,
   reduceReadReceipt,
   reduceRemove,
@@ -46,6 +47,7 @@ import { sleep } from '../util/mutex.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
+import { proposeLeave } from './leave.js';
 import { type ContactRecord, type ConvRecord, decodeMessage, json, NS, parse, publicMessage } from './records.js';
 import type {
   DeviceInfo,
@@ -306,6 +308,22 @@ export class SottoClient extends Emitter<ClientEvents> {
     if (adminsAfterRemoval(metaOf(this.c.conv(id).group), accounts)) {
       await this.c.commits.changeMeta(id, (m) => withoutAdmins(m, accounts));
     }
+    return this.c.info(id)!;
+  }
+
+  /**
+   * Leave a group (any member; a 1:1 is deleted, not left). An MLS member cannot commit its own removal (RFC 9420
+   * §12.4), so this device proposes the removal of every device of this account and another member commits it. From
+   * here on the conversation is `left` (a "you left" line): nothing more is sent or read there. If a commit comes that
+   * does not remove us, the proposals are made again in the new epoch. A leaving admin leaves the admin list in the
+   * commit that removes it; the owner stays named as owner (its proof records who created the group).
+   */
+  async leave(id: ConversationId): Promise<ConversationInfo> {
+    const me = this.c.need();
+    const { rec, meta, group } = this.c.conv(id);
+    const d = reduceLeave({ me: me.accountName, meta, record: rec, leaves: leavesOf(group) });
+    if (d.kind === 'refuse') throw refused(d.refusal);
+    if (d.kind === 'leave') await proposeLeave(this.c, id);
     return this.c.info(id)!;
   }
 

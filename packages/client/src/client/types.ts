@@ -12,9 +12,11 @@ export type MessageIdHex = string;
  * - request: a stranger started it; accept, block or delete. No receipts or typing are sent meanwhile.
  * - blocked: its owner is blocked; new messages are dropped.
  * - removed: this device was removed from the group (reads nothing more).
+ * - left: this account left the group (SottoClient.leave on this or another of its devices): it sends and reads
+ *   nothing more there, from the moment it asked to leave, while the other members commit its removal.
  * - deleted: the user deleted the request; new messages are dropped.
  */
-export type ConversationState = 'active' | 'request' | 'blocked' | 'removed' | 'deleted';
+export type ConversationState = 'active' | 'request' | 'blocked' | 'removed' | 'left' | 'deleted';
 
 export interface ConversationMember {
   account: string;
@@ -159,7 +161,8 @@ export interface ClientEvents extends Record<string, unknown> {
   request: ConversationInfo;
   typing: { conversationId: ConversationId; account: string; deviceId: string; typing: boolean };
   /** Membership change seen in a commit. */
-  membership: { conversationId: ConversationId; by: string; added: string[]; removed: string[] };
+  /** `left`: accounts that left on their own (committed by `by`), not among `removed`. */
+  membership: { conversationId: ConversationId; by: string; added: string[]; removed: string[]; left?: string[] };
   /**
    * In a commit this device applied, an account already in the conversation (not this user's) gained or lost a
    * device. A system item saying so is in the conversation's log (emitted as a 'message' too).

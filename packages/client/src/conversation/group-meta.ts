@@ -12,4 +12,5 @@ export {
   policyViolation,
   roleOf,
   withOwnerProof,
+  withoutAdmins,
 } from '@sotto/protocol';

@@ -8,9 +8,18 @@ export { acceptsContent, needsOf, reduceContent } from './reduce-content.js';
 export type { ContentEvent, Transition } from './transition.js';
 export { type DueExpiry, dueExpiries, dueKeyUpdates } from './timers.js';
 export { accountsOf, type ContactFacts, type LeafData, type Refusal, type RuleVerdict } from './handshake.js';
-export { type CommitDecision, type CommitInput, type CommitSender, committerOf, reduceCommit } from './reduce-commit.js';
+export {
+  type CommitDecision,
+  type CommitInput,
+  type CommitSender,
+  committerOf,
+  reduceCommit,
+  type RemovedLeaf,
+  selfRemovedAccounts,
+} from './reduce-commit.js';
 export { type OwnKeyPackage, reduceWelcome, type WelcomeDecision, type WelcomeInput, welcomeAdder } from './reduce-welcome.js';
 export { commitRefusal, type IntentRefusal, outboxMaySend } from './intent.js';
+export { leaveCommit, type PendingRemoval, reduceLeave, reduceRemoveProposal } from './reduce-leave.js';
 export { envelope, reduceSend, type SendDecision, type SendEffect, type SendIntent, type SendState } from './reduce-send.js';
 export {
   type AttachmentExtras,

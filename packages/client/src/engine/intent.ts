@@ -17,7 +17,8 @@ export const refusal = (code: ClientErrorCode, message: string): { kind: 'refuse
 
 /** Why this device may not commit in the conversation now (removed, or frozen by a policy violation), if it may not. */
 export function commitRefusal(record: ConvRecord): IntentRefusal | undefined {
-  if (record.state === 'removed') return { code: 'FORBIDDEN', message: `this device is no longer in conversation ${record.id}` };
+  if (record.state === 'removed' || record.state === 'left')
+    return { code: 'FORBIDDEN', message: `this device is no longer in conversation ${record.id}` };
   if (record.policyViolation) return { code: 'FORBIDDEN', message: 'the conversation is frozen after a policy violation' };
   return undefined;
 }
@@ -27,5 +28,5 @@ export function commitRefusal(record: ConvRecord): IntentRefusal | undefined {
  * (policy violation or refused commit). Otherwise its queued entries fail as NOT_MEMBER.
  */
 export function outboxMaySend(record: ConvRecord | undefined): boolean {
-  return record !== undefined && record.state !== 'removed' && !record.policyViolation && !record.security;
+  return record !== undefined && record.state !== 'removed' && record.state !== 'left' && !record.policyViolation && !record.security;
 }

@@ -19,6 +19,20 @@ export function committerOf(sender: CommitSender, oldLeaves: readonly LeafData[]
   return undefined;
 }
 
+/** A removed leaf, with the leaf index of the member that proposed its removal (absent for another sender type). */
+export interface RemovedLeaf extends LeafData {
+  proposer?: number;
+}
+
+/**
+ * Accounts that removed themselves (leaving, RFC 9420 §12.1.3): every leaf of theirs the commit removes was proposed
+ * for removal by a device of that same account.
+ */
+export function selfRemovedAccounts(oldLeaves: readonly LeafData[], removed: readonly RemovedLeaf[]): string[] {
+  const proposerAccount = (r: RemovedLeaf) => oldLeaves.find((l) => l.leafIndex === r.proposer)?.account;
+  return accountsOf(removed).filter((a) => removed.every((r) => r.account !== a || proposerAccount(r) === a));
+}
+
 export interface CommitInput {
   conversationId: string;
   record: ConvRecord;
@@ -26,7 +40,7 @@ export interface CommitInput {
   oldLeaves: readonly LeafData[];
   newLeaves: readonly LeafData[];
   added: readonly LeafData[];
-  removed: readonly LeafData[];
+  removed: readonly RemovedLeaf[];
   removedSelf: boolean;
   before: GroupMeta;
   after: GroupMeta;
@@ -39,14 +53,17 @@ export interface CommitInput {
 export type CommitDecision =
   /** Refused and frozen at the last good epoch; the record carries the security notice. */
   | { kind: 'refuse'; record: ConvRecord; notice: Refusal }
-  /** This device was removed: the record says so, the pending commit and past-epoch states are wiped. */
+  /**
+   * This device was removed ('removed'), or its account left ('left'): the record says so, the pending commit and
+   * past-epoch states are wiped.
+   */
   | { kind: 'removed'; record: ConvRecord; wipePast: true }
   /** The commit breaks the admin policy: frozen with the reason, and a warning. */
   | { kind: 'violation'; record: ConvRecord; warning: { code: 'POLICY_VIOLATION'; message: string } }
   | {
       kind: 'apply';
-      /** A `membership` event, when accounts (not only devices) came or went. */
-      membership?: { by: string; added: string[]; removed: string[] };
+      /** A `membership` event, when accounts (not only devices) came, were removed or left on their own. */
+      membership?: { by: string; added: string[]; removed: string[]; left?: string[] };
       /** Accounts of other people whose devices came or went: their device lists are refreshed after the commit. */
       refreshContacts: string[];
       /** Known accounts that gained or lost a device: a notice in the conversation and a `device-change` event. */
@@ -59,11 +76,16 @@ export function reduceCommit(c: CommitInput): CommitDecision {
     const notice: Refusal = { code: c.identity.code, account: c.identity.account, reason: c.identity.reason };
     return { kind: 'refuse', record: { ...c.record, security: { code: notice.code, account: notice.account } }, notice };
   }
-  if (c.removedSelf) return { kind: 'removed', record: { ...c.record, state: 'removed' }, wipePast: true };
+  const selfRemoved = selfRemovedAccounts(c.oldLeaves, c.removed);
+  if (c.removedSelf) {
+    const left = c.record.state === 'left' || (c.me !== '' && selfRemoved.includes(c.me));
+    return { kind: 'removed', record: { ...c.record, state: left ? 'left' : 'removed' }, wipePast: true };
+  }
   const violation = policyViolation({
     committer: c.committer.account,
     addedAccounts: accountsOf(c.added),
     removedAccounts: accountsOf(c.removed),
+    selfRemovedAccounts: selfRemoved,
     before: c.before,
     after: c.after,
   });
@@ -74,10 +96,12 @@ export function reduceCommit(c: CommitInput): CommitDecision {
   // Accounts, not devices: an account that gained a device was already a member, and one that lost a device but kept
   // another still is (device changes have their own notice).
   const addedAccounts = accountsOf(c.added).filter((a) => !c.oldLeaves.some((l) => l.account === a));
-  const removedAccounts = accountsOf(c.removed).filter((a) => !c.newLeaves.some((l) => l.account === a));
+  const goneAccounts = accountsOf(c.removed).filter((a) => !c.newLeaves.some((l) => l.account === a));
+  const left = goneAccounts.filter((a) => selfRemoved.includes(a));
+  const removedAccounts = goneAccounts.filter((a) => !left.includes(a));
   const membership =
-    addedAccounts.length || removedAccounts.length
-      ? { by: c.committer.account, added: addedAccounts, removed: removedAccounts }
+    addedAccounts.length || goneAccounts.length
+      ? { by: c.committer.account, added: addedAccounts, removed: removedAccounts, ...(left.length ? { left } : {}) }
       : undefined;
   return {
     kind: 'apply',

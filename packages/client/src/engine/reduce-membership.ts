@@ -22,7 +22,9 @@ export function reduceCreateDirect(
   conversations: readonly ConversationInfo[],
 ): Refused | { kind: 'existing'; info: ConversationInfo } | CreatePlan {
   if (account === me) return refusal('INVALID_ARGUMENT', 'a 1:1 needs another account');
-  const existing = conversations.find((c) => c.kind === 'direct' && c.peer === account && c.state !== 'removed' && c.state !== 'deleted');
+  const existing = conversations.find(
+    (c) => c.kind === 'direct' && c.peer === account && !['removed', 'left', 'deleted'].includes(c.state),
+  );
   if (existing) return { kind: 'existing', info: existing };
   return { kind: 'create', meta: { v: 2, kind: 'direct', owner: me, admins: [me, account], timerSeconds: 0 }, accounts: [account] };
 }

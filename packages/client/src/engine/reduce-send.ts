@@ -62,7 +62,8 @@ export type SendDecision =
 
 export function reduceSend(s: SendState, i: SendIntent): SendDecision {
   const id = s.conversationId;
-  if (s.record.state === 'removed') return refusal('FORBIDDEN', `this device is no longer in conversation ${id}`);
+  if (s.record.state === 'removed' || s.record.state === 'left')
+    return refusal('FORBIDDEN', `this device is no longer in conversation ${id}`);
   if (s.record.security) return refusal('FORBIDDEN', `conversation ${id} is frozen after a refused commit`);
   // A verified contact's key changed: nothing goes out to them until the user accepts the new safety number. In a 1:1
   // the peer counts even when it has no device in the group.

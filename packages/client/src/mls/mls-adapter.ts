@@ -20,6 +20,8 @@ import {
   joinByExternalCommit,
   members,
   parseKeyPackage,
+  type ProposalOutput,
+  proposeRemove,
   publicGroupMembers,
   removeMembers,
   serializeGroup,
@@ -214,6 +216,17 @@ export class MlsAdapter {
   emptyCommit(group: Group): CommitOutput {
     return commit(this.deps, group, {});
   }
+  /** A Remove proposal (RFC 9420 §12.1.3), sent as a PublicMessage; the returned group caches it by reference. */
+  proposeRemove(group: Group, leafIndex: number): ProposalOutput {
+    return proposeRemove(this.deps, group, leafIndex);
+  }
+  /** A commit of the pending proposals by reference (RFC 9420 §12.4), with new metadata in the same commit if given. */
+  commitPending(group: Group, meta?: GroupMeta): CommitOutput {
+    if (!meta) return commit(this.deps, group, {});
+    const others = group.context.extensions.filter((e) => e.extensionType !== GROUP_META_EXTENSION);
+    const extensions = [...others, { extensionType: GROUP_META_EXTENSION, extensionData: encodeGroupMeta(meta) }];
+    return commit(this.deps, group, { proposals: [{ proposalType: 7, groupContextExtensions: { extensions } }] });
+  }
 
   serialize(group: Group): Uint8Array {
     return serializeGroup(group);
@@ -238,4 +251,14 @@ export function leafFromCredential(leafIndex: number, credential: Credential, si
 
 export function leavesOf(group: Group): LeafInfo[] {
   return members(group).map((m) => leafFromCredential(m.leafIndex, m.credential, m.signatureKey));
+}
+
+/** The Remove proposals cached in this epoch (RFC 9420 §12.4): the leaf each removes and the member that proposed it. */
+export function pendingRemovals(group: Group): { removed: number; proposer?: number }[] {
+  const out: { removed: number; proposer?: number }[] = [];
+  for (const p of group.pending) {
+    if (p.proposal.proposalType !== 3) continue;
+    out.push({ removed: p.proposal.remove.removed, ...(p.sender.senderType === 1 ? { proposer: p.sender.leafIndex } : {}) });
+  }
+  return out;
 }
