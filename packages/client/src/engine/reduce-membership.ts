@@ -6,7 +6,7 @@
 import type { ConvRecord } from '../client/records.js';
 import type { ConversationInfo } from '../client/types.js';
 import type { GroupRenameBody } from '../content/content-types.js';
-import { type GroupMeta, isAdmin, policyViolation } from '../conversation/group-meta.js';
+import { type GroupMeta, isAdmin, policyViolation, withoutAdmins } from '../conversation/group-meta.js';
 import type { LeafData } from './handshake.js';
 import { type IntentRefusal, refusal } from './intent.js';
 
@@ -98,10 +98,8 @@ export function adminsAfterRemoval(meta: GroupMeta, accounts: readonly string[])
   return withoutAdmins(meta, accounts);
 }
 
-/** The metadata without these accounts as admins (the owner stays one). */
-export function withoutAdmins(meta: GroupMeta, accounts: readonly string[]): GroupMeta {
-  return { ...meta, admins: meta.admins.filter((a) => !accounts.includes(a) || a === meta.owner) };
-}
+/** The metadata without these accounts as admins (the owner stays one): the contract package's, which the server runs too. */
+export { withoutAdmins };
 
 /** Rename a group (admins only, at most 256 characters): the body to send and the record to store. */
 export function reduceRename(
