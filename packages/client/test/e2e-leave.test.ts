@@ -137,3 +137,17 @@ test("leaving from one device removes all of the account's devices; the other de
   assert.ok((await phone.listMessages(id)).some((m) => m.kind === 'system' && m.text === 'you left'));
   assert.ok((await alice.listMessages(id)).some((m) => m.kind === 'system' && m.text === 'md-bob@localhost left'));
 });
+
+test('with every admin offline, a plain member commits the leave; the server and the admin accept it', async () => {
+  const [alice, bob, carol] = [await world.user('na-alice'), await world.user('na-bob'), await world.user('na-carol')];
+  const id = await group(alice, [bob, carol]);
+  await alice.stop(); // the only admin: the commit can only come from bob, a plain member
+  const epoch = BigInt(bob.getConversation(id)!.epoch);
+  await carol.leave(id);
+  await eventually(() => accounts(bob.getConversation(id)).length === 2, 15_000, 'bob commits the leave');
+  assert.equal(BigInt(bob.getConversation(id)!.epoch), epoch + 1n);
+  await alice.start(); // catches up: a commit by a non-admin that removes only an account that asked to leave
+  await agreed([alice, bob], id, ['na-alice@localhost', 'na-bob@localhost']);
+  assert.equal(alice.getConversation(id)?.policyViolation, undefined);
+  assert.ok((await alice.listMessages(id)).some((m) => m.kind === 'system' && m.text === 'na-carol@localhost left'));
+});
