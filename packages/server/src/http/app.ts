@@ -11,6 +11,7 @@ import { groupRoutes } from './routes/groups.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
 import { maxSubmitBytes } from './schemas.js';
+import { webRoutes } from '../web/web-routes.js';
 
 export interface AppOptions {
   logger: boolean | Record<string, unknown>;
@@ -97,5 +98,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
     },
     { prefix: '/v1' },
   );
+  // The web app at `/`: a GET outside the API prefixes reaches it; unknown API paths keep the JSON 404.
+  if (ctx.config.web.enabled) webRoutes(app, { dir: ctx.config.web.dir, publicUrl: ctx.config.server.publicUrl });
   return app;
 }
