@@ -8,6 +8,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
 import { groupRoutes } from './routes/groups.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
 import { maxSubmitBytes } from './schemas.js';
@@ -95,6 +96,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       groupRoutes(v1, ctx);
       messageRoutes(v1, ctx);
       blobRoutes(v1, ctx);
+      inventoryRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );
