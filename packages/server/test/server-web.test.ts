@@ -142,6 +142,23 @@ test('top-level files of the build (favicon, manifest) are served and revalidate
   assert.equal(await manifest.text(), '{"name":"Sotto"}');
 });
 
+test('revalidation: the ETag of a file brings a 304 without a body while the file is unchanged, the file again once it changes', async () => {
+  const first = await get('/');
+  const etag = first.headers.get('etag');
+  assert.match(etag ?? '', /^W\/"[0-9a-f]+-[0-9a-f]+"$/);
+  const again = await get('/', { headers: { 'if-none-match': etag ?? '' } });
+  assert.equal(again.status, 304);
+  assert.equal(await again.text(), '');
+  assert.equal(again.headers.get('cache-control'), 'no-cache');
+  writeFileSync(join(dist, 'favicon.ico'), 'ICO2');
+  const ico = await get('/favicon.ico');
+  writeFileSync(join(dist, 'favicon.ico'), 'ICO-version-3');
+  const changed = await get('/favicon.ico', { headers: { 'if-none-match': ico.headers.get('etag') ?? '' } });
+  assert.equal(changed.status, 200, 'a rebuilt file is served again (it is read per request, no restart)');
+  assert.equal(await changed.text(), 'ICO-version-3');
+  writeFileSync(join(dist, 'favicon.ico'), 'ICO');
+});
+
 test('a missing asset is 404, never index.html, even for a browser', async () => {
   const r = await get('/assets/gone-000000.js', { headers: { accept: 'text/html' } });
   assert.equal(r.status, 404);
@@ -155,6 +172,7 @@ test('single-page-app fallback: a browser navigation to an app path gets index.h
     assert.equal(r.status, 200, path);
     assert.equal(await r.text(), INDEX, path);
     assert.equal(r.headers.get('cache-control'), 'no-cache');
+    assert.equal(r.headers.get('vary'), 'Accept');
     assertSecurityHeaders(r.headers, srv.port);
   }
   const json = await get('/chats/abc', { headers: { accept: 'application/json' } });

@@ -89,12 +89,20 @@ async function sendFile(
   cache: string,
   headers: Record<string, string>,
 ): Promise<FastifyReply> {
+  // A validator, so that revalidating (no-cache) an unchanged index.html costs a 304 and no body (RFC 9110 §13.1.2).
+  const etag = `W/"${file.stat.size.toString(16)}-${Math.floor(file.stat.mtimeMs).toString(16)}"`;
   void reply
     .headers(headers)
     .header('cache-control', cache)
     .header('content-type', contentTypeOf(name))
-    .header('content-length', String(file.stat.size))
+    .header('etag', etag)
     .header('last-modified', file.stat.mtime.toUTCString());
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+    await file.fh.close();
+    return reply.status(304).send();
+  }
+  void reply.header('content-length', String(file.stat.size));
   if (req.method === 'HEAD') {
     await file.fh.close();
     return reply.send();
@@ -121,7 +129,8 @@ export function webRoutes(app: FastifyInstance, opts: WebRoutesOptions): void {
       if (file) return sendFile(req, reply, file, name, path.immutable ? IMMUTABLE : REVALIDATE, headers);
       if (path.immutable) return notFound(reply, headers);
     }
-    // A path of the app itself (a browser opening /chats/abc): the app routes it.
+    // A path of the app itself (a browser opening /chats/abc): the app routes it. The answer depends on Accept.
+    void reply.header('vary', 'Accept');
     return acceptsHtml(req.headers.accept) ? index() : notFound(reply, headers);
   };
   for (const url of ['/', '/*']) app.route({ method: ['GET', 'HEAD'], url, schema: { hide: true }, handler });
