@@ -162,7 +162,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     what:
       'Queued MLS messages waiting for their recipients: application messages (PrivateMessage ciphertext), proposals and commits ' +
       '(signed PublicMessages), and Welcomes (encrypted to the devices they add). Deleted when the last recipient acknowledges, at ' +
-      'the latest after retention.maxSeconds (or the shorter lifetime a disappearing message asks for).',
+      'the latest after retention.maxSeconds (or the shorter lifetime its sender asked for).',
     category: 'message-ciphertext',
     aboutAccount: true,
     retention: messageRetention,
@@ -262,7 +262,7 @@ export const NOT_HELD: readonly string[] = [
   "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.)",
   'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime.',
   'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
-  'Group names, descriptions and avatars: they travel as encrypted messages; the public group state holds roles and the disappearing timer, not user content.',
+  'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
   'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored.',
   'IP addresses, in the database: client addresses are held in memory for rate limits only (see `elsewhere` for logs).',
   'Phone numbers or e-mail addresses: an account is a name and a public key.',
