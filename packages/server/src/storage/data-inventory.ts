@@ -48,7 +48,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     },
   },
   devices: {
-    what: 'One row per device an account registered, revoked ones included (their revocation is kept so that other clients can check it).',
+    what: 'One row per device an account registered, revoked ones included: the row stays (with the signed revocation) so that a revoked device id is never taken again.',
     category: 'device',
     aboutAccount: true,
     retention: accountLife,
