@@ -115,7 +115,10 @@ export function webRoutes(app: FastifyInstance, opts: WebRoutesOptions): void {
     const path = classifyWebPath(req.raw.url ?? '');
     if (path.kind === 'api') throw new SottoError('NOT_FOUND', 'no such route');
     const headers = securityHeaders(opts.publicUrl, req.headers.host);
-    if (path.kind === 'refused') return notFound(reply, headers);
+    if (path.kind === 'refused') {
+      req.log.debug({ event: 'web-path-refused', reason: path.reason }, 'web path refused');
+      return notFound(reply, headers);
+    }
     if (!isWebBuilt(opts.dir)) return notBuilt(reply, headers);
     const dir = opts.dir;
     const index = async () => {
