@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { after, before, test } from 'node:test';
+import fc from 'fast-check';
 import { loadConfig } from '../src/config/config.js';
+import { classifyWebPath } from '../src/web/web-path.js';
 import { startInProcess, type InProcessServer } from './helpers/in-process.js';
 import { cleanup, startServerProcess, tempDir } from './helpers/server-process.js';
 
@@ -255,6 +257,42 @@ for (const [name, target] of TRAVERSALS) {
     await assertRefused(target, 'application/json');
   });
 }
+
+test('the path classifier refuses each traversal before the file system, for the reason it names', () => {
+  const reasons: Record<string, string> = {
+    '/../secret.txt': 'dot segment or dot-file',
+    '/%2e%2e/secret.txt': 'dot segment or dot-file',
+    '/assets/.%2e/.%2e/secret.txt': 'dot segment or dot-file',
+    '/assets%2f..%2f..%2fsecret.txt': 'encoded slash, backslash or NUL',
+    '/assets\\..\\secret.txt': 'backslash or NUL',
+    '/index.html\0.js': 'backslash or NUL',
+    '/assets/..%5c..%5csecret.txt': 'encoded slash, backslash or NUL',
+    '/index.html%00.js': 'encoded slash, backslash or NUL',
+    '//etc/passwd': 'empty segment',
+    'http://127.0.0.1/../secret.txt': 'not an origin-form path',
+    '/assets/%E0%A4%A': 'malformed percent-encoding',
+    '/%2eenv': 'dot segment or dot-file',
+    '/assets/': 'no directory listing',
+  };
+  for (const [target, reason] of Object.entries(reasons)) assert.deepEqual(classifyWebPath(target), { kind: 'refused', reason }, target);
+  // What the classifier lets through names a file by plain segments; the real-path check then covers symbolic links.
+  assert.deepEqual(classifyWebPath('/assets/%252e%252e/x.js'), { kind: 'file', segments: ['assets', '%2e%2e', 'x.js'], immutable: true });
+});
+
+test('property: whatever the request-target, a file the classifier names lies under the build directory and is no dot-file', () => {
+  const base = resolve('/srv/web/dist');
+  const chars = fc.constantFrom('/', '.', '%', '2', 'e', 'E', 'f', 'F', '5', 'c', '0', '\\', '\0', 'a', 's', 't', '?', ':');
+  fc.assert(
+    fc.property(fc.array(chars, { maxLength: 24 }), (cs) => {
+      const p = classifyWebPath(`/${cs.join('')}`);
+      if (p.kind !== 'file') return;
+      for (const s of p.segments) assert.ok(s !== '' && !s.startsWith('.') && !/[\\/\0]/.test(s), JSON.stringify(p));
+      const rel = relative(base, join(base, ...p.segments));
+      assert.ok(rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep), rel);
+    }),
+    { numRuns: 5000 },
+  );
+});
 
 test('refused: a file outside the build named by an absolute path is not served (the path is taken under the build)', async () => {
   const r = await get(join(root, 'secret.txt'), { headers: { accept: 'application/json' } });
