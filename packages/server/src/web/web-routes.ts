@@ -61,9 +61,9 @@ async function openInside(root: string, segments: readonly string[]): Promise<{ 
   } catch {
     return undefined;
   }
-  const stat = await fh.stat();
-  if (!stat.isFile()) {
-    await fh.close(); // a directory: no listing
+  const stat = await fh.stat().catch(() => undefined);
+  if (!stat?.isFile()) {
+    await fh.close(); // a directory (no listing), or a file gone meanwhile
     return undefined;
   }
   return { fh, stat };
