@@ -89,7 +89,8 @@ export class IndexedDbBackend implements RawBackend {
     const { gt, lt, limit } = range;
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new StoreError('INVALID_ARGUMENT', 'bad range limit');
     // IDBKeyRange.bound throws on an empty interval (lower above upper, or equal with an open end): nothing to read.
-    if (limit === 0 || (gt !== undefined && lt !== undefined && compareBytes(gt, lt) >= 0)) return [];
+    // Without gt the lower bound is the empty key, so lt = empty is such an interval too.
+    if (limit === 0 || lt?.length === 0 || (gt !== undefined && lt !== undefined && compareBytes(gt, lt) >= 0)) return [];
     const p = buf(part);
     const lower: IdbKey = [space, p, gt === undefined ? new ArrayBuffer(0) : buf(gt)];
     const upper: IdbKey = [space, p, lt === undefined ? [] : buf(lt)];
