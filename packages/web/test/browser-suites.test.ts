@@ -19,6 +19,8 @@ import {
 
 const browserDir = fileURLToPath(new URL('./browser/', import.meta.url));
 const SUITES = ['store-suite', 'mls-suite', 'webcrypto-suite'] as const;
+/** A suite still running after this long fails (a case times out after 20 s in the page and is named). */
+const SUITE_TIMEOUT_MS = 60_000;
 
 let outDir: string | undefined;
 let site: StaticSite | undefined;
@@ -65,16 +67,20 @@ async function runSuite(t: TestContext, suite: (typeof SUITES)[number]): Promise
 }
 
 describe('browser suites in Chromium', () => {
-  it('IndexedDB store: the shared store contract, the raw backend contract, IndexedDB cases and the browser key', async (t) => {
-    const r = await runSuite(t, 'store-suite');
-    assert.ok(r.cases.every((c) => c.ok));
-    assert.ok(r.counts.storeContract! >= 12, 'store contract cases');
-    assert.ok(r.counts.rawBackendContract! >= 3, 'raw backend contract cases');
-    assert.ok(r.counts.browserKey! >= 6, 'browser key cases');
-    assert.equal(r.cases.length, r.counts.storeContract! + r.counts.rawBackendContract! + r.counts.indexedDb! + r.counts.browserKey!);
-  });
+  it(
+    'IndexedDB store: the shared store contract, the raw backend contract, IndexedDB cases and the browser key',
+    { timeout: SUITE_TIMEOUT_MS },
+    async (t) => {
+      const r = await runSuite(t, 'store-suite');
+      assert.ok(r.cases.every((c) => c.ok));
+      assert.ok(r.counts.storeContract! >= 12, 'store contract cases');
+      assert.ok(r.counts.rawBackendContract! >= 3, 'raw backend contract cases');
+      assert.ok(r.counts.browserKey! >= 6, 'browser key cases');
+      assert.equal(r.cases.length, r.counts.storeContract! + r.counts.rawBackendContract! + r.counts.indexedDb! + r.counts.browserKey!);
+    },
+  );
 
-  it('MLS vectors (crypto-basics, key-schedule, message-protection) on the portable provider', async (t) => {
+  it('MLS vectors (crypto-basics, key-schedule, message-protection) on the portable provider', { timeout: SUITE_TIMEOUT_MS }, async (t) => {
     const r = await runSuite(t, 'mls-suite');
     assert.ok(r.cases.every((c) => c.ok));
     const c = r.counts;
@@ -84,7 +90,7 @@ describe('browser suites in Chromium', () => {
     assert.ok(c.messagesUnprotected! >= 5 * c.messageProtectionVectors!);
   });
 
-  it('WebCrypto: Ed25519, X25519, AES-GCM, HKDF and HMAC-SHA256 work in this Chromium', async (t) => {
+  it('WebCrypto: Ed25519, X25519, AES-GCM, HKDF and HMAC-SHA256 work in this Chromium', { timeout: SUITE_TIMEOUT_MS }, async (t) => {
     const r = await runSuite(t, 'webcrypto-suite');
     for (const alg of ['Ed25519', 'X25519', 'AES-GCM', 'HKDF', 'HMAC-SHA256']) assert.equal(r.facts?.[alg], true, `${alg} missing`);
     assert.equal(r.counts.available, 5);

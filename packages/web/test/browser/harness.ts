@@ -23,13 +23,24 @@ export interface NamedCase {
   run(): unknown;
 }
 
-/** Runs cases one after another; a failing case is recorded with its error and does not stop the others. */
-export async function runCases(cases: readonly NamedCase[]): Promise<CaseResult[]> {
+/** A case still running after this long fails with a timeout, so a hang names its case (IndexedDB blocked, ...). */
+export const CASE_TIMEOUT_MS = 20_000;
+
+function withTimeout(run: () => unknown, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([Promise.resolve().then(run), timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs cases one after another; a failing (or timed-out) case is recorded with its error and does not stop the others. */
+export async function runCases(cases: readonly NamedCase[], timeoutMs = CASE_TIMEOUT_MS): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   for (const c of cases) {
     const t0 = performance.now();
     try {
-      await c.run();
+      await withTimeout(() => c.run(), timeoutMs);
       out.push({ name: c.name, ok: true, ms: Math.round(performance.now() - t0) });
     } catch (e) {
       const error = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e);

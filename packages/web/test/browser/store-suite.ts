@@ -26,6 +26,13 @@ const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, isS
 let serial = 0;
 const fresh = (what: string) => `sotto-${what}-${++serial}-${crypto.randomUUID()}`;
 
+/** Wrapped blobs of format v1 (see the frozen-vector case), computed once with node:crypto AES-256-GCM and PBKDF2. */
+const FROZEN_DEVICE_ONLY =
+  '22222222222222222222222224c4347af3fcac6cd60ced0f7b95dae62ca0fed159b29f78617c39db3ad2563082e380fa2a94e79abf18b4fb2c80aa5a';
+const FROZEN_PASSPHRASE =
+  '22222222222222222222222242a2521c959aca0ab06a8b699a5e7fb922a89b8d21cb88f32e978ecba4b997488c01c4b987fe67666fc12dc63465213d9e364508b58e1767a653a004f930aa1de29a33ec00b4aaad174dde3e';
+const fromHex = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+
 /** Low PBKDF2 cost for tests that do not check the cost itself. */
 const FAST = 1000;
 
@@ -246,6 +253,29 @@ function browserKeyCases(): NamedCase[] {
         await idb(indexedDB.deleteDatabase(browserKeyDatabaseName(name)));
         assert.equal(await browserKeyState(name), 'none');
         await rejectsWith(openIndexedDbStore(name, await openBrowserStorageKey({ name })), 'WRONG_KEY');
+      },
+    },
+    {
+      name: 'browser key: format v1 frozen vectors (computed with node:crypto from the documented layout) still open',
+      run: async () => {
+        // device key 0x11 x32, iv 0x22 x12, storage key 0x33 x32; passphrase layer: salt 0x44 x16, 1000 iterations, iv 0x55 x12.
+        const name = 'frozen-v1';
+        await deleteBrowserProfile(name);
+        await openBrowserStorageKey({ name }); // creates the key database; its record is replaced below
+        const deviceKey = await crypto.subtle.importKey('raw', new Uint8Array(32).fill(0x11), 'AES-GCM', false, ['encrypt', 'decrypt']);
+        const expected = new Uint8Array(32).fill(0x33);
+        await putKeyRecord(name, { version: 1, deviceKey, wrapped: fromHex(FROZEN_DEVICE_ONLY).buffer });
+        assert.deepEqual((await openBrowserStorageKey({ name })).expose(), expected);
+        const passphrase = { salt: new Uint8Array(16).fill(0x44).buffer, iterations: 1000 };
+        await putKeyRecord(name, { version: 1, deviceKey, wrapped: fromHex(FROZEN_PASSPHRASE).buffer, passphrase });
+        assert.deepEqual((await openBrowserStorageKey({ name, passphrase: 'frozen passphrase' })).expose(), expected);
+        await rejectsWith(openBrowserStorageKey({ name, passphrase: 'frozen passphrasE' }), 'WRONG_PASSPHRASE');
+        // Bound to its profile name: the same record under another name does not open.
+        const other = fresh('frozen-moved');
+        await openBrowserStorageKey({ name: other });
+        await putKeyRecord(other, { version: 1, deviceKey, wrapped: fromHex(FROZEN_DEVICE_ONLY).buffer });
+        await rejectsWith(openBrowserStorageKey({ name: other }), 'CORRUPT');
+        await deleteBrowserProfile(name);
       },
     },
     {
