@@ -23,6 +23,7 @@ export const BROWSER_KEY_FORMAT_VERSION = 1;
 /** OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
 export const DEFAULT_PBKDF2_ITERATIONS = 600_000;
 const MAX_PBKDF2_ITERATIONS = 100_000_000;
+const KEY_DB_VERSION = 1;
 const KEY_STORE = 'keys';
 const RECORD_KEY = 'profile';
 const IV_BYTES = 12;
@@ -107,17 +108,28 @@ async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: n
 
 // ---------- the key database ----------
 
+/** A failed key-database operation: a database of a newer version is UNSUPPORTED_FORMAT, anything else IO. */
+function keyDbError(error: unknown): StoreError {
+  const name = error instanceof DOMException ? error.name : 'unknown error';
+  if (name === 'VersionError') return new StoreError('UNSUPPORTED_FORMAT', 'key database is newer than this client', { cause: error });
+  return new StoreError('IO', `key database request failed (${name})`, { cause: error });
+}
+
 function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () =>
-      reject(new StoreError('IO', `key database request failed (${req.error?.name ?? 'unknown error'})`, { cause: req.error }));
+    req.onerror = () => reject(keyDbError(req.error));
   });
 }
 
 /** Opens the key database; `create: false` leaves a missing database missing and returns undefined. */
 async function openKeyDb(factory: IDBFactory, name: string, create: boolean): Promise<IDBDatabase | undefined> {
-  const req = factory.open(browserKeyDatabaseName(name), 1);
+  let req: IDBOpenDBRequest;
+  try {
+    req = factory.open(browserKeyDatabaseName(name), KEY_DB_VERSION);
+  } catch (e) {
+    throw keyDbError(e); // e.g. SecurityError: no IndexedDB for this origin
+  }
   let absent = false;
   req.onupgradeneeded = (event) => {
     if (event.oldVersion === 0 && !create) {

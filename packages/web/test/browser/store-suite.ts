@@ -279,7 +279,7 @@ function browserKeyCases(): NamedCase[] {
       },
     },
     {
-      name: 'browser key: a record of a newer format is UNSUPPORTED_FORMAT, a malformed one CORRUPT',
+      name: 'browser key: a record or key database of a newer format is UNSUPPORTED_FORMAT, a malformed record CORRUPT',
       run: async () => {
         const name = fresh('format');
         await openBrowserStorageKey({ name });
@@ -288,6 +288,11 @@ function browserKeyCases(): NamedCase[] {
         await rejectsWith(openBrowserStorageKey({ name }), 'UNSUPPORTED_FORMAT');
         await putKeyRecord(name, { ...record, wrapped: 'not bytes' });
         await rejectsWith(openBrowserStorageKey({ name }), 'CORRUPT');
+        // A key database upgraded by a newer client.
+        const newer = fresh('newer-key-db');
+        (await idb(indexedDB.open(browserKeyDatabaseName(newer), 3))).close();
+        await rejectsWith(openBrowserStorageKey({ name: newer }), 'UNSUPPORTED_FORMAT');
+        await rejectsWith(browserKeyState(newer), 'UNSUPPORTED_FORMAT');
       },
     },
     {
