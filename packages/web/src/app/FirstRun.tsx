@@ -59,6 +59,7 @@ function Register({ bridge, onReady, domain }: { bridge: Bridge; onReady: (b: Bo
   const [account, setAccount] = useState('');
   const [invite, setInvite] = useState(() => inviteFromHash(location.hash) ?? '');
   const [deviceName, setDeviceName] = useState(() => t('firstRun.defaultDeviceName'));
+  const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {
@@ -70,6 +71,7 @@ function Register({ bridge, onReady, domain }: { bridge: Bridge; onReady: (b: Bo
         account: fullAccount(account, domain),
         ...(invite.trim() ? { invite: invite.trim() } : {}),
         ...(deviceName.trim() ? { deviceName: deviceName.trim() } : {}),
+        ...(passphrase ? { passphrase } : {}),
       });
       history.replaceState(null, '', location.pathname);
       onReady(boot);
@@ -107,6 +109,20 @@ function Register({ bridge, onReady, domain }: { bridge: Bridge; onReady: (b: Bo
         {t('firstRun.deviceName')}
         <input name="device-name" value={deviceName} onChange={(e) => setDeviceName(e.target.value)} maxLength={64} />
       </label>
+      <label>
+        {t('firstRun.passphrase')}
+        <input
+          name="passphrase"
+          type="password"
+          autoComplete="new-password"
+          value={passphrase}
+          onChange={(e) => setPassphrase(e.target.value)}
+          aria-describedby="passphrase-hint"
+        />
+      </label>
+      <p id="passphrase-hint" className="hint">
+        {t('firstRun.passphraseHint')}
+      </p>
       {error && (
         <p role="alert" className="error">
           {error}

@@ -3,7 +3,7 @@
 // (@noble) provider, the WebSocket and all sync. The page talks to it only through protocol.ts.
 
 import { type LocalStore, SottoClient, SottoClientError, type WebSocketLike } from '@sotto/client';
-import { openIndexedDbStore } from '@sotto/client/browser';
+import { browserKeyState, deleteBrowserProfile, openBrowserStorageKey, openIndexedDbStore } from '@sotto/client/browser';
 import { createPortableProvider } from '@sotto/mls/portable';
 import {
   type Boot,
@@ -18,12 +18,11 @@ import {
   type WorkerEvents,
   type WorkerToPage,
 } from './protocol.js';
-import { deleteProfile, openStoreKey, profileKeyState } from './store-key.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** The profile: the store's IndexedDB database; its key lives beside it (see @sotto/client/browser). */
 const PROFILE = 'sotto';
-const STORE_DB = `${PROFILE}-store`;
 const PREFS_NS = 'web';
 const webRandom = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 
@@ -50,8 +49,8 @@ function me(c: SottoClient): Me {
 
 async function openClient(passphrase?: string): Promise<SottoClient> {
   if (client) return client;
-  const key = await openStoreKey(PROFILE, passphrase);
-  store = await openIndexedDbStore(STORE_DB, key);
+  const key = await openBrowserStorageKey({ name: PROFILE, ...(passphrase ? { passphrase } : {}) });
+  store = await openIndexedDbStore(PROFILE, key);
   const c = new SottoClient({
     store,
     crypto: createPortableProvider(),
@@ -147,7 +146,7 @@ function progressBlob(file: Blob, report: (done: number, total: number) => void)
 
 const profile: ProfileCalls = {
   async boot() {
-    const state = await profileKeyState(PROFILE);
+    const state = await browserKeyState(PROFILE);
     if (state === 'none') return { state: 'new' };
     if (state === 'passphrase' && !client) return { state: 'locked' };
     const c = await openClient();
@@ -216,7 +215,7 @@ const profile: ProfileCalls = {
     await client?.close();
     client = undefined;
     store = undefined;
-    await deleteProfile(PROFILE, STORE_DB);
+    await deleteBrowserProfile(PROFILE);
   },
 };
 

@@ -10,6 +10,9 @@ export const en = {
   'firstRun.invite': 'Invite code (from the invite link)',
   'firstRun.deviceName': 'Name of this device (only your own devices see it)',
   'firstRun.defaultDeviceName': 'Web browser',
+  'firstRun.passphrase': 'Passphrase for this browser (optional)',
+  'firstRun.passphraseHint':
+    'Without one, anyone who can open this browser profile can read your messages. With one, Sotto asks for it each time it opens here; it cannot be recovered.',
   'firstRun.create': 'Create account',
   'firstRun.creating': 'Creating keys…',
   'firstRun.linkStart': 'Show a link code',
@@ -32,6 +35,9 @@ export const fr: Record<keyof typeof en, string> = {
   'firstRun.invite': 'Code d’invitation (du lien d’invitation)',
   'firstRun.deviceName': 'Nom de cet appareil (seuls vos appareils le voient)',
   'firstRun.defaultDeviceName': 'Navigateur web',
+  'firstRun.passphrase': 'Phrase secrète pour ce navigateur (facultative)',
+  'firstRun.passphraseHint':
+    'Sans elle, toute personne qui peut ouvrir ce profil de navigateur peut lire vos messages. Avec elle, Sotto la demande à chaque ouverture ici ; elle ne peut pas être récupérée.',
   'firstRun.create': 'Créer le compte',
   'firstRun.creating': 'Création des clés…',
   'firstRun.linkStart': 'Afficher un code de liaison',
