@@ -2,9 +2,10 @@
 // unread count and last message; archived ones behind a toggle; a search over decrypted history (done in the worker,
 // on this device only).
 
-import type { ConversationInfo } from '@sotto/client';
+import type { ConversationInfo, StoredMessage } from '@sotto/client';
 import { useEffect, useState } from 'react';
 import { useT } from '../i18n/i18n.js';
+import { systemLine } from './ConversationView.js';
 import { conversationTitle, useSession } from './session.js';
 
 export function ConversationList({ selected, onOpen }: { selected: string | undefined; onOpen: (id: string) => void }) {
@@ -99,7 +100,7 @@ function Items({ list, selected, onOpen }: { list: ConversationInfo[]; selected:
         const s = state.summaries[c.id];
         const muted = state.prefs.muted.includes(c.id);
         const unread = s?.unread ?? 0;
-        const lastText = s?.last ? preview(s.last, t) : '';
+        const lastText = s?.last ? preview(s.last, t, state.me.account) : '';
         return (
           <li key={c.id}>
             <button
@@ -129,11 +130,9 @@ function Items({ list, selected, onOpen }: { list: ConversationInfo[]; selected:
   );
 }
 
-function preview(
-  m: { kind: string; text?: string; deleted?: boolean; attachment?: { fileName: string }; sender: string },
-  t: ReturnType<typeof useT>,
-): string {
+function preview(m: StoredMessage, t: ReturnType<typeof useT>, me: string): string {
   if (m.deleted) return t('chat.deleted');
   if (m.kind === 'attachment') return `📎 ${m.attachment?.fileName ?? ''}`;
+  if (m.kind === 'system') return systemLine(t, m, me);
   return m.text ?? '';
 }

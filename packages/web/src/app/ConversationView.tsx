@@ -218,6 +218,31 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
   );
 }
 
+/** A system item in the user's language, from its structured change (the SDK's English text otherwise). */
+export function systemLine(t: ReturnType<typeof useT>, m: StoredMessage, me: string): string {
+  const c = m.system;
+  const who = (a: string) => (a === me ? t('system.you') : a);
+  if (!c) return m.text ?? '';
+  switch (c.type) {
+    case 'members-added':
+      return t('system.added', { by: who(c.by), accounts: c.accounts.map(who).join(', ') });
+    case 'members-removed':
+      return c.accounts.length === 1 && c.accounts[0] === c.by
+        ? t('system.left', { by: who(c.by) })
+        : t('system.removed', { by: who(c.by), accounts: c.accounts.map(who).join(', ') });
+    case 'role':
+      return t(`system.role.${c.role}`, { by: who(c.by), account: who(c.account) });
+    case 'timer':
+      return c.seconds === 0
+        ? t('system.timerOff', { by: who(c.by) })
+        : t('system.timer', { by: who(c.by), duration: timerLabel(t, c.seconds) });
+    case 'rename':
+      return t('system.rename', { by: who(c.by), name: c.name });
+    case 'device':
+      return t('system.device', { account: c.account, added: c.added.length, removed: c.removed.length });
+  }
+}
+
 function toggle(list: string[], id: string): string[] {
   return list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
 }
@@ -274,8 +299,8 @@ function Message(p: {
   const [showReact, setShowReact] = useState(false);
   if (m.kind === 'system')
     return (
-      <li className="system" data-testid="system-line">
-        {m.text}
+      <li className="system" data-testid="system-line" data-type={m.system?.type ?? 'other'}>
+        {systemLine(t, m, state.me.account)}
       </li>
     );
   const run = (f: () => Promise<unknown>) => void f().catch((e: unknown) => p.onError(errorText(t, e)));

@@ -84,6 +84,17 @@ export const en = {
   'role.owner': 'owner',
   'role.admin': 'admin',
   'role.member': 'member',
+  'system.you': 'you',
+  'system.added': '{by} added {accounts}',
+  'system.removed': '{by} removed {accounts}',
+  'system.left': '{by} left',
+  'system.role.owner': '{by} made {account} the owner',
+  'system.role.admin': '{by} made {account} an admin',
+  'system.role.member': '{by} made {account} a member (no longer an admin)',
+  'system.timer': '{by} set disappearing messages to {duration}',
+  'system.timerOff': '{by} turned disappearing messages off',
+  'system.rename': '{by} renamed the group to “{name}”',
+  'system.device': '{account}’s devices changed ({added} added, {removed} removed): compare safety numbers if you did not expect it',
 } as const;
 
 export const fr: Record<keyof typeof en, string> = {
@@ -173,4 +184,16 @@ export const fr: Record<keyof typeof en, string> = {
   'role.owner': 'propriétaire',
   'role.admin': 'admin',
   'role.member': 'membre',
+  'system.you': 'vous',
+  'system.added': '{by} a ajouté {accounts}',
+  'system.removed': '{by} a retiré {accounts}',
+  'system.left': '{by} est parti',
+  'system.role.owner': '{by} a fait de {account} le propriétaire',
+  'system.role.admin': '{by} a nommé {account} admin',
+  'system.role.member': '{by} a retiré les droits d’admin de {account}',
+  'system.timer': '{by} a réglé les messages éphémères sur {duration}',
+  'system.timerOff': '{by} a désactivé les messages éphémères',
+  'system.rename': '{by} a renommé le groupe en « {name} »',
+  'system.device':
+    'Les appareils de {account} ont changé ({added} ajouté(s), {removed} retiré(s)) : comparez les numéros de sécurité si vous ne vous y attendiez pas',
 };
