@@ -13,6 +13,7 @@ import { LIMITS } from '../content/content-types.js';
 import { type CommitSender, committerOf, reduceCommit, reduceWelcome, type Refusal, welcomeAdder } from '../engine/index.js';
 import { ContentShell } from './content-shell.js';
 import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
+import { recordSystemItems } from './system-items.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { BATCH, type Core, leafOf, type Work } from './ports.js';
 import { type ConvRecord, decodePending, NS } from './records.js';
@@ -340,9 +341,19 @@ export class Receiver {
       case 'refuse':
         await this.c.putRec(tx, d.record, work);
         return this.#refused(id, d.notice, work);
-      case 'removed':
+      case 'removed': {
         await this.c.putRec(tx, d.record, work);
         await tx.delete(NS.pending, id);
+        const items = await recordSystemItems(
+          tx,
+          id,
+          `commit:${epochOf(r.group)}`,
+          [{ type: 'members-removed', by: committer.account, accounts: [me] }],
+          this.c.now(),
+        );
+        work.fx.push(() => {
+          for (const item of items) this.c.events.emit('message', item);
+        });
         // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
         await this.c.commits.wipePast(tx, id);
         work.fx.push(() => {
@@ -350,6 +361,7 @@ export class Receiver {
           if (info) this.c.events.emit('conversation', info);
         });
         return;
+      }
       case 'violation':
         await this.c.putRec(tx, d.record, work);
         work.fx.push(() => this.c.events.emit('warning', { ...d.warning, conversationId: id }));
@@ -357,7 +369,7 @@ export class Receiver {
       case 'apply':
         break;
     }
-    await this.c.commits.adoptCommit(tx, id, old, r.group, work);
+    await this.c.commits.adoptCommit(tx, id, old, r.group, work, committer.account);
     for (const a of d.refreshContacts) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
     const items = await recordDeviceChanges(tx, id, epochOf(r.group), d.deviceChanges, this.c.now());
     work.fx.push(() => emitDeviceChanges(this.c.events, id, d.deviceChanges, items));

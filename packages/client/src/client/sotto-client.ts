@@ -29,6 +29,7 @@ import {
 } from '../engine/index.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
+import { recordSystemItems } from './system-items.js';
 import {
   compareScannedSafetyNumber,
   compareTypedSafetyNumber,
@@ -313,9 +314,23 @@ export class SottoClient extends Emitter<ClientEvents> {
     const { rec, meta } = this.c.conv(id);
     const d = reduceRename({ me: me.accountName, meta, record: rec }, name);
     if (d.kind === 'refuse') throw refused(d.refusal);
+    const renamed = rec.name !== undefined && rec.name !== d.record.name;
     await this.c.sender.sendBody(id, d.body, { store: false });
     const work = this.c.newWork();
-    await this.c.store.transaction((tx) => this.c.putRec(tx, d.record, work));
+    await this.c.store.transaction(async (tx) => {
+      await this.c.putRec(tx, d.record, work);
+      if (!renamed) return;
+      const items = await recordSystemItems(
+        tx,
+        id,
+        `rename:${this.c.now()}`,
+        [{ type: 'rename', by: me.accountName, name: d.record.name ?? name }],
+        this.c.now(),
+      );
+      work.fx.push(() => {
+        for (const m of items) this.emit('message', m);
+      });
+    });
     this.c.finish(work);
     const info = this.c.info(id)!;
     this.c.events.emit('conversation', info);
