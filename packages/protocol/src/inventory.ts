@@ -69,7 +69,8 @@ export interface InventoryProtocol {
 }
 
 export interface InventoryResponse {
-  server: { version: string };
+  /** `domain`: the host part of the account names this server serves (name@domain). */
+  server: { version: string; domain: string };
   items: InventoryItem[];
   /** What the server does not have, each a plain-English sentence. */
   notHeld: string[];
@@ -103,7 +104,10 @@ export function decodeInventoryResponse(v: unknown): InventoryResponse {
   const o = object(v, B);
   const p = object(o.protocol, `${B}.protocol`);
   return {
-    server: { version: string(object(o.server, `${B}.server`), 'version', `${B}.server`) },
+    server: {
+      version: string(object(o.server, `${B}.server`), 'version', `${B}.server`),
+      domain: string(object(o.server, `${B}.server`), 'domain', `${B}.server`),
+    },
     items: array(o, 'items', B).map((x, i) => item(x, `${B}.items[${i}]`)),
     notHeld: strings(o, 'notHeld', B),
     elsewhere: strings(o, 'elsewhere', B),

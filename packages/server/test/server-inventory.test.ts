@@ -89,14 +89,14 @@ test('retentions come from the configuration', () => {
 });
 
 test('GET /v1/inventory: public, decodable, computed from the running configuration', async () => {
-  const srv = await startInProcess({ SOTTO_RETENTION_MAX_SECONDS: '7200', SOTTO_BLOB_TTL_DAYS: '5' });
+  const srv = await startInProcess({ SOTTO_RETENTION_MAX_SECONDS: '7200', SOTTO_BLOB_TTL_DAYS: '5', SOTTO_DOMAIN: 'example.org' });
   try {
     const r = await fetch(`${srv.url}/v1/inventory`);
     assert.equal(r.status, 200);
     const raw = (await r.json()) as unknown;
     const body = decodeInventoryResponse(raw);
     assert.deepEqual(raw, body, 'the decoder keeps every field the server sends');
-    assert.deepEqual(body.server, { version: '0.1.0' });
+    assert.deepEqual(body.server, { version: '0.1.0', domain: 'example.org' }, 'the account domain, for clients that complete a bare name');
     const messages = body.items.find((i) => i.table === 'messages' && i.column === undefined);
     assert.deepEqual(messages?.retention, { kind: 'until-delivered-or-seconds', seconds: 7200 });
     assert.equal(messages?.category, 'message-ciphertext');

@@ -311,7 +311,7 @@ export function inventoryItems(config: Config): InventoryItem[] {
 /** The body of GET /v1/inventory under this configuration. */
 export function dataInventory(config: Config, version: string): InventoryResponse {
   return {
-    server: { version },
+    server: { version, domain: config.server.domain },
     items: inventoryItems(config),
     notHeld: [...NOT_HELD],
     elsewhere: [...ELSEWHERE],

@@ -4,84 +4,35 @@
 // without an inventory the page says that the server did not publish one.
 
 import { useEffect, useState } from 'react';
+import type { InventoryResponse } from '@sotto/protocol';
 import { type Lang, type StringKey, useLang, useT } from '../i18n/i18n.js';
 import { fetchServerInfo, type ServerInfo } from './server-info.js';
 
-// The fields of @sotto/protocol's InventoryResponse this page reads, read defensively (an older or newer server may
-// differ): unknown kinds and categories are shown by name, malformed entries dropped, nothing filled in.
-interface Retention {
-  kind: string;
-  seconds?: number;
-}
-
-interface InventoryItem {
-  table: string;
-  column?: string;
-  what: string;
-  category: string;
-  aboutAccount: boolean;
-  retention: Retention;
-}
+// The page's view of @sotto/protocol's InventoryResponse (decoded by server-info.ts with the protocol's decoder).
+type InventoryItem = InventoryResponse['items'][number];
+type Retention = InventoryItem['retention'];
 
 interface Inventory {
-  version?: string;
+  version: string;
   items: InventoryItem[];
   notHeld: string[];
   elsewhere: string[];
-  mls?: string;
+  mls: string;
   ciphersuites: Array<{ id: number; name: string }>;
   facts: string[];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap((x) => (str(x) ? [x as string] : [])) : []);
-
-function parseRetention(v: unknown): Retention {
-  if (!isObj(v)) return { kind: 'unknown' };
-  const seconds = typeof v.seconds === 'number' && Number.isFinite(v.seconds) && v.seconds >= 0 ? v.seconds : undefined;
-  return { kind: str(v.kind) ?? 'unknown', ...(seconds !== undefined ? { seconds } : {}) };
-}
-
-function parseItem(v: unknown): InventoryItem[] {
-  if (!isObj(v)) return [];
-  const what = str(v.what);
-  const table = str(v.table);
-  if (!what || !table) return [];
-  const column = str(v.column);
-  return [
-    {
-      table,
-      ...(column ? { column } : {}),
-      what,
-      category: str(v.category) ?? 'unknown',
-      aboutAccount: v.aboutAccount === true,
-      retention: parseRetention(v.retention),
-    },
-  ];
-}
-
-/** The inventory from the response body, or undefined when the body is not one. */
-export function parseInventory(body: unknown): Inventory | undefined {
-  if (!isObj(body)) return undefined;
-  const items = Array.isArray(body.items) ? body.items.flatMap(parseItem) : [];
-  const notHeld = strs(body.notHeld);
-  if (items.length === 0 && notHeld.length === 0) return undefined;
-  const p = isObj(body.protocol) ? body.protocol : {};
-  const version = isObj(body.server) ? str(body.server.version) : undefined;
-  const mls = str(p.mls);
-  const ciphersuites = Array.isArray(p.ciphersuites)
-    ? p.ciphersuites.flatMap((c) => (isObj(c) && typeof c.id === 'number' && str(c.name) ? [{ id: c.id, name: c.name as string }] : []))
-    : [];
+/** The inventory as this page shows it; undefined when the server said nothing about what it holds. */
+export function inventoryView(r: InventoryResponse | undefined): Inventory | undefined {
+  if (!r || (r.items.length === 0 && r.notHeld.length === 0)) return undefined;
   return {
-    ...(version ? { version } : {}),
-    items,
-    notHeld,
-    elsewhere: strs(body.elsewhere),
-    ...(mls ? { mls } : {}),
-    ciphersuites,
-    facts: strs(p.facts),
+    version: r.server.version,
+    items: r.items,
+    notHeld: r.notHeld,
+    elsewhere: r.elsewhere,
+    mls: r.protocol.mls,
+    ciphersuites: r.protocol.ciphersuites,
+    facts: r.protocol.facts,
   };
 }
 
@@ -155,7 +106,7 @@ export function Protected() {
       alive = false;
     };
   }, []);
-  const inventory = info === 'loading' || info === undefined ? undefined : parseInventory(info.inventory);
+  const inventory = info === 'loading' || info === undefined ? undefined : inventoryView(info.inventory);
 
   return (
     <section className="protected stack" aria-labelledby="protected-title" data-testid="protected">

@@ -34,7 +34,7 @@ export function inventoryRoutes(app: FastifyInstance, ctx: AppContext): void {
           200: {
             type: 'object',
             properties: {
-              server: { type: 'object', properties: { version: str } },
+              server: { type: 'object', properties: { version: str, domain: str } },
               items: { type: 'array', items: item },
               notHeld: strs,
               elsewhere: strs,
