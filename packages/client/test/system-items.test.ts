@@ -79,3 +79,25 @@ describe('system items in a real group', () => {
     assert.deepEqual(await lines(bob), expected);
   });
 });
+
+describe('block and unblock', () => {
+  const w = clientWorld();
+  test('while blocked, messages are dropped; after unblock the conversation is a request again and new messages arrive', async () => {
+    const [bob, carol] = [await w.user('blk-b'), await w.user('blk-c')];
+    const conv = await carol.createDirect('blk-b@localhost');
+    await carol.sendText(conv.id, 'first');
+    await eventually(async () => (await bob.listMessages(conv.id).catch(() => [])).length > 0, 20_000, 'the request');
+    await bob.block('blk-c@localhost');
+    assert.equal(bob.getConversation(conv.id)?.state, 'blocked');
+    await carol.sendText(conv.id, 'while blocked');
+    await carol.flush(20_000);
+    await bob.sync(); // processed (and dropped) while blocked
+    await bob.unblock('blk-c@localhost');
+    assert.equal(bob.getConversation(conv.id)?.state, 'request', 'back as a request, not accepted');
+    await carol.sendText(conv.id, 'after unblock');
+    const texts = async () => (await bob.listMessages(conv.id)).map((m) => m.text);
+    await eventually(async () => (await texts()).includes('after unblock'), 20_000, 'the message after unblock');
+    // Messages are processed in order: by the time the later one is here, the one sent while blocked was dropped.
+    assert.ok(!(await texts()).includes('while blocked'));
+  });
+});

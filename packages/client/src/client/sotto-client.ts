@@ -558,8 +558,10 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state !== 'removed', 'blocked');
   }
 
+  /** Unblock an account: its conversations come back as requests (accept one to talk again); new messages arrive. */
   async unblock(account: string): Promise<void> {
     await this.c.contacts.setContact(account, { blocked: false });
+    await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state === 'blocked', 'request');
   }
 
   async acceptRequest(id: ConversationId): Promise<ConversationInfo> {

@@ -340,7 +340,7 @@ function Message(p: {
               key={emoji}
               type="button"
               aria-pressed={who.includes(state.me.account)}
-              aria-label={t('chat.reactionBy', { emoji, who: who.join(', ') })}
+              aria-label={t('chat.reactionBy', { emoji, n: who.length, who: who.join(', ') })}
               onClick={() => run(() => api.react(p.conversationId, m.id, emoji, who.includes(state.me.account) ? 'remove' : 'add'))}
             >
               {emoji} {who.length}
