@@ -130,7 +130,10 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
   afterEach(async (t) => {
     mkdirSync(join(SHOTS, 'steps'), { recursive: true });
     const step = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
-    for (const [who, page] of [['alice', alice], ['bob', bob]] as const)
+    for (const [who, page] of [
+      ['alice', alice],
+      ['bob', bob],
+    ] as const)
       await page.screenshot({ path: join(SHOTS, 'steps', `${step}-${who}.png`) }).catch(() => undefined);
   });
   it('first run: alice registers from an invite link, bob with a pasted token, carol with the CLI', async (t) => {
@@ -336,7 +339,10 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     await bob.getByTestId('system-line').filter({ hasText: 'alice@localhost removed carol@localhost' }).waitFor();
     await eventually(async () => {
       const chats = await carol.ok<Array<{ name: string; state: string }>>(['--json', 'chats']);
-      assert.ok(chats.some((c) => c.state === 'removed'), JSON.stringify(chats));
+      assert.ok(
+        chats.some((c) => c.state === 'removed'),
+        JSON.stringify(chats),
+      );
     }, 'carol is removed');
     await alice.getByTestId('add-input').fill('carol');
     await alice.getByRole('button', { name: 'Add', exact: true }).click();
@@ -469,6 +475,7 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
   });
 
   it('a reload mid-conversation loses nothing, and what is sent offline survives a reload', async () => {
+    await openChat(alice, 'Project X');
     await openChat(bob, 'Project X');
     const before = await bob.getByTestId('message').count();
     await bob.reload();

@@ -467,7 +467,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     const key = this.c.rng(32);
     const hash = await encryptedHash(blob, key);
     const size = encryptedSize(blob.size);
-    await this.c.a.putBlob(hash, size, encryptedStream(blob, key), meta.timerSeconds || undefined);
+    const encrypted = encryptedStream(blob, key);
+    const body = this.c.bufferUploads ? await new Response(encrypted).blob() : encrypted;
+    await this.c.a.putBlob(hash, size, body, meta.timerSeconds || undefined);
     const mimeType = o.mimeType ?? (blob.type || 'application/octet-stream');
     return (await this.#send(id, reduceAttachment({ hash, key, size: blob.size, mimeType, fileName: o.fileName })))!;
   }

@@ -72,7 +72,7 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
     prefs: { muted: [], archived: [], lastRead: {}, notices: [] },
     conversations: [],
     summaries: {},
-    connection: 'connecting',
+    connection: boot.connection,
     typing: {},
   });
   const stateRef = useRef(state);

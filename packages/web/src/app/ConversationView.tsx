@@ -239,6 +239,8 @@ export function systemLine(t: ReturnType<typeof useT>, m: StoredMessage, me: str
     case 'rename':
       return t('system.rename', { by: who(c.by), name: c.name });
     case 'device':
+      if (c.removed.length === 0) return t('system.deviceAdded', { account: c.account, n: c.added.length });
+      if (c.added.length === 0) return t('system.deviceRemoved', { account: c.account, n: c.removed.length });
       return t('system.device', { account: c.account, added: c.added.length, removed: c.removed.length });
   }
 }

@@ -53,11 +53,14 @@ function Privacy() {
   const save = async (key: PrivacyKey, value: boolean) => {
     setError('');
     setSaving(key);
+    // Shown at once (a controlled checkbox would otherwise flip back until the worker answers).
+    update((s) => ({ settings: { ...s.settings, [key]: value } }));
     try {
       const patch: Partial<ClientSettings> = { [key]: value };
       const result = await api.updateSettings(patch);
       update({ settings: result });
     } catch (e) {
+      update((s) => ({ settings: { ...s.settings, [key]: !value } }));
       setError(errorText(t, e));
     } finally {
       setSaving(undefined);

@@ -54,7 +54,10 @@ export interface Me {
 }
 
 /** Where this browser's profile stands when the page opens. */
-export type Boot = { state: 'new' } | { state: 'locked' } | { state: 'ready'; me: Me; settings: SottoClient['settings'] };
+export type Boot =
+  { state: 'new' } | { state: 'locked' } | { state: 'ready'; me: Me; settings: SottoClient['settings']; connection: ConnectionState };
+
+export type ConnectionState = ClientEvents['connection']['state'];
 
 export interface ProfileCalls {
   /** Open this browser's profile (the store key from IndexedDB) if there is one. */

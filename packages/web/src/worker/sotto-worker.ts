@@ -7,6 +7,7 @@ import { browserKeyState, deleteBrowserProfile, openBrowserStorageKey, openIndex
 import { createPortableProvider } from '@sotto/mls/portable';
 import {
   type Boot,
+  type ConnectionState,
   CLIENT_CALLS,
   FORWARDED_EVENTS,
   type LocalPrefs,
@@ -27,6 +28,8 @@ const PREFS_NS = 'web';
 const webRandom = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
 
 let client: SottoClient | undefined;
+/** The connection's last state, for a page that subscribes after it changed. */
+let connection: ConnectionState = 'connecting';
 let store: LocalStore | undefined;
 
 function post(m: WorkerToPage): void {
@@ -56,17 +59,20 @@ async function openClient(passphrase?: string): Promise<SottoClient> {
     crypto: createPortableProvider(),
     webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     randomBytes: webRandom,
+    // Chromium streams a request body only over HTTP/2: an attachment goes up as one encrypted Blob.
+    bufferUploads: true,
   });
   await c.load();
   for (const name of FORWARDED_EVENTS) c.on(name, (payload) => emit(name, payload as never));
   watchNotices(c);
+  c.on('connection', ({ state }) => void (connection = state));
   client = c;
   return c;
 }
 
 async function ready(c: SottoClient): Promise<Boot> {
   await c.start();
-  return { state: 'ready', me: me(c), settings: c.settings };
+  return { state: 'ready', me: me(c), settings: c.settings, connection: c.online ? 'online' : connection };
 }
 
 function need(): SottoClient {

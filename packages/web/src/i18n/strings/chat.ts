@@ -94,6 +94,8 @@ export const en = {
   'system.timer': '{by} set disappearing messages to {duration}',
   'system.timerOff': '{by} turned disappearing messages off',
   'system.rename': '{by} renamed the group to “{name}”',
+  'system.deviceAdded': '{account} added {n} device(s): compare safety numbers if you did not expect it',
+  'system.deviceRemoved': '{account} removed {n} device(s)',
   'system.device': '{account}’s devices changed ({added} added, {removed} removed): compare safety numbers if you did not expect it',
 } as const;
 
@@ -194,6 +196,8 @@ export const fr: Record<keyof typeof en, string> = {
   'system.timer': '{by} a réglé les messages éphémères sur {duration}',
   'system.timerOff': '{by} a désactivé les messages éphémères',
   'system.rename': '{by} a renommé le groupe en « {name} »',
+  'system.deviceAdded': '{account} a ajouté {n} appareil(s) : comparez les numéros de sécurité si vous ne vous y attendiez pas',
+  'system.deviceRemoved': '{account} a retiré {n} appareil(s)',
   'system.device':
     'Les appareils de {account} ont changé ({added} ajouté(s), {removed} retiré(s)) : comparez les numéros de sécurité si vous ne vous y attendiez pas',
 };
