@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type ChromiumSession, launchChromium } from './helpers/chromium.js';
+import { fakeCameraArgs, writeQrVideo } from './helpers/fake-camera.js';
 import { buildWebApp, CliUser, Stack, tempDir } from './helpers/stack.js';
 
 const SHOTS = process.env.SOTTO_SCREENSHOTS ?? resolve(import.meta.dirname, '../test-results/screens');
@@ -32,9 +33,11 @@ const browsers: ChromiumSession[] = [];
 let alice: Page;
 let bob: Page;
 let carol: CliUser;
+/** Bob's camera: Chromium's fake capture device plays this file (a QR code the test writes). */
+let bobCamera: string;
 
-async function openBrowser(): Promise<Page> {
-  const b = await launchChromium({ timeoutMs: 30_000 });
+async function openBrowser(args: string[] = []): Promise<Page> {
+  const b = await launchChromium({ timeoutMs: 30_000, args });
   browsers.push(b);
   const p = await b.newPage();
   p.page.on('dialog', (d) => void d.accept());
@@ -117,7 +120,9 @@ before(async () => {
   stack = await Stack.start(webDir);
   cliRoot = tempDir('sotto-web-cli-');
   carol = new CliUser(stack, cliRoot, 'carol@localhost');
-  [alice, bob] = await Promise.all([openBrowser(), openBrowser()]);
+  bobCamera = join(cliRoot, 'camera.y4m');
+  writeQrVideo(bobCamera, 'nothing yet');
+  [alice, bob] = await Promise.all([openBrowser(), openBrowser(fakeCameraArgs(bobCamera))]);
 });
 
 after(async () => {
@@ -364,15 +369,30 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     assert.ok(digitsA && /^\d{60}$/.test(digitsA.replace(/\s/g, '')), `60 digits: ${digitsA}`);
     assert.equal(digitsA, digitsB, 'both sides compute the same safety number');
     await alice.getByTestId('safety-qr').waitFor();
-    // Bob compares with what alice shows (as a scan would yield) and it matches.
-    const qr = await alice.getByTestId('safety-qr').getAttribute('data-qr');
-    await bob.getByTestId('safety-typed').fill(qr ?? '');
+    // Bob points his camera at alice's screen: the camera shows the QR code alice's page displays.
+    const qr = (await alice.getByTestId('safety-qr').getAttribute('data-qr')) ?? '';
+    assert.ok(qr.startsWith('sotto-safety:'));
+    writeQrVideo(bobCamera, qr);
+    await bob.getByTestId('scanner-start').click();
+    await bob.locator('[data-testid="safety-comparison"][data-result="match"]').waitFor();
+    // A code that is not theirs does not match (typed, as when read aloud).
+    await bob.getByTestId('safety-typed').fill('1'.repeat(60));
+    await bob.getByTestId('safety-compare').click();
+    await bob.locator('[data-testid="safety-comparison"]:not([data-result="match"])').waitFor();
+    await bob.getByTestId('safety-typed').fill(qr);
     await bob.getByTestId('safety-compare').click();
     await bob.locator('[data-testid="safety-comparison"][data-result="match"]').waitFor();
+    await bob
+      .getByTestId('verification')
+      .filter({ hasText: /^Verified$/ })
+      .waitFor();
     await shoot(bob, 'safety-number');
     await alice.getByTestId('mark-verified').click();
     await alice.locator('[data-testid="safety-status"][data-verified="true"]').waitFor();
-    await alice.getByTestId('verification').filter({ hasText: 'Verified' }).waitFor();
+    await alice
+      .getByTestId('verification')
+      .filter({ hasText: /^Verified$/ })
+      .waitFor();
   });
 
   // That what comes while blocked is dropped is shown deterministically by the SDK's test (system-items.test.ts).

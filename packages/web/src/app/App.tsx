@@ -74,6 +74,7 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
     summaries: {},
     connection: boot.connection,
     typing: {},
+    contactsVersion: 0,
   });
   const stateRef = useRef(state);
   stateRef.current = state;

@@ -276,7 +276,7 @@ function VerificationBadge({ conv }: { conv: ConversationInfo }) {
     return () => {
       alive = false;
     };
-  }, [api, conv, state.me.account]);
+  }, [api, conv, state.me.account, state.contactsVersion]);
   if (verified === undefined) return null;
   return (
     <span className={`tag ${verified ? 'ok' : ''}`} data-testid="verification">

@@ -41,7 +41,7 @@ type Confirm = 'block' | 'unblock' | undefined;
 export function SafetyPanel({ account }: { account: string }) {
   const t = useT();
   const lang = useLang();
-  const { api, bridge, refreshConversations } = useSession();
+  const { api, bridge, refreshConversations, update } = useSession();
   const headingId = useId();
   const typedId = useId();
   const [sn, setSn] = useState<SafetyNumber | undefined>();
@@ -56,7 +56,8 @@ export function SafetyPanel({ account }: { account: string }) {
     const [number, contacts] = await Promise.all([api.safetyNumber(account), api.listContacts()]);
     setSn(number);
     setContact(contacts.find((c) => c.account === account));
-  }, [api, account]);
+    update((s) => ({ contactsVersion: s.contactsVersion + 1 }));
+  }, [api, account, update]);
 
   useEffect(() => {
     load().catch((e: unknown) => setError(errorText(t, e)));

@@ -19,6 +19,8 @@ export interface SessionState {
   summaries: Record<string, Summary>;
   connection: 'connecting' | 'online' | 'offline';
   typing: Record<string, string[]>;
+  /** Bumped whenever this page learns that a contact's verification or block changed (badges re-read it). */
+  contactsVersion: number;
 }
 
 export interface Session {

@@ -1,7 +1,6 @@
 // Camera QR scanning: the rear camera into a <video>, frames decoded by the browser's BarcodeDetector when it has one,
 // else by jsQR on the frame's pixels. The camera runs only while scanning: its tracks stop on success, Stop and unmount.
 
-import jsQR from 'jsqr';
 import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/i18n.js';
 
@@ -32,15 +31,18 @@ function makeDecoder(): Decoder {
   }
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  return (video) => {
-    if (!ctx || video.videoWidth === 0) return Promise.resolve(undefined);
+  // jsQR is fetched only when a scan needs it (it stays out of the first screen's bundle).
+  const jsQRLoaded = import('jsqr').then((m) => m.default);
+  return async (video) => {
+    const jsQR = await jsQRLoaded;
+    if (!ctx || video.videoWidth === 0) return undefined;
     const scale = Math.min(1, MAX_DECODE_WIDTH / video.videoWidth);
     canvas.width = Math.round(video.videoWidth * scale);
     canvas.height = Math.round(video.videoHeight * scale);
     ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
     const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
     const code = jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
-    return Promise.resolve(code?.data || undefined);
+    return code?.data || undefined;
   };
 }
 
