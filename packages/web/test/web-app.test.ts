@@ -40,7 +40,9 @@ async function openBrowser(args: string[] = []): Promise<Page> {
   const b = await launchChromium({ timeoutMs: 30_000, args });
   browsers.push(b);
   const p = await b.newPage();
-  p.page.on('dialog', (d) => void d.accept());
+  p.page.on('dialog', (d) => {
+    d.accept().catch(() => undefined);
+  });
   return p.page;
 }
 
@@ -505,7 +507,7 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     // The server unreachable from bob's browser (its API and socket), the page itself still loads.
     let offline = true;
     const ctx = bob.context();
-    await ctx.route('**/v1/**', (r) => (offline ? r.abort() : r.fallback()));
+    await ctx.route('**/v1/**', (r) => (offline ? r.abort() : r.fallback()).catch(() => undefined));
     await ctx.routeWebSocket('**/v1/ws', (ws) => {
       if (offline) void ws.close();
       else ws.connectToServer();
