@@ -509,7 +509,7 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     const ctx = bob.context();
     await ctx.route('**/v1/**', (r) => (offline ? r.abort() : r.fallback()).catch(() => undefined));
     await ctx.routeWebSocket('**/v1/ws', (ws) => {
-      if (offline) void ws.close();
+      if (offline) ws.close().catch(() => undefined);
       else ws.connectToServer();
     });
     await bob.reload();
