@@ -1,4 +1,6 @@
-// Tests for the encrypted LocalStore on the memory and SQLite backends: round trips, transactions, encryption at rest.
+// Tests for the encrypted LocalStore on the memory and SQLite backends: the shared store contract
+// (contracts/store-contract.ts, also run on IndexedDB in Chromium by packages/web), plus Node-only cases: encryption at
+// rest in the SQLite file, key files, redaction.
 
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -11,12 +13,12 @@ import { createKeyFile, readKeyFile } from '../src/node/key-file.js';
 import { SqliteBackend } from '../src/node/sqlite-backend.js';
 import { openSqliteStore } from '../src/node/sqlite-store.js';
 import { EncryptedStore, openMemoryStore } from '../src/store/encrypted-store.js';
-import type { LocalStore } from '../src/store/local-store.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import type { RawBackend } from '../src/store/raw-backend.js';
 import { StorageKey } from '../src/store/storage-key.js';
 import { StoreError } from '../src/store/store-error.js';
 import { utf8 } from '../src/util/bytes.js';
+import { type BackendFactory, rawBackendContract, storeContract, type StoreFactory } from './contracts/store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +31,7 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof StoreError && e.code === code);
 }
 
-type Factory = { name: string; open: () => Promise<{ store: LocalStore; reopen: () => Promise<LocalStore> }> };
+type Factory = { name: string; open: StoreFactory };
 
 const factories: Factory[] = [
   {
@@ -61,200 +63,24 @@ const factories: Factory[] = [
 
 for (const f of factories) {
   describe(`LocalStore (${f.name})`, () => {
-    it('round-trips key-value entries and lists a namespace', async () => {
-      const { store } = await f.open();
-      await store.put('contacts', 'alice', utf8('A'));
-      await store.put('contacts', 'bob', utf8('B'));
-      await store.put('other', 'alice', utf8('X'));
-      assert.equal(text(await store.get('contacts', 'alice')), 'A');
-      assert.equal(await store.get('contacts', 'carol'), undefined);
-      const listed = (await store.list('contacts')).map((e) => `${e.key}=${text(e.value)}`).sort();
-      assert.deepEqual(listed, ['alice=A', 'bob=B']);
-      await store.delete('contacts', 'alice');
-      assert.equal(await store.get('contacts', 'alice'), undefined);
-      await store.close();
-    });
+    for (const c of storeContract(f.open, assert)) it(c.name, () => c.run());
 
-    it('keeps an ordered message log with update, delete and paging', async () => {
+    it('prints itself redacted', async () => {
       const { store } = await f.open();
-      for (let i = 1; i <= 5; i++) await store.appendMessage('conv', `m${i}`, utf8(`msg ${i}`));
-      await rejectsWith(store.appendMessage('conv', 'm3', utf8('dup')), 'DUPLICATE');
-      await store.updateMessage('conv', 'm2', utf8('edited'));
-      await rejectsWith(store.updateMessage('conv', 'nope', utf8('x')), 'NOT_FOUND');
-      assert.equal(await store.deleteMessage('conv', 'm4'), true);
-      assert.equal(await store.deleteMessage('conv', 'm4'), false);
-      const all = await store.listMessages('conv');
-      assert.deepEqual(
-        all.map((e) => [e.seq, e.messageId, text(e.data)]),
-        [
-          [1, 'm1', 'msg 1'],
-          [2, 'm2', 'edited'],
-          [3, 'm3', 'msg 3'],
-          [5, 'm5', 'msg 5'],
-        ],
-      );
-      assert.deepEqual(
-        (await store.listMessages('conv', { afterSeq: 1, limit: 2 })).map((e) => e.seq),
-        [2, 3],
-      );
-      assert.deepEqual(
-        (await store.listMessages('conv', { reverse: true, limit: 2 })).map((e) => e.seq),
-        [5, 3],
-      );
-      assert.deepEqual(
-        (await store.listMessages('conv', { beforeSeq: 3 })).map((e) => e.seq),
-        [1, 2],
-      );
-      assert.equal((await store.getMessage('conv', 'm5'))?.seq, 5);
-      // sequence numbers are never reused after deleting the newest entry
-      await store.deleteMessage('conv', 'm5');
-      assert.equal((await store.appendMessage('conv', 'm6', utf8('6'))).seq, 6);
-      assert.deepEqual(await store.listMessages('other'), []);
-      await store.close();
-    });
-
-    it('records processed ids exactly once', async () => {
-      const { store } = await f.open();
-      assert.equal(await store.isProcessed('srv-1'), false);
-      assert.equal(await store.markProcessed('srv-1'), true);
-      assert.equal(await store.markProcessed('srv-1'), false);
-      assert.equal(await store.isProcessed('srv-1'), true);
-      await store.close();
-    });
-
-    it('commits a transaction atomically and sees its own writes', async () => {
-      const { store } = await f.open();
-      await store.appendMessage('g', 'before', utf8('0'));
-      const seen = await store.transaction(async (tx) => {
-        await tx.put('mls', 'group-g', utf8('epoch 2'));
-        await tx.appendMessage('g', 'm1', utf8('hello'));
-        await tx.markProcessed('srv-9');
-        return {
-          state: text(await tx.get('mls', 'group-g')),
-          log: (await tx.listMessages('g')).map((e) => e.messageId),
-          processed: await tx.isProcessed('srv-9'),
-        };
-      });
-      assert.deepEqual(seen, { state: 'epoch 2', log: ['before', 'm1'], processed: true });
-      assert.equal(text(await store.get('mls', 'group-g')), 'epoch 2');
-      await store.close();
-    });
-
-    it('rolls back a failed transaction completely', async () => {
-      const { store } = await f.open();
-      await store.put('mls', 'group-g', utf8('epoch 1'));
-      await assert.rejects(
-        store.transaction(async (tx) => {
-          await tx.put('mls', 'group-g', utf8('epoch 2'));
-          await tx.appendMessage('g', 'm1', utf8('hello'));
-          await tx.markProcessed('srv-9');
-          await tx.outboxPut({
-            id: 'o1',
-            conversationId: 'g',
-            payload: utf8('p'),
-            state: 'pending',
-            attempts: 0,
-            nextAttemptAt: 0,
-            leaseUntil: 0,
-            enqueuedAt: 0,
-          });
-          throw new Error('MLS validation failed');
-        }),
-        /MLS validation failed/,
-      );
-      assert.equal(text(await store.get('mls', 'group-g')), 'epoch 1');
-      assert.deepEqual(await store.listMessages('g'), []);
-      assert.equal(await store.isProcessed('srv-9'), false);
-      assert.deepEqual(await store.outboxList(), []);
-      // the counter did not advance either
-      assert.equal((await store.appendMessage('g', 'm1', utf8('x'))).seq, 1);
-      await store.close();
-    });
-
-    it('rejects use of a transaction after it finished', async () => {
-      const { store } = await f.open();
-      let leaked: Parameters<Parameters<LocalStore['transaction']>[0]>[0] | undefined;
-      await store.transaction(async (tx) => {
-        leaked = tx;
-      });
-      await rejectsWith(leaked!.get('a', 'b'), 'CLOSED');
-      await store.close();
-      await rejectsWith(store.get('a', 'b'), 'CLOSED');
-    });
-
-    it('keeps outbox records in enqueue order', async () => {
-      const { store } = await f.open();
-      const base = { payload: utf8('p'), state: 'pending' as const, attempts: 0, nextAttemptAt: 0, leaseUntil: 0, enqueuedAt: 1 };
-      await store.outboxPut({ ...base, id: 'a', conversationId: 'c1' });
-      await store.outboxPut({ ...base, id: 'b', conversationId: 'c2' });
-      await store.outboxPut({ ...base, id: 'a', conversationId: 'c1', attempts: 3, lastError: 'E_NET' });
-      const list = await store.outboxList();
-      assert.deepEqual(
-        list.map((r) => [r.id, r.seq, r.attempts, r.lastError]),
-        [
-          ['a', 1, 3, 'E_NET'],
-          ['b', 2, 0, undefined],
-        ],
-      );
-      assert.equal(await store.outboxDelete('a'), true);
-      assert.equal(await store.outboxGet('a'), undefined);
-      await store.close();
-    });
-
-    it('reads the outbox a page at a time, in order, across deleted entries', async () => {
-      const { store } = await f.open();
-      const base = { payload: utf8('p'), state: 'pending' as const, attempts: 0, nextAttemptAt: 0, leaseUntil: 0, enqueuedAt: 1 };
-      for (let i = 0; i < 7; i++) await store.outboxPut({ ...base, id: `e${i}`, conversationId: 'c' });
-      await store.outboxDelete('e2');
-      const first = await store.outboxList({ limit: 3 });
-      assert.deepEqual(
-        first.map((r) => r.id),
-        ['e0', 'e1', 'e3'],
-      );
-      const second = await store.outboxList({ afterSeq: first.at(-1)!.seq, limit: 3 });
-      assert.deepEqual(
-        second.map((r) => r.id),
-        ['e4', 'e5', 'e6'],
-      );
-      assert.deepEqual(await store.outboxList({ afterSeq: second.at(-1)!.seq, limit: 3 }), []);
-      // A page sees the writes of its own transaction.
-      await store.transaction(async (tx) => {
-        await tx.outboxPut({ ...base, id: 'e7', conversationId: 'c' });
-        await tx.outboxDelete('e0');
-        assert.deepEqual(
-          (await tx.outboxList({ limit: 2 })).map((r) => r.id),
-          ['e1', 'e3'],
-        );
-        assert.deepEqual(
-          (await tx.outboxList({ afterSeq: second.at(-1)!.seq })).map((r) => r.id),
-          ['e7'],
-        );
-      });
-      await rejectsWith(store.outboxList({ limit: 0 }), 'INVALID_ARGUMENT');
-      await store.close();
-    });
-
-    it('serialises concurrent transactions', async () => {
-      const { store } = await f.open();
-      const entries = await Promise.all(Array.from({ length: 10 }, (_, i) => store.appendMessage('c', `m${i}`, utf8(String(i)))));
-      assert.deepEqual(
-        entries.map((e) => e.seq).sort((a, b) => a - b),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
-      );
       assert.equal(inspect(store).includes('redacted'), true);
       await store.close();
     });
+  });
+}
 
-    it('survives close and reopen', async () => {
-      const { store, reopen } = await f.open();
-      await store.put('ns', 'k', utf8('persisted'));
-      await store.appendMessage('c', 'm', utf8('logged'));
-      await store.close();
-      const again = await reopen();
-      assert.equal(text(await again.get('ns', 'k')), 'persisted');
-      assert.equal(text((await again.getMessage('c', 'm'))?.data), 'logged');
-      await again.close();
-    });
+const backends: Array<{ name: string; open: BackendFactory }> = [
+  { name: 'memory', open: async () => new MemoryBackend() },
+  { name: 'sqlite', open: async () => new SqliteBackend(freshPath()) },
+];
+
+for (const b of backends) {
+  describe(`RawBackend (${b.name})`, () => {
+    for (const c of rawBackendContract(b.open, assert)) it(c.name, () => c.run());
   });
 }
 

@@ -104,3 +104,15 @@ export {
   type TokenResponse,
   type WireQueuedMessage,
 } from './http.js';
+
+export {
+  decodeInventoryResponse,
+  INVENTORY_CATEGORIES,
+  type InventoryCategory,
+  type InventoryItem,
+  type InventoryProtocol,
+  type InventoryResponse,
+  RETENTION_KINDS,
+  type Retention,
+  type RetentionKind,
+} from './inventory.js';

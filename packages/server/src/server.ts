@@ -25,6 +25,7 @@ import { type Clock, systemClock } from './util/clock.js';
 import { prettyLogStream } from './util/pretty-log.js';
 import { RateLimiter } from './util/rate-limiter.js';
 import { TrustedProxies } from './util/trusted-proxies.js';
+import { isWebBuilt, WEB_BUILD_COMMAND } from './web/web-build.js';
 import { WsGateway } from './ws/ws-gateway.js';
 
 export const VERSION = '0.1.0';
@@ -101,6 +102,11 @@ export async function startServer(
   const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level, ...pretty } });
   if (loosePaths.length > 0)
     app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
+  if (config.web.enabled && !isWebBuilt(config.web.dir))
+    app.log.warn(
+      { event: 'web-not-built', dir: config.web.dir },
+      `the web app is not built: / answers 503 until \`${WEB_BUILD_COMMAND}\` has run (the API works; web.enabled: false turns this off)`,
+    );
   const gateway = new WsGateway(ctx, fanout, app.log);
   app.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 

@@ -1,8 +1,9 @@
 // The operator's command line on the data directory: admin and backup commands refuse a directory without a database
-// (and say which directory they looked at), --init creates one, restore copies a backup into an empty directory.
+// (and say which directory they looked at), --init creates one, restore copies a backup into an empty directory, and
+// `invites create` prints the web app's invite link.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { http, login, registerUser } from './helpers/client.js';
@@ -81,6 +82,71 @@ test('restore copies a backup into a data directory without a database, and refu
       assert.equal((await http(restored.url, 'GET', '/v1/key-packages/count', undefined, u.token)).status, 200);
     } finally {
       await restored.stop();
+    }
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('invites create prints a link to the web app: server.publicUrl, else host and port (127.0.0.1 for 0.0.0.0 and ::), --url overrides', async () => {
+  const dir = tempDir();
+  try {
+    const create = (...args: string[]) => {
+      const r = run(dir, ['admin', 'invites', 'create', '--init', '--data-dir', 'data', ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const json = (...args: string[]) => JSON.parse(create('--json', ...args)) as { token: string; link: string };
+    const j = json();
+    assert.equal(j.link, `http://127.0.0.1:8750/#invite=${j.token}`);
+    const human = create();
+    const token = /^invite token: (\S+)$/m.exec(human)?.[1];
+    assert.ok(token, human);
+    assert.match(human, new RegExp(`^invite link: http://127\\.0\\.0\\.1:8750/#invite=${token.replace('.', '\\.')}$`, 'm'));
+    const cfg = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return name;
+    };
+    const any4 = json('--config', cfg('any4.yaml', 'server:\n  host: 0.0.0.0\n  port: 9000\n'));
+    assert.equal(any4.link, `http://127.0.0.1:9000/#invite=${any4.token}`);
+    const any6 = json('--config', cfg('any6.yaml', 'server:\n  host: "::"\n  port: 9001\n'));
+    assert.equal(any6.link, `http://127.0.0.1:9001/#invite=${any6.token}`);
+    const v6 = json('--config', cfg('v6.yaml', 'server:\n  host: "::1"\n  port: 9002\n'));
+    assert.equal(v6.link, `http://[::1]:9002/#invite=${v6.token}`);
+    const pub = cfg('public.yaml', 'server:\n  host: 0.0.0.0\n  publicUrl: https://chat.example.org/\n');
+    const p = json('--config', pub);
+    assert.equal(p.link, `https://chat.example.org/#invite=${p.token}`);
+    const u = json('--config', pub, '--url', 'http://10.1.2.3:8080');
+    assert.equal(u.link, `http://10.1.2.3:8080/#invite=${u.token}`);
+
+    const before = JSON.parse(run(dir, ['admin', 'invites', 'list', '--data-dir', 'data', '--json']).stdout) as unknown[];
+    for (const bad of ['https://chat.example.org/join', 'ftp://chat.example.org', 'https://chat.example.org/?x=1', 'chat.example.org']) {
+      const r = run(dir, ['admin', 'invites', 'create', '--data-dir', 'data', '--url', bad]);
+      assert.equal(r.status, 2, bad);
+      assert.match(r.stderr, /error VALIDATION: --url /, bad);
+      assert.equal(r.stdout, '');
+    }
+    const r = run(dir, [
+      'admin',
+      'invites',
+      'create',
+      '--data-dir',
+      'data',
+      '--config',
+      cfg('bad.yaml', 'server:\n  publicUrl: https://x.org/a\n'),
+    ]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /server\.publicUrl/);
+    const afterList = JSON.parse(run(dir, ['admin', 'invites', 'list', '--data-dir', 'data', '--json']).stdout) as unknown[];
+    assert.equal(afterList.length, before.length, 'a refused URL creates no invite');
+
+    // The token in the link registers an account.
+    const srv = await startServerProcess({ dataDir: join(dir, 'data') });
+    try {
+      const fromLink = decodeURIComponent(new URL(u.link).hash.slice('#invite='.length));
+      await registerUser(srv.url, 'quinn', fromLink);
+    } finally {
+      await srv.stop();
     }
   } finally {
     cleanup(dir);

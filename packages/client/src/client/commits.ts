@@ -20,9 +20,11 @@ import type { ServerApi } from '../transport/server-api.js';
 import { fromB64Url, toB64Url } from '../util/b64.js';
 import { constantTimeEqual } from '../util/bytes.js';
 import { sleep } from '../util/mutex.js';
+import { conversationChanges } from '../engine/conversation-changes.js';
 import { ClientError } from './client-error.js';
 import { COMMIT_ATTEMPTS, type Core, PAST_EPOCHS, type Work } from './ports.js';
 import { type ConvRecord, decodePending, encodePending, json, NS } from './records.js';
+import { recordSystemItems } from './system-items.js';
 import type { ConversationId, ConversationInfo, KeyWarning } from './types.js';
 
 export class Committer {
@@ -324,12 +326,20 @@ export class Committer {
   }
 
   /** Keep the old state for late application messages, store the new one. */
-  async adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work): Promise<void> {
+  async adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work, by?: string): Promise<void> {
     const e = epochOf(old);
     await tx.put(NS.groupPast, `${id}/${e}`, this.c.m.serialize(old));
     if (e >= BigInt(PAST_EPOCHS)) await tx.delete(NS.groupPast, `${id}/${e - BigInt(PAST_EPOCHS)}`);
     await tx.put(NS.group, id, this.c.m.serialize(next));
     work.groups.set(id, next);
+    // The history shows what the commit changed (members, roles, timer), once.
+    const facts = (g: Group) => ({ meta: metaOrUndefined(g), accounts: [...new Set(leavesOf(g).map((l) => l.account))] });
+    const changes = conversationChanges(facts(old), facts(next), by ?? this.c.identity?.accountName ?? '');
+    if (changes.length === 0) return;
+    const items = await recordSystemItems(tx, id, `commit:${epochOf(next)}`, changes, this.c.now());
+    work.fx.push(() => {
+      for (const m of items) this.c.events.emit('message', m);
+    });
   }
 
   /**
@@ -392,5 +402,14 @@ async function namedLookup<T>(account: string, lookup: () => Promise<T>): Promis
   } catch (e) {
     if (e instanceof ApiError && e.code === 'NOT_FOUND') throw new ClientError('UNKNOWN_ACCOUNT', `no such account: ${account}`);
     throw e;
+  }
+}
+
+/** The group's Sotto metadata, or undefined for a group without it (never for a group made by this client). */
+function metaOrUndefined(g: Group): GroupMeta | undefined {
+  try {
+    return metaOf(g);
+  } catch {
+    return undefined;
   }
 }

@@ -49,6 +49,11 @@ export interface SottoClientOptions {
   maintenanceIntervalMs?: number;
   /** Outbox retry base delay (ms). Default 500. */
   retryBaseMs?: number;
+  /**
+   * Upload an attachment as one Blob (the encrypted file, assembled in memory) instead of a streamed request body.
+   * Browsers need it: Chromium streams a request body only over HTTP/2 or QUIC. Default false (streamed, Node).
+   */
+  bufferUploads?: boolean;
   settings?: Partial<ClientSettings>;
   /**
    * Where account keys and device lists come from (default: the server's account lookup). The identity rule pins and
@@ -66,6 +71,7 @@ export class ClientCore implements Core {
   readonly rng: RandomBytes;
   readonly now: () => number;
   readonly fetch: typeof fetch | undefined;
+  readonly bufferUploads: boolean;
   readonly sweepMs: number;
   readonly updateMs: number;
   readonly maintMs: number;
@@ -106,6 +112,7 @@ export class ClientCore implements Core {
     this.rng = options.randomBytes ?? webRandom;
     this.now = options.now ?? Date.now;
     this.fetch = options.fetch;
+    this.bufferUploads = options.bufferUploads ?? false;
     this.sweepMs = options.sweepIntervalMs ?? 1000;
     this.updateMs = options.updateIntervalMs ?? 7 * 86400_000;
     this.maintMs = options.maintenanceIntervalMs ?? 60_000;

@@ -3,6 +3,7 @@
 // 'device-change' event. The detection itself is the pure deviceChanges (safety/device-changes.ts).
 
 import { sha256 } from '@noble/hashes/sha2.js';
+import { systemText } from '../engine/conversation-changes.js';
 import type { DeviceChange } from '../safety/device-changes.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { toHex, utf8 } from '../util/bytes.js';
@@ -11,11 +12,7 @@ import type { ClientEvents, StoredMessage } from './types.js';
 
 /** The text of the notice: log-safe (account and device ids only). */
 export function deviceChangeText(c: DeviceChange): string {
-  const parts: string[] = [];
-  const n = (k: number) => (k === 1 ? 'a device' : `${k} devices`);
-  if (c.added.length > 0) parts.push(`added ${n(c.added.length)} (${c.added.join(', ')})`);
-  if (c.removed.length > 0) parts.push(`removed ${n(c.removed.length)} (${c.removed.join(', ')})`);
-  return `${c.account} ${parts.join(' and ')}: compare safety numbers if you did not expect it`;
+  return systemText({ type: 'device', ...c });
 }
 
 /**
@@ -42,6 +39,7 @@ export async function recordDeviceChanges(
       receivedAt: now,
       kind: 'system',
       text: deviceChangeText(c),
+      system: { type: 'device', ...c },
       reactions: {},
     };
     const entry = await tx.appendMessage(conversationId, id, encodeMessage(r));

@@ -63,7 +63,8 @@ export type KeyPackageClaim = { deviceId: string; keyPackage: Uint8Array; accoun
 
 export interface CommitsPort {
   addKeyPackages(id: string, kps: KeyPackageClaim[]): Promise<void>;
-  adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work): Promise<void>;
+  /** Store the next epoch's state (keeping the old one for late messages) and the system items of what changed; `by` is the committer (default: this account). */
+  adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work, by?: string): Promise<void>;
   commitWith(
     id: string,
     build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array } } | undefined,

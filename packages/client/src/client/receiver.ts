@@ -21,6 +21,7 @@ import {
 } from '../engine/index.js';
 import { ContentShell } from './content-shell.js';
 import { emitDeviceChanges, recordDeviceChanges } from './device-notices.js';
+import { recordSystemItems } from './system-items.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { commitLeaves, proposeLeave } from './leave.js';
 import { recordLeaves } from './leave-notices.js';
@@ -369,6 +370,16 @@ export class Receiver {
       case 'removed': {
         await this.c.putRec(tx, d.record, work);
         await tx.delete(NS.pending, id);
+        const items = await recordSystemItems(
+          tx,
+          id,
+          `commit:${epochOf(r.group)}`,
+          [{ type: 'members-removed', by: committer.account, accounts: [me] }],
+          this.c.now(),
+        );
+        work.fx.push(() => {
+          for (const item of items) this.c.events.emit('message', item);
+        });
         // Past-epoch states would still decrypt late messages of epochs this device has been removed from.
         await this.c.commits.wipePast(tx, id);
         // Another device of this account left for it: this one says so too.
@@ -388,7 +399,7 @@ export class Receiver {
       case 'apply':
         break;
     }
-    await this.c.commits.adoptCommit(tx, id, old, r.group, work);
+    await this.c.commits.adoptCommit(tx, id, old, r.group, work, committer.account);
     for (const a of d.refreshContacts) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
     const items = await recordDeviceChanges(tx, id, epochOf(r.group), d.deviceChanges, this.c.now());
     work.fx.push(() => emitDeviceChanges(this.c.events, id, d.deviceChanges, items));

@@ -32,6 +32,7 @@ import {
 } from '../engine/index.js';
 import { createAccountIdentity, identityFromRecord } from '../identity/device-identity.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
+import { recordSystemItems } from './system-items.js';
 import {
   compareScannedSafetyNumber,
   compareTypedSafetyNumber,
@@ -333,9 +334,23 @@ export class SottoClient extends Emitter<ClientEvents> {
     const { rec, meta } = this.c.conv(id);
     const d = reduceRename({ me: me.accountName, meta, record: rec }, name);
     if (d.kind === 'refuse') throw refused(d.refusal);
+    const renamed = rec.name !== undefined && rec.name !== d.record.name;
     await this.c.sender.sendBody(id, d.body, { store: false });
     const work = this.c.newWork();
-    await this.c.store.transaction((tx) => this.c.putRec(tx, d.record, work));
+    await this.c.store.transaction(async (tx) => {
+      await this.c.putRec(tx, d.record, work);
+      if (!renamed) return;
+      const items = await recordSystemItems(
+        tx,
+        id,
+        `rename:${this.c.now()}`,
+        [{ type: 'rename', by: me.accountName, name: d.record.name ?? name }],
+        this.c.now(),
+      );
+      work.fx.push(() => {
+        for (const m of items) this.emit('message', m);
+      });
+    });
     this.c.finish(work);
     const info = this.c.info(id)!;
     this.c.events.emit('conversation', info);
@@ -481,7 +496,9 @@ export class SottoClient extends Emitter<ClientEvents> {
     const key = this.c.rng(32);
     const hash = await encryptedHash(blob, key);
     const size = encryptedSize(blob.size);
-    await this.c.a.putBlob(hash, size, encryptedStream(blob, key), meta.timerSeconds || undefined);
+    const encrypted = encryptedStream(blob, key);
+    const body = this.c.bufferUploads ? await new Response(encrypted).blob() : encrypted;
+    await this.c.a.putBlob(hash, size, body, meta.timerSeconds || undefined);
     const mimeType = o.mimeType ?? (blob.type || 'application/octet-stream');
     const extras = { ...(o.thumbnail ? { thumbnail: o.thumbnail } : {}), ...(o.dimensions ? { dimensions: o.dimensions } : {}) };
     return (await this.#send(id, reduceAttachment({ hash, key, size: blob.size, mimeType, fileName: o.fileName, ...extras })))!;
@@ -573,8 +590,10 @@ export class SottoClient extends Emitter<ClientEvents> {
     await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state !== 'removed', 'blocked');
   }
 
+  /** Unblock an account: its conversations come back as requests (accept one to talk again); new messages arrive. */
   async unblock(account: string): Promise<void> {
     await this.c.contacts.setContact(account, { blocked: false });
+    await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state === 'blocked', 'request');
   }
 
   async acceptRequest(id: ConversationId): Promise<ConversationInfo> {

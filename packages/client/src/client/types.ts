@@ -1,6 +1,9 @@
 // Public types of the SottoClient SDK: conversations, stored messages, settings and events.
 
 import type { ConversationKind, MemberRole } from '../conversation/group-meta.js';
+import type { SystemChange } from '../engine/conversation-changes.js';
+
+export type { SystemChange };
 
 /** Conversation id: base64url of the MLS group id. */
 export type ConversationId = string;
@@ -99,6 +102,8 @@ export interface StoredMessage {
   receivedAt: number;
   kind: 'text' | 'attachment' | 'system';
   text?: string;
+  /** A system item's change, structured (apps word it in their language; `text` is the English line). */
+  system?: SystemChange;
   replyTo?: MessageIdHex;
   quote?: string;
   attachment?: AttachmentInfo;

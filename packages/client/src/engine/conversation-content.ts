@@ -1,5 +1,6 @@
 // Content reducers about the conversation rather than one message: typing, device-link and group-rename.
 
+import { systemRecord } from './system-record.js';
 import { isAdmin } from '../conversation/group-meta.js';
 import type { DeviceLinkBody, GroupRenameBody, TypingBody } from '../content/content-types.js';
 import { utf8DecodeStrict } from '../util/bytes.js';
@@ -35,7 +36,14 @@ export function onGroupRename(state: ConversationState, e: ContentEvent, b: Grou
   const fromAdmin = isAdmin(meta, e.sender.account);
   const firstFromOwn = state.record.name === undefined && e.sender.account === state.me.account;
   if ((!fromAdmin && !firstFromOwn) || state.record.name === b.name) return unchanged(state);
-  return withRecord(state, { ...state.record, name: b.name });
+  const next = withRecord(state, { ...state.record, name: b.name });
+  // The first name a group gets comes with its creation: only later renames make a line in the history.
+  if (state.record.name === undefined) return next;
+  const record = systemRecord(e.messageId, { type: 'rename', by: e.sender.account, name: b.name }, e.receivedAt);
+  return {
+    ...next,
+    effects: [...next.effects, { kind: 'put-message', conversationId: state.conversationId, messageId: e.messageId, record }],
+  };
 }
 
 /** A device id on the wire is its UTF-8 text; bytes that are not UTF-8 name no device of ours. */

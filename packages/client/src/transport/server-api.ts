@@ -307,14 +307,22 @@ export class ServerApi {
   // ---------- blobs ----------
 
   /** Upload an encrypted blob whose SHA-256 (hex) is `hash`; `body` is read once (streamed). */
-  async putBlob(hash: string, size: number, body: ReadableStream<Uint8Array>, ttlSeconds?: number): Promise<{ expiresAt: number }> {
+  async putBlob(hash: string, size: number, body: ReadableStream<Uint8Array> | Blob, ttlSeconds?: number): Promise<{ expiresAt: number }> {
     const q = ttlSeconds ? `?ttlSeconds=${Math.max(1, Math.ceil(ttlSeconds))}` : '';
-    const res = await this.#authedResponse('PUT', `/v1/blobs/${hash}${q}`, undefined, {
-      body,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      // Required by fetch for a streamed request body (Node and browsers).
-      duplex: 'half',
-    } as RequestInit);
+    if (body instanceof Blob && body.size !== size) throw new ApiError('PROTOCOL', 'the blob is not the announced size');
+    const res = await this.#authedResponse(
+      'PUT',
+      `/v1/blobs/${hash}${q}`,
+      undefined,
+      body instanceof Blob
+        ? { body, headers: { 'content-type': 'application/octet-stream' } }
+        : ({
+            body,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+            // Required by fetch for a streamed request body.
+            duplex: 'half',
+          } as RequestInit),
+    );
     return this.#json(res, decodeBlobUploadResponse);
   }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AdminService } from '../admin/admin-service.js';
 import { createInvite } from '../auth/auth-service.js';
-import { type Config, generateConfigYaml, loadConfig } from '../config/config.js';
+import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
 import { databasePath, openStorage, startServer, VERSION } from '../server.js';
 import { systemClock } from '../util/clock.js';
@@ -67,6 +67,14 @@ async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStora
   }
 }
 
+/**
+ * The link a new user opens to register with an invite: the web app at `base` reads the token from the fragment, which
+ * browsers never send to a server (so the token stays out of request logs and Referer headers).
+ */
+export function inviteLink(base: string, token: string): string {
+  return `${base}/#invite=${encodeURIComponent(token)}`;
+}
+
 function print(o: CommonOpts, value: unknown, text: string): void {
   process.stdout.write(o.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 }
@@ -121,18 +129,21 @@ export function buildCli(): Command {
     .option('-e, --expires-in-hours <h>', 'lifetime in hours', int, 168)
     .option('-n, --note <text>', 'a note for operators', '')
     .option('--init', 'create the database if the data directory has none (to hand out invites before the first start)', false)
+    .option('--url <url>', 'base URL of the invite link (default: server.publicUrl, else http://server.host:server.port)')
     .option('--json', 'machine-readable output')
-    .action(async (o: CommonOpts & { maxUses: number; expiresInHours: number; note: string }) =>
-      withStorage(o, async (s) => {
+    .action(async (o: CommonOpts & { maxUses: number; expiresInHours: number; note: string; url?: string }) => {
+      const base = o.url === undefined ? undefined : parsePublicUrl(o.url, '--url'); // checked before anything is written
+      return withStorage(o, async (s) => {
         if (o.maxUses < 1) throw new SottoError('VALIDATION', '--max-uses must be at least 1');
         const { token, invite } = await createInvite(s, Date.now(), o.maxUses, o.expiresInHours * 3600, o.note);
+        const link = inviteLink(base ?? publicBaseUrl(configFrom(o)), token);
         print(
           o,
-          { token, id: invite.id, maxUses: invite.maxUses, expiresAt: invite.expiresAt },
-          `invite token: ${token}\n(id ${invite.id}, ${invite.maxUses} use(s), expires ${new Date(invite.expiresAt).toISOString()})`,
+          { token, link, id: invite.id, maxUses: invite.maxUses, expiresAt: invite.expiresAt },
+          `invite token: ${token}\ninvite link: ${link}\n(id ${invite.id}, ${invite.maxUses} use(s), expires ${new Date(invite.expiresAt).toISOString()})`,
         );
-      }),
-    );
+      });
+    });
   common(invites.command('list').description('list invites (tokens are not shown: only their hash is stored)'))
     .option('--json', 'machine-readable output')
     .action(async (o: CommonOpts) =>

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { SottoError } from '../errors.js';
 import { TrustedProxies } from '../util/trusted-proxies.js';
+import { defaultWebDir } from '../web/web-build.js';
 import { CONFIG_KEYS, type ConfigKey } from './schema.js';
 
 export interface Config {
@@ -16,6 +17,8 @@ export interface Config {
     shutdownGraceSeconds: number;
     headersTimeoutSeconds: number;
     requestTimeoutSeconds: number;
+    /** Origin users reach the server at (scheme://host[:port], no trailing slash); see publicBaseUrl for the default. */
+    publicUrl: string | null;
   };
   dataDir: string;
   storage: { synchronous: string };
@@ -45,6 +48,8 @@ export interface Config {
   quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
   newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };
   metrics: { enabled: boolean; host: string; port: number; allowRemote: boolean };
+  /** The web app; `dir` is null when no directory was set and no @sotto/web package is installed. */
+  web: { enabled: boolean; dir: string | null };
   log: { level: string; format: 'pretty' | 'json' };
 }
 
@@ -144,6 +149,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   else c.blobs.dir = resolve(opts.cwd ?? process.cwd(), c.blobs.dir);
   // retention.maxSeconds, when unset, follows retention.maxDays.
   if (c.retention.maxSeconds === null) c.retention.maxSeconds = c.retention.maxDays * 86400;
+  c.web.dir = c.web.dir === null ? defaultWebDir() : resolve(opts.cwd ?? process.cwd(), c.web.dir);
+  if (c.server.publicUrl !== null) c.server.publicUrl = parsePublicUrl(c.server.publicUrl, 'server.publicUrl (SOTTO_PUBLIC_URL)');
   if (c.metrics.port === null) c.metrics.port = c.server.port === 0 ? 0 : c.server.port + 1;
   if (c.server.trustProxy)
     throw new SottoError(
@@ -163,6 +170,31 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   (c.log as { format: string | null }).format ??= (opts.stdoutIsTty ?? process.stdout.isTTY === true) ? 'pretty' : 'json';
   if (!['pretty', 'json'].includes(c.log.format)) throw new SottoError('VALIDATION', 'log.format must be pretty or json');
   return c;
+}
+
+/**
+ * An http(s) origin without path, query, fragment or credentials, returned as `scheme://host[:port]` (no trailing
+ * slash). `what` names the setting in the error.
+ */
+export function parsePublicUrl(raw: string, what: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new SottoError('VALIDATION', `${what} must be an http(s) URL such as https://chat.example.org`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new SottoError('VALIDATION', `${what} must start with http:// or https://`);
+  if (u.username !== '' || u.password !== '') throw new SottoError('VALIDATION', `${what} must not hold a user name or password`);
+  if (u.pathname !== '/' || u.search !== '' || u.hash !== '' || /[?#]/.test(raw))
+    throw new SottoError('VALIDATION', `${what} must have no path, query or fragment (e.g. https://chat.example.org)`);
+  return u.origin;
+}
+
+/** The base URL of links handed to users: server.publicUrl, or http://host:port of the listener. */
+export function publicBaseUrl(c: Config): string {
+  if (c.server.publicUrl !== null) return c.server.publicUrl;
+  const host = c.server.host === '0.0.0.0' || c.server.host === '::' || c.server.host === '' ? '127.0.0.1' : c.server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${c.server.port}`;
 }
 
 export function isLoopback(host: string): boolean {

@@ -81,6 +81,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Every request except a blob upload must have arrived whole (headers and body) within this many seconds; otherwise 408 REQUEST_TIMEOUT and the connection is closed.',
   },
   {
+    path: 'server.publicUrl',
+    env: 'SOTTO_PUBLIC_URL',
+    type: 'string',
+    default: null,
+    doc: "The address users reach this server at, e.g. https://chat.example.org (http or https, no path, query or fragment); used in invite links and the web app's Content-Security-Policy. Default: http://server.host:server.port (127.0.0.1 when the host is 0.0.0.0 or ::).",
+  },
+  {
     path: 'dataDir',
     env: 'SOTTO_DATA_DIR',
     type: 'string',
@@ -434,6 +441,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'bool',
     default: false,
     doc: 'Let metrics.host be a non-loopback address. /metrics has no authentication: firewall it to your Prometheus.',
+  },
+  {
+    path: 'web.enabled',
+    env: 'SOTTO_WEB_ENABLED',
+    type: 'bool',
+    default: true,
+    doc: 'Serve the web app (the build of packages/web) at /. The API under /v1 is served either way.',
+  },
+  {
+    path: 'web.dir',
+    env: 'SOTTO_WEB_DIR',
+    type: 'string',
+    default: null,
+    doc: 'Directory of the built web app (index.html and assets/). Default: the dist folder of the installed @sotto/web package (build it with `npm run build -w packages/web`).',
   },
   {
     path: 'log.level',

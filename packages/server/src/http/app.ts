@@ -8,9 +8,11 @@ import { accountRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
 import { groupRoutes } from './routes/groups.js';
+import { inventoryRoutes } from './routes/inventory.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
 import { maxSubmitBytes } from './schemas.js';
+import { webRoutes } from '../web/web-routes.js';
 
 export interface AppOptions {
   logger: boolean | Record<string, unknown>;
@@ -94,8 +96,11 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       groupRoutes(v1, ctx);
       messageRoutes(v1, ctx);
       blobRoutes(v1, ctx);
+      inventoryRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );
+  // The web app at `/`: a GET outside the API prefixes reaches it; unknown API paths keep the JSON 404.
+  if (ctx.config.web.enabled) webRoutes(app, { dir: ctx.config.web.dir, publicUrl: ctx.config.server.publicUrl });
   return app;
 }

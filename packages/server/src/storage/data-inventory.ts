@@ -1,0 +1,320 @@
+// The data inventory: every table and column the server's store keeps (sqlite/migrations.ts), what it is, whether it
+// is about an account, and how long it stays under the running configuration; plus what the server does not have.
+// Served at GET /v1/inventory; a test compares it with the live schema, so a new column cannot go unlisted.
+import { ED25519_SUITES } from '@sotto/identity';
+import { CipherSuiteId } from '@sotto/mls';
+import { GROUP_META_EXTENSION, type InventoryCategory, type InventoryItem, type InventoryResponse, type Retention } from '@sotto/protocol';
+import type { Config } from '../config/config.js';
+import { ADMIN_EVENT_KEEP_MS } from '../admin/admin-service.js';
+
+interface ColumnSpec {
+  what: string;
+  aboutAccount: boolean;
+  /** Default: the table's category and retention. */
+  category?: InventoryCategory;
+  retention?: (c: Config) => Retention;
+}
+
+interface TableSpec {
+  what: string;
+  category: InventoryCategory;
+  aboutAccount: boolean;
+  retention: (c: Config) => Retention;
+  columns: Readonly<Record<string, ColumnSpec>>;
+}
+
+const messageRetention = (c: Config): Retention => ({
+  kind: 'until-delivered-or-seconds',
+  seconds: c.retention.maxSeconds ?? c.retention.maxDays * 86400,
+});
+const accountLife = (): Retention => ({ kind: 'until-account-deleted' });
+const removed = (): Retention => ({ kind: 'until-removed' });
+const indefinite = (): Retention => ({ kind: 'indefinite' });
+
+const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0').toUpperCase()}`;
+
+/** Table name -> what it holds. The order is the order of the response. */
+export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
+  accounts: {
+    what: 'One row per account: its name and public identity key.',
+    category: 'account',
+    aboutAccount: true,
+    retention: accountLife,
+    columns: {
+      name: { what: 'The account name (name@domain).', aboutAccount: true },
+      account_key: { what: "The account's public Ed25519 identity key (never a private key).", aboutAccount: true },
+      status: { what: 'active or suspended (set by an operator).', aboutAccount: true, category: 'admin' },
+      created_at: { what: 'When the account was registered.', aboutAccount: true },
+    },
+  },
+  devices: {
+    what: 'One row per device an account registered, revoked ones included: the row stays (with the signed revocation) so that a revoked device id is never taken again.',
+    category: 'device',
+    aboutAccount: true,
+    retention: accountLife,
+    columns: {
+      device_id: { what: 'The device id.', aboutAccount: true },
+      account: { what: 'The account the device belongs to.', aboutAccount: true },
+      certificate: {
+        what: "The device certificate: account name, account public key, device id, cipher suite and the device's public MLS signature key, signed by the account key.",
+        aboutAccount: true,
+      },
+      signature_key: { what: "The device's public MLS signature key (a copy of the one in the certificate).", aboutAccount: true },
+      cipher_suite: { what: 'The MLS cipher suite of the device (RFC 9420 §17.1).', aboutAccount: false },
+      created_at: { what: 'When the device was registered.', aboutAccount: true },
+      revoked_at: { what: 'When the device was revoked, if it was.', aboutAccount: true },
+      revocation: { what: 'The revocation statement signed by the account key, if the device was revoked.', aboutAccount: true },
+      name: {
+        what: 'The device\'s name (e.g. "laptop"), in clear: chosen by the account\'s devices, shown only to them, emptied when the device is revoked.',
+        aboutAccount: true,
+        retention: removed,
+      },
+    },
+  },
+  tokens: {
+    what: 'Session tokens of logged-in devices (obtained by signing a login challenge).',
+    category: 'session',
+    aboutAccount: true,
+    retention: (c) => ({ kind: 'seconds', seconds: c.auth.tokenTtlSeconds }),
+    columns: {
+      id: { what: 'The public half of the token, to find it.', aboutAccount: false },
+      secret_hash: { what: 'SHA-256 of the secret half; the token itself is not stored.', aboutAccount: false },
+      device_id: { what: 'The device the token authenticates.', aboutAccount: true },
+      account: { what: "The device's account.", aboutAccount: true },
+      expires_at: { what: 'When the token stops working (it is deleted at the next sweep after that).', aboutAccount: false },
+    },
+  },
+  key_packages: {
+    what: 'KeyPackages (RFC 9420 §10) a device uploaded so that others can add it to groups: public keys only.',
+    category: 'key-package',
+    aboutAccount: true,
+    retention: () => ({ kind: 'until-claimed-or-device-removed' }),
+    columns: {
+      id: { what: 'Row number (upload order).', aboutAccount: false },
+      device_id: { what: 'The device that uploaded it.', aboutAccount: true },
+      data: {
+        what: "The KeyPackage: the device's public HPKE init key and its leaf (public keys and device certificate), signed.",
+        aboutAccount: true,
+      },
+      last_resort: { what: 'Whether it is the reusable last-resort KeyPackage (RFC 9420 §16.8).', aboutAccount: false },
+    },
+  },
+  groups: {
+    what:
+      'One row per MLS group (every conversation, 1:1 included). Kept while the group exists: the server deletes a group only when ' +
+      'its creator abandons it before the first commit; a group whose members have all left stays.',
+    category: 'group-metadata',
+    aboutAccount: false,
+    retention: indefinite,
+    columns: {
+      group_id: { what: 'The MLS group id: random bytes chosen by the creating client.', aboutAccount: false },
+      epoch: { what: 'The current MLS epoch (how many commits the group has had).', aboutAccount: false },
+      created_at: { what: 'When the group was created.', aboutAccount: false },
+      updated_at: { what: 'When its last proposal or commit was accepted.', aboutAccount: false },
+      state_version: { what: 'Counter of accepted handshakes (for compare-and-set).', aboutAccount: false },
+      group_info: {
+        what:
+          'The latest GroupInfo (RFC 9420 §12.4.3) as the last committer uploaded it, signed but not encrypted: the group context ' +
+          '(id, epoch, tree hash, extensions with roles and timer) and the public key for an external rejoin.',
+        aboutAccount: true,
+      },
+    },
+  },
+  group_states: {
+    what:
+      "Each group's public MLS state, which the server needs to verify commits: the ratchet tree with every leaf's public keys and " +
+      `device certificate, and the group context with its extensions: the conversation kind (direct or group), owner, admins and disappearing-message timer (extension ${hex4(GROUP_META_EXTENSION)}). No epoch secret, no private key, no group name.`,
+    category: 'group-metadata',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      group_id: { what: 'The MLS group id.', aboutAccount: false },
+      snapshot_version: { what: 'The handshake counter the snapshot was taken at.', aboutAccount: false },
+      state: { what: 'The serialized public state (tree, certificates, group context).', aboutAccount: true },
+    },
+  },
+  group_log: {
+    what: 'Handshakes accepted since the last snapshot of a group state, replayed on load; cleared when a new snapshot is written.',
+    category: 'group-metadata',
+    aboutAccount: true,
+    retention: () => ({ kind: 'until-superseded' }),
+    columns: {
+      group_id: { what: 'The MLS group id.', aboutAccount: false },
+      version: { what: 'The handshake counter.', aboutAccount: false },
+      message: {
+        what: 'The proposal or commit: an MLS PublicMessage, signed, not encrypted (adds carry KeyPackages, removes name leaves).',
+        aboutAccount: true,
+      },
+      at: { what: 'When it was accepted.', aboutAccount: false },
+    },
+  },
+  group_members: {
+    what: 'The delivery list: which devices are leaves of which group (derived from the verified MLS tree, never from client hints).',
+    category: 'group-membership',
+    aboutAccount: true,
+    retention: removed,
+    columns: {
+      group_id: { what: 'The MLS group id.', aboutAccount: false },
+      device_id: { what: 'A member device.', aboutAccount: true },
+    },
+  },
+  messages: {
+    what:
+      'Queued MLS messages waiting for their recipients: application messages (PrivateMessage ciphertext), proposals and commits ' +
+      '(signed PublicMessages), and Welcomes (encrypted to the devices they add). Deleted when the last recipient acknowledges, at ' +
+      'the latest after retention.maxSeconds (or the shorter lifetime its sender asked for).',
+    category: 'message-ciphertext',
+    aboutAccount: true,
+    retention: messageRetention,
+    columns: {
+      id: { what: 'Message number (the order of the queue).', aboutAccount: false, category: 'delivery-queue' },
+      group_id: { what: 'The MLS group it was sent to.', aboutAccount: false, category: 'delivery-queue' },
+      kind: { what: 'message or welcome.', aboutAccount: false, category: 'delivery-queue' },
+      payload: {
+        what:
+          'The MLS message as sent. An application message is a PrivateMessage (RFC 9420 §6.3): content and sender are encrypted. ' +
+          'Proposals and commits are PublicMessages the server verifies; a Welcome is encrypted to the devices it adds.',
+        aboutAccount: true,
+      },
+      created_at: { what: 'When it was accepted.', aboutAccount: false, category: 'delivery-queue' },
+      expires_at: { what: 'When it is deleted even if undelivered.', aboutAccount: false, category: 'delivery-queue' },
+      pending: { what: 'How many recipient devices have not acknowledged it yet.', aboutAccount: false, category: 'delivery-queue' },
+      sender_account: {
+        what: 'The account that sent it, for the per-account queue quota (quotas.queuedBytesPerAccount); empty for messages queued before quotas existed.',
+        aboutAccount: true,
+        category: 'abuse-limits',
+      },
+    },
+  },
+  deliveries: {
+    what: 'One row per (recipient device, queued message) not acknowledged yet.',
+    category: 'delivery-queue',
+    aboutAccount: true,
+    retention: messageRetention,
+    columns: {
+      device_id: { what: 'The recipient device.', aboutAccount: true },
+      message_id: { what: 'The queued message.', aboutAccount: false },
+    },
+  },
+  blobs: {
+    what:
+      'Attachment blobs: their bytes are files under blobs.dir, encrypted by the sending device before upload (the key travels ' +
+      'inside an encrypted message); this table holds their bookkeeping. Deleted at expiry: blobs.ttlDays at most, the uploader may ask for less.',
+    category: 'attachment-ciphertext',
+    aboutAccount: true,
+    retention: (c) => ({ kind: 'seconds', seconds: c.blobs.ttlDays * 86400 }),
+    columns: {
+      hash: { what: 'SHA-256 of the encrypted bytes (the blob id).', aboutAccount: false },
+      size: { what: 'Size of the encrypted bytes.', aboutAccount: false },
+      owner: { what: 'The device that uploaded it (for the per-account blob quota).', aboutAccount: true, category: 'abuse-limits' },
+      created_at: { what: 'When it was uploaded.', aboutAccount: false },
+      expires_at: { what: 'When it is deleted.', aboutAccount: false },
+    },
+  },
+  invites: {
+    what:
+      'Registration invites created by operators (`sotto-server admin invites create`). Kept, expired and revoked ones too, so that ' +
+      '`admin invites list` shows them; no command deletes them. An invite records how often it was used, not by whom.',
+    category: 'admin',
+    aboutAccount: false,
+    retention: indefinite,
+    columns: {
+      id: { what: 'The public half of the invite token.', aboutAccount: false },
+      secret_hash: { what: 'SHA-256 of the secret half; the token itself is not stored.', aboutAccount: false },
+      created_at: { what: 'When it was created.', aboutAccount: false },
+      expires_at: { what: 'When it stops admitting accounts.', aboutAccount: false },
+      max_uses: { what: 'How many accounts it may register.', aboutAccount: false },
+      uses: { what: 'How many it has registered.', aboutAccount: false },
+      note: { what: "The operator's note.", aboutAccount: false },
+      revoked_at: { what: 'When an operator revoked it, if one did.', aboutAccount: false },
+    },
+  },
+  admin_events: {
+    what: 'Suspensions and deletions by `sotto-server admin` (another process), read by the running server to close the sockets of the account.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: () => ({ kind: 'seconds', seconds: ADMIN_EVENT_KEEP_MS / 1000 }),
+    columns: {
+      id: { what: 'Event number.', aboutAccount: false },
+      kind: { what: 'suspended or deleted.', aboutAccount: false },
+      account: { what: 'The account acted on.', aboutAccount: true },
+      devices: { what: "The account's device ids at that moment.", aboutAccount: true },
+      at: { what: 'When it happened.', aboutAccount: false },
+    },
+  },
+  sqlite_sequence: {
+    what: "SQLite's own record of the last id handed out in the messages and admin_events tables.",
+    category: 'admin',
+    aboutAccount: false,
+    retention: indefinite,
+    columns: {
+      name: { what: 'The table name.', aboutAccount: false },
+      seq: { what: 'The last id handed out.', aboutAccount: false },
+    },
+  },
+};
+
+/**
+ * What the server does not have, kept true by hand against the code it describes; the inventory test checks what a
+ * schema can show (no column for an IP address, e-mail, phone number or contact).
+ */
+export const NOT_HELD: readonly string[] = [
+  "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.)",
+  'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime.',
+  'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
+  'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
+  'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored.',
+  'IP addresses, in the database: client addresses are held in memory for rate limits only (see `elsewhere` for logs).',
+  'Phone numbers or e-mail addresses: an account is a name and a public key.',
+];
+
+/** What the server holds outside its database tables. */
+export const ELSEWHERE: readonly string[] = [
+  'Attachment blobs: encrypted files under blobs.dir, deleted with their row in the blobs table.',
+  "The request log (stdout): at log.level info, every request's method, URL (a directory lookup names the account looked up), client IP and status; how long it is kept is the operator's log set-up. Logs never contain message content, keys or tokens.",
+  'Memory only: rate-limit counters by client IP, account and device, and the open WebSocket connections; gone when the server stops.',
+];
+
+function facts(): string[] {
+  return [
+    'Every conversation, 1:1 included, is one MLS group (RFC 9420) whose leaves are devices.',
+    'The server knows which devices are in which group: it derives the delivery list from the verified MLS tree. Who talks with whom can therefore be inferred from group membership (a 1:1 conversation is a group marked direct).',
+    'The server cannot add a member or a device: every client checks that each leaf carries a device certificate signed by the account key it holds for that name, and refuses a Welcome or commit that breaks this.',
+    'Proposals and commits are PublicMessages: the server verifies their signatures and accepts exactly one commit per epoch; application messages are PrivateMessages it cannot read.',
+    'No content scanning, no key escrow, no ghost participant.',
+  ];
+}
+
+function ciphersuites(): Array<{ id: number; name: string }> {
+  const names = new Map<number, string>(Object.entries(CipherSuiteId).map(([name, id]) => [id, name]));
+  return [...ED25519_SUITES].sort((a, b) => a - b).map((id) => ({ id, name: names.get(id) ?? hex4(id) }));
+}
+
+export function inventoryItems(config: Config): InventoryItem[] {
+  const items: InventoryItem[] = [];
+  for (const [table, t] of Object.entries(DATA_INVENTORY)) {
+    items.push({ table, what: t.what, category: t.category, aboutAccount: t.aboutAccount, retention: t.retention(config) });
+    for (const [column, c] of Object.entries(t.columns)) {
+      items.push({
+        table,
+        column,
+        what: c.what,
+        category: c.category ?? t.category,
+        aboutAccount: c.aboutAccount,
+        retention: (c.retention ?? t.retention)(config),
+      });
+    }
+  }
+  return items;
+}
+
+/** The body of GET /v1/inventory under this configuration. */
+export function dataInventory(config: Config, version: string): InventoryResponse {
+  return {
+    server: { version, domain: config.server.domain },
+    items: inventoryItems(config),
+    notHeld: [...NOT_HELD],
+    elsewhere: [...ELSEWHERE],
+    protocol: { mls: 'RFC 9420', ciphersuites: ciphersuites(), facts: facts() },
+  };
+}
