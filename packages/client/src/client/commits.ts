@@ -180,7 +180,7 @@ export class Committer {
    */
   async commitWith(
     id: string,
-    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array } } | undefined,
+    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array }; left?: string[] } | undefined,
   ): Promise<void> {
     // An earlier commit whose outcome is unknown (the connection broke) must be settled before a new one.
     if (await this.c.store.get(NS.pending, id)) {
@@ -217,7 +217,7 @@ export class Committer {
         }
         const work = this.c.newWork();
         await this.c.store.transaction(async (tx) => {
-          await this.adoptCommit(tx, id, group, built.out.group, work);
+          await this.adoptCommit(tx, id, group, built.out.group, work, undefined, built.left);
           await tx.delete(NS.pending, id);
         });
         this.c.finish(work);
@@ -326,7 +326,15 @@ export class Committer {
   }
 
   /** Keep the old state for late application messages, store the new one. */
-  async adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work, by?: string): Promise<void> {
+  async adoptCommit(
+    tx: StoreWriter,
+    id: string,
+    old: Group,
+    next: Group,
+    work: Work,
+    by?: string,
+    left: readonly string[] = [],
+  ): Promise<void> {
     const e = epochOf(old);
     await tx.put(NS.groupPast, `${id}/${e}`, this.c.m.serialize(old));
     if (e >= BigInt(PAST_EPOCHS)) await tx.delete(NS.groupPast, `${id}/${e - BigInt(PAST_EPOCHS)}`);
@@ -334,7 +342,10 @@ export class Committer {
     work.groups.set(id, next);
     // The history shows what the commit changed (members, roles, timer), once.
     const facts = (g: Group) => ({ meta: metaOrUndefined(g), accounts: [...new Set(leavesOf(g).map((l) => l.account))] });
-    const changes = conversationChanges(facts(old), facts(next), by ?? this.c.identity?.accountName ?? '');
+    // Accounts that left have their own "X left" line (leave-notices.ts), not "Y removed X".
+    const changes = conversationChanges(facts(old), facts(next), by ?? this.c.identity?.accountName ?? '')
+      .map((c) => (c.type === 'members-removed' ? { ...c, accounts: c.accounts.filter((a) => !left.includes(a)) } : c))
+      .filter((c) => c.type !== 'members-removed' || c.accounts.length > 0);
     if (changes.length === 0) return;
     const items = await recordSystemItems(tx, id, `commit:${epochOf(next)}`, changes, this.c.now());
     work.fx.push(() => {

@@ -32,6 +32,7 @@ export async function recordLeaves(
       receivedAt: now,
       kind: 'system',
       text: account === me ? 'you left' : `${account} left`,
+      system: { type: 'members-removed', by: account, accounts: [account] },
       reactions: {},
     };
     const entry = await tx.appendMessage(conversationId, id, encodeMessage(r));

@@ -76,7 +76,7 @@ export async function commitLeaves(c: Core, id: string): Promise<void> {
   await c.commits.commitWith(id, (group) => {
     const plan = leaveCommit({ me, meta: metaOf(group), leaves: leavesOf(group), pending: pendingRemovals(group) });
     departing = plan?.departing ?? [];
-    return plan && { out: c.m.commitPending(group, plan.meta), submit: {} };
+    return plan && { out: c.m.commitPending(group, plan.meta), submit: {}, left: plan.departing };
   });
   const group = c.groups.get(id);
   if (departing.length === 0 || !group) return;

@@ -64,10 +64,10 @@ export type KeyPackageClaim = { deviceId: string; keyPackage: Uint8Array; accoun
 export interface CommitsPort {
   addKeyPackages(id: string, kps: KeyPackageClaim[]): Promise<void>;
   /** Store the next epoch's state (keeping the old one for late messages) and the system items of what changed; `by` is the committer (default: this account). */
-  adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work, by?: string): Promise<void>;
+  adoptCommit(tx: StoreWriter, id: string, old: Group, next: Group, work: Work, by?: string, left?: readonly string[]): Promise<void>;
   commitWith(
     id: string,
-    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array } } | undefined,
+    build: (group: Group) => { out: ReturnType<MlsAdapter['add']>; submit: { welcome?: Uint8Array }; left?: string[] } | undefined,
   ): Promise<void>;
   recover(id: string, serverEpoch: bigint): Promise<void>;
   recoverIfBehind(id: string): Promise<void>;

@@ -399,7 +399,7 @@ export class Receiver {
       case 'apply':
         break;
     }
-    await this.c.commits.adoptCommit(tx, id, old, r.group, work, committer.account);
+    await this.c.commits.adoptCommit(tx, id, old, r.group, work, committer.account, d.membership?.left ?? []);
     for (const a of d.refreshContacts) work.afterCommit.push(async () => void (await this.c.contacts.refreshContact(a)));
     const items = await recordDeviceChanges(tx, id, epochOf(r.group), d.deviceChanges, this.c.now());
     work.fx.push(() => emitDeviceChanges(this.c.events, id, d.deviceChanges, items));
