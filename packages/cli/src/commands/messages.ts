@@ -123,7 +123,8 @@ async function read(ctx: Context, chat: string, limit: number, follow: boolean):
   const history = await client.listMessages(conv.id, { limit });
   if (ctx.out.json && !follow) ctx.out.result(history, '');
   else for (const m of history) show(m);
-  if (history.length === 0 && !ctx.out.json) ctx.out.note(emptyHistory(client));
+  // Lines about the conversation itself (who added whom, the timer) are shown, but nobody has written yet.
+  if (history.every((m) => m.kind === 'system') && !ctx.out.json) ctx.out.note(emptyHistory(client));
   await markRead(client, conv.id, history);
   if (!follow) return;
   const off = client.on('message', (m) => {
