@@ -14,6 +14,7 @@ interface Msg {
   text?: string;
   sender: string;
   outgoing: boolean;
+  kind: string;
   attachment?: { fileName: string; size: number };
 }
 interface Conv {
@@ -81,7 +82,13 @@ test('groups: create, add, rename, promote; a member cannot rename', async () =>
   assert.equal(bobChats.find((c) => c.kind === 'group')?.state, 'active');
   assert.deepEqual(
     (await bob.ok<Msg[]>(['--json', 'read', 'ops-team'])).map((m) => m.text),
-    ['welcome team'],
+    [
+      'alice@localhost added carol@localhost',
+      'alice@localhost renamed the group to "ops-team"',
+      'alice@localhost made bob@localhost an admin',
+      'welcome team',
+    ],
+    'the history says what changed, then what was written',
   );
   const carolRequests = await carol.ok<Conv[]>(['--json', 'requests']);
   assert.deepEqual(
@@ -90,7 +97,7 @@ test('groups: create, add, rename, promote; a member cannot rename', async () =>
   );
   await carol.ok(['requests', 'accept', 'ops-team']);
   assert.deepEqual(
-    (await carol.ok<Msg[]>(['--json', 'read', 'ops-team'])).map((m) => [m.sender, m.text]),
+    (await carol.ok<Msg[]>(['--json', 'read', 'ops-team'])).filter((m) => m.kind !== 'system').map((m) => [m.sender, m.text]),
     [['alice@localhost', 'welcome team']],
   );
 
