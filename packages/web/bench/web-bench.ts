@@ -43,7 +43,12 @@ async function register(page: Page, url: string, name: string): Promise<void> {
   await page.goto(url);
   await page.getByLabel('Account name').fill(name);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: `Signed in as ${name}@localhost` }).waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('heading', { name: `Signed in as ${name}@localhost` })
+    .waitFor({ timeout: 60_000 })
+    .catch(async (e: unknown) => {
+      throw new Error(`${name} could not register: ${await page.locator('[role="alert"]').allTextContents()}`, { cause: e });
+    });
 }
 
 const webDir = tempDir('sotto-web-bench-build-');
@@ -52,7 +57,8 @@ const size = firstScreenBytes(webDir);
 row('first screen: JavaScript + CSS + HTML, gzipped', size.gzip / 1024, 'KiB');
 row('first screen: JavaScript + CSS, uncompressed', size.raw / 1024, 'KiB');
 
-const stack = await Stack.start(webDir, { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_LOG_LEVEL: 'warn' });
+// The benchmark is one operator's load test: per-IP and new-account limits would measure the limiter instead.
+const stack = await Stack.start(webDir, { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_NEW_ACCOUNT_AGE_SECONDS: '0' });
 const a = await launchChromium({ timeoutMs: 120_000 });
 const b = await launchChromium({ timeoutMs: 120_000 });
 const sdkRoot = tempDir('sotto-web-bench-sdk-');
@@ -119,10 +125,17 @@ try {
   await bob.addInitScript(() => {
     const longest = { max: 0, count: 0 };
     (window as unknown as { longest: typeof longest }).longest = longest;
+    // Tasks before the list is on screen (loading and starting the app) are counted apart from the catch-up's.
+    const boot = { max: 0 };
+    (window as unknown as { boot: typeof boot }).boot = boot;
     new PerformanceObserver((list) => {
+      const shown = performance.getEntriesByName('sotto:list-shown')[0]?.startTime;
       for (const e of list.getEntries()) {
-        longest.max = Math.max(longest.max, e.duration);
-        if (e.duration > 50) longest.count++;
+        if (shown === undefined || e.startTime < shown) boot.max = Math.max(boot.max, e.duration);
+        else {
+          longest.max = Math.max(longest.max, e.duration);
+          if (e.duration > 50) longest.count++;
+        }
       }
     }).observe({ type: 'longtask', buffered: true });
   });
@@ -136,8 +149,12 @@ try {
   );
   const caughtUp = Date.now() - t0;
   const longest = await bob.evaluate(() => (window as unknown as { longest: { max: number; count: number } }).longest);
+  const boot = await bob.evaluate(() => (window as unknown as { boot: { max: number } }).boot);
+  const listAt = await bob.evaluate(() => performance.getEntriesByName('sotto:list-shown')[0]?.startTime ?? NaN);
+  row('catch-up in the browser: the conversation list shown after', listAt, 'ms');
+  row('main thread while loading the page (before the list shows): longest task', boot.max, 'ms');
   row(`catch-up in the browser: ${GROUP_SIZE}-member group Welcome + ${QUEUED} messages`, caughtUp, 'ms');
-  row('main thread during the catch-up: longest task', longest.max, 'ms');
+  row('main thread during the catch-up (after the list shows): longest task', longest.max, 'ms');
   row('main thread during the catch-up: tasks over 50 ms', longest.count, 'tasks');
 } finally {
   for (const c of sdk) await c.close().catch(() => undefined);

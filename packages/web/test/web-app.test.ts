@@ -315,6 +315,9 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
       { name: dropped, b64: PNG_1X1 },
     );
     await message(bob, dropped).waitFor();
+    // The thumbnail was made on alice's device and came inside the encrypted message: bob sees it before downloading.
+    await message(bob, dropped).getByTestId('thumbnail').waitFor();
+    assert.match((await message(bob, dropped).getByTestId('thumbnail').getAttribute('src')) ?? '', /^data:image\/jpeg;base64,/);
     await message(bob, dropped).getByRole('button', { name: 'Show' }).click();
     const img = message(bob, dropped).getByRole('img', { name: dropped });
     await img.waitFor();
@@ -496,6 +499,47 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     await bob.getByRole('button', { name: 'Unmute' }).click();
   });
 
+  it('keyboard only: Tab reaches the composer, Enter sends; notifications name the sender, never the text', async () => {
+    await openChat(bob, 'Project X');
+    await bob.locator('body').focus();
+    let reached = false;
+    for (let i = 0; i < 400 && !reached; i++) {
+      await bob.keyboard.press('Tab');
+      reached = await bob.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'message-input');
+    }
+    assert.ok(reached, 'the composer is reachable with Tab');
+    const typed = m('typed with the keyboard');
+    await bob.keyboard.type(typed);
+    await bob.keyboard.press('Enter');
+    await message(alice, typed).waitFor();
+
+    // Notifications while the page is open but not in front: bob turns them on, alice writes.
+    await bob.context().grantPermissions(['notifications'], { origin: stack.url });
+    await bob.getByRole('button', { name: 'Settings' }).click();
+    await bob.getByTestId('notifications').check();
+    await bob.locator('[data-testid="notifications-state"][data-permission="granted"]').waitFor();
+    await bob.evaluate(() => {
+      const shown: Array<{ title: string; body: string }> = [];
+      (window as unknown as { shown: typeof shown }).shown = shown;
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title: string, o?: NotificationOptions) {
+          super(title, o);
+          shown.push({ title, body: o?.body ?? '' });
+        }
+      } as typeof Notification;
+      document.hasFocus = () => false; // the user is in another window
+    });
+    const secret = m('not in the notification');
+    await openChat(alice, 'Project X');
+    await send(alice, secret);
+    await bob.waitForFunction(() => (window as unknown as { shown: unknown[] }).shown.length > 0);
+    const shown = await bob.evaluate(() => (window as unknown as { shown: Array<{ title: string; body: string }> }).shown);
+    assert.equal(shown[0]?.body, 'alice@localhost');
+    assert.ok(!JSON.stringify(shown).includes(secret), 'the text stays in the page');
+    await bob.reload();
+  });
+
   it('a reload mid-conversation loses nothing, and what is sent offline survives a reload', async () => {
     await openChat(alice, 'Project X');
     await openChat(bob, 'Project X');
@@ -532,6 +576,25 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     await second.getByRole('heading', { name: 'Sotto is open in another tab' }).waitFor();
     await axe(second, 'other tab');
     await second.close();
+  });
+
+  it('leaving a group: bob leaves, alice's device commits it, both histories say so, bob can send nothing more', async () => {
+    await alice.getByRole('button', { name: 'New group' }).click();
+    await alice.getByLabel('Group name').fill('Leavers');
+    await alice.getByLabel('Members').fill('bob');
+    await alice.getByRole('button', { name: 'Create group' }).click();
+    await alice.getByTestId('chat-title').filter({ hasText: 'Leavers' }).waitFor();
+    await openChat(bob, 'Leavers');
+    await bob.getByRole('button', { name: 'Accept' }).click();
+    await bob.getByRole('button', { name: 'Details' }).click();
+    await bob.getByTestId('leave').click();
+    await bob.getByTestId('gone-notice').filter({ hasText: 'You left this group' }).waitFor();
+    await bob.getByTestId('system-line').filter({ hasText: 'you left' }).waitFor();
+    assert.equal(await bob.getByTestId('composer').count(), 0, 'no composer in a group one has left');
+    await alice.getByTestId('system-line').filter({ hasText: 'bob@localhost left' }).waitFor();
+    await alice.getByRole('button', { name: 'Details' }).click();
+    await eventually(async () => assert.equal(await alice.getByTestId('member').count(), 1), 'alice alone in the group');
+    await alice.getByRole('button', { name: 'Details' }).click();
   });
 
   it("the server's data directory holds none of the plaintext markers", async () => {

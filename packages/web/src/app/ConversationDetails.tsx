@@ -122,6 +122,17 @@ export function ConversationDetails({ conv }: { conv: ConversationInfo }) {
           </button>
         </form>
       )}
+      {group && conv.state === 'active' && (
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          data-testid="leave"
+          onClick={() => confirm(t('details.leaveConfirm')) && void run(() => api.leave(conv.id))}
+        >
+          {t('details.leave')}
+        </button>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}

@@ -133,6 +133,11 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
           </button>
         </div>
       </header>
+      {(conv.state === 'left' || conv.state === 'removed') && (
+        <p role="status" className="notice" data-testid="gone-notice">
+          {conv.state === 'left' ? t('chat.left') : t('chat.removed')}
+        </p>
+      )}
       {conv.policyViolation && (
         <p role="alert" className="notice warn">
           {t('chat.frozen')}
@@ -428,6 +433,15 @@ function Attachment({ m, conversationId, onError }: { m: StoredMessage; conversa
   return (
     <div className="attachment" data-testid="attachment">
       {image && url && <img src={url} alt={a.fileName} className="thumb" data-testid="image" />}
+      {!url && a.thumbnail?.startsWith('data:image/') && (
+        <img
+          src={a.thumbnail}
+          alt={t('chat.thumbnailOf', { name: a.fileName })}
+          className="thumb"
+          data-testid="thumbnail"
+          {...(a.width && a.height ? { width: Math.min(a.width, 320), height: Math.round((Math.min(a.width, 320) * a.height) / a.width) } : {})}
+        />
+      )}
       <span className="file">
         📎 {a.fileName} <span className="hint">({formatSize(a.size)})</span>
       </span>

@@ -14,6 +14,7 @@ export const CLIENT_CALLS = [
   'rename',
   'setRole',
   'setDisappearingTimer',
+  'leave',
   'sendText',
   'react',
   'edit',

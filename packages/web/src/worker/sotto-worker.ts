@@ -70,8 +70,12 @@ async function openClient(passphrase?: string): Promise<SottoClient> {
   return c;
 }
 
+/**
+ * The page opens on what the store holds; connecting and catching up (which can be thousands of messages after a
+ * while away) run behind it, and their messages arrive as events.
+ */
 async function ready(c: SottoClient): Promise<Boot> {
-  await c.start();
+  c.start().catch((e: unknown) => emit('warning', { code: wireError(e).code, message: wireError(e).message }));
   return { state: 'ready', me: me(c), settings: c.settings, connection: c.online ? 'online' : connection };
 }
 
@@ -150,6 +154,46 @@ function progressBlob(file: Blob, report: (done: number, total: number) => void)
   return view as unknown as Blob;
 }
 
+/** Largest side of a thumbnail, and its size budget (the SDK refuses more than 16 KiB). */
+const THUMB_SIDE = 320;
+const THUMB_BYTES = 16 * 1024;
+
+/**
+ * A small JPEG of an image, made here on the sender's device (it travels inside the encrypted message, so receivers
+ * see it before downloading anything), and the image's dimensions. Undefined for what is not a decodable image.
+ */
+async function thumbnailOf(file: Blob): Promise<{ thumbnail: Uint8Array; dimensions: { width: number; height: number } } | undefined> {
+  if (!/^image\/(png|jpeg|webp|gif|bmp|avif)$/.test(file.type)) return undefined;
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const dimensions = { width: bitmap.width, height: bitmap.height };
+    for (const [side, quality] of [
+      [THUMB_SIDE, 0.75],
+      [THUMB_SIDE, 0.5],
+      [200, 0.5],
+      [120, 0.4],
+    ] as const) {
+      const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
+      const canvas = new OffscreenCanvas(Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)));
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return undefined;
+      ctx.fillStyle = '#fff'; // JPEG has no transparency
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const jpeg = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/jpeg', quality })).arrayBuffer());
+      if (jpeg.length <= THUMB_BYTES) return { thumbnail: jpeg, dimensions };
+    }
+    return undefined;
+  } finally {
+    bitmap.close();
+  }
+}
+
 const profile: ProfileCalls = {
   async boot() {
     const state = await browserKeyState(PROFILE);
@@ -182,8 +226,13 @@ const profile: ProfileCalls = {
     return { qr: l.qr, code: l.code, deviceId: l.deviceId };
   },
   async sendFile(conversationId, file, o) {
+    const preview = await thumbnailOf(file);
     const blob = progressBlob(file, (done, total) => emit('progress', { uploadId: o.uploadId, done, total }));
-    return need().sendAttachment(conversationId, blob, { fileName: o.fileName, ...(o.mimeType ? { mimeType: o.mimeType } : {}) });
+    return need().sendAttachment(conversationId, blob, {
+      fileName: o.fileName,
+      ...(o.mimeType ? { mimeType: o.mimeType } : {}),
+      ...(preview ?? {}),
+    });
   },
   async download(conversationId, messageId) {
     const parts: Uint8Array[] = [];

@@ -62,6 +62,7 @@ export class Stack {
       SOTTO_WEB_DIR: webDir,
       SOTTO_AUTH_RATE_PER_MINUTE: '100000',
       SOTTO_KEY_PACKAGE_CLAIMS_PER_MINUTE: '100000',
+      SOTTO_DIRECTORY_LOOKUPS_PER_MINUTE: '100000',
       ...extraEnv,
     };
     const child = spawn(process.execPath, [...SERVER_CMD, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
