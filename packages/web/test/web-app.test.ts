@@ -578,7 +578,7 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     await second.close();
   });
 
-  it('leaving a group: bob leaves, alice's device commits it, both histories say so, bob can send nothing more', async () => {
+  it("leaving a group: bob leaves, alice's device commits it, both histories say so, bob can send nothing more", async () => {
     await alice.getByRole('button', { name: 'New group' }).click();
     await alice.getByLabel('Group name').fill('Leavers');
     await alice.getByLabel('Members').fill('bob');

@@ -439,7 +439,9 @@ function Attachment({ m, conversationId, onError }: { m: StoredMessage; conversa
           alt={t('chat.thumbnailOf', { name: a.fileName })}
           className="thumb"
           data-testid="thumbnail"
-          {...(a.width && a.height ? { width: Math.min(a.width, 320), height: Math.round((Math.min(a.width, 320) * a.height) / a.width) } : {})}
+          {...(a.width && a.height
+            ? { width: Math.min(a.width, 320), height: Math.round((Math.min(a.width, 320) * a.height) / a.width) }
+            : {})}
         />
       )}
       <span className="file">
