@@ -154,7 +154,8 @@ try {
   row('catch-up in the browser: the conversation list shown after', listAt, 'ms');
   row('main thread while loading the page (before the list shows): longest task', boot.max, 'ms');
   row(`catch-up in the browser: ${GROUP_SIZE}-member group Welcome + ${QUEUED} messages`, caughtUp, 'ms');
-  row('main thread during the catch-up (after the list shows): longest task', longest.max, 'ms');
+  // A long task is one over 50 ms: the browser reports nothing shorter.
+  row('main thread during the catch-up (after the list shows): longest task', longest.count === 0 ? 'none over 50' : longest.max, 'ms');
   row('main thread during the catch-up: tasks over 50 ms', longest.count, 'tasks');
 } finally {
   for (const c of sdk) await c.close().catch(() => undefined);
