@@ -185,6 +185,24 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
       .waitFor();
   });
 
+  it('a profile with a passphrase: the store stays locked until it is given; a wrong one is refused', async () => {
+    const p = await openBrowser();
+    await p.goto(stack.invite().link);
+    await p.getByLabel('Account name').fill('erin');
+    await p.getByLabel(/Passphrase for this browser/).fill('correct horse battery staple');
+    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.getByRole('heading', { name: 'Signed in as erin@localhost' }).waitFor();
+    await p.reload();
+    await p.getByRole('heading', { name: 'Unlock Sotto' }).waitFor();
+    await shoot(p, 'unlock');
+    await p.getByLabel('Passphrase').fill('wrong horse');
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.getByRole('alert').filter({ hasText: 'Wrong passphrase' }).waitFor();
+    await p.getByLabel('Passphrase').fill('correct horse battery staple');
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.getByRole('heading', { name: 'Signed in as erin@localhost' }).waitFor();
+  });
+
   it('groups: alice creates one with bob and carol; bob accepts the request in the browser, carol in the CLI', async () => {
     await alice.getByRole('button', { name: 'New group' }).click();
     await alice.getByLabel('Group name').fill('Project');
@@ -247,6 +265,21 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
       assert.ok(!h.some((x) => x.text === gone), 'carol no longer has the deleted text');
     }, 'carol sees edits, reactions and the delete');
     await shoot(alice, 'conversation');
+  });
+
+  it('hostile text from another member is shown as text: no markup, no script, no javascript: link', async () => {
+    await openChat(alice, 'Project');
+    await alice.evaluate(() => {
+      (window as unknown as { pwned: boolean }).pwned = false;
+    });
+    const hostile = `${m('hostile')} <img src=x onerror="window.pwned=true"> <script>window.pwned=true</script> javascript:window.pwned=true [x](javascript:alert(1))`;
+    await carol.ok(['send', 'Project', hostile]);
+    const shown = message(alice, 'hostile');
+    await shown.waitFor();
+    assert.equal(await shown.locator('.text').textContent(), hostile, 'shown exactly as sent');
+    assert.equal(await shown.locator('img, script').count(), 0, 'no element made from the text');
+    assert.equal(await shown.locator('a[href^="javascript:"]').count(), 0, 'no javascript: link');
+    assert.equal(await alice.evaluate(() => (window as unknown as { pwned: boolean }).pwned), false);
   });
 
   it('delivery and read marks on own messages; typing shows while the other types', async () => {
