@@ -18,7 +18,14 @@ import type { RawBackend } from '../src/store/raw-backend.js';
 import { StorageKey } from '../src/store/storage-key.js';
 import { StoreError } from '../src/store/store-error.js';
 import { utf8 } from '../src/util/bytes.js';
-import { type BackendFactory, rawBackendContract, storeContract, type StoreFactory } from './contracts/store-contract.js';
+import {
+  type BackendFactory,
+  PLAINTEXT_MARKERS,
+  rawBackendContract,
+  storeContract,
+  type StoreFactory,
+  writePlaintextMarkers,
+} from './contracts/store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,29 +95,8 @@ describe('LocalStore encryption at rest', () => {
   it('writes none of the plaintext markers to the SQLite file or its WAL', async () => {
     const path = freshPath();
     const store = await openSqliteStore({ path, key: { passphrase: 'pw', scrypt: FAST } });
-    const markers = [
-      'NAMESPACE_MARKER_1',
-      'KEY_MARKER_2',
-      'VALUE_MARKER_3',
-      'CONV_MARKER_4',
-      'MSGID_MARKER_5',
-      'BODY_MARKER_6',
-      'PROCESSED_MARKER_7',
-      'OUTBOX_MARKER_8',
-    ];
-    await store.put(markers[0]!, markers[1]!, utf8(markers[2]!));
-    await store.appendMessage(markers[3]!, markers[4]!, utf8(markers[5]!));
-    await store.markProcessed(markers[6]!);
-    await store.outboxPut({
-      id: markers[7]!,
-      conversationId: markers[3]!,
-      payload: utf8(markers[5]!),
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAt: 0,
-      leaseUntil: 0,
-      enqueuedAt: 0,
-    });
+    const markers = PLAINTEXT_MARKERS;
+    await writePlaintextMarkers(store);
     const check = () => {
       for (const file of [path, `${path}-wal`]) {
         if (!existsSync(file)) continue;

@@ -353,3 +353,33 @@ export function rawBackendContract(open: BackendFactory, assert: ContractAssert)
 
   return cases;
 }
+
+/** Plaintext markers written into a store by writePlaintextMarkers: none may appear in what the backend keeps. */
+export const PLAINTEXT_MARKERS = [
+  'NAMESPACE_MARKER_1',
+  'KEY_MARKER_2',
+  'VALUE_MARKER_3',
+  'CONV_MARKER_4',
+  'MSGID_MARKER_5',
+  'BODY_MARKER_6',
+  'PROCESSED_MARKER_7',
+  'OUTBOX_MARKER_8',
+] as const;
+
+/** Writes each marker where a name, an id or a value goes (key-value, log, processed set, outbox). */
+export async function writePlaintextMarkers(store: LocalStore): Promise<void> {
+  const [ns, key, value, conv, msgId, body, processed, outbox] = PLAINTEXT_MARKERS;
+  await store.put(ns, key, utf8(value));
+  await store.appendMessage(conv, msgId, utf8(body));
+  await store.markProcessed(processed);
+  await store.outboxPut({
+    id: outbox,
+    conversationId: conv,
+    payload: utf8(body),
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: 0,
+    leaseUntil: 0,
+    enqueuedAt: 0,
+  });
+}

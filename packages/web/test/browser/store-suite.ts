@@ -11,8 +11,15 @@ import {
 } from '@sotto/client/browser';
 import { StorageKey, StoreError } from '@sotto/client';
 // The client package's own test contract, shared with its Node test; not a package API, so imported by path.
-// eslint-disable-next-line sotto/no-cross-package-import -- shared test contract (test code, not a package contract)
-import { rawBackendContract, storeContract, type StoreFactory } from '../../../client/test/contracts/store-contract.js';
+/* eslint-disable sotto/no-cross-package-import -- shared test contract (test code, not a package contract) */
+import {
+  PLAINTEXT_MARKERS,
+  rawBackendContract,
+  storeContract,
+  type StoreFactory,
+  writePlaintextMarkers,
+} from '../../../client/test/contracts/store-contract.js';
+/* eslint-enable sotto/no-cross-package-import */
 import { browserAssert as assert } from './browser-assert.js';
 import { type NamedCase, runCases, type SuiteResult } from './harness.js';
 
@@ -98,29 +105,8 @@ function indexedDbCases(): NamedCase[] {
       run: async () => {
         const name = fresh('plain');
         const store = await openIndexedDbStore(name, StorageKey.generate());
-        const markers = [
-          'NAMESPACE_MARKER_1',
-          'KEY_MARKER_2',
-          'VALUE_MARKER_3',
-          'CONV_MARKER_4',
-          'MSGID_MARKER_5',
-          'BODY_MARKER_6',
-          'PROCESSED_MARKER_7',
-          'OUTBOX_MARKER_8',
-        ];
-        await store.put(markers[0]!, markers[1]!, utf8(markers[2]!));
-        await store.appendMessage(markers[3]!, markers[4]!, utf8(markers[5]!));
-        await store.markProcessed(markers[6]!);
-        await store.outboxPut({
-          id: markers[7]!,
-          conversationId: markers[3]!,
-          payload: utf8(markers[5]!),
-          state: 'pending',
-          attempts: 0,
-          nextAttemptAt: 0,
-          leaseUntil: 0,
-          enqueuedAt: 0,
-        });
+        const markers = PLAINTEXT_MARKERS;
+        await writePlaintextMarkers(store);
         await store.close();
         const bytes = await rawBytes(name);
         assert.ok(bytes.length >= 8 * 4, `expected rows, got ${bytes.length / 4}`);
