@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   INVALID_COMMIT: 400,
   BAD_CERTIFICATE: 400,
   HASH_MISMATCH: 400,
+  /** An application message without a franking commitment in its authenticated_data (docs/franking.md). */
+  FRANKING_REQUIRED: 400,
   UNAUTHORIZED: 401,
   REGISTRATION_CLOSED: 403,
   INVITE_INVALID: 403,

@@ -3,6 +3,7 @@
 // decimal strings (u64). Decoders check the fields a client reads and let extra fields through.
 
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import type { WireFranking } from './franking.js';
 import { array, base64, boolean, count, epoch, type JsonObject, object, oneOf, string, strings } from './read.js';
 
 const B = 'body';
@@ -241,17 +242,24 @@ export interface WireQueuedMessage {
   kind: 'message' | 'welcome';
   /** The MLSMessage exactly as its sender submitted it. */
   data: string;
-  /** Milliseconds since the Unix epoch. */
+  /** Milliseconds since the Unix epoch: the server's receive time (the time its franking stamp covers). */
   createdAt: number;
+  /** With an application message: its sender as the server authenticated it and the stamp for this device (docs/franking.md). */
+  franking?: WireFranking;
 }
 export function decodeQueuedMessage(o: JsonObject, path: string): WireQueuedMessage {
+  const f = o['franking'];
   return {
     id: count(o, 'id', path),
     groupId: base64(o, 'groupId', path),
     kind: oneOf(o, 'kind', path, ['message', 'welcome'] as const),
     data: base64(o, 'data', path),
     createdAt: count(o, 'createdAt', path),
+    ...(f === undefined ? {} : { franking: decodeWireFranking(object(f, `${path}.franking`), `${path}.franking`) }),
   };
+}
+function decodeWireFranking(o: JsonObject, path: string): WireFranking {
+  return { device: string(o, 'device', path), account: string(o, 'account', path), stamp: base64(o, 'stamp', path) };
 }
 
 /** GET /v1/messages?after=&limit=: at most MAX_FETCH_PAGE messages, oldest first. */

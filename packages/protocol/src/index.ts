@@ -116,3 +116,39 @@ export {
   type Retention,
   type RetentionKind,
 } from './inventory.js';
+
+export {
+  COMMITMENT_BYTES,
+  commitmentOpens,
+  decodeFrankedPlaintext,
+  decodeFrankingAad,
+  encodeFrankedPlaintext,
+  encodeFrankingAad,
+  equalBytes,
+  FRANKING_AAD_BYTES,
+  FRANKING_KEY_BYTES,
+  FRANKING_VERSION,
+  frankingCommitment,
+  FrankingError,
+  frankingStamp,
+  STAMP_BYTES,
+  type StampFields,
+  stampInput,
+  stampMatches,
+  type WireFranking,
+} from './franking.js';
+
+export {
+  decodeReportCategory,
+  decodeReportedMessage,
+  decodeReportResponse,
+  MAX_REPORT_MESSAGES,
+  MAX_REPORT_PREVIOUS,
+  MAX_REPORT_REASON_CHARS,
+  MAX_REPORTED_CONTENT_BYTES,
+  REPORT_CATEGORIES,
+  type ReportCategory,
+  type ReportedMessage,
+  type ReportRequest,
+  type ReportResponse,
+} from './reports.js';

@@ -1,0 +1,146 @@
+// Message franking (docs/franking.md): the sender's commitment to an application message's content, carried in the
+// PrivateMessage's authenticated_data (RFC 9420 §6.3), and the server's stamp over it. The byte layouts and the
+// inputs of both MACs live here once; the client, the server and the offline evidence verifier import them.
+//
+// - application_data of every application message = franking key (16 bytes) || encoded content (docs/content-format.md)
+// - authenticated_data = FRANKING_VERSION (1 byte) || commitment (32 bytes)
+// - commitment = HMAC-SHA256(franking key, "sotto/franking/v1/commitment" || encoded content)
+// - stamp      = HMAC-SHA256(server stamp key, stampInput(commitment, group, sender device and account, recipient, time))
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+
+export const FRANKING_VERSION = 1;
+/** The per-message franking key: 128 bits, drawn fresh by the sender for every application message. */
+export const FRANKING_KEY_BYTES = 16;
+export const COMMITMENT_BYTES = 32;
+export const STAMP_BYTES = 32;
+/** authenticated_data of a franked PrivateMessage: version || commitment. */
+export const FRANKING_AAD_BYTES = 1 + COMMITMENT_BYTES;
+
+const enc = new TextEncoder();
+const COMMITMENT_LABEL = enc.encode('sotto/franking/v1/commitment');
+const STAMP_LABEL = enc.encode('sotto/franking/v1/stamp');
+
+/** A franking structure that does not have its fixed shape (never says which bytes). */
+export class FrankingError extends Error {
+  readonly code = 'FRANKING';
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrankingError';
+  }
+}
+
+/** HMAC-SHA256(key, label || data), computed without concatenating the (possibly large) content. */
+function mac(key: Uint8Array, label: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmac.create(sha256, key).update(label).update(data).digest();
+}
+
+/** Constant-time equality of two byte strings (the lengths are public). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}
+
+function checkKey(key: Uint8Array): void {
+  // A fixed length matters: HMAC pads short keys with zeros, so k and k||00 would open the same commitment.
+  if (!(key instanceof Uint8Array) || key.length !== FRANKING_KEY_BYTES)
+    throw new FrankingError(`a franking key is ${FRANKING_KEY_BYTES} bytes`);
+}
+
+/** The sender's commitment to an encoded content under a fresh franking key. */
+export function frankingCommitment(key: Uint8Array, content: Uint8Array): Uint8Array {
+  checkKey(key);
+  return mac(key, COMMITMENT_LABEL, content);
+}
+
+/** Whether `commitment` opens to `content` under `key` (constant time in the commitment). */
+export function commitmentOpens(key: Uint8Array, content: Uint8Array, commitment: Uint8Array): boolean {
+  if (key.length !== FRANKING_KEY_BYTES || commitment.length !== COMMITMENT_BYTES) return false;
+  return equalBytes(frankingCommitment(key, content), commitment);
+}
+
+/** authenticated_data for a franked PrivateMessage. */
+export function encodeFrankingAad(commitment: Uint8Array): Uint8Array {
+  if (commitment.length !== COMMITMENT_BYTES) throw new FrankingError(`a commitment is ${COMMITMENT_BYTES} bytes`);
+  const out = new Uint8Array(FRANKING_AAD_BYTES);
+  out[0] = FRANKING_VERSION;
+  out.set(commitment, 1);
+  return out;
+}
+
+/** The commitment in a PrivateMessage's authenticated_data; FrankingError if it is not a franking AAD of this version. */
+export function decodeFrankingAad(aad: Uint8Array): Uint8Array {
+  if (aad.length !== FRANKING_AAD_BYTES || aad[0] !== FRANKING_VERSION)
+    throw new FrankingError('authenticated_data is not a franking commitment');
+  return aad.slice(1);
+}
+
+/** application_data of a franked message: key || content. */
+export function encodeFrankedPlaintext(key: Uint8Array, content: Uint8Array): Uint8Array {
+  checkKey(key);
+  const out = new Uint8Array(FRANKING_KEY_BYTES + content.length);
+  out.set(key, 0);
+  out.set(content, FRANKING_KEY_BYTES);
+  return out;
+}
+
+/** Splits application_data into the franking key and the encoded content (views, not copies). */
+export function decodeFrankedPlaintext(data: Uint8Array): { key: Uint8Array; content: Uint8Array } {
+  if (data.length <= FRANKING_KEY_BYTES) throw new FrankingError('application data too short to hold a franking key');
+  return { key: data.subarray(0, FRANKING_KEY_BYTES), content: data.subarray(FRANKING_KEY_BYTES) };
+}
+
+/** What the server's stamp covers: who sent which commitment into which group, to which device, when. */
+export interface StampFields {
+  commitment: Uint8Array;
+  groupId: Uint8Array;
+  senderDevice: string;
+  senderAccount: string;
+  recipientDevice: string;
+  /** The server's receive time, milliseconds since the Unix epoch. */
+  receivedAt: number;
+}
+
+function lp(out: number[], b: Uint8Array): void {
+  if (b.length > 0xffff) throw new FrankingError('stamp field too long');
+  out.push(b.length >> 8, b.length & 0xff);
+  for (const x of b) out.push(x);
+}
+
+/** The MAC input of a stamp: label || lp16(commitment) || lp16(group) || lp16(sender device) || lp16(sender account) ||
+ * lp16(recipient device) || u64be(receivedAt). Length prefixes keep the fields from sliding into one another. */
+export function stampInput(f: StampFields): Uint8Array {
+  if (f.commitment.length !== COMMITMENT_BYTES) throw new FrankingError(`a commitment is ${COMMITMENT_BYTES} bytes`);
+  if (!Number.isSafeInteger(f.receivedAt) || f.receivedAt < 0) throw new FrankingError('receivedAt must be a non-negative integer');
+  const out: number[] = [...STAMP_LABEL];
+  lp(out, f.commitment);
+  lp(out, f.groupId);
+  lp(out, enc.encode(f.senderDevice));
+  lp(out, enc.encode(f.senderAccount));
+  lp(out, enc.encode(f.recipientDevice));
+  const t = new Uint8Array(8);
+  new DataView(t.buffer).setBigUint64(0, BigInt(f.receivedAt));
+  for (const x of t) out.push(x);
+  return Uint8Array.from(out);
+}
+
+/** The server's stamp under its stamp key (portable; the server may compute the same HMAC natively over stampInput). */
+export function frankingStamp(serverKey: Uint8Array, f: StampFields): Uint8Array {
+  return hmac(sha256, serverKey, stampInput(f));
+}
+
+/** Whether `stamp` is the server's stamp over `f` (constant time). */
+export function stampMatches(serverKey: Uint8Array, f: StampFields, stamp: Uint8Array): boolean {
+  return stamp.length === STAMP_BYTES && equalBytes(frankingStamp(serverKey, f), stamp);
+}
+
+/** The franking fields a delivered application message carries (WireQueuedMessage.franking). */
+export interface WireFranking {
+  /** The sending device and its account, as the server authenticated them. */
+  device: string;
+  account: string;
+  /** base64 of the 32-byte stamp for this recipient device. */
+  stamp: string;
+}
