@@ -32,8 +32,11 @@ function nonce(i: number): Uint8Array {
 
 const aad = (final: boolean) => concatBytes(LABEL, Uint8Array.of(final ? 1 : 0));
 
-async function importKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
-  return globalThis.crypto.subtle.importKey('raw', key as BufferSource, 'AES-GCM', false, [usage]);
+/** WebCrypto's key type, named without the DOM library so the server (Node types only) compiles this file too. */
+type AesKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+
+async function importKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<AesKey> {
+  return globalThis.crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-GCM', false, [usage]);
 }
 
 /** Re-chunk a byte stream into pieces of exactly `size` bytes (the last may be shorter). */
@@ -84,9 +87,9 @@ export async function* encryptBlob(blob: Blob, key: Uint8Array): AsyncGenerator<
   for await (const chunk of chunks) {
     const final = i === total - 1;
     const ct = await globalThis.crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(final) as BufferSource, tagLength: 128 },
+      { name: 'AES-GCM', iv: nonce(i) as Uint8Array<ArrayBuffer>, additionalData: aad(final) as Uint8Array<ArrayBuffer>, tagLength: 128 },
       k,
-      chunk as BufferSource,
+      chunk as Uint8Array<ArrayBuffer>,
     );
     yield new Uint8Array(ct);
     i++;
@@ -136,9 +139,9 @@ export async function decryptStream(
     let pt: ArrayBuffer;
     try {
       pt = await globalThis.crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: nonce(i) as BufferSource, additionalData: aad(i === total - 1) as BufferSource, tagLength: 128 },
+        { name: 'AES-GCM', iv: nonce(i) as Uint8Array<ArrayBuffer>, additionalData: aad(i === total - 1) as Uint8Array<ArrayBuffer>, tagLength: 128 },
         k,
-        ct as BufferSource,
+        ct as Uint8Array<ArrayBuffer>,
       );
     } catch {
       throw new AttachmentError('DECRYPT_FAILED', 'attachment chunk failed authentication');

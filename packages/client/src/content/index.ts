@@ -1,7 +1,5 @@
 // The content format (docs/content-format.md) and attachment decryption as one entry point, `@sotto/client/content`:
 // the server decodes reported messages with this exact code (docs/moderation.md), never with a copy.
-// The attachment cipher uses WebCrypto's types (CryptoKey, BufferSource), declared by the DOM library.
-/// <reference lib="dom" />
 export { decodeContent, encodeContent } from './content-codec.js';
 export { ContentError, type ContentErrorCode } from './content-error.js';
 export * from './content-types.js';

@@ -80,6 +80,48 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
   `,
+  // 7: franking (docs/franking.md): the sending device and the commitment of each queued message, to stamp deliveries
+  // (placeholder: the franking change owns this migration; the text must stay identical to it)
+  `
+  ALTER TABLE messages ADD COLUMN sender_device TEXT;
+  ALTER TABLE messages ADD COLUMN commitment BLOB;
+  `,
+  // 8: moderation (docs/moderation.md): the report queue (user reports and metadata-signal items), each reported
+  // message with its verification, hashes of reported stamps (replay), admin tokens (hash only), notices to accounts,
+  // and the hash-chained moderation log.
+  `
+  CREATE TABLE reports (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, reported_account TEXT NOT NULL, reporter_account TEXT, reporter_device TEXT,
+    group_id BLOB, category TEXT, reason TEXT NOT NULL DEFAULT '', signals TEXT, verified INTEGER NOT NULL,
+    status TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    resolved_at INTEGER, resolution TEXT, resolved_by TEXT, resolution_note TEXT, content_deleted_at INTEGER
+  );
+  CREATE INDEX reports_status ON reports(status, created_at);
+  CREATE INDEX reports_reporter ON reports(reporter_account, created_at);
+  CREATE UNIQUE INDEX reports_open_signals ON reports(reported_account) WHERE kind = 'signals' AND status = 'open';
+  CREATE TABLE report_messages (
+    report_id TEXT NOT NULL, idx INTEGER NOT NULL, sender_device TEXT NOT NULL, sender_account TEXT NOT NULL,
+    received_at INTEGER NOT NULL, franking_key BLOB, content BLOB, content_sha256 BLOB NOT NULL, commitment BLOB NOT NULL,
+    stamp BLOB, stamp_sha256 BLOB NOT NULL, verified INTEGER NOT NULL, failure TEXT, content_type TEXT, text TEXT,
+    attachment TEXT, PRIMARY KEY (report_id, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE reported_stamps (
+    device_id TEXT NOT NULL, stamp_sha256 BLOB NOT NULL, report_id TEXT NOT NULL, PRIMARY KEY (device_id, stamp_sha256)
+  ) WITHOUT ROWID;
+  CREATE TABLE admin_tokens (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash BLOB NOT NULL, scopes TEXT NOT NULL, created_at INTEGER NOT NULL,
+    expires_at INTEGER, revoked_at INTEGER
+  );
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY, account TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL,
+    read_at INTEGER
+  );
+  CREATE INDEX notices_account ON notices(account, read_at);
+  CREATE TABLE moderation_log (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, admin TEXT NOT NULL, action TEXT NOT NULL, report_id TEXT,
+    account TEXT, detail TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

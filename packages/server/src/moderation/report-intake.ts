@@ -1,0 +1,111 @@
+// Abuse-report intake (POST /v1/reports, docs/moderation.md): rate-limits the reporting account, verifies every reported
+// message (report-verifier.ts, attachment-check.ts) against the reporting device, and files the report in the queue,
+// verified or not. A stamp the same device already reported is refused (CONFLICT): only its SHA-256 is kept for this.
+import { createHash } from 'node:crypto';
+import type { ReportCategory, ReportResponse } from '@sotto/protocol';
+import type { Session } from '../auth/auth-service.js';
+import { SottoError } from '../errors.js';
+import type { Stamper } from '../franking/stamp-key.js';
+import { type BlobSource, checkAttachment } from './attachment-check.js';
+import type { ModerationStore, ReportMessageRecord, StoredAttachment } from './moderation-store.js';
+import type { ReportFiles } from './report-files.js';
+import { checkReportedMessage, describeContent, type ReportedBytes } from './report-verifier.js';
+
+const HOUR_MS = 3600_000;
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+
+/** A report request whose byte strings are decoded (the route validated the JSON with its schema). */
+export interface ReportInput {
+  groupId: Uint8Array;
+  category: ReportCategory;
+  reason: string;
+  messages: ReportedBytes[];
+}
+
+export interface ReportIntakeDeps {
+  store: ModerationStore;
+  stamper: Stamper;
+  blobs: BlobSource;
+  files: ReportFiles;
+  /** Reports one account may file per hour (moderation.reportsPerHour). */
+  reportsPerHour: number;
+  /** A fresh report id (random, base64url). */
+  newId: () => string;
+}
+
+export class ReportIntake {
+  constructor(private readonly d: ReportIntakeDeps) {}
+
+  async submit(session: Session, input: ReportInput, now: number): Promise<ReportResponse> {
+    if ((await this.d.store.countReportsSince(session.account, now - HOUR_MS)) >= this.d.reportsPerHour)
+      throw new SottoError('RATE_LIMITED', `at most ${this.d.reportsPerHour} reports per hour`);
+    const first = input.messages[0];
+    if (!first) throw new SottoError('VALIDATION', 'a report has at least one message');
+    const id = this.d.newId();
+    const messages: ReportMessageRecord[] = [];
+    try {
+      for (const [idx, m] of input.messages.entries()) messages.push(await this.verifyOne(id, idx, m, input.groupId, session.deviceId));
+      const verified = messages.every((m) => m.verified);
+      const outcome = await this.d.store.insertReport(
+        {
+          id,
+          kind: 'report',
+          reportedAccount: first.senderAccount,
+          reporterAccount: session.account,
+          reporterDevice: session.deviceId,
+          groupId: input.groupId,
+          category: input.category,
+          reason: input.reason,
+          signals: null,
+          verified,
+          status: 'open',
+          createdAt: now,
+          updatedAt: now,
+          resolvedAt: null,
+          resolution: null,
+          resolvedBy: null,
+          resolutionNote: null,
+          contentDeletedAt: null,
+        },
+        messages,
+      );
+      if (outcome === 'replay') throw new SottoError('CONFLICT', 'this device already reported one of these messages');
+      return { id, verified };
+    } catch (e) {
+      await this.d.files.removeReport(id);
+      throw e;
+    }
+  }
+
+  private async verifyOne(reportId: string, idx: number, m: ReportedBytes, groupId: Uint8Array, device: string): Promise<ReportMessageRecord> {
+    const check = checkReportedMessage(m, groupId, device, this.d.stamper);
+    let failure = check.failure;
+    let attachment: StoredAttachment | null = null;
+    const body = check.content?.body;
+    if (body?.type === 'attachment') {
+      attachment = { fileName: body.fileName, mimeType: body.mimeType, size: body.size, sha256: null, file: null };
+      // Only the bytes of a message that verified are fetched and decrypted (R4, R5).
+      if (failure === null) {
+        const r = await checkAttachment(body, this.d.blobs, this.d.files, reportId, String(idx));
+        attachment = r.attachment;
+        failure = r.failure;
+      }
+    }
+    return {
+      idx,
+      senderDevice: m.senderDevice,
+      senderAccount: m.senderAccount,
+      receivedAt: m.receivedAt,
+      frankingKey: m.frankingKey,
+      content: m.content,
+      contentSha256: sha256(m.content),
+      commitment: m.commitment,
+      stamp: m.stamp,
+      stampSha256: sha256(m.stamp),
+      verified: failure === null,
+      failure,
+      ...describeContent(check.content),
+      attachment,
+    };
+  }
+}
