@@ -174,7 +174,12 @@ export function decodeAdminReportDetail(v: unknown): AdminReportDetail {
   if (r !== null) {
     const x = object(r, `${B}.resolution`);
     const q = `${B}.resolution`;
-    resolution = { action: oneOf(x, 'action', q, MODERATION_ACTIONS), note: string(x, 'note', q), admin: string(x, 'admin', q), at: count(x, 'at', q) };
+    resolution = {
+      action: oneOf(x, 'action', q, MODERATION_ACTIONS),
+      note: string(x, 'note', q),
+      admin: string(x, 'admin', q),
+      at: count(x, 'at', q),
+    };
   }
   return {
     ...decodeSummary(o, B),
@@ -339,7 +344,9 @@ export function decodeEvidencePackage(v: unknown): EvidencePackage {
       reporterAccount: string(report, 'reporterAccount', rp),
       createdAt: count(report, 'createdAt', rp),
       omitted: count(report, 'omitted', rp),
-      messages: array(report, 'messages', rp).map((m, i) => decodeEvidenceMessage(object(m, `${rp}.messages[${i}]`), `${rp}.messages[${i}]`)),
+      messages: array(report, 'messages', rp).map((m, i) =>
+        decodeEvidenceMessage(object(m, `${rp}.messages[${i}]`), `${rp}.messages[${i}]`),
+      ),
     },
     files: array(o, 'files', B).map((f, i) => {
       const p = `${B}.files[${i}]`;

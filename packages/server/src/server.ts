@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_EVENT_KEEP_MS, watchAdminEvents } from './admin/admin-service.js';
+import { ADMIN_EVENT_KEEP_MS, AdminService, watchAdminEvents } from './admin/admin-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BlobStore } from './blobs/blob-store.js';
 import type { Config } from './config/config.js';
@@ -18,11 +18,13 @@ import { GroupCaps } from './limits/group-caps.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
 import { QuotaService } from './limits/quota-service.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
+import { buildModeration, liveBlobs, type Moderation } from './moderation/moderation.js';
 import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
 import type { Storage } from './storage/storage.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { prettyLogStream } from './util/pretty-log.js';
+import { randomChars } from './util/random-chars.js';
 import { RateLimiter } from './util/rate-limiter.js';
 import { TrustedProxies } from './util/trusted-proxies.js';
 import { isWebBuilt, WEB_BUILD_COMMAND } from './web/web-build.js';
@@ -48,6 +50,8 @@ export interface RunningServer {
   metricsPort: number | undefined;
   app: FastifyInstance;
   storage: Storage;
+  /** Reports, the moderation queue, admin tokens, notices; flagAccount is the abuse-signal detector's entry. */
+  moderation: Moderation;
   /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +72,14 @@ export async function startServer(
   });
   let shuttingDown = false;
   const groupCaps = new GroupCaps(storage, config.newAccounts, (limit) => metrics.limitRefusals(`limit="${limit}"`));
+  const blobs = new BlobStore(config.blobs.dir);
+  const moderation = buildModeration({
+    config,
+    storage,
+    admin: new AdminService(storage, clock),
+    blobs: liveBlobs(storage, blobs, () => clock.now()),
+    randomChars,
+  });
   const ctx: AppContext = {
     config,
     storage,
@@ -82,11 +94,12 @@ export async function startServer(
       new GroupVerifier(storage, clock),
       groupCaps,
     ),
-    blobs: new BlobStore(config.blobs.dir),
+    blobs,
     clock,
     metrics,
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
+    moderation,
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
@@ -124,6 +137,8 @@ export async function startServer(
       const r = await storage.sweep(clock.now());
       await storage.pruneAdminEvents(clock.now() - ADMIN_EVENT_KEEP_MS);
       for (const h of r.blobs) await ctx.blobs.delete(h);
+      const reports = await moderation.service.deleteExpiredContent(clock.now());
+      if (reports > 0) app.log.info({ event: 'sweep', reports }, 'reported content past moderation.resolvedRetentionDays deleted');
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
       }
@@ -183,5 +198,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, sweep, stop };
+  return { port, metricsPort, app, storage, moderation, sweep, stop };
 }

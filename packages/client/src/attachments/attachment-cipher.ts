@@ -139,7 +139,12 @@ export async function decryptStream(
     let pt: ArrayBuffer;
     try {
       pt = await globalThis.crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: nonce(i) as Uint8Array<ArrayBuffer>, additionalData: aad(i === total - 1) as Uint8Array<ArrayBuffer>, tagLength: 128 },
+        {
+          name: 'AES-GCM',
+          iv: nonce(i) as Uint8Array<ArrayBuffer>,
+          additionalData: aad(i === total - 1) as Uint8Array<ArrayBuffer>,
+          tagLength: 128,
+        },
         k,
         ct as Uint8Array<ArrayBuffer>,
       );

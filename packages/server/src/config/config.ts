@@ -44,6 +44,8 @@ export interface Config {
     wsAuthTimeoutSeconds: number;
   };
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
+  /** Abuse reports and their retention (docs/moderation.md). */
+  moderation: { reportsPerHour: number; resolvedRetentionDays: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
   quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
   newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };

@@ -5,12 +5,14 @@ import type { AppContext } from './context.js';
 import { OpenApiCollector } from './openapi.js';
 import { httpServerOptions, installRequestTimeouts } from './request-timeouts.js';
 import { accountRoutes } from './routes/accounts.js';
+import { adminReportRoutes } from './routes/admin-reports.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
 import { groupRoutes } from './routes/groups.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
+import { reportRoutes } from './routes/reports.js';
 import { maxSubmitBytes } from './schemas.js';
 import { webRoutes } from '../web/web-routes.js';
 
@@ -97,6 +99,8 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       messageRoutes(v1, ctx);
       blobRoutes(v1, ctx);
       inventoryRoutes(v1, ctx);
+      reportRoutes(v1, ctx);
+      adminReportRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

@@ -7,6 +7,7 @@ import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { GroupCaps } from '../limits/group-caps.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { QuotaService } from '../limits/quota-service.js';
+import type { Moderation } from '../moderation/moderation.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import type { Clock } from '../util/clock.js';
@@ -23,6 +24,8 @@ export interface AppContext {
   metrics: ServerMetrics;
   quota: QuotaService;
   groupCaps: GroupCaps;
+  /** Reports, the moderation queue, admin tokens and notices (docs/moderation.md). */
+  moderation: Moderation;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

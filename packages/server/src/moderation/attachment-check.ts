@@ -51,7 +51,8 @@ export async function checkAttachment(
   } catch (e) {
     await new Promise<void>((resolve) => out.close(() => resolve()));
     await files.remove(reportId, name);
-    if (e instanceof AttachmentError) return { attachment: base, failure: e.code === 'HASH_MISMATCH' ? 'attachment-hash' : 'attachment-decrypt' };
+    if (e instanceof AttachmentError)
+      return { attachment: base, failure: e.code === 'HASH_MISMATCH' ? 'attachment-hash' : 'attachment-decrypt' };
     throw e;
   }
   return { attachment: { ...base, sha256: plain.digest('hex'), file: name }, failure: null };

@@ -16,7 +16,10 @@ export class MemoryModerationStore implements ModerationStore {
   async insertReport(report: ReportRecord, messages: ReportMessageRecord[]): Promise<'ok' | 'replay'> {
     const keys = messages.map((m) => `${report.reporterDevice ?? ''}/${hex(m.stampSha256)}`);
     if (report.kind === 'report' && keys.some((k) => this.stamps.has(k))) return 'replay';
-    if (report.kind === 'signals' && [...this.reports.values()].some((r) => r.kind === 'signals' && r.status === 'open' && r.reportedAccount === report.reportedAccount))
+    if (
+      report.kind === 'signals' &&
+      [...this.reports.values()].some((r) => r.kind === 'signals' && r.status === 'open' && r.reportedAccount === report.reportedAccount)
+    )
       throw new Error('an open signals item exists for this account');
     this.reports.set(report.id, copy(report));
     this.messages.set(report.id, copy(messages));
@@ -63,7 +66,10 @@ export class MemoryModerationStore implements ModerationStore {
 
   async resolvedWithContentBefore(cutoff: number): Promise<ReportRecord[]> {
     return [...this.reports.values()]
-      .filter((r) => r.kind === 'report' && r.status === 'resolved' && r.resolvedAt !== null && r.resolvedAt < cutoff && r.contentDeletedAt === null)
+      .filter(
+        (r) =>
+          r.kind === 'report' && r.status === 'resolved' && r.resolvedAt !== null && r.resolvedAt < cutoff && r.contentDeletedAt === null,
+      )
       .map(copy);
   }
 
@@ -124,4 +130,3 @@ export class MemoryModerationStore implements ModerationStore {
     return h && copy(h);
   }
 }
-

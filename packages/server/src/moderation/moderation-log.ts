@@ -31,7 +31,8 @@ export function verifyModerationLog(entries: readonly LogEntry[]): LogVerificati
   let prev: Uint8Array = GENESIS_HASH;
   for (const [i, e] of entries.entries()) {
     if (e.seq !== i + 1) return { ok: false, seq: e.seq, problem: `expected seq ${i + 1}` };
-    if (e.prevHash.length !== 32 || !timingSafeEqual(e.prevHash, prev)) return { ok: false, seq: e.seq, problem: 'prev_hash is not the hash of the entry before' };
+    if (e.prevHash.length !== 32 || !timingSafeEqual(e.prevHash, prev))
+      return { ok: false, seq: e.seq, problem: 'prev_hash is not the hash of the entry before' };
     const h = entryHash(prev, e);
     if (e.hash.length !== 32 || !timingSafeEqual(e.hash, h)) return { ok: false, seq: e.seq, problem: 'hash does not match the entry' };
     prev = h;

@@ -77,7 +77,13 @@ export class ReportIntake {
     }
   }
 
-  private async verifyOne(reportId: string, idx: number, m: ReportedBytes, groupId: Uint8Array, device: string): Promise<ReportMessageRecord> {
+  private async verifyOne(
+    reportId: string,
+    idx: number,
+    m: ReportedBytes,
+    groupId: Uint8Array,
+    device: string,
+  ): Promise<ReportMessageRecord> {
     const check = checkReportedMessage(m, groupId, device, this.d.stamper);
     let failure = check.failure;
     let attachment: StoredAttachment | null = null;

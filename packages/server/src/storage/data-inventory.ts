@@ -30,6 +30,9 @@ const messageRetention = (c: Config): Retention => ({
 const accountLife = (): Retention => ({ kind: 'until-account-deleted' });
 const removed = (): Retention => ({ kind: 'until-removed' });
 const indefinite = (): Retention => ({ kind: 'indefinite' });
+/** Reported content: kept while the report is open, deleted moderation.resolvedRetentionDays after it is resolved. No
+ * retention kind says "after resolution", so the nearest one, `seconds`, carries that limit; `what` says from when. */
+const resolvedContent = (c: Config): Retention => ({ kind: 'seconds', seconds: c.moderation.resolvedRetentionDays * 86400 });
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0').toUpperCase()}`;
 
@@ -184,6 +187,16 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
         aboutAccount: true,
         category: 'abuse-limits',
       },
+      sender_device: {
+        what: 'The device that sent it, named in the franking stamp of each delivery (docs/franking.md).',
+        aboutAccount: true,
+        category: 'delivery-queue',
+      },
+      commitment: {
+        what: "The sender's franking commitment from the message's authenticated data (a MAC: it reveals nothing of the content), stamped per delivery.",
+        aboutAccount: false,
+        category: 'delivery-queue',
+      },
     },
   },
   deliveries: {
@@ -242,6 +255,144 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
       at: { what: 'When it happened.', aboutAccount: false },
     },
   },
+  reports: {
+    what:
+      'The moderation queue (docs/moderation.md): abuse reports users filed about messages they received, and items raised by ' +
+      'metadata signals. The row, with its verdict, stays; the reported content it points to is deleted moderation.resolvedRetentionDays after it is resolved.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      id: { what: 'The report id.', aboutAccount: false },
+      kind: { what: 'report (filed by a user) or signals (raised by metadata signals).', aboutAccount: false },
+      reported_account: {
+        what: 'The account whose messages were reported (the sender of the first message), or the flagged account.',
+        aboutAccount: true,
+      },
+      reporter_account: { what: 'The account that filed the report (none for a signals item).', aboutAccount: true },
+      reporter_device: { what: 'The device that filed it: the recipient the stamps were checked against.', aboutAccount: true },
+      group_id: { what: 'The MLS group the reported messages came from.', aboutAccount: false },
+      category: { what: 'The category the reporter chose (spam, harassment, ...).', aboutAccount: false },
+      reason: {
+        what: "The reporter's own words, in clear; emptied moderation.resolvedRetentionDays after the report is resolved.",
+        aboutAccount: true,
+        retention: resolvedContent,
+      },
+      signals: { what: 'For a signals item: the metadata signals that tripped, with their values and thresholds.', aboutAccount: true },
+      verified: { what: 'Whether every reported message verified on arrival.', aboutAccount: false },
+      status: { what: 'open or resolved.', aboutAccount: false },
+      created_at: { what: 'When it was filed.', aboutAccount: false },
+      updated_at: { what: 'When it last changed.', aboutAccount: false },
+      resolved_at: { what: 'When an operator resolved it.', aboutAccount: false },
+      resolution: { what: 'The action taken: dismiss, warn or suspend.', aboutAccount: true },
+      resolved_by: { what: "The acting admin: an admin token's name, or cli:<OS user>.", aboutAccount: false },
+      resolution_note: { what: "The operator's note.", aboutAccount: true },
+      content_deleted_at: { what: 'When retention deleted the reported content.', aboutAccount: false },
+    },
+  },
+  report_messages: {
+    what:
+      'The messages of a report, as the reporter decrypted them and the server verified them: the content in clear, its franking key, ' +
+      'commitment and stamp. Content, text, key and stamp are deleted moderation.resolvedRetentionDays after the report is resolved; ' +
+      'the verdict and the hashes stay with the report.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      report_id: { what: 'The report.', aboutAccount: false },
+      idx: { what: 'Position in the report (0: the reported message; then earlier context).', aboutAccount: false },
+      sender_device: { what: 'The sending device the stamp names.', aboutAccount: true },
+      sender_account: { what: 'The sending account the stamp names.', aboutAccount: true },
+      received_at: { what: "The server's receive time the stamp names.", aboutAccount: false },
+      franking_key: {
+        what: 'The franking key that opens the commitment (deleted by retention).',
+        aboutAccount: false,
+        retention: resolvedContent,
+      },
+      content: {
+        what: 'The reported content in clear, encoded (docs/content-format.md) (deleted by retention).',
+        aboutAccount: true,
+        retention: resolvedContent,
+      },
+      content_sha256: { what: 'SHA-256 of the content (kept after retention).', aboutAccount: false },
+      commitment: { what: "The sender's commitment to the content (a MAC; kept after retention).", aboutAccount: false },
+      stamp: { what: "The server's stamp as reported (deleted by retention).", aboutAccount: false, retention: resolvedContent },
+      stamp_sha256: { what: 'SHA-256 of the stamp (kept after retention).', aboutAccount: false },
+      verified: { what: 'Whether the message verified.', aboutAccount: false },
+      failure: {
+        what: 'The first check it failed (commitment, stamp, content, attachment-hash, attachment-decrypt).',
+        aboutAccount: false,
+      },
+      content_type: { what: 'The decoded content type (text, reply, attachment, ...).', aboutAccount: false },
+      text: { what: 'The decoded text, in clear (deleted by retention).', aboutAccount: true, retention: resolvedContent },
+      attachment: {
+        what:
+          'For an attachment: file name, type, size, the SHA-256 of its decrypted bytes and the name of the file under <dataDir>/reports holding them ' +
+          '(name, type and file deleted by retention).',
+        aboutAccount: true,
+        retention: resolvedContent,
+      },
+    },
+  },
+  reported_stamps: {
+    what: 'SHA-256 of every stamp a device reported, so that the same message cannot be reported twice by it (the stamp itself is not kept here).',
+    category: 'abuse-limits',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      device_id: { what: 'The reporting device.', aboutAccount: true },
+      stamp_sha256: { what: 'SHA-256 of the reported stamp.', aboutAccount: false },
+      report_id: { what: 'The report it arrived in.', aboutAccount: false },
+    },
+  },
+  admin_tokens: {
+    what: 'Tokens of the admin API (`sotto-server admin tokens create`); revoked and expired ones stay listed. The token itself is not stored.',
+    category: 'admin',
+    aboutAccount: false,
+    retention: indefinite,
+    columns: {
+      id: { what: 'The public part of the token.', aboutAccount: false },
+      name: { what: 'The name the operator gave it; recorded as the acting admin in the moderation log.', aboutAccount: false },
+      token_hash: { what: 'SHA-256 of the token.', aboutAccount: false },
+      scopes: { what: 'What it may do: reports:read, reports:act, evidence:export.', aboutAccount: false },
+      created_at: { what: 'When it was created.', aboutAccount: false },
+      expires_at: { what: 'When it stops working, if it does.', aboutAccount: false },
+      revoked_at: { what: 'When it was revoked, if it was.', aboutAccount: false },
+    },
+  },
+  notices: {
+    what: 'Warnings from the operator to an account (a report resolved with warn), delivered by GET /v1/notices and then marked read; kept as a record.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      id: { what: 'The notice id.', aboutAccount: false },
+      account: { what: 'The account warned.', aboutAccount: true },
+      kind: { what: 'warning.', aboutAccount: false },
+      text: { what: 'The notice text (a fixed sentence naming the server).', aboutAccount: false },
+      created_at: { what: 'When it was issued.', aboutAccount: false },
+      read_at: { what: "When the account's device fetched it.", aboutAccount: true },
+    },
+  },
+  moderation_log: {
+    what:
+      'The moderation log: every resolution, evidence export, admin token creation and revocation, signal flag and retention deletion, ' +
+      'append-only and hash-chained (each hash covers the entry before). Never deleted: the chain would break. It holds no reported content.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    columns: {
+      seq: { what: 'Entry number, from 1.', aboutAccount: false },
+      at: { what: 'When it happened.', aboutAccount: false },
+      admin: { what: 'The acting admin: a token name, cli:<OS user>, or system:<component>.', aboutAccount: false },
+      action: { what: 'What was done.', aboutAccount: false },
+      report_id: { what: 'The report acted on, if any.', aboutAccount: false },
+      account: { what: 'The account acted on, if any.', aboutAccount: true },
+      detail: { what: "The action's details as canonical JSON (a note, signals, a token's name and scopes).", aboutAccount: true },
+      prev_hash: { what: 'The hash of the entry before (32 zero bytes for the first).', aboutAccount: false },
+      hash: { what: 'SHA-256(prev_hash || canonical entry).', aboutAccount: false },
+    },
+  },
   sqlite_sequence: {
     what: "SQLite's own record of the last id handed out in the messages and admin_events tables.",
     category: 'admin',
@@ -259,8 +410,8 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
  * schema can show (no column for an IP address, e-mail, phone number or contact).
  */
 export const NOT_HELD: readonly string[] = [
-  "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.)",
-  'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime.',
+  "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.) The one exception is a message a recipient chooses to report: the report carries it in clear with its franking key, and the server keeps it in the moderation queue (tables reports and report_messages).",
+  'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime. Exception: an attachment in a reported message, whose key the report carries; the server decrypts it and keeps it with the report under <dataDir>/reports.',
   'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
   'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
   'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored.',
@@ -271,6 +422,8 @@ export const NOT_HELD: readonly string[] = [
 /** What the server holds outside its database tables. */
 export const ELSEWHERE: readonly string[] = [
   'Attachment blobs: encrypted files under blobs.dir, deleted with their row in the blobs table.',
+  'Reported attachments: the decrypted bytes of attachments in reports, under <dataDir>/reports/<report id>/ (mode 0600), deleted moderation.resolvedRetentionDays after the report is resolved.',
+  'Keys: the franking stamp key (<dataDir>/franking-stamp.key) and the Ed25519 evidence-signing key (<dataDir>/server-signing.key), mode 0600.',
   "The request log (stdout): at log.level info, every request's method, URL (a directory lookup names the account looked up), client IP and status; how long it is kept is the operator's log set-up. Logs never contain message content, keys or tokens.",
   'Memory only: rate-limit counters by client IP, account and device, and the open WebSocket connections; gone when the server stops.',
 ];

@@ -130,7 +130,9 @@ export class SqliteModerationStore implements ModerationStore {
            ELSE json_set(attachment, '$.fileName', NULL, '$.mimeType', NULL, '$.file', NULL) END
          WHERE report_id = ?`,
       ),
-      insToken: p('INSERT INTO admin_tokens (id, name, token_hash, scopes, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insToken: p(
+        'INSERT INTO admin_tokens (id, name, token_hash, scopes, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       getToken: p('SELECT * FROM admin_tokens WHERE id = ?'),
       listTokens: p('SELECT * FROM admin_tokens ORDER BY created_at, id'),
       revokeToken: p('UPDATE admin_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?'),
@@ -249,16 +251,14 @@ export class SqliteModerationStore implements ModerationStore {
     return this.db.transaction(() => {
       const rows = this.s.unread.all(account) as Row[];
       for (const r of rows) this.s.markRead.run(at, r.id);
-      return rows.map(
-        (r): NoticeRecord => ({
-          id: r.id as string,
-          account: r.account as string,
-          kind: 'warning',
-          text: r.text as string,
-          createdAt: r.created_at as number,
-          readAt: null,
-        }),
-      );
+      return rows.map((r): NoticeRecord => ({
+        id: r.id as string,
+        account: r.account as string,
+        kind: 'warning',
+        text: r.text as string,
+        createdAt: r.created_at as number,
+        readAt: null,
+      }));
     })();
   }
 
