@@ -1,13 +1,18 @@
-// The `sotto-server` command line: serve, generate-config, admin (invites, accounts), backup, restore.
+// The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log),
+// backup, restore, verify-evidence.
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AdminService } from '../admin/admin-service.js';
+import { BlobStore } from '../blobs/blob-store.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
 import { databasePath, openStorage, startServer, VERSION } from '../server.js';
+import { buildModeration, liveBlobs, type Moderation } from '../moderation/moderation.js';
 import { systemClock } from '../util/clock.js';
+import { randomChars } from '../util/random-chars.js';
+import { addModerationCommands } from './moderation-commands.js';
 
 interface CommonOpts {
   config?: string;
@@ -65,6 +70,14 @@ async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStora
   } finally {
     await s.close();
   }
+}
+
+async function withModeration<T>(o: CommonOpts, fn: (m: Moderation) => Promise<T>): Promise<T> {
+  return withStorage(o, async (s) => {
+    const cfg = configFrom(o);
+    const blobs = liveBlobs(s, new BlobStore(cfg.blobs.dir), () => systemClock.now());
+    return fn(buildModeration({ config: cfg, storage: s, admin: new AdminService(s, systemClock), blobs, randomChars }));
+  });
 }
 
 /**
@@ -210,6 +223,15 @@ export function buildCli(): Command {
         print(o, { account, deleted: true }, `${account} deleted`);
       }),
     );
+
+  addModerationCommands(program, admin, {
+    common,
+    withModeration,
+    print,
+    actor: `cli:${process.env.USER ?? 'operator'}`,
+    now: () => systemClock.now(),
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  });
 
   common(program.command('backup').description('online backup of the database (and blobs) into a directory'))
     .requiredOption('-o, --out <dir>', 'backup directory (created)')
