@@ -18,6 +18,8 @@ export interface InProcessServer {
   url: string;
   wsUrl: string;
   port: number;
+  /** The server's data directory (database, blobs, keys, reports). */
+  dataDir: string;
   clock: ManualClock;
   server: RunningServer;
   /** The Prometheus text of the metrics listener. */
@@ -42,6 +44,7 @@ export async function startInProcess(env: Record<string, string> = {}): Promise<
     url,
     wsUrl: `ws://127.0.0.1:${server.port}/v1/ws`,
     port: server.port,
+    dataDir,
     clock,
     server,
     metrics,
