@@ -206,7 +206,7 @@ test('reports are rate-limited per account (moderation.reportsPerHour); the limi
     const third = await report(s.url, b.token!, reportBody(g, [one()]));
     assert.equal(third.status, 429);
     assert.equal(third.body.error?.code, 'RATE_LIMITED');
-    s.clock.advance(3600_000);
+    s.clock.advance(3600_001);
     await login(s.url, b); // the session token lived an hour too
     assert.equal((await report(s.url, b.token!, reportBody(g, [one()]))).status, 201);
   } finally {
