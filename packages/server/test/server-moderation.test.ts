@@ -182,7 +182,19 @@ test('reports need a session and a valid body', async () => {
   assert.equal((await report(srv.url, '', reportBody(g, [m]))).status, 401);
   assert.equal((await report(srv.url, bob.token!, { ...reportBody(g, [m]), category: 'nope' })).status, 400);
   assert.equal((await report(srv.url, bob.token!, { ...reportBody(g, []) })).status, 400);
-  assert.equal((await report(srv.url, bob.token!, reportBody(g, Array.from({ length: 22 }, () => m)))).status, 400);
+  assert.equal(
+    (
+      await report(
+        srv.url,
+        bob.token!,
+        reportBody(
+          g,
+          Array.from({ length: 22 }, () => m),
+        ),
+      )
+    ).status,
+    400,
+  );
   assert.equal((await report(srv.url, bob.token!, reportBody(g, [m], 'spam', 'x'.repeat(1001)))).status, 400);
 });
 

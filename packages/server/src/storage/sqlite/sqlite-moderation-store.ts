@@ -212,7 +212,8 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   async resolveReport(id: string, action: ModerationAction, admin: string, note: string, at: number): Promise<boolean> {
-    return this.s.resolve.run(action, admin, note, at, at, id).changes === 1;
+    // The row moves when it grows: scrubbing zeroes the old copy, which still holds the reporter's reason.
+    return this.scrubbing(() => this.s.resolve.run(action, admin, note, at, at, id).changes === 1);
   }
 
   async resolvedWithContentBefore(cutoff: number): Promise<ReportRecord[]> {
@@ -220,21 +221,28 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   async deleteReportContent(id: string, at: number): Promise<void> {
-    // secure_delete overwrites the freed bytes with zeros, and the checkpoint empties the WAL, which still holds the
-    // pages as they were: afterwards no copy of the reported content is left in the database files.
-    this.db.pragma('secure_delete = ON');
-    try {
-      this.db.transaction(() => {
-        this.s.clearReport.run(at, at, id);
-        this.s.clearMessages.run(id);
-      })();
-    } finally {
-      this.db.pragma('secure_delete = OFF');
-    }
+    this.scrubbing(() => {
+      this.s.clearReport.run(at, at, id);
+      this.s.clearMessages.run(id);
+    });
+    // The WAL still holds the pages as they were before: a truncating checkpoint empties it.
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
       // a reader holds the WAL: the next checkpoint overwrites it
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction with secure_delete on, so that SQLite overwrites with zeros the bytes it frees (an old
+   * copy of a row that moved, overflow pages): no copy of reported content stays behind in the database file.
+   */
+  private scrubbing<T>(fn: () => T): T {
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.db.transaction(fn)();
+    } finally {
+      this.db.pragma('secure_delete = OFF');
     }
   }
 
