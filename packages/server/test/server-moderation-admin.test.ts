@@ -177,6 +177,22 @@ test('evidence over HTTP: a signed package that verifies offline; the server key
   assert.match(head.hash, /^[0-9a-f]{64}$/);
 });
 
+test('OpenAPI documents the moderation routes; admin routes name the admin token, not the session token', async () => {
+  const doc = (await http(srv.url, 'GET', '/openapi.json')).body;
+  assert.deepEqual(doc.paths['/v1/reports'].post.security, [{ bearer: [] }]);
+  assert.deepEqual(doc.paths['/v1/notices'].get.security, [{ bearer: [] }]);
+  assert.equal(doc.paths['/v1/server-key'].get.security, undefined);
+  for (const [p, m] of [
+    ['/v1/admin/reports', 'get'],
+    ['/v1/admin/reports/{id}', 'get'],
+    ['/v1/admin/reports/{id}/resolve', 'post'],
+    ['/v1/admin/reports/{id}/evidence', 'get'],
+    ['/v1/admin/server-key', 'get'],
+  ] as const)
+    assert.deepEqual(doc.paths[p][m].security, [{ adminToken: [] }], p);
+  assert.ok(doc.components.securitySchemes.adminToken);
+});
+
 /** Every regular file under `dir`, recursively. */
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));

@@ -6,6 +6,8 @@ interface Collected {
   url: string;
   schema: Record<string, unknown>;
   auth: boolean;
+  /** Authenticated by an admin token (routes/admin-reports.ts), not a session token. */
+  admin: boolean;
 }
 
 export class OpenApiCollector {
@@ -17,7 +19,8 @@ export class OpenApiCollector {
     if (schema.hide) return;
     for (const m of methods) {
       if (m === 'HEAD') continue;
-      this.routes.push({ method: m.toLowerCase(), url: r.url, schema, auth: Boolean((r.config as { auth?: boolean } | undefined)?.auth) });
+      const config = r.config as { auth?: boolean; admin?: boolean } | undefined;
+      this.routes.push({ method: m.toLowerCase(), url: r.url, schema, auth: Boolean(config?.auth), admin: Boolean(config?.admin) });
     }
   };
 
@@ -57,6 +60,7 @@ export class OpenApiCollector {
       responses['4XX'] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
       op.responses = responses;
       if (r.auth) op.security = [{ bearer: [] }];
+      if (r.admin) op.security = [{ adminToken: [] }];
       paths[path] = { ...(paths[path] ?? {}), [r.method]: op };
     }
     return {
@@ -68,7 +72,14 @@ export class OpenApiCollector {
       },
       paths,
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Session token from POST /v1/auth/token' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token from POST /v1/auth/token' },
+          adminToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Admin token (sat_...) from `sotto-server admin tokens create` (docs/moderation.md)',
+          },
+        },
         schemas: {
           Error: {
             type: 'object',

@@ -33,6 +33,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: { status?: ReportStatus | 'all' } }>(
     '/admin/reports',
     {
+      config: { admin: true },
       schema: {
         summary: 'The moderation queue',
         description: `${security}; scope reports:read. Newest first; status open (default), resolved or all.`,
@@ -54,6 +55,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>(
     '/admin/reports/:id',
     {
+      config: { admin: true },
       schema: {
         summary: 'One queue item: messages with their text and verification, or the signals that tripped',
         description: `${security}; scope reports:read.`,
@@ -70,6 +72,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Params: { id: string }; Body: AdminResolveRequest }>(
     '/admin/reports/:id/resolve',
     {
+      config: { admin: true },
       schema: {
         summary: 'Resolve a queue item: dismiss, warn (a notice to the account) or suspend the account',
         description: `${security}; scope reports:act. 409 CONFLICT when it is already resolved.`,
@@ -93,6 +96,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string } }>(
     '/admin/reports/:id/evidence',
     {
+      config: { admin: true },
       schema: {
         summary: 'The signed evidence package of a report (sotto-evidence/v1)',
         description: `${security}; scope evidence:export. Verify offline with \`sotto-server verify-evidence FILE\`.`,
@@ -109,6 +113,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/admin/server-key',
     {
+      config: { admin: true },
       schema: {
         summary: "The server's Ed25519 evidence-signing key",
         description: `${security}; any scope. Also public at GET /v1/server-key.`,
