@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type AdminReportDetail, frankingCommitment } from '@sotto/protocol';
+import { type AdminReportDetail, frankingCommitment, VERIFY_FAILURES } from '@sotto/protocol';
 import { type Device, groupId as newGroupId, login, registerUser } from './helpers/client.js';
 import { attachmentContent, franked, report, reportBody, type Sent, textContent, uploadAttachment } from './helpers/franked.js';
 import { type InProcessServer, startInProcess } from './helpers/in-process.js';
@@ -165,6 +165,21 @@ test('altered attachment ciphertext bytes: the held blob does not hash to the co
   assert.equal(r.verified, false);
   assert.equal(r.message.failure, 'attachment-hash');
   assert.equal(r.message.attachment?.held, false);
+});
+
+test('an attachment the sender committed with a key that does not decrypt the blob is unverified (attachment-decrypt)', async () => {
+  const g = newGroupId();
+  const up = await uploadAttachment(srv.url, alice.token!, new Uint8Array(Buffer.from('a picture under another key')));
+  const content = attachmentContent(new Uint8Array(randomBytes(32)), up.hash, 27);
+  const r = await verdict(bob, g, [sent(alice, bob, g, content)]);
+  assert.equal(r.verified, false);
+  assert.equal(r.message.failure, 'attachment-decrypt');
+  assert.equal(r.message.attachment?.held, false, 'nothing kept');
+});
+
+test('every verification failure code has a must-reject test above', () => {
+  const covered = new Set(['commitment', 'stamp', 'content', 'attachment-hash', 'attachment-decrypt']);
+  for (const code of VERIFY_FAILURES) assert.ok(covered.has(code), `${code} has no test`);
 });
 
 test('an attachment whose blob is gone still verifies, marked as no longer held', async () => {
