@@ -4,6 +4,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AbuseSignals, type AbuseSignalsDeps, type ModerationFlags } from './abuse/abuse-signals.js';
+import { SqliteAbuseStore } from './abuse/sqlite-abuse-store.js';
+import { SqliteGroupFacts } from './abuse/sqlite-group-facts.js';
 import { ADMIN_EVENT_KEEP_MS, watchAdminEvents } from './admin/admin-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BlobStore } from './blobs/blob-store.js';
@@ -43,11 +46,29 @@ export function openStorage(config: Config, backgroundCheckpoints = false): Sqli
   });
 }
 
+/** The abuse signals over the server's database (the server and the admin commands build it the same way). */
+export function openAbuseSignals(
+  config: Config,
+  storage: SqliteStorage,
+  hooks: Pick<AbuseSignalsDeps, 'moderation' | 'onThrottled' | 'onError'> = {},
+): AbuseSignals {
+  return new AbuseSignals({
+    store: new SqliteAbuseStore(storage.db),
+    facts: new SqliteGroupFacts(storage.db),
+    accounts: storage,
+    config: config.abuse,
+    youngSeconds: config.newAccounts.ageSeconds,
+    ...hooks,
+  });
+}
+
 export interface RunningServer {
   port: number;
   metricsPort: number | undefined;
   app: FastifyInstance;
   storage: Storage;
+  /** The abuse signals (the report intake calls `onReported`). */
+  abuse: AbuseSignals;
   /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -55,7 +76,12 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
+  opts: {
+    clock?: Clock;
+    logger?: boolean | Record<string, unknown>;
+    /** The moderation queue that accounts past an abuse threshold are flagged in (none: they are only throttled). */
+    moderation?: ModerationFlags;
+  } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const loosePaths = tightenDataModes(config.dataDir, databasePath(config), config.blobs.dir);
@@ -68,6 +94,14 @@ export async function startServer(
   });
   let shuttingDown = false;
   const groupCaps = new GroupCaps(storage, config.newAccounts, (limit) => metrics.limitRefusals(`limit="${limit}"`));
+  const log: { warn(o: object, m: string): void; error(o: object, m: string): void } = { warn: () => {}, error: () => {} };
+  const abuse = openAbuseSignals(config, storage, {
+    moderation: opts.moderation,
+    // Names of the signals and their numbers only: never content.
+    onThrottled: (account, signals) =>
+      log.warn({ event: 'abuse-throttle', account, signals: signals.map((x) => x.signal) }, 'account throttled for unusual activity'),
+    onError: (e) => log.error({ event: 'abuse-signals', err: e.message }, 'abuse signals failed'),
+  });
   const ctx: AppContext = {
     config,
     storage,
@@ -81,12 +115,14 @@ export async function startServer(
       (config.retention.maxSeconds ?? config.retention.maxDays * 86400) * 1000,
       new GroupVerifier(storage, clock),
       groupCaps,
+      abuse,
     ),
     blobs: new BlobStore(config.blobs.dir),
     clock,
     metrics,
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
+    abuse,
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
@@ -100,6 +136,8 @@ export async function startServer(
   };
   const pretty = config.log.format === 'pretty' ? { stream: prettyLogStream(process.stdout) } : {};
   const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level, ...pretty } });
+  log.warn = (o, m) => app.log.warn(o, m);
+  log.error = (o, m) => app.log.error(o, m);
   if (loosePaths.length > 0)
     app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
   if (config.web.enabled && !isWebBuilt(config.web.dir))
@@ -123,6 +161,7 @@ export async function startServer(
     try {
       const r = await storage.sweep(clock.now());
       await storage.pruneAdminEvents(clock.now() - ADMIN_EVENT_KEEP_MS);
+      await abuse.sweep(clock.now());
       for (const h of r.blobs) await ctx.blobs.delete(h);
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
@@ -176,6 +215,7 @@ export async function startServer(
       const grace = new Promise<void>((r) => setTimeout(r, config.server.shutdownGraceSeconds * 1000).unref());
       const closeHttp = app.close();
       await Promise.race([batcher.drain(), grace]);
+      await abuse.flush().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'writing abuse counters failed'));
       await gateway.close();
       await Promise.race([closeHttp, grace]);
       metricsServer?.close();
@@ -183,5 +223,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, sweep, stop };
+  return { port, metricsPort, app, storage, abuse, sweep, stop };
 }

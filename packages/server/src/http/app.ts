@@ -11,6 +11,7 @@ import { groupRoutes } from './routes/groups.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
+import { requestRoutes } from './routes/requests.js';
 import { maxSubmitBytes } from './schemas.js';
 import { webRoutes } from '../web/web-routes.js';
 
@@ -95,6 +96,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       keyPackageRoutes(v1, ctx);
       groupRoutes(v1, ctx);
       messageRoutes(v1, ctx);
+      requestRoutes(v1, ctx);
       blobRoutes(v1, ctx);
       inventoryRoutes(v1, ctx);
     },

@@ -1,5 +1,6 @@
 // What every route module receives: the services built in main (no module singletons).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AbuseSignals } from '../abuse/abuse-signals.js';
 import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
@@ -23,6 +24,8 @@ export interface AppContext {
   metrics: ServerMetrics;
   quota: QuotaService;
   groupCaps: GroupCaps;
+  /** Abuse signals from metadata (src/abuse/). */
+  abuse: AbuseSignals;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

@@ -80,6 +80,37 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
   `,
+  // 7: the sending device of each queued message and its franking commitment (abuse reports).
+  `
+  ALTER TABLE messages ADD COLUMN sender_device TEXT;
+  ALTER TABLE messages ADD COLUMN commitment BLOB;
+  `,
+  // 8: placeholder for the moderation tables (replaced when the moderation work is merged).
+  `
+  SELECT 1;
+  `,
+  // 9: abuse signals from metadata (src/abuse/, docs/abuse-signals.md): per-account counters in time buckets of the
+  // sliding window, first contacts (who added which stranger, for declines), whether a conversation was answered, and
+  // throttled accounts. All pruned by the sweep; no content, no contact list beyond the request memory.
+  `
+  CREATE TABLE abuse_counts (
+    account TEXT NOT NULL, signal TEXT NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (account, signal, bucket)
+  ) WITHOUT ROWID;
+  CREATE INDEX abuse_counts_bucket ON abuse_counts(bucket);
+  CREATE TABLE abuse_requests (
+    requester TEXT NOT NULL, recipient TEXT NOT NULL, at INTEGER NOT NULL, declined_at INTEGER,
+    PRIMARY KEY (requester, recipient)
+  ) WITHOUT ROWID;
+  CREATE INDEX abuse_requests_at ON abuse_requests(at);
+  CREATE TABLE abuse_conversations (
+    group_id BLOB PRIMARY KEY, first_sender TEXT NOT NULL, answered INTEGER NOT NULL, at INTEGER NOT NULL
+  );
+  CREATE INDEX abuse_conversations_at ON abuse_conversations(at);
+  CREATE TABLE abuse_throttles (
+    account TEXT PRIMARY KEY, since INTEGER NOT NULL, until INTEGER NOT NULL, signals TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {
