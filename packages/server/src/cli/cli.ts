@@ -2,11 +2,12 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import type { AccountSignals } from '../abuse/abuse-signals.js';
 import { AdminService } from '../admin/admin-service.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
-import { databasePath, openStorage, startServer, VERSION } from '../server.js';
+import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
 import { systemClock } from '../util/clock.js';
 
 interface CommonOpts {
@@ -77,6 +78,24 @@ export function inviteLink(base: string, token: string): string {
 
 function print(o: CommonOpts, value: unknown, text: string): void {
   process.stdout.write(o.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+/** `admin accounts signals` as text: one line per signal, its threshold when it has one, then the throttle. */
+function signalsText(s: AccountSignals): string {
+  const lines = [
+    `${s.account}  ${s.young ? 'young' : 'established'} account, ${s.ageHours} h old  (window ${s.windowSeconds / 3600} h)`,
+  ];
+  for (const [name, value] of Object.entries(s.counts)) {
+    const limit = (s.thresholds as Record<string, number>)[name];
+    lines.push(`  ${name.padEnd(24)} ${String(value).padStart(6)}${limit === undefined ? '' : ` / ${limit}`}`);
+  }
+  const t = s.throttle;
+  lines.push(
+    t
+      ? `throttled until ${new Date(t.until).toISOString()} (${t.signals.map((x) => `${x.signal} ${x.value} > ${x.threshold}`).join(', ')})`
+      : 'not throttled',
+  );
+  return lines.join('\n');
 }
 
 export function buildCli(): Command {
@@ -208,6 +227,24 @@ export function buildCli(): Command {
         if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
         await new AdminService(s, systemClock).deleteAccount(account);
         print(o, { account, deleted: true }, `${account} deleted`);
+      }),
+    );
+
+  common(accounts.command('signals <account>').description("an account's abuse signals over the window, its thresholds, and whether it is throttled"))
+    .option('--json', 'machine-readable output')
+    .action(async (account: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        const sig = await openAbuseSignals(configFrom(o), s).signals(account, systemClock.now());
+        print(o, sig, signalsText(sig));
+      }),
+    );
+  common(accounts.command('unthrottle <account>').description('lift the throttle of an account; its abuse signals start again from zero'))
+    .option('--json', 'machine-readable output')
+    .action(async (account: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        if (!(await s.getAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+        const was = await openAbuseSignals(configFrom(o), s).unthrottle(account);
+        print(o, { account, throttled: false, wasThrottled: was }, was ? `${account} is no longer throttled` : `${account} was not throttled`);
       }),
     );
 

@@ -48,7 +48,6 @@ export class DeliveryService {
   /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
   async createGroup(sender: Session, groupInfo: Uint8Array): Promise<{ groupId: Uint8Array; epoch: bigint; members: string[] }> {
     checkMlsWireFormat(groupInfo, WireFormat.mls_group_info, 'groupInfo');
-    await this.abuse?.beforeGroupCreated(sender.account, this.clock.now()); // a throttled account creates no group
     const g = await this.verifier.genesis(sender.deviceId, groupInfo);
     await this.storage.createGroup(g.groupId, 0n, sender.deviceId, g.state, this.clock.now());
     await this.abuse?.onGroupCreated(sender.account, this.clock.now());

@@ -18,6 +18,8 @@ export interface InProcessServer {
   url: string;
   wsUrl: string;
   port: number;
+  /** The data directory (for the admin command line). */
+  dataDir: string;
   clock: ManualClock;
   server: RunningServer;
   /** The Prometheus text of the metrics listener. */
@@ -28,20 +30,24 @@ export interface InProcessServer {
 }
 
 /** Starts a server with SOTTO_* overrides in `env` (open registration unless told otherwise). */
-export async function startInProcess(env: Record<string, string> = {}): Promise<InProcessServer> {
+export async function startInProcess(
+  env: Record<string, string> = {},
+  opts: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'moderation'> = {},
+): Promise<InProcessServer> {
   const dataDir = tempDir();
   const config = loadConfig({
     env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_METRICS_PORT: '0', ...env },
     overrides: { dataDir, 'server.port': 0, 'server.host': '127.0.0.1' },
   });
   const clock = new ManualClock();
-  const server = await startServer(config, { clock, logger: false });
+  const server = await startServer(config, { clock, logger: false, ...opts });
   const url = `http://127.0.0.1:${server.port}`;
   const metrics = async () => (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
   return {
     url,
     wsUrl: `ws://127.0.0.1:${server.port}/v1/ws`,
     port: server.port,
+    dataDir,
     clock,
     server,
     metrics,
