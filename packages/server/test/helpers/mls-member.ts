@@ -61,7 +61,11 @@ export class Member {
   #welcome: Uint8Array | undefined;
   #backlog: Uint8Array[] = [];
 
-  constructor(readonly device: Device) {}
+  /** `capabilities`: extensions its KeyPackages declare support for (e.g. GROUP_META_EXTENSION, to join a Sotto conversation). */
+  constructor(
+    readonly device: Device,
+    readonly capabilities?: { extensions: number[] },
+  ) {}
 
   get token(): string {
     if (!this.device.token) throw new Error(`${this.device.deviceId} is not logged in`);
@@ -129,6 +133,7 @@ export class Member {
       cipherSuite: SUITE,
       credential: credentialOf(this.device),
       signaturePrivateKey: this.device.sk,
+      ...(this.capabilities ? { capabilities: this.capabilities } : {}),
     });
     return this.#keyPackage.bytes;
   }
