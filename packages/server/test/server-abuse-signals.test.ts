@@ -191,7 +191,12 @@ test('abuse signals: a normal account (a few contacts who reply, a group of frie
 test('abuse signals: an old account has looser thresholds than a young one', async () => {
   const moderation = new RecordingModeration();
   const s = await startInProcess(
-    { SOTTO_TOKEN_TTL_SECONDS: '86400', SOTTO_NEW_ACCOUNT_AGE_SECONDS: '3600', SOTTO_ABUSE_MAX_FIRST_CONTACTS: '6', SOTTO_ABUSE_YOUNG_MAX_FIRST_CONTACTS: '3' },
+    {
+      SOTTO_TOKEN_TTL_SECONDS: '86400',
+      SOTTO_NEW_ACCOUNT_AGE_SECONDS: '3600',
+      SOTTO_ABUSE_MAX_FIRST_CONTACTS: '6',
+      SOTTO_ABUSE_YOUNG_MAX_FIRST_CONTACTS: '3',
+    },
     { moderation },
   );
   try {
@@ -262,10 +267,12 @@ test('abuse signals: declines and reports trip their own thresholds; an operator
     const spammer = await registerUser(s.url, 'u-spammer');
     const victims = await Promise.all([0, 1, 2].map((i) => registerUser(s.url, `u-victim-${i}`)));
     for (const v of victims) await directChat(s.url, spammer, v);
-    for (const v of victims)
-      await http(s.url, 'POST', '/v1/requests/declined', { account: spammer.account.name }, v.token);
+    for (const v of victims) await http(s.url, 'POST', '/v1/requests/declined', { account: spammer.account.name }, v.token);
     await s.server.abuse.onReported(spammer.account.name, s.clock.now());
-    assert.deepEqual(moderation.flags.map((f) => f.signals), [[{ signal: 'declinedRequests', value: 3, threshold: 2 }]]);
+    assert.deepEqual(
+      moderation.flags.map((f) => f.signals),
+      [[{ signal: 'declinedRequests', value: 3, threshold: 2 }]],
+    );
     assert.equal((await signals(s, spammer)).counts.reports, 1);
 
     const cli = (...args: string[]) => {

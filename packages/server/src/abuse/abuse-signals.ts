@@ -243,11 +243,12 @@ export class AbuseSignals {
   #evaluate(account: string, now: number): Promise<void> {
     const prev = this.#queues.get(account) ?? Promise.resolve();
     const run = prev.then(() => this.#evaluateNow(account, now));
-    const tail = run.catch(() => {});
-    this.#queues.set(account, tail);
-    void tail.then(() => {
+    // The tail settles after `run` either way and forgets the queue once nothing else waits behind it.
+    const settle = (): void => {
       if (this.#queues.get(account) === tail) this.#queues.delete(account);
-    });
+    };
+    const tail: Promise<void> = run.then(settle, settle);
+    this.#queues.set(account, tail);
     return run;
   }
 
@@ -257,7 +258,11 @@ export class AbuseSignals {
     if (!a) return;
     const limits = thresholdsFor(this.#d.config, now - a.createdAt < this.#d.youngSeconds * 1000);
     const counts = await this.#counters.counts(account, now);
-    const tripped = THRESHOLD_SIGNALS.filter((s) => counts[s] > limits[s]).map((s) => ({ signal: s, value: counts[s], threshold: limits[s] }));
+    const tripped = THRESHOLD_SIGNALS.filter((s) => counts[s] > limits[s]).map((s) => ({
+      signal: s,
+      value: counts[s],
+      threshold: limits[s],
+    }));
     if (tripped.length === 0) return;
     await this.#d.store.putThrottle({ account, since: now, until: now + this.#d.config.throttleSeconds * 1000, signals: tripped });
     this.#slow.delete(account);

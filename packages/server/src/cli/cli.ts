@@ -82,9 +82,7 @@ function print(o: CommonOpts, value: unknown, text: string): void {
 
 /** `admin accounts signals` as text: one line per signal, its threshold when it has one, then the throttle. */
 function signalsText(s: AccountSignals): string {
-  const lines = [
-    `${s.account}  ${s.young ? 'young' : 'established'} account, ${s.ageHours} h old  (window ${s.windowSeconds / 3600} h)`,
-  ];
+  const lines = [`${s.account}  ${s.young ? 'young' : 'established'} account, ${s.ageHours} h old  (window ${s.windowSeconds / 3600} h)`];
   for (const [name, value] of Object.entries(s.counts)) {
     const limit = (s.thresholds as Record<string, number>)[name];
     lines.push(`  ${name.padEnd(24)} ${String(value).padStart(6)}${limit === undefined ? '' : ` / ${limit}`}`);
@@ -230,7 +228,11 @@ export function buildCli(): Command {
       }),
     );
 
-  common(accounts.command('signals <account>').description("an account's abuse signals over the window, its thresholds, and whether it is throttled"))
+  common(
+    accounts
+      .command('signals <account>')
+      .description("an account's abuse signals over the window, its thresholds, and whether it is throttled"),
+  )
     .option('--json', 'machine-readable output')
     .action(async (account: string, o: CommonOpts) =>
       withStorage(o, async (s) => {
@@ -244,7 +246,11 @@ export function buildCli(): Command {
       withStorage(o, async (s) => {
         if (!(await s.getAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
         const was = await openAbuseSignals(configFrom(o), s).unthrottle(account);
-        print(o, { account, throttled: false, wasThrottled: was }, was ? `${account} is no longer throttled` : `${account} was not throttled`);
+        print(
+          o,
+          { account, throttled: false, wasThrottled: was },
+          was ? `${account} is no longer throttled` : `${account} was not throttled`,
+        );
       }),
     );
 

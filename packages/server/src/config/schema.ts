@@ -543,7 +543,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: 2592000,
     min: 3600,
     max: 31_536_000,
-    doc: 'How long the server remembers who made a first contact with whom, so that the recipient\'s decline can be counted.',
+    doc: "How long the server remembers who made a first contact with whom, so that the recipient's decline can be counted.",
   },
   {
     path: 'metrics.enabled',
