@@ -50,7 +50,7 @@ export function openStorage(config: Config, backgroundCheckpoints = false): Sqli
 export function openAbuseSignals(
   config: Config,
   storage: SqliteStorage,
-  hooks: Pick<AbuseSignalsDeps, 'moderation' | 'onThrottled' | 'onError'> = {},
+  hooks: Pick<AbuseSignalsDeps, 'moderation' | 'onThrottled' | 'onRefused' | 'onError'> = {},
 ): AbuseSignals {
   return new AbuseSignals({
     store: new SqliteAbuseStore(storage.db),
@@ -100,6 +100,7 @@ export async function startServer(
     // Names of the signals and their numbers only: never content.
     onThrottled: (account, signals) =>
       log.warn({ event: 'abuse-throttle', account, signals: signals.map((x) => x.signal) }, 'account throttled for unusual activity'),
+    onRefused: (limit) => metrics.limitRefusals(`limit="${limit}"`),
     onError: (e) => log.error({ event: 'abuse-signals', err: e.message }, 'abuse signals failed'),
   });
   const ctx: AppContext = {

@@ -144,6 +144,8 @@ test('abuse signals: an account messaging 200 strangers is throttled, refused ne
     const late = await createConversation(s.url, spammer, 'group', [spammer.account.name]);
     assert.equal(late.r.body.error.code, 'LIMIT_EXCEEDED');
     assert.equal(moderation.flags.length, 1);
+    assert.equal(await s.metric('sotto_limit_refusals_total{limit="abuse_throttled_groups"}'), 180);
+    assert.equal(await s.metric('sotto_limit_refusals_total{limit="abuse_throttled_first_contacts"}'), 3);
     assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
   } finally {
     await s.stop();

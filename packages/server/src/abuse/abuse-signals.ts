@@ -46,6 +46,8 @@ export interface AbuseSignalsDeps {
   moderation?: ModerationFlags | undefined;
   /** An account was throttled (for metrics and the log: names of signals, never content). */
   onThrottled?: (account: string, signals: TrippedSignal[]) => void;
+  /** A request was refused because of a throttle (`abuse_throttled_groups`, `abuse_throttled_first_contacts`). */
+  onRefused?: (limit: string) => void;
   /** Something failed where failing must not refuse the user's request (a message already stored). */
   onError?: (e: Error) => void;
 }
@@ -74,10 +76,11 @@ export class AbuseSignals {
   async beforeGroupCreated(account: string, now: number): Promise<void> {
     if (!this.enabled) return;
     const t = await this.#activeThrottle(account, now);
-    if (t)
-      throw new SottoError('LIMIT_EXCEEDED', 'this account may not create groups for now: it is throttled for unusual activity', {
-        retryAfter: Math.ceil((t.until - now) / 1000),
-      });
+    if (!t) return;
+    this.#d.onRefused?.('abuse_throttled_groups');
+    throw new SottoError('LIMIT_EXCEEDED', 'this account may not create groups for now: it is throttled for unusual activity', {
+      retryAfter: Math.ceil((t.until - now) / 1000),
+    });
   }
 
   /** A group was created (it is stored: never throws). */
@@ -228,6 +231,7 @@ export class AbuseSignals {
     const interval = this.#d.config.throttledFirstContactSeconds * 1000;
     const next = this.#nextFirstContact(t);
     if (n > 1 || now < next) {
+      this.#d.onRefused?.('abuse_throttled_first_contacts');
       throw new SottoError(
         'RATE_LIMITED',
         n > 1
