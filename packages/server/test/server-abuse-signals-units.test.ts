@@ -58,6 +58,10 @@ test('abuse units: unanswered means another account is in the group and none but
   await abuse.afterCommit(gid(1), undefined, T0);
   await abuse.onApplicationMessage('a', gid(1), T0);
   assert.equal((await abuse.signals('a', T0)).counts.unansweredMessages, 3);
+  // At most 3 per conversation: many messages to one person who has not replied are not many people contacted.
+  facts.setGroup(gid(4), ['a', 'd'], T0);
+  for (let i = 0; i < 10; i++) await abuse.onApplicationMessage('a', gid(4), T0);
+  assert.equal((await abuse.signals('a', T0)).counts.unansweredMessages, 6);
 });
 
 test('abuse units: concurrent events past a threshold throttle and flag once; the window moves on', async () => {

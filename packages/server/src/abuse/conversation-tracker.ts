@@ -5,13 +5,21 @@
 import type { AbuseStore } from './abuse-store.js';
 import type { GroupFacts } from './group-facts.js';
 
+/**
+ * Unanswered messages counted per conversation, at most: many messages to one person who has not replied yet (or a
+ * channel only its owner writes in) is not many people contacted. Counted in memory: a restart may count as many again.
+ */
+export const MAX_UNANSWERED_PER_CONVERSATION = 3;
+
 interface Tracked {
   /** The account of the first application message seen, undefined before one. */
   firstSender: string | undefined;
   answered: boolean;
   at: number;
-  /** Whether the group has an account besides the sender's (messages to oneself are never "unanswered"). */
+  /** How many accounts the group has (messages to oneself are never "unanswered"); -1: to be read again. */
   accounts: number;
+  /** Unanswered messages counted in this group since it was loaded. */
+  counted: number;
 }
 
 export class ConversationTracker {
@@ -25,8 +33,9 @@ export class ConversationTracker {
   ) {}
 
   /**
-   * Records an application message by `account` in the group; true when it is unanswered: the group has another
-   * account, and no account but `account` has sent an application message there.
+   * Records an application message by `account` in the group; true when it counts as unanswered: the group has
+   * another account, no account but `account` has sent an application message there, and fewer than
+   * MAX_UNANSWERED_PER_CONVERSATION were counted in it.
    */
   async onMessage(groupId: Uint8Array, account: string, now: number): Promise<boolean> {
     const key = Buffer.from(groupId).toString('base64');
@@ -37,6 +46,7 @@ export class ConversationTracker {
       this.#remember(key, t);
     }
     if (t.answered) return false;
+    if (t.accounts < 0) t.accounts = (await this.facts.group(groupId))?.accounts ?? 0;
     if (t.firstSender === undefined) {
       t.firstSender = account;
       t.at = now;
@@ -46,12 +56,15 @@ export class ConversationTracker {
       await this.store.putConversation(groupId, { firstSender: t.firstSender, answered: true, at: t.at });
       return false;
     }
-    return t.accounts > 1;
+    if (t.accounts < 2 || t.counted >= MAX_UNANSWERED_PER_CONVERSATION) return false;
+    t.counted++;
+    return true;
   }
 
   /** A commit changed the group's members: its account count is read again on the next message. */
   membershipChanged(groupId: Uint8Array): void {
-    this.#cache.delete(Buffer.from(groupId).toString('base64'));
+    const t = this.#cache.get(Buffer.from(groupId).toString('base64'));
+    if (t) t.accounts = -1;
   }
 
   /**
@@ -61,9 +74,9 @@ export class ConversationTracker {
   async #load(groupId: Uint8Array, now: number): Promise<Tracked> {
     const [rec, g] = await Promise.all([this.store.getConversation(groupId), this.facts.group(groupId)]);
     const accounts = g?.accounts ?? 0;
-    if (rec) return { ...rec, accounts };
+    if (rec) return { ...rec, accounts, counted: 0 };
     const established = g !== undefined && g.createdAt < now - this.windowMs;
-    return { firstSender: undefined, answered: established, at: now, accounts };
+    return { firstSender: undefined, answered: established, at: now, accounts, counted: 0 };
   }
 
   #remember(key: string, t: Tracked): void {
