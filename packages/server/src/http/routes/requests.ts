@@ -1,15 +1,12 @@
 // Message requests: the client tells the server that its user blocked a message request (a first contact) from an
 // account, which counts toward that account's abuse signals (src/abuse/, docs/abuse-signals.md). Metadata only.
+import type { DeclinedRequestRequest, DeclinedRequestResponse } from '@sotto/protocol';
 import type { FastifyInstance } from 'fastify';
 import { type AppContext, sessionOf } from '../context.js';
 import { accountName } from '../schemas.js';
 
-export interface DeclinedRequestBody {
-  account: string;
-}
-
 export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.post<{ Body: DeclinedRequestBody }>(
+  app.post<{ Body: DeclinedRequestRequest }>(
     '/requests/declined',
     {
       config: { auth: true },
@@ -25,7 +22,7 @@ export function requestRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const s = sessionOf(req);
       const counted = await ctx.abuse.onDeclined(s.account, req.body.account, ctx.clock.now());
-      return { counted };
+      return { counted } satisfies DeclinedRequestResponse;
     },
   );
 }
