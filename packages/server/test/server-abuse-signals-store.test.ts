@@ -71,6 +71,29 @@ for (const [name, make] of stores) {
     assert.equal(await s.getThrottle('a'), undefined);
   });
 
+  test(`abuse store (${name}): deleting an account deletes every row naming it, and only those`, async () => {
+    const s = make();
+    await s.addCounts([
+      { account: 'a', signal: 'reports', bucket: 1, n: 1 },
+      { account: 'b', signal: 'reports', bucket: 1, n: 1 },
+    ]);
+    await s.recordRequest('a', 'b', 1);
+    await s.recordRequest('c', 'a', 1);
+    await s.recordRequest('b', 'c', 1);
+    await s.putConversation(gid(1), { firstSender: 'a', answered: false, at: 1 });
+    await s.putConversation(gid(2), { firstSender: 'b', answered: false, at: 1 });
+    await s.putThrottle({ account: 'a', since: 0, until: 9, signals: [] });
+    await s.deleteAccount('a');
+    assert.equal((await s.counts('a', 0)).reports, 0);
+    assert.equal((await s.counts('b', 0)).reports, 1);
+    assert.equal(await s.declineRequest('a', 'b', 0, 2), false);
+    assert.equal(await s.declineRequest('c', 'a', 0, 2), false);
+    assert.equal(await s.declineRequest('b', 'c', 0, 2), true);
+    assert.equal(await s.getConversation(gid(1)), undefined);
+    assert.notEqual(await s.getConversation(gid(2)), undefined);
+    assert.equal(await s.getThrottle('a'), undefined);
+  });
+
   test(`abuse store (${name}): prune deletes what is older than each limit, and nothing else`, async () => {
     const s = make();
     await s.addCounts([

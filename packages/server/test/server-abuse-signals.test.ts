@@ -296,6 +296,15 @@ test('abuse signals: declines and reports trip their own thresholds; an operator
     const c = await createConversation(s.url, spammer, 'group', [spammer.account.name]);
     assert.equal(c.r.status, 201, 'groups can be created again');
     assert.match(cli('signals', spammer.account.name), /not throttled$/m);
+    // Deleting the account deletes its abuse rows, the requests it made included.
+    await s.server.sweep();
+    const db = (s.server.storage as SqliteStorage).db;
+    const naming = () =>
+      (db.prepare('SELECT COUNT(*) AS n FROM abuse_requests WHERE requester = ?').get(spammer.account.name) as { n: number }).n +
+      (db.prepare('SELECT COUNT(*) AS n FROM abuse_counts WHERE account = ?').get(spammer.account.name) as { n: number }).n;
+    assert.ok(naming() > 0);
+    cli('delete', spammer.account.name, '--yes');
+    assert.equal(naming(), 0);
   } finally {
     await s.stop();
   }

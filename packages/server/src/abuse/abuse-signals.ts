@@ -197,6 +197,13 @@ export class AbuseSignals {
     return had;
   }
 
+  /** The account was deleted: nothing about it is kept (its requests made and received included). */
+  async forgetAccount(account: string): Promise<void> {
+    this.#counters.forget(account);
+    this.#slow.delete(account);
+    await this.#d.store.deleteAccount(account);
+  }
+
   /** Writes the counts held in memory (the sweep and shutdown call it). */
   flush(): Promise<void> {
     return this.#counters.flush();

@@ -77,6 +77,9 @@ export interface AbuseStore {
   /** True when there was one. */
   deleteThrottle(account: string): Promise<boolean>;
 
+  /** Deletes every row naming the account (its counts, its requests made or received, conversations it opened, its throttle). */
+  deleteAccount(account: string): Promise<void>;
+
   /** Deletes what is older than the window; returns how many rows went. */
   prune(before: PruneBefore): Promise<number>;
 }

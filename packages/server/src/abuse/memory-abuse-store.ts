@@ -69,6 +69,13 @@ export class MemoryAbuseStore implements AbuseStore {
     return this.#throttles.delete(account);
   }
 
+  async deleteAccount(account: string): Promise<void> {
+    await this.clearCounts(account);
+    for (const k of this.#requests.keys()) if ((JSON.parse(k) as string[]).includes(account)) this.#requests.delete(k);
+    for (const [k, c] of this.#conversations) if (c.firstSender === account) this.#conversations.delete(k);
+    this.#throttles.delete(account);
+  }
+
   async prune(before: PruneBefore): Promise<number> {
     let n = 0;
     const drop = <V>(m: Map<string, V>, old: (v: V) => boolean) => {

@@ -18,6 +18,7 @@ export class SqliteAbuseStore implements AbuseStore {
   readonly #s;
   readonly #add: (deltas: readonly CountDelta[]) => void;
   readonly #prune: (b: PruneBefore) => number;
+  readonly #deleteAccount: (account: string) => void;
 
   constructor(db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
@@ -38,6 +39,8 @@ export class SqliteAbuseStore implements AbuseStore {
       getThrottle: p('SELECT * FROM abuse_throttles WHERE account = ?'),
       putThrottle: p('INSERT OR REPLACE INTO abuse_throttles (account, since, until, signals) VALUES (?, ?, ?, ?)'),
       deleteThrottle: p('DELETE FROM abuse_throttles WHERE account = ?'),
+      delRequests: p('DELETE FROM abuse_requests WHERE requester = ? OR recipient = ?'),
+      delConversations: p('DELETE FROM abuse_conversations WHERE first_sender = ?'),
       pruneCounts: p('DELETE FROM abuse_counts WHERE bucket < ?'),
       pruneRequests: p('DELETE FROM abuse_requests WHERE at < ?'),
       pruneConversations: p('DELETE FROM abuse_conversations WHERE at < ?'),
@@ -45,6 +48,12 @@ export class SqliteAbuseStore implements AbuseStore {
     };
     this.#add = db.transaction((deltas: readonly CountDelta[]) => {
       for (const d of deltas) this.#s.addCount.run(d.account, d.signal, d.bucket, d.n);
+    });
+    this.#deleteAccount = db.transaction((account: string) => {
+      this.#s.clearCounts.run(account);
+      this.#s.delRequests.run(account, account);
+      this.#s.delConversations.run(account);
+      this.#s.deleteThrottle.run(account);
     });
     this.#prune = db.transaction(
       (b: PruneBefore) =>
@@ -108,6 +117,10 @@ export class SqliteAbuseStore implements AbuseStore {
 
   async deleteThrottle(account: string): Promise<boolean> {
     return this.#s.deleteThrottle.run(account).changes > 0;
+  }
+
+  async deleteAccount(account: string): Promise<void> {
+    this.#deleteAccount(account);
   }
 
   async prune(before: PruneBefore): Promise<number> {

@@ -224,6 +224,7 @@ export function buildCli(): Command {
       withStorage(o, async (s) => {
         if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
         await new AdminService(s, systemClock).deleteAccount(account);
+        await openAbuseSignals(configFrom(o), s).forgetAccount(account); // its abuse signals go with it
         print(o, { account, deleted: true }, `${account} deleted`);
       }),
     );
