@@ -162,7 +162,6 @@ export async function startServer(
     try {
       const r = await storage.sweep(clock.now());
       await storage.pruneAdminEvents(clock.now() - ADMIN_EVENT_KEEP_MS);
-      await abuse.sweep(clock.now());
       for (const h of r.blobs) await ctx.blobs.delete(h);
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
@@ -172,6 +171,8 @@ export async function startServer(
     } catch (e) {
       app.log.error({ err: (e as Error).message }, 'sweep failed');
     }
+    // The abuse signals' counters held in memory are written, and their window data pruned (src/abuse/).
+    await abuse.sweep(clock.now()).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'abuse sweep failed'));
   };
   const sweeper = setInterval(
     () => void sweep().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'sweep failed')),
