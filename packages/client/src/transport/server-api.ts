@@ -48,7 +48,16 @@ export interface QueuedMessage {
   groupId: Uint8Array;
   kind: 'message' | 'welcome';
   data: Uint8Array;
+  /** The server's receive time (ms), which its franking stamp covers. */
   createdAt: number;
+  /** An application message: the sender the server authenticated, and its stamp for this device (docs/franking.md). */
+  franking?: DeliveredFranking;
+}
+
+export interface DeliveredFranking {
+  device: string;
+  account: string;
+  stamp: Uint8Array;
 }
 
 export interface SubmitOptions {
@@ -353,5 +362,12 @@ export function submitBody(message: Uint8Array, o: SubmitOptions): SubmitRequest
 }
 
 export function parseQueued(m: WireQueuedMessage): QueuedMessage {
-  return { id: m.id, groupId: fromB64(m.groupId), kind: m.kind, data: fromB64(m.data), createdAt: m.createdAt };
+  return {
+    id: m.id,
+    groupId: fromB64(m.groupId),
+    kind: m.kind,
+    data: fromB64(m.data),
+    createdAt: m.createdAt,
+    ...(m.franking ? { franking: { device: m.franking.device, account: m.franking.account, stamp: fromB64(m.franking.stamp) } } : {}),
+  };
 }
