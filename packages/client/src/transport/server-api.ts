@@ -32,6 +32,9 @@ import {
   type RegisterRequest,
   type RevokeDeviceRequest,
   type SubmitRequest,
+  type ReportRequest,
+  type ReportResponse,
+  decodeReportResponse,
   type TokenRequest,
   WireError,
   type WireQueuedMessage,
@@ -232,6 +235,11 @@ export class ServerApi {
   async setDeviceName(deviceId: string, name: string): Promise<string> {
     const path = `/v1/devices/${encodeURIComponent(deviceId)}/name`;
     return (await this.#authed('PUT', path, { name } satisfies DeviceNameRequest, decodeDeviceNameResponse)).name;
+  }
+
+  /** Send an abuse report (docs/moderation.md); the server verifies every message's franking on arrival. */
+  async report(body: ReportRequest): Promise<ReportResponse> {
+    return this.#authed('POST', '/v1/reports', body, decodeReportResponse);
   }
 
   async lookupAccount(name: string): Promise<AccountLookup> {
