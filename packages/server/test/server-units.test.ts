@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { generateConfigYaml, loadConfig } from '../src/config/config.js';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { Batcher } from '../src/delivery/batcher.js';
-import { routingHeader } from '../src/delivery/mls-routing.js';
+import { frankingCommitmentOf, routingHeader } from '../src/delivery/mls-routing.js';
 import { SottoError } from '../src/errors.js';
 import { QuotaService } from '../src/limits/quota-service.js';
 import { MIGRATIONS } from '../src/storage/sqlite/migrations.js';
@@ -30,8 +30,24 @@ const require = createRequire(import.meta.url);
 
 test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALFORMED_MLS', () => {
   const gid = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(routingHeader(privateMessage(gid, 7n, CT.commit)), { wireFormat: 2, groupId: gid, epoch: 7n, contentType: 3 });
-  assert.deepEqual(routingHeader(publicMessage(gid, 9n, CT.proposal)), { wireFormat: 1, groupId: gid, epoch: 9n, contentType: 2 });
+  const aad = Uint8Array.from([1, ...new Uint8Array(32).fill(5)]);
+  assert.deepEqual(routingHeader(privateMessage(gid, 7n, CT.commit, undefined, aad)), {
+    wireFormat: 2,
+    groupId: gid,
+    epoch: 7n,
+    contentType: 3,
+    authenticatedData: aad,
+  });
+  assert.deepEqual(routingHeader(publicMessage(gid, 9n, CT.proposal)), {
+    wireFormat: 1,
+    groupId: gid,
+    epoch: 9n,
+    contentType: 2,
+    authenticatedData: new Uint8Array(0),
+  });
+  assert.deepEqual(frankingCommitmentOf(aad), new Uint8Array(32).fill(5), 'the commitment of a franking AAD');
+  for (const bad of [new Uint8Array(0), aad.subarray(0, 32), Uint8Array.from([2, ...aad.subarray(1)]), Uint8Array.from([...aad, 0])])
+    assert.throws(() => frankingCommitmentOf(bad), (e: unknown) => e instanceof SottoError && e.code === 'FRANKING_REQUIRED');
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
       try {

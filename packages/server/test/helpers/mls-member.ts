@@ -26,7 +26,7 @@ import {
 } from '@sotto/mls';
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
 import { publicKeyOf } from '@sotto/identity';
-import { FRANKING_KEY_BYTES, frank, PAST_EPOCHS } from '@sotto/protocol';
+import { decodeFrankedPlaintext, FRANKING_KEY_BYTES, frank, PAST_EPOCHS } from '@sotto/protocol';
 import { b64, type Device, type HttpResult, http } from './client.js';
 
 /** Cipher suite 1 (X25519, AES-128-GCM, SHA-256, Ed25519): a device's Ed25519 key signs its leaves. */
@@ -204,7 +204,7 @@ export class Member {
   read(message: Uint8Array): string {
     const r = this.receive(message);
     if (r.kind !== 'application') throw new Error(`expected an application message, got a ${r.kind}`);
-    return new TextDecoder().decode(r.data);
+    return new TextDecoder().decode(decodeFrankedPlaintext(r.data).content);
   }
 }
 
