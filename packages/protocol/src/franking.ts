@@ -92,6 +92,11 @@ export function decodeFrankedPlaintext(data: Uint8Array): { key: Uint8Array; con
   return { key: data.subarray(0, FRANKING_KEY_BYTES), content: data.subarray(FRANKING_KEY_BYTES) };
 }
 
+/** A sender's franking of an encoded content under a fresh key: what goes into MLS encryptMessage. */
+export function frank(key: Uint8Array, content: Uint8Array): { applicationData: Uint8Array; authenticatedData: Uint8Array } {
+  return { applicationData: encodeFrankedPlaintext(key, content), authenticatedData: encodeFrankingAad(frankingCommitment(key, content)) };
+}
+
 /** What the server's stamp covers: who sent which commitment into which group, to which device, when. */
 export interface StampFields {
   commitment: Uint8Array;

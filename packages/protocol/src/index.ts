@@ -131,6 +131,7 @@ export {
   FRANKING_AAD_BYTES,
   FRANKING_KEY_BYTES,
   FRANKING_VERSION,
+  frank,
   frankingCommitment,
   FrankingError,
   frankingStamp,

@@ -14,6 +14,7 @@ import type { Config } from './config/config.js';
 import { Batcher } from './delivery/batcher.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { GroupVerifier } from './delivery/group-verifier.js';
+import { loadOrCreateStampKey, Stamper } from './franking/stamp-key.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
@@ -124,6 +125,7 @@ export async function startServer(
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
     abuse,
+    stamper: new Stamper(loadOrCreateStampKey(config.dataDir)),
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),

@@ -17,6 +17,7 @@ import {
   updateKey,
 } from '@sotto/mls';
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
+import { FRANKING_KEY_BYTES, frank } from '@sotto/protocol';
 import type { SottoClient } from '../../src/client/sotto-client.js';
 import { encodeContent } from '../../src/content/content-codec.js';
 import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '../../src/conversation/group-meta.js';
@@ -121,7 +122,8 @@ export class HostileMember {
   /** A text message (PrivateMessage) of the current epoch. */
   text(text: string): Uint8Array {
     const content = encodeContent({ messageId: fresh(16), sentAt: Date.now(), body: { type: 'text', text } });
-    const r = encryptMessage(rawDeps, this.state, content);
+    const f = frank(fresh(FRANKING_KEY_BYTES), content);
+    const r = encryptMessage(rawDeps, this.state, f.applicationData, f.authenticatedData);
     this.group = r.group;
     return r.message;
   }

@@ -13,7 +13,7 @@ import type { QueuedMessage, Storage, SubmitOp, SubmitResult } from '../storage/
 import type { Clock } from '../util/clock.js';
 import type { Batcher } from './batcher.js';
 import type { GroupVerifier } from './group-verifier.js';
-import { checkMlsWireFormat, routingHeader } from './mls-routing.js';
+import { checkMlsWireFormat, frankingCommitmentOf, routingHeader } from './mls-routing.js';
 
 export interface SubmitInput {
   message: Uint8Array;
@@ -97,7 +97,7 @@ export class DeliveryService {
       if (header.wireFormat !== WireFormat.mls_private_message)
         throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
       if (input.welcome || input.groupInfo) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
-      r = await this.#apply(op);
+      r = await this.#apply({ ...op, commitment: frankingCommitmentOf(header.authenticatedData) });
       await this.abuse?.onApplicationMessage(sender.account, header.groupId, now); // never throws
     } else {
       if (header.wireFormat !== WireFormat.mls_public_message) {

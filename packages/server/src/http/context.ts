@@ -6,6 +6,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { GroupCaps } from '../limits/group-caps.js';
+import type { Stamper } from '../franking/stamp-key.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { QuotaService } from '../limits/quota-service.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   groupCaps: GroupCaps;
   /** Abuse signals from metadata (src/abuse/). */
   abuse: AbuseSignals;
+  /** Stamps each delivery of a franked application message for its recipient (docs/franking.md). */
+  stamper: Stamper;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

@@ -185,9 +185,18 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
         aboutAccount: true,
         category: 'abuse-limits',
       },
-      // Migration 7 (abuse reports): the moderation work describes these two; kept here so the schema check holds.
-      sender_device: { what: 'The device that sent it (abuse reports).', aboutAccount: true, category: 'abuse-limits' },
-      commitment: { what: "The franking commitment of an application message's content (abuse reports).", aboutAccount: false },
+      sender_device: {
+        what:
+          'The device that sent an application message, as the server authenticated it: each recipient gets a franking stamp naming it (docs/franking.md). Deleted with the message.',
+        aboutAccount: true,
+        category: 'delivery-queue',
+      },
+      commitment: {
+        what:
+          "An application message's franking commitment (from its authenticated data): 32 bytes that reveal nothing of the content without the key inside the encryption, stamped for each recipient on delivery (docs/franking.md). Deleted with the message.",
+        aboutAccount: false,
+        category: 'delivery-queue',
+      },
     },
   },
   deliveries: {

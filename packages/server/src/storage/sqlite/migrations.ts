@@ -80,7 +80,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
   `,
-  // 7: the sending device of each queued message and its franking commitment (abuse reports).
+  // 7: message franking: a queued application message keeps its sending device and franking commitment, which the
+  // server stamps for each recipient when it delivers the message (docs/franking.md); both go with the message.
   `
   ALTER TABLE messages ADD COLUMN sender_device TEXT;
   ALTER TABLE messages ADD COLUMN commitment BLOB;
