@@ -29,13 +29,20 @@ test('FRANK-E2E every received text, edit and attachment keeps an opening that v
   await eventually(() => bob.getConversation(direct.id), 10_000, 'bob joins');
   await bob.acceptRequest(direct.id);
   const own = await alice.sendText(direct.id, 'mine');
-  await eventually(async () => (await bob.getMessage(direct.id, own)) !== undefined, 10_000, 'bob has alice\'s message');
+  await eventually(async () => (await bob.getMessage(direct.id, own)) !== undefined, 10_000, "bob has alice's message");
   const first = await bob.sendText(direct.id, 'first, for context');
   const target = await bob.sendText(direct.id, 'the one to report');
   await bob.edit(direct.id, target, 'the one to report, edited');
-  await bob.sendAttachment(direct.id, new Blob([new Uint8Array(3000).fill(9)]), { fileName: 'x.bin', mimeType: 'application/octet-stream' });
+  await bob.sendAttachment(direct.id, new Blob([new Uint8Array(3000).fill(9)]), {
+    fileName: 'x.bin',
+    mimeType: 'application/octet-stream',
+  });
   await eventually(async () => (await alice.getMessage(direct.id, target))?.editedAt !== undefined, 10_000, 'alice has the edit');
-  const attachment = await eventually(async () => (await alice.listMessages(direct.id)).find((m) => m.kind === 'attachment'), 10_000, 'attachment');
+  const attachment = await eventually(
+    async () => (await alice.listMessages(direct.id)).find((m) => m.kind === 'attachment'),
+    10_000,
+    'attachment',
+  );
 
   // The stored openings are internal: the public message has none.
   const pub = (await alice.getMessage(direct.id, target)) as unknown as Record<string, unknown>;

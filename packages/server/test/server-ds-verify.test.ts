@@ -33,7 +33,17 @@ import {
 } from './helpers/client.js';
 import { updatePathAs, updateProposalAs } from './helpers/forge.js';
 import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '@sotto/protocol';
-import { badSignature, commitBody, credentialOf, encryptText, GROUP_CONFIG, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
+import {
+  badSignature,
+  commitBody,
+  credentialOf,
+  encryptText,
+  GROUP_CONFIG,
+  Member,
+  makeGroup,
+  mlsDeps,
+  type TestGroup,
+} from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;

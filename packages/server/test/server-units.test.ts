@@ -47,7 +47,10 @@ test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALF
   });
   assert.deepEqual(frankingCommitmentOf(aad), new Uint8Array(32).fill(5), 'the commitment of a franking AAD');
   for (const bad of [new Uint8Array(0), aad.subarray(0, 32), Uint8Array.from([2, ...aad.subarray(1)]), Uint8Array.from([...aad, 0])])
-    assert.throws(() => frankingCommitmentOf(bad), (e: unknown) => e instanceof SottoError && e.code === 'FRANKING_REQUIRED');
+    assert.throws(
+      () => frankingCommitmentOf(bad),
+      (e: unknown) => e instanceof SottoError && e.code === 'FRANKING_REQUIRED',
+    );
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
       try {
@@ -358,7 +361,11 @@ test('frame cache: a franked message carries its sender and a stamp for each rec
     recipientDevice,
     receivedAt: 1234,
   });
-  assert.deepEqual(a.franking, { device: 'dev-s', account: 'sam@x', stamp: Buffer.from(stamper.stamp(fields('dev-a'))).toString('base64') });
+  assert.deepEqual(a.franking, {
+    device: 'dev-s',
+    account: 'sam@x',
+    stamp: Buffer.from(stamper.stamp(fields('dev-a'))).toString('base64'),
+  });
   assert.deepEqual(b.franking.stamp, Buffer.from(stamper.stamp(fields('dev-b'))).toString('base64'));
   assert.notEqual(a.franking.stamp, b.franking.stamp, 'a stamp names its recipient');
   assert.deepEqual({ ...a, franking: undefined }, { ...b, franking: undefined });

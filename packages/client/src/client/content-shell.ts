@@ -122,7 +122,8 @@ export class ContentShell {
 function withFranking(effects: EngineEffect[], messageId: string, body: Content['body'], proof: FrankingProof): EngineEffect[] {
   const editTarget = body.type === 'edit' ? toHex(body.target) : undefined;
   return effects.map((fx) => {
-    if (fx.kind === 'put-message' && fx.messageId === messageId && fx.record.kind !== 'system') return { ...fx, record: { ...fx.record, franking: proof } };
+    if (fx.kind === 'put-message' && fx.messageId === messageId && fx.record.kind !== 'system')
+      return { ...fx, record: { ...fx.record, franking: proof } };
     if (fx.kind === 'update-message' && editTarget !== undefined && fx.messageId === editTarget && !fx.record.deleted)
       return { ...fx, record: { ...fx.record, editFranking: proof } };
     return fx;

@@ -13,7 +13,12 @@ export type FrankingFailure = 'missing' | 'commitment' | 'sender';
 
 export type FrankingCheck = { ok: true; content: Uint8Array; proof: FrankingProof } | { ok: false; reason: FrankingFailure };
 
-export function checkFranking(m: QueuedMessage, sender: LeafInfo, applicationData: Uint8Array, authenticatedData: Uint8Array): FrankingCheck {
+export function checkFranking(
+  m: QueuedMessage,
+  sender: LeafInfo,
+  applicationData: Uint8Array,
+  authenticatedData: Uint8Array,
+): FrankingCheck {
   if (!m.franking) return { ok: false, reason: 'missing' };
   let commitment: Uint8Array;
   let opened: { key: Uint8Array; content: Uint8Array };

@@ -86,7 +86,14 @@ function partsOf(id: MessageIdHex, m: MessageRecord): Array<{ draft: ReportDraft
     [m.editFranking, 'edit'],
   ] as const) {
     if (!proof) continue;
-    const draft = { id, sender: proof.senderAccount, senderDevice: proof.senderDevice, receivedAt: proof.receivedAt, shown: shownOf(proof), part };
+    const draft = {
+      id,
+      sender: proof.senderAccount,
+      senderDevice: proof.senderDevice,
+      receivedAt: proof.receivedAt,
+      shown: shownOf(proof),
+      part,
+    };
     out.push({ draft, proof });
   }
   return out;
@@ -104,12 +111,16 @@ export function buildReportDraft(
   o: ReportOptions,
 ): ReportDraft {
   const category = o.category ?? 'other';
-  if (!REPORT_CATEGORIES.includes(category)) throw new ClientError('INVALID_ARGUMENT', `category must be one of ${REPORT_CATEGORIES.join(', ')}`);
+  if (!REPORT_CATEGORIES.includes(category))
+    throw new ClientError('INVALID_ARGUMENT', `category must be one of ${REPORT_CATEGORIES.join(', ')}`);
   const reason = o.reason ?? '';
-  if ([...reason].length > MAX_REPORT_REASON_CHARS) throw new ClientError('INVALID_ARGUMENT', `the reason is longer than ${MAX_REPORT_REASON_CHARS} characters`);
-  if (previous.length > MAX_REPORT_PREVIOUS) throw new ClientError('INVALID_ARGUMENT', `at most ${MAX_REPORT_PREVIOUS} earlier messages go with a report`);
+  if ([...reason].length > MAX_REPORT_REASON_CHARS)
+    throw new ClientError('INVALID_ARGUMENT', `the reason is longer than ${MAX_REPORT_REASON_CHARS} characters`);
+  if (previous.length > MAX_REPORT_PREVIOUS)
+    throw new ClientError('INVALID_ARGUMENT', `at most ${MAX_REPORT_PREVIOUS} earlier messages go with a report`);
   if (!target.record) throw new ClientError('UNKNOWN_MESSAGE', 'no such message in this conversation');
-  if (target.record.outgoing || !target.record.franking) throw new ClientError('INVALID_ARGUMENT', 'only a message received from someone else can be reported');
+  if (target.record.outgoing || !target.record.franking)
+    throw new ClientError('INVALID_ARGUMENT', 'only a message received from someone else can be reported');
   const before = [...previous].sort((a, b) => a.seq - b.seq);
   const parts: Array<{ draft: ReportDraftMessage; proof: FrankingProof }> = [];
   for (const p of before) {

@@ -186,14 +186,12 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
         category: 'abuse-limits',
       },
       sender_device: {
-        what:
-          'The device that sent an application message, as the server authenticated it: each recipient gets a franking stamp naming it (docs/franking.md). Deleted with the message.',
+        what: 'The device that sent an application message, as the server authenticated it: each recipient gets a franking stamp naming it (docs/franking.md). Deleted with the message.',
         aboutAccount: true,
         category: 'delivery-queue',
       },
       commitment: {
-        what:
-          "An application message's franking commitment (from its authenticated data): 32 bytes that reveal nothing of the content without the key inside the encryption, stamped for each recipient on delivery (docs/franking.md). Deleted with the message.",
+        what: "An application message's franking commitment (from its authenticated data): 32 bytes that reveal nothing of the content without the key inside the encryption, stamped for each recipient on delivery (docs/franking.md). Deleted with the message.",
         aboutAccount: false,
         category: 'delivery-queue',
       },

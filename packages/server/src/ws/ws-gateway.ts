@@ -68,7 +68,10 @@ export class FrameCache {
         createdAt: m.createdAt,
       } satisfies MessageFrame;
       if (m.franking) {
-        const prefix = JSON.stringify({ ...body, franking: { device: m.franking.senderDevice, account: m.franking.senderAccount, stamp: '' } });
+        const prefix = JSON.stringify({
+          ...body,
+          franking: { device: m.franking.senderDevice, account: m.franking.senderAccount, stamp: '' },
+        });
         f = Buffer.from(prefix.slice(0, -3)); // up to and including the stamp's opening quote
       } else f = Buffer.from(JSON.stringify(body));
       this.#frames.set(m.id, f);
