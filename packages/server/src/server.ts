@@ -82,6 +82,11 @@ export async function startServer(
     logger?: boolean | Record<string, unknown>;
     /** The moderation queue that accounts past an abuse threshold are flagged in (none: they are only throttled). */
     moderation?: ModerationFlags;
+    /**
+     * Franking (docs/franking.md) is always on for a served server; `false` exists only for the benchmark's
+     * franking-off row (bench/unfranked-server.ts), to measure what stamping costs in the same run.
+     */
+    franking?: boolean;
   } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
@@ -118,6 +123,7 @@ export async function startServer(
       new GroupVerifier(storage, clock),
       groupCaps,
       abuse,
+      opts.franking !== false,
     ),
     blobs: new BlobStore(config.blobs.dir),
     clock,
@@ -125,7 +131,7 @@ export async function startServer(
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
     abuse,
-    stamper: new Stamper(loadOrCreateStampKey(config.dataDir)),
+    stamper: new Stamper(loadOrCreateStampKey(config.dataDir), { enabled: opts.franking !== false }),
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),

@@ -43,6 +43,8 @@ export class DeliveryService {
     private readonly devicesAdded?: { onDevicesAdded(account: string, n: number, now: number): Promise<void> },
     /** Abuse signals from metadata (src/abuse/): group creation, first contacts, unanswered messages; optional. */
     private readonly abuse?: AbuseSignals,
+    /** Off only for the benchmark's franking-off row (bench/unfranked-server.ts): application messages go unstamped. */
+    private readonly franking = true,
   ) {}
 
   /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
@@ -97,7 +99,7 @@ export class DeliveryService {
       if (header.wireFormat !== WireFormat.mls_private_message)
         throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
       if (input.welcome || input.groupInfo) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
-      r = await this.#apply({ ...op, commitment: frankingCommitmentOf(header.authenticatedData) });
+      r = await this.#apply(this.franking ? { ...op, commitment: frankingCommitmentOf(header.authenticatedData) } : op);
       await this.abuse?.onApplicationMessage(sender.account, header.groupId, now); // never throws
     } else {
       if (header.wireFormat !== WireFormat.mls_public_message) {

@@ -36,9 +36,12 @@ export function loadOrCreateStampKey(dataDir: string): Uint8Array {
 
 export class Stamper {
   readonly #key: Buffer;
+  readonly #enabled: boolean;
 
-  constructor(key: Uint8Array) {
+  /** `enabled: false` stamps nothing (the benchmark's franking-off row only). */
+  constructor(key: Uint8Array, o: { enabled?: boolean } = {}) {
     this.#key = Buffer.from(key);
+    this.#enabled = o.enabled !== false;
   }
 
   stamp(f: StampFields): Uint8Array {
@@ -47,7 +50,7 @@ export class Stamper {
 
   /** The stamp of a queued application message for one recipient device; undefined for anything unfranked. */
   forDelivery(m: QueuedMessage, recipientDevice: string): Uint8Array | undefined {
-    if (!m.franking) return undefined;
+    if (!m.franking || !this.#enabled) return undefined;
     return this.stamp({
       commitment: m.franking.commitment,
       groupId: m.groupId,
