@@ -79,6 +79,8 @@ export function formatNotice(n: SecurityNotice, hint: (args: string) => string):
       return `! security: a device of ${a} that ${a}'s device list does not name was refused: the conversation is frozen`;
     case 'OWNER_MISMATCH':
       return `! security: this group names ${a} as its owner, but ${a} did not create it`;
+    case 'FRANKING_INVALID':
+      return `! security: a message from ${a} was dropped: its franking did not verify, so it could not have been reported`;
   }
 }
 

@@ -6,6 +6,7 @@ import { makeAction } from './commands/action.js';
 import { chatCommand } from './commands/chat.js';
 import { groupCommands } from './commands/groups.js';
 import { messageCommands } from './commands/messages.js';
+import { reportCommands } from './commands/report.js';
 import { safetyCommands } from './commands/safety.js';
 import type { Context } from './context.js';
 import type { GlobalOptions } from './session.js';
@@ -38,5 +39,6 @@ export function buildProgram(context: (globals: GlobalOptions) => Context): Comm
   chatCommand(program, action);
   groupCommands(program, action);
   safetyCommands(program, action);
+  reportCommands(program, action);
   return program;
 }

@@ -5,6 +5,8 @@ export { ClientError, type ClientErrorCode } from './client/client-error.js';
 export { checkDeviceName } from './client/devices.js';
 export { SottoClient, type SottoClientOptions } from './client/sotto-client.js';
 export * from './client/types.js';
+export type { ReportDraft, ReportDraftMessage, ReportOptions, ReportResult } from './client/reports.js';
+export { MAX_REPORT_PREVIOUS, MAX_REPORT_REASON_CHARS, REPORT_CATEGORIES, type ReportCategory } from '@sotto/protocol';
 export { decodeContent, encodeContent, newMessageId } from './content/content-codec.js';
 export { ContentError, type ContentErrorCode } from './content/content-error.js';
 export * from './content/content-types.js';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { encryptMessage } from '@sotto/mls';
 import { createPortableProvider } from '@sotto/mls/portable';
+import { FRANKING_KEY_BYTES, frank } from '@sotto/protocol';
 import { NS } from '../src/client/records.js';
 import { SottoClient } from '../src/client/sotto-client.js';
 import { encodeContent } from '../src/content/content-codec.js';
@@ -72,7 +73,8 @@ test('an application message made in the previous epoch still decrypts after a c
     sentAt: Date.now(),
     body: { type: 'text' as const, text: 'made before the rename' },
   };
-  const late = encryptMessage(core.m.deps, group, encodeContent(content));
+  const f = frank(new Uint8Array(FRANKING_KEY_BYTES).fill(3), encodeContent(content));
+  const late = encryptMessage(core.m.deps, group, f.applicationData, f.authenticatedData);
   core.cache.putGroup(g.id, late.group);
   await core.store.put(NS.group, g.id, core.m.serialize(late.group));
   // ...while a's commit moves the group to epoch N+1

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encryptMessage } from '@sotto/mls';
 import { nativeRandom } from '@sotto/mls/native';
+import { FRANKING_KEY_BYTES, frank } from '@sotto/protocol';
 import { encodePending, NS } from '../src/client/records.js';
 import { encodeContent, newMessageId } from '../src/content/content-codec.js';
 import { fromB64Url } from '../src/util/b64.js';
@@ -127,7 +128,8 @@ test('start() works offline: history is served, sends are queued, and they go ou
 /** A text encrypted by `a` in the group state it held at `state` (an old epoch), as a device that was offline sends. */
 function staleText(a: SottoClient, state: Uint8Array, text: string): Uint8Array {
   const content = encodeContent({ messageId: newMessageId(nativeRandom), sentAt: Date.now(), body: { type: 'text', text } });
-  return encryptMessage(a.c.m.deps, a.c.m.deserialize(state), content).message;
+  const f = frank(nativeRandom(FRANKING_KEY_BYTES), content);
+  return encryptMessage(a.c.m.deps, a.c.m.deserialize(state), f.applicationData, f.authenticatedData).message;
 }
 
 test('a message this device cannot decrypt is kept, retried after a catch-up, then shown as undecryptable (no receipt)', async () => {

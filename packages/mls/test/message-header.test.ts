@@ -19,23 +19,25 @@ test('header of a commit (PublicMessage), a proposal and an application message 
     groupId: mls.groupId(alice),
     epoch: 0n,
     contentType: mls.ContentType.commit,
+    authenticatedData: new Uint8Array(0),
   });
   const proposal = mls.proposeUpdateKey(deps, add.group);
   assert.equal(mls.parseMlsHeader(proposal.message).contentType, mls.ContentType.proposal);
   assert.equal(mls.parseMlsHeader(proposal.message).epoch, 1n);
-  const app = mls.encryptMessage(deps, add.group, utf8('hi'));
+  const app = mls.encryptMessage(deps, add.group, utf8('hi'), utf8('in the clear'));
   assert.deepEqual(mls.parseMlsHeader(app.message), {
     wireFormat: mls.WireFormat.mls_private_message,
     groupId: mls.groupId(alice),
     epoch: 1n,
     contentType: mls.ContentType.application,
+    authenticatedData: utf8('in the clear'),
   });
   // Other wire formats are not routed by this header.
   assert.ok(add.welcome);
   assert.throws(() => mls.parseMlsHeader(add.welcome as Uint8Array), mls.DecodeError);
   assert.throws(() => mls.parseMlsHeader(bob.bytes), mls.DecodeError);
   // Every truncation of the header fails cleanly.
-  const headerEnd = 4 + 1 + mls.groupId(alice).length + 8 + 1;
+  const headerEnd = 4 + 1 + mls.groupId(alice).length + 8 + 1 + 1 + 'in the clear'.length;
   for (let i = 0; i < headerEnd; i++) assert.throws(() => mls.parseMlsHeader(app.message.subarray(0, i)), mls.DecodeError);
 });
 

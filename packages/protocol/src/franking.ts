@@ -92,6 +92,11 @@ export function decodeFrankedPlaintext(data: Uint8Array): { key: Uint8Array; con
   return { key: data.subarray(0, FRANKING_KEY_BYTES), content: data.subarray(FRANKING_KEY_BYTES) };
 }
 
+/** A sender's franking of an encoded content under a fresh key: what goes into MLS encryptMessage. */
+export function frank(key: Uint8Array, content: Uint8Array): { applicationData: Uint8Array; authenticatedData: Uint8Array } {
+  return { applicationData: encodeFrankedPlaintext(key, content), authenticatedData: encodeFrankingAad(frankingCommitment(key, content)) };
+}
+
 /** What the server's stamp covers: who sent which commitment into which group, to which device, when. */
 export interface StampFields {
   commitment: Uint8Array;
@@ -103,27 +108,37 @@ export interface StampFields {
   receivedAt: number;
 }
 
-function lp(out: number[], b: Uint8Array): void {
-  if (b.length > 0xffff) throw new FrankingError('stamp field too long');
-  out.push(b.length >> 8, b.length & 0xff);
-  for (const x of b) out.push(x);
-}
-
-/** The MAC input of a stamp: label || lp16(commitment) || lp16(group) || lp16(sender device) || lp16(sender account) ||
- * lp16(recipient device) || u64be(receivedAt). Length prefixes keep the fields from sliding into one another. */
+/**
+ * The MAC input of a stamp: label || lp16(commitment) || lp16(group) || lp16(sender device) || lp16(sender account) ||
+ * lp16(recipient device) || u64be(receivedAt). Length prefixes keep the fields from sliding into one another. Written
+ * into one buffer: the server computes it for every delivery.
+ */
 export function stampInput(f: StampFields): Uint8Array {
   if (f.commitment.length !== COMMITMENT_BYTES) throw new FrankingError(`a commitment is ${COMMITMENT_BYTES} bytes`);
   if (!Number.isSafeInteger(f.receivedAt) || f.receivedAt < 0) throw new FrankingError('receivedAt must be a non-negative integer');
-  const out: number[] = [...STAMP_LABEL];
-  lp(out, f.commitment);
-  lp(out, f.groupId);
-  lp(out, enc.encode(f.senderDevice));
-  lp(out, enc.encode(f.senderAccount));
-  lp(out, enc.encode(f.recipientDevice));
-  const t = new Uint8Array(8);
-  new DataView(t.buffer).setBigUint64(0, BigInt(f.receivedAt));
-  for (const x of t) out.push(x);
-  return Uint8Array.from(out);
+  const strings = [f.senderDevice, f.senderAccount, f.recipientDevice];
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: room enough; the used part is returned.
+  const max = STAMP_LABEL.length + 2 * 5 + COMMITMENT_BYTES + f.groupId.length + strings.reduce((n, x) => n + 3 * x.length, 0) + 8;
+  const out = new Uint8Array(max);
+  const view = new DataView(out.buffer);
+  out.set(STAMP_LABEL, 0);
+  let at = STAMP_LABEL.length;
+  const bytes = (b: Uint8Array) => {
+    if (b.length > 0xffff) throw new FrankingError('stamp field too long');
+    view.setUint16(at, b.length);
+    out.set(b, at + 2);
+    at += 2 + b.length;
+  };
+  bytes(f.commitment);
+  bytes(f.groupId);
+  for (const x of strings) {
+    const n = enc.encodeInto(x, out.subarray(at + 2)).written;
+    if (n > 0xffff) throw new FrankingError('stamp field too long');
+    view.setUint16(at, n);
+    at += 2 + n;
+  }
+  view.setBigUint64(at, BigInt(f.receivedAt));
+  return out.subarray(0, at + 8);
 }
 
 /** The server's stamp under its stamp key (portable; the server may compute the same HMAC natively over stampInput). */

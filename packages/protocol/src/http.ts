@@ -200,6 +200,20 @@ export function decodeDeleteGroupResponse(v: unknown): DeleteGroupResponse {
   return { deleted: boolean(object(v, B), 'deleted', B) };
 }
 
+/**
+ * POST /v1/requests/declined: the user blocked a message request (a first contact) from `account`. The server counts
+ * it toward that account's abuse signals only if it was a real request, once per pair; `counted` says whether it did.
+ */
+export interface DeclinedRequestRequest {
+  account: string;
+}
+export interface DeclinedRequestResponse {
+  counted: boolean;
+}
+export function decodeDeclinedRequestResponse(v: unknown): DeclinedRequestResponse {
+  return { counted: boolean(object(v, B), 'counted', B) };
+}
+
 /** GET /v1/groups/{groupId}/group-info: what a device needs to rejoin by external commit (RFC 9420 §12.4.3.2). */
 export interface GroupInfoResponse {
   epoch: string;

@@ -31,7 +31,10 @@ export interface ReportedMessage {
   stamp: string;
 }
 
-/** POST /v1/reports: the first message is the one reported; the others are earlier context, oldest first. */
+/**
+ * POST /v1/reports: the first message is the one reported; when it was edited, the edit follows it (another franked
+ * message with the same sender); the others are earlier context, oldest first.
+ */
 export interface ReportRequest {
   /** The conversation's MLS group id; every message must come from it. */
   groupId: string;

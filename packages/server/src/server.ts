@@ -4,6 +4,9 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AbuseSignals, type AbuseSignalsDeps, type ModerationFlags } from './abuse/abuse-signals.js';
+import { SqliteAbuseStore } from './abuse/sqlite-abuse-store.js';
+import { SqliteGroupFacts } from './abuse/sqlite-group-facts.js';
 import { ADMIN_EVENT_KEEP_MS, AdminService, watchAdminEvents } from './admin/admin-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BlobStore } from './blobs/blob-store.js';
@@ -11,6 +14,7 @@ import type { Config } from './config/config.js';
 import { Batcher } from './delivery/batcher.js';
 import { DeliveryService } from './delivery/delivery-service.js';
 import { GroupVerifier } from './delivery/group-verifier.js';
+import { loadOrCreateStampKey, Stamper } from './franking/stamp-key.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
@@ -45,6 +49,22 @@ export function openStorage(config: Config, backgroundCheckpoints = false): Sqli
   });
 }
 
+/** The abuse signals over the server's database (the server and the admin commands build it the same way). */
+export function openAbuseSignals(
+  config: Config,
+  storage: SqliteStorage,
+  hooks: Pick<AbuseSignalsDeps, 'moderation' | 'onThrottled' | 'onRefused' | 'onError'> = {},
+): AbuseSignals {
+  return new AbuseSignals({
+    store: new SqliteAbuseStore(storage.db),
+    facts: new SqliteGroupFacts(storage.db),
+    accounts: storage,
+    config: config.abuse,
+    youngSeconds: config.newAccounts.ageSeconds,
+    ...hooks,
+  });
+}
+
 export interface RunningServer {
   port: number;
   metricsPort: number | undefined;
@@ -52,6 +72,8 @@ export interface RunningServer {
   storage: Storage;
   /** Reports, the moderation queue, admin tokens, notices; flagAccount is the abuse-signal detector's entry. */
   moderation: Moderation;
+  /** The abuse signals (the report intake calls `onReported`). */
+  abuse: AbuseSignals;
   /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
   sweep(): Promise<void>;
   stop(): Promise<void>;
@@ -59,7 +81,17 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  opts: { clock?: Clock; logger?: boolean | Record<string, unknown> } = {},
+  opts: {
+    clock?: Clock;
+    logger?: boolean | Record<string, unknown>;
+    /** The moderation queue that accounts past an abuse threshold are flagged in (none: they are only throttled). */
+    moderation?: ModerationFlags;
+    /**
+     * Franking (docs/franking.md) is always on for a served server; `false` exists only for the benchmark's
+     * franking-off row (bench/unfranked-server.ts), to measure what stamping costs in the same run.
+     */
+    franking?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const loosePaths = tightenDataModes(config.dataDir, databasePath(config), config.blobs.dir);
@@ -73,12 +105,27 @@ export async function startServer(
   let shuttingDown = false;
   const groupCaps = new GroupCaps(storage, config.newAccounts, (limit) => metrics.limitRefusals(`limit="${limit}"`));
   const blobs = new BlobStore(config.blobs.dir);
+  const stamper = new Stamper(loadOrCreateStampKey(config.dataDir), { enabled: opts.franking !== false });
+  // Moderation and the abuse signals refer to each other: a verified report counts as a signal, and an account past a
+  // threshold is flagged in the moderation queue. `abuse` is set below, before the server takes any request.
+  let abuse: AbuseSignals | undefined;
   const moderation = buildModeration({
     config,
     storage,
     admin: new AdminService(storage, clock),
     blobs: liveBlobs(storage, blobs, () => clock.now()),
     randomChars,
+    stamper,
+    onReported: async (account, now) => abuse?.onReported(account, now),
+  });
+  const log: { warn(o: object, m: string): void; error(o: object, m: string): void } = { warn: () => {}, error: () => {} };
+  abuse = openAbuseSignals(config, storage, {
+    moderation: opts.moderation ?? moderation.service,
+    // Names of the signals and their numbers only: never content.
+    onThrottled: (account, signals) =>
+      log.warn({ event: 'abuse-throttle', account, signals: signals.map((x) => x.signal) }, 'account throttled for unusual activity'),
+    onRefused: (limit) => metrics.limitRefusals(`limit="${limit}"`),
+    onError: (e) => log.error({ event: 'abuse-signals', err: e.message }, 'abuse signals failed'),
   });
   const ctx: AppContext = {
     config,
@@ -93,6 +140,8 @@ export async function startServer(
       (config.retention.maxSeconds ?? config.retention.maxDays * 86400) * 1000,
       new GroupVerifier(storage, clock),
       groupCaps,
+      abuse,
+      opts.franking !== false,
     ),
     blobs,
     clock,
@@ -100,6 +149,8 @@ export async function startServer(
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
     moderation,
+    abuse,
+    stamper,
     proxies: new TrustedProxies(config.server.trustedProxies),
     limits: {
       ip: new RateLimiter(config.auth.ratePerMinute / 60, config.auth.ratePerMinute),
@@ -113,6 +164,8 @@ export async function startServer(
   };
   const pretty = config.log.format === 'pretty' ? { stream: prettyLogStream(process.stdout) } : {};
   const app = buildApp(ctx, { logger: opts.logger ?? { level: config.log.level, ...pretty } });
+  log.warn = (o, m) => app.log.warn(o, m);
+  log.error = (o, m) => app.log.error(o, m);
   if (loosePaths.length > 0)
     app.log.warn({ event: 'permissions', paths: loosePaths }, 'other users could read these: made them private to the server (0700/0600)');
   if (config.web.enabled && !isWebBuilt(config.web.dir))
@@ -147,6 +200,8 @@ export async function startServer(
     } catch (e) {
       app.log.error({ err: (e as Error).message }, 'sweep failed');
     }
+    // The abuse signals' counters held in memory are written, and their window data pruned (src/abuse/).
+    await abuse.sweep(clock.now()).catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'abuse sweep failed'));
   };
   const sweeper = setInterval(
     () => void sweep().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'sweep failed')),
@@ -191,6 +246,7 @@ export async function startServer(
       const grace = new Promise<void>((r) => setTimeout(r, config.server.shutdownGraceSeconds * 1000).unref());
       const closeHttp = app.close();
       await Promise.race([batcher.drain(), grace]);
+      await abuse.flush().catch((e: unknown) => app.log.error({ err: (e as Error).message }, 'writing abuse counters failed'));
       await gateway.close();
       await Promise.race([closeHttp, grace]);
       metricsServer?.close();
@@ -198,5 +254,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, moderation, sweep, stop };
+  return { port, metricsPort, app, storage, moderation, abuse, sweep, stop };
 }

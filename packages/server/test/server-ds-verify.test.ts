@@ -8,7 +8,6 @@ import { encodeDeviceRevocation, publicKeyOf, signDeviceRevocation, signGroupOwn
 import {
   type CommitOutput,
   createGroupInfo,
-  encryptMessage,
   type Group,
   joinByExternalCommit,
   commit,
@@ -34,7 +33,17 @@ import {
 } from './helpers/client.js';
 import { updatePathAs, updateProposalAs } from './helpers/forge.js';
 import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '@sotto/protocol';
-import { badSignature, commitBody, credentialOf, GROUP_CONFIG, Member, makeGroup, mlsDeps, type TestGroup } from './helpers/mls-member.js';
+import {
+  badSignature,
+  commitBody,
+  credentialOf,
+  encryptText,
+  GROUP_CONFIG,
+  Member,
+  makeGroup,
+  mlsDeps,
+  type TestGroup,
+} from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -277,7 +286,7 @@ test('the Welcome reaches exactly the added devices; a removed device gets the r
   const toDave = await ws(dave).next((f) => f.type === 'message' && f.id === after3.messageId);
   assert.equal(md.read(unb64(toDave.data)), 'epoch 4');
   // carol's keys of her last epoch do not make her a sender either.
-  const byC = await ws(carol).send(encryptMessage(mlsDeps, carolLast, new TextEncoder().encode('still here?')).message);
+  const byC = await ws(carol).send(encryptText(carolLast, 'still here?').message);
   assert.equal(byC.code, 'NOT_MEMBER');
   assert.deepEqual((await view(group, ma)).members, [alice!.deviceId, bob!.deviceId, dave!.deviceId].sort());
   await Promise.all([...conns.values()].map((c) => c.close()));
@@ -294,7 +303,7 @@ test('an application message older than the 4-epoch window is refused with STALE
     if (e === 2n) bobAt.set(2n, mb.state);
   }
   assert.equal(group.epoch, 6n);
-  const late = (e: bigint, text: string) => encryptMessage(mlsDeps, bobAt.get(e)!, new TextEncoder().encode(text)).message;
+  const late = (e: bigint, text: string) => encryptText(bobAt.get(e)!, text).message;
   // The chaos-run loss: bob sends from epoch 1, which no member can decrypt any more.
   const tooOld = await submit({ message: b64(late(1n, 'from epoch 1')) }, mb);
   assertRefused(tooOld, 'STALE_EPOCH');
@@ -425,7 +434,7 @@ test('an external commit is accepted only from a device of an account already in
   mb.receive(byAlice2.commit);
   assert.deepEqual((await view(group, ma)).members, [alice!.deviceId, alice2.deviceId, bob!.deviceId].sort());
   // alice2 is now a member whose messages bob reads.
-  const hi = await submit({ message: b64(encryptMessage(mlsDeps, byAlice2.group, new TextEncoder().encode('rejoined')).message) }, alice2);
+  const hi = await submit({ message: b64(encryptText(byAlice2.group, 'rejoined').message) }, alice2);
   assert.equal(hi.status, 200, JSON.stringify(hi.body));
   const q = await http(srv.url, 'GET', '/v1/messages?limit=500', undefined, bob!.token);
   const m = (q.body.messages as { id: number; data: string }[]).find((x) => x.id === hi.body.messageId);

@@ -3,9 +3,9 @@
 // creation, against a real server process.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { encryptMessage, processMessage, proposeAdd } from '@sotto/mls';
+import { processMessage, proposeAdd } from '@sotto/mls';
 import { addDevice, b64, CT, type Device, groupId, http, privateMessage, registerUser, unb64, WsClient } from './helpers/client.js';
-import { Member, makeGroup, mlsDeps, TestGroup } from './helpers/mls-member.js';
+import { encryptText, Member, makeGroup, mlsDeps, TestGroup } from './helpers/mls-member.js';
 import { cleanup, type ServerProcess, startServerProcess } from './helpers/server-process.js';
 
 let srv: ServerProcess;
@@ -187,7 +187,7 @@ test('a Welcome is delivered only when its commit wins; proposals arrive before 
   const after1 = await wb!.send(mb.encrypt('after c left'));
   assert.equal(after1.type, 'sent');
   // c still holds the keys of epoch 2, which the server accepts from members; c is no longer one.
-  const byC = await wc!.send(encryptMessage(mlsDeps, cBefore, new TextEncoder().encode('let me in')).message);
+  const byC = await wc!.send(encryptText(cBefore, 'let me in').message);
   assert.equal(byC.code, 'NOT_MEMBER');
   await wa!.waitMessages(3);
   assert.equal(wa!.messages[2]!.id, after1.messageId);

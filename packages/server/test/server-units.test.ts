@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { generateConfigYaml, loadConfig } from '../src/config/config.js';
 import { CONFIG_KEYS } from '../src/config/schema.js';
 import { Batcher } from '../src/delivery/batcher.js';
-import { routingHeader } from '../src/delivery/mls-routing.js';
+import { frankingCommitmentOf, routingHeader } from '../src/delivery/mls-routing.js';
 import { SottoError } from '../src/errors.js';
 import { QuotaService } from '../src/limits/quota-service.js';
 import { MIGRATIONS } from '../src/storage/sqlite/migrations.js';
@@ -21,6 +21,7 @@ import { DeliveryService } from '../src/delivery/delivery-service.js';
 import type { GroupVerifier } from '../src/delivery/group-verifier.js';
 import type { Fanout } from '../src/fanout/fanout.js';
 import { createServerMetrics, Metrics } from '../src/metrics/metrics.js';
+import { Stamper } from '../src/franking/stamp-key.js';
 import { FrameCache } from '../src/ws/ws-gateway.js';
 import { CT, privateMessage, publicMessage } from './helpers/client.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
@@ -29,8 +30,27 @@ const require = createRequire(import.meta.url);
 
 test('MLS header: PrivateMessage and PublicMessage fields; anything else is MALFORMED_MLS', () => {
   const gid = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(routingHeader(privateMessage(gid, 7n, CT.commit)), { wireFormat: 2, groupId: gid, epoch: 7n, contentType: 3 });
-  assert.deepEqual(routingHeader(publicMessage(gid, 9n, CT.proposal)), { wireFormat: 1, groupId: gid, epoch: 9n, contentType: 2 });
+  const aad = Uint8Array.from([1, ...new Uint8Array(32).fill(5)]);
+  assert.deepEqual(routingHeader(privateMessage(gid, 7n, CT.commit, undefined, aad)), {
+    wireFormat: 2,
+    groupId: gid,
+    epoch: 7n,
+    contentType: 3,
+    authenticatedData: aad,
+  });
+  assert.deepEqual(routingHeader(publicMessage(gid, 9n, CT.proposal)), {
+    wireFormat: 1,
+    groupId: gid,
+    epoch: 9n,
+    contentType: 2,
+    authenticatedData: new Uint8Array(0),
+  });
+  assert.deepEqual(frankingCommitmentOf(aad), new Uint8Array(32).fill(5), 'the commitment of a franking AAD');
+  for (const bad of [new Uint8Array(0), aad.subarray(0, 32), Uint8Array.from([2, ...aad.subarray(1)]), Uint8Array.from([...aad, 0])])
+    assert.throws(
+      () => frankingCommitmentOf(bad),
+      (e: unknown) => e instanceof SottoError && e.code === 'FRANKING_REQUIRED',
+    );
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
       try {
@@ -294,7 +314,8 @@ test('queued-bytes quota: far below it a send is not summed again; from half the
 });
 
 test('frame cache: one encoding per message id shared by its recipients, bounded in entries and bytes', () => {
-  const cache = new FrameCache();
+  const stamper = new Stamper(new Uint8Array(32).fill(7));
+  const cache = new FrameCache(stamper);
   const msg = (id: number, size = 10): QueuedMessage => ({
     id,
     groupId: new Uint8Array([1]),
@@ -302,8 +323,8 @@ test('frame cache: one encoding per message id shared by its recipients, bounded
     payload: new Uint8Array(size),
     createdAt: 5,
   });
-  const a = cache.frame(msg(1));
-  assert.equal(cache.frame(msg(1)), a, 'the same bytes for a second object with the same id (a catch-up read)');
+  const a = cache.frame(msg(1), 'dev-a');
+  assert.equal(cache.frame(msg(1), 'dev-a'), a, 'the same bytes for a second object with the same id (a catch-up read)');
   assert.deepEqual(JSON.parse(a.toString()), {
     type: 'message',
     id: 1,
@@ -312,11 +333,45 @@ test('frame cache: one encoding per message id shared by its recipients, bounded
     data: 'AAAAAAAAAAAAAA==',
     createdAt: 5,
   });
-  for (let id = 2; id <= FrameCache.ENTRIES + 1; id++) cache.frame(msg(id));
-  assert.notEqual(cache.frame(msg(1)), a, 'the oldest entry went');
-  const big = cache.frame(msg(10_000, 9 * 1024 * 1024));
-  cache.frame(msg(10_001, 9 * 1024 * 1024));
-  assert.notEqual(cache.frame(msg(10_000, 9 * 1024 * 1024)), big, 'two 12 MB frames do not both fit in 16 MB');
+  for (let id = 2; id <= FrameCache.ENTRIES + 1; id++) cache.frame(msg(id), 'dev-a');
+  assert.notEqual(cache.frame(msg(1), 'dev-a'), a, 'the oldest entry went');
+  const big = cache.frame(msg(10_000, 9 * 1024 * 1024), 'dev-a');
+  cache.frame(msg(10_001, 9 * 1024 * 1024), 'dev-a');
+  assert.notEqual(cache.frame(msg(10_000, 9 * 1024 * 1024), 'dev-a'), big, 'two 12 MB frames do not both fit in 16 MB');
+});
+
+test('frame cache: a franked message carries its sender and a stamp for each recipient, the rest of the frame shared', () => {
+  const stamper = new Stamper(new Uint8Array(32).fill(9));
+  const cache = new FrameCache(stamper);
+  const m: QueuedMessage = {
+    id: 7,
+    groupId: new Uint8Array([1, 2]),
+    kind: 'message',
+    payload: new Uint8Array(4),
+    createdAt: 1234,
+    franking: { senderDevice: 'dev-s', senderAccount: 'sam@x', commitment: new Uint8Array(32).fill(3) },
+  };
+  const a = JSON.parse(cache.frame(m, 'dev-a').toString());
+  const b = JSON.parse(cache.frame(m, 'dev-b').toString());
+  const fields = (recipientDevice: string) => ({
+    commitment: m.franking!.commitment,
+    groupId: m.groupId,
+    senderDevice: 'dev-s',
+    senderAccount: 'sam@x',
+    recipientDevice,
+    receivedAt: 1234,
+  });
+  assert.deepEqual(a.franking, {
+    device: 'dev-s',
+    account: 'sam@x',
+    stamp: Buffer.from(stamper.stamp(fields('dev-a'))).toString('base64'),
+  });
+  assert.deepEqual(b.franking.stamp, Buffer.from(stamper.stamp(fields('dev-b'))).toString('base64'));
+  assert.notEqual(a.franking.stamp, b.franking.stamp, 'a stamp names its recipient');
+  assert.deepEqual({ ...a, franking: undefined }, { ...b, franking: undefined });
+  assert.deepEqual(a.franking, stamper.wireFor(m, 'dev-a'), 'the same fields as GET /v1/messages');
+  assert.equal(String(stamper), 'Stamper([redacted])');
+  assert.equal(JSON.stringify({ stamper }), '{"stamper":"Stamper([redacted])"}');
 });
 
 test('migration 5: a schema-4 group keeps its state, now a snapshot of its current version with an empty log; a legacy group stays without one', async () => {

@@ -1,7 +1,7 @@
 // Account and device commands: register, link (new device), approve (existing device), devices.
 
 import { hostname } from 'node:os';
-import { createInterface } from 'node:readline';
+import { readLine } from '../read-line.js';
 import { checkDeviceName, DEVICE_NAME_MAX_CHARS, type SottoClient } from '@sotto/client';
 import type { Command } from 'commander';
 import { CliError, describeError, usage } from '../cli-error.js';
@@ -166,17 +166,6 @@ async function approve(ctx: Context, text: string, given: string | undefined): P
     `Confirmation code: ${r.code}`,
     `If this was not your device, remove it now: ${ctx.session.hint(`devices remove -- ${r.deviceId}`)}`,
   ]);
-}
-
-/** One line from stdin (empty at end of input). */
-async function readLine(): Promise<string> {
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  try {
-    for await (const line of rl) return line;
-    return '';
-  } finally {
-    rl.close();
-  }
 }
 
 async function listDevices(ctx: Context): Promise<void> {

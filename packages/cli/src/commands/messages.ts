@@ -38,9 +38,10 @@ export function messageCommands(program: Command, action: Action): void {
     .argument('<chat>', 'an account (1:1), a group name, or a conversation id')
     .option('-n, --limit <n>', 'how many of the latest messages', '50')
     .option('-f, --follow', 'keep running and print messages as they arrive (Ctrl-C to stop)')
+    .option('--ids', 'start each line with the message id (to react, report...)')
     .action(
-      action(async (ctx, chat: string, o: { limit: string; follow?: boolean }) =>
-        read(ctx, chat, positiveInt('--limit', o.limit), o.follow === true),
+      action(async (ctx, chat: string, o: { limit: string; follow?: boolean; ids?: boolean }) =>
+        read(ctx, chat, positiveInt('--limit', o.limit), o.follow === true, o.ids === true),
       ),
     );
 
@@ -114,11 +115,11 @@ async function send(ctx: Context, chat: string, words: string[]): Promise<void> 
   ctx.out.result({ id, conversationId: conv.id }, `sent to ${conv.name} (${id})`);
 }
 
-async function read(ctx: Context, chat: string, limit: number, follow: boolean): Promise<void> {
+async function read(ctx: Context, chat: string, limit: number, follow: boolean, ids = false): Promise<void> {
   const client = await startOrOffline(ctx);
   const conv = findConversation(client, chat, (a) => ctx.session.hint(a));
   const me = client.me.account;
-  const show = (m: StoredMessage) => ctx.out.result(m, formatMessage(m, me));
+  const show = (m: StoredMessage) => ctx.out.result(m, `${ids ? `#${m.id.slice(0, 8)} ` : ''}${formatMessage(m, me)}`);
   if (!ctx.out.json) for (const n of conv.notices ?? []) ctx.out.note(formatNotice(n, (a) => ctx.session.hint(a)));
   const history = await client.listMessages(conv.id, { limit });
   if (ctx.out.json && !follow) ctx.out.result(history, '');

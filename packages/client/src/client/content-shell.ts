@@ -2,12 +2,13 @@
 // transaction: gate, mark the content id processed, load what the reducer needs, reduce, run its effects.
 
 import { decodeContent } from '../content/content-codec.js';
+import type { Content } from '../content/content-types.js';
 import { acceptsContent, type ConversationState, type EngineEffect, needsOf, reduceContent } from '../engine/index.js';
 import { type LeafInfo, metaOf } from '../mls/mls-adapter.js';
 import type { StoreWriter } from '../store/local-store.js';
 import { toHex } from '../util/bytes.js';
 import type { Core, Work } from './ports.js';
-import { decodeMessage, encodeMessage, type MessageRecord, parse, publicMessage } from './records.js';
+import { decodeMessage, encodeMessage, type FrankingProof, type MessageRecord, parse, publicMessage } from './records.js';
 import type { StoredMessage } from './types.js';
 
 export class ContentShell {
@@ -17,7 +18,7 @@ export class ContentShell {
    * The shell around the engine's content transition: gate, mark the content id processed, load what the reducer needs,
    * reduce, then run its effects in this transaction (events once it is durable).
    */
-  async onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
+  async onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work, proof?: FrankingProof): Promise<void> {
     const me = this.c.need();
     const record = this.c.recFor(id, work)!;
     const content = decodeContent(data);
@@ -49,7 +50,8 @@ export class ContentShell {
       messageId,
       receivedAt: this.c.now(),
     } as const;
-    await this.runEffects(tx, reduceContent(state, event).effects, work);
+    const effects = reduceContent(state, event).effects;
+    await this.runEffects(tx, proof ? withFranking(effects, messageId, content.body, proof) : effects, work);
   }
 
   /** Store effects now, in the receive transaction; the events they announce once it is durable (`work.fx`). */
@@ -111,4 +113,19 @@ export class ContentShell {
     const msg = decodeMessage(updated.data, id, updated.seq);
     work.fx.push(() => this.c.events.emit('message-updated', publicMessage(msg)));
   }
+}
+
+/**
+ * Keeps a received message's franking with what it stored (docs/franking.md): on the new message, or on the message an
+ * edit changed. Nothing else of a content (a reaction, a receipt) is kept for reporting.
+ */
+function withFranking(effects: EngineEffect[], messageId: string, body: Content['body'], proof: FrankingProof): EngineEffect[] {
+  const editTarget = body.type === 'edit' ? toHex(body.target) : undefined;
+  return effects.map((fx) => {
+    if (fx.kind === 'put-message' && fx.messageId === messageId && fx.record.kind !== 'system')
+      return { ...fx, record: { ...fx.record, franking: proof } };
+    if (fx.kind === 'update-message' && editTarget !== undefined && fx.messageId === editTarget && !fx.record.deleted)
+      return { ...fx, record: { ...fx.record, editFranking: proof } };
+    return fx;
+  });
 }

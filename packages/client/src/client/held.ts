@@ -22,6 +22,8 @@ interface HeldRecord {
   d: string;
   /** Log-safe code of the last failure. */
   c: string;
+  /** The delivery's franking fields: sender device, account, stamp (base64). */
+  f?: [string, string, string];
   createdAt: number;
 }
 
@@ -51,7 +53,14 @@ export class Held {
   /** Keep `m` (in the caller's transaction) for a retry after the next catch-up. */
   async hold(tx: StoreWriter, m: QueuedMessage, e: unknown, work: Work): Promise<void> {
     if (await tx.isProcessed(ciphertextMarker(m.data))) return; // the same bytes again: already delivered
-    const rec: HeldRecord = { i: m.id, g: toB64(m.groupId), d: toB64(m.data), c: codeOf(e), createdAt: m.createdAt };
+    const rec: HeldRecord = {
+      i: m.id,
+      g: toB64(m.groupId),
+      d: toB64(m.data),
+      c: codeOf(e),
+      createdAt: m.createdAt,
+      ...(m.franking ? { f: [m.franking.device, m.franking.account, toB64(m.franking.stamp)] as [string, string, string] } : {}),
+    };
     await tx.put(NS.held, keyOf(m.id), json(rec));
     // Outside a catch-up, ask for one: it may bring the commit this message needs; its end retries what is held.
     if (!this.c.connection.catchingUp) work.afterCommit.push(() => this.c.sync.run());
@@ -74,7 +83,14 @@ export class Held {
       await this.c.store.transaction(async (tx) => {
         for (const { key, value } of held) {
           const h = parse<HeldRecord>(value);
-          const m: QueuedMessage = { id: h.i, groupId: fromB64(h.g), kind: 'message', data: fromB64(h.d), createdAt: h.createdAt };
+          const m: QueuedMessage = {
+            id: h.i,
+            groupId: fromB64(h.g),
+            kind: 'message',
+            data: fromB64(h.d),
+            createdAt: h.createdAt,
+            ...(h.f ? { franking: { device: h.f[0], account: h.f[1], stamp: fromB64(h.f[2]) } } : {}),
+          };
           try {
             await process(tx, m, work);
             await tx.markProcessed(ciphertextMarker(m.data));

@@ -25,9 +25,17 @@ import { recordSystemItems } from './system-items.js';
 import { ciphertextMarker, codeOf, transient } from './held.js';
 import { commitLeaves, proposeLeave } from './leave.js';
 import { recordLeaves } from './leave-notices.js';
+import { checkFranking, type FrankingFailure } from './franking-check.js';
 import { BATCH, type Core, leafOf, type Work } from './ports.js';
-import { type ConvRecord, decodePending, NS } from './records.js';
+import { type ConvRecord, decodePending, type FrankingProof, NS } from './records.js';
 import type { KeyWarning, StoredMessage } from './types.js';
+
+/** What a security notice says of each franking failure (no content: the message is not shown). */
+const FRANKING_FAILURES: Record<FrankingFailure, string> = {
+  missing: 'it carried no franking commitment or server stamp, so it could not be reported',
+  commitment: 'its franking commitment does not match its content, so a report of it would not verify',
+  sender: 'the server stamped it as sent by another device than the one that signed it',
+};
 
 export class Receiver {
   /** Server messages waiting to be processed, in the server's queue order, and their ids (a message is queued once). */
@@ -298,7 +306,7 @@ export class Receiver {
       const r = processMessage(this.c.m.deps, this.c.m.deserialize(pastBytes), m.data);
       if (r.kind !== 'application') return;
       await tx.put(NS.groupPast, key, this.c.m.serialize(r.group));
-      await this.onContent(tx, id, leafOf(r.sender), r.data, work);
+      await this.#franked(tx, id, m, r, work);
       return;
     }
     if (h.epoch > cur) throw new ClientError('CONFLICT', `message from epoch ${h.epoch}, this device is at ${cur}`);
@@ -306,7 +314,7 @@ export class Receiver {
     if (r.kind === 'application') {
       await tx.put(NS.group, id, this.c.m.serialize(r.group));
       work.groups.set(id, r.group);
-      await this.onContent(tx, id, leafOf(r.sender), r.data, work);
+      await this.#franked(tx, id, m, r, work);
       return;
     }
     if (r.kind === 'proposal') {
@@ -441,8 +449,27 @@ export class Receiver {
   }
 
   /** Received content, through the engine's pure reducers (content-shell.ts). */
-  onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work): Promise<void> {
-    return this.#content.onContent(tx, id, sender, data, work);
+  /**
+   * An application message's franking check (client/franking-check.ts), then its content. One that fails is dropped (the
+   * MLS state has moved past it already) and raises a security notice: a sender cannot show a recipient something the
+   * recipient could not report.
+   */
+  async #franked(
+    tx: StoreWriter,
+    id: string,
+    m: QueuedMessage,
+    r: Extract<ReturnType<typeof processMessage>, { kind: 'application' }>,
+    work: Work,
+  ): Promise<void> {
+    const sender = leafOf(r.sender);
+    const f = checkFranking(m, sender, r.data, r.authenticatedData);
+    if (f.ok) return this.onContent(tx, id, sender, f.content, work, f.proof);
+    const message = `a message from ${sender.account} was dropped: ${FRANKING_FAILURES[f.reason]}`;
+    work.fx.push(() => this.c.events.emit('security', { code: 'FRANKING_INVALID', account: sender.account, conversationId: id, message }));
+  }
+
+  onContent(tx: StoreWriter, id: string, sender: LeafInfo, data: Uint8Array, work: Work, proof?: FrankingProof): Promise<void> {
+    return this.#content.onContent(tx, id, sender, data, work, proof);
   }
 
   /** Change one stored message in the caller's transaction (a local reaction, edit or delete). */

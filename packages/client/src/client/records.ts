@@ -87,17 +87,41 @@ export function decodeOutbox(b: Uint8Array): OutboxPayload {
 }
 
 /** A message as kept in the conversation log; `seq` comes from the log entry, not from the record. */
-export type MessageRecord = Omit<StoredMessage, 'seq' | 'conversationId'> & { contentKey?: string };
+/**
+ * What a recipient keeps of a received message's franking so that it can report it (docs/franking.md): the content
+ * exactly as decrypted, its key and commitment, and the server's stamp with what it covers. Base64 strings.
+ */
+export interface FrankingProof {
+  key: string;
+  content: string;
+  commitment: string;
+  stamp: string;
+  senderDevice: string;
+  senderAccount: string;
+  /** The server's receive time (ms). */
+  receivedAt: number;
+}
+
+export type MessageRecord = Omit<StoredMessage, 'seq' | 'conversationId'> & {
+  contentKey?: string;
+  /** The received message's franking (never for our own messages); dropped with the text when deleted for everyone. */
+  franking?: FrankingProof;
+  /** The franking of the edit that gave the current text. */
+  editFranking?: FrankingProof;
+};
 
 export function encodeMessage(m: MessageRecord): Uint8Array {
   return json(m);
 }
-export function decodeMessage(b: Uint8Array, conversationId: string, seq: number): StoredMessage & { contentKey?: string } {
+export function decodeMessage(b: Uint8Array, conversationId: string, seq: number): StoredMessage & Internal {
   return { ...parse<MessageRecord>(b), conversationId, seq };
 }
 
+/** The fields of a stored message that stay inside the SDK. */
+type Internal = Pick<MessageRecord, 'contentKey' | 'franking' | 'editFranking'>;
+
 /** The public view of a stored message (the attachment key stays inside the SDK). */
-export function publicMessage(m: StoredMessage & { contentKey?: string }): StoredMessage {
-  const { contentKey: _k, ...rest } = m;
+export function publicMessage(m: StoredMessage & Internal): StoredMessage {
+  const { contentKey: _k, franking: _f, editFranking: _e, ...rest } = m;
   return rest;
 }

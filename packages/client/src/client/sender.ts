@@ -2,6 +2,7 @@
 // order (pipelined over the socket), marked sent; failures are retried with backoff, across restarts.
 
 import { encryptMessage, epoch as epochOf } from '@sotto/mls';
+import { FRANKING_KEY_BYTES, frank } from '@sotto/protocol';
 import { encodeContent, newMessageId } from '../content/content-codec.js';
 import type { Content, ContentBody } from '../content/content-types.js';
 import { leavesOf, metaOf } from '../mls/mls-adapter.js';
@@ -178,7 +179,9 @@ export class Sender {
         const p = decodeOutbox(rec.payload);
         let ct = p.ciphertext && p.epoch === e ? p.ciphertext : undefined;
         if (!ct) {
-          const r = encryptMessage(this.c.m.deps, group, p.content);
+          // Franked (docs/franking.md): a fresh key inside the encryption, the commitment in the clear authenticated data.
+          const f = frank(this.c.rng(FRANKING_KEY_BYTES), p.content);
+          const r = encryptMessage(this.c.m.deps, group, f.applicationData, f.authenticatedData);
           group = r.group;
           ct = r.message;
         }

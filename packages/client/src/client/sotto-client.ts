@@ -47,6 +47,7 @@ import { Emitter } from '../util/emitter.js';
 import { sleep } from '../util/mutex.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
+import { buildReportDraft, type ReportDraft, type ReportOptions, type ReportResult } from './reports.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
 import { proposeLeave } from './leave.js';
 import { type ContactRecord, type ConvRecord, decodeMessage, json, NS, parse, publicMessage } from './records.js';
@@ -583,6 +584,48 @@ export class SottoClient extends Emitter<ClientEvents> {
    */
   async acceptKeyChange(account: string): Promise<void> {
     await this.c.contacts.acceptKeyChange(account);
+  }
+
+  // ---------- reports (docs/moderation.md) ----------
+  /**
+   * What a report of `messageId` would send, for the reporter to read before sending: the reported message (and its
+   * edit), the chosen earlier messages of the same conversation, and the exact request. Nothing is sent.
+   */
+  async reportDraft(id: ConversationId, messageId: MessageIdHex, o: ReportOptions = {}): Promise<ReportDraft> {
+    this.c.conv(id);
+    const load = async (mid: MessageIdHex) => {
+      const e = await this.c.store.getMessage(id, mid);
+      const rec = e ? decodeMessage(e.data, id, e.seq) : undefined;
+      return { id: mid, record: rec && !expired(rec, this.c.now()) ? rec : undefined, seq: e?.seq ?? -1 };
+    };
+    const target = await load(messageId);
+    const previous = await Promise.all([...new Set(o.previous ?? [])].map(load));
+    return buildReportDraft(id, target, previous, target.seq, o);
+  }
+
+  /** The `n` messages before `messageId` that a report can carry (received ones), oldest first: the CLI's --with-previous. */
+  async reportablePrevious(id: ConversationId, messageId: MessageIdHex, n: number): Promise<MessageIdHex[]> {
+    const e = await this.c.store.getMessage(id, messageId);
+    if (!e) throw new ClientError('UNKNOWN_MESSAGE', 'no such message in this conversation');
+    const out: MessageIdHex[] = [];
+    let before = e.seq;
+    while (out.length < n) {
+      const page = await this.c.store.listMessages(id, { limit: 50, reverse: true, beforeSeq: before });
+      if (page.length === 0) break;
+      for (const p of page) {
+        const m = decodeMessage(p.data, id, p.seq);
+        if (!m.outgoing && m.franking && !expired(m, this.c.now()) && out.length < n) out.push(m.id);
+        before = Math.min(before, p.seq);
+      }
+    }
+    return out.reverse();
+  }
+
+  /** Send the report a draft describes; with `block`, the reported account is blocked too (report and block). */
+  async report(draft: ReportDraft, o: { block?: boolean } = {}): Promise<ReportResult> {
+    const r = await this.c.a.report(draft.request);
+    if (o.block) await this.block(draft.reportedAccount);
+    return r;
   }
 
   async block(account: string): Promise<void> {

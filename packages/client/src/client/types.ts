@@ -54,8 +54,10 @@ export interface ConversationInfo {
  * - UNLISTED_DEVICE: a leaf's device is not among the account's devices in the directory.
  * - OWNER_MISMATCH: the group's metadata names an owner other than the account that created the group.
  * - KEY_CHANGED: the account's key changed (`pending`: a verified contact's new key, not accepted yet; sending waits).
+ * - FRANKING_INVALID: a message was dropped because its franking did not verify (docs/franking.md): no commitment or
+ *   stamp, a commitment that does not open to its content, or a stamped sender other than the MLS sender.
  */
-export type SecurityCode = 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'OWNER_MISMATCH' | 'KEY_CHANGED';
+export type SecurityCode = 'IDENTITY_MISMATCH' | 'UNLISTED_DEVICE' | 'OWNER_MISMATCH' | 'KEY_CHANGED' | 'FRANKING_INVALID';
 
 export interface SecurityNotice {
   code: SecurityCode;

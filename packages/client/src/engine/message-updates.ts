@@ -21,9 +21,11 @@ export function withReaction<T extends { reactions: Record<string, string[]> }>(
   return { ...t, reactions };
 }
 
-/** Deleted for everyone: the text, attachment, key, quote and reactions go; a tombstone stays. */
-export function tombstone<T extends MessageRecord>(t: T): Omit<T, 'text' | 'attachment' | 'contentKey' | 'quote'> & { deleted: true } {
-  const { text: _t, attachment: _a, contentKey: _k, quote: _q, ...rest } = t;
+/** Deleted for everyone: the text, attachment, key, quote, franking and reactions go; a tombstone stays. */
+export function tombstone<T extends MessageRecord>(
+  t: T,
+): Omit<T, 'text' | 'attachment' | 'contentKey' | 'quote' | 'franking' | 'editFranking'> & { deleted: true } {
+  const { text: _t, attachment: _a, contentKey: _k, quote: _q, franking: _f, editFranking: _e, ...rest } = t;
   return { ...rest, deleted: true, reactions: {} };
 }
 

@@ -32,6 +32,9 @@ import {
   type RegisterRequest,
   type RevokeDeviceRequest,
   type SubmitRequest,
+  type ReportRequest,
+  type ReportResponse,
+  decodeReportResponse,
   type TokenRequest,
   WireError,
   type WireQueuedMessage,
@@ -48,7 +51,16 @@ export interface QueuedMessage {
   groupId: Uint8Array;
   kind: 'message' | 'welcome';
   data: Uint8Array;
+  /** The server's receive time (ms), which its franking stamp covers. */
   createdAt: number;
+  /** An application message: the sender the server authenticated, and its stamp for this device (docs/franking.md). */
+  franking?: DeliveredFranking;
+}
+
+export interface DeliveredFranking {
+  device: string;
+  account: string;
+  stamp: Uint8Array;
 }
 
 export interface SubmitOptions {
@@ -225,6 +237,11 @@ export class ServerApi {
     return (await this.#authed('PUT', path, { name } satisfies DeviceNameRequest, decodeDeviceNameResponse)).name;
   }
 
+  /** Send an abuse report (docs/moderation.md); the server verifies every message's franking on arrival. */
+  async report(body: ReportRequest): Promise<ReportResponse> {
+    return this.#authed('POST', '/v1/reports', body, decodeReportResponse);
+  }
+
   async lookupAccount(name: string): Promise<AccountLookup> {
     const r = await this.#authed('GET', `/v1/accounts/${encodeURIComponent(name)}`, undefined, decodeAccountLookupResponse);
     return {
@@ -353,5 +370,12 @@ export function submitBody(message: Uint8Array, o: SubmitOptions): SubmitRequest
 }
 
 export function parseQueued(m: WireQueuedMessage): QueuedMessage {
-  return { id: m.id, groupId: fromB64(m.groupId), kind: m.kind, data: fromB64(m.data), createdAt: m.createdAt };
+  return {
+    id: m.id,
+    groupId: fromB64(m.groupId),
+    kind: m.kind,
+    data: fromB64(m.data),
+    createdAt: m.createdAt,
+    ...(m.franking ? { franking: { device: m.franking.device, account: m.franking.account, stamp: fromB64(m.franking.stamp) } } : {}),
+  };
 }

@@ -17,7 +17,9 @@ import {
   updateKey,
 } from '@sotto/mls';
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
+import { FRANKING_KEY_BYTES, frank } from '@sotto/protocol';
 import type { SottoClient } from '../../src/client/sotto-client.js';
+import type { DeliveredFranking } from '../../src/transport/server-api.js';
 import { encodeContent } from '../../src/content/content-codec.js';
 import { encodeGroupMeta, GROUP_META_EXTENSION, type GroupMeta, withOwnerProof } from '../../src/conversation/group-meta.js';
 import { CIPHER_SUITE, issueCertificate } from '../../src/identity/device-identity.js';
@@ -118,13 +120,24 @@ export class HostileMember {
     this.group = joinFromWelcome(rawDeps, welcome, own, { config: GROUP_CONFIG });
   }
 
-  /** A text message (PrivateMessage) of the current epoch. */
+  /** A text message (PrivateMessage) of the current epoch, franked (docs/franking.md). */
   text(text: string): Uint8Array {
-    const content = encodeContent({ messageId: fresh(16), sentAt: Date.now(), body: { type: 'text', text } });
-    const r = encryptMessage(rawDeps, this.state, content);
+    return this.textCommittedTo(text, text);
+  }
+
+  /** A text message that encrypts `text` but whose franking commitment is to `committed` (a sender who lies). */
+  textCommittedTo(text: string, committed: string, o: { aad?: Uint8Array } = {}): Uint8Array {
+    const content = (t: string) => encodeContent({ messageId: this.#mid, sentAt: 1_700_000_000_000, body: { type: 'text', text: t } });
+    const key = fresh(FRANKING_KEY_BYTES);
+    const sent = frank(key, content(text));
+    const aad = o.aad ?? frank(key, content(committed)).authenticatedData;
+    const r = encryptMessage(rawDeps, this.state, sent.applicationData, aad);
     this.group = r.group;
+    this.#mid = fresh(16);
     return r.message;
   }
+
+  #mid = fresh(16);
 
   /**
    * An Update commit (UpdatePath, RFC 9420 §12.4.2) whose new own leaf carries `certificate` instead of ours. The
@@ -149,8 +162,14 @@ export class HostileMember {
 let nextServerId = 2_000_000_000;
 
 /** Hands `data` to `victim` as its server would deliver it (one queue entry), and waits until it was processed. */
-export async function deliver(victim: SottoClient, gid: Uint8Array, kind: 'welcome' | 'message', data: Uint8Array): Promise<void> {
-  const m = { id: nextServerId++, groupId: gid, kind, data, createdAt: Date.now() };
+export async function deliver(
+  victim: SottoClient,
+  gid: Uint8Array,
+  kind: 'welcome' | 'message',
+  data: Uint8Array,
+  franking?: DeliveredFranking,
+): Promise<void> {
+  const m = { id: nextServerId++, groupId: gid, kind, data, createdAt: Date.now(), ...(franking ? { franking } : {}) };
   await victim.c.lock.run(() => victim.c.receiver.processBatch([m]));
 }
 

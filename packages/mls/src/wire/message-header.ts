@@ -13,6 +13,8 @@ export interface MlsHeader {
   readonly epoch: bigint;
   /** 1 application, 2 proposal, 3 commit (RFC 9420 §6). */
   readonly contentType: number;
+  /** authenticated_data (RFC 9420 §6.1): sent in the clear in both wire formats; a view into the message bytes. */
+  readonly authenticatedData: Uint8Array;
 }
 
 /**
@@ -29,15 +31,17 @@ export function parseMlsHeader(bytes: Uint8Array): MlsHeader {
   }
   const groupId = r.bytes();
   const epoch = r.u64();
+  let authenticatedData: Uint8Array | undefined;
   if (wireFormat === WireFormat.mls_public_message) {
     // §6.2: FramedContent = group_id, epoch, sender, authenticated_data, content_type, ...
     decodeSender(r);
-    r.bytes();
+    authenticatedData = r.bytes();
   }
-  // §6.3: in a PrivateMessage, content_type follows the epoch.
+  // §6.3: in a PrivateMessage, content_type follows the epoch, then authenticated_data.
   const contentType = r.u8();
   if (contentType !== ContentType.application && contentType !== ContentType.proposal && contentType !== ContentType.commit) {
     throw new DecodeError('unknown content type');
   }
-  return { wireFormat, groupId, epoch, contentType };
+  authenticatedData ??= r.bytes();
+  return { wireFormat, groupId, epoch, contentType, authenticatedData };
 }

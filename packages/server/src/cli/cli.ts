@@ -3,12 +3,13 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import type { AccountSignals } from '../abuse/abuse-signals.js';
 import { AdminService } from '../admin/admin-service.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
-import { databasePath, openStorage, startServer, VERSION } from '../server.js';
+import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
 import { buildModeration, liveBlobs, type Moderation } from '../moderation/moderation.js';
 import { systemClock } from '../util/clock.js';
 import { randomChars } from '../util/random-chars.js';
@@ -90,6 +91,22 @@ export function inviteLink(base: string, token: string): string {
 
 function print(o: CommonOpts, value: unknown, text: string): void {
   process.stdout.write(o.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+/** `admin accounts signals` as text: one line per signal, its threshold when it has one, then the throttle. */
+function signalsText(s: AccountSignals): string {
+  const lines = [`${s.account}  ${s.young ? 'young' : 'established'} account, ${s.ageHours} h old  (window ${s.windowSeconds / 3600} h)`];
+  for (const [name, value] of Object.entries(s.counts)) {
+    const limit = (s.thresholds as Record<string, number>)[name];
+    lines.push(`  ${name.padEnd(24)} ${String(value).padStart(6)}${limit === undefined ? '' : ` / ${limit}`}`);
+  }
+  const t = s.throttle;
+  lines.push(
+    t
+      ? `throttled until ${new Date(t.until).toISOString()} (${t.signals.map((x) => `${x.signal} ${x.value} > ${x.threshold}`).join(', ')})`
+      : 'not throttled',
+  );
+  return lines.join('\n');
 }
 
 export function buildCli(): Command {
@@ -220,6 +237,7 @@ export function buildCli(): Command {
       withStorage(o, async (s) => {
         if (!o.yes) throw new SottoError('VALIDATION', 'deleting an account cannot be undone: pass --yes');
         await new AdminService(s, systemClock).deleteAccount(account);
+        await openAbuseSignals(configFrom(o), s).forgetAccount(account); // its abuse signals go with it
         print(o, { account, deleted: true }, `${account} deleted`);
       }),
     );
@@ -232,6 +250,31 @@ export function buildCli(): Command {
     now: () => systemClock.now(),
     cwd: process.env.INIT_CWD ?? process.cwd(),
   });
+  common(
+    accounts
+      .command('signals <account>')
+      .description("an account's abuse signals over the window, its thresholds, and whether it is throttled"),
+  )
+    .option('--json', 'machine-readable output')
+    .action(async (account: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        const sig = await openAbuseSignals(configFrom(o), s).signals(account, systemClock.now());
+        print(o, sig, signalsText(sig));
+      }),
+    );
+  common(accounts.command('unthrottle <account>').description('lift the throttle of an account; its abuse signals start again from zero'))
+    .option('--json', 'machine-readable output')
+    .action(async (account: string, o: CommonOpts) =>
+      withStorage(o, async (s) => {
+        if (!(await s.getAccount(account))) throw new SottoError('NOT_FOUND', `no account ${account}`);
+        const was = await openAbuseSignals(configFrom(o), s).unthrottle(account);
+        print(
+          o,
+          { account, throttled: false, wasThrottled: was },
+          was ? `${account} is no longer throttled` : `${account} was not throttled`,
+        );
+      }),
+    );
 
   common(program.command('backup').description('online backup of the database (and blobs) into a directory'))
     .requiredOption('-o, --out <dir>', 'backup directory (created)')

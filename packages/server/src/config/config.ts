@@ -49,6 +49,23 @@ export interface Config {
   blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
   quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
   newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };
+  abuse: {
+    enabled: boolean;
+    windowSeconds: number;
+    maxFirstContacts: number;
+    youngMaxFirstContacts: number;
+    maxGroupsCreated: number;
+    youngMaxGroupsCreated: number;
+    maxUnansweredMessages: number;
+    youngMaxUnansweredMessages: number;
+    maxDeclinedRequests: number;
+    youngMaxDeclinedRequests: number;
+    maxReports: number;
+    youngMaxReports: number;
+    throttleSeconds: number;
+    throttledFirstContactSeconds: number;
+    requestMemorySeconds: number;
+  };
   metrics: { enabled: boolean; host: string; port: number; allowRemote: boolean };
   /** The web app; `dir` is null when no directory was set and no @sotto/web package is installed. */
   web: { enabled: boolean; dir: string | null };

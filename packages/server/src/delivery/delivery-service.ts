@@ -3,6 +3,8 @@
 // reaches a queue before the checks pass.
 import { ContentType, WireFormat } from '@sotto/mls';
 import { PAST_EPOCHS } from '@sotto/protocol';
+import type { AbuseSignals } from '../abuse/abuse-signals.js';
+import { conversationKind } from '../abuse/conversation-kind.js';
 import type { Session } from '../auth/auth-service.js';
 import { SottoError } from '../errors.js';
 import type { Fanout } from '../fanout/fanout.js';
@@ -11,7 +13,7 @@ import type { QueuedMessage, Storage, SubmitOp, SubmitResult } from '../storage/
 import type { Clock } from '../util/clock.js';
 import type { Batcher } from './batcher.js';
 import type { GroupVerifier } from './group-verifier.js';
-import { checkMlsWireFormat, routingHeader } from './mls-routing.js';
+import { checkMlsWireFormat, frankingCommitmentOf, routingHeader } from './mls-routing.js';
 
 export interface SubmitInput {
   message: Uint8Array;
@@ -39,6 +41,10 @@ export class DeliveryService {
     private readonly verifier: GroupVerifier,
     /** Young accounts: devices added to groups per hour, counted from verified commits (limits/group-caps.ts). */
     private readonly devicesAdded?: { onDevicesAdded(account: string, n: number, now: number): Promise<void> },
+    /** Abuse signals from metadata (src/abuse/): group creation, first contacts, unanswered messages; optional. */
+    private readonly abuse?: AbuseSignals,
+    /** Off only for the benchmark's franking-off row (bench/unfranked-server.ts): application messages go unstamped. */
+    private readonly franking = true,
   ) {}
 
   /** Starts routing a group from its creator's epoch-0 GroupInfo (verified: one leaf, the calling device). */
@@ -46,6 +52,7 @@ export class DeliveryService {
     checkMlsWireFormat(groupInfo, WireFormat.mls_group_info, 'groupInfo');
     const g = await this.verifier.genesis(sender.deviceId, groupInfo);
     await this.storage.createGroup(g.groupId, 0n, sender.deviceId, g.state, this.clock.now());
+    await this.abuse?.onGroupCreated(sender.account, this.clock.now());
     return { groupId: g.groupId, epoch: 0n, members: [sender.deviceId] };
   }
 
@@ -92,7 +99,8 @@ export class DeliveryService {
       if (header.wireFormat !== WireFormat.mls_private_message)
         throw new SottoError('MALFORMED_MLS', 'application data travels only in a PrivateMessage');
       if (input.welcome || input.groupInfo) throw new SottoError('VALIDATION', 'welcome and groupInfo go only with a commit');
-      r = await this.#apply(op);
+      r = await this.#apply(this.franking ? { ...op, commitment: frankingCommitmentOf(header.authenticatedData) } : op);
+      await this.abuse?.onApplicationMessage(sender.account, header.groupId, now); // never throws
     } else {
       if (header.wireFormat !== WireFormat.mls_public_message) {
         throw new SottoError('INVALID_COMMIT', 'proposals and commits must be PublicMessage, so that the server can verify them', {
@@ -106,6 +114,13 @@ export class DeliveryService {
         this.metrics.verifyLatency((performance.now() - t0) / 1000, `kind="${v.kind}"`);
         const stored = this.verifier.storable(v);
         if (v.added.length > 0) await this.devicesAdded?.onDevicesAdded(sender.account, v.added.length, now);
+        const firstContacts =
+          v.added.length > 0
+            ? await this.abuse?.beforeCommit(
+                { account: sender.account, groupId: header.groupId, addedDevices: v.added, kind: conversationKind(v.group) },
+                now,
+              )
+            : undefined;
         const res = await this.#apply({
           ...op,
           handshake: {
@@ -119,6 +134,7 @@ export class DeliveryService {
           },
         });
         this.verifier.accepted(header.groupId, v, stored, v.version + 1);
+        if (v.addMembers.length > 0 || v.removeMembers.length > 0) await this.abuse?.afterCommit(header.groupId, firstContacts, now);
         if (v.kind === 'commit') this.metrics.commitsVerified();
         return res;
       });

@@ -1,6 +1,7 @@
 // What the Delivery Service reads of an MLSMessage (RFC 9420 §6) to route it, without decrypting anything: the
 // header that @sotto/mls parses, plus the server's own limits on it, every failure mapped to MALFORMED_MLS.
 import { DecodeError, type MlsHeader, parseMlsHeader } from '@sotto/mls';
+import { decodeFrankingAad, FrankingError } from '@sotto/protocol';
 import { SottoError } from '../errors.js';
 
 export type { MlsHeader };
@@ -26,5 +27,18 @@ export function routingHeader(bytes: Uint8Array): MlsHeader {
 export function checkMlsWireFormat(bytes: Uint8Array, wire: number, what: string): void {
   if (bytes.length < 5 || bytes[0] !== 0 || bytes[1] !== 1 || bytes[2] !== 0 || bytes[3] !== wire) {
     throw new SottoError('MALFORMED_MLS', `${what} must be an MLSMessage with wire format ${wire}`);
+  }
+}
+
+/**
+ * The franking commitment of an application message: its authenticated_data must be exactly a franking AAD
+ * (docs/franking.md), so that no application message can be delivered unreportable. FRANKING_REQUIRED otherwise.
+ */
+export function frankingCommitmentOf(authenticatedData: Uint8Array): Uint8Array {
+  try {
+    return decodeFrankingAad(authenticatedData);
+  } catch (e) {
+    if (!(e instanceof FrankingError)) throw e;
+    throw new SottoError('FRANKING_REQUIRED', 'an application message must carry a franking commitment in its authenticated_data');
   }
 }

@@ -1,49 +1,86 @@
-// The server's franking stamp key (docs/franking.md) and the Stamper that MACs and checks stamps with it: HMAC-SHA256
-// over @sotto/protocol's stampInput. The key lives in <dataDir>/franking-stamp.key (32 random bytes, mode 0600).
+// The server's franking stamp key and the stamper (docs/franking.md): each delivery of an application message carries
+// HMAC-SHA256(stamp key, stampInput(...)) for its recipient device. The key never leaves the data directory; the stamp
+// is computed when a message is delivered and is not stored.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { STAMP_BYTES, type StampFields, stampInput } from '@sotto/protocol';
-import { makePrivateDir } from '../storage/file-modes.js';
+import { STAMP_BYTES, type StampFields, stampInput, type WireFranking } from '@sotto/protocol';
+import { SottoError } from '../errors.js';
+import type { QueuedMessage } from '../storage/storage.js';
+import { FILE_MODE, makePrivateDir } from '../storage/file-modes.js';
 
 export const STAMP_KEY_FILE = 'franking-stamp.key';
 const KEY_BYTES = 32;
 
-/** Reads the stamp key, creating it (mode 0600) on first use. */
+/** The stamp key of `dataDir`, created (32 random bytes, mode 0600) on first use. */
 export function loadOrCreateStampKey(dataDir: string): Uint8Array {
   const file = join(dataDir, STAMP_KEY_FILE);
   if (!existsSync(file)) {
     makePrivateDir(dataDir);
-    writeFileSync(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+    try {
+      const fd = openSync(file, 'wx', FILE_MODE);
+      try {
+        writeSync(fd, randomBytes(KEY_BYTES));
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      // Another process (an admin command) created it meanwhile: read theirs.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
-  const key = new Uint8Array(readFileSync(file));
-  if (key.length !== KEY_BYTES) throw new Error(`${STAMP_KEY_FILE} is not ${KEY_BYTES} bytes`);
-  return key;
+  const key = readFileSync(file);
+  if (key.length !== KEY_BYTES) throw new SottoError('INTERNAL', `${file} is not a ${KEY_BYTES}-byte franking stamp key`);
+  return new Uint8Array(key);
 }
 
 export class Stamper {
-  readonly #key: Uint8Array;
-  constructor(key: Uint8Array) {
-    this.#key = Uint8Array.from(key);
+  readonly #key: Buffer;
+  readonly #enabled: boolean;
+
+  /** `enabled: false` stamps nothing (the benchmark's franking-off row only). */
+  constructor(key: Uint8Array, o: { enabled?: boolean } = {}) {
+    this.#key = Buffer.from(key);
+    this.#enabled = o.enabled !== false;
   }
 
   stamp(f: StampFields): Uint8Array {
-    return new Uint8Array(createHmac('sha256', this.#key).update(stampInput(f)).digest());
+    return createHmac('sha256', this.#key).update(stampInput(f)).digest();
   }
 
-  /** Constant-time comparison with the stamp the server would compute. */
+  /** The stamp of a queued application message for one recipient device; undefined for anything unfranked. */
+  forDelivery(m: QueuedMessage, recipientDevice: string): Uint8Array | undefined {
+    if (!m.franking || !this.#enabled) return undefined;
+    return this.stamp({
+      commitment: m.franking.commitment,
+      groupId: m.groupId,
+      senderDevice: m.franking.senderDevice,
+      senderAccount: m.franking.senderAccount,
+      recipientDevice,
+      receivedAt: m.createdAt,
+    });
+  }
+
+  /** The franking fields of a delivery as the wire carries them (GET /v1/messages and the WebSocket frame). */
+  wireFor(m: QueuedMessage, recipientDevice: string): WireFranking | undefined {
+    const stamp = this.forDelivery(m, recipientDevice);
+    if (!stamp || !m.franking) return undefined;
+    return { device: m.franking.senderDevice, account: m.franking.senderAccount, stamp: Buffer.from(stamp).toString('base64') };
+  }
+
   matches(f: StampFields, stamp: Uint8Array): boolean {
-    if (stamp.length !== STAMP_BYTES) return false;
-    return timingSafeEqual(this.stamp(f), stamp);
+    return stamp.length === STAMP_BYTES && timingSafeEqual(this.stamp(f), stamp);
   }
 
   toString(): string {
-    return '[Stamper redacted]';
+    return 'Stamper([redacted])';
   }
+
   toJSON(): string {
-    return '[Stamper redacted]';
+    return this.toString();
   }
+
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return '[Stamper redacted]';
+    return this.toString();
   }
 }

@@ -13,6 +13,7 @@ import { inventoryRoutes } from './routes/inventory.js';
 import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
 import { reportRoutes } from './routes/reports.js';
+import { requestRoutes } from './routes/requests.js';
 import { maxSubmitBytes } from './schemas.js';
 import { webRoutes } from '../web/web-routes.js';
 
@@ -97,6 +98,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       keyPackageRoutes(v1, ctx);
       groupRoutes(v1, ctx);
       messageRoutes(v1, ctx);
+      requestRoutes(v1, ctx);
       blobRoutes(v1, ctx);
       inventoryRoutes(v1, ctx);
       reportRoutes(v1, ctx);

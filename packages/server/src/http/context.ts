@@ -1,10 +1,12 @@
 // What every route module receives: the services built in main (no module singletons).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AbuseSignals } from '../abuse/abuse-signals.js';
 import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { GroupCaps } from '../limits/group-caps.js';
+import type { Stamper } from '../franking/stamp-key.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { QuotaService } from '../limits/quota-service.js';
 import type { Moderation } from '../moderation/moderation.js';
@@ -26,6 +28,10 @@ export interface AppContext {
   groupCaps: GroupCaps;
   /** Reports, the moderation queue, admin tokens and notices (docs/moderation.md). */
   moderation: Moderation;
+  /** Abuse signals from metadata (src/abuse/). */
+  abuse: AbuseSignals;
+  /** Stamps each delivery of a franked application message for its recipient (docs/franking.md). */
+  stamper: Stamper;
   /** Reverse proxies whose X-Forwarded-For is believed (server.trustedProxies). */
   proxies: TrustedProxies;
   limits: {

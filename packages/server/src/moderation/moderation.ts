@@ -32,6 +32,10 @@ export interface ModerationWiring {
   blobs: BlobSource;
   /** base64url characters from a CSPRNG. */
   randomChars: (n: number) => string;
+  /** Called for each verified report with the reported account (the abuse signals count it). */
+  onReported?: (account: string, now: number) => Promise<void>;
+  /** The server's stamper (one per process); a new one from the data directory's key otherwise (admin commands). */
+  stamper?: Stamper;
 }
 
 /** Reads a held blob only while its record is live (an expired blob awaiting the sweep is "no longer held"). */
@@ -62,7 +66,8 @@ export function buildModeration(w: ModerationWiring): Moderation {
   });
   const intake = new ReportIntake({
     store,
-    stamper: new Stamper(loadOrCreateStampKey(w.config.dataDir)),
+    stamper: w.stamper ?? new Stamper(loadOrCreateStampKey(w.config.dataDir)),
+    onReported: w.onReported,
     blobs: w.blobs,
     files,
     reportsPerHour: w.config.moderation.reportsPerHour,

@@ -31,6 +31,8 @@ export interface ReportIntakeDeps {
   reportsPerHour: number;
   /** A fresh report id (random, base64url). */
   newId: () => string;
+  /** A verified report counts against the reported account's abuse signals (src/abuse/); it never fails the report. */
+  onReported?: ((account: string, now: number) => Promise<void>) | undefined;
 }
 
 export class ReportIntake {
@@ -70,6 +72,8 @@ export class ReportIntake {
         messages,
       );
       if (outcome === 'replay') throw new SottoError('CONFLICT', 'this device already reported one of these messages');
+      // Only a verified report counts: an unverified one proves nothing about the account it names.
+      if (verified) await this.d.onReported?.(first.senderAccount, now);
       return { id, verified };
     } catch (e) {
       await this.d.files.removeReport(id);

@@ -33,6 +33,7 @@ const indefinite = (): Retention => ({ kind: 'indefinite' });
 /** Reported content: kept while the report is open, deleted moderation.resolvedRetentionDays after it is resolved. No
  * retention kind says "after resolution", so the nearest one, `seconds`, carries that limit; `what` says from when. */
 const resolvedContent = (c: Config): Retention => ({ kind: 'seconds', seconds: c.moderation.resolvedRetentionDays * 86400 });
+const abuseWindow = (c: Config): Retention => ({ kind: 'seconds', seconds: c.abuse.windowSeconds });
 
 const hex4 = (n: number) => `0x${n.toString(16).padStart(4, '0').toUpperCase()}`;
 
@@ -188,12 +189,12 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
         category: 'abuse-limits',
       },
       sender_device: {
-        what: 'The device that sent it, named in the franking stamp of each delivery (docs/franking.md).',
+        what: 'The device that sent an application message, as the server authenticated it: each recipient gets a franking stamp naming it (docs/franking.md). Deleted with the message.',
         aboutAccount: true,
         category: 'delivery-queue',
       },
       commitment: {
-        what: "The sender's franking commitment from the message's authenticated data (a MAC: it reveals nothing of the content), stamped per delivery.",
+        what: "An application message's franking commitment (from its authenticated data): 32 bytes that reveal nothing of the content without the key inside the encryption, stamped for each recipient on delivery (docs/franking.md). Deleted with the message.",
         aboutAccount: false,
         category: 'delivery-queue',
       },
@@ -393,6 +394,57 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
       hash: { what: 'SHA-256(prev_hash || canonical entry).', aboutAccount: false },
     },
   },
+  abuse_counts: {
+    what: 'Abuse signals (docs/abuse-signals.md): per account, how many first contacts, groups created, unanswered messages, declined requests and reports fell in each of the 24 time buckets of the sliding window. Counts only, from metadata.',
+    category: 'abuse-limits',
+    aboutAccount: true,
+    retention: abuseWindow,
+    columns: {
+      account: { what: 'The account counted.', aboutAccount: true },
+      signal: {
+        what: 'Which signal (firstContacts, messageRequests, strangersAddedToGroups, groupsCreated, unansweredMessages, declinedRequests, reports).',
+        aboutAccount: false,
+      },
+      bucket: { what: 'Start of the time bucket.', aboutAccount: false },
+      n: { what: 'How many in that bucket.', aboutAccount: false },
+    },
+  },
+  abuse_requests: {
+    what: 'Abuse signals: which account added which other account to a conversation while the two shared no other group (a first contact), so that a block of that request by its recipient can be counted once.',
+    category: 'abuse-limits',
+    aboutAccount: true,
+    retention: (c) => ({ kind: 'seconds', seconds: c.abuse.requestMemorySeconds }),
+    columns: {
+      requester: { what: 'The account that made the first contact.', aboutAccount: true },
+      recipient: { what: 'The account it was made with.', aboutAccount: true },
+      at: { what: 'When (the latest, if it happened again).', aboutAccount: false },
+      declined_at: { what: 'When the recipient blocked it, if it did.', aboutAccount: false },
+    },
+  },
+  abuse_conversations: {
+    what: 'Abuse signals: per group that had an application message in the window, the first account that wrote there and whether another account has written since (answered). No content.',
+    category: 'abuse-limits',
+    aboutAccount: true,
+    retention: abuseWindow,
+    columns: {
+      group_id: { what: 'The MLS group.', aboutAccount: false },
+      first_sender: { what: 'The account of the first application message seen there.', aboutAccount: true },
+      answered: { what: 'Whether another account has sent an application message there since.', aboutAccount: false },
+      at: { what: 'When the first one was seen.', aboutAccount: false },
+    },
+  },
+  abuse_throttles: {
+    what: 'Accounts throttled for passing an abuse threshold: no new groups, first contacts slowed, until the end or an operator lifts it.',
+    category: 'abuse-limits',
+    aboutAccount: true,
+    retention: (c) => ({ kind: 'seconds', seconds: c.abuse.throttleSeconds }),
+    columns: {
+      account: { what: 'The throttled account.', aboutAccount: true },
+      since: { what: 'When it was throttled.', aboutAccount: false },
+      until: { what: 'When the throttle ends.', aboutAccount: false },
+      signals: { what: 'The signals that passed their thresholds: name, value and threshold.', aboutAccount: false },
+    },
+  },
   sqlite_sequence: {
     what: "SQLite's own record of the last id handed out in the messages and admin_events tables.",
     category: 'admin',
@@ -414,7 +466,7 @@ export const NOT_HELD: readonly string[] = [
   'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime. Exception: an attachment in a reported message, whose key the report carries; the server decrypts it and keeps it with the report under <dataDir>/reports.',
   'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
   'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
-  'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored.',
+  'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored. (For the abuse signals it remembers, for abuse.requestMemorySeconds, which account added which stranger to a conversation: docs/abuse-signals.md.)',
   'IP addresses, in the database: client addresses are held in memory for rate limits only (see `elsewhere` for logs).',
   'Phone numbers or e-mail addresses: an account is a name and a public key.',
 ];

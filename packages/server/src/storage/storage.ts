@@ -50,7 +50,17 @@ export interface QueuedMessage {
   groupId: Uint8Array;
   kind: MessageKind;
   payload: Uint8Array;
+  /** The server's receive time (ms): the time a franking stamp covers. */
   createdAt: number;
+  /** An application message: who sent it, as the server authenticated them, and its franking commitment. */
+  franking?: QueuedFranking | undefined;
+}
+
+/** What the server stamps for each recipient of an application message (docs/franking.md). */
+export interface QueuedFranking {
+  senderDevice: string;
+  senderAccount: string;
+  commitment: Uint8Array;
 }
 
 /** What the queue holds: an MLS message routed by group, or a Welcome routed to added devices. */
@@ -72,6 +82,8 @@ export interface SubmitOp {
   epoch: bigint;
   contentType: number;
   payload: Uint8Array;
+  /** Application messages: the franking commitment from the PrivateMessage's authenticated_data. */
+  commitment?: Uint8Array | undefined;
   expiresAt: number;
   now: number;
   /** Application messages: how many epochs behind the current one are still accepted. */

@@ -25,6 +25,7 @@ import { maxSubmitBytes } from '../http/schemas.js';
 import { checkSubmitLimits } from '../limits/submit-limits.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { QueuedMessage } from '../storage/storage.js';
+import type { Stamper } from '../franking/stamp-key.js';
 import { toB64 } from '../util/encoding.js';
 import { ConnectionSlots, type Slot } from './connection-slots.js';
 import { type ClientFrame, compileFrameValidator } from './frames.js';
@@ -42,27 +43,37 @@ export interface Logger {
  * The frames of recent queued messages by id, encoded once however many connections a message goes to, pushed live
  * or read back by catch-up (a commit to a 1,000-member group reaches 999 connections): JSON and base64 of an 81 KB
  * commit per recipient were most of a group fan-out's CPU. Bounded in entries and bytes; a frame never changes for
- * its id. Sent as a text frame from the bytes.
+ * its id. Sent as a text frame from the bytes. A franked application message differs per recipient only in its stamp
+ * (docs/franking.md): the cache keeps the frame up to the stamp, and each recipient's frame is that, its stamp, and
+ * the closing bytes.
  */
 export class FrameCache {
   static readonly ENTRIES = 512;
   static readonly BYTES = 16 * 1024 * 1024;
+  static readonly #TAIL = Buffer.from('"}}');
   readonly #frames = new Map<number, Buffer>();
   #bytes = 0;
 
-  frame(m: QueuedMessage): Buffer {
+  constructor(private readonly stamper: Stamper) {}
+
+  frame(m: QueuedMessage, recipientDevice: string): Buffer {
     let f = this.#frames.get(m.id);
     if (!f) {
-      f = Buffer.from(
-        JSON.stringify({
-          type: 'message',
-          id: m.id,
-          groupId: toB64(m.groupId),
-          kind: m.kind,
-          data: toB64(m.payload),
-          createdAt: m.createdAt,
-        } satisfies MessageFrame),
-      );
+      const body = {
+        type: 'message',
+        id: m.id,
+        groupId: toB64(m.groupId),
+        kind: m.kind,
+        data: toB64(m.payload),
+        createdAt: m.createdAt,
+      } satisfies MessageFrame;
+      if (m.franking) {
+        const prefix = JSON.stringify({
+          ...body,
+          franking: { device: m.franking.senderDevice, account: m.franking.senderAccount, stamp: '' },
+        });
+        f = Buffer.from(prefix.slice(0, -3)); // up to and including the stamp's opening quote
+      } else f = Buffer.from(JSON.stringify(body));
       this.#frames.set(m.id, f);
       this.#bytes += f.length;
       while (this.#frames.size > FrameCache.ENTRIES || this.#bytes > FrameCache.BYTES) {
@@ -71,7 +82,9 @@ export class FrameCache {
         this.#bytes -= old.length;
       }
     }
-    return f;
+    const stamp = this.stamper.forDelivery(m, recipientDevice);
+    if (!stamp) return f;
+    return Buffer.concat([f, Buffer.from(toB64(stamp)), FrameCache.#TAIL]);
   }
 }
 
@@ -129,6 +142,7 @@ class Connection {
 
   /** Live push: only when caught up; otherwise the pump will read it from storage. */
   onMessage(m: QueuedMessage): void {
+    if (!this.session) return;
     if (this.live && m.id > this.cursor) {
       if (this.ws.bufferedAmount > HIGH_WATER) {
         this.live = false;
@@ -136,7 +150,7 @@ class Connection {
         return;
       }
       this.cursor = m.id;
-      this.send(this.gw.frames.frame(m));
+      this.send(this.gw.frames.frame(m, this.session.deviceId));
       this.gw.metrics.deliveries();
     } else if (!this.live) this.again = true;
   }
@@ -162,11 +176,12 @@ class Connection {
     try {
       for (;;) {
         this.again = false;
-        const msgs = await this.gw.delivery.fetch(this.session.deviceId, this.cursor, PAGE);
+        const device = this.session.deviceId;
+        const msgs = await this.gw.delivery.fetch(device, this.cursor, PAGE);
         if (this.ws.readyState !== WebSocket.OPEN) return;
         for (const m of msgs) {
           this.cursor = m.id;
-          this.send(this.gw.frames.frame(m));
+          this.send(this.gw.frames.frame(m, device));
         }
         this.gw.metrics.deliveries('', msgs.length);
         if (msgs.length < PAGE && !this.again) {
@@ -189,7 +204,7 @@ class Connection {
 export class WsGateway {
   readonly wss: WebSocketServer;
   /** Frames of recent messages, shared by this gateway's connections. */
-  readonly frames = new FrameCache();
+  readonly frames: FrameCache;
   readonly rate: number;
   readonly burst: number;
   private readonly connections = new Set<Connection>();
@@ -204,6 +219,7 @@ export class WsGateway {
     readonly log: Logger,
   ) {
     const cfg: Config = ctx.config;
+    this.frames = new FrameCache(ctx.stamper);
     this.rate = cfg.limits.wsFramesPerSecond;
     this.burst = cfg.limits.wsFramesPerSecond * 2;
     this.validate = compileFrameValidator(cfg.limits);

@@ -100,7 +100,17 @@ function u64(v: bigint): number[] {
 }
 export const CT = { application: 1, proposal: 2, commit: 3 } as const;
 
-export function privateMessage(groupId: Uint8Array, epoch: bigint, contentType: number, body: Uint8Array = randomBytes(32)): Uint8Array {
+/**
+ * A PrivateMessage shaped as the server reads it (the body is opaque). Its authenticated_data is a franking commitment
+ * (docs/franking.md) unless `aad` says otherwise: the server needs one on an application message and cannot check it.
+ */
+export function privateMessage(
+  groupId: Uint8Array,
+  epoch: bigint,
+  contentType: number,
+  body: Uint8Array = randomBytes(32),
+  aad: Uint8Array = Uint8Array.from([1, ...randomBytes(32)]),
+): Uint8Array {
   return Uint8Array.from([
     0,
     1,
@@ -110,7 +120,8 @@ export function privateMessage(groupId: Uint8Array, epoch: bigint, contentType: 
     ...groupId,
     ...u64(epoch),
     contentType,
-    0,
+    ...varint(aad.length),
+    ...aad,
     ...varint(body.length),
     ...body,
     0,

@@ -30,14 +30,17 @@ export interface InProcessServer {
 }
 
 /** Starts a server with SOTTO_* overrides in `env` (open registration unless told otherwise). */
-export async function startInProcess(env: Record<string, string> = {}): Promise<InProcessServer> {
+export async function startInProcess(
+  env: Record<string, string> = {},
+  opts: Pick<NonNullable<Parameters<typeof startServer>[1]>, 'moderation'> = {},
+): Promise<InProcessServer> {
   const dataDir = tempDir();
   const config = loadConfig({
     env: { SOTTO_REGISTRATION_OPEN: 'true', SOTTO_METRICS_PORT: '0', ...env },
     overrides: { dataDir, 'server.port': 0, 'server.host': '127.0.0.1' },
   });
   const clock = new ManualClock();
-  const server = await startServer(config, { clock, logger: false });
+  const server = await startServer(config, { clock, logger: false, ...opts });
   const url = `http://127.0.0.1:${server.port}`;
   const metrics = async () => (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
   return {

@@ -1,5 +1,6 @@
 // Real MLS (RFC 9420) members for the server tests: a device's group state, the commits and messages it makes, and
 // the epoch-0 GroupInfo upload with which the Delivery Service starts following a group (mls docs/public-group.md).
+import { randomBytes } from 'node:crypto';
 import {
   addMembers,
   type CommitOptions,
@@ -25,7 +26,7 @@ import {
 } from '@sotto/mls';
 import { createNativeProvider, nativeRandom } from '@sotto/mls/native';
 import { publicKeyOf } from '@sotto/identity';
-import { PAST_EPOCHS } from '@sotto/protocol';
+import { decodeFrankedPlaintext, FRANKING_KEY_BYTES, frank, PAST_EPOCHS } from '@sotto/protocol';
 import { b64, type Device, type HttpResult, http } from './client.js';
 
 /** Cipher suite 1 (X25519, AES-128-GCM, SHA-256, Ed25519): a device's Ed25519 key signs its leaves. */
@@ -61,7 +62,11 @@ export class Member {
   #welcome: Uint8Array | undefined;
   #backlog: Uint8Array[] = [];
 
-  constructor(readonly device: Device) {}
+  /** `capabilities`: extensions its KeyPackages declare support for (e.g. GROUP_META_EXTENSION, to join a Sotto conversation). */
+  constructor(
+    readonly device: Device,
+    readonly capabilities?: { extensions: number[] },
+  ) {}
 
   get token(): string {
     if (!this.device.token) throw new Error(`${this.device.deviceId} is not logged in`);
@@ -129,6 +134,7 @@ export class Member {
       cipherSuite: SUITE,
       credential: credentialOf(this.device),
       signaturePrivateKey: this.device.sk,
+      ...(this.capabilities ? { capabilities: this.capabilities } : {}),
     });
     return this.#keyPackage.bytes;
   }
@@ -186,7 +192,8 @@ export class Member {
 
   /** An application message (PrivateMessage) of the current epoch. */
   encrypt(text: string): Uint8Array {
-    const r = encryptMessage(mlsDeps, this.state, new TextEncoder().encode(text));
+    const f = frank(randomBytes(FRANKING_KEY_BYTES), new TextEncoder().encode(text));
+    const r = encryptMessage(mlsDeps, this.state, f.applicationData, f.authenticatedData);
     this.group = r.group;
     return r.message;
   }
@@ -202,7 +209,7 @@ export class Member {
   read(message: Uint8Array): string {
     const r = this.receive(message);
     if (r.kind !== 'application') throw new Error(`expected an application message, got a ${r.kind}`);
-    return new TextDecoder().decode(r.data);
+    return new TextDecoder().decode(decodeFrankedPlaintext(r.data).content);
   }
 }
 
@@ -278,4 +285,10 @@ export function badSignature(message: Uint8Array, isCommit = true): Uint8Array {
   if (out[at - 1] !== 64 || out[at + 64] !== 32) throw new Error('not a member PublicMessage with an Ed25519 signature');
   out[at + 10]! ^= 1;
   return out;
+}
+
+/** A franked application message (docs/franking.md) of `state`'s epoch, as a client sends it: the message and the next state. */
+export function encryptText(state: Group, text: string): { group: Group; message: Uint8Array } {
+  const f = frank(randomBytes(FRANKING_KEY_BYTES), new TextEncoder().encode(text));
+  return encryptMessage(mlsDeps, state, f.applicationData, f.authenticatedData);
 }

@@ -40,6 +40,7 @@ export function groupRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const s = sessionOf(req);
       const groupInfo = fromB64(req.body.groupInfo, 'groupInfo', max);
+      await ctx.abuse.beforeGroupCreated(s.account, ctx.clock.now()); // a throttled account creates no group (abuse/)
       await ctx.groupCaps.onGroupCreated(s.account, ctx.clock.now()); // young accounts: groups per hour (limits/group-caps.ts)
       const g = await ctx.delivery.createGroup(s, groupInfo);
       const view = {

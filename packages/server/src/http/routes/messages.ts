@@ -22,6 +22,10 @@ export const queuedMessageSchema = {
     kind: { type: 'string', enum: ['message', 'welcome'] },
     data: { type: 'string' },
     createdAt: { type: 'integer' },
+    franking: {
+      type: 'object',
+      properties: { device: { type: 'string' }, account: { type: 'string' }, stamp: { type: 'string' } },
+    },
   },
 } as const;
 
@@ -85,9 +89,20 @@ export function messageRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const after = Number(req.query.after ?? 0);
       const limit = Math.min(MAX_FETCH_PAGE, Math.max(1, Number(req.query.limit ?? 100)));
-      const msgs = await ctx.delivery.fetch(sessionOf(req).deviceId, after, limit);
+      const device = sessionOf(req).deviceId;
+      const msgs = await ctx.delivery.fetch(device, after, limit);
       return {
-        messages: msgs.map((m) => ({ id: m.id, groupId: toB64(m.groupId), kind: m.kind, data: toB64(m.payload), createdAt: m.createdAt })),
+        messages: msgs.map((m) => {
+          const franking = ctx.stamper.wireFor(m, device);
+          return {
+            id: m.id,
+            groupId: toB64(m.groupId),
+            kind: m.kind,
+            data: toB64(m.payload),
+            createdAt: m.createdAt,
+            ...(franking ? { franking } : {}),
+          };
+        }),
       } satisfies FetchMessagesResponse;
     },
   );

@@ -80,8 +80,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE devices ADD COLUMN name TEXT NOT NULL DEFAULT '';
   `,
-  // 7: franking (docs/franking.md): the sending device and the commitment of each queued message, to stamp deliveries
-  // (placeholder: the franking change owns this migration; the text must stay identical to it)
+  // 7: message franking: a queued application message keeps its sending device and franking commitment, which the
+  // server stamps for each recipient when it delivers the message (docs/franking.md); both go with the message.
   `
   ALTER TABLE messages ADD COLUMN sender_device TEXT;
   ALTER TABLE messages ADD COLUMN commitment BLOB;
@@ -120,6 +120,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE moderation_log (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, admin TEXT NOT NULL, action TEXT NOT NULL, report_id TEXT,
     account TEXT, detail TEXT NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL
+  );
+  `,
+  // 9: abuse signals from metadata (src/abuse/, docs/abuse-signals.md): per-account counters in time buckets of the
+  // sliding window, first contacts (who added which stranger, for declines), whether a conversation was answered, and
+  // throttled accounts. All pruned by the sweep; no content, no contact list beyond the request memory.
+  `
+  CREATE TABLE abuse_counts (
+    account TEXT NOT NULL, signal TEXT NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (account, signal, bucket)
+  ) WITHOUT ROWID;
+  CREATE INDEX abuse_counts_bucket ON abuse_counts(bucket);
+  CREATE TABLE abuse_requests (
+    requester TEXT NOT NULL, recipient TEXT NOT NULL, at INTEGER NOT NULL, declined_at INTEGER,
+    PRIMARY KEY (requester, recipient)
+  ) WITHOUT ROWID;
+  CREATE INDEX abuse_requests_at ON abuse_requests(at);
+  CREATE TABLE abuse_conversations (
+    group_id BLOB PRIMARY KEY, first_sender TEXT NOT NULL, answered INTEGER NOT NULL, at INTEGER NOT NULL
+  );
+  CREATE INDEX abuse_conversations_at ON abuse_conversations(at);
+  CREATE TABLE abuse_throttles (
+    account TEXT PRIMARY KEY, since INTEGER NOT NULL, until INTEGER NOT NULL, signals TEXT NOT NULL
   );
   `,
 ];

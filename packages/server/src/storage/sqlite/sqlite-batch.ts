@@ -28,7 +28,7 @@ export class BatchApplier {
       clearLog: p('DELETE FROM group_log WHERE group_id = ?'),
       appendLog: p('INSERT INTO group_log (group_id, version, message, at) VALUES (?, ?, ?, ?)'),
       insMsg: p(
-        'INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending, sender_account) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO messages (group_id, kind, payload, created_at, expires_at, pending, sender_account, sender_device, commitment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insDelivery: p('INSERT INTO deliveries (device_id, message_id) VALUES (?, ?)'),
       setGroupInfo: p('UPDATE groups SET group_info = ? WHERE group_id = ?'),
@@ -126,13 +126,32 @@ export class BatchApplier {
   }
 
   private enqueue(op: SubmitOp, kind: number, payload: Uint8Array, recipients: string[]): Delivery {
-    const info = this.s.insMsg.run(op.groupId, kind, payload, op.now, op.expiresAt, recipients.length, op.senderAccount ?? null);
+    // The sending device is kept only with a franked application message, for the stamps of its deliveries.
+    const franked = kind !== KIND_WELCOME && op.commitment !== undefined && op.senderAccount !== undefined;
+    const info = this.s.insMsg.run(
+      op.groupId,
+      kind,
+      payload,
+      op.now,
+      op.expiresAt,
+      recipients.length,
+      op.senderAccount ?? null,
+      franked ? op.senderDevice : null,
+      franked ? op.commitment : null,
+    );
     const id = Number(info.lastInsertRowid);
     for (const d of recipients) this.s.insDelivery.run(d, id);
     if (recipients.length === 0) this.s.delMsg.run(id); // keeps the id (ordering), stores nothing
     return {
       recipients,
-      message: { id, groupId: op.groupId, kind: kind === KIND_WELCOME ? 'welcome' : 'message', payload, createdAt: op.now },
+      message: {
+        id,
+        groupId: op.groupId,
+        kind: kind === KIND_WELCOME ? 'welcome' : 'message',
+        payload,
+        createdAt: op.now,
+        ...(franked ? { franking: { senderDevice: op.senderDevice, senderAccount: op.senderAccount!, commitment: op.commitment! } } : {}),
+      },
     };
   }
 }

@@ -155,7 +155,7 @@ export class SqliteStorage implements Storage {
       delGroupMembers: p('DELETE FROM group_members WHERE group_id = ?'),
       insMember: p('INSERT OR IGNORE INTO group_members (group_id, device_id) VALUES (?, ?)'),
       fetch: p(
-        `SELECT m.id, m.group_id, m.kind, m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id
+        `SELECT m.id, m.group_id, m.kind, m.payload, m.created_at, m.sender_account, m.sender_device, m.commitment FROM deliveries d JOIN messages m ON m.id = d.message_id
          WHERE d.device_id = ? AND d.message_id > ? AND m.expires_at > ? ORDER BY d.message_id LIMIT ?`,
       ),
       insBlob: p(
@@ -394,6 +394,9 @@ export class SqliteStorage implements Storage {
       kind: r.kind === 2 ? 'welcome' : 'message',
       payload: u8(r.payload),
       createdAt: r.created_at as number,
+      ...(r.commitment && r.sender_device && r.sender_account
+        ? { franking: { senderDevice: r.sender_device as string, senderAccount: r.sender_account as string, commitment: u8(r.commitment) } }
+        : {}),
     }));
   }
 
