@@ -629,7 +629,11 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   async block(account: string): Promise<void> {
+    // Blocking a message request tells the server (a count against the sender's account, docs/abuse-signals.md); the
+    // block itself is local and holds even if the server cannot be told now.
+    const request = this.listConversations().some((c) => c.state === 'request' && (c.addedBy ?? c.owner) === account);
     await this.c.contacts.setContact(account, { blocked: true, accepted: false });
+    if (request) await this.c.a.declineRequest(account).catch((e: unknown) => this.c.warnErr('DECLINE', e));
     await this.c.contacts.setConvStates((info) => (info.addedBy ?? info.owner) === account && info.state !== 'removed', 'blocked');
   }
 

@@ -32,6 +32,8 @@ import {
   type RegisterRequest,
   type RevokeDeviceRequest,
   type SubmitRequest,
+  type DeclinedRequestRequest,
+  decodeDeclinedRequestResponse,
   type ReportRequest,
   type ReportResponse,
   decodeReportResponse,
@@ -235,6 +237,11 @@ export class ServerApi {
   async setDeviceName(deviceId: string, name: string): Promise<string> {
     const path = `/v1/devices/${encodeURIComponent(deviceId)}/name`;
     return (await this.#authed('PUT', path, { name } satisfies DeviceNameRequest, decodeDeviceNameResponse)).name;
+  }
+
+  /** Tell the server that this account blocked a message request from `account` (an abuse signal; docs/abuse-signals.md). */
+  async declineRequest(account: string): Promise<void> {
+    await this.#authed('POST', '/v1/requests/declined', { account } satisfies DeclinedRequestRequest, decodeDeclinedRequestResponse);
   }
 
   /** Send an abuse report (docs/moderation.md); the server verifies every message's franking on arrival. */
