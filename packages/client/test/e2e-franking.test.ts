@@ -10,6 +10,7 @@ import type { SottoClient } from '../src/client/sotto-client.js';
 import { fromB64, toB64Url } from '../src/util/b64.js';
 import { decodeContent } from '../src/content/content-codec.js';
 import { clientWorld, eventually } from './helpers/clients.js';
+import { findPlaintext } from './helpers/plaintext.js';
 import { deliver, HostileMember, keysOf } from './helpers/hostile.js';
 
 const suite = clientWorld();
@@ -102,6 +103,43 @@ test('FRANK-E2E every received text, edit and attachment keeps an opening that v
   await bob.deleteForEveryone(direct.id, first);
   await eventually(async () => (await alice.getMessage(direct.id, first))?.deleted, 10_000, 'deleted at alice');
   await assert.rejects(alice.reportDraft(direct.id, first), /only a message received/);
+});
+
+test('FRANK-REPORT a report of real messages verifies on the server; report and block blocks and counts as a declined request; the data dir holds only what was reported', async () => {
+  const alice = await suite.user('alice-fr');
+  const bob = await suite.user('bob-fr');
+  const direct = await bob.createDirect(alice.me.account); // a stranger writes to alice: a message request
+  await eventually(() => alice.getConversation(direct.id)?.state === 'request', 10_000, 'a request at alice');
+  await bob.sendText(direct.id, 'FRANK-UNREPORTED-MARKER context nobody chose');
+  const context = await bob.sendText(direct.id, 'FRANK-CONTEXT-MARKER earlier');
+  const abusive = await bob.sendText(direct.id, 'FRANK-REPORTED-MARKER the abuse');
+  await eventually(async () => (await alice.getMessage(direct.id, abusive)) !== undefined, 10_000, 'alice has it');
+  const draft = await alice.reportDraft(direct.id, abusive, { previous: [context], category: 'harassment', reason: 'unwanted' });
+  const r = await alice.report(draft, { block: true });
+  assert.equal(r.verified, true, 'the server verified every message');
+  assert.match(r.id, /^[A-Za-z0-9_-]{8,}$/);
+  assert.equal((await alice.listContacts()).find((c) => c.account === bob.me.account)?.blocked, true, 'bob is blocked');
+  assert.equal(alice.getConversation(direct.id)?.state, 'blocked');
+  // The server counted both against bob's account: a declined request and a verified report (docs/abuse-signals.md).
+  const signals = (await eventually(
+    () => {
+      const s = suite.server.admin(['accounts', 'signals', bob.me.account]) as { counts: Record<string, number> };
+      return s.counts['declinedRequests'] === 1 && s.counts['reports'] === 1 ? s : undefined;
+    },
+    10_000,
+    "bob's signals",
+  )) as { counts: Record<string, number> };
+  assert.equal(signals.counts['reports'], 1);
+  // The same report again is a replay.
+  await assert.rejects(alice.report(draft), (e: unknown) => (e as { code?: string }).code === 'CONFLICT');
+  // alice's stamps do not verify for another device: bob cannot file alice's report as his own.
+  assert.equal((await bob.c.a.report(draft.request)).verified, false, 'not verified for another device');
+  await bob.flush(10_000);
+  // The server holds the reported messages' plaintext inside the report; nothing of what was not reported.
+  const found = findPlaintext(suite.server.dataDir, ['FRANK-UNREPORTED-MARKER', 'FRANK-CONTEXT-MARKER', 'FRANK-REPORTED-MARKER']).map(
+    (f) => f.marker,
+  );
+  assert.ok(!found.includes('FRANK-UNREPORTED-MARKER'), `an unreported message is nowhere in the data dir (found ${found.join(', ')})`);
 });
 
 /** mallet (a real account, hostile client code) in a group with alice's real KeyPackage; alice got the Welcome. */

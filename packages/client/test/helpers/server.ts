@@ -18,6 +18,8 @@ export interface TestServer {
   child: ChildProcess;
   logs: string[];
   invite(): string;
+  /** Runs `sotto-server admin ARGS --json` on this server's data directory and returns its parsed output. */
+  admin(args: string[]): unknown;
   stop(): Promise<void>;
   /** Kill (SIGKILL) and start again on the same port and data directory. */
   restart(): Promise<void>;
@@ -65,6 +67,14 @@ export async function startServer(env: Record<string, string> = {}, fixed?: { da
     dataDir,
     child,
     logs,
+    admin(args: string[]) {
+      const r = spawnSync(process.execPath, [...SERVER_CMD, 'admin', ...args, '--data-dir', dataDir, '--json'], {
+        env: baseEnv,
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new Error(`admin ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as unknown;
+    },
     invite() {
       const r = spawnSync(process.execPath, [...SERVER_CMD, 'admin', 'invites', 'create', '--data-dir', dataDir, '--json'], {
         env: baseEnv,
