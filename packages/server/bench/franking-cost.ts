@@ -44,7 +44,14 @@ export function frankingRows(n = 200_000): Row[] {
   const m = msg(1);
   const frameExtra = cache.frame(m, 'b'.repeat(43)).length - new FrameCache(stamper).frame({ ...m, franking: undefined }, 'x').length;
   // Server CPU: one stamp (HMAC-SHA256 over the stamp input), and one delivery frame for a recipient, stamped or not.
-  const fields = { commitment: randomBytes(32), groupId: randomBytes(32), senderDevice: device, senderAccount: 'alice@example.org', recipientDevice: device, receivedAt: Date.now() };
+  const fields = {
+    commitment: randomBytes(32),
+    groupId: randomBytes(32),
+    senderDevice: device,
+    senderAccount: 'alice@example.org',
+    recipientDevice: device,
+    receivedAt: Date.now(),
+  };
   const stampUs = perOpUs(n, () => stamper.stamp(fields));
   const framed = msg(2);
   cache.frame(framed, device);
@@ -59,8 +66,18 @@ export function frankingRows(n = 200_000): Row[] {
       relay: '',
       target: `≤ 64 (${within(Math.max(...extra), 64)})`,
     },
-    { measure: 'franking: bytes added to a delivery frame, server to recipient (JSON: stamp, sender device and account)', sotto: String(frameExtra), relay: '', target: '' },
-    { measure: 'franking: server CPU per stamp (HMAC-SHA256), µs', sotto: stampUs.toFixed(2), relay: '', target: `< 20 (${within(stampUs, 20)})` },
+    {
+      measure: 'franking: bytes added to a delivery frame, server to recipient (JSON: stamp, sender device and account)',
+      sotto: String(frameExtra),
+      relay: '',
+      target: '',
+    },
+    {
+      measure: 'franking: server CPU per stamp (HMAC-SHA256), µs',
+      sotto: stampUs.toFixed(2),
+      relay: '',
+      target: `< 20 (${within(stampUs, 20)})`,
+    },
     {
       measure: 'franking: server CPU per delivery frame, stamped / unstamped, µs',
       sotto: `${frameOnUs.toFixed(2)} / ${frameOffUs.toFixed(2)}`,

@@ -14,6 +14,7 @@ import { addDevice, b64, type Device, registerUser } from '../test/helpers/clien
 import { makeGroup } from '../test/helpers/mls-member.js';
 import { cleanup, tempDir } from '../test/helpers/server-process.js';
 import { commitRows } from './commit-rate.js';
+import { frankingRows } from './franking-cost.js';
 import { LoadPool, type PoolDrive, settle } from './load-pool.js';
 import type { SenderSpec } from './load-protocol.js';
 import { pctCpu, renderTable, type Row } from './table.js';
@@ -30,6 +31,22 @@ const LOADERS = Number(process.env.BENCH_LOADERS ?? availableParallelism());
 const WINDOW = 16;
 // The server from its sources through tsx, as the tests run it (bin/sotto-server.js runs the build in dist/).
 const SERVER = ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, '../src/main.ts')];
+
+/** The environment of the benchmarked servers: the load comes from one address and from fresh accounts. */
+const SOTTO_ENV: Record<string, string> = {
+  SOTTO_REGISTRATION_OPEN: 'true',
+  SOTTO_LOG_LEVEL: 'info',
+  SOTTO_METRICS_PORT: '0',
+  SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
+  SOTTO_WS_FRAMES_PER_SECOND: '1000000',
+  SOTTO_MAX_DEVICES_PER_ACCOUNT: '1000',
+  // The load comes from one address and from fresh accounts: lift the per-IP and per-account abuse limits.
+  SOTTO_MAX_CONNECTIONS_PER_IP: '1000000',
+  SOTTO_MAX_UNAUTHENTICATED_PER_IP: '1000000',
+  SOTTO_MAX_UNAUTHENTICATED_CONNECTIONS: '1000000',
+  SOTTO_QUOTA_QUEUED_BYTES_PER_ACCOUNT: String(2 ** 40),
+  SOTTO_NEW_ACCOUNT_AGE_SECONDS: '0',
+};
 
 interface Launched {
   child: ChildProcess;
@@ -173,21 +190,7 @@ async function main(): Promise<void> {
   const load0 = loadavg()[0]!;
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
-  const startSotto = () =>
-    launch([...prof, ...nodeArgs, ...SERVER, 'serve', '--port', '0', '--data-dir', dir], {
-      SOTTO_REGISTRATION_OPEN: 'true',
-      SOTTO_LOG_LEVEL: 'info',
-      SOTTO_METRICS_PORT: '0',
-      SOTTO_AUTH_RATE_PER_MINUTE: '1000000',
-      SOTTO_WS_FRAMES_PER_SECOND: '1000000',
-      SOTTO_MAX_DEVICES_PER_ACCOUNT: '1000',
-      // The load comes from one address and from fresh accounts: lift the per-IP and per-account abuse limits.
-      SOTTO_MAX_CONNECTIONS_PER_IP: '1000000',
-      SOTTO_MAX_UNAUTHENTICATED_PER_IP: '1000000',
-      SOTTO_MAX_UNAUTHENTICATED_CONNECTIONS: '1000000',
-      SOTTO_QUOTA_QUEUED_BYTES_PER_ACCOUNT: String(2 ** 40),
-      SOTTO_NEW_ACCOUNT_AGE_SECONDS: '0',
-    });
+  const startSotto = () => launch([...prof, ...nodeArgs, ...SERVER, 'serve', '--port', '0', '--data-dir', dir], SOTTO_ENV);
   const startRelay = () => launch(['--import', 'tsx', resolve(import.meta.dirname, 'bare-relay.ts')], {});
   let sv = await startSotto();
   let rl = await startRelay();
@@ -306,6 +309,57 @@ async function main(): Promise<void> {
         measure: `commit verification in process, ${n}-member group: ms per UpdatePath commit, p50 (min / p90), ${t.commits} commits; storing p50 ${t.store.p50.toFixed(2)} ms`,
         sotto: `${t.verify.p50.toFixed(2)} (${t.verify.min.toFixed(2)} / ${t.verify.p90.toFixed(2)})`,
         target: n >= 1000 ? `< 3 ms: ${t.verify.p50 < 3 ? 'met' : 'not met'}` : '',
+      });
+    }
+
+    // 4c. Franking (docs/franking.md): what it adds per message, in process, then the pair rate with franking on and
+    // off, back to back on the same data (the franking-off server exists for this row only: bench/unfranked-server.ts).
+    log('franking: cost in process...\n');
+    rows.push(...frankingRows(QUICK ? 50_000 : 200_000));
+    {
+      const exited = (c: ChildProcess) => new Promise((r) => c.once('exit', r));
+      const tokens = devs.map((d) => ({ id: d.deviceId, token: d.token! }));
+      const drivePairs = async (s: Launched, label: string) => {
+        await pool.connect('sotto', `ws://127.0.0.1:${s.port}/v1/ws`, tokens);
+        await settle(s.child.pid!);
+        log(`franking ${label}: pairs...\n`);
+        const d = await pool.drive('sotto', s.child.pid!, pairSenders(false), opts);
+        await pool.close('sotto');
+        return d;
+      };
+      sv.child.kill('SIGTERM');
+      await exited(sv.child);
+      sv = await startSotto();
+      const on = await drivePairs(sv, 'on');
+      sv.child.kill('SIGTERM');
+      await exited(sv.child);
+      sv = await launch(
+        [
+          ...nodeArgs,
+          '--import',
+          import.meta.resolve('tsx'),
+          resolve(import.meta.dirname, 'unfranked-server.ts'),
+          '--port',
+          '0',
+          '--data-dir',
+          dir,
+        ],
+        SOTTO_ENV,
+      );
+      const off = await drivePairs(sv, 'off');
+      const rate = (d: PoolDrive) => d.delivered / d.seconds;
+      const us = (d: PoolDrive) => (d.serverCpu * 1e4) / rate(d);
+      rows.push({
+        measure: '50 pairs, franking on / off (same run, same data): messages/s',
+        sotto: `${rate(on).toFixed(0)} / ${rate(off).toFixed(0)}`,
+        ratio: `${((100 * rate(on)) / rate(off)).toFixed(1)}%`,
+        sottoCpu: pctCpu(on.serverCpu, on.loadCpu, on.idleCpu),
+        relayCpu: pctCpu(off.serverCpu, off.loadCpu, off.idleCpu),
+      });
+      rows.push({
+        measure: '50 pairs, franking on / off: server CPU µs per message',
+        sotto: `${us(on).toFixed(1)} / ${us(off).toFixed(1)}`,
+        target: `franking adds ${(us(on) - us(off)).toFixed(1)} µs (< 20: ${us(on) - us(off) < 20 ? 'met' : 'not met'})`,
       });
     }
 
