@@ -10,4 +10,10 @@ const arg = (name: string) => {
 };
 const config = loadConfig({ cwd: process.cwd(), overrides: { dataDir: arg('--data-dir'), 'server.port': Number(arg('--port') ?? 0) } });
 const server = await startServer(config, { franking: false });
-for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void server.stop().then(() => process.exit(0)));
+for (const sig of ['SIGTERM', 'SIGINT'] as const)
+  process.once(sig, () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
