@@ -82,6 +82,19 @@ test('report: preview, refusal without "yes", a verified report, then report and
   assert.equal(queue.length, 2);
   assert.ok(queue.every((q) => q.reportedAccount === 'erin@localhost' && q.reporterAccount === 'dave@localhost' && q.verified));
 
+  // The operator warns erin; erin reads the notice with `sotto notices`.
+  const id = (queue[0] as unknown as { id: string }).id;
+  const resolved = spawnSync(
+    process.execPath,
+    [...SERVER_CMD, 'admin', 'reports', 'resolve', id, '--action', 'warn', '--data-dir', world.server.dataDir],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(resolved.status, 0, resolved.stderr);
+  assert.match((await erin.run(['notices'])).stdout, /warning from the operator: /);
+  assert.match((await dave.run(['notices'])).stdout, /no notices from the operator/);
+
   // Bad input: an id that is not hex, an unknown one, too much context.
   assert.match((await dave.run(['report', 'erin', 'zz'])).stderr, /hexadecimal/);
   assert.match((await dave.run(['report', 'erin', 'abcdef', '--yes'])).stderr, /no message starting with abcdef/);

@@ -130,6 +130,17 @@ test('FRANK-REPORT a report of real messages verifies on the server; report and 
     "bob's signals",
   )) as { counts: Record<string, number> };
   assert.equal(signals.counts['reports'], 1);
+  // The operator warns bob: bob's client receives the notice once, keeps it, and says so.
+  suite.server.admin(['reports', 'resolve', r.id, '--action', 'warn', '--note', 'first warning']);
+  const heard: string[] = [];
+  bob.on('operator-notice', (n) => heard.push(n.text));
+  const kept = await bob.operatorNotices({ refresh: true });
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0]!.kind, 'warning');
+  assert.deepEqual(heard, [kept[0]!.text]);
+  assert.deepEqual(await bob.operatorNotices({ refresh: true }), kept, 'kept, not announced twice');
+  assert.equal(heard.length, 1);
+  assert.deepEqual(await alice.operatorNotices({ refresh: true }), [], 'the reporter gets nothing');
   // The same report again is a replay.
   await assert.rejects(alice.report(draft), (e: unknown) => (e as { code?: string }).code === 'CONFLICT');
   // alice's stamps do not verify for another device: bob cannot file alice's report as his own.

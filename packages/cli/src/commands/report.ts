@@ -33,6 +33,20 @@ export function reportCommands(program: Command, action: Action): void {
       '\nExample:\n  sotto read bob --ids\n  sotto report bob 3f2a91 --with-previous 2 --category harassment --reason "threats" --block',
     )
     .action(action(async (ctx, chat: string, message: string, o: ReportCliOptions) => report(ctx, chat, message, o)));
+
+  program
+    .command('notices')
+    .description("notices from your server's operator to your account (a warning after a report about you)")
+    .action(action(async (ctx) => notices(ctx)));
+}
+
+async function notices(ctx: Context): Promise<void> {
+  const client = await ctx.session.client({ start: true });
+  const list = await client.operatorNotices({ refresh: true });
+  ctx.out.result(
+    list,
+    list.length ? list.map((n) => `[${formatTime(n.at)}] ${n.kind} from the operator: ${n.text}`) : '(no notices from the operator)',
+  );
 }
 
 /** A message id from its full hex or a unique prefix of at least 6 characters. */

@@ -47,6 +47,7 @@ import { Emitter } from '../util/emitter.js';
 import { sleep } from '../util/mutex.js';
 import { redactOnPrototype } from '../util/secret-bytes.js';
 import { ClientError } from './client-error.js';
+import { fetchOperatorNotices, listOperatorNotices } from './operator-notices.js';
 import { buildReportDraft, type ReportDraft, type ReportOptions, type ReportResult } from './reports.js';
 import { ClientCore, type SottoClientOptions } from './core.js';
 import { proposeLeave } from './leave.js';
@@ -60,6 +61,7 @@ import type {
   ConversationId,
   ConversationInfo,
   MessageIdHex,
+  OperatorNotice,
   StoredMessage,
 } from './types.js';
 
@@ -154,7 +156,10 @@ export class SottoClient extends Emitter<ClientEvents> {
       onState: (state) => {
         this.emit('connection', { state });
         // (Re)connected: catch up first (messages may have queued while the socket was down), then the outbox runs.
-        if (state === 'online') void this.c.sync.run().catch((e) => this.c.warnErr('SYNC', e));
+        if (state === 'online') {
+          void this.c.sync.run().catch((e) => this.c.warnErr('SYNC', e));
+          void this.#operatorNotices();
+        }
       },
     });
     this.c.socket.start();
@@ -587,6 +592,24 @@ export class SottoClient extends Emitter<ClientEvents> {
   }
 
   // ---------- reports (docs/moderation.md) ----------
+  /**
+   * The operator's notices to this account that this device has received (warnings after a report), oldest first.
+   * `refresh` asks the server for new ones first (done by itself on every connection).
+   */
+  async operatorNotices(o: { refresh?: boolean } = {}): Promise<OperatorNotice[]> {
+    if (o.refresh) await fetchOperatorNotices(this.c, (n) => this.emit('operator-notice', n));
+    return listOperatorNotices(this.c);
+  }
+
+  /** Asks the server for new operator notices (done on every connection); each new one is kept and emitted. */
+  async #operatorNotices(): Promise<void> {
+    try {
+      await fetchOperatorNotices(this.c, (n) => this.emit('operator-notice', n));
+    } catch (e) {
+      this.c.warnErr('NOTICES', e);
+    }
+  }
+
   /**
    * What a report of `messageId` would send, for the reporter to read before sending: the reported message (and its
    * edit), the chosen earlier messages of the same conversation, and the exact request. Nothing is sent.

@@ -155,7 +155,18 @@ export type KeyWarning =
   | { type: 'device-removed'; account: string; deviceId: string };
 
 /** Every event the client emits. Events fire after the change is durable in the local store. */
+/** A notice from the server's operator to this account (a warning after a report; docs/moderation.md). */
+export interface OperatorNotice {
+  id: string;
+  kind: 'warning';
+  /** The operator's text, as the server sent it: show it as plain text. */
+  text: string;
+  at: number;
+}
+
 export interface ClientEvents extends Record<string, unknown> {
+  /** A notice from the server's operator to this account, the first time this device receives it. */
+  'operator-notice': OperatorNotice;
   /** A new message (incoming, or outgoing from another of our devices, or our own when sent). */
   message: StoredMessage;
   /** A message changed: edit, reaction, receipt, delete-for-everyone, status. */

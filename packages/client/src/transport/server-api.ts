@@ -34,6 +34,8 @@ import {
   type SubmitRequest,
   type DeclinedRequestRequest,
   decodeDeclinedRequestResponse,
+  type NoticesResponse,
+  decodeNoticesResponse,
   type ReportRequest,
   type ReportResponse,
   decodeReportResponse,
@@ -242,6 +244,11 @@ export class ServerApi {
   /** Tell the server that this account blocked a message request from `account` (an abuse signal; docs/abuse-signals.md). */
   async declineRequest(account: string): Promise<void> {
     await this.#authed('POST', '/v1/requests/declined', { account } satisfies DeclinedRequestRequest, decodeDeclinedRequestResponse);
+  }
+
+  /** The operator's notices to this account not handed out before (each is returned once). */
+  async notices(): Promise<NoticesResponse> {
+    return this.#authed('GET', '/v1/notices', undefined, decodeNoticesResponse);
   }
 
   /** Send an abuse report (docs/moderation.md); the server verifies every message's franking on arrival. */
