@@ -1,5 +1,6 @@
 // Entry point of the page: one active tab per device (Web Locks), then the app. The worker starts only in the tab
-// that holds the lock; another tab says so and can take over.
+// that holds the lock; another tab says so and can take over. Under /admin the operator's moderation screen loads
+// instead, as its own chunk: it takes no lock and starts no worker.
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { OtherTab } from './app/OtherTab.js';
@@ -33,4 +34,11 @@ function run(steal: boolean) {
     });
 }
 
-run(false);
+/** The operator's moderation screen: loaded on demand so that the messenger's first screen does not carry it. */
+async function admin() {
+  const { AdminApp } = await import('./admin/AdminApp.js');
+  render(<AdminApp />);
+}
+
+if (/^\/admin(\/|$)/.test(location.pathname)) void admin();
+else run(false);

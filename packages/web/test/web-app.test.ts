@@ -438,7 +438,7 @@ describe('web app, two browsers and a CLI user', { concurrency: false }, () => {
     await carol.ok(['send', 'bob@localhost', m('carol to bob')]);
     await conversation(bob, 'carol@localhost').waitFor();
     await openChat(bob, 'carol@localhost');
-    await bob.getByRole('button', { name: 'Block' }).click();
+    await bob.getByRole('button', { name: 'Block', exact: true }).click();
     await bob.getByRole('button', { name: 'Details' }).click();
     await bob.getByTestId('safety-blocked').waitFor();
     await bob.getByTestId('unblock').click();

@@ -1,5 +1,6 @@
 // One conversation: its messages (text with links, replies, reactions, edits, deletes, attachments, system lines,
-// delivery marks), the typing line, the composer (text, files by picker, paste or drop) and the request bar.
+// delivery marks), the typing line, the composer (text, files by picker, paste or drop), the request bar, and the
+// report action on received messages (ReportDialog.tsx).
 
 import type { ConversationInfo, StoredMessage } from '@sotto/client';
 import { type ClipboardEvent, type DragEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
@@ -7,6 +8,7 @@ import { useT } from '../i18n/i18n.js';
 import { errorText } from '../ui/errors.js';
 import { linkify } from '../ui/linkify.js';
 import { ConversationDetails } from './ConversationDetails.js';
+import { ReportDialog } from './ReportDialog.js';
 import { conversationTitle, useSession } from './session.js';
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
@@ -30,6 +32,7 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
   const [editing, setEditing] = useState<StoredMessage | undefined>();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [details, setDetails] = useState(false);
+  const [reporting, setReporting] = useState<StoredMessage | undefined>();
   const listRef = useRef<HTMLOListElement>(null);
 
   const load = useCallback(async () => {
@@ -98,6 +101,7 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
   const typing = (state.typing[id] ?? []).filter((a) => a !== state.me.account);
   const byId = new Map(messages.map((m) => [m.id, m]));
   const readOnly = conv.state !== 'active' || !!conv.policyViolation;
+  const latestReceived = messages.findLast((m) => !m.outgoing && m.kind !== 'system' && !m.deleted);
 
   return (
     <section className="chat" aria-label={conversationTitle(conv)}>
@@ -147,7 +151,9 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
         <p key={`${n.code}:${n.account}`} role="alert" className="notice warn" data-testid="conv-notice">
           {n.code === 'KEY_CHANGED'
             ? t(n.pending ? 'notice.keyChangedPending' : 'notice.keyChanged', { account: n.account })
-            : t('notice.security', { account: n.account, code: n.code })}
+            : n.code === 'FRANKING_INVALID'
+              ? t('notice.frankingInvalid', { account: n.account })
+              : t('notice.security', { account: n.account, code: n.code })}
         </p>
       ))}
       {details && <ConversationDetails conv={conv} />}
@@ -163,6 +169,11 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
           <button type="button" onClick={() => void run(() => api.deleteRequest(id).then(refreshConversations).then(onClose))}>
             {t('chat.deleteRequest')}
           </button>
+          {latestReceived && (
+            <button type="button" className="danger" onClick={() => setReporting(latestReceived)} data-testid="request-report">
+              {t('report.requestAction')}
+            </button>
+          )}
         </div>
       )}
       <ol className="messages" ref={listRef} aria-label={t('chat.messages')} aria-live="polite">
@@ -180,6 +191,7 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
               setReplyTo(undefined);
               setEditing(m);
             }}
+            onReport={() => setReporting(m)}
             onError={setError}
             conversationId={id}
             readOnly={readOnly}
@@ -219,6 +231,7 @@ export function ConversationView({ id, onClose }: { id: string; onClose: () => v
           onError={setError}
         />
       )}
+      {reporting && <ReportDialog conversationId={id} target={reporting} onClose={() => setReporting(undefined)} />}
     </section>
   );
 }
@@ -298,6 +311,7 @@ function Message(p: {
   readOnly: boolean;
   onReply: () => void;
   onEdit: () => void;
+  onReport: () => void;
   onError: (e: string) => void;
 }) {
   const t = useT();
@@ -355,20 +369,29 @@ function Message(p: {
           ))}
         </span>
       )}
-      {!m.deleted && !p.readOnly && (
+      {!m.deleted && (!p.readOnly || !mine) && (
         <span className="msg-actions">
-          <button type="button" onClick={p.onReply}>
-            {t('chat.reply')}
-          </button>
-          <button type="button" aria-expanded={showReact} onClick={() => setShowReact(!showReact)}>
-            {t('chat.react')}
-          </button>
-          {mine && m.kind === 'text' && (
+          {!p.readOnly && (
+            <>
+              <button type="button" onClick={p.onReply}>
+                {t('chat.reply')}
+              </button>
+              <button type="button" aria-expanded={showReact} onClick={() => setShowReact(!showReact)}>
+                {t('chat.react')}
+              </button>
+            </>
+          )}
+          {!mine && (
+            <button type="button" onClick={p.onReport} data-testid="report">
+              {t('report.action')}
+            </button>
+          )}
+          {!p.readOnly && mine && m.kind === 'text' && (
             <button type="button" onClick={p.onEdit}>
               {t('chat.edit')}
             </button>
           )}
-          {mine && (
+          {!p.readOnly && mine && (
             <button
               type="button"
               onClick={() => confirm(t('chat.deleteConfirm')) && run(() => api.deleteForEveryone(p.conversationId, m.id))}

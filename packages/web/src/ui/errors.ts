@@ -25,6 +25,7 @@ const KNOWN: Record<string, StringKey> = {
   INVALID_ARGUMENT: 'error.INVALID_ARGUMENT',
   PEER_MISSING: 'error.PEER_MISSING',
   VALIDATION: 'error.VALIDATION',
+  UNKNOWN_MESSAGE: 'error.UNKNOWN_MESSAGE',
 };
 
 export function errorText(t: Translate, e: unknown): string {

@@ -40,6 +40,9 @@ export const CLIENT_CALLS = [
   'updateSettings',
   'pendingSends',
   'sync',
+  'reportablePrevious',
+  'reportDraft',
+  'report',
 ] as const satisfies readonly (keyof SottoClient)[];
 export type ClientCall = (typeof CLIENT_CALLS)[number];
 

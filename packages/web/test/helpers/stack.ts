@@ -98,6 +98,17 @@ export class Stack {
     return { token: j.token, link: j.link ?? `${this.url}/#invite=${encodeURIComponent(j.token)}` };
   }
 
+  /** A new admin API token (`sat_...`) from `sotto-server admin tokens create`, with the given scopes. */
+  adminToken(name: string, scopes = 'reports:read,reports:act,evidence:export'): string {
+    const r = spawnSync(
+      process.execPath,
+      [...SERVER_CMD, 'admin', 'tokens', 'create', '--name', name, '--scopes', scopes, '--data-dir', this.dataDir, '--json'],
+      { env: this.#env, encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`admin token: ${r.stderr}`);
+    return (JSON.parse(r.stdout.trim()) as { token: string }).token;
+  }
+
   /** Runs `sotto --server URL --profile DIR ...args` to completion as its own process. */
   sotto(profile: string, args: string[], timeoutMs = 60_000): Promise<Run> {
     return new Promise((done) => {
