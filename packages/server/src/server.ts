@@ -107,8 +107,8 @@ export async function startServer(
   const blobs = new BlobStore(config.blobs.dir);
   const stamper = new Stamper(loadOrCreateStampKey(config.dataDir), { enabled: opts.franking !== false });
   // Moderation and the abuse signals refer to each other: a verified report counts as a signal, and an account past a
-  // threshold is flagged in the moderation queue. `abuse` is set below, before the server takes any request.
-  let abuse: AbuseSignals | undefined;
+  // threshold is flagged in the moderation queue. `later.abuse` is set below, before the server takes any request.
+  const later: { abuse?: AbuseSignals } = {};
   const moderation = buildModeration({
     config,
     storage,
@@ -116,10 +116,10 @@ export async function startServer(
     blobs: liveBlobs(storage, blobs, () => clock.now()),
     randomChars,
     stamper,
-    onReported: async (account, now) => abuse?.onReported(account, now),
+    onReported: async (account, now) => later.abuse?.onReported(account, now),
   });
   const log: { warn(o: object, m: string): void; error(o: object, m: string): void } = { warn: () => {}, error: () => {} };
-  abuse = openAbuseSignals(config, storage, {
+  const abuse = openAbuseSignals(config, storage, {
     moderation: opts.moderation ?? moderation.service,
     // Names of the signals and their numbers only: never content.
     onThrottled: (account, signals) =>
@@ -127,6 +127,7 @@ export async function startServer(
     onRefused: (limit) => metrics.limitRefusals(`limit="${limit}"`),
     onError: (e) => log.error({ event: 'abuse-signals', err: e.message }, 'abuse signals failed'),
   });
+  later.abuse = abuse;
   const ctx: AppContext = {
     config,
     storage,

@@ -158,7 +158,7 @@ export class SottoClient extends Emitter<ClientEvents> {
         // (Re)connected: catch up first (messages may have queued while the socket was down), then the outbox runs.
         if (state === 'online') {
           void this.c.sync.run().catch((e) => this.c.warnErr('SYNC', e));
-          void this.#operatorNotices();
+          void fetchOperatorNotices(this.c, (n) => this.emit('operator-notice', n)).catch((e) => this.c.warnErr('NOTICES', e));
         }
       },
     });
@@ -599,15 +599,6 @@ export class SottoClient extends Emitter<ClientEvents> {
   async operatorNotices(o: { refresh?: boolean } = {}): Promise<OperatorNotice[]> {
     if (o.refresh) await fetchOperatorNotices(this.c, (n) => this.emit('operator-notice', n));
     return listOperatorNotices(this.c);
-  }
-
-  /** Asks the server for new operator notices (done on every connection); each new one is kept and emitted. */
-  async #operatorNotices(): Promise<void> {
-    try {
-      await fetchOperatorNotices(this.c, (n) => this.emit('operator-notice', n));
-    } catch (e) {
-      this.c.warnErr('NOTICES', e);
-    }
   }
 
   /**
