@@ -8,7 +8,7 @@ import { SottoError } from '../errors.js';
 import { parseScopes } from '../moderation/admin-tokens.js';
 import { STAMP_NOTE, verifyEvidence } from '../moderation/evidence-verify.js';
 import type { Moderation } from '../moderation/moderation.js';
-import { verifyModerationLog } from '../moderation/moderation-log.js';
+import { logFields, verifyModerationLog } from '../moderation/moderation-log.js';
 
 export interface ModerationCliDeps {
   /** Adds --config and --data-dir. */
@@ -40,16 +40,7 @@ export function addModerationCommands(program: Command, admin: Command, d: Moder
     .action(async (o: Json & { verify?: boolean }) =>
       d.withModeration(o, async (m) => {
         const entries = await m.log.entries();
-        const rows = entries.map((e) => ({
-          seq: e.seq,
-          at: e.at,
-          admin: e.admin,
-          action: e.action,
-          reportId: e.reportId,
-          account: e.account,
-          detail: e.detail,
-          hash: Buffer.from(e.hash).toString('hex'),
-        }));
+        const rows = entries.map((e) => ({ ...logFields(e), hash: Buffer.from(e.hash).toString('hex') }));
         const check = o.verify ? verifyModerationLog(entries) : undefined;
         const lines = rows.map(
           (r) => `${r.seq}  ${iso(r.at)}  ${r.admin}  ${r.action}  ${r.reportId ?? '-'}  ${r.account ?? '-'}  ${r.detail}`,

@@ -11,16 +11,13 @@ export const GENESIS_HASH = new Uint8Array(32);
 export type LogFields = Pick<LogEntry, 'seq' | 'at' | 'admin' | 'action' | 'reportId' | 'account' | 'detail'>;
 
 /** The hash of an entry given the hash before it. */
+/** The fields of an entry that its hash covers (and that `admin moderation-log` prints), in their fixed order. */
+export function logFields(e: LogFields): LogFields {
+  return { seq: e.seq, at: e.at, admin: e.admin, action: e.action, reportId: e.reportId, account: e.account, detail: e.detail };
+}
+
 export function entryHash(prevHash: Uint8Array, e: LogFields): Uint8Array {
-  const canonical = canonicalJson({
-    seq: e.seq,
-    at: e.at,
-    admin: e.admin,
-    action: e.action,
-    reportId: e.reportId,
-    account: e.account,
-    detail: e.detail,
-  });
+  const canonical = canonicalJson(logFields(e));
   return new Uint8Array(createHash('sha256').update(prevHash).update(canonical, 'utf8').digest());
 }
 

@@ -17,7 +17,7 @@ import type { AdminService } from '../admin/admin-service.js';
 import { SottoError } from '../errors.js';
 import { buildEvidence } from './evidence.js';
 import type { ModerationLog } from './moderation-log.js';
-import type { ModerationStore, ReportMessageRecord, ReportRecord } from './moderation-store.js';
+import { type ModerationStore, openItem, type ReportMessageRecord, type ReportRecord } from './moderation-store.js';
 import type { ReportFiles } from './report-files.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -123,14 +123,7 @@ export class ModerationService {
           reason: '',
           signals: list,
           verified: false,
-          status: 'open',
-          createdAt: now,
-          updatedAt: now,
-          resolvedAt: null,
-          resolution: null,
-          resolvedBy: null,
-          resolutionNote: null,
-          contentDeletedAt: null,
+          ...openItem(now),
         },
         [],
       );

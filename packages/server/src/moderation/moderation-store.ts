@@ -54,6 +54,25 @@ export interface ReportRecord {
   contentDeletedAt: number | null;
 }
 
+/** The fields every new queue item starts with: open, unresolved, its content in place. */
+export function openItem(
+  now: number,
+): Pick<
+  ReportRecord,
+  'status' | 'createdAt' | 'updatedAt' | 'resolvedAt' | 'resolution' | 'resolvedBy' | 'resolutionNote' | 'contentDeletedAt'
+> {
+  return {
+    status: 'open',
+    createdAt: now,
+    updatedAt: now,
+    resolvedAt: null,
+    resolution: null,
+    resolvedBy: null,
+    resolutionNote: null,
+    contentDeletedAt: null,
+  };
+}
+
 export interface AdminTokenRecord {
   id: string;
   name: string;

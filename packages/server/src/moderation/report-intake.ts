@@ -7,7 +7,7 @@ import type { Session } from '../auth/auth-service.js';
 import { SottoError } from '../errors.js';
 import type { Stamper } from '../franking/stamp-key.js';
 import { type BlobSource, checkAttachment } from './attachment-check.js';
-import type { ModerationStore, ReportMessageRecord, StoredAttachment } from './moderation-store.js';
+import { type ModerationStore, openItem, type ReportMessageRecord, type StoredAttachment } from './moderation-store.js';
 import type { ReportFiles } from './report-files.js';
 import { checkReportedMessage, describeContent, type ReportedBytes } from './report-verifier.js';
 
@@ -60,14 +60,7 @@ export class ReportIntake {
           reason: input.reason,
           signals: null,
           verified,
-          status: 'open',
-          createdAt: now,
-          updatedAt: now,
-          resolvedAt: null,
-          resolution: null,
-          resolvedBy: null,
-          resolutionNote: null,
-          contentDeletedAt: null,
+          ...openItem(now),
         },
         messages,
       );
