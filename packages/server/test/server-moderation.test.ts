@@ -140,6 +140,40 @@ test('an attachment is checked against the held blob and decrypted with the comm
   });
 });
 
+test('a report keeps at most moderation.maxAttachmentBytesPerReport of decrypted attachments; the rest are checked, not kept', async () => {
+  const small = await startInProcess({ SOTTO_MODERATION_MAX_ATTACHMENT_BYTES_PER_REPORT: '1500' });
+  try {
+    const a = await registerUser(small.url, 'alice');
+    const b = await registerUser(small.url, 'bob');
+    const g = newGroupId();
+    const at = (content: Uint8Array) =>
+      franked(small.dataDir, {
+        senderDevice: a.deviceId,
+        senderAccount: a.account.name,
+        recipientDevice: b.deviceId,
+        groupId: g,
+        receivedAt: small.clock.now(),
+        content,
+      });
+    const first = await uploadAttachment(small.url, a.token!, new Uint8Array(1000).fill(1));
+    const second = await uploadAttachment(small.url, a.token!, new Uint8Array(1000).fill(2));
+    const r = await report(small.url, b.token!, reportBody(g, [at(first.content), at(second.content)]));
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.verified, true, 'both verify: hash and decryption checked');
+    const d = await small.server.moderation.service.detail(r.body.id);
+    assert.deepEqual(
+      d.messages.map((m) => [m.verified, m.attachment?.held, m.attachment?.sha256 !== null]),
+      [
+        [true, true, true],
+        [true, false, true],
+      ],
+      'the first is kept; the second, past the budget, is decrypted to check it and not kept',
+    );
+  } finally {
+    await small.stop();
+  }
+});
+
 test('a second key for the same attachment ciphertext: the changed content breaks the commitment, a new commitment the stamp', async () => {
   const g = newGroupId();
   const up = await uploadAttachment(srv.url, alice.token!, new Uint8Array(Buffer.from('the real picture')));

@@ -334,6 +334,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     doc: 'Abuse reports (POST /v1/reports) one account may file per hour; past it, RATE_LIMITED (docs/moderation.md).',
   },
   {
+    path: 'moderation.maxAttachmentBytesPerReport',
+    env: 'SOTTO_MODERATION_MAX_ATTACHMENT_BYTES_PER_REPORT',
+    type: 'int',
+    default: 100 * 1024 * 1024,
+    min: 0,
+    max: 10 * 1024 * 1024 * 1024,
+    doc: 'Decrypted attachment bytes one report may keep on disk (the sizes the contents declare, in order); an attachment past it is still hash-checked and decrypted, but its bytes are not kept (docs/moderation.md).',
+  },
+  {
     path: 'moderation.resolvedRetentionDays',
     env: 'SOTTO_MODERATION_RESOLVED_RETENTION_DAYS',
     type: 'int',

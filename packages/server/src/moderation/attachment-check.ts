@@ -13,6 +13,13 @@ export interface BlobSource {
   open(hash: string): Promise<{ stream: Readable } | undefined>;
 }
 
+/** Where decrypted bytes go: the report's file, or nowhere when they are checked but not kept. */
+interface Sink {
+  write(chunk: Uint8Array, cb: (e?: Error | null) => void): unknown;
+  close(cb: () => void): void;
+}
+const NULL_SINK: Sink = { write: (_chunk, cb) => cb(null), close: (cb) => cb() };
+
 export interface AttachmentOutcome {
   attachment: StoredAttachment;
   failure: VerifyFailure | null;
@@ -30,6 +37,8 @@ export async function checkAttachment(
   files: ReportFiles,
   reportId: string,
   name: string,
+  /** Whether its decrypted bytes may be kept (the report's attachment budget); checked either way. */
+  keep = true,
 ): Promise<AttachmentOutcome> {
   const hash = Buffer.from(body.contentHash).toString('hex');
   const base: StoredAttachment = { fileName: body.fileName, mimeType: body.mimeType, size: body.size, sha256: null, file: null };
@@ -39,8 +48,8 @@ export async function checkAttachment(
   if (!equalBytes(await sha256Of(first.stream), body.contentHash)) return { attachment: base, failure: 'attachment-hash' };
   const second = await blobs.open(hash);
   if (!second) return { attachment: base, failure: null };
-  // R5: it decrypts under the committed key.
-  const out = files.create(reportId, name);
+  // R5: it decrypts under the committed key (into the report's directory, or nowhere past the report's budget).
+  const out: Sink = keep ? files.create(reportId, name) : NULL_SINK;
   const plain = createHash('sha256');
   try {
     await decryptStream(Readable.toWeb(second.stream) as ReadableStream<Uint8Array>, body.contentKey.expose(), hash, body.size, (chunk) => {
@@ -50,10 +59,10 @@ export async function checkAttachment(
     await new Promise<void>((resolve) => out.close(() => resolve()));
   } catch (e) {
     await new Promise<void>((resolve) => out.close(() => resolve()));
-    await files.remove(reportId, name);
+    if (keep) await files.remove(reportId, name);
     if (e instanceof AttachmentError)
       return { attachment: base, failure: e.code === 'HASH_MISMATCH' ? 'attachment-hash' : 'attachment-decrypt' };
     throw e;
   }
-  return { attachment: { ...base, sha256: plain.digest('hex'), file: name }, failure: null };
+  return { attachment: { ...base, sha256: plain.digest('hex'), file: keep ? name : null }, failure: null };
 }

@@ -71,6 +71,7 @@ export function buildModeration(w: ModerationWiring): Moderation {
     blobs: w.blobs,
     files,
     reportsPerHour: w.config.moderation.reportsPerHour,
+    maxAttachmentBytes: w.config.moderation.maxAttachmentBytesPerReport,
     newId,
   });
   return { store, log, tokens: new AdminTokens(store, log, w.randomChars), intake, service };

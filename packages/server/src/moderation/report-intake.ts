@@ -29,6 +29,8 @@ export interface ReportIntakeDeps {
   files: ReportFiles;
   /** Reports one account may file per hour (moderation.reportsPerHour). */
   reportsPerHour: number;
+  /** Decrypted attachment bytes one report may keep (moderation.maxAttachmentBytesPerReport). */
+  maxAttachmentBytes: number;
   /** A fresh report id (random, base64url). */
   newId: () => string;
   /** A verified report counts against the reported account's abuse signals (src/abuse/); it never fails the report. */
@@ -46,7 +48,9 @@ export class ReportIntake {
     const id = this.d.newId();
     const messages: ReportMessageRecord[] = [];
     try {
-      for (const [idx, m] of input.messages.entries()) messages.push(await this.verifyOne(id, idx, m, input.groupId, session.deviceId));
+      const budget = { left: this.d.maxAttachmentBytes };
+      for (const [idx, m] of input.messages.entries())
+        messages.push(await this.verifyOne(id, idx, m, input.groupId, session.deviceId, budget));
       const verified = messages.every((m) => m.verified);
       const outcome = await this.d.store.insertReport(
         {
@@ -80,6 +84,7 @@ export class ReportIntake {
     m: ReportedBytes,
     groupId: Uint8Array,
     device: string,
+    budget: { left: number },
   ): Promise<ReportMessageRecord> {
     const check = checkReportedMessage(m, groupId, device, this.d.stamper);
     let failure = check.failure;
@@ -89,7 +94,10 @@ export class ReportIntake {
       attachment = { fileName: body.fileName, mimeType: body.mimeType, size: body.size, sha256: null, file: null };
       // Only the bytes of a message that verified are fetched and decrypted (R4, R5).
       if (failure === null) {
-        const r = await checkAttachment(body, this.d.blobs, this.d.files, reportId, String(idx));
+        // The bytes a report keeps on disk are bounded: past the budget an attachment is checked, not kept.
+        const keep = body.size <= budget.left;
+        if (keep) budget.left -= body.size;
+        const r = await checkAttachment(body, this.d.blobs, this.d.files, reportId, String(idx), keep);
         attachment = r.attachment;
         failure = r.failure;
       }
