@@ -3,7 +3,7 @@
 // `invites create` prints the web app's invite link.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { http, login, registerUser } from './helpers/client.js';
@@ -64,6 +64,7 @@ test('restore copies a backup into a data directory without a database, and refu
   try {
     const srv = await startServerProcess({ dataDir: join(dir, 'data'), env: { SOTTO_REGISTRATION_OPEN: 'true' } });
     const u = await registerUser(srv.url, 'pia');
+    await http(srv.url, 'GET', '/v1/server-key'); // creates the evidence-signing key
     const b = run(dir, ['backup', '--out', 'backup', '--data-dir', 'data', '--json']);
     assert.equal(b.status, 0, b.stderr);
     assert.deepEqual(JSON.parse(b.stdout), { out: join(dir, 'backup') });
@@ -76,6 +77,11 @@ test('restore copies a backup into a data directory without a database, and refu
     const r = run(dir, ['restore', '--from', 'backup', '--data-dir', 'fresh', '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { dataDir: join(dir, 'fresh'), from: join(dir, 'backup') });
+    for (const key of ['franking-stamp.key', 'server-signing.key']) {
+      assert.deepEqual(readFileSync(join(dir, 'fresh', key)), readFileSync(join(dir, 'data', key)), `${key} restored`);
+      assert.equal(statSync(join(dir, 'fresh', key)).mode & 0o777, 0o600);
+      assert.equal(statSync(join(dir, 'backup', key)).mode & 0o777, 0o600);
+    }
     const restored = await startServerProcess({ dataDir: join(dir, 'fresh') });
     try {
       await login(restored.url, u);

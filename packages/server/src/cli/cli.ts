@@ -9,6 +9,8 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
+import { STAMP_KEY_FILE } from '../franking/stamp-key.js';
+import { SIGNING_KEY_FILE } from '../moderation/signing-key.js';
 import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
 import { buildModeration, liveBlobs, type Moderation } from '../moderation/moderation.js';
 import { systemClock } from '../util/clock.js';
@@ -87,6 +89,20 @@ async function withModeration<T>(o: CommonOpts, fn: (m: Moderation) => Promise<T
  */
 export function inviteLink(base: string, token: string): string {
   return `${base}/#invite=${encodeURIComponent(token)}`;
+}
+
+/**
+ * The server's keys (the franking stamp key, the evidence-signing key) and the reports' decrypted attachments go with
+ * a backup and come back with a restore, mode 0600 (0700 for directories): without the keys, a restored server could
+ * verify no stamp it made before, and would sign evidence under a new key.
+ */
+function copyServerSecrets(from: string, to: string): void {
+  for (const f of [STAMP_KEY_FILE, SIGNING_KEY_FILE]) {
+    if (!existsSync(join(from, f))) continue;
+    copyFileSync(join(from, f), join(to, f));
+    chmodSync(join(to, f), 0o600);
+  }
+  if (existsSync(join(from, 'reports'))) cpSync(join(from, 'reports'), join(to, 'reports'), { recursive: true });
 }
 
 function print(o: CommonOpts, value: unknown, text: string): void {
@@ -288,6 +304,7 @@ export function buildCli(): Command {
       });
       if (o.blobs && existsSync(cfg.blobs.dir))
         cpSync(cfg.blobs.dir, join(out, 'blobs'), { recursive: true, filter: (src) => !src.includes(`${join(cfg.blobs.dir, 'tmp')}`) });
+      copyServerSecrets(cfg.dataDir, out);
       print(o, { out }, `backup written to ${out}`);
     });
 
@@ -313,6 +330,7 @@ export function buildCli(): Command {
         throw new SottoError('VALIDATION', `${join(from, 'sotto.db')} is damaged (quick_check: ${String(check)}); nothing restored`);
       }
       if (existsSync(join(from, 'blobs'))) cpSync(join(from, 'blobs'), cfg.blobs.dir, { recursive: true });
+      copyServerSecrets(from, cfg.dataDir);
       print(o, { dataDir: cfg.dataDir, from }, `restored ${from} into ${cfg.dataDir}`);
     });
   return program;
