@@ -15,6 +15,7 @@ import { useT } from '../i18n/i18n.js';
 import type { AdminHttp } from './admin-api.js';
 import { type AdminT, useAdminT } from './admin-strings.js';
 import { adminErrorText, adminTime, categoryLabel } from './AdminQueue.js';
+import { useAction } from '../ui/use-action.js';
 
 /** The longest note the server keeps with a decision. */
 const MAX_NOTE = 2000;
@@ -24,8 +25,7 @@ export function AdminReport(p: { http: AdminHttp; id: string; onUnauthorized: ()
   const { http, id, onUnauthorized } = p;
   const [report, setReport] = useState<AdminReportDetail | undefined>();
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, setError, run } = useAction((e) => adminErrorText(t, e, onUnauthorized));
   const [done, setDone] = useState('');
   const headingRef = useRef<HTMLHeadingElement>(null);
   const path = `/v1/admin/reports/${encodeURIComponent(id)}`;
@@ -42,18 +42,6 @@ export function AdminReport(p: { http: AdminHttp; id: string; onUnauthorized: ()
     void load();
   }, [load]);
   useEffect(() => headingRef.current?.focus(), []);
-
-  const run = async (f: () => Promise<void>) => {
-    setError('');
-    setBusy(true);
-    try {
-      await f();
-    } catch (e) {
-      setError(adminErrorText(t, e, onUnauthorized));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const resolve = (action: ModerationAction) =>
     run(async () => {

@@ -8,6 +8,7 @@ import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { type Translate, useT } from '../i18n/i18n.js';
 import { errorText } from '../ui/errors.js';
 import { useSession } from './session.js';
+import { useAction } from '../ui/use-action.js';
 
 type Step =
   | { kind: 'compose' }
@@ -24,8 +25,7 @@ export function ReportDialog(p: { conversationId: string; target: StoredMessage;
   const [category, setCategory] = useState<ReportCategory | ''>('');
   const [reason, setReason] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, setError, run } = useAction((e) => errorText(t, e));
 
   // Modal from the start; on close, focus goes back to what opened the dialog.
   useEffect(() => {
@@ -39,18 +39,6 @@ export function ReportDialog(p: { conversationId: string; target: StoredMessage;
   }, []);
   // Each step starts at its heading, so a screen reader says where the user now is.
   useEffect(() => headingRef.current?.focus(), [step.kind]);
-
-  const run = async (f: () => Promise<void>) => {
-    setError('');
-    setBusy(true);
-    try {
-      await f();
-    } catch (e) {
-      setError(errorText(t, e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const review = () =>
     run(async () => {

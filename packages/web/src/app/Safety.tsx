@@ -8,6 +8,7 @@ import { errorText } from '../ui/errors.js';
 import { Qr } from '../ui/Qr.js';
 import { QrScanner } from '../ui/QrScanner.js';
 import { useSession } from './session.js';
+import { useAction } from '../ui/use-action.js';
 
 /** The QR text of a safety number, as the CLI shows it: `sotto-safety:1:` then the payload in base64url. */
 const QR_PREFIX = 'sotto-safety:1:';
@@ -49,8 +50,7 @@ export function SafetyPanel({ account }: { account: string }) {
   const [comparison, setComparison] = useState<SafetyComparison | undefined>();
   const [typed, setTyped] = useState('');
   const [confirm, setConfirm] = useState<Confirm>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, setError, run } = useAction((e) => errorText(t, e));
 
   const load = useCallback(async () => {
     const [number, contacts] = await Promise.all([api.safetyNumber(account), api.listContacts()]);
@@ -66,18 +66,6 @@ export function SafetyPanel({ account }: { account: string }) {
       if (w.account === account) load().catch(() => undefined);
     });
   }, [load, bridge, account, t]);
-
-  const run = async (f: () => Promise<unknown>) => {
-    setError('');
-    setBusy(true);
-    try {
-      await f();
-    } catch (e) {
-      setError(errorText(t, e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const compare = (input: Uint8Array | string | undefined) =>
     run(async () => {
