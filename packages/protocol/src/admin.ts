@@ -3,7 +3,7 @@
 import { array, base64, boolean, count, type JsonObject, object, oneOf, string } from './read.js';
 import { WireError } from './wire-error.js';
 
-export const ADMIN_SCOPES = ['reports:read', 'reports:act', 'evidence:export'] as const;
+export const ADMIN_SCOPES = ['reports:read', 'reports:act', 'evidence:export', 'requests:read', 'requests:act'] as const;
 export type AdminScope = (typeof ADMIN_SCOPES)[number];
 /** The prefix of every admin token (a user session token never has it). */
 export const ADMIN_TOKEN_PREFIX = 'sat_';
@@ -107,10 +107,14 @@ export interface ServerKeyResponse {
   publicKey: string;
 }
 
-/** A notice from the operator to an account (GET /v1/notices). */
+export const NOTICE_KINDS = ['warning', 'lawful-request'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+/** A notice from the operator to an account (GET /v1/notices): a warning on a report, or a lawful request about the
+ * account told once its gag period (or court-ordered delay) ended. */
 export interface Notice {
   id: string;
-  kind: 'warning';
+  kind: NoticeKind;
   text: string;
   at: number;
 }
@@ -216,7 +220,7 @@ export function decodeNoticesResponse(v: unknown): NoticesResponse {
     notices: array(o, 'notices', B).map((n, i) => {
       const p = `${B}.notices[${i}]`;
       const x = object(n, p);
-      return { id: string(x, 'id', p), kind: oneOf(x, 'kind', p, ['warning'] as const), text: string(x, 'text', p), at: count(x, 'at', p) };
+      return { id: string(x, 'id', p), kind: oneOf(x, 'kind', p, NOTICE_KINDS), text: string(x, 'text', p), at: count(x, 'at', p) };
     }),
   };
 }

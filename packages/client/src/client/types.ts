@@ -1,5 +1,6 @@
 // Public types of the SottoClient SDK: conversations, stored messages, settings and events.
 
+import type { NoticeKind } from '@sotto/protocol';
 import type { ConversationKind, MemberRole } from '../conversation/group-meta.js';
 import type { SystemChange } from '../engine/conversation-changes.js';
 
@@ -154,16 +155,17 @@ export type KeyWarning =
   | { type: 'device-added'; account: string; deviceId: string }
   | { type: 'device-removed'; account: string; deviceId: string };
 
-/** Every event the client emits. Events fire after the change is durable in the local store. */
-/** A notice from the server's operator to this account (a warning after a report; docs/moderation.md). */
+/** A notice from the server's operator to this account: a warning after a report (docs/moderation.md), or a lawful
+ * request that named the account, told once its gag period ended (docs/for-law-enforcement.md). */
 export interface OperatorNotice {
   id: string;
-  kind: 'warning';
+  kind: NoticeKind;
   /** The operator's text, as the server sent it: show it as plain text. */
   text: string;
   at: number;
 }
 
+/** Every event the client emits. Events fire after the change is durable in the local store. */
 export interface ClientEvents extends Record<string, unknown> {
   /** A notice from the server's operator to this account, the first time this device receives it. */
   'operator-notice': OperatorNotice;
