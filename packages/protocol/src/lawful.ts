@@ -144,6 +144,8 @@ export interface LawfulRequestList {
 export interface LawfulDecideRequest {
   decision: LawfulDecision;
   reason: string;
+  /** For `partial`: the categories disclosed, among those asked for. */
+  categories?: RequestCategory[];
 }
 
 /** POST /v1/admin/requests/:id/approve (emergency) and /review (emergency, after the answer). */

@@ -1,5 +1,6 @@
 // Builds the server's object graph from a Config and runs it: HTTP + WebSocket listener, metrics
 // listener on loopback, sweeper, and a graceful shutdown that finishes in-flight work first.
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import { GroupCaps } from './limits/group-caps.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
 import { QuotaService } from './limits/quota-service.js';
 import { createServerMetrics, Metrics } from './metrics/metrics.js';
+import { buildLawful, type Lawful } from './lawful/lawful.js';
 import { buildModeration, liveBlobs, type Moderation } from './moderation/moderation.js';
 import { tightenDataModes } from './storage/file-modes.js';
 import { SqliteStorage } from './storage/sqlite/sqlite-storage.js';
@@ -72,6 +74,8 @@ export interface RunningServer {
   storage: Storage;
   /** Reports, the moderation queue, admin tokens, notices; flagAccount is the abuse-signal detector's entry. */
   moderation: Moderation;
+  /** The lawful-request register (docs/for-law-enforcement.md). */
+  lawful: Lawful;
   /** The abuse signals (the report intake calls `onReported`). */
   abuse: AbuseSignals;
   /** One sweep of expired data now (the sweeper also runs every `retention.sweepSeconds`). */
@@ -118,6 +122,13 @@ export async function startServer(
     stamper,
     onReported: async (account, now) => later.abuse?.onReported(account, now),
   });
+  const lawful = buildLawful({
+    config,
+    storage,
+    randomChars,
+    randomBytes: (n) => new Uint8Array(randomBytes(n)),
+    signingKey: moderation.signingKey,
+  });
   const log: { warn(o: object, m: string): void; error(o: object, m: string): void } = { warn: () => {}, error: () => {} };
   const abuse = openAbuseSignals(config, storage, {
     moderation: opts.moderation ?? moderation.service,
@@ -150,6 +161,7 @@ export async function startServer(
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
     moderation,
+    lawful,
     abuse,
     stamper,
     proxies: new TrustedProxies(config.server.trustedProxies),
@@ -193,6 +205,10 @@ export async function startServer(
       for (const h of r.blobs) await ctx.blobs.delete(h);
       const reports = await moderation.service.deleteExpiredContent(clock.now());
       if (reports > 0) app.log.info({ event: 'sweep', reports }, 'reported content past moderation.resolvedRetentionDays deleted');
+      // Counts only in the log line: never a name, an authority or a reference.
+      const l = await lawful.register.sweep(clock.now());
+      if (l.expired + l.flagged + l.notices > 0)
+        app.log.info({ event: 'sweep', lawful: l }, 'lawful register: holds expired, flags, notices');
       for (const name of await storage.inactiveAccounts()) {
         for (const d of await storage.listDevices(name)) fanout.disconnect(d.deviceId, 'account suspended');
       }
@@ -255,5 +271,5 @@ export async function startServer(
       await storage.close();
       app.log.info({ event: 'stopped' }, 'stopped');
     })());
-  return { port, metricsPort, app, storage, moderation, abuse, sweep, stop };
+  return { port, metricsPort, app, storage, moderation, lawful, abuse, sweep, stop };
 }

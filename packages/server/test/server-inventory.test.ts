@@ -36,6 +36,29 @@ test('the inventory names every table and column of the live schema, and none th
   for (const table of Object.keys(DATA_INVENTORY)) assert.ok(live.has(table), `the inventory names table ${table}, which does not exist`);
 });
 
+test('every table about an account says how a lawful answer finds its rows (or why it never does), and each lookup runs on the live schema', async () => {
+  const dir = tempDir();
+  const s = new SqliteStorage({ file: join(dir, 'sotto.db'), synchronous: 'normal' });
+  try {
+    for (const [table, spec] of Object.entries(DATA_INVENTORY)) {
+      const aboutAccount = spec.aboutAccount || Object.values(spec.columns).some((c) => c.aboutAccount);
+      if (aboutAccount) assert.ok(spec.lookup, `${table} holds data about accounts: give it a lookup (or say why it is withheld)`);
+      if (!spec.lookup) continue;
+      if ('withheld' in spec.lookup) {
+        assert.ok(spec.lookup.withheld.length > 20, `${table}: why it is withheld`);
+        continue;
+      }
+      const n = spec.lookup.where.split('?').length - 1;
+      assert.ok(n >= 1, `${table}: the lookup is bound to the account`);
+      const rows = s.db.prepare(`SELECT * FROM "${table}" WHERE ${spec.lookup.where}`).all(...Array<string>(n).fill('alice@example.org'));
+      assert.deepEqual(rows, [], `${table}: the lookup runs`);
+    }
+  } finally {
+    await s.close();
+    cleanup(dir);
+  }
+});
+
 test('every item says what it is, in a known category; one item per table and per column', async () => {
   const items = inventoryItems(loadConfig({ env: {} }));
   const live = await liveSchema();

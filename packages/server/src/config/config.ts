@@ -46,6 +46,8 @@ export interface Config {
   retention: { maxDays: number; maxSeconds: number | null; sweepSeconds: number };
   /** Abuse reports and their retention (docs/moderation.md). */
   moderation: { reportsPerHour: number; maxAttachmentBytesPerReport: number; resolvedRetentionDays: number };
+  /** The lawful-request register (docs/for-law-enforcement.md). */
+  lawful: { gagDays: number; emergencyApprovalHours: number };
   blobs: { dir: string; maxBytes: number; ttlDays: number; minBytesPerSecond: number; rateWindowSeconds: number };
   quotas: { queuedBytesPerAccount: number; blobBytesPerAccount: number };
   newAccounts: { ageSeconds: number; groupsPerHour: number; devicesAddedPerHour: number };

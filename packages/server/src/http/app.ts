@@ -6,6 +6,7 @@ import { OpenApiCollector } from './openapi.js';
 import { httpServerOptions, installRequestTimeouts } from './request-timeouts.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminReportRoutes } from './routes/admin-reports.js';
+import { adminRequestRoutes } from './routes/admin-requests.js';
 import { authRoutes } from './routes/auth.js';
 import { blobRoutes } from './routes/blobs.js';
 import { groupRoutes } from './routes/groups.js';
@@ -103,6 +104,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       inventoryRoutes(v1, ctx);
       reportRoutes(v1, ctx);
       adminReportRoutes(v1, ctx);
+      adminRequestRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

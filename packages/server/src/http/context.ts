@@ -9,6 +9,7 @@ import type { GroupCaps } from '../limits/group-caps.js';
 import type { Stamper } from '../franking/stamp-key.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
 import type { QuotaService } from '../limits/quota-service.js';
+import type { Lawful } from '../lawful/lawful.js';
 import type { Moderation } from '../moderation/moderation.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Storage } from '../storage/storage.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   groupCaps: GroupCaps;
   /** Reports, the moderation queue, admin tokens and notices (docs/moderation.md). */
   moderation: Moderation;
+  /** The lawful-request register (docs/for-law-enforcement.md). */
+  lawful: Lawful;
   /** Abuse signals from metadata (src/abuse/). */
   abuse: AbuseSignals;
   /** Stamps each delivery of a franked application message for its recipient (docs/franking.md). */

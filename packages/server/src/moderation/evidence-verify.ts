@@ -1,12 +1,15 @@
-// Offline verification of an evidence package (`sotto-server verify-evidence`, docs/moderation.md): the signature under
-// the embedded (or a given) Ed25519 key, every manifest hash, every file's hash, and every message's commitment opening
-// to its content under its franking key. Stamps are HMACs under the server's secret key: only the server can check
-// them, so the package states that it did, and the signature attests it.
+// Offline verification of a signed package (`sotto-server verify-evidence`): an evidence package (docs/moderation.md):
+// the signature under the embedded (or a given) Ed25519 key, every manifest hash, every file's hash, and every
+// message's commitment opening to its content under its franking key (stamps are HMACs under the server's secret key:
+// only the server can check them, so the package states that it did, and the signature attests it); or the answer to a
+// lawful request (docs/for-law-enforcement.md): the signature and the manifest hash of each part.
 import { verify } from 'node:crypto';
 import {
   canonicalJson,
   commitmentOpens,
+  decodeDisclosurePackage,
   decodeEvidencePackage,
+  DISCLOSURE_FORMAT,
   EVIDENCE_FORMAT,
   type EvidencePackage,
   evidenceSigningInput,
@@ -27,6 +30,20 @@ function strictB64(s: string): Uint8Array {
   return new Uint8Array(b);
 }
 
+/** The signature of a package under `key` (base64 of the raw Ed25519 key); false for anything unreadable. */
+function signatureOk(raw: Record<string, unknown>, key: string, signature: string): boolean {
+  try {
+    return verify(
+      null,
+      evidenceSigningInput(raw.format as string, raw.generatedAt as number, raw.manifest),
+      ed25519PublicKey(strictB64(key)),
+      strictB64(signature),
+    );
+  } catch {
+    return false;
+  }
+}
+
 export function verifyEvidence(text: string, keyOverride?: string): { ok: boolean; checks: EvidenceCheck[] } {
   const checks: EvidenceCheck[] = [];
   const add = (check: string, ok: boolean, detail?: string) => checks.push({ check, ok, ...(detail ? { detail } : {}) });
@@ -34,6 +51,7 @@ export function verifyEvidence(text: string, keyOverride?: string): { ok: boolea
   let pkg: EvidencePackage;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
+    if (raw !== null && typeof raw === 'object' && raw.format === DISCLOSURE_FORMAT) return verifyDisclosure(raw, keyOverride);
     pkg = decodeEvidencePackage(raw);
   } catch (e) {
     add(`the file is a ${EVIDENCE_FORMAT} package`, false, (e as Error).message);
@@ -62,18 +80,7 @@ export function verifyEvidence(text: string, keyOverride?: string): { ok: boolea
   }
 
   // Signature over the manifest (Ed25519, RFC 8032).
-  let sigOk = false;
-  try {
-    sigOk = verify(
-      null,
-      evidenceSigningInput(raw.format as string, raw.generatedAt as number, raw.manifest),
-      ed25519PublicKey(strictB64(key)),
-      strictB64(pkg.signature),
-    );
-  } catch {
-    sigOk = false;
-  }
-  add('signature by the server key', sigOk);
+  add('signature by the server key', signatureOk(raw, key, pkg.signature));
 
   // Every message's commitment opens to its content under its franking key.
   for (const [n, m] of pkg.report.messages.entries()) {
@@ -87,6 +94,26 @@ export function verifyEvidence(text: string, keyOverride?: string): { ok: boolea
     }
     add(`message ${n} (from ${m.senderAccount}): commitment opens to the content`, opens);
   }
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+/** A lawful request's answer: the manifest hash of the server block, the request and the answer, and the signature. */
+function verifyDisclosure(raw: Record<string, unknown>, keyOverride?: string): { ok: boolean; checks: EvidenceCheck[] } {
+  const checks: EvidenceCheck[] = [];
+  const add = (check: string, ok: boolean, detail?: string) => checks.push({ check, ok, ...(detail ? { detail } : {}) });
+  let pkg;
+  try {
+    pkg = decodeDisclosurePackage(raw);
+  } catch (e) {
+    add(`the file is a ${DISCLOSURE_FORMAT} package`, false, (e as Error).message);
+    return { ok: false, checks };
+  }
+  add(`the file is a ${DISCLOSURE_FORMAT} package`, true);
+  const key = keyOverride ?? pkg.server.publicKey;
+  if (keyOverride !== undefined) add('the embedded server key is the given --key', keyOverride === pkg.server.publicKey);
+  for (const part of ['server', 'request', 'answer'] as const)
+    add(`manifest: ${part}`, sha256Hex(canonicalJson(raw[part])) === pkg.manifest[part]);
+  add('signature by the server key', signatureOk(raw, key, pkg.signature));
   return { ok: checks.every((c) => c.ok), checks };
 }
 

@@ -1,7 +1,7 @@
 // The moderation store port (docs/moderation.md): the report queue, reported messages, reported-stamp hashes, admin
 // tokens, notices and the moderation log. It only stores: the rules live in the moderation services. Implemented by
 // SqliteModerationStore and by MemoryModerationStore (its in-memory twin for tests); one contract test runs both.
-import type { AdminScope, AdminSignal, ModerationAction, QueueItemKind, ReportStatus, VerifyFailure } from '@sotto/protocol';
+import type { AdminScope, AdminSignal, ModerationAction, NoticeKind, QueueItemKind, ReportStatus, VerifyFailure } from '@sotto/protocol';
 
 /** What the server keeps of a reported attachment. `file` names the decrypted bytes under the report's directory. */
 export interface StoredAttachment {
@@ -87,7 +87,7 @@ export interface AdminTokenRecord {
 export interface NoticeRecord {
   id: string;
   account: string;
-  kind: 'warning';
+  kind: NoticeKind;
   text: string;
   createdAt: number;
   readAt: number | null;

@@ -3,17 +3,33 @@
 // Served at GET /v1/inventory; a test compares it with the live schema, so a new column cannot go unlisted.
 import { ED25519_SUITES } from '@sotto/identity';
 import { CipherSuiteId } from '@sotto/mls';
-import { GROUP_META_EXTENSION, type InventoryCategory, type InventoryItem, type InventoryResponse, type Retention } from '@sotto/protocol';
+import {
+  GROUP_META_EXTENSION,
+  type InventoryCategory,
+  type NotHeldCategory,
+  type InventoryItem,
+  type InventoryResponse,
+  type Retention,
+} from '@sotto/protocol';
 import type { Config } from '../config/config.js';
 import { ADMIN_EVENT_KEEP_MS } from '../admin/admin-service.js';
+import { HOLD_DAYS } from '../lawful/preservation.js';
 
 interface ColumnSpec {
   what: string;
   aboutAccount: boolean;
+  /** A credential or its hash: never disclosed, whatever is asked (a lawful answer says it was withheld). */
+  secret?: true;
   /** Default: the table's category and retention. */
   category?: InventoryCategory;
   retention?: (c: Config) => Retention;
 }
+
+/**
+ * How a lawful answer finds an account's rows in a table (lawful/, docs/for-law-enforcement.md): an SQL condition
+ * whose every `?` is the account name, or why the table is never searched for one.
+ */
+export type AccountLookup = { where: string } | { withheld: string };
 
 interface TableSpec {
   what: string;
@@ -21,7 +37,14 @@ interface TableSpec {
   aboutAccount: boolean;
   retention: (c: Config) => Retention;
   columns: Readonly<Record<string, ColumnSpec>>;
+  /** Required for every table about an account (the inventory test checks it and runs it). */
+  lookup?: AccountLookup;
 }
+
+/** The account's device ids, inside a lookup. */
+const DEVICES_OF = '(SELECT device_id FROM devices WHERE account = ?)';
+/** The groups the account's devices are leaves of. */
+const GROUPS_OF = `(SELECT group_id FROM group_members WHERE device_id IN ${DEVICES_OF})`;
 
 const messageRetention = (c: Config): Retention => ({
   kind: 'until-delivered-or-seconds',
@@ -44,6 +67,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'account',
     aboutAccount: true,
     retention: accountLife,
+    lookup: { where: 'name = ?' },
     columns: {
       name: { what: 'The account name (name@domain).', aboutAccount: true },
       account_key: { what: "The account's public Ed25519 identity key (never a private key).", aboutAccount: true },
@@ -56,6 +80,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'device',
     aboutAccount: true,
     retention: accountLife,
+    lookup: { where: 'account = ?' },
     columns: {
       device_id: { what: 'The device id.', aboutAccount: true },
       account: { what: 'The account the device belongs to.', aboutAccount: true },
@@ -80,12 +105,16 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'session',
     aboutAccount: true,
     retention: (c) => ({ kind: 'seconds', seconds: c.auth.tokenTtlSeconds }),
+    lookup: { where: 'account = ?' },
     columns: {
-      id: { what: 'The public half of the token, to find it.', aboutAccount: false },
-      secret_hash: { what: 'SHA-256 of the secret half; the token itself is not stored.', aboutAccount: false },
+      id: { what: 'The public half of the token, to find it.', aboutAccount: false, secret: true },
+      secret_hash: { what: 'SHA-256 of the secret half; the token itself is not stored.', aboutAccount: false, secret: true },
       device_id: { what: 'The device the token authenticates.', aboutAccount: true },
       account: { what: "The device's account.", aboutAccount: true },
-      expires_at: { what: 'When the token stops working (it is deleted at the next sweep after that).', aboutAccount: false },
+      expires_at: {
+        what: 'When the token stops working (it is deleted at the next sweep after that): a login happened auth.tokenTtlSeconds before.',
+        aboutAccount: false,
+      },
     },
   },
   key_packages: {
@@ -93,6 +122,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'key-package',
     aboutAccount: true,
     retention: () => ({ kind: 'until-claimed-or-device-removed' }),
+    lookup: { where: `device_id IN ${DEVICES_OF}` },
     columns: {
       id: { what: 'Row number (upload order).', aboutAccount: false },
       device_id: { what: 'The device that uploaded it.', aboutAccount: true },
@@ -110,6 +140,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'group-metadata',
     aboutAccount: false,
     retention: indefinite,
+    lookup: { where: `group_id IN ${GROUPS_OF}` },
     columns: {
       group_id: { what: 'The MLS group id: random bytes chosen by the creating client.', aboutAccount: false },
       epoch: { what: 'The current MLS epoch (how many commits the group has had).', aboutAccount: false },
@@ -131,6 +162,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'group-metadata',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: `group_id IN ${GROUPS_OF}` },
     columns: {
       group_id: { what: 'The MLS group id.', aboutAccount: false },
       snapshot_version: { what: 'The handshake counter the snapshot was taken at.', aboutAccount: false },
@@ -142,6 +174,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'group-metadata',
     aboutAccount: true,
     retention: () => ({ kind: 'until-superseded' }),
+    lookup: { where: `group_id IN ${GROUPS_OF}` },
     columns: {
       group_id: { what: 'The MLS group id.', aboutAccount: false },
       version: { what: 'The handshake counter.', aboutAccount: false },
@@ -157,6 +190,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'group-membership',
     aboutAccount: true,
     retention: removed,
+    lookup: { where: `device_id IN ${DEVICES_OF}` },
     columns: {
       group_id: { what: 'The MLS group id.', aboutAccount: false },
       device_id: { what: 'A member device.', aboutAccount: true },
@@ -170,6 +204,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'message-ciphertext',
     aboutAccount: true,
     retention: messageRetention,
+    lookup: { where: `sender_account = ? OR id IN (SELECT message_id FROM deliveries WHERE device_id IN ${DEVICES_OF})` },
     columns: {
       id: { what: 'Message number (the order of the queue).', aboutAccount: false, category: 'delivery-queue' },
       group_id: { what: 'The MLS group it was sent to.', aboutAccount: false, category: 'delivery-queue' },
@@ -205,6 +240,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'delivery-queue',
     aboutAccount: true,
     retention: messageRetention,
+    lookup: { where: `device_id IN ${DEVICES_OF}` },
     columns: {
       device_id: { what: 'The recipient device.', aboutAccount: true },
       message_id: { what: 'The queued message.', aboutAccount: false },
@@ -217,6 +253,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'attachment-ciphertext',
     aboutAccount: true,
     retention: (c) => ({ kind: 'seconds', seconds: c.blobs.ttlDays * 86400 }),
+    lookup: { where: `owner IN ${DEVICES_OF}` },
     columns: {
       hash: { what: 'SHA-256 of the encrypted bytes (the blob id).', aboutAccount: false },
       size: { what: 'Size of the encrypted bytes.', aboutAccount: false },
@@ -248,6 +285,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'admin',
     aboutAccount: true,
     retention: () => ({ kind: 'seconds', seconds: ADMIN_EVENT_KEEP_MS / 1000 }),
+    lookup: { where: 'account = ?' },
     columns: {
       id: { what: 'Event number.', aboutAccount: false },
       kind: { what: 'suspended or deleted.', aboutAccount: false },
@@ -263,6 +301,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'admin',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: 'reported_account = ? OR reporter_account = ?' },
     columns: {
       id: { what: 'The report id.', aboutAccount: false },
       kind: { what: 'report (filed by a user) or signals (raised by metadata signals).', aboutAccount: false },
@@ -299,6 +338,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'admin',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: 'sender_account = ? OR report_id IN (SELECT id FROM reports WHERE reporter_account = ?)' },
     columns: {
       report_id: { what: 'The report.', aboutAccount: false },
       idx: { what: 'Position in the report (0: the reported message; then earlier context).', aboutAccount: false },
@@ -340,6 +380,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'abuse-limits',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: `device_id IN ${DEVICES_OF}` },
     columns: {
       device_id: { what: 'The reporting device.', aboutAccount: true },
       stamp_sha256: { what: 'SHA-256 of the reported stamp.', aboutAccount: false },
@@ -366,6 +407,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'admin',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: 'account = ?' },
     columns: {
       id: { what: 'The notice id.', aboutAccount: false },
       account: { what: 'The account warned.', aboutAccount: true },
@@ -382,6 +424,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'admin',
     aboutAccount: true,
     retention: indefinite,
+    lookup: { where: 'account = ?' },
     columns: {
       seq: { what: 'Entry number, from 1.', aboutAccount: false },
       at: { what: 'When it happened.', aboutAccount: false },
@@ -399,6 +442,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'abuse-limits',
     aboutAccount: true,
     retention: abuseWindow,
+    lookup: { where: 'account = ?' },
     columns: {
       account: { what: 'The account counted.', aboutAccount: true },
       signal: {
@@ -414,6 +458,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'abuse-limits',
     aboutAccount: true,
     retention: (c) => ({ kind: 'seconds', seconds: c.abuse.requestMemorySeconds }),
+    lookup: { where: 'requester = ? OR recipient = ?' },
     columns: {
       requester: { what: 'The account that made the first contact.', aboutAccount: true },
       recipient: { what: 'The account it was made with.', aboutAccount: true },
@@ -426,6 +471,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'abuse-limits',
     aboutAccount: true,
     retention: abuseWindow,
+    lookup: { where: 'first_sender = ?' },
     columns: {
       group_id: { what: 'The MLS group.', aboutAccount: false },
       first_sender: { what: 'The account of the first application message seen there.', aboutAccount: true },
@@ -438,11 +484,109 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
     category: 'abuse-limits',
     aboutAccount: true,
     retention: (c) => ({ kind: 'seconds', seconds: c.abuse.throttleSeconds }),
+    lookup: { where: 'account = ?' },
     columns: {
       account: { what: 'The throttled account.', aboutAccount: true },
       since: { what: 'When it was throttled.', aboutAccount: false },
       until: { what: 'When the throttle ends.', aboutAccount: false },
       signals: { what: 'The signals that passed their thresholds: name, value and threshold.', aboutAccount: false },
+    },
+  },
+  lawful_requests: {
+    what:
+      'The lawful-request register (docs/for-law-enforcement.md): each request received from an authority, its instrument, reference, ' +
+      'the accounts it named and the data asked for, the decision with its reason and the admins who signed it off, when it was answered ' +
+      '(with the SHA-256 of the signed answer, not the answer) and when the accounts were told. Kept as the record the transparency report counts.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    lookup: { withheld: 'The register itself: which authorities asked about an account is not disclosed to another authority.' },
+    columns: {
+      id: { what: 'The request id.', aboutAccount: false },
+      instrument: { what: 'mlat, domestic-order, direct-request, emergency or preservation.', aboutAccount: false },
+      authority: { what: 'The requesting authority.', aboutAccount: false },
+      country: { what: "The authority's country (ISO 3166-1 alpha-2).", aboutAccount: false },
+      reference: { what: "The authority's reference.", aboutAccount: false },
+      received_at: { what: 'When it arrived.', aboutAccount: false },
+      due_at: { what: 'When the authority wants an answer.', aboutAccount: false },
+      accounts: { what: 'The accounts it named.', aboutAccount: true },
+      categories: { what: 'The data asked for.', aboutAccount: false },
+      notice_delay_until: { what: 'A court-ordered delay of the user notice: its expiry.', aboutAccount: false },
+      follows: { what: 'The preservation request it follows, if any.', aboutAccount: false },
+      note: { what: "The operator's note at intake.", aboutAccount: false },
+      received_by: { what: 'The admin who logged it.', aboutAccount: false },
+      status: { what: 'received, decided or answered.', aboutAccount: false },
+      decision: { what: 'disclose, partial or reject.', aboutAccount: false },
+      disclosed: { what: 'For a partial decision: the categories disclosed.', aboutAccount: false },
+      reason: { what: "The decision's reason.", aboutAccount: false },
+      decided_by: { what: 'The admin who decided, when, and the note.', aboutAccount: false },
+      second_approval: { what: "Emergency disclosures: the second admin's approval.", aboutAccount: false },
+      second_approval_due_at: { what: 'By when the second approval is needed.', aboutAccount: false },
+      flagged_at: { what: 'When a missing second approval was flagged.', aboutAccount: false },
+      review: { what: "Emergency disclosures: the review after the fact, and the reviewer's verdict.", aboutAccount: false },
+      answered_at: { what: 'When the signed answer was made.', aboutAccount: false },
+      answer_sha256: { what: 'SHA-256 of the signed answer (the answer itself is not kept).', aboutAccount: false },
+      notice_due_at: { what: 'When the accounts it named are to be told.', aboutAccount: false },
+      notice_given_at: { what: 'When they were told (GET /v1/notices).', aboutAccount: false },
+      version: { what: 'Change counter (compare-and-set).', aboutAccount: false },
+    },
+  },
+  preservation_holds: {
+    what:
+      'Preservation holds: a snapshot of the records the server held about the named accounts when a preservation request arrived, encrypted ' +
+      'under a key split among custodians (k of n are needed; the server keeps no share). Deleted after 90 days (once extendable by 90), when ' +
+      'released, or when the request that follows it is answered; only the counts stay.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    lookup: { withheld: 'A snapshot is opened only by its custodians, for the answer to the request it was placed for.' },
+    columns: {
+      id: { what: 'The hold id.', aboutAccount: false },
+      request_id: { what: 'The preservation request.', aboutAccount: false },
+      accounts: { what: 'The accounts preserved.', aboutAccount: true },
+      custodians: { what: "The custodians' names.", aboutAccount: false },
+      threshold: { what: 'How many custodian shares open it.', aboutAccount: false },
+      created_at: { what: 'When it was placed.', aboutAccount: false },
+      expires_at: { what: 'When it is deleted unless extended.', aboutAccount: false },
+      extended: { what: 'Whether it was extended (once at most).', aboutAccount: false },
+      sealed: {
+        what: 'The encrypted snapshot (AES-256-GCM): deleted with the hold, at the latest after two periods of 90 days.',
+        aboutAccount: true,
+        retention: () => ({ kind: 'seconds', seconds: 2 * HOLD_DAYS * 86400 }),
+      },
+      share_hashes: {
+        what: "SHA-256 of each custodian's share (to recognise a share of another hold); deleted with the hold.",
+        aboutAccount: false,
+        secret: true,
+      },
+      row_counts: { what: 'How many rows of each table it holds (kept).', aboutAccount: false },
+      deleted_at: { what: 'When it was deleted.', aboutAccount: false },
+      deleted_why: { what: 'expired, released or answered.', aboutAccount: false },
+    },
+  },
+  request_log: {
+    what:
+      'The request log: every register event, append-only and hash-chained. Its public part (month, request id, event, instrument, ' +
+      'country, counts) goes into transparency reports; its private part (exact time, admin, authority, reference, accounts, reasons) ' +
+      'stays here, tied to the chain by a salted digest. Never deleted: the chain would break.',
+    category: 'admin',
+    aboutAccount: true,
+    retention: indefinite,
+    lookup: { withheld: 'The register itself: which authorities asked about an account is not disclosed to another authority.' },
+    columns: {
+      seq: { what: 'Entry number, from 1.', aboutAccount: false },
+      month: { what: 'UTC month of the event.', aboutAccount: false },
+      request: { what: 'The request id.', aboutAccount: false },
+      event: { what: 'What happened (received, decided, answered, preserved, ...).', aboutAccount: false },
+      public: { what: 'The public fields: instrument, country and counts.', aboutAccount: false },
+      detail_digest: { what: 'SHA-256 of the salt and the detail: the private part of the entry in the chain.', aboutAccount: false },
+      prev_hash: { what: 'The hash of the entry before.', aboutAccount: false },
+      hash: { what: 'SHA-256(prev_hash || canonical public entry).', aboutAccount: false },
+      detail: {
+        what: "The entry's private part (never published): exact time, acting admin, and the names, references and accounts of the event.",
+        aboutAccount: true,
+      },
+      salt: { what: "The detail digest's random salt.", aboutAccount: false },
     },
   },
   sqlite_sequence: {
@@ -461,15 +605,20 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
  * What the server does not have, kept true by hand against the code it describes; the inventory test checks what a
  * schema can show (no column for an IP address, e-mail, phone number or contact).
  */
-export const NOT_HELD: readonly string[] = [
-  "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.) The one exception is a message a recipient chooses to report: the report carries it in clear with its franking key, and the server keeps it in the moderation queue (tables reports and report_messages).",
-  'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime. Exception: an attachment in a reported message, whose key the report carries; the server decrypts it and keeps it with the report under <dataDir>/reports.',
-  'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
-  'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
-  'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored. (For the abuse signals it remembers, for abuse.requestMemorySeconds, which account added which stranger to a conversation: docs/abuse-signals.md.)',
-  'IP addresses, in the database: client addresses are held in memory for rate limits only (see `elsewhere` for logs).',
-  'Phone numbers or e-mail addresses: an account is a name and a public key.',
-];
+export const NOT_HELD: Readonly<Record<NotHeldCategory, string>> = {
+  'message-content':
+    "Message content: application messages are MLS PrivateMessages (RFC 9420 §6.3), encrypted on the sending device with keys only the group members hold. (The server does know which logged-in device submitted each message, and keeps the sender's account with it while it is queued.) The one exception is a message a recipient chooses to report: the report carries it in clear with its franking key, and the server keeps it in the moderation queue (tables reports and report_messages).",
+  'attachment-content':
+    'Attachment content: attachments are encrypted on the device before upload and their keys travel inside encrypted messages; the server sees their size, hash, uploading device and lifetime. Exception: an attachment in a reported message, whose key the report carries; the server decrypts it and keeps it with the report under <dataDir>/reports.',
+  'private-keys':
+    'Private keys and group secrets: no account identity key, device signature key, HPKE private key or epoch secret reaches the server; it keeps the public group state only.',
+  'group-names':
+    'Group names: a rename travels as an encrypted message; the public group state holds the conversation kind (direct or group), the owner, the admins and the disappearing timer, and no name.',
+  'contact-lists':
+    'Contact lists or address books: the server stores no list of whom an account knows; directory lookups are rate-limited in memory and not stored. (For the abuse signals it remembers, for abuse.requestMemorySeconds, which account added which stranger to a conversation: docs/abuse-signals.md.)',
+  'ip-addresses': 'IP addresses, in the database: client addresses are held in memory for rate limits only (see `elsewhere` for logs).',
+  'phone-email': 'Phone numbers or e-mail addresses: an account is a name and a public key.',
+};
 
 /** What the server holds outside its database tables. */
 export const ELSEWHERE: readonly string[] = [
@@ -518,7 +667,7 @@ export function dataInventory(config: Config, version: string): InventoryRespons
   return {
     server: { version, domain: config.server.domain },
     items: inventoryItems(config),
-    notHeld: [...NOT_HELD],
+    notHeld: Object.values(NOT_HELD),
     elsewhere: [...ELSEWHERE],
     protocol: { mls: 'RFC 9420', ciphersuites: ciphersuites(), facts: facts() },
   };

@@ -3,7 +3,7 @@
 // a user's session token is never accepted here. The acting admin recorded in the moderation log is the token's name.
 import { MODERATION_ACTIONS, type AdminResolveRequest, type AdminScope, REPORT_STATUSES, type ReportStatus } from '@sotto/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AdminPrincipal, requireScope } from '../../moderation/admin-tokens.js';
+import { ADMIN_SECURITY, adminPrincipal } from '../admin-auth.js';
 import type { AppContext } from '../context.js';
 
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
@@ -21,14 +21,8 @@ const summary = {
 } as const;
 
 export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const admin = async (req: FastifyRequest, scope: AdminScope): Promise<AdminPrincipal> => {
-    const h = req.headers.authorization;
-    const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
-    const p = await ctx.moderation.tokens.authenticate(token, ctx.clock.now());
-    requireScope(p, scope);
-    return p;
-  };
-  const security = 'Admin token (Authorization: Bearer sat_..., from `sotto-server admin tokens create`)';
+  const admin = (req: FastifyRequest, scope: AdminScope) => adminPrincipal(ctx, req, scope);
+  const security = ADMIN_SECURITY;
 
   app.get<{ Querystring: { status?: ReportStatus | 'all' } }>(
     '/admin/reports',
@@ -122,8 +116,7 @@ export function adminReportRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => {
-      const h = req.headers.authorization;
-      await ctx.moderation.tokens.authenticate(typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined, ctx.clock.now());
+      await adminPrincipal(ctx, req);
       return ctx.moderation.service.serverKey();
     },
   );

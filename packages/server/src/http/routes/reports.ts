@@ -95,7 +95,7 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       config: { auth: true },
       schema: {
-        summary: "The operator's notices to this account (warnings), each returned once",
+        summary: "The operator's notices to this account (warnings, lawful requests once their gag period ended), each returned once",
         description: 'Unread notices of the calling account, oldest first; this call marks them read, so the next returns only newer ones.',
         tags: ['moderation'],
         response: {

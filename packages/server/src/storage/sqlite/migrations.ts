@@ -144,6 +144,29 @@ export const MIGRATIONS: readonly string[] = [
     account TEXT PRIMARY KEY, since INTEGER NOT NULL, until INTEGER NOT NULL, signals TEXT NOT NULL
   );
   `,
+  // 10: the lawful-request register (src/lawful/, docs/for-law-enforcement.md): requests with their decisions and
+  // sign-offs, preservation holds (a sealed snapshot whose key is split among custodians; only counts stay after the
+  // hold is deleted), and the hash-chained request log (public part, and the detail kept by the operator with its salted digest).
+  `
+  CREATE TABLE lawful_requests (
+    id TEXT PRIMARY KEY, instrument TEXT NOT NULL, authority TEXT NOT NULL, country TEXT NOT NULL, reference TEXT NOT NULL,
+    received_at INTEGER NOT NULL, due_at INTEGER, accounts TEXT NOT NULL, categories TEXT NOT NULL,
+    notice_delay_until INTEGER, follows TEXT, note TEXT NOT NULL, received_by TEXT NOT NULL, status TEXT NOT NULL,
+    decision TEXT, disclosed TEXT, reason TEXT NOT NULL, decided_by TEXT, second_approval TEXT,
+    second_approval_due_at INTEGER, flagged_at INTEGER, review TEXT, answered_at INTEGER, answer_sha256 TEXT,
+    notice_due_at INTEGER, notice_given_at INTEGER, version INTEGER NOT NULL
+  );
+  CREATE TABLE preservation_holds (
+    id TEXT PRIMARY KEY, request_id TEXT NOT NULL, accounts TEXT NOT NULL, custodians TEXT NOT NULL,
+    threshold INTEGER NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, extended INTEGER NOT NULL,
+    sealed BLOB, share_hashes TEXT, row_counts TEXT NOT NULL, deleted_at INTEGER, deleted_why TEXT
+  );
+  CREATE INDEX preservation_holds_request ON preservation_holds(request_id);
+  CREATE TABLE request_log (
+    seq INTEGER PRIMARY KEY, month TEXT NOT NULL, request TEXT NOT NULL, event TEXT NOT NULL, public TEXT NOT NULL,
+    detail_digest TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, detail TEXT NOT NULL, salt TEXT NOT NULL
+  );
+  `,
 ];
 
 export function migrate(db: Database.Database): number {

@@ -10,6 +10,7 @@ import type {
   ReportRecord,
   StoredAttachment,
 } from '../../moderation/moderation-store.js';
+import { scrubbing, truncateWal } from './scrub.js';
 
 type Row = Record<string, unknown>;
 
@@ -213,7 +214,7 @@ export class SqliteModerationStore implements ModerationStore {
 
   async resolveReport(id: string, action: ModerationAction, admin: string, note: string, at: number): Promise<boolean> {
     // The row moves when it grows: scrubbing zeroes the old copy, which still holds the reporter's reason.
-    return this.scrubbing(() => this.s.resolve.run(action, admin, note, at, at, id).changes === 1);
+    return scrubbing(this.db, () => this.s.resolve.run(action, admin, note, at, at, id).changes === 1);
   }
 
   async resolvedWithContentBefore(cutoff: number): Promise<ReportRecord[]> {
@@ -221,29 +222,12 @@ export class SqliteModerationStore implements ModerationStore {
   }
 
   async deleteReportContent(id: string, at: number): Promise<void> {
-    this.scrubbing(() => {
+    // No copy of reported content stays behind in the database file or its WAL.
+    scrubbing(this.db, () => {
       this.s.clearReport.run(at, at, id);
       this.s.clearMessages.run(id);
     });
-    // The WAL still holds the pages as they were before: a truncating checkpoint empties it.
-    try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    } catch {
-      // a reader holds the WAL: the next checkpoint overwrites it
-    }
-  }
-
-  /**
-   * Runs `fn` in a transaction with secure_delete on, so that SQLite overwrites with zeros the bytes it frees (an old
-   * copy of a row that moved, overflow pages): no copy of reported content stays behind in the database file.
-   */
-  private scrubbing<T>(fn: () => T): T {
-    this.db.pragma('secure_delete = ON');
-    try {
-      return this.db.transaction(fn)();
-    } finally {
-      this.db.pragma('secure_delete = OFF');
-    }
+    truncateWal(this.db);
   }
 
   async insertAdminToken(t: AdminTokenRecord): Promise<void> {
@@ -274,7 +258,7 @@ export class SqliteModerationStore implements ModerationStore {
       return rows.map((r): NoticeRecord => ({
         id: r.id as string,
         account: r.account as string,
-        kind: 'warning',
+        kind: r.kind as NoticeRecord['kind'],
         text: r.text as string,
         createdAt: r.created_at as number,
         readAt: null,
