@@ -1,5 +1,6 @@
-// The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log),
-// backup, restore, verify-evidence.
+// The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log,
+// requests, holds), backup, restore, verify-evidence.
+import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -12,9 +13,11 @@ import { SottoError } from '../errors.js';
 import { STAMP_KEY_FILE } from '../franking/stamp-key.js';
 import { SIGNING_KEY_FILE } from '../moderation/signing-key.js';
 import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
+import { buildLawful, type Lawful } from '../lawful/lawful.js';
 import { buildModeration, liveBlobs, type Moderation } from '../moderation/moderation.js';
 import { systemClock } from '../util/clock.js';
 import { randomChars } from '../util/random-chars.js';
+import { addLawfulCommands } from './lawful-commands.js';
 import { addModerationCommands } from './moderation-commands.js';
 
 interface CommonOpts {
@@ -75,11 +78,20 @@ async function withStorage<T>(o: CommonOpts, fn: (s: ReturnType<typeof openStora
   }
 }
 
+function moderationOn(s: ReturnType<typeof openStorage>, cfg: Config): Moderation {
+  const blobs = liveBlobs(s, new BlobStore(cfg.blobs.dir), () => systemClock.now());
+  return buildModeration({ config: cfg, storage: s, admin: new AdminService(s, systemClock), blobs, randomChars });
+}
+
 async function withModeration<T>(o: CommonOpts, fn: (m: Moderation) => Promise<T>): Promise<T> {
+  return withStorage(o, async (s) => fn(moderationOn(s, configFrom(o))));
+}
+
+async function withLawful<T>(o: CommonOpts, fn: (l: Lawful) => Promise<T>): Promise<T> {
   return withStorage(o, async (s) => {
     const cfg = configFrom(o);
-    const blobs = liveBlobs(s, new BlobStore(cfg.blobs.dir), () => systemClock.now());
-    return fn(buildModeration({ config: cfg, storage: s, admin: new AdminService(s, systemClock), blobs, randomChars }));
+    const { signingKey } = moderationOn(s, cfg);
+    return fn(buildLawful({ config: cfg, storage: s, randomChars, randomBytes: (n) => new Uint8Array(randomBytes(n)), signingKey }));
   });
 }
 
@@ -258,14 +270,10 @@ export function buildCli(): Command {
       }),
     );
 
-  addModerationCommands(program, admin, {
-    common,
-    withModeration,
-    print,
-    actor: `cli:${process.env.USER ?? 'operator'}`,
-    now: () => systemClock.now(),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
-  });
+  const actor = `cli:${process.env.USER ?? 'operator'}`;
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  addModerationCommands(program, admin, { common, withModeration, print, actor, now: () => systemClock.now(), cwd });
+  addLawfulCommands(admin, { common, withLawful, print, actor, now: () => systemClock.now(), cwd });
   common(
     accounts
       .command('signals <account>')

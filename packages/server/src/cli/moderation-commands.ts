@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { MODERATION_ACTIONS, type ModerationAction, REPORT_STATUSES, type ReportStatus } from '@sotto/protocol';
+import { DISCLOSURE_FORMAT, MODERATION_ACTIONS, type ModerationAction, REPORT_STATUSES, type ReportStatus } from '@sotto/protocol';
 import { SottoError } from '../errors.js';
 import { parseScopes } from '../moderation/admin-tokens.js';
 import { STAMP_NOTE, verifyEvidence } from '../moderation/evidence-verify.js';
@@ -56,22 +56,26 @@ export function addModerationCommands(program: Command, admin: Command, d: Moder
 
   program
     .command('verify-evidence <file>')
-    .description('verify an evidence package offline: signature, manifest hashes, and every commitment (no server needed)')
+    .description(
+      'verify an evidence package or a lawful answer offline: signature, manifest hashes, and every commitment (no server needed)',
+    )
     .option('-k, --key <base64>', "the server's public key from GET /v1/server-key (default: the key embedded in the package)")
     .option('--json', 'machine-readable output')
     .action((file: string, o: Json & { key?: string }) => {
       const path = resolve(d.cwd, file);
       if (!existsSync(path)) throw new SottoError('NOT_FOUND', `${path} does not exist`);
       const r = verifyEvidence(readFileSync(path, 'utf8'), o.key);
+      // The answer to a lawful request carries no franked message, hence no stamp to explain.
+      const lawful = r.checks[0]?.check.includes(DISCLOSURE_FORMAT) === true;
       const text = [
         ...r.checks.map((c) => `${c.ok ? 'OK    ' : 'FAILED'}  ${c.check}${c.detail ? ` (${c.detail})` : ''}`),
-        `note: ${STAMP_NOTE}`,
+        ...(lawful ? [] : [`note: ${STAMP_NOTE}`]),
         o.key === undefined
           ? 'note: checked against the key embedded in the package; pass --key with the key from GET /v1/server-key to tie it to the server.'
           : '',
         r.ok ? 'evidence OK' : 'evidence FAILED',
       ].filter((l) => l !== '');
-      d.print(o, { ok: r.ok, checks: r.checks, note: STAMP_NOTE }, text.join('\n'));
+      d.print(o, { ok: r.ok, checks: r.checks, ...(lawful ? {} : { note: STAMP_NOTE }) }, text.join('\n'));
       if (!r.ok) process.exitCode = 3;
     });
 }
