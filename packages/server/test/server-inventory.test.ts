@@ -2,11 +2,13 @@
 // retentions follow the configuration, and GET /v1/inventory serves it without authentication in the shape the
 // protocol's decoder accepts.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeInventoryResponse, INVENTORY_CATEGORIES, type InventoryItem, WireError } from '@sotto/protocol';
 import { loadConfig } from '../src/config/config.js';
 import { DATA_INVENTORY, dataInventory, inventoryItems } from '../src/storage/data-inventory.js';
+import { inventoryMarkdown } from '../src/storage/inventory-markdown.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { startInProcess } from './helpers/in-process.js';
 import { cleanup, tempDir } from './helpers/server-process.js';
@@ -57,6 +59,13 @@ test('every table about an account says how a lawful answer finds its rows (or w
     await s.close();
     cleanup(dir);
   }
+});
+
+test('docs/data-inventory.md is the inventory generated under the default configuration (regenerate: sotto-server admin inventory --markdown)', () => {
+  const committed = readFileSync(join(import.meta.dirname, '../../../docs/data-inventory.md'), 'utf8');
+  const generated = inventoryMarkdown(dataInventory(loadConfig({ env: {} }), '0.1.0'));
+  assert.equal(committed, generated, 'run: sotto-server admin inventory --markdown > docs/data-inventory.md');
+  for (const table of Object.keys(DATA_INVENTORY)) assert.ok(committed.includes(`### \`${table}\``), table);
 });
 
 test('every item says what it is, in a known category; one item per table and per column', async () => {

@@ -15,6 +15,8 @@ import { SIGNING_KEY_FILE } from '../moderation/signing-key.js';
 import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
 import { buildLawful, type Lawful } from '../lawful/lawful.js';
 import { buildModeration, liveBlobs, type Moderation } from '../moderation/moderation.js';
+import { dataInventory } from '../storage/data-inventory.js';
+import { inventoryMarkdown } from '../storage/inventory-markdown.js';
 import { systemClock } from '../util/clock.js';
 import { randomChars } from '../util/random-chars.js';
 import { addLawfulCommands } from './lawful-commands.js';
@@ -181,6 +183,14 @@ export function buildCli(): Command {
     });
 
   const admin = program.command('admin').description('operator commands (work on the data directory; safe while the server runs)');
+  common(admin.command('inventory').description('what this server stores, for how long, and what it does not have (as GET /v1/inventory)'))
+    .option('--markdown', 'as Markdown (docs/data-inventory.md is this output under the default configuration)')
+    .option('--json', 'machine-readable output')
+    .action((o: CommonOpts & { markdown?: boolean }) => {
+      const inv = dataInventory(configFrom(o), VERSION);
+      if (o.markdown) process.stdout.write(inventoryMarkdown(inv));
+      else print(o, inv, inventoryMarkdown(inv));
+    });
   const invites = admin.command('invites').description('registration invites');
   common(invites.command('create').description('create an invite token (shown once)'))
     .option('-u, --max-uses <n>', 'how many accounts it may register', int, 1)

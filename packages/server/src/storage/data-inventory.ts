@@ -625,7 +625,7 @@ export const ELSEWHERE: readonly string[] = [
   'Attachment blobs: encrypted files under blobs.dir, deleted with their row in the blobs table.',
   'Reported attachments: the decrypted bytes of attachments in reports, under <dataDir>/reports/<report id>/ (mode 0600), deleted moderation.resolvedRetentionDays after the report is resolved.',
   'Keys: the franking stamp key (<dataDir>/franking-stamp.key) and the Ed25519 evidence-signing key (<dataDir>/server-signing.key), mode 0600.',
-  "The request log (stdout): at log.level info, every request's method, URL (a directory lookup names the account looked up), client IP and status; how long it is kept is the operator's log set-up. Logs never contain message content, keys or tokens.",
+  "The HTTP access log (stdout): at log.level info, every request's method, URL (a directory lookup names the account looked up), client IP and status; how long it is kept is the operator's log set-up. Logs never contain message content, keys or tokens.",
   'Memory only: rate-limit counters by client IP, account and device, and the open WebSocket connections; gone when the server stops.',
 ];
 
