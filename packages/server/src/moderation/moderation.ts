@@ -66,6 +66,7 @@ export function buildModeration(w: ModerationWiring): Moderation {
   });
   const intake = new ReportIntake({
     store,
+    log,
     stamper: w.stamper ?? new Stamper(loadOrCreateStampKey(w.config.dataDir)),
     onReported: w.onReported,
     blobs: w.blobs,
