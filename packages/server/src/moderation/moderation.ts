@@ -22,6 +22,8 @@ export interface Moderation {
   tokens: AdminTokens;
   intake: ReportIntake;
   service: ModerationService;
+  /** The server's Ed25519 signing key (evidence, transparency heads and reports), loaded or created on first use. */
+  signingKey: () => SigningKey;
 }
 
 export interface ModerationWiring {
@@ -53,13 +55,14 @@ export function buildModeration(w: ModerationWiring): Moderation {
   const log = new ModerationLog(store);
   const files = new ReportFiles(join(w.config.dataDir, 'reports'));
   let key: SigningKey | undefined;
+  const signingKey = () => (key ??= SigningKey.loadOrCreate(w.config.dataDir));
   const newId = () => w.randomChars(16);
   const service = new ModerationService({
     store,
     log,
     admin: w.admin,
     files,
-    signingKey: () => (key ??= SigningKey.loadOrCreate(w.config.dataDir)),
+    signingKey,
     domain: w.config.server.domain,
     resolvedRetentionDays: w.config.moderation.resolvedRetentionDays,
     newId,
@@ -75,5 +78,5 @@ export function buildModeration(w: ModerationWiring): Moderation {
     maxAttachmentBytes: w.config.moderation.maxAttachmentBytesPerReport,
     newId,
   });
-  return { store, log, tokens: new AdminTokens(store, log, w.randomChars), intake, service };
+  return { store, log, tokens: new AdminTokens(store, log, w.randomChars), intake, service, signingKey };
 }
