@@ -17,6 +17,7 @@ import { GroupVerifier } from './delivery/group-verifier.js';
 import { loadOrCreateStampKey, Stamper } from './franking/stamp-key.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
+import { transparencyFor } from './lawful/transparency.js';
 import type { AppContext } from './http/context.js';
 import { GroupCaps } from './limits/group-caps.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
@@ -150,6 +151,7 @@ export async function startServer(
     quota: new QuotaService(storage, config.quotas, (limit) => metrics.limitRefusals(`limit="${limit}"`)),
     groupCaps,
     moderation,
+    transparency: transparencyFor(moderation, config.server.domain, async () => []), // request log: wired to the register's store
     abuse,
     stamper,
     proxies: new TrustedProxies(config.server.trustedProxies),

@@ -5,6 +5,7 @@ import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { Transparency } from '../lawful/transparency.js';
 import type { GroupCaps } from '../limits/group-caps.js';
 import type { Stamper } from '../franking/stamp-key.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   groupCaps: GroupCaps;
   /** Reports, the moderation queue, admin tokens and notices (docs/moderation.md). */
   moderation: Moderation;
+  /** The signed heads of the request and moderation logs, and the transparency report (src/lawful/transparency.ts). */
+  transparency: Transparency;
   /** Abuse signals from metadata (src/abuse/). */
   abuse: AbuseSignals;
   /** Stamps each delivery of a franked application message for its recipient (docs/franking.md). */
