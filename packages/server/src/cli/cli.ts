@@ -1,5 +1,5 @@
-// The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log),
-// backup, restore, verify-evidence.
+// The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log,
+// transparency-report), backup, restore, verify-evidence.
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -9,6 +9,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
+import { transparencyFor } from '../lawful/transparency.js';
 import { STAMP_KEY_FILE } from '../franking/stamp-key.js';
 import { SIGNING_KEY_FILE } from '../moderation/signing-key.js';
 import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
@@ -16,6 +17,7 @@ import { buildModeration, liveBlobs, type Moderation } from '../moderation/moder
 import { systemClock } from '../util/clock.js';
 import { randomChars } from '../util/random-chars.js';
 import { addModerationCommands } from './moderation-commands.js';
+import { addTransparencyCommands } from './transparency-commands.js';
 
 interface CommonOpts {
   config?: string;
@@ -263,6 +265,16 @@ export function buildCli(): Command {
     withModeration,
     print,
     actor: `cli:${process.env.USER ?? 'operator'}`,
+    now: () => systemClock.now(),
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  });
+  addTransparencyCommands(admin, {
+    common,
+    withModeration,
+    withTransparency: (o, fn) =>
+      // The request log: wired to the register's store.
+      withModeration(o, (m) => fn(transparencyFor(m, configFrom(o).server.domain, async () => []))),
+    print,
     now: () => systemClock.now(),
     cwd: process.env.INIT_CWD ?? process.cwd(),
   });
