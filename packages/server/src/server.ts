@@ -18,6 +18,7 @@ import { GroupVerifier } from './delivery/group-verifier.js';
 import { loadOrCreateStampKey, Stamper } from './franking/stamp-key.js';
 import { InProcessFanout } from './fanout/in-process-fanout.js';
 import { buildApp } from './http/app.js';
+import { transparencyFor } from './lawful/transparency.js';
 import type { AppContext } from './http/context.js';
 import { GroupCaps } from './limits/group-caps.js';
 import { KeyPackageClaimLimits } from './limits/key-package-claims.js';
@@ -162,6 +163,7 @@ export async function startServer(
     groupCaps,
     moderation,
     lawful,
+    transparency: transparencyFor(moderation, config.server.domain, lawful.publicLog),
     abuse,
     stamper,
     proxies: new TrustedProxies(config.server.trustedProxies),

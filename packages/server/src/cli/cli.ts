@@ -1,5 +1,5 @@
 // The `sotto-server` command line: serve, generate-config, admin (invites, accounts, tokens, reports, moderation-log,
-// requests, holds), backup, restore, verify-evidence.
+// requests, holds, transparency-report), backup, restore, verify-evidence.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { createInvite } from '../auth/auth-service.js';
 import { type Config, generateConfigYaml, loadConfig, parsePublicUrl, publicBaseUrl } from '../config/config.js';
 import { SottoError } from '../errors.js';
+import { transparencyFor } from '../lawful/transparency.js';
 import { STAMP_KEY_FILE } from '../franking/stamp-key.js';
 import { SIGNING_KEY_FILE } from '../moderation/signing-key.js';
 import { databasePath, openAbuseSignals, openStorage, startServer, VERSION } from '../server.js';
@@ -21,6 +22,7 @@ import { systemClock } from '../util/clock.js';
 import { randomChars } from '../util/random-chars.js';
 import { addLawfulCommands } from './lawful-commands.js';
 import { addModerationCommands } from './moderation-commands.js';
+import { addTransparencyCommands } from './transparency-commands.js';
 
 interface CommonOpts {
   config?: string;
@@ -89,11 +91,13 @@ async function withModeration<T>(o: CommonOpts, fn: (m: Moderation) => Promise<T
   return withStorage(o, async (s) => fn(moderationOn(s, configFrom(o))));
 }
 
-async function withLawful<T>(o: CommonOpts, fn: (l: Lawful) => Promise<T>): Promise<T> {
+/** The register, and the moderation graph whose signing key it shares, on the data directory's store. */
+async function withLawful<T>(o: CommonOpts, fn: (l: Lawful, m: Moderation) => Promise<T>): Promise<T> {
   return withStorage(o, async (s) => {
     const cfg = configFrom(o);
-    const { signingKey } = moderationOn(s, cfg);
-    return fn(buildLawful({ config: cfg, storage: s, randomChars, randomBytes: (n) => new Uint8Array(randomBytes(n)), signingKey }));
+    const m = moderationOn(s, cfg);
+    const random = (n: number) => new Uint8Array(randomBytes(n));
+    return fn(buildLawful({ config: cfg, storage: s, randomChars, randomBytes: random, signingKey: m.signingKey }), m);
   });
 }
 
@@ -284,6 +288,14 @@ export function buildCli(): Command {
   const cwd = process.env.INIT_CWD ?? process.cwd();
   addModerationCommands(program, admin, { common, withModeration, print, actor, now: () => systemClock.now(), cwd });
   addLawfulCommands(admin, { common, withLawful, print, actor, now: () => systemClock.now(), cwd });
+  addTransparencyCommands(admin, {
+    common,
+    withModeration,
+    withTransparency: (o, fn) => withLawful(o, async (l, m) => fn(transparencyFor(m, configFrom(o).server.domain, l.publicLog))),
+    print,
+    now: () => systemClock.now(),
+    cwd,
+  });
   common(
     accounts
       .command('signals <account>')

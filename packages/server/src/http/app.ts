@@ -15,6 +15,7 @@ import { keyPackageRoutes } from './routes/key-packages.js';
 import { messageRoutes } from './routes/messages.js';
 import { reportRoutes } from './routes/reports.js';
 import { requestRoutes } from './routes/requests.js';
+import { adminTransparencyRoutes, wellKnownTransparencyRoutes } from './routes/transparency.js';
 import { maxSubmitBytes } from './schemas.js';
 import { webRoutes } from '../web/web-routes.js';
 
@@ -91,6 +92,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
     },
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => openapi.document(ctx.version));
+  wellKnownTransparencyRoutes(app, ctx);
 
   app.register(
     async (v1) => {
@@ -105,6 +107,7 @@ export function buildApp(ctx: AppContext, opts: AppOptions): FastifyInstance {
       reportRoutes(v1, ctx);
       adminReportRoutes(v1, ctx);
       adminRequestRoutes(v1, ctx);
+      adminTransparencyRoutes(v1, ctx);
     },
     { prefix: '/v1' },
   );

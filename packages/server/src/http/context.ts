@@ -5,6 +5,7 @@ import type { AuthService, Session } from '../auth/auth-service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { Transparency } from '../lawful/transparency.js';
 import type { GroupCaps } from '../limits/group-caps.js';
 import type { Stamper } from '../franking/stamp-key.js';
 import type { KeyPackageClaimLimits } from '../limits/key-package-claims.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   moderation: Moderation;
   /** The lawful-request register (docs/for-law-enforcement.md). */
   lawful: Lawful;
+  /** The signed heads of the request and moderation logs, and the transparency report (src/lawful/transparency.ts). */
+  transparency: Transparency;
   /** Abuse signals from metadata (src/abuse/). */
   abuse: AbuseSignals;
   /** Stamps each delivery of a franked application message for its recipient (docs/franking.md). */

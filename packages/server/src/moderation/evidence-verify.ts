@@ -24,7 +24,7 @@ export interface EvidenceCheck {
 }
 
 /** Standard base64 decoded strictly: re-encoding must give back the same text (no ignored bits or characters). */
-function strictB64(s: string): Uint8Array {
+export function strictB64(s: string): Uint8Array {
   const b = Buffer.from(s, 'base64');
   if (b.toString('base64') !== s) throw new TypeError('not canonical base64');
   return new Uint8Array(b);

@@ -22,7 +22,7 @@ export interface Moderation {
   tokens: AdminTokens;
   intake: ReportIntake;
   service: ModerationService;
-  /** The server's Ed25519 signing key, loaded (or created) on first use: evidence, lawful answers, transparency. */
+  /** The server's Ed25519 signing key (evidence, transparency heads and reports), loaded or created on first use. */
   signingKey: () => SigningKey;
 }
 
@@ -69,6 +69,7 @@ export function buildModeration(w: ModerationWiring): Moderation {
   });
   const intake = new ReportIntake({
     store,
+    log,
     stamper: w.stamper ?? new Stamper(loadOrCreateStampKey(w.config.dataDir)),
     onReported: w.onReported,
     blobs: w.blobs,

@@ -1,17 +1,21 @@
 // Abuse-report intake (POST /v1/reports, docs/moderation.md): rate-limits the reporting account, verifies every reported
 // message (report-verifier.ts, attachment-check.ts) against the reporting device, and files the report in the queue,
 // verified or not. A stamp the same device already reported is refused (CONFLICT): only its SHA-256 is kept for this.
+// Each stored report appends 'report-received' to the moderation log (no content), which the transparency report counts.
 import { createHash } from 'node:crypto';
 import type { ReportCategory, ReportResponse } from '@sotto/protocol';
 import type { Session } from '../auth/auth-service.js';
 import { SottoError } from '../errors.js';
 import type { Stamper } from '../franking/stamp-key.js';
 import { type BlobSource, checkAttachment } from './attachment-check.js';
+import type { ModerationLog } from './moderation-log.js';
 import { type ModerationStore, openItem, type ReportMessageRecord, type StoredAttachment } from './moderation-store.js';
 import type { ReportFiles } from './report-files.js';
 import { checkReportedMessage, describeContent, type ReportedBytes } from './report-verifier.js';
 
 const HOUR_MS = 3600_000;
+/** The acting "admin" of the moderation log's 'report-received' entries. */
+export const INTAKE_ACTOR = 'system:intake';
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 
 /** A report request whose byte strings are decoded (the route validated the JSON with its schema). */
@@ -24,6 +28,8 @@ export interface ReportInput {
 
 export interface ReportIntakeDeps {
   store: ModerationStore;
+  /** Where a stored report is recorded: action 'report-received', the reported account, whether it verified. */
+  log: Pick<ModerationLog, 'append'>;
   stamper: Stamper;
   blobs: BlobSource;
   files: ReportFiles;
@@ -47,11 +53,12 @@ export class ReportIntake {
     if (!first) throw new SottoError('VALIDATION', 'a report has at least one message');
     const id = this.d.newId();
     const messages: ReportMessageRecord[] = [];
+    let verified: boolean;
     try {
       const budget = { left: this.d.maxAttachmentBytes };
       for (const [idx, m] of input.messages.entries())
         messages.push(await this.verifyOne(id, idx, m, input.groupId, session.deviceId, budget));
-      const verified = messages.every((m) => m.verified);
+      verified = messages.every((m) => m.verified);
       const outcome = await this.d.store.insertReport(
         {
           id,
@@ -69,13 +76,15 @@ export class ReportIntake {
         messages,
       );
       if (outcome === 'replay') throw new SottoError('CONFLICT', 'this device already reported one of these messages');
-      // Only a verified report counts: an unverified one proves nothing about the account it names.
-      if (verified) await this.d.onReported?.(first.senderAccount, now);
-      return { id, verified };
     } catch (e) {
       await this.d.files.removeReport(id);
       throw e;
     }
+    // The report is stored from here on: its files stay whatever follows. The entry names no content.
+    await this.d.log.append(now, INTAKE_ACTOR, 'report-received', { reportId: id, account: first.senderAccount }, { verified });
+    // Only a verified report counts: an unverified one proves nothing about the account it names.
+    if (verified) await this.d.onReported?.(first.senderAccount, now);
+    return { id, verified };
   }
 
   private async verifyOne(

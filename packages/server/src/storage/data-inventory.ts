@@ -419,7 +419,7 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
   },
   moderation_log: {
     what:
-      'The moderation log: every resolution, evidence export, admin token creation and revocation, signal flag and retention deletion, ' +
+      'The moderation log: every report received (with whether it verified), resolution, evidence export, admin token creation and revocation, signal flag and retention deletion, ' +
       'append-only and hash-chained (each hash covers the entry before). Never deleted: the chain would break. It holds no reported content.',
     category: 'admin',
     aboutAccount: true,
@@ -432,7 +432,10 @@ export const DATA_INVENTORY: Readonly<Record<string, TableSpec>> = {
       action: { what: 'What was done.', aboutAccount: false },
       report_id: { what: 'The report acted on, if any.', aboutAccount: false },
       account: { what: 'The account acted on, if any.', aboutAccount: true },
-      detail: { what: "The action's details as canonical JSON (a note, signals, a token's name and scopes).", aboutAccount: true },
+      detail: {
+        what: "The action's details as canonical JSON (a note, signals, a token's name and scopes, whether a received report verified).",
+        aboutAccount: true,
+      },
       prev_hash: { what: 'The hash of the entry before (32 zero bytes for the first).', aboutAccount: false },
       hash: { what: 'SHA-256(prev_hash || canonical entry).', aboutAccount: false },
     },
