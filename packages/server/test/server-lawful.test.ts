@@ -109,7 +109,7 @@ test('a domestic order, intake to signed answer: the data the inventory yields, 
   );
   assert.match(pkg.answer.notHeld[0]?.statement ?? '', /^Message content: application messages are MLS PrivateMessages/);
   assert.ok(
-    pkg.answer.elsewhere.some((e) => /request log/.test(e)),
+    pkg.answer.elsewhere.some((e) => /HTTP access log/.test(e)),
     'what lies outside the database is named',
   );
   assert.ok(!JSON.stringify(pkg).includes(bob.account.name), 'nothing of an account the request did not name');
