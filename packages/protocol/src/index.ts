@@ -246,6 +246,7 @@ export {
   type LawfulStatus,
   type LogHead,
   MAX_CUSTODIANS,
+  MAX_LAWFUL_NAME,
   MAX_LAWFUL_TEXT,
   MAX_REQUEST_ACCOUNTS,
   MIN_CUSTODIANS,

@@ -54,6 +54,8 @@ export type LawfulFlag = (typeof LAWFUL_FLAGS)[number];
 export const COUNTRY_CODE = /^[A-Z]{2}$/;
 export const MAX_REQUEST_ACCOUNTS = 50;
 export const MAX_LAWFUL_TEXT = 2000;
+/** Authority, reference and custodian names. */
+export const MAX_LAWFUL_NAME = 200;
 
 /** POST /v1/admin/requests. Times are ms since the epoch. */
 export interface LawfulIntake {

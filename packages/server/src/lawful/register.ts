@@ -22,6 +22,7 @@ import {
   type LawfulRequestDetail,
   type LawfulRequestSummary,
   MAX_CUSTODIANS,
+  MAX_LAWFUL_NAME,
   MAX_LAWFUL_TEXT,
   MAX_REQUEST_ACCOUNTS,
   MIN_CUSTODIANS,
@@ -42,7 +43,6 @@ import { HOLD_DAYS, openSnapshot, parseShare, sealSnapshot, shareHash } from './
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const MAX_SHORT_TEXT = 200;
 
 const INSTRUMENT_NAMES: Record<LawfulRecord['instrument'], string> = {
   mlat: 'a mutual legal assistance request',
@@ -144,9 +144,9 @@ export class LawfulRegister {
     const r: LawfulRecord = {
       id: this.d.newId(),
       instrument: input.instrument,
-      authority: text(input.authority, 'authority', MAX_SHORT_TEXT, true),
+      authority: text(input.authority, 'authority', MAX_LAWFUL_NAME, true),
       country,
-      reference: text(input.reference, 'reference', MAX_SHORT_TEXT, true),
+      reference: text(input.reference, 'reference', MAX_LAWFUL_NAME, true),
       receivedAt,
       dueAt,
       accounts,

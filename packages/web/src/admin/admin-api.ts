@@ -14,11 +14,19 @@ export class AdminApiError extends Error {
   }
 }
 
+/** The server's JSON error body (code, message) as an AdminApiError; HTTP_<status> when there is none. */
+async function refusal(r: Response): Promise<AdminApiError> {
+  const parsed = decodeErrorBody(await r.json().catch(() => undefined));
+  return new AdminApiError(parsed?.code ?? `HTTP_${r.status}`, r.status, parsed?.message ?? `HTTP ${r.status}`);
+}
+
 export interface AdminHttp {
   get<T>(path: string, decode: (v: unknown) => T): Promise<T>;
   post<T>(path: string, body: unknown, decode: (v: unknown) => T): Promise<T>;
   /** The raw JSON text of an answer, for a file saved as received (the evidence bundle). */
   text(path: string): Promise<string>;
+  /** The raw JSON text of a POST's answer, for a signed file saved as received (a disclosure package). */
+  postText(path: string, body: unknown): Promise<string>;
 }
 
 /** An AdminHttp against this page's origin; `fetchFn` is the browser's fetch unless a test gives another. */
@@ -40,10 +48,7 @@ export function adminHttp(token: string, fetchFn: typeof fetch = fetch.bind(glob
     } catch {
       throw new AdminApiError('NETWORK', 0, 'the server could not be reached');
     }
-    if (!r.ok) {
-      const parsed = decodeErrorBody(await r.json().catch(() => undefined));
-      throw new AdminApiError(parsed?.code ?? `HTTP_${r.status}`, r.status, parsed?.message ?? `HTTP ${r.status}`);
-    }
+    if (!r.ok) throw await refusal(r);
     return r;
   };
   return {
@@ -56,5 +61,30 @@ export function adminHttp(token: string, fetchFn: typeof fetch = fetch.bind(glob
     async text(path) {
       return (await send('GET', path)).text();
     },
+    async postText(path, body) {
+      return (await send('POST', path, body)).text();
+    },
   };
+}
+
+/** A public document of this origin (no token sent), through its decoder; a refusal is an AdminApiError too. */
+export async function publicGet<T>(path: string, decode: (v: unknown) => T, fetchFn: typeof fetch = fetch.bind(globalThis)): Promise<T> {
+  let r: Response;
+  try {
+    r = await fetchFn(path, { headers: { accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+  } catch {
+    throw new AdminApiError('NETWORK', 0, 'the server could not be reached');
+  }
+  if (!r.ok) throw await refusal(r);
+  return decode(await r.json());
+}
+
+/** Offers `text` as a file download named `name` (the browser's own save, nothing kept). */
+export function saveTextFile(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

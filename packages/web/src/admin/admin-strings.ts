@@ -1,10 +1,14 @@
-// Strings of the operator's moderation screen (/admin), English and French. Kept in the admin chunk, apart from the
-// messenger's catalogue, so that the messenger's first screen does not carry them; the French type refuses a missing key.
+// Strings of the operator's screen (/admin), English and French: the moderation queue here, the lawful-request pages
+// in admin-strings-lawful.ts, the transparency page in admin-strings-transparency.ts. Kept in the admin chunk, apart
+// from the messenger's catalogue, so that the messenger's first screen does not carry them; the French type refuses a
+// missing key.
 import { useMemo } from 'react';
 import { type Lang, useLang, type Vars } from '../i18n/i18n.js';
+import { lawfulEn, lawfulFr } from './admin-strings-lawful.js';
+import { transparencyEn, transparencyFr } from './admin-strings-transparency.js';
 
-const en = {
-  'admin.title': 'Moderation',
+const moderationEn = {
+  'admin.title': 'Operator',
   'admin.skip': 'Skip to content',
   'admin.tokenTitle': 'Operator sign-in',
   'admin.tokenIntro':
@@ -66,10 +70,8 @@ const en = {
   'admin.error': 'Refused: {message} ({code})',
 } as const;
 
-type AdminKey = keyof typeof en;
-
-const fr: Record<AdminKey, string> = {
-  'admin.title': 'Modération',
+const moderationFr: Record<keyof typeof moderationEn, string> = {
+  'admin.title': 'Opérateur',
   'admin.skip': 'Aller au contenu',
   'admin.tokenTitle': 'Connexion opérateur',
   'admin.tokenIntro':
@@ -131,6 +133,10 @@ const fr: Record<AdminKey, string> = {
   'admin.unauthorized': 'Le serveur a refusé ce jeton : il a peut-être été révoqué ou mal recopié.',
   'admin.error': 'Refusé : {message} ({code})',
 };
+
+const en = { ...moderationEn, ...lawfulEn, ...transparencyEn };
+type AdminKey = keyof typeof en;
+const fr: Record<AdminKey, string> = { ...moderationFr, ...lawfulFr, ...transparencyFr };
 
 const catalogue: Record<Lang, Record<AdminKey, string>> = { en, fr };
 

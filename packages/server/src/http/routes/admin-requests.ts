@@ -11,6 +11,7 @@ import {
   type LawfulPreserveRequest,
   type LawfulReviewRequest,
   MAX_CUSTODIANS,
+  MAX_LAWFUL_NAME,
   MAX_LAWFUL_TEXT,
   MAX_REQUEST_ACCOUNTS,
   REQUEST_CATEGORIES,
@@ -21,7 +22,7 @@ import type { AppContext } from '../context.js';
 
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
 const time = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
-const short = { type: 'string', maxLength: 200 } as const;
+const short = { type: 'string', maxLength: MAX_LAWFUL_NAME } as const;
 const long = { type: 'string', maxLength: MAX_LAWFUL_TEXT } as const;
 const categories = {
   type: 'array',
