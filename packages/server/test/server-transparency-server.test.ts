@@ -208,4 +208,41 @@ describe('transparency on a running server', () => {
       cleanup(out);
     }
   });
+
+  test("the register's request log reaches the head and the report: public fields only, extending the heads published before", async () => {
+    const officer = await srv.server.moderation.tokens.create(
+      'legal-officer',
+      ['requests:read', 'requests:act'],
+      null,
+      'test',
+      srv.clock.now(),
+    );
+    const before = (await fetchHead()).head;
+    const intake = {
+      instrument: 'mlat',
+      authority: 'Office of International Affairs',
+      country: 'US',
+      reference: 'OIA-2026-77',
+      accounts: [alice.account.name],
+      categories: ['account'],
+    };
+    const r = await http(srv.url, 'POST', '/v1/admin/requests', intake, officer.token);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const after = (await fetchHead()).head;
+    assert.ok(after.requestLog.seq > before.requestLog.seq, 'the intake appended to the request log');
+    const rep = await http(srv.url, 'GET', `/v1/admin/transparency-report?period=${currentPeriod()}`, undefined, officer.token);
+    assert.equal(rep.status, 200);
+    const report = rep.body.report as TransparencyReport;
+    assert.equal(report.requests.received, 1);
+    assert.deepEqual(report.requests.rows, [{ country: 'US', instrument: 'mlat', outcome: 'pending', requests: 1 }]);
+    assert.equal(report.requests.accountsNamed, 1);
+    const published = JSON.stringify(rep.body);
+    for (const secret of ['Office of International Affairs', 'OIA-2026-77', alice.account.name])
+      assert.ok(!published.includes(secret), secret);
+    const v = verifyTransparencyReport(JSON.stringify(report), {
+      heads: [before, after],
+      moderationLog: await srv.server.moderation.log.entries(),
+    });
+    assert.deepEqual(failed(v), []);
+  });
 });

@@ -1,9 +1,9 @@
 // Transparency (docs/for-law-enforcement.md): the signed heads of the request log and the moderation log, public at
 // /.well-known/sotto/transparency, and the signed transparency report of a period for the operator under /v1/admin
 // (admin token with scope requests:read). Contract: @sotto/protocol lawful.ts.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { renderMarkdown } from '../../lawful/transparency-markdown.js';
-import { requireScope } from '../../moderation/admin-tokens.js';
+import { ADMIN_SECURITY, adminPrincipal } from '../admin-auth.js';
 import type { AppContext } from '../context.js';
 
 const str = { type: 'string' } as const;
@@ -46,13 +46,6 @@ export function wellKnownTransparencyRoutes(app: FastifyInstance, ctx: AppContex
 }
 
 export function adminTransparencyRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const admin = async (req: FastifyRequest) => {
-    const h = req.headers.authorization;
-    const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
-    requireScope(await ctx.moderation.tokens.authenticate(token, ctx.clock.now()), 'requests:read');
-  };
-  const security = 'Admin token (Authorization: Bearer sat_..., from `sotto-server admin tokens create`)';
-
   app.get<{ Querystring: { period: string } }>(
     '/admin/transparency-report',
     {
@@ -60,7 +53,7 @@ export function adminTransparencyRoutes(app: FastifyInstance, ctx: AppContext): 
       schema: {
         summary: 'The signed transparency report of a period (sotto-transparency-report/v1), with its Markdown',
         description:
-          `${security}; scope requests:read. \`period\` is YYYYH1, YYYYH2 or YYYYQ1..4; one that has not started is 400 VALIDATION. ` +
+          `${ADMIN_SECURITY}; scope requests:read. \`period\` is YYYYH1, YYYYH2 or YYYYQ1..4; one that has not started is 400 VALIDATION. ` +
           'Answers `{report, markdown}`. Verify offline with `sotto-server admin transparency-report verify FILE`.',
         tags: ['admin'],
         querystring: {
@@ -72,7 +65,7 @@ export function adminTransparencyRoutes(app: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
-      await admin(req);
+      await adminPrincipal(ctx, req, 'requests:read');
       const report = await ctx.transparency.report(req.query.period, ctx.clock.now());
       return { report, markdown: renderMarkdown(report) };
     },
