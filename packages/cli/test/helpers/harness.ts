@@ -1,5 +1,6 @@
 // Test harness: a real sotto-server process (temp data dir, loopback, ephemeral port), invites through its admin
 // command, and the real `sotto` binary run as separate processes. Everything started here is stopped by stop().
+// `sotto` runs its build (dist/main.js) when that is fresh; loading this module makes it so (see ensureCliBuilt).
 
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,8 +8,24 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before } from 'node:test';
+import { buildIsFresh } from '../../bin/build-freshness.js';
 
-export const SOTTO_BIN = resolve(import.meta.dirname, '../../bin/sotto.js');
+const CLI_ROOT = resolve(import.meta.dirname, '../..');
+export const SOTTO_BIN = resolve(CLI_ROOT, 'bin/sotto.js');
+
+/**
+ * Builds the CLI unless its build is fresh, so that the hundreds of `sotto` processes the tests start run plain
+ * JavaScript instead of compiling the sources with tsx each time (bin/sotto.js falls back to that on a stale build,
+ * so the tests pass either way; only slower). The first test file to load this builds; the build replaces its files
+ * atomically, so test files building at once in parallel processes, or a `sotto` starting meanwhile, are safe.
+ */
+async function ensureCliBuilt(): Promise<void> {
+  if (buildIsFresh(CLI_ROOT)) return;
+  const { buildCli } = await import('../../scripts/build.js');
+  await buildCli(CLI_ROOT);
+}
+
+await ensureCliBuilt();
 /** Node arguments that run sotto-server from its TypeScript sources (tsx resolved from here: any working directory). */
 export const SERVER_CMD: readonly string[] = [
   '--import',
