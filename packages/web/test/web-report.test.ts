@@ -1,7 +1,8 @@
 // Reporting from the web app end to end (docs/moderation.md): the real server serving the real build, one Chromium
 // profile (alice) and CLI users who write to her. Alice reports a received message with one earlier message, reviews
 // exactly the texts that go, sends, and the server says it verified; a stranger's message request is reported and
-// blocked; the operator opens /admin with an admin token, reads the report, downloads its evidence and dismisses it.
+// blocked; the operator opens /admin with an admin token, reads the report, downloads its evidence and dismisses it;
+// carol reports alice, the operator warns her, and alice's page shows the warning (banner, then the list).
 // Kept apart from web-app.test.ts, whose last step proves that no plaintext reaches the server's disk: a
 // report sends the reported plaintext to the operator on purpose.
 
@@ -188,5 +189,55 @@ describe('reporting from the web app', { concurrency: false }, () => {
     await op.getByTestId('admin-filter').selectOption('resolved');
     await op.locator('[data-testid="admin-row"][data-status="resolved"]').filter({ hasText: 'carol@localhost' }).waitFor();
     await op.close();
+  });
+
+  it('carol reports alice and the operator warns her: on open a banner, then the notice in the list, read once', async () => {
+    const history = await carol.ok<Array<{ id: string; text?: string }>>(['--json', 'read', 'alice@localhost']);
+    const reply = history.find((m) => m.text === 'my own reply');
+    assert.ok(reply, 'carol has alice’s reply');
+    const sent = await carol.ok<{ id: string }>([
+      '--json',
+      'report',
+      'alice@localhost',
+      reply.id.slice(0, 8),
+      '--category',
+      'spam',
+      '--yes',
+    ]);
+    const resolved = await fetch(`${stack.url}/v1/admin/reports/${encodeURIComponent(sent.id)}/resolve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminToken('web-test-warn')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'warn', note: 'first warning' }),
+    });
+    assert.equal(resolved.status, 200, await resolved.text());
+
+    // The client fetches the operator's notices when it connects: a reload is a new connection.
+    await alice.reload();
+    const banner = alice.getByRole('region', { name: "A warning from your server's operator" });
+    await banner.waitFor();
+    assert.match((await banner.getByTestId('operator-notice-text').textContent()) ?? '', /warns you/);
+    assert.equal(await banner.getByTestId('operator-notice-explain').count(), 0, 'the lawful-request sentence is not on a warning');
+    await banner.locator('time').waitFor();
+    await shoot(alice, 'operator-warning');
+
+    await banner.getByRole('button', { name: 'See all notices' }).click();
+    await banner.waitFor({ state: 'detached' });
+    const list = alice.getByTestId('operator-notices');
+    assert.equal(
+      await alice.getByRole('heading', { name: "Notices from your server's operator" }).evaluate((h) => h === document.activeElement),
+      true,
+      'focus moves to the list',
+    );
+    const entries = list.getByTestId('operator-notice');
+    assert.equal(await entries.count(), 1);
+    assert.equal(await entries.first().getAttribute('data-kind'), 'warning');
+    await entries.first().getByRole('heading', { name: "A warning from your server's operator" }).waitFor();
+    await shoot(alice, 'operator-notices');
+
+    await alice.reload();
+    await alice.getByRole('heading', { name: 'Signed in as alice@localhost' }).waitFor();
+    await alice.getByRole('button', { name: 'What is protected' }).click();
+    await list.getByTestId('operator-notice').waitFor();
+    assert.equal(await alice.getByTestId('operator-banner').count(), 0, 'a read notice does not come back as a banner');
   });
 });

@@ -8,6 +8,7 @@ import type { Boot } from '../worker/protocol.js';
 import { type Bridge, startWorker } from './bridge.js';
 import { FirstRun } from './FirstRun.js';
 import { Main } from './Main.js';
+import { mergeOperatorNotices } from './operator-notice-view.js';
 import { type Session, SessionContext, type SessionState } from './session.js';
 import { Unlock } from './Unlock.js';
 
@@ -69,12 +70,13 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
   const [state, setState] = useState<SessionState>({
     me: boot.me,
     settings: boot.settings,
-    prefs: { muted: [], archived: [], lastRead: {}, notices: [] },
+    prefs: { muted: [], archived: [], lastRead: {}, notices: [], operatorSeen: [] },
     conversations: [],
     summaries: {},
     connection: boot.connection,
     typing: {},
     contactsVersion: 0,
+    operatorNotices: [],
   });
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -128,6 +130,15 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
     [api, update],
   );
 
+  const markOperatorSeen = useCallback<Session['markOperatorSeen']>(
+    async (ids) => {
+      const seen = stateRef.current.prefs.operatorSeen;
+      const fresh = ids.filter((id) => !seen.includes(id));
+      if (fresh.length > 0) await setPrefs({ operatorSeen: [...seen, ...fresh] });
+    },
+    [setPrefs],
+  );
+
   useEffect(() => {
     let alive = true;
     void (async () => {
@@ -136,6 +147,8 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
       if (!alive) return;
       update({ prefs, conversations });
       stateRef.current = { ...stateRef.current, prefs };
+      const operatorNotices = await api.operatorNotices();
+      if (alive) update((s) => ({ operatorNotices: mergeOperatorNotices(s.operatorNotices, operatorNotices) }));
       // For the benchmark: the list is on screen at the next frame.
       requestAnimationFrame(() => performance.mark('sotto:list-shown'));
       for (const c of conversations) await summarizeNow(c.id);
@@ -161,6 +174,7 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
         }),
       ),
       bridge.on('notices', (notices) => update((s) => ({ prefs: { ...s.prefs, notices } }))),
+      bridge.on('operator-notice', (n) => update((s) => ({ operatorNotices: mergeOperatorNotices(s.operatorNotices, [n]) }))),
     ];
     return () => {
       alive = false;
@@ -179,8 +193,8 @@ function Signed({ bridge, boot }: { bridge: Bridge; boot: Extract<Boot, { state:
   }
 
   const session = useMemo<Session>(
-    () => ({ bridge, api, state, update, refreshConversations, setPrefs, dismissNotice }),
-    [bridge, api, state, update, refreshConversations, setPrefs, dismissNotice],
+    () => ({ bridge, api, state, update, refreshConversations, setPrefs, dismissNotice, markOperatorSeen }),
+    [bridge, api, state, update, refreshConversations, setPrefs, dismissNotice, markOperatorSeen],
   );
   return (
     <SessionContext.Provider value={session}>

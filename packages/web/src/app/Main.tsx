@@ -1,5 +1,5 @@
 // The signed-in layout: the conversation list on the left, the open screen on the right, and the banners that stay
-// on top (connection, notices from the client's own checks).
+// on top (connection, notices from the client's own checks, the operator's unread notice).
 
 import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n/i18n.js';
@@ -8,6 +8,7 @@ import { ConversationView } from './ConversationView.js';
 import { Devices } from './Devices.js';
 import { NewConversation } from './NewConversation.js';
 import { Notices } from './Notices.js';
+import { OperatorNoticeBanner, OperatorNoticeList } from './OperatorNotices.js';
 import { Protected } from './Protected.js';
 import { useSession } from './session.js';
 import { Settings } from './Settings.js';
@@ -19,7 +20,7 @@ export type View =
   | { kind: 'new-group' }
   | { kind: 'devices' }
   | { kind: 'settings' }
-  | { kind: 'protected' };
+  | { kind: 'protected'; focus?: 'operator-notices' };
 
 export function Main() {
   const t = useT();
@@ -27,8 +28,10 @@ export function Main() {
   const [view, setView] = useState<View>({ kind: 'none' });
   const mainRef = useRef<HTMLElement>(null);
   // Focus moves to the newly opened screen's heading, so keyboard and screen-reader users land where the change is.
+  const focusScreen = () => mainRef.current?.querySelector<HTMLElement>('h2, [data-autofocus]')?.focus();
   useEffect(() => {
-    mainRef.current?.querySelector<HTMLElement>('h2, [data-autofocus]')?.focus();
+    if (view.kind === 'protected' && view.focus) document.getElementById(`${view.focus}-title`)?.focus();
+    else focusScreen();
   }, [view]);
   return (
     <div className="layout">
@@ -68,6 +71,7 @@ export function Main() {
         <ConversationList selected={view.kind === 'chat' ? view.id : undefined} onOpen={(id) => setView({ kind: 'chat', id })} />
       </nav>
       <main id="main" ref={mainRef} className="content">
+        <OperatorNoticeBanner onSeeAll={() => setView({ kind: 'protected', focus: 'operator-notices' })} onDone={focusScreen} />
         <Notices onOpen={(id) => setView({ kind: 'chat', id })} />
         {view.kind === 'none' && (
           <div className="empty">
@@ -81,7 +85,11 @@ export function Main() {
         )}
         {view.kind === 'devices' && <Devices />}
         {view.kind === 'settings' && <Settings />}
-        {view.kind === 'protected' && <Protected />}
+        {view.kind === 'protected' && (
+          <Protected>
+            <OperatorNoticeList />
+          </Protected>
+        )}
       </main>
     </div>
   );

@@ -3,7 +3,7 @@
 // tables; the protocol facts — plus a fixed part about this browser. No claim about the server is written here by hand:
 // without an inventory the page says that the server did not publish one.
 
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import type { InventoryResponse } from '@sotto/protocol';
 import { type Lang, type StringKey, useLang, useT } from '../i18n/i18n.js';
 import { fetchServerInfo, type ServerInfo } from './server-info.js';
@@ -94,7 +94,8 @@ function retentionText(t: Translate, lang: Lang, r: Retention): string {
 
 const sameRetention = (a: Retention, b: Retention) => a.kind === b.kind && a.seconds === b.seconds;
 
-export function Protected() {
+/** `children`: what the signed-in app adds after the fixed parts (the operator's notices to this account). */
+export function Protected({ children }: { children?: ReactNode } = {}) {
   const t = useT();
   const [info, setInfo] = useState<ServerInfo | undefined | 'loading'>('loading');
   useEffect(() => {
@@ -107,9 +108,15 @@ export function Protected() {
     };
   }, []);
   const inventory = info === 'loading' || info === undefined ? undefined : inventoryView(info.inventory);
+  // The inventory arrives after the screen took focus (maybe on a part below it): keep what has focus in view.
+  const root = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const focused = document.activeElement;
+    if (info !== 'loading' && focused instanceof HTMLElement && root.current?.contains(focused)) focused.scrollIntoView({ block: 'start' });
+  }, [info]);
 
   return (
-    <section className="protected stack" aria-labelledby="protected-title" data-testid="protected">
+    <section ref={root} className="protected stack" aria-labelledby="protected-title" data-testid="protected">
       <h2 id="protected-title" tabIndex={-1}>
         {t('protected.title')}
       </h2>
@@ -127,6 +134,7 @@ export function Protected() {
         </section>
       )}
       <ThisBrowser />
+      {children}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The live state of a signed-in page: conversations, unread counts, connection, typing, and the worker's API. One
 // object owned by App; screens read it through useSession() and re-render on its `version`.
 
-import type { ClientSettings, ConversationInfo, StoredMessage } from '@sotto/client';
+import type { ClientSettings, ConversationInfo, OperatorNotice, StoredMessage } from '@sotto/client';
 import { createContext, useContext } from 'react';
 import type { LocalPrefs, Me, WorkerApi } from '../worker/protocol.js';
 import type { Bridge } from './bridge.js';
@@ -21,6 +21,8 @@ export interface SessionState {
   typing: Record<string, string[]>;
   /** Bumped whenever this page learns that a contact's verification or block changed (badges re-read it). */
   contactsVersion: number;
+  /** The operator's notices to this account that this device received, oldest first (read or not: prefs.operatorSeen). */
+  operatorNotices: OperatorNotice[];
 }
 
 export interface Session {
@@ -31,6 +33,8 @@ export interface Session {
   refreshConversations(): Promise<void>;
   setPrefs(patch: Partial<Omit<LocalPrefs, 'notices'>>): Promise<void>;
   dismissNotice(id: string): Promise<void>;
+  /** Mark these operator notices read: they leave the banner and stay in the list. */
+  markOperatorSeen(ids: string[]): Promise<void>;
 }
 
 export const SessionContext = createContext<Session | undefined>(undefined);

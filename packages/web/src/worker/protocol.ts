@@ -43,6 +43,7 @@ export const CLIENT_CALLS = [
   'reportablePrevious',
   'reportDraft',
   'report',
+  'operatorNotices',
 ] as const satisfies readonly (keyof SottoClient)[];
 export type ClientCall = (typeof CLIENT_CALLS)[number];
 
@@ -94,6 +95,8 @@ export interface LocalPrefs {
   lastRead: Record<string, number>;
   /** Key-change, device and security notices, kept until the user dismisses them. */
   notices: StoredNotice[];
+  /** Ids of the operator's notices (SottoClient.operatorNotices) the user has read: the others show as a banner. */
+  operatorSeen: string[];
 }
 
 /** Notices come from the client's own checks (identity rule, key-change tracker), never from a server answer. */
@@ -145,4 +148,5 @@ export const FORWARDED_EVENTS = [
   'warning',
   'undecryptable',
   'send-failed',
+  'operator-notice',
 ] as const satisfies readonly (keyof ClientEvents)[];

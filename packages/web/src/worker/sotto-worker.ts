@@ -87,7 +87,13 @@ function need(): SottoClient {
 async function readPrefs(): Promise<LocalPrefs> {
   const raw = store ? await store.get(PREFS_NS, 'prefs') : undefined;
   const parsed = raw ? (JSON.parse(new TextDecoder().decode(raw)) as Partial<LocalPrefs>) : {};
-  return { muted: parsed.muted ?? [], archived: parsed.archived ?? [], lastRead: parsed.lastRead ?? {}, notices: parsed.notices ?? [] };
+  return {
+    muted: parsed.muted ?? [],
+    archived: parsed.archived ?? [],
+    lastRead: parsed.lastRead ?? {},
+    notices: parsed.notices ?? [],
+    operatorSeen: parsed.operatorSeen ?? [],
+  };
 }
 
 /** Prefs writes run one after another (events and calls both write). */
