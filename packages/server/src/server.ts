@@ -163,7 +163,7 @@ export async function startServer(
     groupCaps,
     moderation,
     lawful,
-    transparency: transparencyFor(moderation, config.server.domain, lawful.publicLog),
+    transparency: transparencyFor(moderation, config.server.domain, lawful.publicLog, lawful.publicHead),
     abuse,
     stamper,
     proxies: new TrustedProxies(config.server.trustedProxies),

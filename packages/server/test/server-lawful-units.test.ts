@@ -166,6 +166,7 @@ function storeContract(name: string, make: () => { store: LawfulStore; close: ()
         assert.equal(verifyStoredLog(entries).ok, true);
         assert.equal(verifyRequestLog(entries).ok, true);
         assert.equal(entries[0]?.month, '1970-01');
+        assert.deepEqual(await store.logHead(), { seq: 3, hash: entries[2]?.hash }, 'the head, read alone');
       } finally {
         await close();
       }
@@ -174,6 +175,7 @@ function storeContract(name: string, make: () => { store: LawfulStore; close: ()
     test('holds: insert, expiry listing, deletion keeps the counts and drops the ciphertext', async () => {
       const { store, close } = make();
       try {
+        assert.equal(await store.logHead(), undefined, 'an empty log has no head');
         await store.apply({ insertRequest: rec('p1', { instrument: 'preservation' }), log: [] });
         const h: HoldRecord = {
           id: 'h1',

@@ -291,7 +291,8 @@ export function buildCli(): Command {
   addTransparencyCommands(admin, {
     common,
     withModeration,
-    withTransparency: (o, fn) => withLawful(o, async (l, m) => fn(transparencyFor(m, configFrom(o).server.domain, l.publicLog))),
+    withTransparency: (o, fn) =>
+      withLawful(o, async (l, m) => fn(transparencyFor(m, configFrom(o).server.domain, l.publicLog, l.publicHead))),
     print,
     now: () => systemClock.now(),
     cwd,

@@ -4,6 +4,7 @@
 // in-memory twin for tests); one contract test runs both.
 import type {
   LawfulDecision,
+  LogHead,
   LawfulInstrument,
   LawfulStatus,
   RequestCategory,
@@ -118,4 +119,6 @@ export interface LawfulStore {
   unapprovedEmergencies(now: number): Promise<LawfulRecord[]>;
   /** The whole request log, seq order, with the private parts. */
   logEntries(): Promise<StoredLogEntry[]>;
+  /** The last entry's seq and hash, read alone (undefined: the log is empty). */
+  logHead(): Promise<LogHead | undefined>;
 }

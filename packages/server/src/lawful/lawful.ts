@@ -1,6 +1,7 @@
 // Builds the lawful-request register (store, account records, register) on the server's database; called once by
 // startServer and by each `sotto-server admin requests` command. Randomness arrives from the caller (the composition
 // root).
+import { GENESIS_HEX, type LogHead } from '@sotto/protocol';
 import type { Config } from '../config/config.js';
 import type { SigningKey } from '../moderation/signing-key.js';
 import { DATA_INVENTORY, ELSEWHERE, NOT_HELD } from '../storage/data-inventory.js';
@@ -16,6 +17,8 @@ export interface Lawful {
   register: LawfulRegister;
   /** The public request log (what a transparency report carries). */
   publicLog: () => Promise<ReturnType<typeof publicEntry>[]>;
+  /** The request log's head (seq 0 and the genesis hash when empty), read without the entries. */
+  publicHead: () => Promise<LogHead>;
 }
 
 export interface LawfulWiring {
@@ -47,5 +50,10 @@ export function buildLawful(w: LawfulWiring): Lawful {
     newId: () => w.randomChars(16),
     randomBytes: w.randomBytes,
   });
-  return { store, register, publicLog: async () => (await store.logEntries()).map(publicEntry) };
+  return {
+    store,
+    register,
+    publicLog: async () => (await store.logEntries()).map(publicEntry),
+    publicHead: async () => (await store.logHead()) ?? { seq: 0, hash: GENESIS_HEX },
+  };
 }

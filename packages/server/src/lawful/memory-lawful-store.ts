@@ -1,4 +1,5 @@
 // The in-memory twin of SqliteLawfulStore, for tests: the same contract (test/server-lawful-store.test.ts runs both).
+import type { LogHead } from '@sotto/protocol';
 import type { NoticeRecord } from '../moderation/moderation-store.js';
 import type { HoldRecord, LawfulChange, LawfulRecord, LawfulStore, StoredLogEntry } from './lawful-store.js';
 import { chainEntries } from './request-log.js';
@@ -75,5 +76,10 @@ export class MemoryLawfulStore implements LawfulStore {
 
   async logEntries(): Promise<StoredLogEntry[]> {
     return this.#log.map(copy);
+  }
+
+  async logHead(): Promise<LogHead | undefined> {
+    const last = this.#log.at(-1);
+    return last && { seq: last.seq, hash: last.hash };
   }
 }

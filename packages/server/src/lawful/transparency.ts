@@ -34,6 +34,8 @@ export interface TransparencyDeps {
   moderationLog: () => Promise<LogEntry[]>;
   /** The moderation log's head alone, read without the entries (default: the last of moderationLog()). */
   moderationHead?: () => Promise<LogHead>;
+  /** The request log's head alone (default: the last of requestLog()). */
+  requestHead?: () => Promise<LogHead>;
   /** The server's Ed25519 signing key (the one served at GET /v1/server-key). */
   key: () => SigningKey;
   domain: string;
@@ -41,6 +43,10 @@ export interface TransparencyDeps {
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const sameHead = (a: LogHead, b: LogHead) => a.seq === b.seq && a.hash === b.hash;
+const tipOf = (entries: readonly RequestLogEntry[]): LogHead => {
+  const last = entries[entries.length - 1];
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HEX };
+};
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 /** The period of an id, or VALIDATION (the message names the accepted forms). */
@@ -84,14 +90,13 @@ export class Transparency {
    * so the public endpoint does not sign on every request; both chains are verified before anything new is signed.
    */
   async head(now: number): Promise<TransparencyHead> {
-    const entries = await this.d.requestLog();
-    const last = entries[entries.length - 1];
-    const requestTip: LogHead = last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HEX };
+    // Only the two heads are read while the cached signature still covers them: the public endpoint stays cheap.
+    const requestTip = this.d.requestHead ? await this.d.requestHead() : tipOf(await this.d.requestLog());
     const moderationTip = this.d.moderationHead ? await this.d.moderationHead() : moderationHeadOf(await this.d.moderationLog());
     const cached = this.#head;
     if (cached && sameHead(cached.requestLog, requestTip) && sameHead(cached.moderationLog, moderationTip)) return cached;
 
-    const requestLog = verifiedRequestHead(entries);
+    const requestLog = verifiedRequestHead(await this.d.requestLog());
     const moderationLog = verifiedModerationHead(await this.d.moderationLog());
     const key = this.d.key();
     const body: Omit<TransparencyHead, 'signature'> = {
@@ -165,9 +170,11 @@ export function transparencyFor(
   moderation: Pick<Moderation, 'log' | 'signingKey'>,
   domain: string,
   requestLog: () => Promise<RequestLogEntry[]>,
+  requestHead?: () => Promise<LogHead>,
 ): Transparency {
   return new Transparency({
     requestLog,
+    ...(requestHead ? { requestHead } : {}),
     moderationLog: () => moderation.log.entries(),
     moderationHead: () => moderation.log.head(),
     key: moderation.signingKey,

@@ -16,6 +16,8 @@ export function wellKnownTransparencyRoutes(app: FastifyInstance, ctx: AppContex
   app.get(
     '/.well-known/sotto/transparency',
     {
+      // Anyone may ask, so it counts against the per-address request limit like the other unauthenticated routes.
+      config: { ipLimit: true },
       schema: {
         summary: 'The signed heads of the request log and the moderation log',
         description:

@@ -1,6 +1,6 @@
 // SQLite implementation of the lawful-request store (lawful/lawful-store.ts) on the server's database (migration 10).
 import type Database from 'better-sqlite3';
-import type { RequestLogPublic } from '@sotto/protocol';
+import type { LogHead, RequestLogPublic } from '@sotto/protocol';
 import type { HoldRecord, LawfulChange, LawfulRecord, LawfulStore, StoredLogEntry } from '../../lawful/lawful-store.js';
 import { chainEntries } from '../../lawful/request-log.js';
 import { scrubbing, truncateWal } from './scrub.js';
@@ -199,5 +199,9 @@ export class SqliteLawfulStore implements LawfulStore {
 
   async logEntries(): Promise<StoredLogEntry[]> {
     return (this.s.log.all() as Row[]).map(toLog);
+  }
+
+  async logHead(): Promise<LogHead | undefined> {
+    return this.s.head.get() as LogHead | undefined;
   }
 }
