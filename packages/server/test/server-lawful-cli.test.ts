@@ -37,8 +37,13 @@ const json = (r: { status: number | null; stdout: string; stderr: string }) => {
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
+/** `sotto-server verify-evidence FILE` in the data directory (INIT_CWD too: under `npm test` npm sets it to the root). */
 const verify = (file: string) =>
-  spawnSync(process.execPath, [...SERVER_CMD, 'verify-evidence', file], { cwd: srv.dataDir, encoding: 'utf8' });
+  spawnSync(process.execPath, [...SERVER_CMD, 'verify-evidence', file], {
+    cwd: srv.dataDir,
+    env: { ...process.env, INIT_CWD: srv.dataDir },
+    encoding: 'utf8',
+  });
 
 test('preservation, then the MLAT that follows it, from the command line: shares in files, k of them open the hold, answers verify offline', () => {
   const add = (extra: string[]) =>
