@@ -18,17 +18,11 @@ import {
 import { SottoError } from '../errors.js';
 import type { Lawful } from '../lawful/lawful.js';
 import { publicEntry, verifyStoredLog } from '../lawful/request-log.js';
+import type { AdminCliBase } from './moderation-commands.js';
 
-export interface LawfulCliDeps {
-  /** Adds --config and --data-dir. */
-  common: (cmd: Command) => Command;
+export interface LawfulCliDeps extends AdminCliBase {
   /** Opens the data directory's store, builds the register, runs `fn`, closes. */
   withLawful: <T>(o: { json?: boolean }, fn: (l: Lawful) => Promise<T>) => Promise<T>;
-  print: (o: { json?: boolean }, value: unknown, text: string) => void;
-  /** The acting admin recorded in the request log: cli:<OS user>. */
-  actor: string;
-  now: () => number;
-  cwd: string;
 }
 
 type Json = { json?: boolean };

@@ -10,16 +10,20 @@ import { STAMP_NOTE, verifyEvidence } from '../moderation/evidence-verify.js';
 import type { Moderation } from '../moderation/moderation.js';
 import { logFields, verifyModerationLog } from '../moderation/moderation-log.js';
 
-export interface ModerationCliDeps {
+/** What every group of admin commands receives from cli.ts (the composition root of the command line). */
+export interface AdminCliBase {
   /** Adds --config and --data-dir. */
   common: (cmd: Command) => Command;
-  /** Opens the data directory's store, builds the moderation graph, runs `fn`, closes. */
-  withModeration: <T>(o: { json?: boolean }, fn: (m: Moderation) => Promise<T>) => Promise<T>;
   print: (o: { json?: boolean }, value: unknown, text: string) => void;
-  /** The acting admin recorded in the log: cli:<OS user>. */
+  /** The acting admin recorded in the logs: cli:<OS user>. */
   actor: string;
   now: () => number;
   cwd: string;
+}
+
+export interface ModerationCliDeps extends AdminCliBase {
+  /** Opens the data directory's store, builds the moderation graph, runs `fn`, closes. */
+  withModeration: <T>(o: { json?: boolean }, fn: (m: Moderation) => Promise<T>) => Promise<T>;
 }
 
 type Json = { json?: boolean };

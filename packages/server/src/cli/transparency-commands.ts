@@ -8,19 +8,15 @@ import { decodeTransparencyHead, type TransparencyHead } from '@sotto/protocol';
 import { SottoError } from '../errors.js';
 import { periodOf, renderMarkdown, type Transparency, verifyTransparencyReport } from '../lawful/transparency.js';
 import type { Moderation } from '../moderation/moderation.js';
+import type { AdminCliBase } from './moderation-commands.js';
 
 type Json = { json?: boolean };
 
-export interface TransparencyCliDeps {
-  /** Adds --config and --data-dir. */
-  common: (cmd: Command) => Command;
+export interface TransparencyCliDeps extends Omit<AdminCliBase, 'actor'> {
   /** Opens the data directory's store, builds the moderation graph, runs `fn`, closes. */
   withModeration: <T>(o: Json, fn: (m: Moderation) => Promise<T>) => Promise<T>;
   /** The same, with the Transparency built on it (cli.ts wires the request-log source). */
   withTransparency: <T>(o: Json, fn: (t: Transparency) => Promise<T>) => Promise<T>;
-  print: (o: Json, value: unknown, text: string) => void;
-  now: () => number;
-  cwd: string;
 }
 
 /** Heads as fetched from /.well-known/sotto/transparency: one head, or a JSON array of them. */
